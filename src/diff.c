@@ -1,0 +1,209 @@
+/* diff.c - set differences over sorted addresses. */
+#include "diff.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "radix.h"
+
+/* One dump's objects sorted by address: keys[k] is the address of object
+ * idx[k]. */
+typedef struct sorted_dump {
+    uint64_t *keys;
+    uint32_t *idx;
+    size_t n;
+} sorted_dump;
+
+static void sort_dump(const heap *h, sorted_dump *s)
+{
+    s->n = h->count;
+    s->keys = hs_xmalloc(s->n * sizeof *s->keys);
+    s->idx = hs_xmalloc(s->n * sizeof *s->idx);
+    for (size_t i = 0; i < s->n; i++) {
+        s->keys[i] = h->addr[i];
+        s->idx[i] = (uint32_t)i;
+    }
+    radix_sort_addresses(s->keys, s->idx, s->n);
+}
+
+typedef struct sort_job {
+    const heap *h;
+    sorted_dump *out;
+} sort_job;
+
+static void *sort_job_run(void *arg)
+{
+    sort_job *j = arg;
+    sort_dump(j->h, j->out);
+    return NULL;
+}
+
+/* Sorts two dumps at once (the sorts are independent and each takes one core). */
+static void sort_two(const heap *a, sorted_dump *sa, const heap *b, sorted_dump *sb)
+{
+    sort_job job = { b, sb };
+    pthread_t t;
+    bool threaded = b && pthread_create(&t, NULL, sort_job_run, &job) == 0;
+    sort_dump(a, sa);
+    if (threaded)
+        pthread_join(t, NULL);
+    else if (b)
+        sort_dump(b, sb);
+}
+
+static void sorted_free(sorted_dump *s)
+{
+    free(s->keys);
+    free(s->idx);
+}
+
+/* Are object i of a and object j of b the same object? (Addresses are equal.) */
+static bool same_object(const heap *a, size_t i, const heap *b, size_t j, diff_identity id)
+{
+    if (id == DIFF_ID_ADDRESS)
+        return true;
+    if (a->object_id && b->object_id && a->object_id[i] && b->object_id[j])
+        return a->object_id[i] == b->object_id[j];
+    if (a->gen[i] != HEAP_NO_GEN && b->gen[j] != HEAP_NO_GEN)
+        return a->gen[i] == b->gen[j];
+    return a->type[i] == b->type[j];
+}
+
+/* For each subject object (walked in address order via subj), sets found[i]
+ * when `other` holds the same object, and addr_found[i] when it holds any
+ * object at that address. */
+static void match(const heap *subject, const sorted_dump *subj, const heap *other,
+                  const sorted_dump *oth, diff_identity id, bool *found, bool *addr_found)
+{
+    size_t j = 0;
+    for (size_t k = 0; k < subj->n; k++) {
+        uint64_t a = subj->keys[k];
+        while (j < oth->n && oth->keys[j] < a)
+            j++;
+        size_t i = subj->idx[k];
+        found[i] = false;
+        if (addr_found)
+            addr_found[i] = false;
+        /* Duplicate addresses (hostile dumps) are all tried. */
+        for (size_t m = j; m < oth->n && oth->keys[m] == a; m++) {
+            if (addr_found)
+                addr_found[i] = true;
+            if (same_object(subject, i, other, oth->idx[m], id)) {
+                found[i] = true;
+                break;
+            }
+        }
+    }
+}
+
+size_t diff_subject_index(size_t ndumps)
+{
+    return ndumps >= 2 ? 1 : 0;
+}
+
+const char *diff_mode_name(diff_mode mode)
+{
+    switch (mode) {
+    case DIFF_ALL: return "all objects";
+    case DIFF_NEW: return "new objects";
+    case DIFF_RETAINED: return "retained objects";
+    }
+    return "?";
+}
+
+static hs_status check_order(heap *const *dumps, size_t ndumps, hs_error *err)
+{
+    for (size_t k = 1; k < ndumps; k++) {
+        const heap *prev = dumps[k - 1], *cur = dumps[k];
+        if (prev->has_generation && cur->has_generation && cur->max_gen < prev->max_gen)
+            return hs_fail(err, HS_ERR_FORMAT,
+                           "the dumps are out of order: %s (dump %zu) was taken at GC %u, "
+                           "before %s (dump %zu, GC %u); give the dumps oldest first",
+                           cur->path, k + 1, cur->max_gen, prev->path, k, prev->max_gen);
+    }
+    return HS_OK;
+}
+
+hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_identity identity,
+                   hs_error *err)
+{
+    if (ndumps == 0)
+        return hs_fail(err, HS_ERR_USAGE, "no dumps to compare");
+    hs_status st = check_order(dumps, ndumps, err);
+    if (st != HS_OK)
+        return st;
+
+    diff_result *d = hs_xcalloc(1, sizeof *d);
+    d->ndumps = ndumps;
+    d->identity = identity;
+    d->subject = diff_subject_index(ndumps);
+    d->mode = ndumps == 1 ? DIFF_ALL : ndumps == 2 ? DIFF_NEW : DIFF_RETAINED;
+    const heap *subject = dumps[d->subject];
+    size_t n = subject->count;
+
+    /* keep[i]: object i of the subject is still a suspect. */
+    bool *keep = hs_xmalloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        keep[i] = true;
+
+    if (ndumps >= 2) {
+        sorted_dump subj, other, next = { 0 };
+        sort_two(subject, &subj, dumps[0], &other);
+        bool *found = hs_xmalloc(n ? n : 1);
+        bool *addr_found = hs_xmalloc(n ? n : 1);
+        /* keep_addr[i]: what address-only matching would conclude, to count
+         * where it and identity matching disagree. */
+        bool *keep_addr = hs_xmalloc(n ? n : 1);
+
+        /* Not in the first dump. */
+        match(subject, &subj, dumps[0], &other, identity, found, addr_found);
+        sorted_free(&other);
+        for (size_t i = 0; i < n; i++) {
+            keep[i] = !found[i];
+            keep_addr[i] = !addr_found[i];
+        }
+        /* Alive in every later dump (sorted two at a time). */
+        for (size_t k = 2; k < ndumps; k++) {
+            bool paired = k % 2 == 0 && k + 1 < ndumps;
+            if (k % 2 == 0)
+                sort_two(dumps[k], &other, paired ? dumps[k + 1] : NULL, &next);
+            else
+                other = next;
+            match(subject, &subj, dumps[k], &other, identity, found, addr_found);
+            sorted_free(&other);
+            for (size_t i = 0; i < n; i++) {
+                keep[i] = keep[i] && found[i];
+                keep_addr[i] = keep_addr[i] && addr_found[i];
+            }
+        }
+        if (identity == DIFF_ID_EXACT)
+            for (size_t i = 0; i < n; i++) {
+                d->reused_slots += keep[i] && !keep_addr[i];
+                d->moved += keep_addr[i] && !keep[i];
+            }
+        free(found);
+        free(addr_found);
+        free(keep_addr);
+        sorted_free(&subj);
+    }
+
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += keep[i];
+    d->objects = hs_xmalloc((count ? count : 1) * sizeof *d->objects);
+    for (size_t i = 0; i < n; i++)
+        if (keep[i])
+            d->objects[d->count++] = (uint32_t)i;
+    free(keep);
+    *out = d;
+    return HS_OK;
+}
+
+void diff_free(diff_result *d)
+{
+    if (!d)
+        return;
+    free(d->objects);
+    free(d);
+}

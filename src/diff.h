@@ -1,0 +1,63 @@
+/* diff.h - which objects of a series of dumps are leak suspects.
+ *
+ * With dumps D1..Dn (n >= 3), the suspects are the objects of D2 that are not
+ * in D1 and are in every later dump: allocated in the window, never freed.
+ * With two dumps, the objects new in D2; with one, all of D1's objects.
+ *
+ * "The same object" across dumps: Ruby reuses a freed slot for the next
+ * allocation, so an address alone can name two different objects. By default
+ * objects match when their addresses are equal and (both have an
+ * object_id: equal object ids) else (both have a generation: equal
+ * generations) else equal types. DIFF_ID_ADDRESS matches on address alone,
+ * like the classic script.
+ *
+ * diff_run may be called from any thread; the result is read-only after.
+ */
+#ifndef HEAPSIFT_DIFF_H
+#define HEAPSIFT_DIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heap.h"
+#include "status.h"
+
+typedef enum diff_identity {
+    DIFF_ID_EXACT,   /* address + object_id / generation / type (default) */
+    DIFF_ID_ADDRESS, /* address alone */
+} diff_identity;
+
+typedef enum diff_mode {
+    DIFF_ALL,      /* one dump: every object */
+    DIFF_NEW,      /* two dumps: objects in the second not in the first */
+    DIFF_RETAINED, /* three or more: new in the second, alive in every later one */
+} diff_mode;
+
+typedef struct diff_result {
+    diff_mode mode;
+    diff_identity identity;
+    size_t ndumps;          /* dumps compared */
+    size_t subject;         /* index of the dump whose objects are listed */
+    uint32_t *objects;      /* indices into dumps[subject] of the suspects, ascending */
+    size_t count;           /* entries in objects */
+    uint64_t reused_slots;  /* suspects that address-only matching misses (their slot
+                               held another object in an earlier dump) */
+    uint64_t moved;         /* objects address-only matching would list that are no
+                               suspects (freed, and their slot reused by a later dump) */
+} diff_result;
+
+/* Computes the suspects. dumps[subject] is the dump whose objects are listed:
+ * index 1 with two or more dumps, else 0. Fails with HS_ERR_FORMAT when the
+ * generations show the dumps are out of order (the message names both files).
+ * *out owns a new result; free with diff_free. */
+hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_identity identity,
+                   hs_error *err);
+
+void diff_free(diff_result *d);
+
+/* The dump index whose objects are listed for ndumps dumps. */
+size_t diff_subject_index(size_t ndumps);
+
+const char *diff_mode_name(diff_mode mode);
+
+#endif

@@ -1,0 +1,295 @@
+/* dumpfile.c - mapping, inflating and re-reading dump files. */
+#define _GNU_SOURCE /* mremap */
+#include "dumpfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static size_t page_size(void)
+{
+    static size_t size;
+    if (!size)
+        size = (size_t)sysconf(_SC_PAGESIZE);
+    return size;
+}
+
+static size_t round_up_page(size_t n)
+{
+    size_t p = page_size();
+    return (n + p - 1) / p * p;
+}
+
+/* An anonymous read-write region of at least size + padding bytes. */
+static void *anon_map(size_t size, size_t *mapped)
+{
+    *mapped = round_up_page(size + DUMPFILE_PADDING);
+    void *p = mmap(NULL, *mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* Grows an anonymous region, keeping its contents. */
+static void *anon_grow(void *p, size_t old_mapped, size_t size, size_t *mapped)
+{
+    size_t want = round_up_page(size + DUMPFILE_PADDING);
+    void *q = mremap(p, old_mapped, want, MREMAP_MAYMOVE);
+    if (q == MAP_FAILED)
+        return NULL;
+    *mapped = want;
+    return q;
+}
+
+/* Maps a regular file with a readable zero page after it. */
+static hs_status map_plain(dumpfile *df, int fd, size_t size, hs_error *err)
+{
+    size_t mapped;
+    void *region = anon_map(size, &mapped);
+    if (!region)
+        return hs_fail(err, HS_ERR_NOMEM, "%s: cannot reserve %zu bytes of address space: %s",
+                       df->path, size, strerror(errno));
+    void *file = mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+    if (file == MAP_FAILED) {
+        int e = errno;
+        munmap(region, mapped);
+        return hs_fail(err, HS_ERR_IO, "%s: cannot map the file: %s", df->path, strerror(e));
+    }
+    madvise(file, size, MADV_SEQUENTIAL);
+    df->map = region;
+    df->map_size = mapped;
+    df->data = region;
+    df->size = size;
+    df->file_backed = true;
+    return HS_OK;
+}
+
+/* Reads a whole stream (a FIFO, or a file that cannot be mapped) into memory. */
+static hs_status read_stream(dumpfile *df, int fd, hs_error *err)
+{
+    size_t mapped, size = 0, cap = 1 << 20;
+    char *buf = anon_map(cap, &mapped);
+    if (!buf)
+        return hs_fail(err, HS_ERR_NOMEM, "%s: out of memory reading the file", df->path);
+    for (;;) {
+        if (size == cap) {
+            char *grown = anon_grow(buf, mapped, cap * 2, &mapped);
+            if (!grown) {
+                munmap(buf, mapped);
+                return hs_fail(err, HS_ERR_NOMEM, "%s: out of memory after %zu bytes", df->path, size);
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        ssize_t n = read(fd, buf + size, cap - size);
+        if (n == 0)
+            break;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            munmap(buf, mapped);
+            return hs_fail(err, HS_ERR_IO, "%s: read failed after %zu bytes: %s", df->path, size, strerror(e));
+        }
+        size += (size_t)n;
+    }
+    df->map = buf;
+    df->map_size = mapped;
+    df->data = buf;
+    df->size = size;
+    return HS_OK;
+}
+
+/* Inflates gzip text from src (all members, as gunzip does) into anonymous
+ * memory. A stream cut short or corrupt keeps what was inflated and warns. */
+static hs_status inflate_gzip(dumpfile *df, const unsigned char *src, size_t src_size, hs_error *err)
+{
+    /* The trailer's ISIZE (size mod 4 GiB) is a good first guess. */
+    size_t guess = src_size * 8;
+    if (src_size >= 4) {
+        const unsigned char *t = src + src_size - 4;
+        size_t isize = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
+        if (isize > src_size)
+            guess = isize;
+    }
+    size_t mapped, cap = guess + 1;
+    char *buf = anon_map(cap, &mapped);
+    if (!buf)
+        return hs_fail(err, HS_ERR_NOMEM, "%s: out of memory inflating the file", df->path);
+
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 15 + 32) != Z_OK) {
+        munmap(buf, mapped);
+        return hs_fail(err, HS_ERR_NOMEM, "%s: cannot start zlib", df->path);
+    }
+    size_t in_off = 0, size = 0;
+    int rc = Z_OK;
+    for (;;) {
+        if (size == cap) {
+            char *grown = anon_grow(buf, mapped, cap * 2, &mapped);
+            if (!grown) {
+                inflateEnd(&zs);
+                munmap(buf, mapped);
+                return hs_fail(err, HS_ERR_NOMEM, "%s: out of memory after inflating %zu bytes",
+                               df->path, size);
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        size_t in_chunk = src_size - in_off > (1u << 30) ? (1u << 30) : src_size - in_off;
+        size_t out_chunk = cap - size > (1u << 30) ? (1u << 30) : cap - size;
+        zs.next_in = (unsigned char *)src + in_off;
+        zs.avail_in = (uInt)in_chunk;
+        zs.next_out = (unsigned char *)buf + size;
+        zs.avail_out = (uInt)out_chunk;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        in_off += in_chunk - zs.avail_in;
+        size += out_chunk - zs.avail_out;
+        if (rc == Z_STREAM_END) {
+            /* Another gzip member may follow (concatenated .gz files). */
+            if (in_off < src_size && src[in_off] == 0x1f) {
+                inflateReset(&zs);
+                continue;
+            }
+            break;
+        }
+        if (rc != Z_OK && rc != Z_BUF_ERROR)
+            break; /* corrupt */
+        if (in_off >= src_size && zs.avail_out > 0)
+            break; /* input exhausted before the end of the stream: truncated */
+    }
+    if (rc != Z_STREAM_END)
+        snprintf(df->warning, sizeof df->warning,
+                 "%s: the gzip stream is %s at compressed byte %zu; "
+                 "kept the %zu bytes inflated before it",
+                 df->path, rc == Z_DATA_ERROR ? "corrupt" : "cut short", in_off, size);
+    inflateEnd(&zs);
+    df->map = buf;
+    df->map_size = mapped;
+    df->data = buf;
+    df->size = size;
+    df->compressed = true;
+    return HS_OK;
+}
+
+hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err)
+{
+    memset(df, 0, sizeof *df);
+    df->path = hs_xstrndup(path, strlen(path));
+    hs_status st = HS_OK;
+
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        st = hs_fail(err, HS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        goto fail;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        st = hs_fail(err, HS_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
+        goto fail_fd;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        st = hs_fail(err, HS_ERR_IO, "%s: is a directory, not a heap dump", path);
+        goto fail_fd;
+    }
+    df->disk_size = (uint64_t)sb.st_size;
+
+    if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        st = map_plain(df, fd, (size_t)sb.st_size, err);
+    } else {
+        st = read_stream(df, fd, err);
+        df->disk_size = df->size;
+    }
+    close(fd);
+    fd = -1;
+    if (st != HS_OK)
+        goto fail;
+
+    if (df->size == 0) {
+        st = hs_fail(err, HS_ERR_FORMAT, "%s: the file is empty", path);
+        goto fail;
+    }
+    if (df->size >= 2 && (unsigned char)df->data[0] == 0x1f && (unsigned char)df->data[1] == 0x8b) {
+        const void *gz_map = df->map;
+        size_t gz_map_size = df->map_size;
+        const unsigned char *src = (const unsigned char *)df->data;
+        size_t src_size = df->size;
+        st = inflate_gzip(df, src, src_size, err);
+        munmap((void *)gz_map, gz_map_size);
+        if (st != HS_OK) {
+            df->map = NULL;
+            goto fail;
+        }
+        df->file_backed = false;
+        if (df->size == 0) {
+            st = hs_fail(err, HS_ERR_FORMAT, "%s: the gzip stream holds no data%s%s", path,
+                         df->warning[0] ? " (" : "", df->warning[0] ? "it is damaged)" : "");
+            goto fail;
+        }
+    }
+    return HS_OK;
+
+fail_fd:
+    close(fd);
+fail:
+    dumpfile_close(df);
+    return st;
+}
+
+void dumpfile_close(dumpfile *df)
+{
+    if (df->map)
+        munmap(df->map, df->map_size);
+    free(df->path);
+    memset(df, 0, sizeof *df);
+}
+
+void dumpfile_release(dumpfile *df, size_t offset, size_t len)
+{
+    if (!df->file_backed || len == 0)
+        return;
+    /* Only whole pages inside the range may be dropped. */
+    size_t p = page_size();
+    size_t start = (offset + p - 1) / p * p;
+    size_t end = (offset + len) / p * p;
+    if (offset + len >= df->size)
+        end = round_up_page(df->size);
+    if (end > start)
+        madvise((char *)df->map + start, end - start, MADV_DONTNEED);
+}
+
+void dumpfile_prefetch(dumpfile *df, size_t offset, size_t len)
+{
+    if (!df->file_backed || offset >= df->size)
+        return;
+    size_t p = page_size();
+    size_t start = offset / p * p;
+    if (offset + len > df->size)
+        len = df->size - offset;
+#ifdef MADV_POPULATE_READ
+    /* Map the range in one call rather than one page fault per 64 KiB; the
+     * kernel reads what the page cache lacks. Kernels before 5.14 say EINVAL
+     * and the parser's page faults do the same work. */
+    madvise((char *)df->map + start, offset + len - start, MADV_POPULATE_READ);
+#else
+    madvise((char *)df->map + start, offset + len - start, MADV_WILLNEED);
+#endif
+}
+
+hs_status dumpfile_line(const dumpfile *df, uint64_t offset, const char **line, size_t *len,
+                        hs_error *err)
+{
+    if (offset >= df->size)
+        return hs_fail(err, HS_ERR_USAGE, "%s: byte offset %llu is past the end (%zu bytes)",
+                       df->path, (unsigned long long)offset, df->size);
+    const char *start = df->data + offset;
+    const char *nl = memchr(start, '\n', df->size - offset);
+    *line = start;
+    *len = nl ? (size_t)(nl - start) : df->size - offset;
+    return HS_OK;
+}

@@ -1,0 +1,59 @@
+/* dumpfile.h - a heap dump's bytes in memory, ready for the scanner.
+ *
+ * A plain file is mapped, never copied: an anonymous region one page larger
+ * than the file is reserved and the file is mapped over its start, so the
+ * scanner (simdjson) may read DUMPFILE_PADDING bytes past the end. Gzip input
+ * (recognised by its magic bytes, whatever the name) and anything that cannot
+ * be mapped (a FIFO, a pipe) is read into anonymous memory instead.
+ *
+ * Knows nothing about JSON. Any thread may call these functions on its own
+ * dumpfile; dumpfile_release() on disjoint ranges may run concurrently.
+ */
+#ifndef HEAPSIFT_DUMPFILE_H
+#define HEAPSIFT_DUMPFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+/* Readable bytes guaranteed past data + size (simdjson needs 64). */
+#define DUMPFILE_PADDING 64
+
+typedef struct dumpfile {
+    char *path;          /* as the person gave it; owned */
+    const char *data;    /* first byte of the dump text */
+    size_t size;         /* bytes of dump text */
+    void *map;           /* start of the whole mapping */
+    size_t map_size;     /* bytes mapped, padding included */
+    bool compressed;     /* the file was gzip and data holds the inflated text */
+    bool file_backed;    /* data maps the file: released pages are re-read on access */
+    uint64_t disk_size;  /* size of the file on disk (compressed size for gzip) */
+    char warning[256];   /* non-fatal problem (a truncated gzip stream), or "" */
+} dumpfile;
+
+/* Opens and maps path. On failure fills err (naming the file) and leaves df
+ * closed. An empty file is HS_ERR_FORMAT; a directory, a missing or unreadable
+ * file is HS_ERR_IO. A gzip stream that is cut short or corrupt keeps the text
+ * inflated so far and says so in df->warning. */
+hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err);
+
+/* Unmaps and frees everything; safe on a zeroed or already closed dumpfile. */
+void dumpfile_close(dumpfile *df);
+
+/* Tells the kernel the bytes [offset, offset+len) have been parsed: for a
+ * mapped file their pages are dropped from the process (they count in its
+ * resident size otherwise) and faulted in again from the file if re-read.
+ * Does nothing for inflated input, which cannot be re-read. */
+void dumpfile_release(dumpfile *df, size_t offset, size_t len);
+
+/* Asks the kernel to read and map [offset, offset+len) ahead of the parser. */
+void dumpfile_prefetch(dumpfile *df, size_t offset, size_t len);
+
+/* The line that starts at offset, without its newline. Fails when offset is
+ * past the end. The pointer is into df->data and valid until close. */
+hs_status dumpfile_line(const dumpfile *df, uint64_t offset, const char **line,
+                        size_t *len, hs_error *err);
+
+#endif

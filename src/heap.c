@@ -1,0 +1,748 @@
+/* heap.c - loading one dump into its object table.
+ *
+ * The text is split at newlines into one chunk per thread. Each chunk is
+ * parsed into columns of its own, with its own string and site tables (no
+ * locks on the hot path); the chunks are then joined in file order (the first
+ * chunk's columns grow to hold the rest, so nothing is copied twice) and
+ * their ids remapped into the heap's tables.
+ */
+#define _GNU_SOURCE /* memrchr */
+#include "heap.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json_scan.h"
+
+#define uthash_fatal(msg) hs_xmalloc((size_t)-1)
+#include <uthash.h>
+
+typedef struct heap_class {
+    uint64_t addr;     /* the CLASS/MODULE object's address */
+    uint32_t name;     /* strtab id of its name */
+    UT_hash_handle hh;
+} heap_class;
+
+/* ---- sites ----------------------------------------------------------------- */
+
+typedef struct site_entry {
+    heap_site key;     /* file, line, method (ids of the owning strtab) */
+    uint32_t id;
+    UT_hash_handle hh;
+} site_entry;
+
+/* Interned sites: the array by id, and a hash to find an id. */
+typedef struct site_table {
+    site_entry *by_key;  /* uthash */
+    heap_site *sites;    /* by id; sites[0] is the empty site */
+    uint32_t count;
+    uint32_t cap;
+} site_table;
+
+static void site_table_init(site_table *t)
+{
+    memset(t, 0, sizeof *t);
+    t->cap = 256;
+    t->sites = hs_xmalloc(t->cap * sizeof *t->sites);
+    t->sites[0] = (heap_site){ STRTAB_NONE, HEAP_NO_LINE, STRTAB_NONE };
+    t->count = 1;
+}
+
+static uint32_t site_intern(site_table *t, heap_site key)
+{
+    if (key.file == STRTAB_NONE && key.line == HEAP_NO_LINE && key.method == STRTAB_NONE)
+        return 0;
+    site_entry *e = NULL;
+    HASH_FIND(hh, t->by_key, &key, sizeof key, e);
+    if (e)
+        return e->id;
+    if (t->count == t->cap) {
+        t->cap *= 2;
+        t->sites = hs_xrealloc(t->sites, t->cap * sizeof *t->sites);
+    }
+    e = hs_xmalloc(sizeof *e);
+    e->key = key;
+    e->id = t->count;
+    t->sites[t->count++] = key;
+    HASH_ADD(hh, t->by_key, key, sizeof key, e);
+    return e->id;
+}
+
+static void site_table_free(site_table *t)
+{
+    site_entry *e, *tmp;
+    HASH_ITER(hh, t->by_key, e, tmp) {
+        HASH_DEL(t->by_key, e);
+        free(e);
+    }
+    free(t->sites);
+}
+
+/* The site of a record, interned into strings and sites. */
+static uint32_t record_site(const scan_record *r, strtab *strings, site_table *sites)
+{
+    heap_site key = {
+        r->file.ptr ? strtab_intern(strings, r->file.ptr, r->file.len) : STRTAB_NONE,
+        r->has_line && r->line != UINT32_MAX ? r->line + 1 : HEAP_NO_LINE,
+        r->method.ptr ? strtab_intern(strings, r->method.ptr, r->method.len) : STRTAB_NONE,
+    };
+    return site_intern(sites, key);
+}
+
+/* Moves ids of src's sites (in src_strings' ids, mapped by smap) into dst;
+ * returns the map from src site ids to dst site ids. */
+static uint32_t *merge_sites(site_table *dst, const site_table *src, const uint32_t *smap)
+{
+    uint32_t *map = hs_xmalloc(src->count * sizeof *map);
+    for (uint32_t s = 0; s < src->count; s++) {
+        heap_site key = src->sites[s];
+        key.file = smap[key.file];
+        key.method = smap[key.method];
+        map[s] = site_intern(dst, key);
+    }
+    return map;
+}
+
+/* ---- classes --------------------------------------------------------------- */
+
+static void class_add(heap_class **classes, uint64_t addr, uint32_t name)
+{
+    heap_class *k = NULL;
+    HASH_FIND(hh, *classes, &addr, sizeof addr, k);
+    if (k)
+        return;
+    k = hs_xmalloc(sizeof *k);
+    k->addr = addr;
+    k->name = name;
+    HASH_ADD(hh, *classes, addr, sizeof k->addr, k);
+}
+
+static void classes_free(heap_class **classes)
+{
+    heap_class *k, *tmp;
+    HASH_ITER(hh, *classes, k, tmp) {
+        HASH_DEL(*classes, k);
+        free(k);
+    }
+}
+
+/* ---- problems -------------------------------------------------------------- */
+
+/* What a pass over lines found wrong, before it is folded into the heap. */
+typedef struct problem_log {
+    heap_problem kept[HEAP_MAX_PROBLEMS]; /* the first problems, in the order seen */
+    unsigned nkept;
+    uint64_t repaired, skipped, truncated;
+} problem_log;
+
+static void problem_log_add(problem_log *log, const scan_problem *p)
+{
+    if (p->kind == SCAN_TRUNCATED)
+        log->truncated++;
+    if (log->nkept == HEAP_MAX_PROBLEMS)
+        return;
+    heap_problem *hp = &log->kept[log->nkept++];
+    hp->kind = p->kind;
+    hp->offset = p->offset;
+    hp->line_no = p->line_no;
+    snprintf(hp->why, sizeof hp->why, "%s", p->why);
+}
+
+static int cmp_problem(const void *a, const void *b)
+{
+    const heap_problem *x = a, *y = b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Adds a log's problems to h, keeping the HEAP_MAX_PROBLEMS first by offset.
+ * line_base is added to their line numbers (the lines before the range). */
+static void heap_add_problems(heap *h, const problem_log *log, uint64_t line_base)
+{
+    for (unsigned p = 0; p < log->nkept; p++) {
+        heap_problem hp = log->kept[p];
+        if (hp.line_no)
+            hp.line_no += line_base;
+        if (h->nproblems < HEAP_MAX_PROBLEMS) {
+            h->problems[h->nproblems++] = hp;
+        } else if (hp.offset < h->problems[HEAP_MAX_PROBLEMS - 1].offset) {
+            h->problems[HEAP_MAX_PROBLEMS - 1] = hp;
+        } else {
+            continue;
+        }
+        qsort(h->problems, h->nproblems, sizeof *h->problems, cmp_problem);
+    }
+    h->truncated += log->truncated;
+}
+
+/* Problems found by re-reading single lines carry no line number: count the
+ * newlines before each (one pass over the text up to the last of them). */
+static void number_problem_lines(heap *h)
+{
+    uint64_t line = 1;
+    size_t pos = 0;
+    for (unsigned p = 0; p < h->nproblems; p++) {
+        heap_problem *hp = &h->problems[p];
+        if (hp->line_no)
+            continue;
+        while (pos < hp->offset) {
+            const char *nl = memchr(h->file.data + pos, '\n', hp->offset - pos);
+            if (!nl)
+                break;
+            line++;
+            pos = (size_t)(nl - h->file.data) + 1;
+        }
+        hp->line_no = line;
+    }
+}
+
+/* ---- loading: one chunk per thread ----------------------------------------- */
+
+typedef struct chunk {
+    /* input */
+    const dumpfile *file;
+    size_t begin, end;        /* byte range of the chunk */
+    heap_mode mode;
+    heap_progress *progress;
+    /* output columns (which ones: see heap.h) */
+    size_t count, cap;
+    uint64_t *addr;
+    uint32_t *gen;
+    uint8_t *type;
+    uint64_t *object_id;      /* allocated on the first object that has one */
+    uint64_t *offset;         /* HEAP_FULL */
+    uint8_t *flags;           /* HEAP_FULL */
+    uint32_t *site;           /* HEAP_LIGHT */
+    uint64_t *class_addr;     /* HEAP_LIGHT */
+    /* tables local to the chunk */
+    strtab *strings;
+    site_table sites;
+    heap_class *classes;
+    /* what happened */
+    bool has_generation;
+    uint32_t max_gen;
+    uint64_t roots, shapes;
+    scan_stats stats;
+    problem_log problems;
+    size_t reported;          /* bytes already added to progress->bytes_done */
+    size_t objects_reported;  /* objects already added to progress->objects */
+    hs_status status;
+    hs_error err;
+} chunk;
+
+#define GROW(col, cap) ((col) = hs_xrealloc((col), (cap) * sizeof *(col)))
+
+static void chunk_resize(chunk *c, size_t cap)
+{
+    c->cap = cap;
+    GROW(c->addr, cap);
+    GROW(c->gen, cap);
+    GROW(c->type, cap);
+    if (c->object_id) {
+        GROW(c->object_id, cap);
+    }
+    if (c->mode == HEAP_FULL) {
+        GROW(c->offset, cap);
+        GROW(c->flags, cap);
+    }
+    if (c->mode == HEAP_LIGHT) {
+        GROW(c->site, cap);
+        GROW(c->class_addr, cap);
+    }
+}
+
+static void chunk_record(void *ctx, const scan_record *r)
+{
+    chunk *c = ctx;
+    if (r->kind == SCAN_ROOT) {
+        c->roots++;
+        return;
+    }
+    if (r->kind == SCAN_SHAPE) {
+        c->shapes++;
+        return;
+    }
+    if (c->count == c->cap)
+        chunk_resize(c, c->cap + c->cap / 2 + 1024);
+    size_t i = c->count++;
+    rtype t = rtype_from_name(r->type.ptr, r->type.len);
+    c->addr[i] = r->address;
+    c->type[i] = (uint8_t)t;
+    if (r->has_generation && r->generation != HEAP_NO_GEN) {
+        c->gen[i] = r->generation;
+        c->has_generation = true;
+        if (r->generation > c->max_gen)
+            c->max_gen = r->generation;
+    } else {
+        c->gen[i] = HEAP_NO_GEN;
+    }
+    if (r->has_object_id && !c->object_id)
+        c->object_id = hs_xcalloc(c->cap, sizeof *c->object_id);
+    if (c->object_id)
+        c->object_id[i] = r->has_object_id ? r->object_id : 0;
+    if (c->mode == HEAP_FULL) {
+        c->offset[i] = r->offset;
+        c->flags[i] = r->repaired ? HEAP_F_REPAIRED : 0;
+    }
+    if (c->mode == HEAP_LIGHT) {
+        c->class_addr[i] = r->class_addr;
+        c->site[i] = record_site(r, c->strings, &c->sites);
+    }
+    if (c->mode != HEAP_IDENTITY && (t == RT_CLASS || t == RT_MODULE) && r->name.ptr)
+        class_add(&c->classes, r->address, strtab_intern(c->strings, r->name.ptr, r->name.len));
+}
+
+static void chunk_problem(void *ctx, const scan_problem *p)
+{
+    problem_log_add(&((chunk *)ctx)->problems, p);
+}
+
+static bool chunk_progress(void *ctx, size_t done)
+{
+    chunk *c = ctx;
+    /* The parsed range will not be read again by this pass: drop its pages. */
+    dumpfile_release((dumpfile *)c->file, c->begin + c->reported, done - c->reported);
+    dumpfile_prefetch((dumpfile *)c->file, c->begin + done, 1u << 20);
+    if (c->progress) {
+        atomic_fetch_add(&c->progress->bytes_done, done - c->reported);
+        atomic_fetch_add(&c->progress->objects, c->count - c->objects_reported);
+        c->objects_reported = c->count;
+        if (c->progress->cancel && atomic_load(c->progress->cancel))
+            return false;
+    }
+    c->reported = done;
+    return true;
+}
+
+static void *chunk_run(void *arg)
+{
+    chunk *c = arg;
+    json_scanner *sc = json_scanner_new();
+    scan_options opts = {
+        .identity_only = c->mode != HEAP_LIGHT,
+        .want_class_names = c->mode == HEAP_FULL,
+    };
+    scan_sink sink = { c, chunk_record, chunk_problem, chunk_progress };
+    /* A dump line is rarely shorter than 100 bytes: start there, grow by half. */
+    chunk_resize(c, (c->end - c->begin) / 160 + 1024);
+    dumpfile_prefetch((dumpfile *)c->file, c->begin, 1u << 20);
+    c->status = json_scan_run(sc, c->file->data, c->begin, c->end, &opts, &sink, &c->stats, &c->err);
+    json_scanner_free(sc);
+    return NULL;
+}
+
+static void chunk_free(chunk *c)
+{
+    free(c->addr);
+    free(c->gen);
+    free(c->type);
+    free(c->object_id);
+    free(c->offset);
+    free(c->flags);
+    free(c->site);
+    free(c->class_addr);
+    strtab_free(c->strings);
+    site_table_free(&c->sites);
+    classes_free(&c->classes);
+}
+
+/* Appends chunk column src (n entries) to *dst, which holds at entries. */
+#define APPEND(dst, src, at, n) memcpy((dst) + (at), (src), (n) * sizeof *(src))
+
+/* Joins the chunks, in file order, into h. Chunk 0's columns are grown to
+ * the total and become the heap's; the others are copied in and freed one by
+ * one, so the peak is the table plus one chunk. */
+static void join_chunks(heap *h, chunk *chunks, unsigned n)
+{
+    size_t total = 0;
+    bool any_oid = false;
+    for (unsigned k = 0; k < n; k++) {
+        total += chunks[k].count;
+        any_oid |= chunks[k].object_id != NULL;
+    }
+    chunk *c0 = &chunks[0];
+    if (any_oid && !c0->object_id)
+        c0->object_id = hs_xcalloc(c0->cap, sizeof *c0->object_id);
+    chunk_resize(c0, total ? total : 1);
+    h->count = total;
+    h->addr = c0->addr;
+    h->gen = c0->gen;
+    h->type = c0->type;
+    h->object_id = c0->object_id;
+    h->offset = c0->offset;
+    h->flags = c0->flags;
+    h->site = c0->site;
+    h->class_addr = c0->class_addr;
+
+    h->strings = c0->strings;
+    h->site_index = hs_xmalloc(sizeof *h->site_index);
+    *h->site_index = c0->sites;
+    h->classes = c0->classes;
+    c0->addr = NULL; c0->gen = NULL; c0->type = NULL; c0->object_id = NULL;
+    c0->offset = NULL; c0->flags = NULL; c0->site = NULL; c0->class_addr = NULL;
+    c0->strings = NULL; c0->classes = NULL;
+    memset(&c0->sites, 0, sizeof c0->sites);
+
+    size_t at = 0;
+    uint64_t lines_before = 0;
+    for (unsigned k = 0; k < n; k++) {
+        chunk *c = &chunks[k];
+        if (k > 0) {
+            uint32_t *smap = strtab_merge(h->strings, c->strings);
+            APPEND(h->addr, c->addr, at, c->count);
+            APPEND(h->gen, c->gen, at, c->count);
+            APPEND(h->type, c->type, at, c->count);
+            if (c->object_id)
+                APPEND(h->object_id, c->object_id, at, c->count);
+            else if (h->object_id)
+                memset(h->object_id + at, 0, c->count * sizeof *h->object_id);
+            if (h->offset) {
+                APPEND(h->offset, c->offset, at, c->count);
+                APPEND(h->flags, c->flags, at, c->count);
+            }
+            if (h->site) {
+                uint32_t *site_map = merge_sites(h->site_index, &c->sites, smap);
+                APPEND(h->class_addr, c->class_addr, at, c->count);
+                for (size_t i = 0; i < c->count; i++)
+                    h->site[at + i] = site_map[c->site[i]];
+                free(site_map);
+            }
+            heap_class *kc, *tmp;
+            HASH_ITER(hh, c->classes, kc, tmp)
+                class_add(&h->classes, kc->addr, smap[kc->name]);
+            free(smap);
+        }
+        heap_add_problems(h, &c->problems, lines_before);
+        h->has_generation |= c->has_generation;
+        if (c->max_gen > h->max_gen)
+            h->max_gen = c->max_gen;
+        h->roots += c->roots;
+        h->shapes += c->shapes;
+        h->lines += c->stats.lines;
+        h->repaired += c->stats.repaired;
+        h->skipped += c->stats.skipped;
+        h->slow_lines += c->stats.slow_lines;
+        lines_before += c->stats.line_count;
+        at += c->count;
+        chunk_free(c);
+    }
+    h->sites = h->site_index->sites;
+    h->nsites = h->site_index->count;
+}
+
+/* Splits [0, size) into at most n ranges that start at line starts. */
+static unsigned split_chunks(const dumpfile *df, unsigned n, size_t *bounds)
+{
+    bounds[0] = 0;
+    unsigned k = 1;
+    for (; k < n; k++) {
+        size_t at = df->size / n * k;
+        if (at <= bounds[k - 1])
+            at = bounds[k - 1] + 1;
+        if (at >= df->size)
+            break;
+        const char *nl = memchr(df->data + at - 1, '\n', df->size - at + 1);
+        if (!nl || (size_t)(nl - df->data) + 1 >= df->size)
+            break;
+        bounds[k] = (size_t)(nl - df->data) + 1;
+    }
+    bounds[k] = df->size;
+    return k;
+}
+
+static unsigned thread_count(unsigned asked)
+{
+    if (asked)
+        return asked > 64 ? 64 : asked;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+/* Runs fn(arg + k * size) for k in [0, n): on n - 1 new threads and this one
+ * (work whose thread could not start runs here too). */
+static void run_parallel(void *(*fn)(void *), void *args, size_t size, unsigned n)
+{
+    pthread_t threads[64];
+    bool started[64] = { false };
+    for (unsigned k = 1; k < n; k++)
+        started[k] = pthread_create(&threads[k], NULL, fn, (char *)args + k * size) == 0;
+    fn(args);
+    for (unsigned k = 1; k < n; k++) {
+        if (started[k])
+            pthread_join(threads[k], NULL);
+        else
+            fn((char *)args + k * size);
+    }
+}
+
+hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs_error *err)
+{
+    heap *h = hs_xcalloc(1, sizeof *h);
+    h->path = hs_xstrndup(path, strlen(path));
+    h->mode = opts->mode;
+    hs_status st = dumpfile_open(&h->file, path, err);
+    if (st != HS_OK) {
+        heap_free(h);
+        return st;
+    }
+    h->text_size = h->file.size;
+    h->compressed = h->file.compressed;
+    snprintf(h->warning, sizeof h->warning, "%s", h->file.warning);
+    if (opts->progress)
+        atomic_store(&opts->progress->bytes_total, h->file.size);
+
+    /* Small dumps are not worth a thread. */
+    unsigned n = thread_count(opts->threads);
+    if (h->file.size < ((size_t)4 << 20))
+        n = 1;
+    size_t bounds[65];
+    n = split_chunks(&h->file, n, bounds);
+
+    chunk *chunks = hs_xcalloc(n, sizeof *chunks);
+    for (unsigned k = 0; k < n; k++) {
+        chunk *c = &chunks[k];
+        c->file = &h->file;
+        c->begin = bounds[k];
+        c->end = bounds[k + 1];
+        c->mode = opts->mode;
+        c->progress = opts->progress;
+        c->strings = strtab_new();
+        site_table_init(&c->sites);
+    }
+    run_parallel(chunk_run, chunks, sizeof *chunks, n);
+
+    for (unsigned k = 0; k < n; k++) {
+        if (chunks[k].status != HS_OK) {
+            st = hs_fail(err, chunks[k].status, "%s: %s", path, chunks[k].err.msg);
+            for (unsigned j = 0; j < n; j++)
+                chunk_free(&chunks[j]);
+            free(chunks);
+            heap_free(h);
+            return st;
+        }
+    }
+    join_chunks(h, chunks, n);
+    free(chunks);
+
+    if (h->count == 0 && h->roots == 0) {
+        if (h->nproblems)
+            st = hs_fail(err, HS_ERR_FORMAT,
+                         "%s: not a Ruby heap dump: no line holds a heap object "
+                         "(line %llu, byte %llu: %s)",
+                         path, (unsigned long long)h->problems[0].line_no,
+                         (unsigned long long)h->problems[0].offset, h->problems[0].why);
+        else
+            st = hs_fail(err, HS_ERR_FORMAT, "%s: not a Ruby heap dump: no line holds a heap object", path);
+        heap_free(h);
+        return st;
+    }
+    if (h->mode != HEAP_FULL)
+        dumpfile_close(&h->file);
+    *out = h;
+    return HS_OK;
+}
+
+/* ---- details of the objects that are shown --------------------------------- */
+
+typedef struct detail_job {
+    heap *h;
+    const uint32_t *objs;     /* the objects this job reads */
+    size_t n;
+    size_t current;           /* position in objs of the line being read */
+    strtab *strings;          /* local: merged into h->strings after */
+    site_table sites;         /* local, likewise */
+    problem_log problems;
+    uint64_t repaired, skipped;
+} detail_job;
+
+static void detail_record(void *ctx, const scan_record *r)
+{
+    detail_job *j = ctx;
+    heap *h = j->h;
+    size_t i = j->objs[j->current];
+    h->site[i] = record_site(r, j->strings, &j->sites);
+    h->class_addr[i] = r->class_addr;
+    h->memsize[i] = r->memsize;
+    h->bytesize[i] = r->bytesize;
+    if (r->repaired)
+        h->flags[i] |= HEAP_F_REPAIRED;
+}
+
+static void detail_problem(void *ctx, const scan_problem *p)
+{
+    detail_job *j = ctx;
+    if (j->h->flags[j->objs[j->current]] & HEAP_F_REPAIRED)
+        return; /* already counted when the dump was scanned */
+    scan_problem q = *p;
+    q.line_no = 0; /* numbered afterwards: a single line knows no line number */
+    problem_log_add(&j->problems, &q);
+    if (p->kind == SCAN_SKIPPED)
+        j->skipped++;
+    else
+        j->repaired++;
+}
+
+/* Dense jobs stream their whole byte range through iterate_many; records
+ * arrive in file order and are matched to the objects by offset. */
+static void dense_record(void *ctx, const scan_record *r)
+{
+    detail_job *j = ctx;
+    const uint64_t *offset = j->h->offset;
+    while (j->current < j->n && offset[j->objs[j->current]] < r->offset)
+        j->current++;
+    if (j->current < j->n && offset[j->objs[j->current]] == r->offset && r->kind == SCAN_OBJECT)
+        detail_record(ctx, r);
+}
+
+static void dense_problem(void *ctx, const scan_problem *p)
+{
+    detail_job *j = ctx;
+    const uint64_t *offset = j->h->offset;
+    while (j->current < j->n && offset[j->objs[j->current]] < p->offset)
+        j->current++;
+    if (j->current < j->n && offset[j->objs[j->current]] == p->offset)
+        detail_problem(ctx, p);
+}
+
+static bool dense_progress(void *ctx, size_t done)
+{
+    (void)ctx;
+    (void)done;
+    return true;
+}
+
+/* Is it cheaper to stream the job's range than to read its lines one by
+ * one? Yes when it holds at least half the lines of that range. */
+static bool job_is_dense(const detail_job *j)
+{
+    const heap *h = j->h;
+    if (j->n < 1000 || h->lines == 0)
+        return false;
+    uint64_t first = h->offset[j->objs[0]], last = h->offset[j->objs[j->n - 1]];
+    double avg_line = (double)h->text_size / (double)h->lines;
+    return (double)j->n * avg_line * 2 >= (double)(last - first);
+}
+
+static void *detail_run(void *arg)
+{
+    detail_job *j = arg;
+    heap *h = j->h;
+    json_scanner *sc = json_scanner_new();
+    scan_options opts = { 0 };
+    if (job_is_dense(j)) {
+        size_t begin = h->offset[j->objs[0]];
+        const char *line;
+        size_t len;
+        dumpfile_line(&h->file, h->offset[j->objs[j->n - 1]], &line, &len, NULL);
+        size_t end = (size_t)(line - h->file.data) + len;
+        if (end < h->file.size)
+            end++; /* the newline */
+        scan_sink dense = { j, dense_record, dense_problem, dense_progress };
+        scan_stats stats;
+        j->current = 0;
+        json_scan_run(sc, h->file.data, begin, end, &opts, &dense, &stats, NULL);
+        dumpfile_release(&h->file, begin, end - begin);
+        json_scanner_free(sc);
+        return NULL;
+    }
+    scan_sink sink = { j, detail_record, detail_problem, NULL };
+    /* Objects come in file order: drop the pages behind every few MB, or the
+     * whole dump would count in the resident size again. */
+    uint64_t released = j->n ? h->offset[j->objs[0]] : 0;
+    for (j->current = 0; j->current < j->n; j->current++) {
+        size_t i = j->objs[j->current];
+        const char *line;
+        size_t len;
+        if (dumpfile_line(&h->file, h->offset[i], &line, &len, NULL) == HS_OK)
+            json_scan_line(sc, line, len, h->offset[i], &opts, &sink);
+        if (h->offset[i] - released > (4u << 20)) {
+            dumpfile_release(&h->file, released, h->offset[i] - released);
+            released = h->offset[i];
+        }
+    }
+    json_scanner_free(sc);
+    return NULL;
+}
+
+void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads)
+{
+    if (!h->site) {
+        h->site = hs_xcalloc(h->count ? h->count : 1, sizeof *h->site);
+        h->class_addr = hs_xcalloc(h->count ? h->count : 1, sizeof *h->class_addr);
+    }
+    if (!h->memsize) {
+        h->memsize = hs_xcalloc(h->count ? h->count : 1, sizeof *h->memsize);
+        h->bytesize = hs_xcalloc(h->count ? h->count : 1, sizeof *h->bytesize);
+    }
+    unsigned t = thread_count(threads);
+    if (n < 20000)
+        t = 1;
+    detail_job *jobs = hs_xcalloc(t, sizeof *jobs);
+    for (unsigned k = 0; k < t; k++) {
+        size_t from = n / t * k, to = k + 1 == t ? n : n / t * (k + 1);
+        jobs[k].h = h;
+        jobs[k].objs = objs + from;
+        jobs[k].n = to - from;
+        jobs[k].strings = strtab_new();
+        site_table_init(&jobs[k].sites);
+    }
+    run_parallel(detail_run, jobs, sizeof *jobs, t);
+    for (unsigned k = 0; k < t; k++) {
+        detail_job *j = &jobs[k];
+        uint32_t *smap = strtab_merge(h->strings, j->strings);
+        uint32_t *site_map = merge_sites(h->site_index, &j->sites, smap);
+        for (size_t m = 0; m < j->n; m++)
+            h->site[j->objs[m]] = site_map[h->site[j->objs[m]]];
+        heap_add_problems(h, &j->problems, 0);
+        h->repaired += j->repaired;
+        h->skipped += j->skipped;
+        free(smap);
+        free(site_map);
+        strtab_free(j->strings);
+        site_table_free(&j->sites);
+    }
+    free(jobs);
+    h->sites = h->site_index->sites;
+    h->nsites = h->site_index->count;
+    number_problem_lines(h);
+}
+
+void heap_free(heap *h)
+{
+    if (!h)
+        return;
+    dumpfile_close(&h->file);
+    free(h->path);
+    free(h->addr);
+    free(h->gen);
+    free(h->type);
+    free(h->object_id);
+    free(h->offset);
+    free(h->site);
+    free(h->class_addr);
+    free(h->memsize);
+    free(h->bytesize);
+    free(h->flags);
+    if (h->site_index) {
+        site_table_free(h->site_index);
+        free(h->site_index);
+    }
+    strtab_free(h->strings);
+    classes_free(&h->classes);
+    free(h);
+}
+
+uint32_t heap_class_name_id(const heap *h, uint64_t class_addr)
+{
+    heap_class *k = NULL;
+    if (class_addr)
+        HASH_FIND(hh, h->classes, &class_addr, sizeof class_addr, k);
+    return k ? k->name : STRTAB_NONE;
+}
+
+const char *heap_class_name(const heap *h, uint64_t class_addr, size_t *len)
+{
+    return strtab_str(h->strings, heap_class_name_id(h, class_addr), len);
+}

@@ -1,0 +1,144 @@
+/* heap.h - one loaded heap dump: a struct-of-arrays table of its objects.
+ *
+ * Object i of a dump is described by column[i] of each array below. Columns
+ * that the diff needs exist for every dump (13 bytes an object); grouping
+ * columns exist from HEAP_LIGHT up (25 bytes), and the columns only views need
+ * for HEAP_FULL (the dump whose objects are shown).
+ *
+ * heap_load() parses the file with one thread per chunk (split at newlines)
+ * and may be called from any thread; a loaded heap is read-only and may be
+ * read from any number of threads. Never draws, prints or exits.
+ */
+#ifndef HEAPSIFT_HEAP_H
+#define HEAPSIFT_HEAP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dumpfile.h"
+#include "rtype.h"
+#include "status.h"
+#include "strtab.h"
+
+#define HEAP_NO_GEN UINT32_MAX /* gen[i] when the object has no "generation" */
+#define HEAP_NO_LINE 0u        /* heap_site.line when the object has no "line" */
+#define HEAP_MAX_PROBLEMS 16   /* problem lines kept in detail per dump */
+
+/* Where an object was allocated. Interned per dump: objects hold a site id. */
+typedef struct heap_site {
+    uint32_t file;   /* strtab id of the "file" path (STRTAB_NONE when absent) */
+    uint32_t line;   /* "line" + 1, or HEAP_NO_LINE when absent */
+    uint32_t method; /* strtab id of the "method" name */
+} heap_site;
+
+/* A line of the dump that was repaired or skipped. */
+typedef struct heap_problem {
+    int kind;          /* scan_problem_kind */
+    uint64_t offset;   /* byte offset of the line in the (inflated) dump */
+    uint64_t line_no;  /* 1-based line number in the dump */
+    char why[200];     /* what was wrong and what was kept */
+} heap_problem;
+
+typedef enum heap_mode {
+    HEAP_IDENTITY, /* address, generation, type (and object_id): what the diff needs */
+    HEAP_LIGHT,    /* also every object's site and class: what trends need */
+    HEAP_FULL,     /* identity, line offsets and class names; the file stays
+                      mapped and heap_load_details() reads the rest of the
+                      objects that are shown */
+} heap_mode;
+
+/* Object flag bits (flags column, HEAP_FULL only). */
+enum { HEAP_F_REPAIRED = 1 }; /* read from a line that was not valid JSON */
+
+typedef struct heap {
+    char *path;            /* the dump file as given; owned */
+    heap_mode mode;        /* which columns exist */
+    dumpfile file;         /* still mapped for HEAP_FULL (to re-read lines); closed otherwise */
+    uint64_t text_size;    /* bytes of dump text (inflated size for gzip) */
+    bool compressed;       /* the file was gzip */
+
+    size_t count;          /* objects (heap slots; ROOT and SHAPE lines are not objects) */
+    uint64_t *addr;        /* "address" */
+    uint32_t *gen;         /* "generation", or HEAP_NO_GEN */
+    uint8_t *type;         /* rtype */
+    uint64_t *object_id;   /* flags.object_id (Ruby 3.5+), NULL when no object had one */
+    uint64_t *offset;      /* HEAP_FULL: byte offset of the object's line */
+    /* Read for every object with HEAP_LIGHT, for the objects given to
+     * heap_load_details with HEAP_FULL (0 for the others); NULL before. */
+    uint32_t *site;        /* index into sites */
+    uint64_t *class_addr;  /* "class" address, 0 when absent */
+    uint64_t *memsize;     /* "memsize" (0 when absent); HEAP_FULL only */
+    uint64_t *bytesize;    /* "bytesize" (0 when absent); HEAP_FULL only */
+    uint8_t *flags;        /* HEAP_F_* bits; HEAP_FULL only */
+
+    strtab *strings;       /* file paths, method names, class names */
+    heap_site *sites;      /* by site id; sites[0] is "no file, no line, no method" */
+    uint32_t nsites;       /* sites in use */
+    struct site_table *site_index; /* finds a site's id; owned */
+    struct heap_class *classes; /* uthash: CLASS/MODULE address -> name */
+
+    bool has_generation;   /* at least one object has a generation (tracing was on) */
+    uint32_t max_gen;      /* largest generation seen (0 when none) */
+    uint64_t roots;        /* ROOT records */
+    uint64_t shapes;       /* SHAPE records */
+
+    uint64_t lines;        /* non-empty lines */
+    uint64_t repaired;     /* lines read by the repair path */
+    uint64_t skipped;      /* lines dropped: nothing usable */
+    uint64_t truncated;    /* 1 when the last line was cut short */
+    uint64_t slow_lines;   /* lines parsed one at a time */
+    heap_problem problems[HEAP_MAX_PROBLEMS]; /* the first problem lines, by offset */
+    unsigned nproblems;    /* entries used in problems */
+    char warning[256];     /* file-level warning (damaged gzip), or "" */
+} heap;
+
+/* Shared with a loader thread that reports progress. */
+typedef struct heap_progress {
+    _Atomic uint64_t bytes_total; /* set once the file is open */
+    _Atomic uint64_t bytes_done;  /* bytes parsed so far */
+    _Atomic uint64_t objects;     /* records read so far (approximate while running) */
+    _Atomic bool *cancel;         /* set by another thread to stop the load; may be NULL */
+} heap_progress;
+
+typedef struct heap_load_opts {
+    heap_mode mode;
+    unsigned threads;          /* parser threads; 0 means one per online core */
+    heap_progress *progress;   /* may be NULL */
+} heap_load_opts;
+
+/* Loads the dump at path. On success *out owns a new heap (free with
+ * heap_free). Fails with the file named in err: HS_ERR_IO (cannot read),
+ * HS_ERR_FORMAT (empty, or no line is a heap object), HS_ERR_CANCELLED. */
+hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs_error *err);
+
+/* HEAP_FULL: reads site, class, memsize, bytesize and flags of objects
+ * objs[0..n) (indices into h) from their lines, with `threads` parser
+ * threads (0: one per core). Lines that are not valid JSON are repaired or
+ * counted as for heap_load. Objects may be given again; they are re-read. */
+void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads);
+
+void heap_free(heap *h);
+
+/* Name of the class at class_addr ("" when unknown); *len gets its length. */
+const char *heap_class_name(const heap *h, uint64_t class_addr, size_t *len);
+
+/* strtab id of the name of the class at class_addr, STRTAB_NONE when the
+ * dump has no named CLASS or MODULE there. */
+uint32_t heap_class_name_id(const heap *h, uint64_t class_addr);
+
+/* Object i's site: the empty site when sites were not read (HEAP_IDENTITY,
+ * or HEAP_FULL before heap_load_details). */
+static inline const heap_site *heap_site_of(const heap *h, size_t i)
+{
+    return &h->sites[h->site ? h->site[i] : 0];
+}
+
+/* Object i's class address, 0 when classes were not read. */
+static inline uint64_t heap_class_of(const heap *h, size_t i)
+{
+    return h->class_addr ? h->class_addr[i] : 0;
+}
+
+#endif

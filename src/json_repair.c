@@ -1,0 +1,437 @@
+/* json_repair.c - a forgiving reader for the lines of a dump that are not JSON.
+ *
+ * It walks the members of one line left to right. Strings end at the first
+ * quote that is followed by something a dump line can continue with (see the
+ * header); backslashes are kept as they are, since the values that break lines
+ * (file paths, garbage method names) were never escaped. Whatever members were
+ * read before a line stops making sense are kept.
+ */
+#include "json_repair.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "status.h"
+
+scan_key scan_key_of(const char *k, size_t len)
+{
+#define IS(lit) (len == sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
+    switch (len ? k[0] : 0) {
+    case 'a': return IS("address") ? KEY_ADDRESS : KEY_OTHER;
+    case 'b': return IS("bytesize") ? KEY_BYTESIZE : KEY_OTHER;
+    case 'c': return IS("class") ? KEY_CLASS : KEY_OTHER;
+    case 'e': return IS("edge_name") ? KEY_EDGE_NAME : KEY_OTHER;
+    case 'f': return IS("file") ? KEY_FILE : IS("flags") ? KEY_FLAGS : KEY_OTHER;
+    case 'g': return IS("generation") ? KEY_GENERATION : KEY_OTHER;
+    case 'i': return IS("id") ? KEY_ID : KEY_OTHER;
+    case 'l': return IS("line") ? KEY_LINE : KEY_OTHER;
+    case 'm': return IS("memsize") ? KEY_MEMSIZE : IS("method") ? KEY_METHOD : KEY_OTHER;
+    case 'n': return IS("name") ? KEY_NAME : KEY_OTHER;
+    case 'p': return IS("parent_id") ? KEY_PARENT_ID : KEY_OTHER;
+    case 'r':
+        return IS("references") ? KEY_REFERENCES
+             : IS("root") ? KEY_ROOT
+             : IS("real_class_name") ? KEY_REAL_CLASS_NAME : KEY_OTHER;
+    case 's': return IS("shape_id") ? KEY_SHAPE_ID : KEY_OTHER;
+    case 't': return IS("type") ? KEY_TYPE : KEY_OTHER;
+    default: return KEY_OTHER;
+    }
+#undef IS
+}
+
+bool scan_parse_hex(const char *p, size_t len, uint64_t *out)
+{
+    if (len >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        p += 2;
+        len -= 2;
+    }
+    if (len == 0)
+        return false;
+    while (len > 1 && *p == '0') { /* zero padding does not count toward 16 digits */
+        p++;
+        len--;
+    }
+    if (len > 16)
+        return false;
+    /* Digit value + 1 by byte; 0 for bytes that are no hex digit. */
+    static const unsigned char digit[256] = {
+        ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+        ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+        ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+    };
+    uint64_t v = 0;
+    bool ok = true;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = digit[(unsigned char)p[i]];
+        ok &= d != 0;
+        v = v << 4 | ((d - 1) & 0xf);
+    }
+    if (!ok)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool scan_parse_uint(const char *p, size_t len, uint64_t *out)
+{
+    if (len == 0 || len > 20)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = (unsigned char)p[i] - '0';
+        if (d > 9)
+            return false;
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+void scan_refbuf_push(scan_refbuf *b, uint64_t addr)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 1024;
+        b->v = hs_xrealloc(b->v, b->cap * sizeof *b->v);
+    }
+    b->v[b->n++] = addr;
+}
+
+void scan_record_finish(scan_record *rec)
+{
+    const scan_str *t = &rec->type;
+    if (t->len == 4 && memcmp(t->ptr, "ROOT", 4) == 0)
+        rec->kind = SCAN_ROOT;
+    else if (t->len == 5 && memcmp(t->ptr, "SHAPE", 5) == 0)
+        rec->kind = SCAN_SHAPE;
+    else
+        rec->kind = SCAN_OBJECT;
+}
+
+/* ---- the forgiving parser ------------------------------------------------ */
+
+typedef struct cursor {
+    const char *p;   /* next byte */
+    const char *end; /* one past the line */
+} cursor;
+
+static void skip_ws(cursor *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r'))
+        c->p++;
+}
+
+static bool is_key_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* True when the closing quote at q is followed by what can follow a member
+ * value inside an object: `, "key":` or `}` (then only white space to the end
+ * of the line, or more `}` for nested objects). */
+static bool ends_member(const char *q, const char *end)
+{
+    const char *p = q + 1;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+        p++;
+    if (p == end)
+        return true; /* cut short right after the string: take it */
+    if (*p == '}')
+        return true;
+    if (*p != ',')
+        return false;
+    p++;
+    while (p < end && *p == ' ')
+        p++;
+    if (p == end || *p != '"')
+        return false;
+    p++;
+    const char *k = p;
+    while (p < end && is_key_char(*p))
+        p++;
+    if (p == k || p == end || *p != '"')
+        return false;
+    p++;
+    while (p < end && *p == ' ')
+        p++;
+    return p < end && *p == ':';
+}
+
+/* A string value starting at c->p (just past its opening quote). Sets *s to its
+ * raw bytes. Returns false when the line ends first; *s then holds the rest. */
+static bool read_member_string(cursor *c, scan_str *s)
+{
+    const char *start = c->p;
+    for (const char *q = start; q < c->end; q++) {
+        q = memchr(q, '"', (size_t)(c->end - q));
+        if (!q)
+            break;
+        if (ends_member(q, c->end)) {
+            s->ptr = start;
+            s->len = (uint32_t)(q - start);
+            c->p = q + 1;
+            return true;
+        }
+    }
+    s->ptr = start;
+    s->len = (uint32_t)(c->end - start);
+    c->p = c->end;
+    return false;
+}
+
+/* A bare token (number, true, false, null, or an unquoted address). */
+static scan_str read_bare(cursor *c)
+{
+    scan_str s = { c->p, 0 };
+    while (c->p < c->end && *c->p != ',' && *c->p != '}' && *c->p != ']' && *c->p != ' ')
+        c->p++;
+    s.len = (uint32_t)(c->p - s.ptr);
+    return s;
+}
+
+/* Skips a nested object or array, strings and escapes respected. False when
+ * the line ends inside it. */
+static bool skip_nested(cursor *c)
+{
+    int depth = 0;
+    bool in_str = false;
+    for (; c->p < c->end; c->p++) {
+        char ch = *c->p;
+        if (in_str) {
+            if (ch == '\\')
+                c->p++;
+            else if (ch == '"')
+                in_str = false;
+        } else if (ch == '"') {
+            in_str = true;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if (ch == '}' || ch == ']') {
+            if (--depth == 0) {
+                c->p++;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* "references":[ "0x..", ... ]: addresses are plain, so quotes are simple. */
+static bool read_refs(cursor *c, bool want, scan_refbuf *refs, scan_record *rec)
+{
+    c->p++; /* '[' */
+    for (;;) {
+        skip_ws(c);
+        if (c->p >= c->end)
+            return false;
+        if (*c->p == ']') {
+            c->p++;
+            return true;
+        }
+        scan_str tok;
+        if (*c->p == '"') {
+            c->p++;
+            const char *q = memchr(c->p, '"', (size_t)(c->end - c->p));
+            if (!q)
+                return false;
+            tok.ptr = c->p;
+            tok.len = (uint32_t)(q - c->p);
+            c->p = q + 1;
+        } else {
+            tok = read_bare(c);
+            if (tok.len == 0)
+                return false;
+        }
+        uint64_t a;
+        if (scan_parse_hex(tok.ptr, tok.len, &a)) {
+            if (want)
+                scan_refbuf_push(refs, a);
+        } else {
+            rec->bad_refs++;
+        }
+        skip_ws(c);
+        if (c->p < c->end && *c->p == ',')
+            c->p++;
+    }
+}
+
+/* "flags":{...}: only object_id matters (Ruby 3.5+). */
+static bool read_flags(cursor *c, scan_record *rec)
+{
+    const char *start = c->p;
+    if (!skip_nested(c))
+        return false;
+    static const char key[] = "\"object_id\":";
+    size_t klen = sizeof key - 1;
+    for (const char *p = start; p + klen < c->p; p++) {
+        if (memcmp(p, key, klen) == 0) {
+            const char *v = p + klen;
+            const char *e = v;
+            while (e < c->p && *e >= '0' && *e <= '9')
+                e++;
+            rec->has_object_id = scan_parse_uint(v, (size_t)(e - v), &rec->object_id);
+            break;
+        }
+    }
+    return true;
+}
+
+static void note(char *why, size_t size, const char *text)
+{
+    size_t used = strlen(why);
+    if (used + 3 >= size)
+        return;
+    snprintf(why + used, size - used, "%s%s", used ? "; " : "", text);
+}
+
+static void store_bare(scan_record *rec, scan_key key, scan_str s, char *why, size_t why_size);
+
+/* Stores a string member. Returns false when the key wants a number. */
+static bool store_string(scan_record *rec, scan_key key, scan_str s, char *why, size_t why_size)
+{
+    uint64_t v;
+    switch (key) {
+    case KEY_ADDRESS:
+        rec->has_address = scan_parse_hex(s.ptr, s.len, &rec->address);
+        if (!rec->has_address)
+            note(why, why_size, "address is not a hex number");
+        return true;
+    case KEY_CLASS:
+        if (!scan_parse_hex(s.ptr, s.len, &rec->class_addr))
+            note(why, why_size, "class is not an address");
+        return true;
+    case KEY_TYPE: rec->type = s; return true;
+    case KEY_FILE: rec->file = s; return true;
+    case KEY_METHOD: rec->method = s; return true;
+    case KEY_NAME: rec->name = s; return true;
+    case KEY_REAL_CLASS_NAME: if (!rec->name.ptr) rec->name = s; return true;
+    case KEY_ROOT: rec->root = s; return true;
+    case KEY_EDGE_NAME: rec->edge_name = s; return true;
+    case KEY_OTHER: return true;
+    default:
+        /* A number written as a string: use it if it is one. */
+        if (!scan_parse_uint(s.ptr, s.len, &v))
+            return false;
+        store_bare(rec, key, s, why, why_size);
+        note(why, why_size, "a number written as a string");
+        return true;
+    }
+}
+
+/* Stores a bare member value (number, or an unquoted address). */
+static void store_bare(scan_record *rec, scan_key key, scan_str s, char *why, size_t why_size)
+{
+    uint64_t v = 0;
+    bool num = scan_parse_uint(s.ptr, s.len, &v);
+    switch (key) {
+    case KEY_ADDRESS:
+        rec->has_address = scan_parse_hex(s.ptr, s.len, &rec->address);
+        note(why, why_size, rec->has_address ? "unquoted address read as hex" : "address is not a hex number");
+        return;
+    case KEY_CLASS:
+        if (!scan_parse_hex(s.ptr, s.len, &rec->class_addr))
+            note(why, why_size, "class is not an address");
+        return;
+    case KEY_LINE: rec->has_line = num && v <= UINT32_MAX; rec->line = (uint32_t)v; break;
+    case KEY_GENERATION: rec->has_generation = num && v <= UINT32_MAX; rec->generation = (uint32_t)v; break;
+    case KEY_MEMSIZE: rec->memsize = v; break;
+    case KEY_BYTESIZE: rec->bytesize = v; break;
+    case KEY_SHAPE_ID: case KEY_ID: rec->has_shape_id = num; rec->shape_id = v; break;
+    case KEY_PARENT_ID: rec->parent_id = v; break;
+    default: return;
+    }
+    if (!num)
+        note(why, why_size, "a number member is not a number");
+}
+
+bool json_repair_line(const char *line, size_t len, bool want_refs, scan_refbuf *refs,
+                      scan_record *rec, char *why, size_t why_size)
+{
+    cursor c = { line, line + len };
+    why[0] = '\0';
+    refs->n = 0;
+    skip_ws(&c);
+    if (c.p >= c.end || *c.p != '{') {
+        note(why, why_size, "does not start with '{'");
+        return false;
+    }
+    c.p++;
+    bool complete = false;
+    for (;;) {
+        skip_ws(&c);
+        if (c.p >= c.end)
+            break;
+        if (*c.p == '}') {
+            complete = true;
+            break;
+        }
+        if (*c.p != '"') {
+            note(why, why_size, "expected a member name");
+            break;
+        }
+        c.p++;
+        const char *k = c.p;
+        while (c.p < c.end && *c.p != '"')
+            c.p++;
+        if (c.p >= c.end)
+            break;
+        scan_key key = scan_key_of(k, (size_t)(c.p - k));
+        c.p++;
+        skip_ws(&c);
+        if (c.p >= c.end || *c.p != ':') {
+            note(why, why_size, "expected ':' after a member name");
+            break;
+        }
+        c.p++;
+        skip_ws(&c);
+        if (c.p >= c.end)
+            break;
+        bool ok = true;
+        if (*c.p == '"') {
+            c.p++;
+            scan_str s;
+            ok = read_member_string(&c, &s);
+            if (!store_string(rec, key, s, why, why_size))
+                note(why, why_size, "a number member holds a string");
+        } else if (*c.p == '[') {
+            if (key == KEY_REFERENCES)
+                ok = read_refs(&c, want_refs, refs, rec);
+            else
+                ok = skip_nested(&c);
+        } else if (*c.p == '{') {
+            ok = key == KEY_FLAGS ? read_flags(&c, rec) : skip_nested(&c);
+        } else {
+            store_bare(rec, key, read_bare(&c), why, why_size);
+        }
+        if (!ok)
+            break;
+        skip_ws(&c);
+        if (c.p < c.end && *c.p == ',') {
+            c.p++;
+            continue;
+        }
+        if (c.p < c.end && *c.p == '}') {
+            complete = true;
+            break;
+        }
+        if (c.p < c.end) {
+            note(why, why_size, "unexpected text between members");
+            break;
+        }
+    }
+    if (!complete)
+        note(why, why_size, "line ends inside the object");
+    rec->refs = refs->v;
+    rec->nrefs = refs->n;
+    if (!rec->type.ptr) {
+        note(why, why_size, "no type");
+        return false;
+    }
+    scan_record_finish(rec);
+    if (rec->kind == SCAN_OBJECT && !rec->has_address) {
+        note(why, why_size, "no address");
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,83 @@
+/* json_repair.h - reading dump lines that are not valid JSON.
+ *
+ * Ruby writes some lines that no JSON parser accepts: "file" is never escaped
+ * (a path with a quote or a backslash breaks the line), Ruby 3.0-3.1 write
+ * garbage for non-ASCII method names, class names were unescaped before 3.3,
+ * and the last line of a dump from a dying process is cut short. Every member
+ * of a dump line is `"key":value` and members are joined by ", ", so a string
+ * value ends at the first quote that is followed by `, "key":` or by the
+ * closing brace at the end of the line. That is what this parser relies on.
+ *
+ * Also holds the small helpers the simdjson path shares (key names, hex
+ * addresses). Pure C, no state: safe from any thread.
+ */
+#ifndef HEAPSIFT_JSON_REPAIR_H
+#define HEAPSIFT_JSON_REPAIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json_scan.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The members heapsift reads; everything else is skipped. */
+typedef enum scan_key {
+    KEY_OTHER = 0,
+    KEY_ADDRESS,
+    KEY_TYPE,
+    KEY_CLASS,
+    KEY_FILE,
+    KEY_LINE,
+    KEY_METHOD,
+    KEY_GENERATION,
+    KEY_MEMSIZE,
+    KEY_BYTESIZE,
+    KEY_NAME,
+    KEY_REAL_CLASS_NAME,
+    KEY_ROOT,
+    KEY_REFERENCES,
+    KEY_FLAGS,
+    KEY_SHAPE_ID,
+    KEY_ID,
+    KEY_PARENT_ID,
+    KEY_EDGE_NAME,
+} scan_key;
+
+scan_key scan_key_of(const char *key, size_t len);
+
+/* Parses "0x1f" or "1f" (a hex address, any length up to 16 digits) from
+ * p[0..len). False when empty, not hex, or over 64 bits. */
+bool scan_parse_hex(const char *p, size_t len, uint64_t *out);
+
+/* Parses a decimal unsigned integer from p[0..len); false when it is not one
+ * or does not fit in 64 bits. */
+bool scan_parse_uint(const char *p, size_t len, uint64_t *out);
+
+/* A growable array of addresses, owned by a json_scanner. */
+typedef struct scan_refbuf {
+    uint64_t *v;  /* the addresses */
+    size_t n;     /* used */
+    size_t cap;   /* allocated */
+} scan_refbuf;
+
+void scan_refbuf_push(scan_refbuf *b, uint64_t addr);
+
+/* Reads a line (without its newline) that is not valid JSON. Fills rec (its
+ * strings point into line, raw) and returns true when the line yields a
+ * record: an object with an address and a type, a ROOT or a SHAPE. why
+ * receives a short phrase saying what was wrong and what was done. */
+bool json_repair_line(const char *line, size_t len, bool want_refs, scan_refbuf *refs,
+                      scan_record *rec, char *why, size_t why_size);
+
+/* Sets rec->kind from rec->type once all members are read. */
+void scan_record_finish(scan_record *rec);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

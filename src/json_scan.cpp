@@ -1,0 +1,406 @@
+// json_scan.cpp - the simdjson side of the scanner: the only C++ in heapsift.
+//
+// Windows of about a megabyte, each ending at a newline, go through
+// iterate_many as one batch (so a line can never be longer than the batch and
+// end the stream silently). Each document must start where the next line
+// starts; at the first document that does not, or that fails, the rest of the
+// window is read one line at a time, and a line simdjson still rejects goes to
+// json_repair. No exception crosses into C: simdjson is used through its error
+// codes only, and allocation failures abort (see status.h).
+#include "json_scan.h"
+
+#include <cstring>
+#include <new>
+#include <simdjson.h>
+#include <string_view>
+
+#include "json_quick.h"
+#include "json_repair.h"
+
+using namespace simdjson;
+
+struct json_scanner {
+    ondemand::parser parser; // reused for every window and every single line
+    scan_refbuf refs;        // addresses of the line being read
+};
+
+namespace {
+
+const size_t default_window = 1 << 20;
+
+// Bytes between the quotes of a raw string token (raw_json_token may include
+// white space after the closing quote).
+bool unquote(std::string_view tok, scan_str *out)
+{
+    if (tok.size() < 2 || tok[0] != '"')
+        return false;
+    const char *close = static_cast<const char *>(std::memchr(tok.data() + 1, '"', tok.size() - 1));
+    if (!close)
+        return false;
+    out->ptr = tok.data() + 1;
+    out->len = static_cast<uint32_t>(close - out->ptr);
+    return true;
+}
+
+bool get_hex(ondemand::value &v, uint64_t *out)
+{
+    scan_str s;
+    return unquote(v.raw_json_token(), &s) && scan_parse_hex(s.ptr, s.len, out);
+}
+
+bool get_str(ondemand::value &v, scan_str *out)
+{
+    std::string_view sv;
+    if (v.get_string().get(sv))
+        return false;
+    out->ptr = sv.data();
+    out->len = static_cast<uint32_t>(sv.size());
+    return true;
+}
+
+bool get_u32(ondemand::value &v, uint32_t *out)
+{
+    uint64_t n;
+    if (v.get_uint64().get(n) || n > UINT32_MAX)
+        return false;
+    *out = static_cast<uint32_t>(n);
+    return true;
+}
+
+bool read_refs(ondemand::value &v, scan_refbuf *refs, scan_record *rec)
+{
+    ondemand::array arr;
+    if (v.get_array().get(arr))
+        return false;
+    for (auto el : arr) {
+        ondemand::value ev;
+        if (el.get(ev))
+            return false;
+        uint64_t a;
+        if (get_hex(ev, &a))
+            scan_refbuf_push(refs, a);
+        else
+            rec->bad_refs++;
+    }
+    return true;
+}
+
+bool read_flags(ondemand::value &v, scan_record *rec)
+{
+    ondemand::object obj;
+    if (v.get_object().get(obj))
+        return false;
+    for (auto field : obj) {
+        ondemand::raw_json_string key;
+        if (field.key().get(key))
+            return false;
+        if (key.unsafe_is_equal("object_id")) {
+            ondemand::value fv;
+            if (field.value().get(fv) || fv.get_uint64().get(rec->object_id))
+                return false;
+            rec->has_object_id = true;
+        }
+    }
+    return true;
+}
+
+// Reads every member of one document into rec. False on any error (the caller
+// then reads the line another way).
+template <typename Doc>
+bool extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, scan_record *rec)
+{
+    ondemand::object obj;
+    if (doc.get_object().get(obj))
+        return false;
+    refs->n = 0;
+    for (auto field : obj) {
+        ondemand::raw_json_string rk;
+        if (field.key().get(rk))
+            return false;
+        const char *k = rk.raw();
+        const char *kend = static_cast<const char *>(std::memchr(k, '"', static_cast<size_t>(limit - k)));
+        if (!kend)
+            return false;
+        scan_key key = scan_key_of(k, static_cast<size_t>(kend - k));
+        if (key == KEY_OTHER)
+            continue; // skipped by the iterator when it moves on
+        ondemand::value v;
+        if (field.value().get(v))
+            return false;
+        bool ok = true;
+        switch (key) {
+        case KEY_ADDRESS: ok = rec->has_address = get_hex(v, &rec->address); break;
+        case KEY_TYPE: ok = unquote(v.raw_json_token(), &rec->type); break;
+        case KEY_CLASS: ok = get_hex(v, &rec->class_addr); break;
+        case KEY_FILE: ok = unquote(v.raw_json_token(), &rec->file); break; // never escaped by Ruby
+        case KEY_LINE: ok = rec->has_line = get_u32(v, &rec->line); break;
+        case KEY_METHOD: ok = get_str(v, &rec->method); break;
+        case KEY_GENERATION: ok = rec->has_generation = get_u32(v, &rec->generation); break;
+        case KEY_MEMSIZE: ok = !v.get_uint64().get(rec->memsize); break;
+        case KEY_BYTESIZE: ok = !v.get_uint64().get(rec->bytesize); break;
+        case KEY_NAME: ok = get_str(v, &rec->name); break;
+        case KEY_REAL_CLASS_NAME:
+            if (!rec->name.ptr)
+                ok = get_str(v, &rec->name);
+            break;
+        case KEY_ROOT: ok = get_str(v, &rec->root); break;
+        case KEY_REFERENCES:
+            if (want_refs)
+                ok = read_refs(v, refs, rec);
+            break;
+        case KEY_FLAGS: ok = read_flags(v, rec); break;
+        case KEY_SHAPE_ID:
+        case KEY_ID: ok = rec->has_shape_id = !v.get_uint64().get(rec->shape_id); break;
+        case KEY_PARENT_ID: ok = !v.get_uint64().get(rec->parent_id); break;
+        case KEY_EDGE_NAME: ok = get_str(v, &rec->edge_name); break;
+        case KEY_OTHER: break;
+        }
+        if (!ok)
+            return false;
+    }
+    if (!rec->type.ptr)
+        return false;
+    scan_record_finish(rec);
+    if (rec->kind == SCAN_OBJECT && !rec->has_address)
+        return false;
+    rec->refs = refs->v;
+    rec->nrefs = refs->n;
+    return true;
+}
+
+struct run_state {
+    json_scanner *sc;
+    const char *data;
+    const scan_options *opts;
+    const scan_sink *sink;
+    scan_stats *stats;
+    uint64_t line_no; // number of the next line, 1-based within the range
+};
+
+void report(run_state &st, scan_problem_kind kind, uint64_t offset, const char *why)
+{
+    if (!st.sink->problem)
+        return;
+    scan_problem p{ kind, offset, st.line_no, why };
+    st.sink->problem(st.sink->ctx, &p);
+}
+
+// One line alone: simdjson first, then the repair path.
+void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_range)
+{
+    json_scanner *sc = st.sc;
+    uint64_t offset = static_cast<uint64_t>(line - st.data);
+    st.stats->slow_lines++;
+
+    scan_record rec{};
+    rec.offset = offset;
+    rec.line_no = st.line_no;
+    ondemand::document doc;
+    error_code code = sc->parser.iterate(line, len, len + SIMDJSON_PADDING).get(doc);
+    if (!code && extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec)) {
+        st.stats->records++;
+        st.sink->record(st.sink->ctx, &rec);
+        return;
+    }
+    // code == SUCCESS: valid JSON, but not a heap object line (no address or
+    // type, or a member of the wrong type).
+
+    char why[256], repair_why[192];
+    rec = scan_record{};
+    rec.offset = offset;
+    rec.line_no = st.line_no;
+    rec.repaired = true;
+    bool ok = json_repair_line(line, len, st.opts->want_refs, &sc->refs, &rec, repair_why,
+                               sizeof repair_why);
+    if (code)
+        std::snprintf(why, sizeof why, "not valid JSON (%s)%s%s", error_message(code),
+                      repair_why[0] ? ": " : "", repair_why);
+    else
+        std::snprintf(why, sizeof why, "not a heap object line%s%s", repair_why[0] ? ": " : "",
+                      repair_why);
+    if (ok) {
+        bool cut = last_in_range && std::strstr(repair_why, "line ends inside") != nullptr;
+        st.stats->repaired++;
+        report(st, cut ? SCAN_TRUNCATED : SCAN_REPAIRED, offset, why);
+        st.stats->records++;
+        st.sink->record(st.sink->ctx, &rec);
+    } else {
+        st.stats->skipped++;
+        report(st, SCAN_SKIPPED, offset, why);
+    }
+}
+
+bool is_blank(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+            return false;
+    return true;
+}
+
+// Reads data[pos, wend) one line at a time.
+void scan_lines(run_state &st, size_t pos, size_t wend, size_t range_end)
+{
+    while (pos < wend) {
+        const char *line = st.data + pos;
+        const char *nl = static_cast<const char *>(std::memchr(line, '\n', wend - pos));
+        size_t len = nl ? static_cast<size_t>(nl - line) : wend - pos;
+        if (!is_blank(line, len)) {
+            st.stats->lines++;
+            scan_one_line(st, line, len, !nl && wend == range_end);
+        }
+        if (nl)
+            st.line_no++;
+        pos += len + (nl ? 1 : 0);
+    }
+}
+
+// Reads data[pos, wend) for identity only: json_quick where the line has
+// Ruby's usual shape, the full parser elsewhere.
+void scan_quick(run_state &st, size_t pos, size_t wend, size_t range_end)
+{
+    // json_quick_line sets every member it reads on every line, and the
+    // others stay zero: one record serves all lines.
+    scan_record rec{};
+    while (pos < wend) {
+        const char *line = st.data + pos;
+        const char *nl = static_cast<const char *>(std::memchr(line, '\n', wend - pos));
+        size_t len = nl ? static_cast<size_t>(nl - line) : wend - pos;
+        bool quick = json_quick_line(line, len, &rec);
+        if (quick && st.opts->want_class_names &&
+            ((rec.type.len == 5 && std::memcmp(rec.type.ptr, "CLASS", 5) == 0) ||
+             (rec.type.len == 6 && std::memcmp(rec.type.ptr, "MODULE", 6) == 0)))
+            quick = false;
+        if (quick) {
+            rec.offset = pos;
+            rec.line_no = st.line_no;
+            st.stats->lines++;
+            st.stats->records++;
+            st.sink->record(st.sink->ctx, &rec);
+        } else if (!is_blank(line, len)) {
+            st.stats->lines++;
+            scan_one_line(st, line, len, !nl && wend == range_end);
+            st.stats->slow_lines--; // not slow: simply not in the quick shape
+        }
+        if (nl)
+            st.line_no++;
+        pos += len + (nl ? 1 : 0);
+    }
+}
+
+// Reads data[pos, wend) with iterate_many. Returns the offset from which the
+// window must be read line by line (wend when the whole window was read).
+size_t scan_window(run_state &st, size_t pos, size_t wend)
+{
+    json_scanner *sc = st.sc;
+    size_t len = wend - pos;
+    ondemand::document_stream stream;
+    if (sc->parser.iterate_many(st.data + pos, len, len < 4096 ? 4096 : len).get(stream))
+        return pos;
+    size_t cur = pos; // start of the next line not yet read
+    for (auto it = stream.begin(); it != stream.end(); ++it) {
+        // Blank lines produce no document.
+        while (cur < wend && (st.data[cur] == ' ' || st.data[cur] == '\t' || st.data[cur] == '\r' ||
+                              st.data[cur] == '\n')) {
+            if (st.data[cur] == '\n')
+                st.line_no++;
+            cur++;
+        }
+        if (pos + it.current_index() != cur)
+            return cur;
+        auto docref = *it;
+        if (docref.error())
+            return cur;
+        ondemand::document_reference doc = docref.value_unsafe();
+        const char *line = st.data + cur;
+        const char *nl = static_cast<const char *>(std::memchr(line, '\n', wend - cur));
+        size_t line_len = nl ? static_cast<size_t>(nl - line) : wend - cur;
+
+        scan_record rec{};
+        rec.offset = cur;
+        rec.line_no = st.line_no;
+        if (!extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec))
+            return cur;
+        st.stats->lines++;
+        st.stats->records++;
+        st.sink->record(st.sink->ctx, &rec);
+        cur += line_len;
+        if (nl) {
+            cur++;
+            st.line_no++;
+        }
+    }
+    // Only white space may remain.
+    while (cur < wend && (st.data[cur] == ' ' || st.data[cur] == '\t' || st.data[cur] == '\r' ||
+                          st.data[cur] == '\n')) {
+        if (st.data[cur] == '\n')
+            st.line_no++;
+        cur++;
+    }
+    return cur;
+}
+
+} // namespace
+
+extern "C" {
+
+json_scanner *json_scanner_new(void)
+{
+    void *mem = hs_xmalloc(sizeof(json_scanner));
+    return new (mem) json_scanner{};
+}
+
+void json_scanner_free(json_scanner *sc)
+{
+    if (!sc)
+        return;
+    std::free(sc->refs.v);
+    sc->~json_scanner();
+    std::free(sc);
+}
+
+hs_status json_scan_run(json_scanner *sc, const char *data, size_t begin, size_t end,
+                        const scan_options *opts, const scan_sink *sink, scan_stats *stats,
+                        hs_error *err)
+{
+    *stats = scan_stats{};
+    run_state st{ sc, data, opts, sink, stats, 1 };
+    size_t window = opts->window_bytes ? opts->window_bytes : default_window;
+    size_t pos = begin;
+    while (pos < end) {
+        // A window ends just after a newline (or at the end of the range).
+        size_t wend = end - pos <= window ? end : pos + window;
+        if (wend < end) {
+            const char *nl = static_cast<const char *>(std::memchr(data + wend - 1, '\n', end - wend + 1));
+            wend = nl ? static_cast<size_t>(nl - data) + 1 : end;
+        }
+        if (opts->identity_only) {
+            scan_quick(st, pos, wend, end);
+        } else {
+            // scan_window counts lines up to where it stopped, so line_no is
+            // right for the line-by-line pass.
+            size_t from = scan_window(st, pos, wend);
+            if (from < wend)
+                scan_lines(st, from, wend, end);
+        }
+        pos = wend;
+        if (sink->progress && !sink->progress(sink->ctx, pos - begin)) {
+            stats->line_count = st.line_no - 1;
+            return hs_fail(err, HS_ERR_CANCELLED, "cancelled");
+        }
+    }
+    // A last line without a newline still counts as a line.
+    stats->line_count = st.line_no - 1 + (end > begin && data[end - 1] != '\n');
+    return HS_OK;
+}
+
+bool json_scan_line(json_scanner *sc, const char *line, size_t len, uint64_t offset,
+                    const scan_options *opts, const scan_sink *sink)
+{
+    scan_stats stats{};
+    run_state st{ sc, line - offset, opts, sink, &stats, 1 };
+    scan_one_line(st, line, len, true);
+    return stats.records == 1;
+}
+
+} // extern "C"

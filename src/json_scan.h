@@ -1,0 +1,142 @@
+/* json_scan.h - turns the lines of a heap dump into plain C records.
+ *
+ * The only code that knows JSON. Valid lines go through simdjson On-Demand
+ * (iterate_many over windows of about a megabyte that end at a newline); a
+ * line simdjson rejects is parsed alone, and when that fails too it is
+ * repaired by json_repair, which relies on the fixed member order Ruby writes.
+ * No simdjson type appears here: this header is C.
+ *
+ * A json_scanner holds parser buffers and is used by one thread at a time;
+ * create one per thread.
+ */
+#ifndef HEAPSIFT_JSON_SCAN_H
+#define HEAPSIFT_JSON_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a line describes. */
+typedef enum scan_kind {
+    SCAN_OBJECT, /* a heap slot: has an address and a type */
+    SCAN_ROOT,   /* {"type":"ROOT", "root":CATEGORY, "references":[...]} */
+    SCAN_SHAPE,  /* {"type":"SHAPE", "id":N, "parent_id":P, ...} (Ruby 3.2+) */
+} scan_kind;
+
+/* Bytes of a string value, not NUL-terminated. ptr is NULL when the line had
+ * no such member. Points into the dump or into the scanner's buffers: valid
+ * only during the callback that received it. */
+typedef struct scan_str {
+    const char *ptr;
+    uint32_t len;
+} scan_str;
+
+/* One line of a dump, as the callback sees it. Every pointer is valid only
+ * during the callback. Numbers absent from the line are 0 with their has_
+ * flag false. */
+typedef struct scan_record {
+    scan_kind kind;
+    uint64_t offset;         /* byte offset of the line's first byte in the dump */
+    uint64_t line_no;        /* 1-based line number within the scanned range */
+    bool repaired;           /* the line was not valid JSON and was read by json_repair */
+    uint64_t address;        /* "address" (0x hex), 0 when absent */
+    bool has_address;
+    scan_str type;           /* "type" exactly as written: "STRING", "ROOT" ... */
+    uint64_t class_addr;     /* "class" address, 0 when absent */
+    scan_str file;           /* "file", raw: Ruby never escapes it, so no unescaping */
+    uint32_t line;           /* "line" */
+    bool has_line;
+    scan_str method;         /* "method" (unescaped when the line was valid JSON) */
+    uint32_t generation;     /* "generation": GC count at allocation */
+    bool has_generation;
+    uint64_t memsize;        /* "memsize"; Ruby omits it when 0 */
+    uint64_t bytesize;       /* "bytesize" (strings, symbols) */
+    scan_str name;           /* "name" of a CLASS or MODULE, else "real_class_name" */
+    scan_str root;           /* ROOT: "root" category (vm, machine_context ...) */
+    uint64_t object_id;      /* flags.object_id (Ruby 3.5+): the true identity */
+    bool has_object_id;
+    uint64_t shape_id;       /* object's "shape_id", or SHAPE record's "id" */
+    bool has_shape_id;
+    uint64_t parent_id;      /* SHAPE: "parent_id" */
+    scan_str edge_name;      /* SHAPE: "edge_name" (an ivar name such as "@foo") */
+    const uint64_t *refs;    /* "references" as addresses, in order, repeats kept */
+    size_t nrefs;            /* count of refs (0 unless scan_options.want_refs) */
+    uint32_t bad_refs;       /* references that were not hex addresses (skipped) */
+} scan_record;
+
+/* A line that was not read as-is. */
+typedef enum scan_problem_kind {
+    SCAN_REPAIRED,  /* invalid JSON, but every member needed was recovered */
+    SCAN_SKIPPED,   /* nothing usable on the line (or no address/type) */
+    SCAN_TRUNCATED, /* the range ended without a newline inside an object */
+} scan_problem_kind;
+
+typedef struct scan_problem {
+    scan_problem_kind kind;
+    uint64_t offset;        /* byte offset of the line in the dump */
+    uint64_t line_no;       /* 1-based line number within the scanned range */
+    const char *why;        /* what was wrong, a short phrase; valid during the callback */
+} scan_problem;
+
+/* Where the scanner sends what it reads. Callbacks run on the scanning
+ * thread. */
+typedef struct scan_sink {
+    void *ctx;
+    void (*record)(void *ctx, const scan_record *rec);
+    void (*problem)(void *ctx, const scan_problem *prob); /* may be NULL */
+    /* Called after each window with the bytes finished so far in this range;
+     * returning false cancels the scan (json_scan_run returns HS_ERR_CANCELLED). */
+    bool (*progress)(void *ctx, size_t bytes_done);        /* may be NULL */
+} scan_sink;
+
+typedef struct scan_options {
+    bool want_refs;      /* collect "references" (the graph needs them, the diff does not) */
+    bool identity_only;  /* only kind, address, type, generation and object_id are
+                            needed: lines in Ruby's usual shape are read by
+                            json_quick, the rest by the full parser */
+    bool want_class_names; /* with identity_only: CLASS and MODULE lines are
+                              read in full for their "name" */
+    size_t window_bytes; /* target window for iterate_many; 0 means 1 MiB */
+} scan_options;
+
+/* Counts for one scanned range. */
+typedef struct scan_stats {
+    uint64_t lines;      /* non-empty lines seen */
+    uint64_t records;    /* records delivered */
+    uint64_t repaired;   /* lines read by the repair path */
+    uint64_t skipped;    /* lines dropped */
+    uint64_t slow_lines; /* lines parsed one at a time (outside iterate_many) */
+    uint64_t line_count; /* lines in the range, blank ones included */
+} scan_stats;
+
+typedef struct json_scanner json_scanner;
+
+json_scanner *json_scanner_new(void);
+void json_scanner_free(json_scanner *sc);
+
+/* Scans data[begin, end): begin must be a line start, end a line start or the
+ * end of the data. data must stay readable for DUMPFILE_PADDING bytes past
+ * end. Line numbers in records count from 1 at begin. Returns HS_OK, or
+ * HS_ERR_CANCELLED when progress() said stop; stats are filled either way. */
+hs_status json_scan_run(json_scanner *sc, const char *data, size_t begin, size_t end,
+                        const scan_options *opts, const scan_sink *sink,
+                        scan_stats *stats, hs_error *err);
+
+/* Parses one line alone (no newline) the way json_scan_run would, for
+ * re-reading a line in detail views and for tests. Returns true and calls
+ * sink->record when the line yields a record; line must be readable for
+ * DUMPFILE_PADDING bytes past len. */
+bool json_scan_line(json_scanner *sc, const char *line, size_t len, uint64_t offset,
+                    const scan_options *opts, const scan_sink *sink);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,164 @@
+/* loader.c - the background load. Dumps are loaded one after the other,
+ * each with one parser thread per core, which keeps every core busy while
+ * holding at most one dump's text in memory. */
+#include "loader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void wake(loader *l)
+{
+    char b = 1;
+    /* The pipe is non-blocking: when it is full the UI has a wake-up pending. */
+    if (write(l->wake[1], &b, 1) < 0 && errno != EAGAIN)
+        return;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *loader_main(void *arg)
+{
+    loader *l = arg;
+    double start = now();
+    size_t subject = diff_subject_index(l->ndumps);
+    l->status = HS_OK;
+    for (size_t k = 0; k < l->ndumps && l->status == HS_OK; k++) {
+        loader_dump *d = &l->dump[k];
+        atomic_store(&d->stage, LOADER_LOADING);
+        wake(l);
+        double t0 = now();
+        heap_load_opts opts = {
+            .mode = k == subject ? HEAP_FULL : l->opts.want_trends ? HEAP_LIGHT : HEAP_IDENTITY,
+            .threads = l->opts.threads,
+            .progress = &d->progress,
+        };
+        l->status = heap_load(&l->dumps[k], d->path, &opts, &l->err);
+        l->load_seconds[k] = now() - t0;
+        atomic_store(&d->stage, l->status == HS_OK ? LOADER_LOADED : LOADER_FAILED);
+        wake(l);
+    }
+    double t0;
+    if (l->status == HS_OK) {
+        atomic_store(&l->diffing, 1);
+        wake(l);
+        t0 = now();
+        l->status = diff_run(&l->diff, l->dumps, l->ndumps, l->opts.identity, &l->err);
+        l->diff_seconds = now() - t0;
+    }
+    if (l->status == HS_OK) {
+        /* Read the rest of each shown object (every object of the subject
+         * when trends need all their sites). */
+        heap *subj = l->dumps[subject];
+        t0 = now();
+        if (l->opts.want_trends) {
+            uint32_t *all = hs_xmalloc((subj->count ? subj->count : 1) * sizeof *all);
+            for (size_t i = 0; i < subj->count; i++)
+                all[i] = (uint32_t)i;
+            heap_load_details(subj, all, subj->count, l->opts.threads);
+            free(all);
+        } else {
+            heap_load_details(subj, l->diff->objects, l->diff->count, l->opts.threads);
+        }
+        l->details_seconds = now() - t0;
+    }
+    l->seconds = now() - start;
+    atomic_store(&l->finished, true);
+    wake(l);
+    return NULL;
+}
+
+hs_status loader_start(loader **out, const char *const *paths, size_t n, const loader_opts *opts,
+                       hs_error *err)
+{
+    loader *l = hs_xcalloc(1, sizeof *l);
+    l->ndumps = n;
+    l->opts = *opts;
+    l->dump = hs_xcalloc(n, sizeof *l->dump);
+    l->dumps = hs_xcalloc(n, sizeof *l->dumps);
+    l->load_seconds = hs_xcalloc(n, sizeof *l->load_seconds);
+    for (size_t k = 0; k < n; k++) {
+        l->dump[k].path = paths[k];
+        l->dump[k].progress.cancel = &l->cancel;
+    }
+    if (pipe(l->wake) != 0) {
+        hs_status st = hs_fail(err, HS_ERR_IO, "cannot create a pipe: %s", strerror(errno));
+        free(l->dump);
+        free(l->dumps);
+        free(l->load_seconds);
+        free(l);
+        return st;
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(l->wake[i], F_SETFL, fcntl(l->wake[i], F_GETFL) | O_NONBLOCK);
+        fcntl(l->wake[i], F_SETFD, FD_CLOEXEC);
+    }
+    int rc = pthread_create(&l->thread, NULL, loader_main, l);
+    if (rc != 0) {
+        close(l->wake[0]);
+        close(l->wake[1]);
+        free(l->dump);
+        free(l->dumps);
+        free(l->load_seconds);
+        free(l);
+        return hs_fail(err, HS_ERR_NOMEM, "cannot start the loader thread: %s", strerror(rc));
+    }
+    *out = l;
+    return HS_OK;
+}
+
+int loader_wake_fd(const loader *l)
+{
+    return l->wake[0];
+}
+
+void loader_drain(loader *l)
+{
+    char buf[64];
+    while (read(l->wake[0], buf, sizeof buf) > 0)
+        ;
+}
+
+bool loader_finished(const loader *l)
+{
+    return atomic_load(&l->finished);
+}
+
+void loader_cancel(loader *l)
+{
+    atomic_store(&l->cancel, true);
+}
+
+hs_status loader_join(loader *l)
+{
+    if (!l->joined) {
+        pthread_join(l->thread, NULL);
+        l->joined = true;
+    }
+    return l->status;
+}
+
+void loader_free(loader *l)
+{
+    if (!l)
+        return;
+    loader_join(l);
+    if (l->dumps)
+        for (size_t k = 0; k < l->ndumps; k++)
+            heap_free(l->dumps[k]);
+    free(l->dumps);
+    diff_free(l->diff);
+    close(l->wake[0]);
+    close(l->wake[1]);
+    free(l->dump);
+    free(l->load_seconds);
+    free(l);
+}

@@ -1,0 +1,92 @@
+/* loader.h - loading the dumps and running the diff in a background thread.
+ *
+ * The explorer starts a loader and keeps drawing while it runs; report mode
+ * starts one and waits. The loader thread never touches the terminal and
+ * never exits the process: it publishes progress through atomics, writes a
+ * byte to a pipe (loader_wake_fd) whenever there is something new to show,
+ * and ends with a status and a message.
+ *
+ * Thread rules: loader_start, loader_cancel, loader_finished, loader_join and
+ * loader_free are called by the thread that owns the loader (the UI thread);
+ * the progress fields may be read from it at any time; everything else
+ * (dumps, diff, status, err) only after loader_finished() is true.
+ */
+#ifndef HEAPSIFT_LOADER_H
+#define HEAPSIFT_LOADER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diff.h"
+#include "heap.h"
+#include "status.h"
+
+typedef enum loader_stage {
+    LOADER_WAITING,   /* not started yet */
+    LOADER_LOADING,   /* being parsed */
+    LOADER_LOADED,    /* parsed */
+    LOADER_FAILED,    /* could not be loaded (see loader.err) */
+} loader_stage;
+
+typedef struct loader_dump {
+    const char *path;            /* as given; not owned */
+    heap_progress progress;      /* bytes and objects so far */
+    _Atomic int stage;           /* loader_stage */
+} loader_dump;
+
+/* How to load. */
+typedef struct loader_opts {
+    diff_identity identity;      /* how the diff matches objects */
+    unsigned threads;            /* parser threads per dump, 0 for one per core */
+    bool want_trends;            /* read every dump's sites and classes, not only
+                                    the identity of its objects (slower) */
+} loader_opts;
+
+typedef struct loader {
+    size_t ndumps;               /* dumps to load */
+    loader_dump *dump;           /* progress per dump */
+    loader_opts opts;            /* as given to loader_start */
+    _Atomic bool cancel;         /* set by loader_cancel, read by the parsers */
+    _Atomic bool finished;       /* set last by the thread */
+    _Atomic int diffing;         /* 1 while the diff runs (all dumps loaded) */
+    /* Results, valid once finished: */
+    heap **dumps;                /* ndumps loaded heaps (owned) */
+    diff_result *diff;           /* owned */
+    hs_status status;
+    hs_error err;
+    double seconds;              /* wall time from start to finish */
+    double *load_seconds;        /* wall time spent loading each dump */
+    double diff_seconds;         /* wall time of the diff */
+    double details_seconds;      /* wall time reading the shown objects in full */
+    /* Internals: */
+    int wake[2];                 /* self-pipe: the thread writes, the UI polls wake[0] */
+    pthread_t thread;
+    bool joined;
+} loader;
+
+/* Starts loading paths[0..n) (oldest dump first). Fails only when the thread
+ * or the pipe cannot be created. The paths must outlive the loader. */
+hs_status loader_start(loader **out, const char *const *paths, size_t n, const loader_opts *opts,
+                       hs_error *err);
+
+/* The read end of the wake-up pipe: readable when progress or the result is
+ * new. Drain it with loader_drain. */
+int loader_wake_fd(const loader *l);
+void loader_drain(loader *l);
+
+bool loader_finished(const loader *l);
+
+/* Asks the thread to stop as soon as it can; it then finishes with
+ * HS_ERR_CANCELLED. */
+void loader_cancel(loader *l);
+
+/* Waits for the thread and returns its status. */
+hs_status loader_join(loader *l);
+
+/* Joins the thread if needed and frees everything the loader still owns.
+ * Take ownership of results first by setting l->dumps / l->diff to NULL. */
+void loader_free(loader *l);
+
+#endif

@@ -1,0 +1,364 @@
+/* main.c - options, then report mode (or, later, the explorer).
+ *
+ * Exit status: 0 success; 1 a dump could not be read or compared, or the
+ * report could not be written; 2 bad usage; 3 --fail-over exceeded.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diff.h"
+#include "filter.h"
+#include "group.h"
+#include "loader.h"
+#include "report.h"
+#include "textsafe.h"
+
+enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FAIL_OVER = 3 };
+
+typedef struct options {
+    bool report;            /* --report, or standard output is not a terminal */
+    group_by by;
+    group_sort_key sort;
+    bool reverse;
+    filter filter;
+    size_t top;
+    const char *output;     /* -o FILE */
+    bool force;
+    bool fail_over_set;
+    uint64_t fail_over;
+    diff_identity identity;
+    bool trend;
+    int header;             /* -1 default, 0 --no-header, 1 --header */
+    bool quiet;
+    bool stats;             /* --stats: timings and sizes on stderr */
+    unsigned threads;
+} options;
+
+static const char usage_text[] =
+    "Usage: heapsift [OPTION]... DUMP...\n"
+    "Find the objects a Ruby process leaks, from heap dumps written by\n"
+    "ObjectSpace.dump_all (NDJSON, plain or gzip), given oldest first.\n"
+    "\n"
+    "  3+ dumps: objects in dump 2 not in dump 1 and alive in every later dump\n"
+    "  2 dumps:  objects in dump 2 not in dump 1;  1 dump: every object\n"
+    "\n"
+    "  -R, --report              print the text report (the default when standard\n"
+    "                            output is not a terminal)\n"
+    "  -g, --group-by=KEY        site (type,file,line; default), class, gem, file,\n"
+    "                            method, generation\n"
+    "  -s, --sort=KEY            count (default), memsize, bytesize, location, type\n"
+    "  -r, --reverse             reverse the sort\n"
+    "  -f, --filter=PATTERN      only objects whose file path contains PATTERN\n"
+    "                            (a glob when it has * ? or [)\n"
+    "  -x, --exclude=PATTERN     leave out objects whose file path matches PATTERN\n"
+    "  -t, --type=TYPES          only these types, comma separated (STRING,ARRAY)\n"
+    "  -m, --min-count=N         hide groups with fewer than N objects (a filter:\n"
+    "                            they leave the totals and the --fail-over count)\n"
+    "  -n, --top=N               print only the first N groups (totals and\n"
+    "                            --fail-over still count every group; 0: all)\n"
+    "  -o, --output=FILE         write the report to FILE (atomically)\n"
+    "      --force               replace FILE if it exists\n"
+    "      --fail-over=N         exit with status 3 when more than N objects are\n"
+    "                            retained (after filters): a CI gate\n"
+    "      --identity=MODE       exact (default): address plus object_id (Ruby 3.5+),\n"
+    "                            else generation, else type; address: address\n"
+    "                            alone, as the classic script\n"
+    "      --trend               with the report, each group's live count per dump\n"
+    "                            (every object with the group's key, unfiltered)\n"
+    "      --header, --no-header the \"# \" header lines (default: on, except with\n"
+    "                            --identity=address and site grouping, which print\n"
+    "                            exactly what the classic script prints)\n"
+    "  -q, --quiet               no progress line and no warnings (errors and the\n"
+    "                            --fail-over verdict are still printed)\n"
+    "      --stats               print load and diff timings and table sizes on\n"
+    "                            standard error\n"
+    "  -j, --threads=N           parser threads (default: one per core)\n"
+    "  -h, --help                show this help\n"
+    "  -V, --version             show the version\n"
+    "\n"
+    "Exit status: 0 success, 1 a dump could not be read or compared or the report\n"
+    "not written, 2 bad usage, 3 more objects retained than --fail-over allows.\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "heapsift: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'heapsift --help' for more information.\n");
+    exit(EXIT_USAGE);
+}
+
+static uint64_t parse_count(const char *arg, const char *opt)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-')
+        usage_error("%s needs a whole number", opt);
+    return v;
+}
+
+static int parse_options(int argc, char **argv, options *o)
+{
+    enum { OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
+           OPT_STATS };
+    static const struct option longopts[] = {
+        { "report", no_argument, NULL, 'R' },
+        { "group-by", required_argument, NULL, 'g' },
+        { "sort", required_argument, NULL, 's' },
+        { "reverse", no_argument, NULL, 'r' },
+        { "filter", required_argument, NULL, 'f' },
+        { "exclude", required_argument, NULL, 'x' },
+        { "type", required_argument, NULL, 't' },
+        { "min-count", required_argument, NULL, 'm' },
+        { "top", required_argument, NULL, 'n' },
+        { "output", required_argument, NULL, 'o' },
+        { "force", no_argument, NULL, OPT_FORCE },
+        { "fail-over", required_argument, NULL, OPT_FAIL_OVER },
+        { "identity", required_argument, NULL, OPT_IDENTITY },
+        { "trend", no_argument, NULL, OPT_TREND },
+        { "header", no_argument, NULL, OPT_HEADER },
+        { "no-header", no_argument, NULL, OPT_NO_HEADER },
+        { "quiet", no_argument, NULL, 'q' },
+        { "stats", no_argument, NULL, OPT_STATS },
+        { "threads", required_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    const char *bad;
+    while ((c = getopt_long(argc, argv, "Rg:s:rf:x:t:m:n:o:qj:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'R': o->report = true; break;
+        case 'g': {
+            int by = group_by_from_name(optarg);
+            if (by < 0)
+                usage_error("unknown grouping '%s' (site, class, gem, file, method, generation)", optarg);
+            o->by = (group_by)by;
+            break;
+        }
+        case 's': {
+            const char *name = optarg;
+            if (*name == '-') { /* --sort=-count reverses too */
+                o->reverse = !o->reverse;
+                name++;
+            }
+            int key = group_sort_from_name(name);
+            if (key < 0)
+                usage_error("unknown sort key '%s' (count, memsize, bytesize, location, type)", optarg);
+            o->sort = (group_sort_key)key;
+            break;
+        }
+        case 'r': o->reverse = !o->reverse; break;
+        case 'f': filter_set_include(&o->filter, optarg); break;
+        case 'x': filter_set_exclude(&o->filter, optarg); break;
+        case 't':
+            if (!filter_set_types(&o->filter, optarg, &bad))
+                usage_error("unknown object type in '%s' (STRING, ARRAY, HASH, OBJECT, DATA ...)", optarg);
+            break;
+        case 'm': o->filter.min_count = parse_count(optarg, "--min-count"); break;
+        case 'n': o->top = (size_t)parse_count(optarg, "--top"); break;
+        case 'o': o->output = optarg; break;
+        case OPT_FORCE: o->force = true; break;
+        case OPT_FAIL_OVER:
+            o->fail_over = parse_count(optarg, "--fail-over");
+            o->fail_over_set = true;
+            break;
+        case OPT_IDENTITY:
+            if (strcmp(optarg, "exact") == 0)
+                o->identity = DIFF_ID_EXACT;
+            else if (strcmp(optarg, "address") == 0)
+                o->identity = DIFF_ID_ADDRESS;
+            else
+                usage_error("unknown identity '%s' (exact, address)", optarg);
+            break;
+        case OPT_TREND: o->trend = true; break;
+        case OPT_HEADER: o->header = 1; break;
+        case OPT_NO_HEADER: o->header = 0; break;
+        case 'q': o->quiet = true; break;
+        case OPT_STATS: o->stats = true; break;
+        case 'j': o->threads = (unsigned)parse_count(optarg, "--threads"); break;
+        case 'h': fputs(usage_text, stdout); exit(0);
+        case 'V': printf("heapsift %s\n", PACKAGE_VERSION); exit(0);
+        default: fprintf(stderr, "Try 'heapsift --help' for more information.\n"); exit(EXIT_USAGE);
+        }
+    }
+    if (optind >= argc)
+        usage_error("%s", "no dump given");
+    return optind;
+}
+
+/* Shows a path from the command line or a dump safely on stderr. */
+static void put_safe(FILE *f, const char *s, size_t len)
+{
+    char buf[1024];
+    textsafe_escape(s, len, buf, sizeof buf);
+    fputs(buf, f);
+}
+
+/* One progress line on stderr, rewritten in place. */
+static void show_progress(loader *l)
+{
+    for (size_t k = 0; k < l->ndumps; k++) {
+        loader_dump *d = &l->dump[k];
+        if (atomic_load(&d->stage) != LOADER_LOADING)
+            continue;
+        uint64_t total = atomic_load(&d->progress.bytes_total);
+        uint64_t done = atomic_load(&d->progress.bytes_done);
+        uint64_t objects = atomic_load(&d->progress.objects);
+        fprintf(stderr, "\r\033[Kheapsift: loading dump %zu/%zu  %3.0f%%  %" PRIu64 " MB  %" PRIu64 " objects",
+                k + 1, l->ndumps, total ? 100.0 * (double)done / (double)total : 0.0, done >> 20, objects);
+        return;
+    }
+    if (atomic_load(&l->diffing))
+        fprintf(stderr, "\r\033[Kheapsift: comparing %zu dumps", l->ndumps);
+}
+
+static hs_status wait_for_loader(loader *l, bool progress)
+{
+    while (!loader_finished(l)) {
+        struct pollfd p = { loader_wake_fd(l), POLLIN, 0 };
+        poll(&p, 1, 200);
+        loader_drain(l);
+        if (progress)
+            show_progress(l);
+    }
+    if (progress)
+        fprintf(stderr, "\r\033[K");
+    return loader_join(l);
+}
+
+/* Tells the person about every dump line that was not read as written. */
+static void report_problems(heap *const *dumps, size_t n)
+{
+    static const char *const kinds[] = { "repaired", "skipped", "cut short" };
+    for (size_t k = 0; k < n; k++) {
+        const heap *h = dumps[k];
+        if (h->warning[0]) {
+            fprintf(stderr, "heapsift: warning: ");
+            put_safe(stderr, h->warning, strlen(h->warning));
+            fputc('\n', stderr);
+        }
+        if (!h->repaired && !h->skipped)
+            continue;
+        fprintf(stderr, "heapsift: ");
+        put_safe(stderr, h->path, strlen(h->path));
+        fprintf(stderr, ": %" PRIu64 " of %" PRIu64 " lines were not valid JSON: %" PRIu64
+                        " repaired (objects kept), %" PRIu64 " skipped\n",
+                h->repaired + h->skipped, h->lines, h->repaired, h->skipped);
+        for (unsigned p = 0; p < h->nproblems && p < 3; p++) {
+            const heap_problem *hp = &h->problems[p];
+            fprintf(stderr, "heapsift: ");
+            put_safe(stderr, h->path, strlen(h->path));
+            fprintf(stderr, ":%" PRIu64 ": (byte %" PRIu64 ") %s: ", hp->line_no, hp->offset,
+                    kinds[hp->kind < 3 ? hp->kind : 0]);
+            put_safe(stderr, hp->why, strlen(hp->why));
+            fputc('\n', stderr);
+        }
+        if (h->nproblems > 3 || h->repaired + h->skipped > h->nproblems)
+            fprintf(stderr, "heapsift: ");
+        if (h->nproblems > 3 || h->repaired + h->skipped > h->nproblems) {
+            put_safe(stderr, h->path, strlen(h->path));
+            fprintf(stderr, ": (%" PRIu64 " more not shown)\n",
+                    h->repaired + h->skipped - (h->nproblems < 3 ? h->nproblems : 3));
+        }
+    }
+}
+
+static void print_stats(const loader *l)
+{
+    for (size_t k = 0; k < l->ndumps; k++) {
+        const heap *h = l->dumps[k];
+        fprintf(stderr, "heapsift: stats: dump %zu: %.3f s, %.1f MB text, %zu objects, %" PRIu64
+                        " lines (%" PRIu64 " by the full parser one at a time), %u sites, %u strings\n",
+                k + 1, l->load_seconds[k], (double)h->text_size / 1e6, h->count, h->lines, h->slow_lines,
+                h->nsites, h->strings ? strtab_count(h->strings) : 0);
+    }
+    fprintf(stderr, "heapsift: stats: diff %.3f s, %zu suspects; details %.3f s; total %.3f s\n",
+            l->diff_seconds, l->diff->count, l->details_seconds, l->seconds);
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    memset(&o, 0, sizeof o);
+    filter_init(&o.filter);
+    o.header = -1;
+    int first = parse_options(argc, argv, &o);
+    const char *const *paths = (const char *const *)argv + first;
+    size_t ndumps = (size_t)(argc - first);
+    if (!o.report && isatty(STDOUT_FILENO))
+        o.report = true; /* the explorer comes later: print the report */
+
+    hs_error err = { 0 };
+    loader *l;
+    loader_opts lopts = { .identity = o.identity, .threads = o.threads, .want_trends = o.trend };
+    if (loader_start(&l, paths, ndumps, &lopts, &err) != HS_OK) {
+        fprintf(stderr, "heapsift: %s\n", err.msg);
+        return EXIT_INPUT;
+    }
+    bool progress = !o.quiet && isatty(STDERR_FILENO);
+    if (wait_for_loader(l, progress) != HS_OK) {
+        fprintf(stderr, "heapsift: ");
+        put_safe(stderr, l->err.msg, strlen(l->err.msg));
+        fputc('\n', stderr);
+        loader_free(l);
+        filter_free(&o.filter);
+        return EXIT_INPUT;
+    }
+    if (!o.quiet)
+        report_problems(l->dumps, ndumps);
+
+    if (o.stats)
+        print_stats(l);
+    const heap *subject = l->dumps[l->diff->subject];
+    group_set *set = group_build(l->diff, subject, o.by);
+    if (o.trend)
+        group_compute_trends(set, l->dumps, ndumps);
+    group_apply_filter(set, &o.filter);
+    group_sort(set, o.sort, o.reverse);
+
+    char when[64] = "";
+    time_t t = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&t));
+    bool classic = o.identity == DIFF_ID_ADDRESS && o.by == GROUP_SITE;
+    report_info info = { l->dumps, ndumps, l->diff, set, &o.filter, o.sort, o.reverse };
+    report_opts ropts = {
+        .header = o.header >= 0 ? o.header : !classic,
+        .trend = o.trend,
+        .top = o.top,
+        .when = NULL,
+    };
+    hs_status st;
+    if (o.output) {
+        ropts.when = when;
+        st = report_save(o.output, o.force, &info, &ropts, &err);
+    } else {
+        ropts.escape = isatty(STDOUT_FILENO);
+        st = report_write(stdout, &info, &ropts, &err);
+    }
+    int status = 0;
+    if (st != HS_OK) {
+        fprintf(stderr, "heapsift: ");
+        put_safe(stderr, err.msg, strlen(err.msg));
+        fputc('\n', stderr);
+        status = EXIT_INPUT;
+    } else if (o.fail_over_set && set->total_count > o.fail_over) {
+        fprintf(stderr, "heapsift: %" PRIu64 " objects %s, more than --fail-over=%" PRIu64 "\n",
+                    set->total_count, l->diff->mode == DIFF_RETAINED ? "retained" : "found", o.fail_over);
+        status = EXIT_FAIL_OVER;
+    }
+    group_free(set);
+    loader_free(l);
+    filter_free(&o.filter);
+    return status;
+}

@@ -1,0 +1,122 @@
+/* radix.c - LSD radix sort over the bits that vary. */
+#include "radix.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+
+/* 11-bit digits: three passes cover the ~33 bits in which the addresses of
+ * one Ruby heap differ, with a histogram that stays in L1. */
+#define DIGIT_BITS 11
+#define BUCKETS (1u << DIGIT_BITS)
+
+void radix_sort_u64(uint64_t *keys, uint32_t *vals, size_t n)
+{
+    if (n < 2)
+        return;
+    uint64_t all_or = 0, all_and = ~(uint64_t)0;
+    for (size_t i = 0; i < n; i++) {
+        all_or |= keys[i];
+        all_and &= keys[i];
+    }
+    uint64_t varying = all_or ^ all_and; /* bits that differ between some keys */
+    if (!varying)
+        return;
+    unsigned lo = (unsigned)__builtin_ctzll(varying);
+    unsigned hi = 64 - (unsigned)__builtin_clzll(varying); /* one past the highest */
+
+    uint64_t *tk = hs_xmalloc(n * sizeof *tk);
+    uint32_t *tv = hs_xmalloc(n * sizeof *tv);
+    uint64_t *sk = keys, *dk = tk;
+    uint32_t *sv = vals, *dv = tv;
+    size_t *count = hs_xmalloc(BUCKETS * sizeof *count);
+    for (unsigned shift = lo; shift < hi; shift += DIGIT_BITS) {
+        memset(count, 0, BUCKETS * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(sk[i] >> shift) & (BUCKETS - 1)]++;
+        size_t sum = 0;
+        for (unsigned b = 0; b < BUCKETS; b++) {
+            size_t c = count[b];
+            count[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t at = count[(sk[i] >> shift) & (BUCKETS - 1)]++;
+            dk[at] = sk[i];
+            dv[at] = sv[i];
+        }
+        uint64_t *t64 = sk; sk = dk; dk = t64;
+        uint32_t *t32 = sv; sv = dv; dv = t32;
+    }
+    if (sk != keys) {
+        memcpy(keys, sk, n * sizeof *keys);
+        memcpy(vals, sv, n * sizeof *vals);
+    }
+    free(count);
+    free(tk);
+    free(tv);
+}
+
+/* An ascending run of keys within one block. */
+typedef struct run {
+    uint64_t first;  /* its smallest key */
+    uint64_t last;   /* its largest key */
+    size_t start;    /* index of its first key */
+    size_t len;
+} run;
+
+static int cmp_run(const void *a, const void *b)
+{
+    const run *x = a, *y = b;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+#define BLOCK_SHIFT 16 /* Ruby's heap pages are 64 KiB aligned */
+
+bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n)
+{
+    if (n < 2)
+        return true;
+    size_t nruns = 0, cap = 1024;
+    run *runs = hs_xmalloc(cap * sizeof *runs);
+    size_t start = 0;
+    for (size_t i = 1; i <= n; i++) {
+        if (i < n && keys[i] > keys[i - 1] && keys[i] >> BLOCK_SHIFT == keys[start] >> BLOCK_SHIFT)
+            continue;
+        if (nruns == cap) {
+            cap *= 2;
+            runs = hs_xrealloc(runs, cap * sizeof *runs);
+        }
+        runs[nruns++] = (run){ keys[start], keys[i - 1], start, i - start };
+        start = i;
+    }
+    /* Too many short runs: the dump is not in page order; radix is better. */
+    if (nruns > n / 8) {
+        free(runs);
+        radix_sort_u64(keys, vals, n);
+        return false;
+    }
+    qsort(runs, nruns, sizeof *runs, cmp_run);
+    for (size_t r = 1; r < nruns; r++) {
+        if (runs[r].first <= runs[r - 1].last) {
+            free(runs);
+            radix_sort_u64(keys, vals, n);
+            return false;
+        }
+    }
+    uint64_t *tk = hs_xmalloc(n * sizeof *tk);
+    uint32_t *tv = hs_xmalloc(n * sizeof *tv);
+    size_t at = 0;
+    for (size_t r = 0; r < nruns; r++) {
+        memcpy(tk + at, keys + runs[r].start, runs[r].len * sizeof *tk);
+        memcpy(tv + at, vals + runs[r].start, runs[r].len * sizeof *tv);
+        at += runs[r].len;
+    }
+    memcpy(keys, tk, n * sizeof *keys);
+    memcpy(vals, tv, n * sizeof *vals);
+    free(tk);
+    free(tv);
+    free(runs);
+    return true;
+}

@@ -1,0 +1,179 @@
+/* report.c - writing a grouped diff as text. */
+#include "config.h"
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "textsafe.h"
+
+const char *report_verb(diff_mode mode)
+{
+    switch (mode) {
+    case DIFF_RETAINED: return "Retained";
+    case DIFF_NEW: return "New";
+    case DIFF_ALL: return "Live";
+    }
+    return "?";
+}
+
+/* Writes dump bytes, escaped when asked. */
+static void put_text(FILE *out, const char *s, size_t len, bool escape)
+{
+    if (!escape || textsafe_is_clean(s, len)) {
+        fwrite(s, 1, len, out);
+        return;
+    }
+    size_t need = textsafe_escape(s, len, NULL, 0) + 1;
+    char *buf = hs_xmalloc(need);
+    textsafe_escape(s, len, buf, need);
+    fputs(buf, out);
+    free(buf);
+}
+
+static void write_header(FILE *out, const report_info *info, const report_opts *opts)
+{
+    const diff_result *d = info->diff;
+    fprintf(out, "# heapsift %s: %s", PACKAGE_VERSION, diff_mode_name(d->mode));
+    if (d->mode == DIFF_RETAINED)
+        fprintf(out, " (in dump 2, not in dump 1, alive in dump%s 3%s)", info->ndumps > 3 ? "s" : "",
+                info->ndumps > 3 ? " and later" : "");
+    else if (d->mode == DIFF_NEW)
+        fprintf(out, " (in dump 2, not in dump 1)");
+    fputc('\n', out);
+    for (size_t k = 0; k < info->ndumps; k++) {
+        const heap *h = info->dumps[k];
+        fprintf(out, "# dump %zu: ", k + 1);
+        put_text(out, h->path, strlen(h->path), opts->escape);
+        fprintf(out, " (%zu objects", h->count);
+        if (h->has_generation)
+            fprintf(out, ", GC %" PRIu32, h->max_gen);
+        if (h->repaired || h->skipped)
+            fprintf(out, ", %" PRIu64 " lines repaired, %" PRIu64 " skipped", h->repaired, h->skipped);
+        fprintf(out, ")\n");
+    }
+    fprintf(out, "# identity: %s; grouping: %s; sort: %s%s\n",
+            d->identity == DIFF_ID_ADDRESS ? "address" : "exact (address + object_id, generation or type)",
+            group_by_name(info->set->by), group_sort_name(info->sort),
+            info->reverse ? " (reversed)" : "");
+    const filter *f = info->filter;
+    if (f && filter_active(f)) {
+        fprintf(out, "# filter:");
+        if (f->include) {
+            fprintf(out, " path ");
+            put_text(out, f->include, strlen(f->include), opts->escape);
+        }
+        if (f->exclude) {
+            fprintf(out, " excluding ");
+            put_text(out, f->exclude, strlen(f->exclude), opts->escape);
+        }
+        if (f->types_set) {
+            fprintf(out, " types");
+            const char *sep = " ";
+            for (int t = 0; t < RT_COUNT; t++)
+                if (f->types[t]) {
+                    fprintf(out, "%s%s", sep, rtype_name((rtype)t));
+                    sep = ",";
+                }
+        }
+        if (f->min_count > 1)
+            fprintf(out, " at least %" PRIu64 " objects", f->min_count);
+        fputc('\n', out);
+    }
+    if (d->mode != DIFF_ALL && d->identity == DIFF_ID_EXACT && (d->reused_slots || d->moved))
+        fprintf(out, "# address-only matching would miss %" PRIu64 " of these (reused slots) and "
+                     "wrongly add %" PRIu64 "\n",
+                d->reused_slots, d->moved);
+    if (opts->when)
+        fprintf(out, "# written %s\n", opts->when);
+    fprintf(out, "# %zu groups, %" PRIu64 " objects\n", info->set->nvisible, info->set->total_count);
+}
+
+static void write_group(FILE *out, const report_info *info, const report_opts *opts, const group *g)
+{
+    const group_set *s = info->set;
+    const char *verb = report_verb(info->diff->mode);
+    if (s->by == GROUP_SITE) {
+        size_t flen;
+        const char *file = strtab_str(s->subject->strings, g->file, &flen);
+        fprintf(out, "%s %" PRIu64 " %s objects of size %" PRIu64 "/%" PRIu64 " at: ", verb, g->count,
+                rtype_name(g->type), g->bytesize, g->memsize);
+        put_text(out, file, flen, opts->escape);
+        fputc(':', out);
+        if (g->line != HEAP_NO_LINE)
+            fprintf(out, "%" PRIu32, g->line - 1);
+    } else {
+        char label[4096];
+        size_t len;
+        group_label(s, g, label, sizeof label, &len);
+        fprintf(out, "%s %" PRIu64 " objects of size %" PRIu64 "/%" PRIu64 " for %s: ", verb, g->count,
+                g->bytesize, g->memsize, group_by_name(s->by));
+        put_text(out, label, len, opts->escape);
+    }
+    if (opts->trend && g->trend) {
+        fprintf(out, "  trend:");
+        for (size_t k = 0; k < s->ndumps; k++)
+            fprintf(out, " %" PRIu64, g->trend[k]);
+    }
+    fputc('\n', out);
+}
+
+hs_status report_write(FILE *out, const report_info *info, const report_opts *opts, hs_error *err)
+{
+    const group_set *s = info->set;
+    if (opts->header)
+        write_header(out, info, opts);
+    size_t n = s->nvisible;
+    if (opts->top && opts->top < n)
+        n = opts->top;
+    for (size_t k = 0; k < n; k++)
+        write_group(out, info, opts, &s->groups[s->order[k]]);
+    fprintf(out, "\n\nTotal Size: %" PRIu64 "/%" PRIu64 "\n", s->total_bytesize, s->total_memsize);
+    if (fflush(out) != 0 || ferror(out))
+        return hs_fail(err, HS_ERR_IO, "writing the report failed: %s", strerror(errno));
+    return HS_OK;
+}
+
+hs_status report_save(const char *path, bool force, const report_info *info,
+                      const report_opts *opts, hs_error *err)
+{
+    if (!force && access(path, F_OK) == 0)
+        return hs_fail(err, HS_ERR_EXISTS, "%s already exists (use --force to replace it)", path);
+    size_t plen = strlen(path);
+    char *tmp = hs_xmalloc(plen + 16);
+    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        hs_status st = hs_fail(err, HS_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
+                               strerror(errno));
+        free(tmp);
+        return st;
+    }
+    FILE *out = fdopen(fd, "w");
+    if (!out) {
+        hs_status st = hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return st;
+    }
+    hs_status st = report_write(out, info, opts, err);
+    if (st == HS_OK && fsync(fileno(out)) != 0)
+        st = hs_fail(err, HS_ERR_IO, "%s: cannot flush to disk: %s", tmp, strerror(errno));
+    if (fclose(out) != 0 && st == HS_OK)
+        st = hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
+    if (st == HS_OK) {
+        /* Without force, link() refuses to replace a file that appeared since. */
+        if (force ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
+            st = errno == EEXIST
+                     ? hs_fail(err, HS_ERR_EXISTS, "%s already exists (use --force to replace it)", path)
+                     : hs_fail(err, HS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+        }
+    }
+    unlink(tmp); /* after link() the name is no longer needed; after rename() it is gone */
+    free(tmp);
+    return st;
+}

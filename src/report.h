@@ -1,0 +1,53 @@
+/* report.h - the plain text report of a grouped diff.
+ *
+ * Body lines keep the classic three-dump script's format exactly:
+ *   Retained COUNT TYPE objects of size BYTESIZE/MEMSIZE at: FILE:LINE
+ * followed by two empty lines and "Total Size: BYTESIZE/MEMSIZE". With two
+ * dumps the word is "New", with one "Live"; other groupings than the site
+ * say "for KEY: LABEL" instead of "TYPE ... at: FILE:LINE". An optional
+ * header of "# " lines says what was compared and how.
+ */
+#ifndef HEAPSIFT_REPORT_H
+#define HEAPSIFT_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "diff.h"
+#include "filter.h"
+#include "group.h"
+#include "heap.h"
+#include "status.h"
+
+/* What is being reported. */
+typedef struct report_info {
+    heap *const *dumps;       /* the dumps, in the order compared */
+    size_t ndumps;
+    const diff_result *diff;
+    const group_set *set;     /* filtered and sorted */
+    const filter *filter;     /* as applied to set, for the header; may be NULL */
+    group_sort_key sort;
+    bool reverse;
+} report_info;
+
+typedef struct report_opts {
+    bool header;      /* write the "# " header lines */
+    bool trend;       /* append each group's live count per dump */
+    bool escape;      /* make dump text safe for a terminal (textsafe) */
+    size_t top;       /* at most this many groups; 0 for all */
+    const char *when; /* time of the report for the header, or NULL for none */
+} report_opts;
+
+/* Writes the report to out. Fails with HS_ERR_IO when writing fails. */
+hs_status report_write(FILE *out, const report_info *info, const report_opts *opts, hs_error *err);
+
+/* Writes the report to path atomically: into a temporary file beside it,
+ * then renamed over path. Without force, an existing path is left alone and
+ * HS_ERR_EXISTS returned. No partial file is ever left at path. */
+hs_status report_save(const char *path, bool force, const report_info *info,
+                      const report_opts *opts, hs_error *err);
+
+/* The word that starts each body line for a diff mode: Retained/New/Live. */
+const char *report_verb(diff_mode mode);
+
+#endif

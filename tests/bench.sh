@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# bench.sh: time heapsift's report on three large real dumps, next to heapy.
+#
+#   tests/bench.sh [MEGABYTES]        (default 1500: three dumps of ~500 MB)
+#
+# The dumps are made once by tests/ruby/gen-bench-dumps.rb into
+# ${HEAPSIFT_BENCH_DIR:-${TMPDIR:-/tmp}}/heapsift-bench-MEGABYTES and reused.
+# Environment:
+#   HEAPSIFT               the binary to time (default: src/heapsift of this repo)
+#   HEAPSIFT_BENCH_DIR     where the dump directories live
+#   HEAPSIFT_BENCH_CLASSIC=1  also time tests/ruby/classic-diff.rb
+# heapsift runs once untimed first, so every tool is timed with the dumps in
+# the page cache. heapy is timed when it is on PATH. Exits nonzero when
+# heapsift fails. /usr/bin/time -v output and stderr of each run are kept in
+# the dump directory's results/.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+megabytes=${1:-1500}
+case $megabytes in
+  '' | *[!0-9]*) echo "usage: $0 [MEGABYTES]" >&2; exit 2 ;;
+esac
+
+if [[ ! -x /usr/bin/time ]]; then
+  echo "bench.sh: /usr/bin/time (GNU time) is needed" >&2
+  exit 2
+fi
+
+# Resolve HEAPSIFT before leaving the caller's directory.
+heapsift=${HEAPSIFT:-$root/src/heapsift}
+if [[ $heapsift == */* ]]; then
+  [[ $heapsift == /* ]] || heapsift=$PWD/$heapsift
+elif command -v "$heapsift" > /dev/null; then
+  heapsift=$(command -v "$heapsift")
+fi
+if [[ ! -x $heapsift ]]; then
+  echo "bench.sh: $heapsift is not an executable (build it, or set HEAPSIFT)" >&2
+  exit 1
+fi
+
+dir=${HEAPSIFT_BENCH_DIR:-${TMPDIR:-/tmp}}/heapsift-bench-$megabytes
+files=(bench-1.json bench-2.json bench-3.json)
+
+if [[ -f $dir/complete ]]; then
+  echo "dumps: reusing $dir"
+else
+  echo "dumps: generating $megabytes MB into $dir"
+  rm -rf "$dir.partial"
+  mkdir -p "$dir.partial"
+  start=$(date +%s.%N)
+  ruby "$root/tests/ruby/gen-bench-dumps.rb" "$dir.partial" "$megabytes"
+  end=$(date +%s.%N)
+  echo "dumps: generated in $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s"
+  touch "$dir.partial/complete"
+  rm -rf "$dir"
+  mv "$dir.partial" "$dir"
+fi
+
+cd "$dir"
+mkdir -p results
+total_bytes=$(stat -c %s "${files[@]}" | awk '{ s += $1 } END { print s }')
+
+# timed NAME COMMAND...: runs COMMAND under /usr/bin/time -v, stdout to
+# /dev/null, into results/NAME.time and results/NAME.stderr. Returns its status.
+timed() {
+  local name=$1
+  shift
+  /usr/bin/time -v -o "results/$name.time" "$@" > /dev/null 2> "results/$name.stderr"
+}
+
+# wall NAME / rss_kb NAME: read back results/NAME.time.
+wall() {
+  awk -F': ' '/Elapsed \(wall clock\)/ {
+    n = split($2, p, ":"); s = 0
+    for (i = 1; i <= n; i++) s = s * 60 + p[i]
+    printf "%.2f", s
+  }' "results/$1.time"
+}
+rss_kb() {
+  awk -F': ' '/Maximum resident set size/ { print $2 }' "results/$1.time"
+}
+
+# line LABEL NAME: one result line.
+line() {
+  local label=$1 name=$2
+  awk -v label="$label" -v w="$(wall "$name")" -v kb="$(rss_kb "$name")" -v total="$total_bytes" 'BEGIN {
+    printf "%-10s %8.2f s wall  %9.1f MB peak RSS  (%.1f%% of dump size)\n",
+           label, w, kb * 1024 / 1e6, kb * 1024 * 100 / total
+  }'
+}
+
+fail_with() {
+  echo "bench.sh: $1 failed; its stderr ($dir/results/$2.stderr):" >&2
+  tail -n 20 "results/$2.stderr" >&2 || true
+  exit 1
+}
+
+printf 'total dump size: %.1f MB (%s)\n' "$(awk -v b="$total_bytes" 'BEGIN { print b / 1e6 }')" "$dir"
+
+echo "warming up: $heapsift --report ${files[*]}"
+timed heapsift-warm "$heapsift" --report "${files[@]}" || fail_with heapsift heapsift-warm
+timed heapsift "$heapsift" --report "${files[@]}" || fail_with heapsift heapsift
+line heapsift heapsift
+
+if command -v heapy > /dev/null; then
+  if timed heapy heapy diff "${files[@]}"; then
+    line heapy heapy
+    awk -v a="$(wall heapy)" -v b="$(wall heapsift)" 'BEGIN {
+      if (b > 0) printf "speed: heapy/heapsift = %.1fx\n", a / b
+    }'
+  else
+    echo "heapy failed (see $dir/results/heapy.stderr)"
+  fi
+else
+  echo "heapy: not on PATH, skipped"
+fi
+
+if [[ ${HEAPSIFT_BENCH_CLASSIC:-0} == 1 ]]; then
+  if timed classic ruby "$root/tests/ruby/classic-diff.rb" "${files[@]}"; then
+    line classic classic
+    awk -v a="$(wall classic)" -v b="$(wall heapsift)" 'BEGIN {
+      if (b > 0) printf "speed: classic/heapsift = %.1fx\n", a / b
+    }'
+  else
+    echo "classic-diff.rb failed (see $dir/results/classic.stderr)"
+  fi
+fi

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The command line: options, exit statuses, and the message for each kind of
+# bad input (it must name the file, and the line and byte for content).
+set -euo pipefail
+. "${top_srcdir:-.}/tests/lib.sh"
+
+APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
+tap_plan 40
+
+check_status "--help exits 0" 0 "$HEAPSIFT" --help
+check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
+check_status "--version exits 0" 0 "$HEAPSIFT" --version
+check_grep "--version prints the version" "^heapsift [0-9]+\.[0-9]+" "$WORK/out"
+check_status "no dump is a usage error" 2 "$HEAPSIFT"
+check_grep "no dump: says so" "no dump given" "$WORK/err"
+check_status "unknown option is a usage error" 2 "$HEAPSIFT" --frobnicate "${APP[@]}"
+check_status "unknown grouping is a usage error" 2 "$HEAPSIFT" --group-by=colour "${APP[@]}"
+check_status "unknown type is a usage error" 2 "$HEAPSIFT" --type=STRING,WIDGET "${APP[@]}"
+check_status "bad --top is a usage error" 2 "$HEAPSIFT" --top=lots "${APP[@]}"
+
+check_status "missing file exits 1" 1 "$HEAPSIFT" "$WORK/nope.json"
+check_grep "missing file: named, with the reason" "nope.json: cannot open: No such file" "$WORK/err"
+check_status "directory exits 1" 1 "$HEAPSIFT" "$WORK"
+check_grep "directory: says so" "is a directory" "$WORK/err"
+: > "$WORK/empty.json"
+check_status "empty file exits 1" 1 "$HEAPSIFT" "$WORK/empty.json"
+check_grep "empty file: says so" "empty.json: the file is empty" "$WORK/err"
+printf 'hello\nworld\n' > "$WORK/text.json"
+check_status "a text file that is no dump exits 1" 1 "$HEAPSIFT" "$WORK/text.json"
+check_grep "not a dump: file, line and byte" "text.json: not a Ruby heap dump.*line 1, byte 0" "$WORK/err"
+check_status "dumps out of order exit 1" 1 "$HEAPSIFT" "$DATA/app-3.json.gz" "$DATA/app-2.json.gz" "$DATA/app-1.json.gz"
+check_grep "out of order: names both dumps" "out of order: .*app-2.json.gz.*app-3.json.gz" "$WORK/err"
+
+check_status "repaired lines still give a report" 0 "$HEAPSIFT" "$DATA/broken-paths.json"
+check_grep "repaired lines are counted on stderr" "17 of 103 lines were not valid JSON: 17 repaired" "$WORK/err"
+check_grep "the first bad line is named with its byte" "broken-paths.json:11: \(byte [0-9]+\) repaired" "$WORK/err"
+check_status "a truncated dump loads" 0 "$HEAPSIFT" "$DATA/truncated.json"
+check_grep "the cut line is reported" "truncated.json:306: \(byte [0-9]+\) cut short" "$WORK/err"
+head -c 100000 "$DATA/app-1.json.gz" > "$WORK/cut.json.gz"
+check_status "a truncated gzip loads what it holds" 0 "$HEAPSIFT" "$WORK/cut.json.gz"
+check_grep "a truncated gzip is reported" "gzip stream is cut short" "$WORK/err"
+
+check_status "--fail-over below the count exits 3" 3 "$HEAPSIFT" --fail-over=100 "${APP[@]}"
+check_grep "--fail-over says why" "3485 objects retained, more than --fail-over=100" "$WORK/err"
+check_status "--fail-over above the count exits 0" 0 "$HEAPSIFT" --fail-over=3485 "${APP[@]}"
+check_status "--fail-over counts after filters" 0 "$HEAPSIFT" --fail-over=131 --filter=gems/leaky "${APP[@]}"
+
+check_status "-o writes the report" 0 "$HEAPSIFT" -o "$WORK/report.txt" "${APP[@]}"
+check_grep "-o: the report is in the file" "^Retained 283 STRING objects of size 51565/63451 at: app/controllers/products_controller.rb:7$" "$WORK/report.txt"
+echo precious > "$WORK/keep.txt"
+check_status "-o refuses to replace a file" 1 "$HEAPSIFT" -o "$WORK/keep.txt" "${APP[@]}"
+check_grep "-o: the refusal says how to force it" "keep.txt already exists \(use --force" "$WORK/err"
+check_grep "-o: the existing file is untouched" "^precious$" "$WORK/keep.txt"
+check_status "-o --force replaces it" 0 "$HEAPSIFT" --force -o "$WORK/keep.txt" "${APP[@]}"
+check_grep "-o --force: the new report is there" "^Total Size: " "$WORK/keep.txt"
+leftovers=$(find "$WORK" -name '*.tmp.*' | wc -l)
+if [ "$leftovers" -eq 0 ]; then tap_ok "-o leaves no temporary file"; else tap_fail "-o leaves no temporary file" "$leftovers left"; fi
+
+# A FIFO is read as a stream.
+mkfifo "$WORK/fifo"
+gzip -dc "$DATA/app-1.json.gz" > "$WORK/fifo" &
+check_status "a FIFO is read" 0 "$HEAPSIFT" --top=1 --no-header "$WORK/fifo"
+wait
+tap_done

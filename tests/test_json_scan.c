@@ -1,0 +1,549 @@
+/* test_json_scan.c - the scanner: simdjson path, line fallback, repair. */
+#include "testutil.h"
+
+#include "dumpfile.h"
+#include "json_quick.h"
+#include "json_repair.h"
+#include "json_scan.h"
+
+/* What a test keeps of each record (the pointers die with the callback). */
+typedef struct seen {
+    int kind;
+    uint64_t address, class_addr, memsize, bytesize, offset, line_no;
+    char type[16], file[128], method[64], name[64], root[32];
+    uint32_t line, generation;
+    int has_line, has_generation, repaired;
+    size_t nrefs;
+    uint64_t refs[8];
+} seen;
+
+typedef struct collector {
+    seen rec[64];
+    size_t n;
+    int problems[3];       /* by scan_problem_kind */
+    uint64_t problem_line[8];
+    char problem_why[8][256];
+    size_t nproblems;
+} collector;
+
+static void copy_str(char *dst, size_t size, scan_str s)
+{
+    size_t n = s.len < size - 1 ? s.len : size - 1;
+    memcpy(dst, s.ptr ? s.ptr : "", n);
+    dst[n] = '\0';
+}
+
+static void on_record(void *ctx, const scan_record *r)
+{
+    collector *c = ctx;
+    assert_true(c->n < 64);
+    seen *s = &c->rec[c->n++];
+    memset(s, 0, sizeof *s);
+    s->kind = r->kind;
+    s->address = r->address;
+    s->class_addr = r->class_addr;
+    s->memsize = r->memsize;
+    s->bytesize = r->bytesize;
+    s->offset = r->offset;
+    s->line_no = r->line_no;
+    copy_str(s->type, sizeof s->type, r->type);
+    copy_str(s->file, sizeof s->file, r->file);
+    copy_str(s->method, sizeof s->method, r->method);
+    copy_str(s->name, sizeof s->name, r->name);
+    copy_str(s->root, sizeof s->root, r->root);
+    s->line = r->line;
+    s->has_line = r->has_line;
+    s->generation = r->generation;
+    s->has_generation = r->has_generation;
+    s->repaired = r->repaired;
+    s->nrefs = r->nrefs;
+    for (size_t i = 0; i < r->nrefs && i < 8; i++)
+        s->refs[i] = r->refs[i];
+}
+
+static void on_problem(void *ctx, const scan_problem *p)
+{
+    collector *c = ctx;
+    c->problems[p->kind]++;
+    if (c->nproblems < 8) {
+        c->problem_line[c->nproblems] = p->line_no;
+        snprintf(c->problem_why[c->nproblems], 256, "%s", p->why);
+        c->nproblems++;
+    }
+}
+
+/* Scans text (copied into a padded buffer) with the given window size. */
+static scan_stats scan_text(const char *text, size_t len, size_t window, bool refs, collector *c)
+{
+    char *buf = calloc(1, len + DUMPFILE_PADDING);
+    memcpy(buf, text, len);
+    memset(c, 0, sizeof *c);
+    json_scanner *sc = json_scanner_new();
+    scan_options opts = { .want_refs = refs, .window_bytes = window };
+    scan_sink sink = { c, on_record, on_problem, NULL };
+    scan_stats st;
+    hs_error err;
+    assert_int_equal(json_scan_run(sc, buf, 0, len, &opts, &sink, &st, &err), HS_OK);
+    json_scanner_free(sc);
+    free(buf);
+    return st;
+}
+
+#define SCAN(text, window, refs, c) scan_text(text, sizeof(text) - 1, window, refs, c)
+
+static const char ruby31_line[] =
+    "{\"address\":\"0x7f66b8074218\", \"type\":\"STRING\", \"class\":\"0x7f66bb59a438\", "
+    "\"embedded\":true, \"bytesize\":7, \"value\":\"leak-99\", \"encoding\":\"UTF-8\", "
+    "\"file\":\"g.rb\", \"line\":4, \"method\":\"leak\", \"generation\":10, \"memsize\":40, "
+    "\"flags\":{\"wb_protected\":true}}\n";
+
+static void valid_line_fields(void **state)
+{
+    (void)state;
+    collector c;
+    scan_stats st = SCAN(ruby31_line, 0, false, &c);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(st.slow_lines, 0);
+    assert_int_equal(st.line_count, 1);
+    seen *s = &c.rec[0];
+    assert_int_equal(s->kind, SCAN_OBJECT);
+    assert_int_equal(s->address, 0x7f66b8074218ULL);
+    assert_int_equal(s->class_addr, 0x7f66bb59a438ULL);
+    assert_string_equal(s->type, "STRING");
+    assert_string_equal(s->file, "g.rb");
+    assert_string_equal(s->method, "leak");
+    assert_int_equal(s->line, 4);
+    assert_int_equal(s->generation, 10);
+    assert_int_equal(s->memsize, 40);
+    assert_int_equal(s->bytesize, 7);
+    assert_false(s->repaired);
+}
+
+static void root_and_refs(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"type\":\"ROOT\", \"root\":\"vm\", \"references\":[\"0x10\", \"0x20\", \"0x10\"]}\n"
+        "{\"address\":\"0x30\", \"type\":\"ARRAY\", \"length\":2, \"references\":[\"0x40\", \"0x50\"], \"memsize\":40}\n";
+    collector c;
+    SCAN(text, 0, true, &c);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.rec[0].kind, SCAN_ROOT);
+    assert_string_equal(c.rec[0].root, "vm");
+    assert_int_equal(c.rec[0].nrefs, 3); /* repeats kept */
+    assert_int_equal(c.rec[0].refs[2], 0x10);
+    assert_int_equal(c.rec[1].nrefs, 2);
+    assert_int_equal(c.rec[1].refs[1], 0x50);
+    assert_int_equal(c.rec[1].line_no, 2);
+}
+
+/* Ruby never escapes "file": a quote in a path breaks the line. */
+static void unescaped_quote_in_file(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x10\", \"type\":\"STRING\", \"bytesize\":1, \"file\":\"lib/we\"ird.rb\", "
+        "\"line\":3, \"method\":\"go\", \"generation\":7, \"memsize\":40}\n"
+        "{\"address\":\"0x18\", \"type\":\"STRING\", \"file\":\"ok.rb\", \"line\":1, \"memsize\":40}\n";
+    collector c;
+    scan_stats st = SCAN(text, 0, false, &c);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(st.repaired, 1);
+    assert_int_equal(c.problems[SCAN_REPAIRED], 1);
+    assert_int_equal(c.problem_line[0], 1);
+    assert_true(c.rec[0].repaired);
+    assert_string_equal(c.rec[0].file, "lib/we\"ird.rb");
+    assert_int_equal(c.rec[0].line, 3);
+    assert_int_equal(c.rec[0].generation, 7);
+    assert_int_equal(c.rec[0].memsize, 40);
+    assert_string_equal(c.rec[0].method, "go");
+    /* The valid line after it is unaffected. */
+    assert_false(c.rec[1].repaired);
+    assert_string_equal(c.rec[1].file, "ok.rb");
+    assert_int_equal(c.rec[1].line_no, 2);
+}
+
+/* A backslash in a path is kept as it is, not read as an escape. */
+static void backslash_in_file_is_raw(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x10\", \"type\":\"STRING\", \"file\":\"C:\\new\\x.rb\", \"line\":3, \"memsize\":40}\n"
+        "{\"address\":\"0x18\", \"type\":\"STRING\", \"file\":\"end\\\", \"line\":4, \"memsize\":40}\n";
+    collector c;
+    SCAN(text, 0, false, &c);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.rec[0].file, "C:\\new\\x.rb");
+    assert_string_equal(c.rec[1].file, "end\\");
+    assert_int_equal(c.rec[1].line, 4);
+}
+
+/* An unquoted address (heap-profiler's malformed-mid-stream fixture). */
+static void bare_address(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x000000000001\",\"type\":\"STRING\",\"value\":\"before\",\"memsize\":40,\"file\":\"x.rb\",\"line\":1}\n"
+        "{\"address\":123abc,\"type\":\"STRING\",\"value\":\"bad\",\"memsize\":40,\"file\":\"x.rb\",\"line\":1}\n"
+        "{\"address\":\"0x000000000005\",\"type\":\"STRING\",\"value\":\"after\",\"memsize\":40,\"file\":\"x.rb\",\"line\":1}\n";
+    collector c;
+    SCAN(text, 0, false, &c);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.rec[1].address, 0x123abc);
+    assert_true(c.rec[1].repaired);
+    assert_non_null(strstr(c.problem_why[0], "unquoted address"));
+    assert_int_equal(c.rec[2].address, 5);
+    assert_false(c.rec[2].repaired);
+}
+
+/* The last line of a dump from a dying process. */
+static void truncated_last_line(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x1\",\"type\":\"STRING\",\"value\":\"ok\",\"memsize\":40,\"file\":\"x.rb\",\"line\":1}\n"
+        "{\"address\":\"0x3\",\"type\":\"STRING\",\"class\":\"0x2\",\"value\":\"trun";
+    collector c;
+    scan_stats st = SCAN(text, 0, false, &c);
+    assert_int_equal(st.line_count, 2);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.problems[SCAN_TRUNCATED], 1);
+    assert_int_equal(c.problem_line[0], 2);
+    assert_int_equal(c.rec[1].address, 3);
+    assert_int_equal(c.rec[1].class_addr, 2);
+    assert_true(c.rec[1].repaired);
+}
+
+/* Garbage that is no object at all is skipped and counted, never fatal. */
+static void garbage_line_skipped(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x1\", \"type\":\"STRING\", \"memsize\":40}\n"
+        "this is not json\n"
+        "{\"address\":\"0x2\", \"type\":\"STRING\", \"memsize\":40}\n";
+    collector c;
+    scan_stats st = SCAN(text, 0, false, &c);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(st.skipped, 1);
+    assert_int_equal(c.problems[SCAN_SKIPPED], 1);
+    assert_int_equal(c.problem_line[0], 2);
+    assert_int_equal(c.rec[1].address, 2);
+    assert_int_equal(c.rec[1].line_no, 3);
+}
+
+/* NUL bytes inside a line: read by length, never with strlen. */
+static void nul_bytes(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x1\", \"type\":\"STRING\", \"value\":\"a\0b\", \"file\":\"x\0y.rb\", \"line\":2, \"memsize\":40}\n"
+        "{\"address\":\"0x2\", \"type\":\"STRING\", \"memsize\":40}\n";
+    collector c;
+    SCAN(text, 0, false, &c);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(c.rec[0].address, 1);
+    assert_int_equal(c.rec[0].line, 2);
+    assert_memory_equal(c.rec[0].file, "x\0y.rb", 6);
+    assert_int_equal(c.rec[1].address, 2);
+}
+
+/* A line longer than the window is read whole, never ending the stream. */
+static void line_longer_than_window(void **state)
+{
+    (void)state;
+    size_t nrefs = 20000;
+    size_t cap = nrefs * 12 + 1024;
+    char *text = malloc(cap);
+    size_t n = (size_t)sprintf(text, "{\"address\":\"0x1\", \"type\":\"STRING\", \"memsize\":40}\n"
+                                     "{\"type\":\"ROOT\", \"root\":\"vm\", \"references\":[");
+    for (size_t i = 0; i < nrefs; i++)
+        n += (size_t)sprintf(text + n, "%s\"0x%zx\"", i ? ", " : "", i + 16);
+    n += (size_t)sprintf(text + n, "]}\n{\"address\":\"0x2\", \"type\":\"ARRAY\", \"memsize\":40}\n");
+    collector c;
+    scan_stats st = scan_text(text, n, 4096, false, &c);
+    assert_int_equal(c.n, 3);
+    assert_int_equal(c.rec[1].kind, SCAN_ROOT);
+    assert_int_equal(c.rec[2].address, 2);
+    assert_int_equal(c.rec[2].line_no, 3);
+    assert_int_equal(st.slow_lines, 0);
+    free(text);
+}
+
+/* Lines split across windows, blank lines, CRLF. */
+static void windows_and_blank_lines(void **state)
+{
+    (void)state;
+    char text[8192];
+    size_t n = 0;
+    for (int i = 1; i <= 60; i++) {
+        n += (size_t)sprintf(text + n, "{\"address\":\"0x%x\", \"type\":\"STRING\", \"memsize\":%d}%s\n",
+                             i * 8, i, i % 7 ? "" : "\r");
+        if (i % 10 == 0)
+            n += (size_t)sprintf(text + n, "\n");
+    }
+    collector c;
+    scan_stats st = scan_text(text, n, 256, false, &c);
+    assert_int_equal(c.n, 60);
+    assert_int_equal(st.line_count, 66);
+    assert_int_equal(c.rec[59].memsize, 60);
+    assert_int_equal(c.rec[59].address, 60 * 8);
+    assert_int_equal(c.rec[10].line_no, 12); /* a blank line after the tenth */
+    assert_int_equal(st.skipped + st.repaired, 0);
+}
+
+/* Numbers where strings belong and the reverse. */
+static void wrong_value_types(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x1\", \"type\":\"STRING\", \"line\":\"12\", \"file\":7, \"memsize\":40}\n";
+    collector c;
+    SCAN(text, 0, false, &c);
+    assert_int_equal(c.n, 1);
+    assert_true(c.rec[0].repaired);
+    assert_int_equal(c.rec[0].line, 12);
+    assert_int_equal(c.rec[0].memsize, 40);
+}
+
+/* Addresses that overflow 64 bits or are not hex lose only the address. */
+static void bad_addresses(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x1ffffffffffffffff\", \"type\":\"STRING\", \"memsize\":40}\n"
+        "{\"address\":\"0xzz\", \"type\":\"STRING\", \"memsize\":40}\n"
+        "{\"address\":\"0x0000000000000000000010\", \"type\":\"STRING\", \"memsize\":40}\n";
+    collector c;
+    scan_stats st = SCAN(text, 0, false, &c);
+    assert_int_equal(st.skipped, 2);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.rec[0].address, 0x10); /* zero padding is not overflow */
+}
+
+static void hex_and_uint_helpers(void **state)
+{
+    (void)state;
+    uint64_t v;
+    assert_true(scan_parse_hex("0xffffffffffffffff", 18, &v));
+    assert_true(v == UINT64_MAX);
+    assert_false(scan_parse_hex("0x", 2, &v));
+    assert_false(scan_parse_hex("0x1g", 4, &v));
+    assert_true(scan_parse_uint("18446744073709551615", 20, &v));
+    assert_true(v == UINT64_MAX);
+    assert_false(scan_parse_uint("18446744073709551616", 20, &v));
+    assert_false(scan_parse_uint("-1", 2, &v));
+}
+
+static void counting(void *ctx, const scan_record *r)
+{
+    (void)r;
+    (*(size_t *)ctx)++;
+}
+
+/* Counts from real dumps of other projects: every line read, none lost. */
+static void external_fixtures(void **state)
+{
+    (void)state;
+    struct { const char *name; uint64_t lines, records, repaired, skipped; } cases[] = {
+        { "ruby-3.0-singleton-classes.json", 6759, 6759, 0, 0 },
+        { "heapy-my_dump_1.json", 14405, 14405, 0, 0 },
+        { "heap-profiler-retained.json", 516, 516, 0, 0 },
+        { "malformed-mid-stream.json", 3, 3, 1, 0 },
+        { "truncated-final-line.json", 2, 2, 1, 0 },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        EXTERNAL_OR_RETURN(path, cases[k].name);
+        dumpfile df;
+        hs_error err;
+        assert_int_equal(dumpfile_open(&df, path, &err), HS_OK);
+        json_scanner *sc = json_scanner_new();
+        scan_options opts = { .want_refs = true };
+        /* Count records without keeping them. */
+        size_t count = 0;
+        scan_sink sink = { &count, counting, NULL, NULL };
+        scan_stats st;
+        assert_int_equal(json_scan_run(sc, df.data, 0, df.size, &opts, &sink, &st, &err), HS_OK);
+        assert_int_equal(st.lines, cases[k].lines);
+        assert_int_equal(st.records, cases[k].records);
+        assert_int_equal(count, cases[k].records);
+        assert_int_equal(st.repaired, cases[k].repaired);
+        assert_int_equal(st.skipped, cases[k].skipped);
+        json_scanner_free(sc);
+        dumpfile_close(&df);
+    }
+}
+
+/* The repair path must read every valid line exactly as simdjson does: run
+ * both over each line of a real dump and compare what they return. */
+static void repair_agrees_with_simdjson(void **state)
+{
+    (void)state;
+    EXTERNAL_OR_RETURN(path, "ruby-3.0-singleton-classes.json");
+    dumpfile df;
+    hs_error err;
+    assert_int_equal(dumpfile_open(&df, path, &err), HS_OK);
+    json_scanner *sc = json_scanner_new();
+    scan_options opts = { .want_refs = true };
+    scan_refbuf refs = { 0 };
+    size_t checked = 0;
+    for (size_t pos = 0; pos < df.size;) {
+        const char *line = df.data + pos;
+        const char *nl = memchr(line, '\n', df.size - pos);
+        size_t len = nl ? (size_t)(nl - line) : df.size - pos;
+        collector c;
+        memset(&c, 0, sizeof c);
+        scan_sink sink = { &c, on_record, on_problem, NULL };
+        assert_true(json_scan_line(sc, line, len, pos, &opts, &sink));
+        scan_record r;
+        memset(&r, 0, sizeof r);
+        char why[256];
+        assert_true(json_repair_line(line, len, true, &refs, &r, why, sizeof why));
+        seen *s = &c.rec[0];
+        assert_int_equal(r.kind, s->kind);
+        assert_int_equal(r.address, s->address);
+        assert_int_equal(r.class_addr, s->class_addr);
+        assert_int_equal(r.memsize, s->memsize);
+        assert_int_equal(r.bytesize, s->bytesize);
+        assert_int_equal(r.line, s->line);
+        assert_int_equal(r.generation, s->generation);
+        assert_int_equal(r.nrefs, s->nrefs);
+        char buf[128];
+        copy_str(buf, sizeof buf, r.type);
+        assert_string_equal(buf, s->type);
+        copy_str(buf, sizeof buf, r.file);
+        assert_string_equal(buf, s->file);
+        assert_string_equal(why, "");
+        checked++;
+        pos += len + 1;
+    }
+    assert_int_equal(checked, 6759);
+    free(refs.v);
+    json_scanner_free(sc);
+    dumpfile_close(&df);
+}
+
+/* json_quick reads address, type and generation from Ruby's usual line
+ * shape; on every line of real dumps it must agree with the full parser
+ * whenever it accepts a line, and it must accept the usual lines. */
+static void quick_agrees(const char *path, size_t min_accepted)
+{
+    dumpfile df;
+    hs_error err;
+    assert_int_equal(dumpfile_open(&df, path, &err), HS_OK);
+    json_scanner *sc = json_scanner_new();
+    scan_options opts = { 0 };
+    size_t lines = 0, accepted = 0;
+    for (size_t pos = 0; pos < df.size;) {
+        const char *line = df.data + pos;
+        const char *nl = memchr(line, '\n', df.size - pos);
+        size_t len = nl ? (size_t)(nl - line) : df.size - pos;
+        scan_record q;
+        memset(&q, 0, sizeof q);
+        if (json_quick_line(line, len, &q)) {
+            collector c;
+            memset(&c, 0, sizeof c);
+            scan_sink sink = { &c, on_record, on_problem, NULL };
+            assert_true(json_scan_line(sc, line, len, pos, &opts, &sink));
+            seen *s = &c.rec[0];
+            assert_int_equal(q.kind, s->kind);
+            assert_int_equal(q.address, s->address);
+            assert_int_equal(q.has_generation, s->has_generation);
+            assert_int_equal(q.generation, s->generation);
+            char type[16];
+            copy_str(type, sizeof type, q.type);
+            assert_string_equal(type, s->type);
+            accepted++;
+        }
+        lines++;
+        pos += len + 1;
+    }
+    assert_true(accepted >= min_accepted);
+    json_scanner_free(sc);
+    dumpfile_close(&df);
+}
+
+static void quick_agrees_with_full_parser(void **state)
+{
+    (void)state;
+    quick_agrees(data_path("app-2.json.gz"), 13000);   /* of 13838 objects */
+    quick_agrees(data_path("broken-paths.json"), 90);
+    quick_agrees(data_path("truncated.json"), 300);
+}
+
+static void quick_agrees_on_other_rubies(void **state)
+{
+    (void)state;
+    EXTERNAL_OR_RETURN(ruby30, "ruby-3.0-singleton-classes.json");
+    quick_agrees(ruby30, 6000);
+    EXTERNAL_OR_RETURN(ruby32, "heap-profiler-retained.json"); /* SHAPE records, slot_size */
+    quick_agrees(ruby32, 500);
+    EXTERNAL_OR_RETURN(older, "heapy-my_dump_1.json");
+    quick_agrees(older, 14000);
+}
+
+/* Lines json_quick must leave to the full parser. */
+static void quick_refuses_other_shapes(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        /* a number member it does not know where generation should be */
+        "{\"address\":\"0x10\", \"type\":\"STRING\", \"generation\":5, \"age\":3, \"memsize\":40}",
+        /* a nested object in flags */
+        "{\"address\":\"0x10\", \"type\":\"STRING\", \"flags\":{\"x\":{\"y\":1}}}",
+        /* no space after the comma: not the shape Ruby writes */
+        "{\"address\":\"0x10\",\"type\":\"STRING\"}",
+        /* a bare address */
+        "{\"address\":0x10, \"type\":\"STRING\"}",
+        /* cut short */
+        "{\"address\":\"0x10\", \"type\":\"STRING\", \"value\":\"ab",
+        /* a generation that is not a number */
+        "{\"address\":\"0x10\", \"type\":\"STRING\", \"generation\":\"5\"}",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        scan_record r;
+        memset(&r, 0, sizeof r);
+        assert_false(json_quick_line(lines[i], strlen(lines[i]), &r));
+    }
+    /* And reads these. */
+    scan_record r;
+    memset(&r, 0, sizeof r);
+    static const char ok1[] = "{\"address\":\"0x7f10\", \"type\":\"OBJECT\", \"file\":\"a\"b.rb\", "
+                              "\"line\":2, \"generation\":77, \"memsize\":40, \"flags\":{\"age\":2, \"object_id\":99}}";
+    assert_true(json_quick_line(ok1, strlen(ok1), &r));
+    assert_int_equal(r.address, 0x7f10);
+    assert_true(r.has_generation);
+    assert_int_equal(r.generation, 77);
+    assert_true(r.has_object_id);
+    assert_int_equal(r.object_id, 99);
+    memset(&r, 0, sizeof r);
+    static const char ok2[] = "{\"address\":\"0x20\", \"type\":\"DATA\", \"struct\":\"mutex\", \"memsize\":72}";
+    assert_true(json_quick_line(ok2, strlen(ok2), &r));
+    assert_false(r.has_generation);
+    assert_false(r.has_object_id);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(valid_line_fields),
+        cmocka_unit_test(root_and_refs),
+        cmocka_unit_test(unescaped_quote_in_file),
+        cmocka_unit_test(backslash_in_file_is_raw),
+        cmocka_unit_test(bare_address),
+        cmocka_unit_test(truncated_last_line),
+        cmocka_unit_test(garbage_line_skipped),
+        cmocka_unit_test(nul_bytes),
+        cmocka_unit_test(line_longer_than_window),
+        cmocka_unit_test(windows_and_blank_lines),
+        cmocka_unit_test(wrong_value_types),
+        cmocka_unit_test(bad_addresses),
+        cmocka_unit_test(hex_and_uint_helpers),
+        cmocka_unit_test(external_fixtures),
+        cmocka_unit_test(repair_agrees_with_simdjson),
+        cmocka_unit_test(quick_agrees_with_full_parser),
+        cmocka_unit_test(quick_agrees_on_other_rubies),
+        cmocka_unit_test(quick_refuses_other_shapes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,65 @@
+/* testutil.h - shared helpers for the cmocka unit tests. */
+#ifndef HEAPSIFT_TESTUTIL_H
+#define HEAPSIFT_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* A fixture shipped in the repository: data/NAME. */
+static inline const char *data_path(const char *name)
+{
+    static char buf[4][1024];
+    static int next;
+    char *b = buf[next++ % 4];
+    snprintf(b, sizeof buf[0], "%s/data/%s", TOP_SRCDIR, name);
+    return b;
+}
+
+/* A real dump from another project (shared/fixtures/external beside the
+ * repository, or $HEAPSIFT_EXTERNAL at configure time); NULL when this
+ * checkout has none. heapsift must work without them, so tests that read
+ * them use EXTERNAL_OR_RETURN. */
+static inline const char *external_path(const char *name)
+{
+    static char buf[4][1024];
+    static int next;
+    char *b = buf[next++ % 4];
+    snprintf(b, sizeof buf[0], "%s/%s", EXTERNAL_DIR, name);
+    return access(b, R_OK) == 0 ? b : NULL;
+}
+
+/* Sets var to the external fixture's path, or says it is absent and returns
+ * from the test (cmocka's skip() would count as a failure under TAP). */
+#define EXTERNAL_OR_RETURN(var, name)                                              \
+    const char *var = external_path(name);                                         \
+    if (!var) {                                                                    \
+        print_message("# %s not found beside the source tree: not checked\n", name); \
+        return;                                                                    \
+    }
+
+/* Writes text to a new temporary file and returns its path (static buffer
+ * rotation; unlink it when done). */
+static inline const char *temp_file_with(const char *text, size_t len)
+{
+    static char buf[8][64];
+    static int next;
+    char *b = buf[next++ % 8];
+    snprintf(b, sizeof buf[0], "/tmp/heapsift-test-XXXXXX");
+    int fd = mkstemp(b);
+    if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+        perror("temp file");
+        abort();
+    }
+    close(fd);
+    return b;
+}
+
+#endif
