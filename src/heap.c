@@ -555,6 +555,8 @@ typedef struct detail_job {
     site_table sites;         /* local, likewise */
     problem_log problems;
     uint64_t repaired, skipped;
+    size_t range_begin;       /* dense jobs: first byte of the range streamed */
+    size_t released;          /* dense jobs: bytes of it already released */
 } detail_job;
 
 static void detail_record(void *ctx, const scan_record *r)
@@ -608,8 +610,9 @@ static void dense_problem(void *ctx, const scan_problem *p)
 
 static bool dense_progress(void *ctx, size_t done)
 {
-    (void)ctx;
-    (void)done;
+    detail_job *j = ctx;
+    dumpfile_release(&j->h->file, j->range_begin + j->released, done - j->released);
+    j->released = done;
     return true;
 }
 
@@ -642,8 +645,9 @@ static void *detail_run(void *arg)
         scan_sink dense = { j, dense_record, dense_problem, dense_progress };
         scan_stats stats;
         j->current = 0;
+        j->range_begin = begin;
+        j->released = 0;
         json_scan_run(sc, h->file.data, begin, end, &opts, &dense, &stats, NULL);
-        dumpfile_release(&h->file, begin, end - begin);
         json_scanner_free(sc);
         return NULL;
     }
