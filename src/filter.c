@@ -7,12 +7,12 @@
 
 #include "status.h"
 
-void filter_init(filter *f)
+void filter_init(obj_filter *f)
 {
     memset(f, 0, sizeof *f);
 }
 
-void filter_free(filter *f)
+void filter_free(obj_filter *f)
 {
     free(f->include);
     free(f->exclude);
@@ -20,24 +20,24 @@ void filter_free(filter *f)
     memset(f, 0, sizeof *f);
 }
 
-static void set_pattern(filter *f, char **slot, const char *pattern)
+static void set_pattern(obj_filter *f, char **slot, const char *pattern)
 {
     free(*slot);
     *slot = pattern && *pattern ? hs_xstrndup(pattern, strlen(pattern)) : NULL;
     f->prepared_for = NULL;
 }
 
-void filter_set_include(filter *f, const char *pattern)
+void filter_set_include(obj_filter *f, const char *pattern)
 {
     set_pattern(f, &f->include, pattern);
 }
 
-void filter_set_exclude(filter *f, const char *pattern)
+void filter_set_exclude(obj_filter *f, const char *pattern)
 {
     set_pattern(f, &f->exclude, pattern);
 }
 
-void filter_copy(filter *dst, const filter *src)
+void filter_copy(obj_filter *dst, const obj_filter *src)
 {
     filter_set_include(dst, src->include);
     filter_set_exclude(dst, src->exclude);
@@ -47,7 +47,7 @@ void filter_copy(filter *dst, const filter *src)
     dst->prepared_for = NULL;
 }
 
-bool filter_set_types(filter *f, const char *list, const char **bad)
+bool filter_set_types(obj_filter *f, const char *list, const char **bad)
 {
     bool types[RT_COUNT] = { false };
     bool any = false;
@@ -110,7 +110,7 @@ bool filter_path_matches(const char *pattern, const char *path, size_t len)
     return hit;
 }
 
-void filter_prepare(filter *f, const heap *h)
+void filter_prepare(obj_filter *f, const heap *h)
 {
     if (f->prepared_for == h && (f->site_pass || (!f->include && !f->exclude)))
         return;
@@ -137,7 +137,7 @@ void filter_prepare(filter *f, const heap *h)
     free(file_verdict);
 }
 
-bool filter_active(const filter *f)
+bool filter_active(const obj_filter *f)
 {
     return f->include || f->exclude || f->types_set || f->min_count > 1;
 }

@@ -309,7 +309,7 @@ void group_compute_trends(group_set *s, heap *const *dumps, size_t ndumps)
     free_index(&index);
 }
 
-void group_apply_filter(group_set *s, const filter *f)
+void group_apply_filter(group_set *s, const obj_filter *f)
 {
     const heap *h = s->subject;
     for (size_t g = 0; g < s->ngroups; g++) {
@@ -318,7 +318,7 @@ void group_apply_filter(group_set *s, const filter *f)
         s->groups[g].bytesize = 0;
     }
     if (f)
-        filter_prepare((filter *)f, h);
+        filter_prepare((obj_filter *)f, h);
     for (size_t k = 0; k < s->diff->count; k++) {
         size_t i = s->diff->objects[k];
         if (f && !filter_object_passes(f, h, i))

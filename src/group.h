@@ -86,7 +86,7 @@ void group_compute_trends(group_set *s, heap *const *dumps, size_t ndumps);
 
 /* Recomputes totals for the objects that pass f (NULL: all) and lists the
  * groups with at least f->min_count objects in s->order, unsorted. */
-void group_apply_filter(group_set *s, const filter *f);
+void group_apply_filter(group_set *s, const obj_filter *f);
 
 /* Sorts s->order. Ties are broken by count (descending), type, file (byte
  * order) and line, so the order is total and stable across runs. */

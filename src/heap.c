@@ -568,8 +568,7 @@ static void detail_record(void *ctx, const scan_record *r)
     h->class_addr[i] = r->class_addr;
     h->memsize[i] = r->memsize;
     h->bytesize[i] = r->bytesize;
-    if (r->repaired)
-        h->flags[i] |= HEAP_F_REPAIRED;
+    h->flags[i] |= HEAP_F_DETAILED | (r->repaired ? HEAP_F_REPAIRED : 0);
 }
 
 static void detail_problem(void *ctx, const scan_problem *p)

@@ -50,7 +50,10 @@ typedef enum heap_mode {
 } heap_mode;
 
 /* Object flag bits (flags column, HEAP_FULL only). */
-enum { HEAP_F_REPAIRED = 1 }; /* read from a line that was not valid JSON */
+enum {
+    HEAP_F_REPAIRED = 1, /* read from a line that was not valid JSON */
+    HEAP_F_DETAILED = 2, /* site, class and sizes have been read */
+};
 
 typedef struct heap {
     char *path;            /* the dump file as given; owned */

@@ -435,3 +435,119 @@ bool json_repair_line(const char *line, size_t len, bool want_refs, scan_refbuf 
     }
     return true;
 }
+
+size_t json_members(const char *line, size_t len, json_member *out, size_t max)
+{
+    cursor c = { line, line + len };
+    size_t n = 0;
+    skip_ws(&c);
+    if (c.p >= c.end || *c.p != '{')
+        return 0;
+    c.p++;
+    for (;;) {
+        skip_ws(&c);
+        if (c.p >= c.end || *c.p != '"')
+            break;
+        c.p++;
+        const char *k = c.p;
+        while (c.p < c.end && *c.p != '"')
+            c.p++;
+        if (c.p >= c.end)
+            break;
+        json_member m = { { k, (uint32_t)(c.p - k) }, { NULL, 0 }, false };
+        c.p++;
+        skip_ws(&c);
+        if (c.p >= c.end || *c.p != ':')
+            break;
+        c.p++;
+        skip_ws(&c);
+        if (c.p >= c.end)
+            break;
+        bool ok = true;
+        if (*c.p == '"') {
+            c.p++;
+            ok = read_member_string(&c, &m.value);
+            m.is_string = true;
+        } else if (*c.p == '[' || *c.p == '{') {
+            const char *v = c.p;
+            ok = skip_nested(&c);
+            m.value.ptr = v;
+            m.value.len = (uint32_t)(c.p - v);
+        } else {
+            m.value = read_bare(&c);
+        }
+        if (n < max)
+            out[n] = m;
+        n++;
+        if (!ok)
+            break;
+        skip_ws(&c);
+        if (c.p < c.end && *c.p == ',') {
+            c.p++;
+            continue;
+        }
+        break;
+    }
+    return n;
+}
+
+static int hex4(const char *p, const char *end)
+{
+    if (end - p < 4)
+        return -1;
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v << 4 | d;
+    }
+    return v;
+}
+
+size_t json_unescape(const char *s, size_t len, char *out, size_t cap)
+{
+    const char *p = s, *end = s + len;
+    size_t n = 0;
+#define OUT(c) do { if (n < cap) out[n] = (char)(c); n++; } while (0)
+    while (p < end) {
+        if (*p != '\\' || p + 1 >= end) {
+            OUT(*p++);
+            continue;
+        }
+        char e = p[1];
+        const char *simple = strchr("\"\\/bfnrt", e);
+        if (simple && e) {
+            static const char decoded[] = "\"\\/\b\f\n\r\t";
+            OUT(decoded[simple - "\"\\/bfnrt"]);
+            p += 2;
+            continue;
+        }
+        int cp = e == 'u' ? hex4(p + 2, end) : -1;
+        if (cp < 0) {
+            OUT(*p++); /* not a JSON escape: keep the backslash */
+            continue;
+        }
+        p += 6;
+        if (cp >= 0xd800 && cp <= 0xdbff && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+            int lo = hex4(p + 2, end);
+            if (lo >= 0xdc00 && lo <= 0xdfff) {
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                p += 6;
+            }
+        }
+        if (cp < 0x80) {
+            OUT(cp);
+        } else if (cp < 0x800) {
+            OUT(0xc0 | cp >> 6); OUT(0x80 | (cp & 0x3f));
+        } else if (cp < 0x10000) {
+            OUT(0xe0 | cp >> 12); OUT(0x80 | ((cp >> 6) & 0x3f)); OUT(0x80 | (cp & 0x3f));
+        } else {
+            OUT(0xf0 | cp >> 18); OUT(0x80 | ((cp >> 12) & 0x3f)); OUT(0x80 | ((cp >> 6) & 0x3f));
+            OUT(0x80 | (cp & 0x3f));
+        }
+    }
+#undef OUT
+    return n < cap ? n : cap;
+}

@@ -73,6 +73,24 @@ void scan_refbuf_push(scan_refbuf *b, uint64_t addr);
 bool json_repair_line(const char *line, size_t len, bool want_refs, scan_refbuf *refs,
                       scan_record *rec, char *why, size_t why_size);
 
+/* One member of a dump line, for showing a line in full. */
+typedef struct json_member {
+    scan_str key;    /* the member name */
+    scan_str value;  /* a string's bytes between its quotes (raw, escapes kept),
+                        or the raw text of any other value */
+    bool is_string;  /* value was a string */
+} json_member;
+
+/* Splits line[0..len) into its members, with the forgiving rules above, so
+ * broken lines show too. Fills at most max entries and returns how many
+ * members the line has. Pointers are into line. */
+size_t json_members(const char *line, size_t len, json_member *out, size_t max);
+
+/* Decodes the JSON escapes of a string's raw bytes (\n, \", \u00e9 ...) into
+ * out (at most cap bytes, not terminated); escapes that are not valid JSON
+ * are kept as written. Returns the decoded length (never more than len). */
+size_t json_unescape(const char *s, size_t len, char *out, size_t cap);
+
 /* Sets rec->kind from rec->type once all members are read. */
 void scan_record_finish(scan_record *rec);
 

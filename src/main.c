@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <locale.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "loader.h"
 #include "report.h"
 #include "textsafe.h"
+#include "ui.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FAIL_OVER = 3 };
 
@@ -29,7 +31,7 @@ typedef struct options {
     group_by by;
     group_sort_key sort;
     bool reverse;
-    filter filter;
+    obj_filter filter;
     size_t top;
     const char *output;     /* -o FILE */
     bool force;
@@ -40,6 +42,7 @@ typedef struct options {
     int header;             /* -1 default, 0 --no-header, 1 --header */
     bool quiet;
     bool stats;             /* --stats: timings and sizes on stderr */
+    ui_color color;         /* --color */
     unsigned threads;
 } options;
 
@@ -51,8 +54,11 @@ static const char usage_text[] =
     "  3+ dumps: objects in dump 2 not in dump 1 and alive in every later dump\n"
     "  2 dumps:  objects in dump 2 not in dump 1;  1 dump: every object\n"
     "\n"
-    "  -R, --report              print the text report (the default when standard\n"
-    "                            output is not a terminal)\n"
+    "  -R, --report              print the text report instead of opening the\n"
+    "                            explorer (the default when standard output is\n"
+    "                            not a terminal)\n"
+    "      --color=WHEN          explorer colours: auto (default; none when\n"
+    "                            NO_COLOR is set), never, always\n"
     "  -g, --group-by=KEY        site (type,file,line; default), class, gem, file,\n"
     "                            method, generation\n"
     "  -s, --sort=KEY            count (default), memsize, bytesize, location, type\n"
@@ -109,7 +115,7 @@ static uint64_t parse_count(const char *arg, const char *opt)
 static int parse_options(int argc, char **argv, options *o)
 {
     enum { OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
-           OPT_STATS };
+           OPT_STATS, OPT_COLOR };
     static const struct option longopts[] = {
         { "report", no_argument, NULL, 'R' },
         { "group-by", required_argument, NULL, 'g' },
@@ -129,6 +135,8 @@ static int parse_options(int argc, char **argv, options *o)
         { "no-header", no_argument, NULL, OPT_NO_HEADER },
         { "quiet", no_argument, NULL, 'q' },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "color", required_argument, NULL, OPT_COLOR },
+        { "colour", required_argument, NULL, OPT_COLOR },
         { "threads", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -186,6 +194,16 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_NO_HEADER: o->header = 0; break;
         case 'q': o->quiet = true; break;
         case OPT_STATS: o->stats = true; break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0)
+                o->color = UI_COLOR_AUTO;
+            else if (strcmp(optarg, "never") == 0)
+                o->color = UI_COLOR_NEVER;
+            else if (strcmp(optarg, "always") == 0)
+                o->color = UI_COLOR_ALWAYS;
+            else
+                usage_error("unknown --color '%s' (auto, never, always)", optarg);
+            break;
         case 'j': o->threads = (unsigned)parse_count(optarg, "--threads"); break;
         case 'h': fputs(usage_text, stdout); exit(0);
         case 'V': printf("heapsift %s\n", PACKAGE_VERSION); exit(0);
@@ -289,6 +307,7 @@ static void print_stats(const loader *l)
 
 int main(int argc, char **argv)
 {
+    setlocale(LC_ALL, ""); /* the explorer's UTF-8 glyphs and wide characters */
     options o;
     memset(&o, 0, sizeof o);
     filter_init(&o.filter);
@@ -296,15 +315,30 @@ int main(int argc, char **argv)
     int first = parse_options(argc, argv, &o);
     const char *const *paths = (const char *const *)argv + first;
     size_t ndumps = (size_t)(argc - first);
-    if (!o.report && isatty(STDOUT_FILENO))
-        o.report = true; /* the explorer comes later: print the report */
+    /* The explorer needs a terminal on both ends; anything else gets the report. */
+    bool explore = !o.report && !o.output && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
 
     hs_error err = { 0 };
     loader *l;
-    loader_opts lopts = { .identity = o.identity, .threads = o.threads, .want_trends = o.trend };
+    /* The explorer draws trends for 3+ dumps: they need every dump's sites. */
+    loader_opts lopts = { .identity = o.identity, .threads = o.threads,
+                          .want_trends = o.trend || (explore && ndumps >= 3) };
     if (loader_start(&l, paths, ndumps, &lopts, &err) != HS_OK) {
         fprintf(stderr, "heapsift: %s\n", err.msg);
         return EXIT_INPUT;
+    }
+    if (explore) {
+        ui_opts uo = { .color = o.color, .by = o.by, .sort = o.sort, .reverse = o.reverse, .filter = &o.filter };
+        int status = ui_run(l, &uo);
+        if (status == 1 && l->status != HS_OK && l->status != HS_ERR_CANCELLED) {
+            /* Also leave the reason where the shell shows it. */
+            fprintf(stderr, "heapsift: ");
+            put_safe(stderr, l->err.msg, strlen(l->err.msg));
+            fputc('\n', stderr);
+        }
+        loader_free(l);
+        filter_free(&o.filter);
+        return status;
     }
     bool progress = !o.quiet && isatty(STDERR_FILENO);
     if (wait_for_loader(l, progress) != HS_OK) {

@@ -59,7 +59,7 @@ static void write_header(FILE *out, const report_info *info, const report_opts *
             d->identity == DIFF_ID_ADDRESS ? "address" : "exact (address + object_id, generation or type)",
             group_by_name(info->set->by), group_sort_name(info->sort),
             info->reverse ? " (reversed)" : "");
-    const filter *f = info->filter;
+    const obj_filter *f = info->filter;
     if (f && filter_active(f)) {
         fprintf(out, "# filter:");
         if (f->include) {
@@ -137,8 +137,9 @@ hs_status report_write(FILE *out, const report_info *info, const report_opts *op
     return HS_OK;
 }
 
-hs_status report_save(const char *path, bool force, const report_info *info,
-                      const report_opts *opts, hs_error *err)
+hs_status report_atomic_write(const char *path, bool force,
+                              hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx,
+                              hs_error *err)
 {
     if (!force && access(path, F_OK) == 0)
         return hs_fail(err, HS_ERR_EXISTS, "%s already exists (use --force to replace it)", path);
@@ -160,11 +161,11 @@ hs_status report_save(const char *path, bool force, const report_info *info,
         free(tmp);
         return st;
     }
-    hs_status st = report_write(out, info, opts, err);
-    if (st == HS_OK && fsync(fileno(out)) != 0)
-        st = hs_fail(err, HS_ERR_IO, "%s: cannot flush to disk: %s", tmp, strerror(errno));
+    hs_status st = write(out, ctx, err);
+    if (st == HS_OK && (fflush(out) != 0 || fsync(fileno(out)) != 0))
+        st = hs_fail(err, HS_ERR_IO, "%s: cannot write to disk: %s", path, strerror(errno));
     if (fclose(out) != 0 && st == HS_OK)
-        st = hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
+        st = hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
     if (st == HS_OK) {
         /* Without force, link() refuses to replace a file that appeared since. */
         if (force ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
@@ -176,4 +177,22 @@ hs_status report_save(const char *path, bool force, const report_info *info,
     unlink(tmp); /* after link() the name is no longer needed; after rename() it is gone */
     free(tmp);
     return st;
+}
+
+typedef struct report_job {
+    const report_info *info;
+    const report_opts *opts;
+} report_job;
+
+static hs_status write_report_job(FILE *out, void *ctx, hs_error *err)
+{
+    report_job *j = ctx;
+    return report_write(out, j->info, j->opts, err);
+}
+
+hs_status report_save(const char *path, bool force, const report_info *info,
+                      const report_opts *opts, hs_error *err)
+{
+    report_job job = { info, opts };
+    return report_atomic_write(path, force, write_report_job, &job, err);
 }

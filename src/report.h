@@ -25,7 +25,7 @@ typedef struct report_info {
     size_t ndumps;
     const diff_result *diff;
     const group_set *set;     /* filtered and sorted */
-    const filter *filter;     /* as applied to set, for the header; may be NULL */
+    const obj_filter *filter;     /* as applied to set, for the header; may be NULL */
     group_sort_key sort;
     bool reverse;
 } report_info;
@@ -46,6 +46,14 @@ hs_status report_write(FILE *out, const report_info *info, const report_opts *op
  * HS_ERR_EXISTS returned. No partial file is ever left at path. */
 hs_status report_save(const char *path, bool force, const report_info *info,
                       const report_opts *opts, hs_error *err);
+
+/* Writes a file atomically: write(out, ctx, err) fills a temporary file
+ * beside path, which is then renamed over path (force) or linked to it (no
+ * force: an existing path is left alone and HS_ERR_EXISTS returned). No
+ * partial file is ever left at path, nor the temporary one. */
+hs_status report_atomic_write(const char *path, bool force,
+                              hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx,
+                              hs_error *err);
 
 /* The word that starts each body line for a diff mode: Retained/New/Live. */
 const char *report_verb(diff_mode mode);

@@ -3,6 +3,9 @@
 
 HEAPSIFT=${HEAPSIFT:-${top_builddir:-.}/src/heapsift}
 SRCDIR=${top_srcdir:-.}
+# Absolute, so tests may change directory.
+case $HEAPSIFT in /*) ;; */*) HEAPSIFT=$PWD/$HEAPSIFT ;; esac
+case $SRCDIR in /*) ;; *) SRCDIR=$PWD/$SRCDIR ;; esac
 DATA=$SRCDIR/data
 GOLDEN=$SRCDIR/tests/golden
 TAP_N=0

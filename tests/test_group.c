@@ -378,7 +378,7 @@ static void path_patterns(void **state)
 static void type_lists(void **state)
 {
     (void)state;
-    filter f;
+    obj_filter f;
     filter_init(&f);
     assert_false(filter_active(&f));
     const char *bad = NULL;
@@ -406,7 +406,7 @@ static void filters_on_app(void **state)
 {
     (void)state;
     group_set *s = build(GROUP_SITE);
-    filter f;
+    obj_filter f;
     filter_init(&f);
 
     filter_set_include(&f, "app/models");
@@ -446,7 +446,7 @@ static void filters_on_app(void **state)
     assert_int_equal(s->total_count, 206);
     assert_int_equal(s->nvisible, 2);
 
-    filter_copy(&f, &(filter){ 0 });
+    filter_copy(&f, &(obj_filter){ 0 });
     f.min_count = 131;
     group_apply_filter(s, &f);
     assert_int_equal(s->nvisible, 11);

@@ -47,7 +47,7 @@ typedef struct prepared {
 } prepared;
 
 static void prepare(prepared *p, heap *const *dumps, size_t n, diff_identity id, group_by by,
-                    const filter *f)
+                    const obj_filter *f)
 {
     hs_error err;
     if (diff_run(&p->diff, dumps, n, id, &err) != HS_OK)
@@ -208,7 +208,7 @@ static void header(void **state)
 static void header_with_filter(void **state)
 {
     (void)state;
-    filter f;
+    obj_filter f;
     filter_init(&f);
     filter_set_include(&f, "app/models");
     filter_set_exclude(&f, "*.erb");

@@ -1,0 +1,247 @@
+/* objinfo.c - an object's line, references and referrers. */
+#define _GNU_SOURCE /* memmem, memrchr */
+#include "objinfo.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_scan.h"
+#include "radix.h"
+
+void addr_index_build(addr_index *ai, const heap *h)
+{
+    ai->n = h->count;
+    ai->keys = hs_xmalloc((ai->n ? ai->n : 1) * sizeof *ai->keys);
+    ai->idx = hs_xmalloc((ai->n ? ai->n : 1) * sizeof *ai->idx);
+    for (size_t i = 0; i < ai->n; i++) {
+        ai->keys[i] = h->addr[i];
+        ai->idx[i] = (uint32_t)i;
+    }
+    radix_sort_addresses(ai->keys, ai->idx, ai->n);
+}
+
+void addr_index_free(addr_index *ai)
+{
+    free(ai->keys);
+    free(ai->idx);
+    memset(ai, 0, sizeof *ai);
+}
+
+size_t addr_index_find(const addr_index *ai, uint64_t addr)
+{
+    size_t lo = 0, hi = ai->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ai->keys[mid] < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ai->n && ai->keys[lo] == addr ? ai->idx[lo] : OBJ_NONE;
+}
+
+void objinfo_ensure_details(heap *h, size_t index)
+{
+    if (index == OBJ_NONE || !h->offset)
+        return;
+    if (h->flags && (h->flags[index] & HEAP_F_DETAILED))
+        return;
+    uint32_t one = (uint32_t)index;
+    heap_load_details(h, &one, 1, 1);
+}
+
+/* Collects a record's references (json_scan_line callback). */
+typedef struct ref_sink {
+    objinfo *oi;
+    const addr_index *ai;
+} ref_sink;
+
+static void collect_refs(void *ctx, const scan_record *r)
+{
+    ref_sink *rs = ctx;
+    objinfo *oi = rs->oi;
+    size_t n = r->nrefs + (r->class_addr ? 1 : 0);
+    oi->refs = hs_xcalloc(n ? n : 1, sizeof *oi->refs);
+    for (size_t k = 0; k < r->nrefs; k++) {
+        oi->refs[k].address = r->refs[k];
+        oi->refs[k].index = addr_index_find(rs->ai, r->refs[k]);
+    }
+    if (r->class_addr) {
+        oi->refs[r->nrefs].address = r->class_addr;
+        oi->refs[r->nrefs].index = addr_index_find(rs->ai, r->class_addr);
+    }
+    oi->nrefs = n;
+}
+
+hs_status objinfo_load(objinfo *oi, heap *h, const addr_index *ai, size_t index, hs_error *err)
+{
+    memset(oi, 0, sizeof *oi);
+    oi->index = index;
+    const char *line;
+    size_t len;
+    if (!h->offset)
+        return hs_fail(err, HS_ERR_USAGE, "%s: lines of this dump were not kept", h->path);
+    hs_status st = dumpfile_line(&h->file, h->offset[index], &line, &len, err);
+    if (st != HS_OK)
+        return st;
+    oi->line = hs_xmalloc(len + DUMPFILE_PADDING);
+    memcpy(oi->line, line, len);
+    memset(oi->line + len, ' ', DUMPFILE_PADDING);
+    oi->line_len = len;
+    size_t n = json_members(oi->line, len, NULL, 0);
+    oi->members = hs_xcalloc(n ? n : 1, sizeof *oi->members);
+    oi->nmembers = json_members(oi->line, len, oi->members, n);
+    if (oi->nmembers > n)
+        oi->nmembers = n;
+
+    json_scanner *sc = json_scanner_new();
+    scan_options opts = { .want_refs = true };
+    ref_sink rs = { oi, ai };
+    scan_sink sink = { &rs, collect_refs, NULL, NULL };
+    json_scan_line(sc, oi->line, len, h->offset[index], &opts, &sink);
+    json_scanner_free(sc);
+    objinfo_ensure_details(h, index);
+    return HS_OK;
+}
+
+/* The object whose line holds byte `at`, by the offsets (ascending). */
+static size_t object_at(const heap *h, uint64_t line_start)
+{
+    size_t lo = 0, hi = h->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->offset[mid] < line_start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < h->count && h->offset[lo] == line_start ? lo : OBJ_NONE;
+}
+
+void objinfo_find_referrers(objinfo *oi, heap *h, const addr_index *ai)
+{
+    (void)ai;
+    free(oi->referrers);
+    oi->referrers = NULL;
+    oi->nreferrers = 0;
+    oi->referrers_capped = false;
+    char pat[32];
+    int plen = snprintf(pat, sizeof pat, "\"0x%" PRIx64 "\"", h->addr[oi->index]);
+    const char *data = h->file.data;
+    size_t size = h->file.size, cap = 0;
+    uint64_t last_line = UINT64_MAX;
+    size_t released = 0;
+    for (const char *p = data; p < data + size;) {
+        const char *hit = memmem(p, (size_t)(data + size - p), pat, (size_t)plen);
+        if (hit && (size_t)(hit - data) - released > (8u << 20)) {
+            dumpfile_release(&h->file, released, (size_t)(hit - data) - released);
+            released = (size_t)(hit - data);
+        }
+        if (!hit)
+            break;
+        p = hit + plen;
+        const char *nl = memrchr(data, '\n', (size_t)(hit - data));
+        uint64_t line_start = nl ? (uint64_t)(nl + 1 - data) : 0;
+        if (line_start == last_line)
+            continue; /* one referrer per line, however often it names us */
+        last_line = line_start;
+        size_t who = object_at(h, line_start);
+        if (who == oi->index)
+            continue; /* our own "address" */
+        if (oi->nreferrers == OBJINFO_MAX_REFERRERS) {
+            oi->referrers_capped = true;
+            break;
+        }
+        if (oi->nreferrers == cap) {
+            cap = cap ? cap * 2 : 16;
+            oi->referrers = hs_xrealloc(oi->referrers, cap * sizeof *oi->referrers);
+        }
+        objref *r = &oi->referrers[oi->nreferrers++];
+        memset(r, 0, sizeof *r);
+        r->index = who;
+        if (who != OBJ_NONE) {
+            r->address = h->addr[who];
+        } else {
+            /* A ROOT record: {"type":"ROOT", "root":"vm", ... */
+            const char *key = "\"root\":\"";
+            const char *line_end = memchr(data + line_start, '\n', size - line_start);
+            size_t llen = line_end ? (size_t)(line_end - data) - line_start : size - line_start;
+            const char *rk = memmem(data + line_start, llen < 64 ? llen : 64, key, strlen(key));
+            if (rk) {
+                rk += strlen(key);
+                const char *q = memchr(rk, '"', 31);
+                snprintf(r->root, sizeof r->root, "%.*s", q ? (int)(q - rk) : 0, rk);
+            } else {
+                snprintf(r->root, sizeof r->root, "?");
+            }
+        }
+    }
+    dumpfile_release(&h->file, released, size - released);
+}
+
+void objinfo_free(objinfo *oi)
+{
+    free(oi->line);
+    free(oi->members);
+    free(oi->refs);
+    free(oi->referrers);
+    memset(oi, 0, sizeof *oi);
+}
+
+scan_str objinfo_value(heap *h, size_t index)
+{
+    scan_str none = { NULL, 0 };
+    const char *line;
+    size_t len;
+    if (index == OBJ_NONE || !h->offset ||
+        dumpfile_line(&h->file, h->offset[index], &line, &len, NULL) != HS_OK)
+        return none;
+    json_member m[24];
+    size_t n = json_members(line, len, m, 24);
+    for (size_t k = 0; k < n && k < 24; k++)
+        if (m[k].key.len == 5 && memcmp(m[k].key.ptr, "value", 5) == 0 && m[k].is_string)
+            return m[k].value;
+    return none;
+}
+
+size_t objinfo_describe(heap *h, size_t index, char *buf, size_t size)
+{
+    if (index == OBJ_NONE) {
+        snprintf(buf, size, "(not in this dump)");
+        return strlen(buf);
+    }
+    objinfo_ensure_details(h, index);
+    size_t clen, flen;
+    /* A class or module is best named by its own name, not its class's. */
+    bool is_class = h->type[index] == RT_CLASS || h->type[index] == RT_MODULE;
+    const char *cls = heap_class_name(h, is_class ? h->addr[index] : heap_class_of(h, index), &clen);
+    const heap_site *site = heap_site_of(h, index);
+    const char *file = strtab_str(h->strings, site->file, &flen);
+    int n = snprintf(buf, size, "%s", rtype_name(h->type[index]));
+    size_t len = n < 0 ? 0 : (size_t)n;
+#define ADD(...)                                                        \
+    do {                                                                \
+        if (len < size) {                                               \
+            int w = snprintf(buf + len, size - len, __VA_ARGS__);        \
+            len += w < 0 ? 0 : (size_t)w;                               \
+        }                                                               \
+    } while (0)
+    if (clen)
+        ADD(" %.*s", (int)clen, cls);
+    if (flen) {
+        ADD(" %.*s", (int)flen, file);
+        if (site->line != HEAP_NO_LINE)
+            ADD(":%" PRIu32, site->line - 1);
+    }
+    if (h->type[index] == RT_STRING) {
+        scan_str v = objinfo_value(h, index);
+        char text[64];
+        size_t tlen = v.ptr ? json_unescape(v.ptr, v.len, text, sizeof text) : 0;
+        if (v.ptr)
+            ADD(" \"%.*s%s\"", (int)(tlen > 40 ? 40 : tlen), text, tlen > 40 ? "..." : "");
+    }
+#undef ADD
+    return len < size ? len : size ? size - 1 : 0;
+}

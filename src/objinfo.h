@@ -1,0 +1,78 @@
+/* objinfo.h - one object of the shown dump in full, for the object view:
+ * every member of its line, the objects it references and the objects that
+ * reference it, each resolved to an object of the dump where there is one.
+ *
+ * Works on a HEAP_FULL heap (its file stays mapped). Reads details of the
+ * objects it resolves on demand (heap_load_details), so it changes the heap:
+ * call it from the thread that owns the heap, with no other thread reading.
+ */
+#ifndef HEAPSIFT_OBJINFO_H
+#define HEAPSIFT_OBJINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heap.h"
+#include "json_repair.h"
+#include "status.h"
+
+#define OBJ_NONE SIZE_MAX /* an address that is no object of the dump */
+
+/* The dump's objects by address. */
+typedef struct addr_index {
+    uint64_t *keys;  /* addresses, ascending */
+    uint32_t *idx;   /* object index of keys[k] */
+    size_t n;
+} addr_index;
+
+void addr_index_build(addr_index *ai, const heap *h);
+void addr_index_free(addr_index *ai);
+/* The object at addr, or OBJ_NONE. */
+size_t addr_index_find(const addr_index *ai, uint64_t addr);
+
+/* A reference in either direction. */
+typedef struct objref {
+    uint64_t address;   /* the other object's address (0 for a root) */
+    size_t index;       /* the other object, or OBJ_NONE (dangling, or a root) */
+    char root[32];      /* for a referrer that is a ROOT record: its category */
+} objref;
+
+typedef struct objinfo {
+    size_t index;              /* the object */
+    char *line;                /* a copy of its dump line */
+    size_t line_len;
+    json_member *members;      /* the line's members, pointing into line */
+    size_t nmembers;
+    objref *refs;              /* "references" in order (repeats kept), then "class" */
+    size_t nrefs;
+    objref *referrers;         /* objects and roots whose lines name this address */
+    size_t nreferrers;
+    bool referrers_capped;     /* more referrers than OBJINFO_MAX_REFERRERS */
+} objinfo;
+
+#define OBJINFO_MAX_REFERRERS 5000
+
+/* Reads object `index` of h in full. Fails when its line cannot be read. */
+hs_status objinfo_load(objinfo *oi, heap *h, const addr_index *ai, size_t index, hs_error *err);
+
+/* Finds the referrers: every line of the dump that names the object's
+ * address ("references", "class", ROOT records), by one pass over the dump
+ * text. The first OBJINFO_MAX_REFERRERS are kept. */
+void objinfo_find_referrers(objinfo *oi, heap *h, const addr_index *ai);
+
+void objinfo_free(objinfo *oi);
+
+/* A one-line description of object `index`: TYPE, class name, allocation
+ * site and, for strings, the start of the value. Raw dump bytes: escape
+ * before showing. Returns the length written (at most size - 1). */
+size_t objinfo_describe(heap *h, size_t index, char *buf, size_t size);
+
+/* The string value of object `index` ("value" of its line), or an empty
+ * scan_str; points into the dump and is raw. */
+scan_str objinfo_value(heap *h, size_t index);
+
+/* Reads site, class and sizes of object `index` if not read yet. */
+void objinfo_ensure_details(heap *h, size_t index);
+
+#endif

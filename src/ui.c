@@ -1,0 +1,311 @@
+/* ui.c - the explorer's terminal owner: set-up and teardown, signals, the
+ * loop that waits on the keyboard and the loader, and key dispatch. The only
+ * place that starts or ends curses. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#define _GNU_SOURCE
+#include "ui_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- signals: a byte on a pipe wakes the loop, which then leaves cleanly -- */
+
+static int signal_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t caught_signal;
+static bool curses_active;
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    caught_signal = sig;
+    char b = (char)sig;
+    if (write(signal_pipe[1], &b, 1) < 0) {
+        /* The pipe is full: a wake-up is already pending. */
+    }
+    errno = saved;
+}
+
+/* Leaves curses on any exit path (an abort in library code included). */
+static void restore_terminal(void)
+{
+    if (curses_active) {
+        endwin();
+        curses_active = false;
+    }
+}
+
+static void install_signals(void)
+{
+    if (pipe(signal_pipe) == 0) {
+        for (int i = 0; i < 2; i++)
+            fcntl(signal_pipe[i], F_SETFL, fcntl(signal_pipe[i], F_GETFL) | O_NONBLOCK);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    atexit(restore_terminal);
+}
+
+double ui_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- drawing and keys ------------------------------------------------------- */
+
+void ui_draw(ui *u)
+{
+    erase(); /* no clear(): curses sends only what changed */
+    if (LINES < 10 || COLS < 40) {
+        attrset(u->attr[PART_WARNING]);
+        mvaddstr(0, 0, "terminal too small");
+        mvaddstr(1, 0, "heapsift needs 40x10");
+        attrset(A_NORMAL);
+        return;
+    }
+    switch (u->mode) {
+    case MODE_LOADING:
+        ui_loading_draw(u);
+        break;
+    case MODE_FAILED:
+        ui_failed_draw(u);
+        break;
+    case MODE_BROWSE:
+        ui_list_draw(u);
+        break;
+    case MODE_SORT:
+        ui_list_draw(u);
+        ui_sort_draw(u);
+        break;
+    case MODE_FILTER:
+        ui_list_draw(u);
+        ui_filter_draw(u);
+        break;
+    case MODE_HELP:
+        ui_list_draw(u);
+        ui_help_draw(u);
+        break;
+    case MODE_PROMPT:
+        ui_list_draw(u);
+        ui_prompt_draw(u);
+        break;
+    }
+}
+
+void ui_loaded(ui *u)
+{
+    loader *l = u->loader;
+    if (l->status != HS_OK) {
+        u->mode = MODE_FAILED;
+        u->exit_status = 1;
+        return;
+    }
+    view_init(&u->view, l->dumps, l->ndumps, l->diff, u->opts.by, u->opts.sort, u->opts.reverse,
+              u->opts.filter);
+    u->view_ready = true;
+    u->mode = MODE_BROWSE;
+}
+
+/* The number of list rows on screen (between the two header lines and the
+ * status and key lines). */
+static long list_height(void)
+{
+    return LINES - 4 > 1 ? LINES - 4 : 1;
+}
+
+static void browse_key(ui *u, int key)
+{
+    view *v = &u->view;
+    u->status[0] = '\0';
+    switch (action_for_key(key)) {
+    case ACT_DOWN: view_move(v, 1); break;
+    case ACT_UP: view_move(v, -1); break;
+    case ACT_PAGE_DOWN: view_move(v, list_height()); break;
+    case ACT_PAGE_UP: view_move(v, -list_height()); break;
+    case ACT_HOME: view_home(v); break;
+    case ACT_END: view_end(v); break;
+    case ACT_ENTER:
+        if (!view_enter(v))
+            snprintf(u->status, sizeof u->status, "%s", v->message);
+        break;
+    case ACT_BACK: view_back(v); break;
+    case ACT_SEARCH: ui_prompt_open(u, PROMPT_SEARCH, ""); break;
+    case ACT_SEARCH_NEXT:
+    case ACT_SEARCH_PREV:
+        if (!view_search(v, NULL, action_for_key(key) == ACT_SEARCH_NEXT ? 1 : -1))
+            snprintf(u->status, sizeof u->status, "%s", v->message);
+        break;
+    case ACT_FILTER: ui_filter_open(u); break;
+    case ACT_SORT:
+        u->sort_cursor = (int)v->sort;
+        u->mode = MODE_SORT;
+        break;
+    case ACT_REVERSE: view_toggle_reverse(v); break;
+    case ACT_EXPORT: {
+        char name[256];
+        view_default_export_name(v, name, sizeof name);
+        ui_prompt_open(u, PROMPT_EXPORT, name);
+        break;
+    }
+    case ACT_HELP: u->mode = MODE_HELP; break;
+    case ACT_QUIT:
+        if (!view_back(v))
+            u->quit = true;
+        break;
+    case ACT_QUIT_NOW: u->quit = true; break;
+    case ACT_REDRAW: clearok(curscr, TRUE); break;
+    case ACT_NONE:
+    case ACT_COUNT:
+        break;
+    }
+}
+
+void ui_key(ui *u, int key)
+{
+    if (key == KEY_RESIZE)
+        return; /* curses has the new size; the next draw uses it */
+    if (key == CTRL_KEY('l')) {
+        clearok(curscr, TRUE);
+        return;
+    }
+    switch (u->mode) {
+    case MODE_LOADING:
+        if (key == 'q' || key == 'Q' || key == 27) {
+            loader_cancel(u->loader);
+            u->quit = true;
+            u->exit_status = 1;
+        }
+        break;
+    case MODE_FAILED:
+        if (key == 'q' || key == 'Q' || key == '\n' || key == '\r' || key == 27 || key == KEY_ENTER)
+            u->quit = true;
+        break;
+    case MODE_BROWSE:
+        browse_key(u, key);
+        break;
+    case MODE_SORT:
+        ui_sort_key(u, key);
+        break;
+    case MODE_FILTER:
+        ui_filter_key(u, key);
+        break;
+    case MODE_HELP:
+        if (key == 'q' || key == '?' || key == 27 || key == '\n' || key == '\r' || key == KEY_ENTER ||
+            key == 'h' || key == KEY_LEFT)
+            u->mode = MODE_BROWSE;
+        else if (key == 'Q')
+            u->quit = true;
+        break;
+    case MODE_PROMPT:
+        ui_prompt_key(u, key);
+        break;
+    }
+}
+
+/* ---- the loop ------------------------------------------------------------------ */
+
+static bool locale_is_utf8(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+int ui_run(loader *l, const ui_opts *opts)
+{
+    ui u;
+    memset(&u, 0, sizeof u);
+    u.loader = l;
+    u.opts = *opts;
+    u.mode = MODE_LOADING;
+    u.started = ui_now();
+    u.utf8 = locale_is_utf8();
+
+    install_signals();
+    if (!getenv("ESCDELAY"))
+        set_escdelay(25); /* Esc alone answers at once; arrows over SSH still work */
+    if (!newterm(NULL, stdout, stdin)) {
+        fprintf(stderr, "heapsift: cannot start the terminal interface (TERM=%s); use --report\n",
+                getenv("TERM") ? getenv("TERM") : "");
+        loader_cancel(l);
+        return 1;
+    }
+    curses_active = true;
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    curs_set(0);
+    ui_theme_init(&u);
+
+    bool dirty = true;
+    while (!u.quit) {
+        if (u.mode == MODE_LOADING && loader_finished(l)) {
+            ui_loaded(&u);
+            dirty = true;
+        }
+        if (dirty) {
+            ui_draw(&u);
+            refresh();
+            dirty = false;
+        }
+        struct pollfd p[3] = {
+            { STDIN_FILENO, POLLIN, 0 },
+            { loader_wake_fd(l), POLLIN, 0 },
+            { signal_pipe[0], POLLIN, 0 },
+        };
+        /* While loading, progress is redrawn at most ten times a second. */
+        int timeout = u.mode == MODE_LOADING ? 100 : -1;
+        int rc = poll(p, 3, timeout);
+        if (caught_signal)
+            break;
+        if (rc < 0 && errno != EINTR)
+            break;
+        if (p[1].revents & POLLIN) {
+            loader_drain(l);
+            if (u.mode == MODE_LOADING) {
+                double now = ui_now();
+                if (now - u.last_progress >= 0.1 || loader_finished(l)) {
+                    u.last_progress = now;
+                    dirty = true;
+                }
+            }
+        }
+        if (rc == 0 && u.mode == MODE_LOADING)
+            dirty = true;
+        if (p[0].revents & (POLLHUP | POLLERR))
+            break; /* the terminal went away (an SSH connection dropped) */
+        int key;
+        while ((key = getch()) != ERR) {
+            ui_key(&u, key);
+            dirty = true;
+            if (u.quit)
+                break;
+        }
+        if (rc < 0) /* EINTR: a resize, most likely */
+            dirty = true;
+    }
+    restore_terminal();
+    if (u.view_ready)
+        view_free(&u.view);
+    if (caught_signal) {
+        loader_cancel(l);
+        return 128 + caught_signal;
+    }
+    return u.exit_status;
+}

@@ -1,0 +1,24 @@
+/* ui_help.c - the help pane, generated from the action table. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "ui_internal.h"
+
+#include <stdio.h>
+
+void ui_help_draw(ui *u)
+{
+    int h = ACT_COUNT + 4 < LINES - 2 ? ACT_COUNT + 4 : LINES - 2;
+    int w = COLS - 4 < 86 ? COLS - 4 : 86;
+    int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+    attr_t pane = u->attr[PART_PANE] | A_REVERSE;
+    for (int y = 0; y < h; y++)
+        ui_fill(stdscr, y0 + y, x0, w, pane);
+    attrset(pane | A_BOLD);
+    mvaddstr(y0, x0 + 2, "heapsift keys");
+    attrset(pane);
+    for (int a = 1; a < ACT_COUNT && a + 1 < h - 1; a++) {
+        char line[200];
+        snprintf(line, sizeof line, "%-18s %s", action_keys((action)a), action_help((action)a));
+        ui_puts(stdscr, y0 + 1 + a, x0 + 2, line, w - 4, false);
+    }
+    attrset(A_NORMAL);
+}

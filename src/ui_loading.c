@@ -1,0 +1,96 @@
+/* ui_loading.c - the first screen: a progress bar per dump while the loader
+ * runs, and the failure screen when it could not load. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "ui_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *stage_text(int stage)
+{
+    switch (stage) {
+    case LOADER_WAITING: return "waiting";
+    case LOADER_LOADING: return "loading";
+    case LOADER_LOADED: return "loaded";
+    case LOADER_FAILED: return "failed";
+    }
+    return "";
+}
+
+void ui_loading_draw(ui *u)
+{
+    loader *l = u->loader;
+    double elapsed = ui_now() - u->started;
+    attrset(u->attr[PART_TITLE]);
+    ui_fill(stdscr, 0, 0, COLS, u->attr[PART_TITLE]);
+    char title[256];
+    snprintf(title, sizeof title, "heapsift: loading %zu dump%s  (%.1f s)", l->ndumps, l->ndumps == 1 ? "" : "s",
+             elapsed);
+    ui_puts(stdscr, 0, 1, title, COLS - 2, false);
+
+    int y = 2;
+    int bar = COLS - 40 > 10 ? COLS - 40 : 10;
+    for (size_t k = 0; k < l->ndumps && y < LINES - 3; k++) {
+        loader_dump *d = &l->dump[k];
+        uint64_t total = atomic_load(&d->progress.bytes_total);
+        uint64_t done = atomic_load(&d->progress.bytes_done);
+        uint64_t objects = atomic_load(&d->progress.objects);
+        int stage = atomic_load(&d->stage);
+        if (stage == LOADER_LOADED)
+            done = total;
+        attrset(u->attr[PART_NORMAL]);
+        char head[64];
+        snprintf(head, sizeof head, "dump %zu: ", k + 1);
+        mvaddstr(y, 2, head);
+        ui_puts(stdscr, y, 2 + (int)strlen(head), d->path, COLS - 4 - (int)strlen(head), false);
+        y++;
+        double frac = total ? (double)done / (double)total : 0;
+        int filled = (int)(frac * bar + 0.5);
+        move(y, 4);
+        attrset(u->attr[PART_BAR]);
+        for (int i = 0; i < bar; i++) {
+            if (u->utf8)
+                addstr(i < filled ? "\u2588" : "\u2591");
+            else
+                addch(i < filled ? '#' : '.');
+        }
+        attrset(u->attr[PART_NORMAL]);
+        char mb_done[32], mb_total[32], line[128];
+        ui_bytes(done, mb_done, sizeof mb_done);
+        ui_bytes(total, mb_total, sizeof mb_total);
+        snprintf(line, sizeof line, " %3.0f%%  %s/%s  %" PRIu64 " objects  %s", frac * 100, mb_done, mb_total,
+                 objects, stage_text(stage));
+        ui_puts(stdscr, y, 4 + bar, line, COLS - 5 - bar, false);
+        y += 2;
+    }
+    if (atomic_load(&l->diffing) && y < LINES - 3) {
+        attrset(u->attr[PART_NORMAL]);
+        mvaddstr(y, 2, "comparing the dumps and reading the suspects...");
+    }
+    ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_KEYS]);
+    mvaddstr(LINES - 1, 1, "q cancel");
+    attrset(A_NORMAL);
+}
+
+void ui_failed_draw(ui *u)
+{
+    loader *l = u->loader;
+    ui_fill(stdscr, 0, 0, COLS, u->attr[PART_TITLE]);
+    ui_puts(stdscr, 0, 1, "heapsift: the dumps could not be loaded", COLS - 2, false);
+    attrset(u->attr[PART_WARNING]);
+    /* The message may be long: wrap it over the screen's width. */
+    const char *msg = l->status == HS_ERR_CANCELLED ? "loading was cancelled" : l->err.msg;
+    size_t len = strlen(msg), at = 0;
+    int y = 2, width = COLS - 4;
+    while (at < len && y < LINES - 3) {
+        size_t n = len - at > (size_t)width ? (size_t)width : len - at;
+        ui_put(stdscr, y++, 2, msg + at, n, width, false);
+        at += n;
+    }
+    attrset(u->attr[PART_NORMAL]);
+    mvaddstr(y + 1, 2, "Press q or Enter to leave (exit status 1).");
+    ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_KEYS]);
+    mvaddstr(LINES - 1, 1, "q quit");
+    attrset(A_NORMAL);
+}

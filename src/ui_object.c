@@ -1,0 +1,38 @@
+/* ui_object.c - rows of the object view: the members of the object's line
+ * (re-read from the dump), then what it references and what references it,
+ * each resolved to type, class and allocation site. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "ui_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+void ui_object_heading(ui *u, int y);
+void ui_object_row(ui *u, int y, size_t row, bool selected);
+
+void ui_object_heading(ui *u, int y)
+{
+    view *v = &u->view;
+    view_frame *f = view_top(v);
+    char desc[1024], head[1200];
+    size_t len = objinfo_describe(v->subject, f->info.index, desc, sizeof desc);
+    snprintf(head, sizeof head, "object 0x%" PRIx64 " (depth %zu): ", v->subject->addr[f->info.index],
+             v->depth - 1);
+    ui_fill(stdscr, y, 0, COLS, u->attr[PART_HEADING]);
+    int x = ui_puts(stdscr, y, 0, head, COLS, false);
+    ui_put(stdscr, y, x, desc, len, COLS - x, false);
+}
+
+void ui_object_row(ui *u, int y, size_t row, bool selected)
+{
+    view *v = &u->view;
+    const orow *r = view_orow_at(v, row);
+    char text[2048];
+    size_t len = view_row_text(v, row, text, sizeof text);
+    attr_t a = selected ? u->attr[PART_SELECTED]
+             : r->kind == OROW_HEADING ? u->attr[PART_HEADING]
+                                       : u->attr[PART_NORMAL];
+    ui_fill(stdscr, y, 0, COLS, a);
+    ui_put(stdscr, y, 0, text, len, COLS, false);
+}

@@ -1,0 +1,169 @@
+/* ui_text.c - drawing dump text safely, and the colour themes. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "ui_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "textsafe.h"
+
+/* Themes as data: a colour pair (foreground, background; -1 is the
+ * terminal's own) and attributes for each part, and the attributes alone for
+ * terminals without colour or when colour is off. */
+typedef struct part_style {
+    short fg, bg;   /* colours when colour is on */
+    attr_t color_attr;
+    attr_t mono_attr; /* attributes when colour is off */
+} part_style;
+
+static const part_style theme[PART_COUNT] = {
+    [PART_TITLE] = { COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE },
+    [PART_HEADING] = { COLOR_CYAN, -1, A_BOLD, A_BOLD },
+    [PART_NORMAL] = { -1, -1, 0, 0 },
+    [PART_SELECTED] = { COLOR_BLACK, COLOR_YELLOW, 0, A_REVERSE },
+    [PART_STATUS] = { COLOR_BLACK, COLOR_WHITE, 0, A_REVERSE },
+    [PART_KEYS] = { -1, -1, A_DIM, 0 },
+    [PART_WARNING] = { COLOR_RED, -1, A_BOLD, A_BOLD },
+    [PART_BAR] = { COLOR_GREEN, -1, A_BOLD, A_BOLD },
+    [PART_PANE] = { -1, -1, 0, 0 },
+};
+
+void ui_theme_init(ui *u)
+{
+    bool color = has_colors();
+    if (u->opts.color == UI_COLOR_NEVER)
+        color = false;
+    if (u->opts.color == UI_COLOR_AUTO && getenv("NO_COLOR") && getenv("NO_COLOR")[0])
+        color = false;
+    if (color) {
+        start_color();
+        use_default_colors();
+        for (int p = 0; p < PART_COUNT; p++) {
+            init_pair((short)(p + 1), theme[p].fg, theme[p].bg);
+            u->attr[p] = COLOR_PAIR(p + 1) | theme[p].color_attr;
+        }
+    } else {
+        for (int p = 0; p < PART_COUNT; p++)
+            u->attr[p] = theme[p].mono_attr;
+    }
+}
+
+int ui_put(WINDOW *w, int y, int x, const char *s, size_t len, int width, bool pad)
+{
+    if (width <= 0)
+        return 0;
+    size_t need = textsafe_escape(s, len, NULL, 0) + 1;
+    char stack[1024];
+    char *safe = need <= sizeof stack ? stack : malloc(need);
+    if (!safe)
+        return 0;
+    textsafe_escape(s, len, safe, need);
+    wmove(w, y, x);
+    int used = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    const char *p = safe, *end = safe + strlen(safe);
+    while (p < end) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, p, (size_t)(end - p), &st);
+        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+            /* Not decodable in this locale (an ASCII terminal): show '?'. */
+            wc = L'?';
+            n = 1;
+            memset(&st, 0, sizeof st);
+        }
+        int cw = wcwidth(wc);
+        if (cw < 0) {
+            wc = L'?';
+            cw = 1;
+        }
+        if (used + cw > width)
+            break;
+        wchar_t one[2] = { wc, 0 };
+        waddnwstr(w, one, 1);
+        used += cw;
+        p += n;
+    }
+    if (pad)
+        for (; used < width; used++)
+            waddch(w, ' ');
+    if (safe != stack)
+        free(safe);
+    return used;
+}
+
+/* Display cells of the escaped form of s[0..len). */
+static int cells(const char *s, size_t len)
+{
+    size_t need = textsafe_escape(s, len, NULL, 0) + 1;
+    char *safe = malloc(need);
+    if (!safe)
+        return (int)len;
+    textsafe_escape(s, len, safe, need);
+    int used = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    for (const char *p = safe, *end = safe + strlen(safe); p < end;) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, p, (size_t)(end - p), &st);
+        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+            n = 1;
+            memset(&st, 0, sizeof st);
+            used++;
+        } else {
+            int w = wcwidth(wc);
+            used += w < 0 ? 1 : w;
+        }
+        p += n;
+    }
+    free(safe);
+    return used;
+}
+
+int ui_put_tail(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int width)
+{
+    if (width <= 0)
+        return 0;
+    if (cells(s, len) <= width)
+        return ui_put(w, y, x, s, len, width, false);
+    /* Drop leading bytes (at character boundaries) until the rest fits. */
+    size_t from = 0;
+    while (from < len && cells(s + from, len - from) > width - 1) {
+        from++;
+        while (from < len && ((unsigned char)s[from] & 0xc0) == 0x80)
+            from++;
+    }
+    mvwaddstr(w, y, x, u->utf8 ? "\u2026" : "<");
+    return 1 + ui_put(w, y, x + 1, s + from, len - from, width - 1, false);
+}
+
+int ui_puts(WINDOW *w, int y, int x, const char *s, int width, bool pad)
+{
+    return ui_put(w, y, x, s, strlen(s), width, pad);
+}
+
+void ui_bytes(uint64_t n, char *buf, size_t size)
+{
+    static const char *const units[] = { "B", "KB", "MB", "GB", "TB" };
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1000 && u < 4) {
+        v /= 1000;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, size, "%" PRIu64 " B", n);
+    else
+        snprintf(buf, size, "%.*f %s", v < 10 ? 1 : 0, v, units[u]);
+}
+
+void ui_fill(WINDOW *w, int y, int x, int width, attr_t attr)
+{
+    wattrset(w, attr);
+    wmove(w, y, x);
+    for (int i = 0; i < width; i++)
+        waddch(w, ' ');
+}

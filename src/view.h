@@ -1,0 +1,132 @@
+/* view.h - the explorer's view-model: what is listed, what is selected,
+ * the drill stack, sorting, filtering, searching, and the text of a view
+ * for export. No curses here: the UI draws what the view holds and calls
+ * view_* for every action, so the tests drive the same code as a person.
+ *
+ * A view is owned and used by the UI thread only. It holds the loaded dumps
+ * (not owned) and the grouping it built (owned).
+ */
+#ifndef HEAPSIFT_VIEW_H
+#define HEAPSIFT_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diff.h"
+#include "filter.h"
+#include "group.h"
+#include "heap.h"
+#include "objinfo.h"
+#include "status.h"
+
+typedef enum view_kind {
+    VIEW_GROUPS,  /* the retained groups (the root of the stack) */
+    VIEW_OBJECTS, /* the objects of one group */
+    VIEW_OBJECT,  /* one object: its members, references and referrers */
+} view_kind;
+
+/* What a row of the object view shows. */
+typedef enum orow_kind {
+    OROW_HEADING,  /* a section title ("References (3)") */
+    OROW_MEMBER,   /* a member of the object's line */
+    OROW_REF,      /* an object this one references (Enter goes there) */
+    OROW_REFERRER, /* an object or root that references this one */
+    OROW_NOTE,     /* a remark ("more referrers not shown") */
+} orow_kind;
+
+typedef struct orow {
+    orow_kind kind;
+    size_t item;   /* index into members, refs or referrers */
+} orow;
+
+/* One level of the drill stack. */
+typedef struct view_frame {
+    view_kind kind;
+    size_t selected;     /* selected row */
+    size_t top;          /* first row on screen (kept by view_scroll) */
+    size_t group;        /* VIEW_OBJECTS: index into set->groups */
+    size_t *objects;     /* VIEW_OBJECTS: subject object indices, largest first */
+    size_t nobjects;
+    objinfo info;        /* VIEW_OBJECT */
+    orow *orows;         /* VIEW_OBJECT: its rows */
+    size_t norows;
+} view_frame;
+
+typedef struct view {
+    heap *const *dumps;      /* the dumps, oldest first (not owned) */
+    size_t ndumps;
+    const diff_result *diff; /* not owned */
+    heap *subject;           /* dumps[diff->subject] */
+    group_set *set;          /* owned; rebuilt when the grouping changes */
+    group_by by;
+    group_sort_key sort;
+    bool reverse;
+    obj_filter filter;           /* owned copy */
+    addr_index index;        /* the subject's addresses, built on first use */
+    bool index_built;
+    view_frame *stack;       /* stack[0] is the group list */
+    size_t depth;            /* frames in use */
+    size_t cap;
+    char search[128];        /* the last search text */
+    char message[256];       /* what the last action has to say, for the status line */
+} view;
+
+/* Sets up the group list. filter may be NULL. */
+void view_init(view *v, heap *const *dumps, size_t ndumps, const diff_result *diff, group_by by,
+               group_sort_key sort, bool reverse, const obj_filter *f);
+void view_free(view *v);
+
+view_frame *view_top(view *v);
+size_t view_rows(const view *v);
+
+/* The group at a row of the group list, the object at a row of the object
+ * list (a subject index), the row kind of the object view. */
+const group *view_group_at(const view *v, size_t row);
+size_t view_object_at(const view *v, size_t row);
+const orow *view_orow_at(const view *v, size_t row);
+
+/* Selection. Moves are clamped; page moves are by `page` rows. */
+void view_move(view *v, long delta);
+void view_home(view *v);
+void view_end(view *v);
+/* Keeps the selection within `height` rows from frame->top. */
+void view_scroll(view *v, size_t height);
+
+/* Drill in on the selected row; false (with v->message) when there is
+ * nothing to enter. */
+bool view_enter(view *v);
+/* Back one level; false at the group list. */
+bool view_back(view *v);
+
+/* Sorting and filtering keep the selected group selected when it stays. */
+void view_set_sort(view *v, group_sort_key key);
+void view_toggle_reverse(view *v);
+void view_set_filter(view *v, const obj_filter *f);
+/* Regroups; the stack returns to the group list. */
+void view_set_group_by(view *v, group_by by);
+
+/* Searches the current list for text (case-insensitive substring of the
+ * row text), starting after the selection, in direction dir (+1 / -1),
+ * wrapping around. An empty text repeats the last search. False (with
+ * v->message) when nothing matches. */
+bool view_search(view *v, const char *text, int dir);
+
+/* The text of a row as plain columns (what search matches and export
+ * writes). Raw dump bytes: escape before showing. Returns the length. */
+size_t view_row_text(view *v, size_t row, char *buf, size_t size);
+
+/* The trend of a group as glyphs: UTF-8 blocks when utf8, else ASCII. */
+void view_trend_glyphs(const view *v, const group *g, bool utf8, char *buf, size_t size);
+
+/* Writes the current view as a text report to out, with a header (dumps,
+ * filter, sort, grouping, `when`). The group list uses --report's format. */
+hs_status view_write(view *v, FILE *out, const char *when, hs_error *err);
+
+/* view_write into path atomically; refuses to replace a file unless force. */
+hs_status view_export(view *v, const char *path, bool force, const char *when, hs_error *err);
+
+/* A default export file name for the current view, in the current directory. */
+void view_default_export_name(const view *v, char *buf, size_t size);
+
+#endif

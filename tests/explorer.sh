@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# The explorer driven for real in tmux: a private server, a fixed size,
+# keys sent with send-keys, the screen read with capture-pane, and polling
+# for the expected text rather than sleeping.
+set -euo pipefail
+. "${top_srcdir:-.}/tests/lib.sh"
+
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "1..0 # SKIP tmux is not installed"
+    exit 0
+fi
+
+SOCK="heapsift-test-$$"
+T=(tmux -L "$SOCK" -f /dev/null)
+APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
+cleanup() { "${T[@]}" kill-server >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+screen() { "${T[@]}" capture-pane -p -t hs; }
+
+# wait_for NAME PATTERN [SECONDS]: polls the screen until PATTERN (ERE)
+# shows, then records ok; else not ok with the screen.
+wait_for() {
+    local name=$1 pattern=$2 limit=${3:-10} i
+    for ((i = 0; i < limit * 20; i++)); do
+        if screen | grep -qE -- "$pattern"; then
+            tap_ok "$name"
+            return 0
+        fi
+        sleep 0.05
+    done
+    tap_fail "$name" "no /$pattern/ on the screen:"
+    screen | sed 's/^/# | /'
+    return 0
+}
+
+# wait_gone NAME PATTERN: polls until PATTERN is no longer on the screen.
+wait_gone() {
+    local name=$1 pattern=$2 i
+    for ((i = 0; i < 200; i++)); do
+        if ! screen | grep -qE -- "$pattern"; then
+            tap_ok "$name"
+            return 0
+        fi
+        sleep 0.05
+    done
+    tap_fail "$name" "/$pattern/ is still on the screen"
+}
+
+keys() { "${T[@]}" send-keys -t hs "$@"; }
+
+# start COLUMNS LINES ARGS...: runs heapsift in a new session; when it ends
+# the pane prints its exit status and whether the terminal came back.
+start() {
+    local cols=$1 lines=$2
+    shift 2
+    "${T[@]}" kill-session -t hs >/dev/null 2>&1 || true
+    local cmd
+    printf -v cmd '%q ' "$HEAPSIFT" "$@"
+    "${T[@]}" new-session -d -s hs -x "$cols" -y "$lines" \
+        "cd '$WORK' && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
+}
+
+tap_plan 36
+
+# ---- load, the group list, the biggest leak -------------------------------------
+start 80 24 "${APP[@]}"
+wait_for "the group list appears" "^ +283 .*STRING .*products_controller.rb:7"
+wait_for "the header names the dumps and totals" "3 dumps: retained objects +identity exact +3485 objects"
+wait_for "trends are drawn with block glyphs" "[▁▂▃▄▅▆▇█]{3}"
+wait_for "the status line shows the selection and sort" "group 1/32 +by site +sort count"
+
+# ---- sort pane: memsize first, selection kept -------------------------------------
+keys s
+wait_for "the sort pane opens" "Sort groups by"
+keys j Enter
+wait_for "sorted by memsize: the biggest memsize first" "^ +130 .* 121 KB HASH .*lib/rackish.rb:27"
+wait_for "the status line shows the new sort" "sort memsize"
+keys r
+wait_for "r reverses the sort" "sort memsize \(reversed\)"
+keys r s k Enter
+wait_for "back to sorting by count" "sort count$"
+
+# ---- filter pane: by path, live, Esc restores, Enter keeps ---------------------------
+keys f
+wait_for "the filter pane opens" "Path contains"
+keys a p p / m o d e l s
+wait_for "the list updates as the person types" "groups?, [0-9]+ objects shown"
+wait_for "only app/models is left" "app/models/session.rb:9"
+keys Escape
+wait_for "Esc restores the previous filter" "group [0-9]+/32 +by site +sort count$"
+keys f a p p / m o d e l s Enter
+wait_for "Enter keeps the filter" "filter app/models"
+wait_for "the kept filter shows app/models only" "^ +76 .*OBJECT .*app/models/session.rb:9"
+
+# ---- drill in: group -> objects -> object -> referrer --------------------------------
+keys G
+wait_for "G goes to the last group" "group [0-9]+/[0-9]+ +by site"
+keys g
+keys /
+keys O B J E C T Enter
+wait_for "search finds the OBJECT group" "^ +76 .*OBJECT"
+keys Enter
+wait_for "Enter lists the group's objects" "^ADDRESS +TYPE +CLASS"
+wait_for "objects show their class" "OBJECT +Session "
+keys Enter
+wait_for "Enter shows the object" "^object 0x[0-9a-f]+ \(depth 2\): OBJECT Session app/models/session.rb:9"
+wait_for "its members are shown" "generation: [0-9]+"
+wait_for "its referrers are listed" "^Referrers \([0-9]+\)"
+wait_for "the referrer is the class-level array" "ARRAY Array app/models/session.rb"
+keys G Enter
+wait_for "Enter on a referrer moves there" "^object 0x[0-9a-f]+ \(depth 3\): ARRAY"
+keys h
+wait_for "h goes back along the stack" "\(depth 2\): OBJECT Session"
+
+# ---- export ------------------------------------------------------------------------------
+keys e
+wait_for "export offers a default name" "Export view to: heapsift-object-0x[0-9a-f]+\.txt"
+keys Enter
+wait_for "export says where it went" "exported to heapsift-object-0x"
+keys q q
+wait_for "q goes back to the group list" "group [0-9]+/[0-9]+ +by site"
+keys e
+keys C-u
+keys r e p o r t . t x t Enter
+wait_for "the group list is exported" "exported to report.txt"
+if grep -qE "^Retained 76 OBJECT objects of size 0/[0-9]+ at: app/models/session.rb:9$" "$WORK/report.txt" &&
+    grep -q "^# filter: path app/models" "$WORK/report.txt"; then
+    tap_ok "the export uses --report's format and says the filter"
+else
+    tap_fail "the export uses --report's format and says the filter" "$(head -c 600 "$WORK/report.txt")"
+fi
+keys e C-u r e p o r t . t x t Enter
+wait_for "an existing file is not replaced without asking" "report.txt exists. Replace it\? \(y/n\)"
+keys n
+wait_for "n keeps it" "not exported: report.txt exists"
+
+# ---- help, resize, quit ---------------------------------------------------------------------
+keys '?'
+wait_for "? shows help generated from the actions" "export this view as a text report"
+keys q
+"${T[@]}" resize-window -t hs -x 30 -y 8
+wait_for "a tiny terminal is told it is too small" "terminal too small"
+"${T[@]}" resize-window -t hs -x 100 -y 30
+wait_for "a resize redraws the list" "group [0-9]+/[0-9]+ +by site"
+keys Q
+wait_for "Q quits with status 0 and the terminal restored" "EXITED 0" 5
+tap_done
