@@ -336,7 +336,10 @@ int main(int argc, char **argv)
             put_safe(stderr, l->err.msg, strlen(l->err.msg));
             fputc('\n', stderr);
         }
-        loader_free(l);
+        /* A load cancelled while its thread waits on input (a FIFO) cannot
+         * be joined: leaving main ends that thread with the process. */
+        if (loader_finished(l))
+            loader_free(l);
         filter_free(&o.filter);
         return status;
     }

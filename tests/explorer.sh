@@ -61,7 +61,7 @@ start() {
         "cd '$WORK' && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 36
+tap_plan 56
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -144,5 +144,54 @@ wait_for "a tiny terminal is told it is too small" "terminal too small"
 "${T[@]}" resize-window -t hs -x 100 -y 30
 wait_for "a resize redraws the list" "group [0-9]+/[0-9]+ +by site"
 keys Q
-wait_for "Q quits with status 0 and the terminal restored" "EXITED 0" 5
+wait_for "Q quits with status 0" "EXITED 0" 5
+wait_for "the terminal is restored after Q" "TERMINAL-RESTORED" 5
+
+# ---- colours: none with NO_COLOR or --color=never, some otherwise ----------------------
+colour_codes() { "${T[@]}" capture-pane -e -p -t hs | grep -cE $'\e\[[0-9;]*(3[0-7]|4[0-7])[;m]' || true; }
+start 80 24 "${APP[@]}"
+wait_for "the list appears (colour)" "group 1/32"
+if [ "$(colour_codes)" -gt 0 ]; then tap_ok "colours are used by default"; else tap_fail "colours are used by default"; fi
+keys Q
+"${T[@]}" kill-session -t hs
+"${T[@]}" new-session -d -s hs -x 80 -y 24 "cd '$WORK' && NO_COLOR=1 LANG=C.UTF-8 '$HEAPSIFT' ${APP[*]}; sleep 60"
+wait_for "the list appears (NO_COLOR)" "group 1/32"
+if [ "$(colour_codes)" -eq 0 ]; then tap_ok "NO_COLOR turns colours off"; else tap_fail "NO_COLOR turns colours off"; fi
+keys Q
+start 80 24 --color=never "${APP[@]}"
+wait_for "the list appears (--color=never)" "group 1/32"
+if [ "$(colour_codes)" -eq 0 ]; then tap_ok "--color=never turns colours off"; else tap_fail "--color=never turns colours off"; fi
+
+# ---- signals: SIGHUP (the SSH connection dropping) and SIGTERM restore the terminal ----
+signal_test() {
+    local sig=$1 status=$2
+    start 80 24 "${APP[@]}"
+    wait_for "the list appears (SIG$sig)" "group 1/32"
+    local pane pid
+    pane=$("${T[@]}" display-message -p -t hs '#{pane_pid}')
+    pid=$(pgrep -P "$pane" -f heapsift | head -n 1)
+    kill -s "$sig" "$pid"
+    wait_for "SIG$sig ends heapsift with status $status" "EXITED $status" 5
+    wait_for "the terminal is restored after SIG$sig" "TERMINAL-RESTORED" 5
+}
+signal_test HUP 129
+signal_test TERM 143
+
+# ---- the loading screen shows at once, and q cancels a load that is waiting ------------
+mkfifo "$WORK/slow.json"
+exec 7<>"$WORK/slow.json" # holds the FIFO open: the load waits for data
+start 80 24 "$WORK/slow.json"
+wait_for "the loading screen appears while the dump is read" "loading 1 dump"
+wait_for "the loading screen offers to cancel" "q cancel"
+keys q
+wait_for "q cancels the load (status 1)" "EXITED 1" 5
+wait_for "the terminal is restored after cancelling" "TERMINAL-RESTORED" 5
+exec 7>&-
+
+# ---- a load that fails says why, and how to leave --------------------------------------
+start 80 24 "$WORK/missing.json"
+wait_for "a failed load names the file" "missing.json: cannot open: No such file"
+wait_for "a failed load says how to leave" "Press q or Enter to leave"
+keys Enter
+wait_for "Enter leaves with status 1" "EXITED 1" 5
 tap_done
