@@ -175,6 +175,8 @@ static void key_ctx_init(key_ctx *c, group_set *s, const heap *h)
         c->file_gem[i] = NO_MATCH;
 }
 
+static void rank_groups(group_set *s);
+
 static void free_index(gentry **index)
 {
     gentry *e, *tmp;
@@ -239,9 +241,15 @@ group_set *group_build(const diff_result *diff, const heap *subject, group_by by
     free(fill);
 
     s->order = hs_xmalloc((s->ngroups ? s->ngroups : 1) * sizeof *s->order);
-    for (size_t g = 0; g < s->ngroups; g++)
-        s->groups[g].all_count = s->member_start[g + 1] - s->member_start[g];
+    s->full_order = hs_xmalloc((s->ngroups ? s->ngroups : 1) * sizeof *s->full_order);
+    rank_groups(s);
     group_apply_filter(s, NULL);
+    for (size_t g = 0; g < s->ngroups; g++) {
+        group *grp = &s->groups[g];
+        grp->all_count = grp->count;
+        grp->all_memsize = grp->memsize;
+        grp->all_bytesize = grp->bytesize;
+    }
     return s;
 }
 
@@ -256,6 +264,7 @@ void group_free(group_set *s)
     free(s->members);
     free(s->member_start);
     free(s->order);
+    free(s->full_order);
     strtab_free(s->labels);
     free(s);
 }
@@ -331,10 +340,14 @@ void group_apply_filter(group_set *s, const obj_filter *f)
         }
     }
     uint64_t min = f && f->min_count ? f->min_count : 1;
+    s->min_shown = min;
     s->nvisible = 0;
+    s->whole_groups = true;
     s->total_count = s->total_memsize = s->total_bytesize = 0;
     for (size_t g = 0; g < s->ngroups; g++) {
         const group *grp = &s->groups[g];
+        if (grp->count && grp->count != grp->all_count && grp->all_count)
+            s->whole_groups = false;
         if (grp->count < min)
             continue;
         s->order[s->nvisible++] = g;
@@ -349,7 +362,7 @@ void group_apply_filter(group_set *s, const obj_filter *f)
 typedef struct sort_ctx {
     const group_set *set;
     group_sort_key key;
-    bool reverse;
+    bool all;      /* compare unfiltered totals */
 } sort_ctx;
 
 static int cmp_u64_desc(uint64_t a, uint64_t b)
@@ -357,39 +370,23 @@ static int cmp_u64_desc(uint64_t a, uint64_t b)
     return a > b ? -1 : a < b ? 1 : 0;
 }
 
-static int cmp_bytes(const strtab *t, uint32_t a, uint32_t b)
+static int cmp_u32(uint32_t a, uint32_t b)
 {
-    if (a == b)
-        return 0;
-    size_t la, lb;
-    const char *sa = strtab_str(t, a, &la), *sb = strtab_str(t, b, &lb);
-    int c = memcmp(sa, sb, la < lb ? la : lb);
-    return c ? c : la < lb ? -1 : la > lb ? 1 : 0;
-}
-
-static int cmp_type(const group *a, const group *b)
-{
-    return a->type == b->type ? 0 : strcmp(rtype_name(a->type), rtype_name(b->type));
-}
-
-static int cmp_location(const group_set *s, const group *a, const group *b)
-{
-    int c = cmp_bytes(s->subject->strings, a->file, b->file);
-    if (c)
-        return c;
-    return a->line < b->line ? -1 : a->line > b->line ? 1 : 0;
+    return a < b ? -1 : a > b;
 }
 
 /* count desc, type, file, line, then the rest of the key. */
-static int cmp_default(const group_set *s, const group *a, const group *b)
+static int cmp_default(const group *a, const group *b, bool all)
 {
-    int c = cmp_u64_desc(a->count, b->count);
+    int c = cmp_u64_desc(all ? a->all_count : a->count, all ? b->all_count : b->count);
     if (!c)
-        c = cmp_type(a, b);
+        c = cmp_u32(a->type_rank, b->type_rank);
     if (!c)
-        c = cmp_location(s, a, b);
+        c = cmp_u32(a->file_rank, b->file_rank);
     if (!c)
-        c = cmp_bytes(s->by == GROUP_GEM ? s->labels : s->subject->strings, a->name, b->name);
+        c = cmp_u32(a->line, b->line);
+    if (!c)
+        c = cmp_u32(a->name_rank, b->name_rank);
     if (!c)
         c = a->number < b->number ? -1 : a->number > b->number ? 1 : 0;
     return c;
@@ -400,24 +397,108 @@ static int cmp_groups(const void *pa, const void *pb, void *arg)
     const sort_ctx *ctx = arg;
     const group_set *s = ctx->set;
     const group *a = &s->groups[*(const size_t *)pa], *b = &s->groups[*(const size_t *)pb];
+    bool all = ctx->all;
     int c = 0;
     switch (ctx->key) {
     case SORT_COUNT: break;
-    case SORT_MEMSIZE: c = cmp_u64_desc(a->memsize, b->memsize); break;
-    case SORT_BYTESIZE: c = cmp_u64_desc(a->bytesize, b->bytesize); break;
-    case SORT_LOCATION: c = cmp_location(s, a, b); break;
-    case SORT_TYPE: c = cmp_type(a, b); break;
+    case SORT_MEMSIZE: c = cmp_u64_desc(all ? a->all_memsize : a->memsize, all ? b->all_memsize : b->memsize); break;
+    case SORT_BYTESIZE:
+        c = cmp_u64_desc(all ? a->all_bytesize : a->bytesize, all ? b->all_bytesize : b->bytesize);
+        break;
+    case SORT_LOCATION:
+        c = cmp_u32(a->file_rank, b->file_rank);
+        if (!c)
+            c = cmp_u32(a->line, b->line);
+        break;
+    case SORT_TYPE: c = cmp_u32(a->type_rank, b->type_rank); break;
     case SORT_KEY_COUNT: break;
     }
-    if (!c)
-        c = cmp_default(s, a, b);
-    return ctx->reverse ? -c : c;
+    return c ? c : cmp_default(a, b, all);
+}
+
+static void reverse_order(size_t *order, size_t n)
+{
+    for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
+        size_t t = order[i];
+        order[i] = order[j - 1];
+        order[j - 1] = t;
+    }
 }
 
 void group_sort(group_set *s, group_sort_key key, bool reverse)
 {
-    sort_ctx ctx = { s, key, reverse };
-    qsort_r(s->order, s->nvisible, sizeof *s->order, cmp_groups, &ctx);
+    if (!s->whole_groups) {
+        sort_ctx ctx = { s, key, false };
+        qsort_r(s->order, s->nvisible, sizeof *s->order, cmp_groups, &ctx);
+        if (reverse)
+            reverse_order(s->order, s->nvisible);
+        return;
+    }
+    /* Every visible group is whole: its place in the full order holds. */
+    if (!s->full_valid || s->full_key != key) {
+        for (size_t g = 0; g < s->ngroups; g++)
+            s->full_order[g] = g;
+        sort_ctx ctx = { s, key, true };
+        qsort_r(s->full_order, s->ngroups, sizeof *s->full_order, cmp_groups, &ctx);
+        s->full_key = key;
+        s->full_valid = true;
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < s->ngroups; k++) {
+        size_t g = s->full_order[reverse ? s->ngroups - 1 - k : k];
+        if (s->groups[g].count && s->groups[g].count >= s->min_shown)
+            s->order[n++] = g;
+    }
+    s->nvisible = n;
+}
+
+/* Ranks of the strings groups sort by, so comparisons are integers. */
+typedef struct rank_ctx {
+    const strtab *t;
+} rank_ctx;
+
+static int cmp_ids(const void *pa, const void *pb, void *arg)
+{
+    const strtab *t = ((const rank_ctx *)arg)->t;
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    size_t la, lb;
+    const char *sa = strtab_str(t, a, &la), *sb = strtab_str(t, b, &lb);
+    int c = memcmp(sa, sb, la < lb ? la : lb);
+    return c ? c : la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+static uint32_t *string_ranks(const strtab *t)
+{
+    uint32_t n = strtab_count(t);
+    uint32_t *ids = hs_xmalloc(n * sizeof *ids), *rank = hs_xmalloc(n * sizeof *rank);
+    for (uint32_t i = 0; i < n; i++)
+        ids[i] = i;
+    rank_ctx ctx = { t };
+    qsort_r(ids, n, sizeof *ids, cmp_ids, &ctx);
+    for (uint32_t r = 0; r < n; r++)
+        rank[ids[r]] = r;
+    free(ids);
+    return rank;
+}
+
+static void rank_groups(group_set *s)
+{
+    uint32_t *file_rank = string_ranks(s->subject->strings);
+    uint32_t *label_rank = s->by == GROUP_GEM ? string_ranks(s->labels) : NULL;
+    uint32_t type_rank[RT_COUNT];
+    for (int t = 0; t < RT_COUNT; t++) {
+        type_rank[t] = 0;
+        for (int u = 0; u < RT_COUNT; u++)
+            type_rank[t] += strcmp(rtype_name((rtype)u), rtype_name((rtype)t)) < 0;
+    }
+    for (size_t g = 0; g < s->ngroups; g++) {
+        group *grp = &s->groups[g];
+        grp->file_rank = file_rank[grp->file];
+        grp->name_rank = label_rank ? label_rank[grp->name] : file_rank[grp->name];
+        grp->type_rank = type_rank[grp->type];
+    }
+    free(file_rank);
+    free(label_rank);
 }
 
 /* Appends n bytes to a label being built in buf (NUL bytes included). */

@@ -51,7 +51,12 @@ typedef struct group {
     uint64_t bytesize;
     /* Totals over all the group's objects, filter or not. */
     uint64_t all_count;
+    uint64_t all_memsize;
+    uint64_t all_bytesize;
     uint64_t *trend;    /* live objects with this key in each dump (ndumps entries), or NULL */
+    /* Sort ranks (group_build): the byte order of file and name among all
+     * groups, and of the type name, so that sorting never compares strings. */
+    uint32_t file_rank, name_rank, type_rank;
 } group;
 
 typedef struct group_set {
@@ -71,6 +76,16 @@ typedef struct group_set {
     uint64_t total_memsize;
     uint64_t total_bytesize;
     size_t ndumps;            /* entries of each trend */
+    /* Every group sorted by their unfiltered totals, for the sort key
+     * full_key; a filter that hides only whole groups (all that path and
+     * type filters do to site groups) keeps this order, so the visible order
+     * is read off it instead of sorted again. */
+    size_t *full_order;
+    group_sort_key full_key;
+    bool full_valid;
+    bool whole_groups;        /* after the last filter, every group shown has
+                                 all its objects */
+    uint64_t min_shown;       /* the filter's minimum count (1 without one) */
 } group_set;
 
 /* Groups diff's suspects by `by`. The subject's details (heap_load_details)
