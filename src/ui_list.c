@@ -22,8 +22,9 @@ static void draw_title(ui *u)
     const group_set *s = v->set;
     char total[32], title[512];
     ui_bytes(s->total_memsize, total, sizeof total);
-    snprintf(title, sizeof title, "heapsift  %zu dump%s: %s  identity %s  %" PRIu64 " objects, %s in %zu %s",
-             v->ndumps, v->ndumps == 1 ? "" : "s", diff_mode_name(v->diff->mode),
+    static const char *const mode_words[] = { [DIFF_ALL] = "all", [DIFF_NEW] = "new", [DIFF_RETAINED] = "retained" };
+    snprintf(title, sizeof title, "heapsift  %zu dump%s: %s  identity %s  %" PRIu64 " objects %s  %zu %s",
+             v->ndumps, v->ndumps == 1 ? "" : "s", mode_words[v->diff->mode],
              v->diff->identity == DIFF_ID_ADDRESS ? "address" : "exact", s->total_count, total, s->nvisible,
              s->nvisible == 1 ? "group" : "groups");
     ui_fill(stdscr, 0, 0, COLS, u->attr[PART_TITLE]);

@@ -66,7 +66,7 @@ tap_plan 56
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
 wait_for "the group list appears" "^ +283 .*STRING .*products_controller.rb:7"
-wait_for "the header names the dumps and totals" "3 dumps: retained objects +identity exact +3485 objects"
+wait_for "the header names the dumps and totals" "3 dumps: retained +identity exact +3485 objects 361 KB +32 groups"
 wait_for "trends are drawn with block glyphs" "[▁▂▃▄▅▆▇█]{3}"
 wait_for "the status line shows the selection and sort" "group 1/32 +by site +sort count"
 
