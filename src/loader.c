@@ -33,6 +33,7 @@ static void *loader_main(void *arg)
     l->status = HS_OK;
     for (size_t k = 0; k < l->ndumps && l->status == HS_OK; k++) {
         loader_dump *d = &l->dump[k];
+        d->started = now();
         atomic_store(&d->stage, LOADER_LOADING);
         wake(l);
         double t0 = now();
@@ -43,6 +44,7 @@ static void *loader_main(void *arg)
         };
         l->status = heap_load(&l->dumps[k], d->path, &opts, &l->err);
         l->load_seconds[k] = now() - t0;
+        d->seconds = l->load_seconds[k];
         atomic_store(&d->stage, l->status == HS_OK ? LOADER_LOADED : LOADER_FAILED);
         wake(l);
     }

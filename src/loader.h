@@ -34,6 +34,9 @@ typedef struct loader_dump {
     const char *path;            /* as given; not owned */
     heap_progress progress;      /* bytes and objects so far */
     _Atomic int stage;           /* loader_stage */
+    double started;              /* CLOCK_MONOTONIC seconds when loading began;
+                                    written before stage becomes LOADER_LOADING */
+    double seconds;              /* how long it took; written before LOADER_LOADED */
 } loader_dump;
 
 /* How to load. */

@@ -30,7 +30,7 @@ void ui_loading_draw(ui *u)
     ui_puts(stdscr, 0, 1, title, COLS - 2, false);
 
     int y = 2;
-    int bar = COLS - 40 > 10 ? COLS - 40 : 10;
+    int bar = COLS - 64 > 10 ? COLS - 64 : 10; /* the figures after it need ~60 cells */
     for (size_t k = 0; k < l->ndumps && y < LINES - 3; k++) {
         loader_dump *d = &l->dump[k];
         uint64_t total = atomic_load(&d->progress.bytes_total);
@@ -56,11 +56,16 @@ void ui_loading_draw(ui *u)
                 addch(i < filled ? '#' : '.');
         }
         attrset(u->attr[PART_NORMAL]);
-        char mb_done[32], mb_total[32], line[128];
+        char mb_done[32], mb_total[32], rate[32] = "", line[160];
         ui_bytes(done, mb_done, sizeof mb_done);
         ui_bytes(total, mb_total, sizeof mb_total);
-        snprintf(line, sizeof line, " %3.0f%%  %s/%s  %" PRIu64 " objects  %s", frac * 100, mb_done, mb_total,
-                 objects, stage_text(stage));
+        double secs = stage == LOADER_LOADED ? d->seconds : stage == LOADER_LOADING ? ui_now() - d->started : 0;
+        if (secs > 0.01 && done) {
+            ui_bytes((uint64_t)((double)done / secs), rate, sizeof rate);
+            strncat(rate, "/s", sizeof rate - strlen(rate) - 1);
+        }
+        snprintf(line, sizeof line, " %3.0f%%  %s/%s  %s  %" PRIu64 " objects  %s", frac * 100, mb_done, mb_total,
+                 rate, objects, stage_text(stage));
         ui_puts(stdscr, y, 4 + bar, line, COLS - 5 - bar, false);
         y += 2;
     }
