@@ -506,35 +506,50 @@ static int hex4(const char *p, const char *end)
     return v;
 }
 
+/* The byte a one-character JSON escape stands for, or -1. */
+static int simple_escape(char e)
+{
+    switch (e) {
+    case '"': return '"';
+    case '\\': return '\\';
+    case '/': return '/';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    default: return -1;
+    }
+}
+
 size_t json_unescape(const char *s, size_t len, char *out, size_t cap)
 {
-    const char *p = s, *end = s + len;
-    size_t n = 0;
+    size_t i = 0, n = 0;
 #define OUT(c) do { if (n < cap) out[n] = (char)(c); n++; } while (0)
-    while (p < end) {
-        if (*p != '\\' || p + 1 >= end) {
-            OUT(*p++);
+    while (i < len && n < cap) {
+        if (s[i] != '\\' || i + 1 >= len) {
+            OUT(s[i]);
+            i++;
             continue;
         }
-        char e = p[1];
-        const char *simple = strchr("\"\\/bfnrt", e);
-        if (simple && e) {
-            static const char decoded[] = "\"\\/\b\f\n\r\t";
-            OUT(decoded[simple - "\"\\/bfnrt"]);
-            p += 2;
+        int c = simple_escape(s[i + 1]);
+        if (c >= 0) {
+            OUT(c);
+            i += 2;
             continue;
         }
-        int cp = e == 'u' ? hex4(p + 2, end) : -1;
+        int cp = s[i + 1] == 'u' ? hex4(s + i + 2, s + len) : -1;
         if (cp < 0) {
-            OUT(*p++); /* not a JSON escape: keep the backslash */
+            OUT(s[i]); /* not a JSON escape: keep the backslash */
+            i++;
             continue;
         }
-        p += 6;
-        if (cp >= 0xd800 && cp <= 0xdbff && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
-            int lo = hex4(p + 2, end);
+        i += 6;
+        if (cp >= 0xd800 && cp <= 0xdbff && i + 6 <= len && s[i] == '\\' && s[i + 1] == 'u') {
+            int lo = hex4(s + i + 2, s + len);
             if (lo >= 0xdc00 && lo <= 0xdfff) {
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                p += 6;
+                i += 6;
             }
         }
         if (cp < 0x80) {
