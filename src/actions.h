@@ -19,14 +19,14 @@
     X(ACT_HOME, KEYS('g', KEY_HOME), "g Home", "first row")                                    \
     X(ACT_END, KEYS('G', KEY_END), "G End", "last row")                                        \
     X(ACT_ENTER, KEYS('\n', '\r', KEY_ENTER, 'l', KEY_RIGHT), "Enter l Right",                 \
-      "open the group, the object, or the reference under the cursor")                         \
+      "open the group, object or reference under the cursor")                         \
     X(ACT_BACK, KEYS('h', KEY_LEFT, KEY_BACKSPACE, 127, CTRL_KEY('h')), "h Left Backspace",     \
       "back to the previous view")                                                              \
     X(ACT_SEARCH, KEYS('/'), "/", "search this list (case-insensitive)")                       \
     X(ACT_SEARCH_NEXT, KEYS('n'), "n", "next match")                                           \
     X(ACT_SEARCH_PREV, KEYS('N'), "N", "previous match")                                       \
-    X(ACT_FILTER, KEYS('f'), "f", "filter pane: path, exclude, types, minimum count, grouping") \
-    X(ACT_SORT, KEYS('s'), "s", "sort pane: choose what the groups are sorted by")             \
+    X(ACT_FILTER, KEYS('f'), "f", "filter: path, exclude, types, min count, grouping") \
+    X(ACT_SORT, KEYS('s'), "s", "sort pane: what the groups are sorted by")             \
     X(ACT_REVERSE, KEYS('r'), "r", "reverse the sort")                                         \
     X(ACT_EXPORT, KEYS('e'), "e", "export this view as a text report")                         \
     X(ACT_HELP, KEYS('?', KEY_F(1)), "? F1", "this help")                                      \

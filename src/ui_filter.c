@@ -63,7 +63,9 @@ static void apply(ui *u)
 void ui_filter_draw(ui *u)
 {
     view *v = &u->view;
-    int h = FF_COUNT * 2 + 5, w = COLS - 8 < 70 ? COLS - 8 : 70;
+    /* One row per field, with a blank row between them when there is room. */
+    int gap = LINES >= FF_COUNT * 2 + 7 ? 2 : 1;
+    int h = FF_COUNT * gap + 4 + (gap - 1), w = COLS - 4 < 70 ? COLS - 4 : 70;
     int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
     attr_t pane = u->attr[PART_PANE] | A_REVERSE;
     for (int y = 0; y < h; y++)
@@ -71,7 +73,7 @@ void ui_filter_draw(ui *u)
     attrset(pane | A_BOLD);
     mvaddstr(y0, x0 + 2, "Filter");
     for (int k = 0; k < FF_COUNT; k++) {
-        int y = y0 + 2 + 2 * k;
+        int y = y0 + 1 + gap * k + (gap - 1);
         attrset(pane);
         ui_puts(stdscr, y, x0 + 2, field_names[k], 14, true);
         char shown[300];

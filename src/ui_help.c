@@ -17,7 +17,7 @@ void ui_help_draw(ui *u)
     attrset(pane);
     for (int a = 1; a < ACT_COUNT && a + 1 < h - 1; a++) {
         char line[200];
-        snprintf(line, sizeof line, "%-18s %s", action_keys((action)a), action_help((action)a));
+        snprintf(line, sizeof line, "%-16s %s", action_keys((action)a), action_help((action)a));
         ui_puts(stdscr, y0 + 1 + a, x0 + 2, line, w - 4, false);
     }
     attrset(A_NORMAL);

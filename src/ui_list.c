@@ -41,6 +41,15 @@ static void draw_status(ui *u)
     /* A message from the last action comes first: it must not be clipped. */
     int len = snprintf(left, sizeof left, "%s%.250s%s %s %zu/%zu", u->status[0] ? " " : "", u->status,
                        u->status[0] ? "  |" : "", where, n ? f->selected + 1 : 0, n);
+    if (f->kind == VIEW_OBJECTS) {
+        /* Which group these are: the heading has no room for it at 80 columns. */
+        char label[512];
+        size_t llen;
+        group_label(v->set, &v->set->groups[f->group], label, sizeof label, &llen);
+        len += snprintf(left + len, sizeof left - (size_t)len, " in %s%s%.*s",
+                        v->by == GROUP_SITE ? rtype_name(v->set->groups[f->group].type) : "",
+                        v->by == GROUP_SITE ? " " : "", (int)llen, label);
+    }
     if (f->kind == VIEW_GROUPS) {
         len += snprintf(left + len, sizeof left - (size_t)len, "  by %s  sort %s%s", group_by_name(v->by),
                         group_sort_name(v->sort), v->reverse ? " (reversed)" : "");

@@ -11,16 +11,11 @@ void ui_objects_row(ui *u, int y, size_t row, bool selected);
 
 void ui_objects_heading(ui *u, int y)
 {
-    view *v = &u->view;
-    view_frame *f = view_top(v);
-    char label[1024], head[1200];
-    size_t len;
-    group_label(v->set, &v->set->groups[f->group], label, sizeof label, &len);
+    char head[256];
+    snprintf(head, sizeof head, "%-14s %-7s %-20s %8s %8s %6s VALUE", "ADDRESS", "TYPE", "CLASS", "MEMSIZE",
+             "BYTESIZE", "GEN");
     ui_fill(stdscr, y, 0, COLS, u->attr[PART_HEADING]);
-    snprintf(head, sizeof head, "%-14s %-7s %-20s %8s %8s %6s VALUE   in ", "ADDRESS", "TYPE", "CLASS",
-             "MEMSIZE", "BYTESIZE", "GEN");
-    int x = ui_puts(stdscr, y, 0, head, COLS, false);
-    ui_put(stdscr, y, x, label, len, COLS - x, false);
+    ui_puts(stdscr, y, 0, head, COLS, false);
 }
 
 void ui_objects_row(ui *u, int y, size_t row, bool selected)

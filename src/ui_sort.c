@@ -16,13 +16,14 @@ static const char *const descriptions[SORT_KEY_COUNT] = {
 void ui_sort_draw(ui *u)
 {
     view *v = &u->view;
-    int h = SORT_KEY_COUNT + 4, w = 44;
+    int h = SORT_KEY_COUNT + 4 < LINES ? SORT_KEY_COUNT + 4 : LINES;
+    int w = 44 < COLS ? 44 : COLS;
     int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
     for (int y = 0; y < h; y++)
         ui_fill(stdscr, y0 + y, x0, w, u->attr[PART_PANE] | A_REVERSE);
     attrset(u->attr[PART_PANE] | A_REVERSE | A_BOLD);
     mvaddstr(y0, x0 + 2, "Sort groups by");
-    for (int k = 0; k < SORT_KEY_COUNT; k++) {
+    for (int k = 0; k < SORT_KEY_COUNT && 2 + k < h; k++) {
         char line[80];
         snprintf(line, sizeof line, "%c %-9s %s", k == (int)v->sort ? '*' : ' ',
                  group_sort_name((group_sort_key)k), descriptions[k]);
@@ -32,7 +33,8 @@ void ui_sort_draw(ui *u)
     attrset(u->attr[PART_PANE] | A_REVERSE);
     char foot[80];
     snprintf(foot, sizeof foot, "Enter choose  r reverse%s  Esc close", v->reverse ? " (on)" : "");
-    ui_puts(stdscr, y0 + h - 1, x0 + 2, foot, w - 4, false);
+    if (h > SORT_KEY_COUNT + 2)
+        ui_puts(stdscr, y0 + h - 1, x0 + 2, foot, w - 4, false);
     attrset(A_NORMAL);
 }
 

@@ -123,12 +123,19 @@ void view_move(view *v, long delta)
         at = 0;
     if (at >= (long)n)
         at = (long)n - 1;
-    /* Headings and notes are skipped in the direction of travel. */
+    /* Headings and notes are skipped in the direction of travel; at the
+     * edge of the list, the nearest selectable row the other way is taken. */
     long step = delta < 0 ? -1 : 1;
+    long from = at;
     while (at >= 0 && at < (long)n && !selectable(v, (size_t)at))
         at += step;
-    if (at < 0 || at >= (long)n)
-        return;
+    if (at < 0 || at >= (long)n) {
+        at = from;
+        while (at >= 0 && at < (long)n && !selectable(v, (size_t)at))
+            at -= step;
+        if (at < 0 || at >= (long)n)
+            return;
+    }
     f->selected = (size_t)at;
 }
 
@@ -246,13 +253,17 @@ bool view_enter(view *v)
     v->message[0] = '\0';
     switch (f->kind) {
     case VIEW_GROUPS:
-        if (v->set->nvisible == 0)
+        if (v->set->nvisible == 0) {
+            snprintf(v->message, sizeof v->message, "no group to open (the filter hides every group)");
             return false;
+        }
         open_group(v, v->set->order[f->selected]);
         return true;
     case VIEW_OBJECTS:
-        if (f->nobjects == 0)
+        if (f->nobjects == 0) {
+            snprintf(v->message, sizeof v->message, "no object to open");
             return false;
+        }
         return open_object(v, f->objects[f->selected]);
     case VIEW_OBJECT: {
         const orow *r = view_orow_at(v, f->selected);
@@ -377,10 +388,10 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
         scan_str raw = h->type[i] == RT_STRING ? objinfo_value(h, i) : (scan_str){ NULL, 0 };
         char val[256];
         size_t vlen = raw.ptr ? json_unescape(raw.ptr, raw.len, val, sizeof val) : 0;
-        n = snprintf(buf, size, "0x%-12" PRIx64 " %-7s %-20.*s %8" PRIu64 " %8" PRIu64 " %6s %s%.*s%s",
+        n = snprintf(buf, size, "0x%-12" PRIx64 " %-7s %-20.*s %8" PRIu64 " %8" PRIu64 " %6s%s%s%.*s%s",
                      h->addr[i], rtype_name(h->type[i]), (int)clen, clen ? cls : "-",
                      h->memsize ? h->memsize[i] : 0, h->bytesize ? h->bytesize[i] : 0, gen,
-                     raw.ptr ? "\"" : "", (int)(vlen > 60 ? 60 : vlen), val,
+                     raw.ptr ? " " : "", raw.ptr ? "\"" : "", (int)(vlen > 60 ? 60 : vlen), val,
                      raw.ptr ? (vlen > 60 ? "...\"" : "\"") : "");
         break;
     }
@@ -409,12 +420,13 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
             }
             bool cut = vlen > 300;
             n = snprintf(buf, size, "  %.*s: %s", (int)m->key.len, m->key.ptr, m->is_string ? "\"" : "");
-            if (n > 0 && (size_t)n < size) {
+            if (n > 0 && (size_t)n + 8 < size) {
                 size_t take = cut ? 300 : vlen;
                 if (take > size - (size_t)n - 8)
                     take = size - (size_t)n - 8;
                 memcpy(buf + n, vp, take); /* may hold NUL bytes: copied, not printed */
                 n += (int)take;
+                buf[n] = '\0';
                 n += snprintf(buf + n, size - (size_t)n, "%s%s", cut ? "..." : "", m->is_string ? "\"" : "");
             }
             break;
@@ -532,8 +544,9 @@ hs_status view_write(view *v, FILE *out, const char *when, hs_error *err)
         char label[1024];
         size_t llen;
         group_label(v->set, &v->set->groups[f->group], label, sizeof label, &llen);
-        fprintf(out, "# group (%s): %s %.*s\n", group_by_name(v->by),
-                v->by == GROUP_SITE ? rtype_name(v->set->groups[f->group].type) : "", (int)llen, label);
+        fprintf(out, "# group (%s): %s%s%.*s\n", group_by_name(v->by),
+                v->by == GROUP_SITE ? rtype_name(v->set->groups[f->group].type) : "", v->by == GROUP_SITE ? " " : "",
+                (int)llen, label);
         fprintf(out, "# address        type    class                  memsize bytesize    gen value\n");
     } else {
         char desc[512];
@@ -579,7 +592,13 @@ void view_default_export_name(const view *v, char *buf, size_t size)
     const view_frame *f = top_c(v);
     switch (f->kind) {
     case VIEW_GROUPS: snprintf(buf, size, "heapsift-report.txt"); break;
-    case VIEW_OBJECTS: snprintf(buf, size, "heapsift-group-%zu.txt", f->group + 1); break;
+    case VIEW_OBJECTS: {
+        size_t row = 0;
+        while (row < v->set->nvisible && v->set->order[row] != f->group)
+            row++;
+        snprintf(buf, size, "heapsift-group-%zu.txt", row + 1);
+        break;
+    }
     case VIEW_OBJECT: snprintf(buf, size, "heapsift-object-0x%" PRIx64 ".txt", v->subject->addr[f->info.index]); break;
     }
 }

@@ -1,0 +1,725 @@
+/* test_ui.c - the explorer's screens, drawn headless: curses on /dev/null
+ * with LINES and COLUMNS set, the screen read back row by row and compared
+ * with golden text in tests/golden/screens/ (HEAPSIFT_UPDATE_GOLDEN=1
+ * rewrites them: read every one before keeping it). Keys go through ui_key
+ * as the loop sends them. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "config.h"
+#include "testutil.h"
+
+#include <curses.h>
+#include <dirent.h>
+#include <locale.h>
+#include <wchar.h>
+
+#include "actions.h"
+#include "loader.h"
+#include "ui_internal.h"
+
+/* The three app dumps, loaded as `heapsift D1 D2 D3` loads them for the
+ * explorer (trends on). */
+static loader *app;
+static const char *app_paths[3];
+
+static int load_app(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 3; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "app-%d.json.gz", k + 1);
+        app_paths[k] = strdup(data_path(name));
+    }
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true };
+    hs_error err;
+    if (loader_start(&app, app_paths, 3, &opts, &err) != HS_OK || loader_join(app) != HS_OK) {
+        fprintf(stderr, "%s\n", app ? app->err.msg : err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int free_app(void **state)
+{
+    (void)state;
+    loader_free(app);
+    return 0;
+}
+
+/* ---- a headless terminal ------------------------------------------------------ */
+
+static SCREEN *screen;
+static FILE *screen_out, *screen_in;
+
+/* The terminal type is fixed so that the test does not depend on $TERM
+ * (unset or "dumb" under some CI runners); text read back does not depend
+ * on it. */
+static void term_open(int lines, int cols)
+{
+    char l[16], c[16];
+    snprintf(l, sizeof l, "%d", lines);
+    snprintf(c, sizeof c, "%d", cols);
+    setenv("LINES", l, 1);
+    setenv("COLUMNS", c, 1);
+    screen_out = fopen("/dev/null", "w");
+    screen_in = fopen("/dev/null", "r");
+    assert_non_null(screen_out);
+    assert_non_null(screen_in);
+    screen = newterm("xterm", screen_out, screen_in);
+    assert_non_null(screen);
+    assert_int_equal(LINES, lines);
+    assert_int_equal(COLS, cols);
+}
+
+static void term_close(void)
+{
+    endwin();
+    delscreen(screen);
+    fclose(screen_out);
+    fclose(screen_in);
+    screen = NULL;
+}
+
+/* After each test: a test that failed midway leaves its terminal open. */
+static int term_teardown(void **state)
+{
+    (void)state;
+    if (screen)
+        term_close();
+    setlocale(LC_ALL, "C");
+    return 0;
+}
+
+/* A ui as ui_run sets it up; loaded (ui_loaded) when the loader is done. */
+static void ui_open(ui *u, loader *l)
+{
+    memset(u, 0, sizeof *u);
+    u->loader = l;
+    u->opts.color = UI_COLOR_NEVER; /* the mono theme: A_REVERSE marks the selection */
+    u->mode = MODE_LOADING;
+    u->utf8 = false;
+    u->started = ui_now();
+    ui_theme_init(u);
+    if (loader_finished(l))
+        ui_loaded(u);
+}
+
+static void ui_close(ui *u)
+{
+    if (u->view_ready)
+        view_free(&u->view);
+}
+
+static void keys(ui *u, const char *s)
+{
+    for (; *s; s++)
+        ui_key(u, (unsigned char)*s);
+}
+
+/* The screen as text: one line a row, trailing spaces cut (caller frees). */
+static char *screen_text(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    char row[1024];
+    for (int y = 0; y < LINES; y++) {
+        int n = mvinnstr(y, 0, row, COLS < (int)sizeof row - 1 ? COLS : (int)sizeof row - 1);
+        if (n < 0)
+            n = 0;
+        row[n] = '\0';
+        while (n > 0 && row[n - 1] == ' ')
+            row[--n] = '\0';
+        fprintf(out, "%s\n", row);
+    }
+    fclose(out);
+    return buf;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s (HEAPSIFT_UPDATE_GOLDEN=1 writes it)", path);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, out);
+    fclose(out);
+    fclose(f);
+    return buf;
+}
+
+/* Draws u and compares the screen with tests/golden/screens/NAME.txt. */
+static void check_screen(ui *u, const char *name)
+{
+    ui_draw(u);
+    char *got = screen_text();
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/golden/screens/%s.txt", TOP_SRCDIR, name);
+    const char *update = getenv("HEAPSIFT_UPDATE_GOLDEN");
+    if (update && strcmp(update, "1") == 0) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(got, f);
+        fclose(f);
+    }
+    char *want = read_file(path);
+    if (strcmp(got, want) != 0) {
+        size_t at = 0, line = 0;
+        while (got[at] && got[at] == want[at])
+            line += got[at++] == '\n';
+        const char *g = got + at, *w = want + at;
+        while (g > got && g[-1] != '\n')
+            g--, w--;
+        fail_msg("screen %s differs at row %zu:\n got: %.*s\nwant: %.*s", name, line,
+                 (int)strcspn(g, "\n"), g, (int)strcspn(w, "\n"), w);
+    }
+    free(want);
+    free(got);
+}
+
+/* Row y of the screen, trailing spaces cut (static buffer). */
+static const char *screen_row(int y)
+{
+    static char row[1024];
+    int n = mvinnstr(y, 0, row, COLS);
+    if (n < 0)
+        n = 0;
+    row[n] = '\0';
+    while (n > 0 && row[n - 1] == ' ')
+        row[--n] = '\0';
+    return row;
+}
+
+/* ---- screens ---------------------------------------------------------------------- */
+
+static void group_list(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_true(u.view_ready);
+    check_screen(&u, "groups-80x24");
+    /* The selected row (the first group) is drawn in reverse, the next not. */
+    assert_true(mvinch(2, 40) & A_REVERSE);
+    assert_false(mvinch(3, 40) & A_REVERSE);
+    /* Moving down scrolls the list under a fixed frame: 20 rows fit, so
+     * selecting row 22 (index 21) shows rows 3 to 22. */
+    for (int k = 0; k < 21; k++)
+        ui_key(&u, 'j');
+    ui_draw(&u);
+    assert_string_equal(screen_row(2),
+                        "     260    1.4 KB     10 KB STRING   -+@   <ntrollers/products_controller.rb:40");
+    assert_string_equal(screen_row(21), "      76       0 B    5.5 KB OBJECT   -*@   app/models/session.rb:9");
+    assert_true(mvinch(21, 40) & A_REVERSE);
+    assert_memory_equal(screen_row(22), " group 22/32  by site  sort count", 33);
+    ui_close(&u);
+    term_close();
+}
+
+static void sort_pane(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    ui_key(&u, 's');
+    assert_int_equal(u.mode, MODE_SORT);
+    check_screen(&u, "sort-pane");
+    /* Esc leaves it as it was. */
+    ui_key(&u, 27);
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_int_equal(u.view.sort, SORT_COUNT);
+    /* Down to memsize, Enter: sorted by memsize. */
+    keys(&u, "sj\r");
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_int_equal(u.view.sort, SORT_MEMSIZE);
+    ui_draw(&u);
+    assert_string_equal(screen_row(2), "     130       0 B    121 KB HASH     -+@   lib/rackish.rb:27");
+    /* The first group stays selected: second by memsize. */
+    assert_memory_equal(screen_row(22), " group 2/32  by site  sort memsize", 34);
+    assert_true(mvinch(3, 40) & A_REVERSE);
+    /* r in the pane reverses at once; the pane stays. */
+    keys(&u, "sr");
+    assert_int_equal(u.mode, MODE_SORT);
+    assert_true(u.view.reverse);
+    ui_key(&u, 'q');
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_false(u.quit);
+    ui_close(&u);
+    term_close();
+}
+
+static void filter_pane(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    ui_key(&u, 'f');
+    assert_int_equal(u.mode, MODE_FILTER);
+    keys(&u, "app/models");
+    /* The list follows as the person types (data/README: 76 + 76). */
+    assert_int_equal(u.view.set->nvisible, 2);
+    assert_int_equal(u.view.set->total_count, 152);
+    check_screen(&u, "filter-pane");
+    /* Enter keeps it. */
+    ui_key(&u, '\r');
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_string_equal(u.view.filter.include, "app/models");
+    ui_draw(&u);
+    assert_string_equal(screen_row(0),
+                        " heapsift  3 dumps: retained  identity exact  152 objects 8.5 KB  2 groups");
+    assert_memory_equal(screen_row(22), " group 1/2  by site  sort count  filter app/models", 50);
+    ui_close(&u);
+    term_close();
+}
+
+static void filter_escape_restores(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    /* From no filter: Esc brings every group back. */
+    keys(&u, "fapp/models");
+    assert_int_equal(u.view.set->nvisible, 2);
+    ui_key(&u, 27);
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_null(u.view.filter.include);
+    assert_int_equal(u.view.set->nvisible, 32);
+
+    /* From a kept filter: Esc restores it, not an empty one. */
+    keys(&u, "fapp/\r");
+    assert_string_equal(u.view.filter.include, "app/");
+    assert_int_equal(u.view.set->nvisible, 13);
+    ui_key(&u, 'f');
+    assert_string_equal(u.ff_text[FF_INCLUDE], "app/");
+    ui_key(&u, CTRL_KEY('u'));
+    keys(&u, "lib/");
+    assert_string_equal(u.view.filter.include, "lib/");
+    ui_key(&u, 27);
+    assert_string_equal(u.view.filter.include, "app/");
+    assert_int_equal(u.view.set->nvisible, 13);
+
+    /* Grouping changed in the pane (Left/Right on its last field) comes
+     * back too. */
+    ui_key(&u, 'f');
+    for (int k = 0; k < FF_GROUP_BY; k++)
+        ui_key(&u, KEY_DOWN);
+    assert_int_equal(u.ff_cursor, FF_GROUP_BY);
+    ui_key(&u, KEY_RIGHT);
+    assert_int_equal(u.view.by, GROUP_CLASS);
+    ui_key(&u, 27);
+    assert_int_equal(u.view.by, GROUP_SITE);
+    assert_string_equal(u.view.filter.include, "app/");
+    assert_int_equal(u.view.set->nvisible, 13);
+
+    /* Min count takes digits only; a bad type says so. */
+    keys(&u, "f");
+    ui_key(&u, KEY_DOWN);
+    ui_key(&u, KEY_DOWN);
+    keys(&u, "STRINGX");
+    assert_true(u.ff_error);
+    ui_draw(&u);
+    char *text = screen_text();
+    assert_non_null(strstr(text, "unknown type in Types (STRING,ARRAY,HASH,OBJECT,DATA...)"));
+    free(text);
+    ui_key(&u, KEY_DOWN);
+    keys(&u, "1x3y0");
+    assert_string_equal(u.ff_text[FF_MIN_COUNT], "130");
+    /* `heapsift --filter=app/ --min-count=130`: 9 groups. */
+    assert_int_equal(u.view.filter.min_count, 130);
+    assert_int_equal(u.view.set->nvisible, 9);
+    ui_key(&u, 27);
+    assert_int_equal(u.view.filter.min_count, 0);
+    assert_false(u.view.filter.types_set);
+    ui_close(&u);
+    term_close();
+}
+
+/* Every action of actions.h, with its keys and its whole help line, at
+ * the size the README promises is enough. */
+static void help_lists_every_action(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    ui_key(&u, '?');
+    assert_int_equal(u.mode, MODE_HELP);
+    ui_draw(&u);
+    char *text = screen_text();
+    for (int a = 1; a < ACT_COUNT; a++) {
+        if (!strstr(text, action_keys((action)a)))
+            fail_msg("help at 80x24 lacks the keys of action %d: %s", a, action_keys((action)a));
+        if (!strstr(text, action_help((action)a)))
+            fail_msg("help at 80x24 lacks action %d: \"%s\"", a, action_help((action)a));
+    }
+    free(text);
+    ui_key(&u, '?');
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_false(u.quit);
+    ui_close(&u);
+    term_close();
+}
+
+static void help_screen(void **state)
+{
+    (void)state;
+    term_open(30, 100);
+    ui u;
+    ui_open(&u, app);
+    ui_key(&u, KEY_F(1));
+    assert_int_equal(u.mode, MODE_HELP);
+    check_screen(&u, "help-100x30");
+    char *text = screen_text();
+    for (int a = 1; a < ACT_COUNT; a++) {
+        char line[200];
+        snprintf(line, sizeof line, "%-16s %s", action_keys((action)a), action_help((action)a));
+        assert_non_null(strstr(text, line));
+    }
+    free(text);
+    ui_key(&u, 'q'); /* closes help, does not quit */
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_false(u.quit);
+    ui_close(&u);
+    term_close();
+}
+
+static void object_list(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    ui_key(&u, '\r');
+    assert_int_equal(view_top(&u.view)->kind, VIEW_OBJECTS);
+    check_screen(&u, "objects");
+    ui_key(&u, 'G');
+    ui_draw(&u);
+    assert_memory_equal(screen_row(22), " object 283/283", 15);
+    /* The status line names the group the objects are of. */
+    if (!strstr(screen_row(22), "in STRING app/controllers/products_controller.rb:7"))
+        fail_msg("the object list at 80x24 does not say which group it lists: \"%s\"", screen_row(22));
+    ui_key(&u, 'h');
+    assert_int_equal(u.view.depth, 1);
+    ui_close(&u);
+    term_close();
+}
+
+/* The README's example: the first leaked Session and the array holding it. */
+static void object_view(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    for (int k = 0; k < 21; k++)
+        ui_key(&u, KEY_DOWN);
+    ui_key(&u, KEY_ENTER);
+    ui_key(&u, 'l');
+    assert_int_equal(u.view.depth, 3);
+    check_screen(&u, "object");
+    /* A heading cannot be followed: the status line says why. */
+    view_top(&u.view)->selected = 12;
+    ui_key(&u, '\r');
+    assert_int_equal(u.view.depth, 3);
+    ui_draw(&u);
+    assert_memory_equal(screen_row(22), " select a reference or a referrer to follow it  | row 13/20", 59);
+
+    /* q goes back one level at a time, and quits from the group list. */
+    ui_key(&u, 'q');
+    assert_false(u.quit);
+    assert_int_equal(u.view.depth, 2);
+    ui_key(&u, 'q');
+    assert_false(u.quit);
+    assert_int_equal(u.view.depth, 1);
+    ui_key(&u, 'q');
+    assert_true(u.quit);
+    ui_close(&u);
+
+    /* Q quits from anywhere. */
+    ui_open(&u, app);
+    keys(&u, "\r\r");
+    assert_int_equal(u.view.depth, 3);
+    ui_key(&u, 'Q');
+    assert_true(u.quit);
+    assert_int_equal(u.exit_status, 0);
+    ui_close(&u);
+    term_close();
+}
+
+static void too_small(void **state)
+{
+    (void)state;
+    term_open(8, 30);
+    ui u;
+    ui_open(&u, app);
+    check_screen(&u, "too-small-30x8");
+    ui_close(&u);
+    term_close();
+
+    /* 40x10 is enough; one less either way is not. */
+    static const int sizes[3][3] = { { 10, 40, 1 }, { 9, 40, 0 }, { 10, 39, 0 } };
+    for (int k = 0; k < 3; k++) {
+        term_open(sizes[k][0], sizes[k][1]);
+        ui_open(&u, app);
+        ui_draw(&u);
+        if (sizes[k][2])
+            assert_memory_equal(screen_row(0), " heapsift  3 dumps", 18);
+        else
+            assert_string_equal(screen_row(0), "terminal too small");
+        ui_close(&u);
+        term_close();
+    }
+}
+
+/* True when the screen holds needle with a blank (or the row's end) after
+ * it: text drawn over a pane's title by a misplaced write fails this. */
+static bool on_screen_alone(const char *text, const char *needle)
+{
+    const char *at = strstr(text, needle);
+    return at && (at[strlen(needle)] == ' ' || at[strlen(needle)] == '\n');
+}
+
+/* The panes at the smallest size the explorer draws (40x10): every choice
+ * and field shown, nothing written outside the screen or over the pane. */
+static void sort_pane_at_minimum_size(void **state)
+{
+    (void)state;
+    term_open(10, 40);
+    ui u;
+    ui_open(&u, app);
+    ui_key(&u, 's');
+    ui_draw(&u);
+    char *text = screen_text();
+    if (!on_screen_alone(text, "Sort groups by"))
+        fail_msg("sort pane at 40x10:\n%s", text);
+    for (int k = 0; k < SORT_KEY_COUNT; k++)
+        assert_non_null(strstr(text, group_sort_name((group_sort_key)k)));
+    assert_non_null(strstr(text, "Esc close"));
+    free(text);
+    ui_key(&u, 27);
+    ui_close(&u);
+    term_close();
+}
+
+static void filter_pane_at_minimum_size(void **state)
+{
+    (void)state;
+    term_open(10, 40);
+    ui u;
+    ui_open(&u, app);
+    ui_key(&u, 'f');
+    ui_draw(&u);
+    char *text = screen_text();
+    static const char *const fields[] = { "Path contains", "Exclude path", "Types", "Min count", "Group by",
+                                          "objects shown" };
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
+        if (!strstr(text, fields[k]))
+            fail_msg("filter pane at 40x10 lacks \"%s\":\n%s", fields[k], text);
+    free(text);
+    ui_key(&u, 27);
+    ui_close(&u);
+    term_close();
+}
+
+/* With a UTF-8 locale: block trends and an ellipsis, as in the README. */
+static void utf8_glyphs(void **state)
+{
+    (void)state;
+    if (!setlocale(LC_ALL, "C.UTF-8")) {
+        print_message("# no C.UTF-8 locale: not checked\n");
+        return;
+    }
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    u.utf8 = true;
+    ui_draw(&u);
+    wchar_t row[128];
+    int n = mvinnwstr(2, 0, row, COLS);
+    assert_true(n > 0);
+    row[n] = L'\0';
+    while (n > 0 && row[n - 1] == L' ')
+        row[--n] = L'\0';
+    if (wcscmp(row, L"     283     52 KB     63 KB STRING   \u2583\u2586\u2588   \u2026ontrollers/products_controller.rb:7"))
+        fail_msg("row 3: \"%ls\"", row);
+    ui_close(&u);
+    term_close();
+    setlocale(LC_ALL, "C");
+}
+
+/* The loading screen, from a loader whose progress is set by hand: dump 1
+ * loaded, dump 2 at 40%, dump 3 waiting. */
+static void loading_screen(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    loader_dump d[3];
+    memset(d, 0, sizeof d);
+    static const char *const paths[3] = { "data/app-1.json.gz", "data/app-2.json.gz", "data/app-3.json.gz" };
+    for (int k = 0; k < 3; k++)
+        d[k].path = paths[k];
+    atomic_store(&d[0].progress.bytes_total, 2975826);
+    atomic_store(&d[0].progress.bytes_done, 2975826);
+    atomic_store(&d[0].progress.objects, 10362);
+    atomic_store(&d[0].stage, LOADER_LOADED);
+    d[0].seconds = 0.5;
+    atomic_store(&d[1].progress.bytes_total, 4213983);
+    atomic_store(&d[1].progress.bytes_done, 1685593); /* 40% */
+    atomic_store(&d[1].progress.objects, 5500);
+    atomic_store(&d[1].stage, LOADER_LOADING);
+    d[1].started = ui_now() - 2.0;                     /* about 843 KB/s */
+    atomic_store(&d[2].stage, LOADER_WAITING);
+    loader l;
+    memset(&l, 0, sizeof l);
+    l.ndumps = 3;
+    l.dump = d;
+    ui u;
+    ui_open(&u, &l);
+    assert_int_equal(u.mode, MODE_LOADING);
+    u.started = ui_now() - 2.5;
+    check_screen(&u, "loading");
+
+    /* All loaded, comparing: every bar full and a line says so. */
+    atomic_store(&d[1].progress.bytes_done, 4213983);
+    atomic_store(&d[1].stage, LOADER_LOADED);
+    d[1].seconds = 1.0;
+    atomic_store(&d[2].progress.bytes_total, 5506466);
+    atomic_store(&d[2].progress.bytes_done, 5506466);
+    atomic_store(&d[2].stage, LOADER_LOADED);
+    d[2].seconds = 1.0;
+    atomic_store(&l.diffing, 1);
+    ui_draw(&u);
+    assert_string_equal(screen_row(11), "  comparing the dumps and reading the suspects...");
+    assert_string_equal(screen_row(6), "    ################ 100%  4.2 MB/4.2 MB  4.2 MB/s  5500 objects  loaded");
+
+    /* q cancels the load and leaves. */
+    ui_key(&u, 'q');
+    assert_true(u.quit);
+    assert_true(atomic_load(&l.cancel));
+    assert_int_equal(u.exit_status, 1);
+    ui_close(&u);
+    term_close();
+}
+
+/* A dump that does not exist: the failure screen names it. */
+static void failed_screen(void **state)
+{
+    (void)state;
+    const char *paths[3] = { "no-such-dump.json.gz", app_paths[1], app_paths[2] };
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true };
+    loader *l;
+    hs_error err;
+    assert_int_equal(loader_start(&l, paths, 3, &opts, &err), HS_OK);
+    assert_int_equal(loader_join(l), HS_ERR_IO);
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, l);
+    assert_int_equal(u.mode, MODE_FAILED);
+    assert_int_equal(u.exit_status, 1);
+    assert_false(u.view_ready);
+    check_screen(&u, "failed");
+    ui_key(&u, 'j'); /* no other key leaves */
+    assert_false(u.quit);
+    ui_key(&u, '\r');
+    assert_true(u.quit);
+    ui_close(&u);
+    term_close();
+    loader_free(l);
+}
+
+/* Search and export through the prompt. */
+static void prompt_keys(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    keys(&u, "/session");
+    assert_int_equal(u.mode, MODE_PROMPT);
+    ui_draw(&u);
+    assert_string_equal(screen_row(23), "/session");
+    ui_key(&u, '\r');
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_int_equal(view_top(&u.view)->selected, 21);
+    ui_key(&u, 'n');
+    assert_int_equal(view_top(&u.view)->selected, 22);
+    ui_key(&u, 'N');
+    assert_int_equal(view_top(&u.view)->selected, 21);
+    keys(&u, "/zzz\r");
+    assert_int_equal(view_top(&u.view)->selected, 21);
+    ui_draw(&u);
+    assert_memory_equal(screen_row(22), " not found: zzz  | group 22/32", 30);
+    /* Esc leaves the prompt without searching. */
+    keys(&u, "/lib");
+    ui_key(&u, 27);
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_int_equal(view_top(&u.view)->selected, 21);
+
+    /* e proposes the default name; Ctrl-U clears it. */
+    char dir[] = "/tmp/heapsift-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    ui_key(&u, 'e');
+    assert_int_equal(u.mode, MODE_PROMPT);
+    assert_string_equal(u.input, "heapsift-report.txt");
+    ui_draw(&u);
+    assert_string_equal(screen_row(23), "Export view to: heapsift-report.txt");
+    ui_key(&u, CTRL_KEY('u'));
+    char path[256];
+    snprintf(path, sizeof path, "%s/r.txt", dir);
+    keys(&u, path);
+    ui_key(&u, '\r');
+    assert_int_equal(u.mode, MODE_BROWSE);
+    char want[300];
+    snprintf(want, sizeof want, "exported to %s", path);
+    assert_string_equal(u.status, want);
+    assert_int_equal(access(path, R_OK), 0);
+    /* Again: asked before replacing; n keeps the file. */
+    ui_key(&u, 'e');
+    ui_key(&u, CTRL_KEY('u'));
+    keys(&u, path);
+    ui_key(&u, '\r');
+    assert_int_equal(u.mode, MODE_PROMPT);
+    assert_int_equal(u.prompt, PROMPT_EXPORT_REPLACE);
+    ui_draw(&u);
+    snprintf(want, sizeof want, "%s exists. Replace it? (y/n)", path);
+    assert_string_equal(screen_row(23), want);
+    ui_key(&u, 'n');
+    assert_int_equal(u.mode, MODE_BROWSE);
+    snprintf(want, sizeof want, "not exported: %s exists", path);
+    assert_string_equal(u.status, want);
+    unlink(path);
+    rmdir(dir);
+    ui_close(&u);
+    term_close();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(group_list, term_teardown),
+        cmocka_unit_test_teardown(sort_pane, term_teardown),
+        cmocka_unit_test_teardown(filter_pane, term_teardown),
+        cmocka_unit_test_teardown(filter_escape_restores, term_teardown),
+        cmocka_unit_test_teardown(help_lists_every_action, term_teardown),
+        cmocka_unit_test_teardown(help_screen, term_teardown),
+        cmocka_unit_test_teardown(object_list, term_teardown),
+        cmocka_unit_test_teardown(object_view, term_teardown),
+        cmocka_unit_test_teardown(too_small, term_teardown),
+        cmocka_unit_test_teardown(sort_pane_at_minimum_size, term_teardown),
+        cmocka_unit_test_teardown(filter_pane_at_minimum_size, term_teardown),
+        cmocka_unit_test_teardown(loading_screen, term_teardown),
+        cmocka_unit_test_teardown(failed_screen, term_teardown),
+        cmocka_unit_test_teardown(prompt_keys, term_teardown),
+        cmocka_unit_test_teardown(utf8_glyphs, term_teardown),
+    };
+    return cmocka_run_group_tests(tests, load_app, free_app);
+}

@@ -1,0 +1,1075 @@
+/* test_view.c - the explorer's view-model on the real dumps in data/: the
+ * group list, moving, sorting, filtering and regrouping with the selection
+ * kept, drilling into groups and objects and back, search, row text, trends,
+ * and export. Expected values come from data/README, data/expected/ (the
+ * Ruby oracle) and Ruby one-liners over the dumps (quoted where used). */
+#include "config.h"
+#include "testutil.h"
+
+#include <dirent.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+
+#include "loader.h"
+#include "view.h"
+
+/* The three app dumps as the explorer loads them (trends on). */
+static loader *app;
+
+static int load_app(void **state)
+{
+    (void)state;
+    static const char *paths[3];
+    for (int k = 0; k < 3; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "app-%d.json.gz", k + 1);
+        paths[k] = strdup(data_path(name));
+    }
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true };
+    hs_error err;
+    if (loader_start(&app, paths, 3, &opts, &err) != HS_OK || loader_join(app) != HS_OK) {
+        fprintf(stderr, "%s\n", app ? app->err.msg : err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int free_app(void **state)
+{
+    (void)state;
+    loader_free(app);
+    return 0;
+}
+
+/* The view the explorer opens with: by site, by count, no filter. */
+static void open_view(view *v)
+{
+    view_init(v, app->dumps, app->ndumps, app->diff, GROUP_SITE, SORT_COUNT, false, NULL);
+}
+
+/* Row text in a rotating static buffer. */
+static const char *row_text(view *v, size_t row)
+{
+    static char buf[4][4096];
+    static int next;
+    char *b = buf[next++ % 4];
+    view_row_text(v, row, b, sizeof buf[0]);
+    return b;
+}
+
+/* "TYPE file:line" of a group (site grouping). */
+static const char *site_of(view *v, const group *g)
+{
+    static char buf[2][1200];
+    static int next;
+    char *b = buf[next++ % 2];
+    char label[1024];
+    size_t len;
+    group_label(v->set, g, label, sizeof label, &len);
+    snprintf(b, sizeof buf[0], "%s %.*s", rtype_name(g->type), (int)len, label);
+    return b;
+}
+
+/* The row of the group list showing "TYPE file:line"; fails when absent. */
+static size_t row_of_site(view *v, const char *site)
+{
+    for (size_t r = 0; r < v->set->nvisible; r++)
+        if (strcmp(site_of(v, view_group_at(v, r)), site) == 0)
+            return r;
+    fail_msg("no group %s", site);
+    return 0;
+}
+
+static size_t selected(view *v)
+{
+    return view_top(v)->selected;
+}
+
+static const group *selected_group(view *v)
+{
+    return view_group_at(v, v->stack[0].selected);
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s", path);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, out);
+    fclose(out);
+    fclose(f);
+    return buf;
+}
+
+static void assert_text_equal(const char *got, const char *want)
+{
+    if (strcmp(got, want) == 0)
+        return;
+    size_t at = 0, line = 1;
+    while (got[at] && got[at] == want[at])
+        line += got[at++] == '\n';
+    fail_msg("differs at line %zu:\n got: %.120s\nwant: %.120s", line, got + at, want + at);
+}
+
+/* The text view_write writes (caller frees). */
+static char *written(view *v, const char *when)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    hs_error err;
+    assert_int_equal(view_write(v, out, when, &err), HS_OK);
+    fclose(out);
+    return buf;
+}
+
+/* Text after the "# " header lines. */
+static const char *body_of(const char *text)
+{
+    while (text[0] == '#') {
+        const char *nl = strchr(text, '\n');
+        assert_non_null(nl);
+        text = nl + 1;
+    }
+    return text;
+}
+
+/* Opens the first Session object (app/models/session.rb:9, largest first,
+ * ties in dump order: 0x7f587bff4aa8) from a fresh view. */
+static void open_session(view *v)
+{
+    open_view(v);
+    v->stack[0].selected = row_of_site(v, "OBJECT app/models/session.rb:9");
+    assert_true(view_enter(v));
+    assert_true(view_enter(v));
+    assert_int_equal(v->subject->addr[view_top(v)->info.index], 0x7f587bff4aa8);
+}
+
+/* ---- the group list ----------------------------------------------------------- */
+
+/* data/expected/app-identity.txt (the Ruby oracle) lists the groups in the
+ * order the explorer must open with. */
+static void initial_group_list(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    assert_int_equal(v.depth, 1);
+    assert_int_equal(view_top(&v)->kind, VIEW_GROUPS);
+    assert_int_equal(view_rows(&v), 32);
+    assert_int_equal(v.set->total_count, 3485);
+    assert_int_equal(v.set->total_bytesize, 78800);
+    assert_int_equal(v.set->total_memsize, 361171);
+    assert_int_equal(selected(&v), 0);
+    const group *g = view_group_at(&v, 0);
+    assert_int_equal(g->count, 283);
+    assert_int_equal(g->bytesize, 51565);
+    assert_int_equal(g->memsize, 63451);
+    assert_string_equal(site_of(&v, g), "STRING app/controllers/products_controller.rb:7");
+    assert_null(view_group_at(&v, 32));
+
+    char *oracle = read_file(data_path("expected/app-identity.txt"));
+    char *line = oracle;
+    for (size_t r = 0; r < 32; r++) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        *nl = '\0';
+        g = view_group_at(&v, r);
+        char want[1200];
+        char label[1024];
+        size_t len;
+        group_label(v.set, g, label, sizeof label, &len);
+        snprintf(want, sizeof want, "Retained %" PRIu64 " %s objects of size %" PRIu64 "/%" PRIu64 " at: %.*s",
+                 g->count, rtype_name(g->type), g->bytesize, g->memsize, (int)len, label);
+        assert_string_equal(want, line);
+        line = nl + 1;
+    }
+    assert_string_equal(line, "\n\nTotal Size: 78800/361171\n");
+    free(oracle);
+    view_free(&v);
+}
+
+static void moves_on_group_list(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    view_move(&v, 5);
+    assert_int_equal(selected(&v), 5);
+    view_move(&v, -2);
+    assert_int_equal(selected(&v), 3);
+    view_move(&v, -100);
+    assert_int_equal(selected(&v), 0);
+    view_move(&v, -1);
+    assert_int_equal(selected(&v), 0);
+    view_move(&v, 1000);
+    assert_int_equal(selected(&v), 31);
+    view_move(&v, 1);
+    assert_int_equal(selected(&v), 31);
+    view_home(&v);
+    assert_int_equal(selected(&v), 0);
+    view_end(&v);
+    assert_int_equal(selected(&v), 31);
+
+    /* Scrolling keeps the selection within the rows on screen. */
+    view_scroll(&v, 20);
+    assert_int_equal(view_top(&v)->top, 12);
+    view_move(&v, -6);
+    view_scroll(&v, 20);
+    assert_int_equal(view_top(&v)->top, 12); /* row 25 is still on screen */
+    view_move(&v, -20);
+    view_scroll(&v, 20);
+    assert_int_equal(selected(&v), 5);
+    assert_int_equal(view_top(&v)->top, 5);
+    view_home(&v);
+    view_scroll(&v, 20);
+    assert_int_equal(view_top(&v)->top, 0);
+    /* A screen taller than the list starts at the top. */
+    view_end(&v);
+    view_scroll(&v, 40);
+    assert_int_equal(view_top(&v)->top, 0);
+    view_free(&v);
+}
+
+/* The Session object's rows: 0 heading, 1-11 members, 12 heading, 13-17
+ * references, 18 heading, 19 the referrer. Headings are never selected. */
+static void moves_on_object_view(void **state)
+{
+    (void)state;
+    view v;
+    open_session(&v);
+    assert_int_equal(view_rows(&v), 20);
+    assert_int_equal(selected(&v), 13); /* the first reference */
+    view_move(&v, -1);
+    assert_int_equal(selected(&v), 11); /* over the heading */
+    view_move(&v, 1);
+    assert_int_equal(selected(&v), 13);
+    view_move(&v, 5);
+    assert_int_equal(selected(&v), 19); /* over the Referrers heading */
+    view_move(&v, 1);
+    assert_int_equal(selected(&v), 19);
+    view_home(&v);
+    assert_int_equal(selected(&v), 1);
+    view_move(&v, -1);
+    assert_int_equal(selected(&v), 1);
+    view_end(&v);
+    assert_int_equal(selected(&v), 19);
+    /* Page moves that would land past the top stop at the first selectable
+     * row, as they stop at row 0 in the group list. */
+    view_move(&v, -20);
+    assert_int_equal(selected(&v), 1);
+    view_move(&v, 20);
+    assert_int_equal(selected(&v), 19);
+    view_move(&v, -12);
+    assert_int_equal(selected(&v), 7);
+    view_free(&v);
+}
+
+/* ---- sort, reverse, filter, grouping ----------------------------------------------- */
+
+static void sort_keeps_selected_group(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    v.stack[0].selected = row_of_site(&v, "OBJECT app/models/session.rb:9");
+    assert_int_equal(selected(&v), 21);
+    const group *g = selected_group(&v);
+
+    /* `heapsift --sort=memsize`: 5472 bytes is the 11th largest memsize. */
+    view_set_sort(&v, SORT_MEMSIZE);
+    assert_int_equal(v.sort, SORT_MEMSIZE);
+    assert_int_equal(selected(&v), 10);
+    assert_ptr_equal(selected_group(&v), g);
+    assert_string_equal(site_of(&v, view_group_at(&v, 0)), "HASH lib/rackish.rb:27");
+    assert_int_equal(view_group_at(&v, 0)->memsize, 120640);
+    for (size_t r = 1; r < 32; r++)
+        assert_true(view_group_at(&v, r - 1)->memsize >= view_group_at(&v, r)->memsize);
+
+    /* By file then line: /usr/lib/ruby..., <internal:timev>, 8 groups in
+     * app/controllers and app/middleware, then this one. */
+    view_set_sort(&v, SORT_LOCATION);
+    assert_int_equal(selected(&v), 12);
+    assert_ptr_equal(selected_group(&v), g);
+    assert_string_equal(site_of(&v, view_group_at(&v, 0)), "IMEMO /usr/lib/ruby/3.1.0/objspace.rb:88");
+
+    view_set_sort(&v, SORT_COUNT);
+    assert_int_equal(selected(&v), 21);
+    assert_ptr_equal(selected_group(&v), g);
+    view_free(&v);
+}
+
+static void reverse_keeps_selected_group(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    const group *first = view_group_at(&v, 0);
+    view_toggle_reverse(&v);
+    assert_true(v.reverse);
+    /* The whole order reversed (`heapsift --reverse`): the 283-object tie
+     * comes last in reverse too. */
+    assert_int_equal(selected(&v), 31);
+    assert_ptr_equal(selected_group(&v), first);
+    assert_string_equal(site_of(&v, view_group_at(&v, 0)), "IMEMO server.rb:90");
+    assert_string_equal(site_of(&v, view_group_at(&v, 30)), "STRING app/services/page_cache.rb:7");
+
+    view_set_sort(&v, SORT_MEMSIZE); /* stays reversed */
+    assert_string_equal(site_of(&v, view_group_at(&v, 31)), "HASH lib/rackish.rb:27");
+    assert_int_equal(selected(&v), 30);
+    v.stack[0].selected = row_of_site(&v, "OBJECT app/models/session.rb:9");
+    assert_int_equal(selected(&v), 21); /* 21 groups have less memsize */
+    view_toggle_reverse(&v);
+    assert_false(v.reverse);
+    assert_int_equal(selected(&v), 10);
+    view_free(&v);
+}
+
+static void filter_include_keeps_selection(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    v.stack[0].selected = row_of_site(&v, "STRING app/models/session.rb:20");
+    assert_int_equal(selected(&v), 22);
+    const group *g = selected_group(&v);
+
+    obj_filter f;
+    filter_init(&f);
+    filter_set_include(&f, "app/models");
+    view_set_filter(&v, &f);
+    /* data/README: 76 OBJECT at app/models/session.rb:9, 76 STRING at :20. */
+    assert_int_equal(view_rows(&v), 2);
+    assert_int_equal(v.set->total_count, 152);
+    assert_int_equal(v.set->total_bytesize, 1208);
+    assert_int_equal(v.set->total_memsize, 8512);
+    assert_string_equal(site_of(&v, view_group_at(&v, 0)), "OBJECT app/models/session.rb:9");
+    assert_string_equal(site_of(&v, view_group_at(&v, 1)), "STRING app/models/session.rb:20");
+    assert_int_equal(selected(&v), 1);
+    assert_ptr_equal(selected_group(&v), g);
+    /* The view keeps its own copy. */
+    filter_set_include(&f, "lib/");
+    assert_string_equal(v.filter.include, "app/models");
+
+    /* Cleared: all 32 again, the same group still selected. */
+    filter_free(&f);
+    filter_init(&f);
+    view_set_filter(&v, &f);
+    assert_int_equal(view_rows(&v), 32);
+    assert_int_equal(v.set->total_count, 3485);
+    assert_int_equal(selected(&v), 22);
+    assert_ptr_equal(selected_group(&v), g);
+    filter_free(&f);
+    view_free(&v);
+}
+
+static void filter_exclude_types_min_count(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    obj_filter f;
+
+    /* Totals from data/expected/app-identity.txt, summed by Ruby per filter;
+     * `heapsift --filter=app/ --exclude=controllers` says the same. */
+    filter_init(&f);
+    filter_set_include(&f, "app/");
+    filter_set_exclude(&f, "controllers");
+    view_set_filter(&v, &f);
+    assert_int_equal(view_rows(&v), 7);
+    assert_int_equal(v.set->total_count, 955);
+    assert_int_equal(v.set->total_memsize, 72264);
+    assert_string_equal(site_of(&v, view_group_at(&v, 0)), "STRING app/services/page_cache.rb:7");
+    filter_free(&f);
+
+    filter_init(&f);
+    const char *bad;
+    assert_true(filter_set_types(&f, "STRING", &bad));
+    view_set_filter(&v, &f);
+    assert_int_equal(view_rows(&v), 21);
+    assert_int_equal(v.set->total_count, 2674);
+    assert_int_equal(v.set->total_memsize, 175123);
+    filter_free(&f);
+
+    /* Select the last group, then hide it: the selection comes back to the
+     * first row. */
+    filter_init(&f);
+    view_set_filter(&v, &f);
+    view_end(&v);
+    assert_string_equal(site_of(&v, selected_group(&v)), "IMEMO server.rb:90");
+    f.min_count = 100;
+    view_set_filter(&v, &f);
+    assert_int_equal(view_rows(&v), 18);
+    assert_int_equal(v.set->total_count, 2855);
+    assert_int_equal(v.set->total_memsize, 330043);
+    assert_int_equal(selected(&v), 0);
+    /* A selection that stays within the rows survives. */
+    view_move(&v, 17);
+    assert_string_equal(site_of(&v, selected_group(&v)), "STRING app/middleware/audit_log.rb:12");
+    f.min_count = 130;
+    view_set_filter(&v, &f);
+    assert_int_equal(view_rows(&v), 18);
+    assert_int_equal(selected(&v), 17);
+    f.min_count = 131;
+    view_set_filter(&v, &f);
+    assert_int_equal(view_rows(&v), 11);
+    assert_int_equal(selected(&v), 0);
+    filter_free(&f);
+
+    /* Nothing passes: an empty list, and Enter says why it does nothing. */
+    filter_init(&f);
+    filter_set_include(&f, "no/such/file.rb");
+    view_set_filter(&v, &f);
+    assert_int_equal(view_rows(&v), 0);
+    assert_int_equal(v.set->total_count, 0);
+    assert_null(view_group_at(&v, 0));
+    view_move(&v, 1);
+    view_end(&v);
+    assert_int_equal(selected(&v), 0);
+    assert_false(view_enter(&v));
+    assert_int_equal(v.depth, 1);
+    assert_true(v.message[0] != '\0');
+    filter_free(&f);
+    view_free(&v);
+}
+
+static void group_by_resets_stack(void **state)
+{
+    (void)state;
+    view v;
+    open_session(&v);
+    assert_int_equal(v.depth, 3);
+    view_set_group_by(&v, GROUP_CLASS);
+    assert_int_equal(v.by, GROUP_CLASS);
+    assert_int_equal(v.depth, 1);
+    assert_int_equal(view_top(&v)->kind, VIEW_GROUPS);
+    assert_int_equal(selected(&v), 0);
+    /* `heapsift --group-by=class`; Ruby: 14 distinct classes of the 3485. */
+    assert_int_equal(view_rows(&v), 14);
+    assert_int_equal(v.set->total_count, 3485);
+    char label[256];
+    size_t len;
+    group_label(v.set, view_group_at(&v, 0), label, sizeof label, &len);
+    assert_string_equal(label, "String");
+    assert_int_equal(view_group_at(&v, 0)->count, 2674);
+
+    /* tests/test_report.c other_groupings: app 3277, leaky-1.2.3 131, stdlib 77. */
+    view_move(&v, 5);
+    view_set_group_by(&v, GROUP_GEM);
+    assert_int_equal(view_rows(&v), 3);
+    assert_int_equal(selected(&v), 0);
+    static const char *const gems[3] = { "app", "leaky-1.2.3", "stdlib" };
+    static const uint64_t counts[3] = { 3277, 131, 77 };
+    for (size_t r = 0; r < 3; r++) {
+        group_label(v.set, view_group_at(&v, r), label, sizeof label, &len);
+        assert_string_equal(label, gems[r]);
+        assert_int_equal(view_group_at(&v, r)->count, counts[r]);
+    }
+
+    /* The filter stays across regrouping. */
+    obj_filter f;
+    filter_init(&f);
+    filter_set_include(&f, "app/models");
+    view_set_filter(&v, &f);
+    assert_int_equal(view_rows(&v), 1);
+    view_set_group_by(&v, GROUP_CLASS);
+    assert_int_equal(view_rows(&v), 2); /* Session 76, String 76 */
+    assert_int_equal(v.set->total_count, 152);
+    view_set_group_by(&v, GROUP_SITE);
+    assert_int_equal(view_rows(&v), 2);
+    filter_set_include(&f, NULL);
+    view_set_filter(&v, &f);
+    assert_int_equal(view_rows(&v), 32);
+    filter_free(&f);
+    view_free(&v);
+}
+
+/* ---- drilling in ------------------------------------------------------------------- */
+
+static void enter_group(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    assert_true(view_enter(&v));
+    assert_int_equal(v.depth, 2);
+    view_frame *f = view_top(&v);
+    assert_int_equal(f->kind, VIEW_OBJECTS);
+    assert_ptr_equal(&v.set->groups[f->group], view_group_at(&v, 0));
+    assert_int_equal(view_rows(&v), 283);
+    assert_int_equal(selected(&v), 0);
+    heap *h = v.subject;
+    /* Ruby, sorting the group's objects by memsize descending then dump
+     * order: 0x7f587bff5b38 (225 bytes) first. */
+    size_t i = view_object_at(&v, 0);
+    assert_int_equal(h->addr[i], 0x7f587bff5b38);
+    assert_int_equal(h->type[i], RT_STRING);
+    assert_int_equal(h->memsize[i], 225);
+    uint64_t sum = 0;
+    for (size_t r = 0; r < 283; r++) {
+        size_t k = view_object_at(&v, r);
+        sum += h->memsize[k];
+        if (r)
+            assert_true(h->memsize[view_object_at(&v, r - 1)] >= h->memsize[k]);
+    }
+    assert_int_equal(sum, 63451);
+    assert_int_equal(view_object_at(&v, 283), OBJ_NONE);
+    assert_null(view_group_at(&v, 283));
+    assert_true(view_back(&v));
+    assert_int_equal(v.depth, 1);
+    assert_false(view_back(&v));
+    assert_int_equal(v.depth, 1);
+
+    v.stack[0].selected = row_of_site(&v, "STRING app/models/session.rb:20");
+    assert_true(view_enter(&v));
+    assert_int_equal(view_rows(&v), 76);
+    assert_int_equal(h->addr[view_object_at(&v, 0)], 0x7f587bff4a58);
+    view_back(&v);
+    assert_int_equal(selected(&v), 22); /* the group list kept its selection */
+
+    /* A filter applies to the objects listed: by gem, OBJECT only, the
+     * app group holds the 76 sessions. */
+    view_set_group_by(&v, GROUP_GEM);
+    obj_filter flt;
+    filter_init(&flt);
+    const char *bad;
+    assert_true(filter_set_types(&flt, "OBJECT", &bad));
+    view_set_filter(&v, &flt);
+    assert_int_equal(view_rows(&v), 1);
+    assert_true(view_enter(&v));
+    assert_int_equal(view_rows(&v), 76);
+    for (size_t r = 0; r < 76; r++)
+        assert_int_equal(h->type[view_object_at(&v, r)], RT_OBJECT);
+    filter_free(&flt);
+    view_free(&v);
+}
+
+/* `ruby -rjson -rzlib -e '...'` on app-2: the first Session's line has 11
+ * members and references user8043 (lib/rackish.rb:37), probe/1.0
+ * (server.rb:56), tok-user8043-780 (app/models/session.rb:20) and a Time;
+ * its class is Session; the one line naming it is Session.all, the ARRAY
+ * allocated at app/models/session.rb:3. */
+static void object_view(void **state)
+{
+    (void)state;
+    view v;
+    open_session(&v);
+    view_frame *f = view_top(&v);
+    assert_int_equal(f->kind, VIEW_OBJECT);
+    assert_int_equal(f->info.nmembers, 11);
+    assert_int_equal(f->info.nrefs, 5);
+    assert_int_equal(f->info.nreferrers, 1);
+    assert_false(f->info.referrers_capped);
+    static const struct {
+        orow_kind kind;
+        const char *text;
+    } rows[20] = {
+        { OROW_HEADING, "Members of its line (11)" },
+        { OROW_MEMBER, "  address: \"0x7f587bff4aa8\"" },
+        { OROW_MEMBER, "  type: \"OBJECT\"" },
+        { OROW_MEMBER, "  class: \"0x7f587bfe4360\"" },
+        { OROW_MEMBER, "  ivars: 4" },
+        { OROW_MEMBER, "  references: [\"0x7f587bff4b48\", \"0x7f587bff5430\", \"0x7f587bff4a58\", \"0x7f587bff4a08\"]" },
+        { OROW_MEMBER, "  file: \"app/models/session.rb\"" },
+        { OROW_MEMBER, "  line: 9" },
+        { OROW_MEMBER, "  method: \"new\"" },
+        { OROW_MEMBER, "  generation: 15" },
+        { OROW_MEMBER, "  memsize: 72" },
+        { OROW_MEMBER, "  flags: {\"wb_protected\":true, \"old\":true, \"uncollectible\":true, \"marked\":true}" },
+        { OROW_HEADING, "References (5)" },
+        { OROW_REF, "  0x7f587bff4b48 STRING String lib/rackish.rb:37 \"user8043\"" },
+        { OROW_REF, "  0x7f587bff5430 STRING String server.rb:56 \"probe/1.0\"" },
+        { OROW_REF, "  0x7f587bff4a58 STRING String app/models/session.rb:20 \"tok-user8043-780\"" },
+        { OROW_REF, "  0x7f587bff4a08 DATA Time <internal:timev>:224" },
+        { OROW_REF, "  0x7f587bfe4360 (class) CLASS Session app/models/session.rb:2" },
+        { OROW_HEADING, "Referrers (1)" },
+        { OROW_REFERRER, "  0x7f587bfe42e8 ARRAY Array app/models/session.rb:3" },
+    };
+    assert_int_equal(view_rows(&v), 20);
+    for (size_t r = 0; r < 20; r++) {
+        assert_int_equal(view_orow_at(&v, r)->kind, rows[r].kind);
+        assert_string_equal(row_text(&v, r), rows[r].text);
+    }
+    assert_null(view_orow_at(&v, 20));
+    assert_int_equal(f->info.refs[2].address, 0x7f587bff4a58);
+    assert_int_equal(v.subject->addr[f->info.refs[2].index], 0x7f587bff4a58);
+    assert_int_equal(f->info.referrers[0].address, 0x7f587bfe42e8);
+
+    /* Every Session of the group is held by that same array. */
+    view_back(&v);
+    for (size_t r = 0; r < view_rows(&v); r += 25) {
+        view_top(&v)->selected = r;
+        assert_true(view_enter(&v));
+        const objinfo *oi = &view_top(&v)->info;
+        assert_int_equal(oi->nreferrers, 1);
+        assert_int_equal(oi->referrers[0].address, 0x7f587bfe42e8);
+        view_back(&v);
+    }
+    view_free(&v);
+}
+
+static void follow_and_back(void **state)
+{
+    (void)state;
+    view v;
+    open_session(&v);
+    /* The referrer: Session.all, 100 sessions in app-2 (data/README:
+     * sessions=100), 10 members, its class Array; held by the class Session. */
+    view_end(&v);
+    assert_int_equal(selected(&v), 19);
+    assert_true(view_enter(&v));
+    assert_int_equal(v.depth, 4);
+    view_frame *f = view_top(&v);
+    assert_int_equal(f->kind, VIEW_OBJECT);
+    assert_int_equal(v.subject->addr[f->info.index], 0x7f587bfe42e8);
+    assert_int_equal(f->info.nmembers, 10);
+    assert_int_equal(f->info.nrefs, 101);
+    assert_int_equal(f->info.nreferrers, 1);
+    assert_int_equal(view_rows(&v), 1 + 10 + 1 + 101 + 1 + 1);
+    assert_string_equal(row_text(&v, 11), "References (101)");
+    assert_string_equal(row_text(&v, 12), "  0x7f587bfec8f8 OBJECT Session app/models/session.rb:9");
+    assert_string_equal(row_text(&v, 112), "  0x7f587b74bfa0 (class) CLASS Array");
+    assert_string_equal(row_text(&v, 113), "Referrers (1)");
+    assert_string_equal(row_text(&v, 114), "  0x7f587bfe4360 CLASS Session app/models/session.rb:2");
+    assert_int_equal(selected(&v), 12);
+    assert_true(view_back(&v));
+    assert_int_equal(v.depth, 3);
+    assert_int_equal(selected(&v), 19); /* as it was */
+    assert_int_equal(v.subject->addr[view_top(&v)->info.index], 0x7f587bff4aa8);
+
+    /* A reference: the token string, held by the session alone. */
+    view_top(&v)->selected = 15;
+    assert_int_equal(view_orow_at(&v, 15)->kind, OROW_REF);
+    assert_true(view_enter(&v));
+    assert_int_equal(v.depth, 4);
+    f = view_top(&v);
+    assert_int_equal(v.subject->addr[f->info.index], 0x7f587bff4a58);
+    assert_int_equal(f->info.nreferrers, 1);
+    assert_string_equal(row_text(&v, view_rows(&v) - 1), "  0x7f587bff4aa8 OBJECT Session app/models/session.rb:9");
+    assert_true(view_back(&v));
+    assert_true(view_back(&v));
+    assert_true(view_back(&v));
+    assert_int_equal(v.depth, 1);
+    assert_false(view_back(&v));
+    view_free(&v);
+}
+
+/* The class String is named by more lines than the view keeps (`zcat
+ * app-2.json.gz | grep -c '"0x7f587b73a458"'` says 8506, its own line
+ * included): a note says so. */
+static void capped_referrers(void **state)
+{
+    (void)state;
+    view v;
+    open_session(&v);
+    view_top(&v)->selected = 13; /* user8043 */
+    assert_true(view_enter(&v));
+    /* Its class, the last reference. */
+    const objinfo *oi = &view_top(&v)->info;
+    view_top(&v)->selected = 1 + oi->nmembers + oi->nrefs;
+    assert_int_equal(view_orow_at(&v, selected(&v))->kind, OROW_REF);
+    assert_int_equal(view_orow_at(&v, selected(&v))->item, oi->nrefs - 1);
+    assert_true(view_enter(&v));
+    view_frame *f = view_top(&v);
+    assert_int_equal(v.subject->addr[f->info.index], 0x7f587b73a458);
+    assert_true(f->info.referrers_capped);
+    assert_int_equal(f->info.nreferrers, OBJINFO_MAX_REFERRERS);
+    size_t n = view_rows(&v);
+    assert_int_equal(view_orow_at(&v, n - 1)->kind, OROW_NOTE);
+    assert_string_equal(row_text(&v, n - 1), "  (more than 5000 referrers; the first are shown)");
+    assert_string_equal(row_text(&v, n - 2 - OBJINFO_MAX_REFERRERS), "Referrers (5000+)");
+    /* The note is not selectable: End stops on the last referrer. */
+    view_end(&v);
+    assert_int_equal(selected(&v), n - 2);
+    view_free(&v);
+}
+
+static void enter_on_heading_or_member(void **state)
+{
+    (void)state;
+    view v;
+    open_session(&v);
+    view_top(&v)->selected = 12; /* "References (5)" */
+    assert_false(view_enter(&v));
+    assert_int_equal(v.depth, 3);
+    assert_string_equal(v.message, "select a reference or a referrer to follow it");
+    view_top(&v)->selected = 4; /* ivars: 4 */
+    v.message[0] = '\0';
+    assert_false(view_enter(&v));
+    assert_int_equal(v.depth, 3);
+    assert_string_equal(v.message, "select a reference or a referrer to follow it");
+    /* A successful action clears the message. */
+    view_top(&v)->selected = 13;
+    assert_true(view_enter(&v));
+    assert_string_equal(v.message, "");
+    view_free(&v);
+}
+
+/* ---- search ------------------------------------------------------------------------ */
+
+static void search(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    /* Rows 21 and 22 are app/models/session.rb:9 and :20. */
+    assert_true(view_search(&v, "SESSION.rb", 1));
+    assert_int_equal(selected(&v), 21);
+    assert_string_equal(v.search, "SESSION.rb");
+    assert_true(view_search(&v, NULL, 1));
+    assert_int_equal(selected(&v), 22);
+    assert_true(view_search(&v, "", 1)); /* empty repeats, and wraps */
+    assert_int_equal(selected(&v), 21);
+    assert_true(view_search(&v, NULL, -1));
+    assert_int_equal(selected(&v), 22); /* backward, wrapping */
+    assert_true(view_search(&v, NULL, -1));
+    assert_int_equal(selected(&v), 21);
+    /* The type column matches too; backward from row 0 wraps to the end. */
+    view_home(&v);
+    assert_true(view_search(&v, "imemo", -1));
+    assert_int_equal(selected(&v), 31);
+    assert_true(view_search(&v, NULL, -1));
+    assert_int_equal(selected(&v), 30);
+    /* The only match is the selected row: found again, in place. */
+    assert_true(view_search(&v, "leaky", 1));
+    assert_int_equal(selected(&v), 4);
+    assert_true(view_search(&v, NULL, 1));
+    assert_int_equal(selected(&v), 4);
+
+    assert_false(view_search(&v, "no-such-text", 1));
+    assert_string_equal(v.message, "not found: no-such-text");
+    assert_int_equal(selected(&v), 4);
+
+    /* In an object view headings are skipped: "references" finds the member. */
+    view_free(&v);
+    open_session(&v);
+    assert_true(view_search(&v, "references", 1));
+    assert_int_equal(selected(&v), 5);
+    assert_true(view_search(&v, "array", -1));
+    assert_int_equal(selected(&v), 19);
+    view_free(&v);
+
+    open_view(&v);
+    assert_false(view_search(&v, NULL, 1));
+    assert_string_equal(v.message, "no search yet: press / to search");
+    view_free(&v);
+}
+
+/* ---- row text and trends ---------------------------------------------------------------- */
+
+static void row_text_kinds(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    assert_string_equal(row_text(&v, 0),
+                        "     283      51565      63451 STRING   app/controllers/products_controller.rb:7");
+    assert_string_equal(row_text(&v, 31), "       1          0         40 IMEMO    server.rb:90");
+    assert_string_equal(row_text(&v, 32), "");
+    char small[16];
+    assert_int_equal(view_row_text(&v, 0, small, sizeof small), 15);
+    assert_string_equal(small, "     283      5");
+
+    /* Object rows: address, type, class, memsize, bytesize, generation and
+     * the start of the value (60 characters, decoded). */
+    assert_true(view_enter(&v));
+    assert_string_equal(row_text(&v, 0),
+                        "0x7f587bff5b38 STRING  String                    225      183      7 "
+                        "\"<li>item 214862-0</li>\n<li>item 214862-1</li>\n<li>item 21486...\"");
+    view_back(&v);
+    v.stack[0].selected = row_of_site(&v, "OBJECT app/models/session.rb:9");
+    assert_true(view_enter(&v));
+    assert_string_equal(row_text(&v, 0), "0x7f587bff4aa8 OBJECT  Session                    72        0     15");
+    view_back(&v);
+    v.stack[0].selected = row_of_site(&v, "STRING app/models/session.rb:20");
+    assert_true(view_enter(&v));
+    assert_string_equal(row_text(&v, 0),
+                        "0x7f587bff4a58 STRING  String                     40       16     15 \"tok-user8043-780\"");
+    view_free(&v);
+
+    /* Other groupings leave the type column blank. */
+    view_init(&v, app->dumps, app->ndumps, app->diff, GROUP_GEM, SORT_COUNT, false, NULL);
+    assert_string_equal(row_text(&v, 1), "     131       2620       5240          leaky-1.2.3");
+    view_free(&v);
+    /* Headings, members, references and referrers: object_view. */
+}
+
+/* Every row kind honours the buffer size: a NUL-terminated text of at most
+ * size - 1 bytes, nothing written past size. The buffer is larger than the
+ * size given, so an overrun shows as bytes changed past it instead of
+ * corrupting memory. */
+static void row_text_short_buffer(void **state)
+{
+    (void)state;
+    view v;
+    open_session(&v);
+    for (size_t r = 0; r < view_rows(&v); r++) {
+        const char *full = row_text(&v, r);
+        for (size_t size = 1; size <= 24; size++) {
+            char buf[256];
+            memset(buf, 'Z', sizeof buf);
+            size_t len = view_row_text(&v, r, buf, size);
+            for (size_t k = size; k < sizeof buf; k++)
+                if (buf[k] != 'Z')
+                    fail_msg("row %zu (\"%s\") with size %zu: byte %zu written", r, full, size, k);
+            assert_true(len < size);
+            assert_int_equal(buf[len], '\0');
+        }
+    }
+    view_free(&v);
+}
+
+/* Trends, per dump, counted by Ruby over every object of each dump
+ * (`ruby -rjson -rzlib -e 'p Zlib::GzipReader.open(f).each_line.count { |l|
+ * o = JSON.parse(l); o["type"] == T && o["file"] == F && o["line"] == L }'`):
+ *   STRING app/models/session.rb:20   24 100 162
+ *   STRING server.rb:48               44  80  90
+ *   IMEMO  server.rb:89                0   4   4
+ * A level is ceil(7 * count / max) of "_.-=+*#@" or U+2581..U+2588. */
+static void trend_glyphs(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    char buf[64];
+    const group *g = view_group_at(&v, row_of_site(&v, "STRING app/models/session.rb:20"));
+    assert_non_null(g->trend);
+    assert_int_equal(g->trend[0], 24);
+    assert_int_equal(g->trend[1], 100);
+    assert_int_equal(g->trend[2], 162);
+    view_trend_glyphs(&v, g, false, buf, sizeof buf);
+    assert_string_equal(buf, "-*@");
+    view_trend_glyphs(&v, g, true, buf, sizeof buf);
+    assert_string_equal(buf, "\u2583\u2586\u2588");
+
+    g = view_group_at(&v, row_of_site(&v, "STRING server.rb:48"));
+    assert_int_equal(g->trend[0], 44);
+    assert_int_equal(g->trend[1], 80);
+    assert_int_equal(g->trend[2], 90);
+    view_trend_glyphs(&v, g, false, buf, sizeof buf);
+    assert_string_equal(buf, "+@@");
+    view_trend_glyphs(&v, g, true, buf, sizeof buf);
+    assert_string_equal(buf, "\u2585\u2588\u2588");
+
+    g = view_group_at(&v, row_of_site(&v, "IMEMO server.rb:89"));
+    assert_int_equal(g->trend[0], 0);
+    assert_int_equal(g->trend[1], 4);
+    assert_int_equal(g->trend[2], 4);
+    view_trend_glyphs(&v, g, false, buf, sizeof buf);
+    assert_string_equal(buf, "_@@");
+    view_trend_glyphs(&v, g, true, buf, sizeof buf);
+    assert_string_equal(buf, "\u2581\u2588\u2588");
+
+    /* Whole glyphs only when the buffer is short. */
+    view_trend_glyphs(&v, g, true, buf, 7);
+    assert_string_equal(buf, "\u2581\u2588");
+    view_trend_glyphs(&v, g, false, buf, 3);
+    assert_string_equal(buf, "_@");
+    view_free(&v);
+}
+
+/* ---- export ------------------------------------------------------------------------------ */
+
+/* The group list exports as --report does: body byte for byte the Ruby
+ * oracle's (data/expected/app-identity.txt), and with a filter the same as
+ * `heapsift --no-header --filter=app/models` (golden file, checked against
+ * data/README's table). */
+static void write_group_list(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    char *text = written(&v, "2024-05-01 12:00");
+    char *want = read_file(data_path("expected/app-identity.txt"));
+    assert_text_equal(body_of(text), want);
+    assert_memory_equal(text, "# heapsift ", 11);
+    assert_non_null(strstr(text, "\n# written 2024-05-01 12:00\n"));
+    assert_non_null(strstr(text, "\n# 32 groups, 3485 objects\n"));
+    free(want);
+    free(text);
+
+    obj_filter f;
+    filter_init(&f);
+    filter_set_include(&f, "app/models");
+    view_set_filter(&v, &f);
+    filter_free(&f);
+    text = written(&v, NULL);
+    char golden[1024];
+    snprintf(golden, sizeof golden, "%s/tests/golden/screens/export-app-models.txt", TOP_SRCDIR);
+    want = read_file(golden);
+    assert_text_equal(body_of(text), want);
+    assert_non_null(strstr(text, "\n# filter: path app/models\n"));
+    assert_non_null(strstr(text, "\n# 2 groups, 152 objects\n"));
+    assert_null(strstr(text, "# written"));
+    free(want);
+    free(text);
+
+    /* Sorted and reversed as shown. */
+    view_set_sort(&v, SORT_MEMSIZE);
+    view_toggle_reverse(&v);
+    text = written(&v, NULL);
+    assert_string_equal(body_of(text),
+                        "Retained 76 STRING objects of size 1208/3040 at: app/models/session.rb:20\n"
+                        "Retained 76 OBJECT objects of size 0/5472 at: app/models/session.rb:9\n"
+                        "\n\nTotal Size: 1208/8512\n");
+    free(text);
+    view_free(&v);
+}
+
+static void write_objects_and_object(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    v.stack[0].selected = row_of_site(&v, "STRING app/models/session.rb:20");
+    assert_true(view_enter(&v));
+    char *text = written(&v, "2024-05-01 12:00");
+    char want[4096];
+    snprintf(want, sizeof want,
+             "# heapsift " PACKAGE_VERSION ": objects of a group\n"
+             "# dump 1: %s\n# dump 2: %s\n# dump 3: %s\n"
+             "# group (site): STRING app/models/session.rb:20\n"
+             "# address        type    class                  memsize bytesize    gen value\n"
+             "# written 2024-05-01 12:00\n"
+             "0x7f587bff4a58 STRING  String                     40       16     15 \"tok-user8043-780\"\n",
+             app->dumps[0]->path, app->dumps[1]->path, app->dumps[2]->path);
+    assert_memory_equal(text, want, strlen(want));
+    /* One line a row. */
+    size_t lines = 0;
+    for (const char *p = body_of(text); *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 76);
+    free(text);
+    view_back(&v);
+
+    view_free(&v);
+    open_session(&v);
+    text = written(&v, NULL);
+    snprintf(want, sizeof want,
+             "# heapsift " PACKAGE_VERSION ": one object\n"
+             "# dump 1: %s\n# dump 2: %s\n# dump 3: %s\n"
+             "# object 0x7f587bff4aa8: OBJECT Session app/models/session.rb:9\n"
+             "Members of its line (11)\n"
+             "  address: \"0x7f587bff4aa8\"\n",
+             app->dumps[0]->path, app->dumps[1]->path, app->dumps[2]->path);
+    assert_memory_equal(text, want, strlen(want));
+    assert_non_null(strstr(text, "\nReferrers (1)\n  0x7f587bfe42e8 ARRAY Array app/models/session.rb:3\n"));
+    assert_int_equal(text[strlen(text) - 1], '\n');
+    free(text);
+    view_free(&v);
+}
+
+static size_t dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
+}
+
+static void export_and_names(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    char name[256];
+    view_default_export_name(&v, name, sizeof name);
+    assert_string_equal(name, "heapsift-report.txt");
+
+    char dir[] = "/tmp/heapsift-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    hs_error err;
+    assert_int_equal(view_export(&v, path, false, "2024-05-01 12:00", &err), HS_OK);
+    char *got = read_file(path);
+    char *want = written(&v, "2024-05-01 12:00");
+    assert_string_equal(got, want);
+    free(got);
+
+    /* Not replaced without force; replaced with it. */
+    view_set_sort(&v, SORT_MEMSIZE);
+    assert_int_equal(view_export(&v, path, false, "2024-05-01 12:00", &err), HS_ERR_EXISTS);
+    assert_int_equal(err.status, HS_ERR_EXISTS);
+    assert_non_null(strstr(err.msg, path));
+    got = read_file(path);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    assert_int_equal(view_export(&v, path, true, "2024-05-01 12:00", &err), HS_OK);
+    got = read_file(path);
+    assert_non_null(strstr(got, "\nRetained 130 HASH objects of size 0/120640 at: lib/rackish.rb:27\n"));
+    assert_memory_equal(body_of(got), "Retained 130 HASH ", 18);
+    free(got);
+    assert_int_equal(dir_entries(dir), 1);
+    unlink(path);
+
+    /* A group's and an object's names differ by view. */
+    view_set_sort(&v, SORT_COUNT);
+    v.stack[0].selected = row_of_site(&v, "STRING app/models/session.rb:20");
+    assert_true(view_enter(&v));
+    view_default_export_name(&v, name, sizeof name);
+    size_t number = 0;
+    char tail[16] = "";
+    assert_int_equal(sscanf(name, "heapsift-group-%zu%15s", &number, tail), 2);
+    assert_string_equal(tail, ".txt");
+    assert_true(number >= 1 && number <= 32);
+    char other[256];
+    view_back(&v);
+    v.stack[0].selected = row_of_site(&v, "OBJECT app/models/session.rb:9");
+    assert_true(view_enter(&v));
+    view_default_export_name(&v, other, sizeof other);
+    assert_string_not_equal(name, other);
+    assert_true(view_enter(&v));
+    view_default_export_name(&v, name, sizeof name);
+    assert_string_equal(name, "heapsift-object-0x7f587bff4aa8.txt");
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    assert_int_equal(view_export(&v, path, false, NULL, &err), HS_OK);
+    got = read_file(path);
+    assert_memory_equal(got, "# heapsift " PACKAGE_VERSION ": one object\n", strlen("# heapsift " PACKAGE_VERSION ": one object\n"));
+    free(got);
+    unlink(path);
+
+    /* A directory that does not exist. */
+    snprintf(path, sizeof path, "%s/no/such/dir/x.txt", dir);
+    assert_int_equal(view_export(&v, path, false, NULL, &err), HS_ERR_IO);
+    assert_int_equal(dir_entries(dir), 0);
+    rmdir(dir);
+    view_free(&v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(initial_group_list),
+        cmocka_unit_test(moves_on_group_list),
+        cmocka_unit_test(moves_on_object_view),
+        cmocka_unit_test(sort_keeps_selected_group),
+        cmocka_unit_test(reverse_keeps_selected_group),
+        cmocka_unit_test(filter_include_keeps_selection),
+        cmocka_unit_test(filter_exclude_types_min_count),
+        cmocka_unit_test(group_by_resets_stack),
+        cmocka_unit_test(enter_group),
+        cmocka_unit_test(object_view),
+        cmocka_unit_test(follow_and_back),
+        cmocka_unit_test(capped_referrers),
+        cmocka_unit_test(enter_on_heading_or_member),
+        cmocka_unit_test(search),
+        cmocka_unit_test(row_text_kinds),
+        cmocka_unit_test(row_text_short_buffer),
+        cmocka_unit_test(trend_glyphs),
+        cmocka_unit_test(write_group_list),
+        cmocka_unit_test(write_objects_and_object),
+        cmocka_unit_test(export_and_names),
+    };
+    return cmocka_run_group_tests(tests, load_app, free_app);
+}
