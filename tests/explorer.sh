@@ -10,8 +10,17 @@ if ! command -v tmux >/dev/null 2>&1; then
     exit 0
 fi
 
-SOCK="heapsift-test-$$"
+# Each session gets a server of its own (a new socket): starting a server
+# while the previous one shuts down fails now and then.
+SERVERS=0
+SOCK="heapsift-test-$$-0"
 T=(tmux -L "$SOCK" -f /dev/null)
+new_server() {
+    "${T[@]}" kill-server >/dev/null 2>&1 || true
+    SERVERS=$((SERVERS + 1))
+    SOCK="heapsift-test-$$-$SERVERS"
+    T=(tmux -L "$SOCK" -f /dev/null)
+}
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
 cleanup() { "${T[@]}" kill-server >/dev/null 2>&1 || true; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -54,7 +63,7 @@ keys() { "${T[@]}" send-keys -t hs "$@"; }
 start() {
     local cols=$1 lines=$2
     shift 2
-    "${T[@]}" kill-session -t hs >/dev/null 2>&1 || true
+    new_server
     local cmd
     printf -v cmd '%q ' "$HEAPSIFT" "$@"
     "${T[@]}" new-session -d -s hs -x "$cols" -y "$lines" \
@@ -153,7 +162,7 @@ start 80 24 "${APP[@]}"
 wait_for "the list appears (colour)" "group 1/32"
 if [ "$(colour_codes)" -gt 0 ]; then tap_ok "colours are used by default"; else tap_fail "colours are used by default"; fi
 keys Q
-"${T[@]}" kill-session -t hs
+new_server
 "${T[@]}" new-session -d -s hs -x 80 -y 24 "cd '$WORK' && NO_COLOR=1 LANG=C.UTF-8 '$HEAPSIFT' ${APP[*]}; sleep 60"
 wait_for "the list appears (NO_COLOR)" "group 1/32"
 if [ "$(colour_codes)" -eq 0 ]; then tap_ok "NO_COLOR turns colours off"; else tap_fail "NO_COLOR turns colours off"; fi
@@ -167,10 +176,14 @@ signal_test() {
     local sig=$1 status=$2
     start 80 24 "${APP[@]}"
     wait_for "the list appears (SIG$sig)" "group 1/32"
-    local pane pid
-    pane=$("${T[@]}" display-message -p -t hs '#{pane_pid}')
-    pid=$(pgrep -P "$pane" -f heapsift | head -n 1)
-    kill -s "$sig" "$pid"
+    local pane pid="" i
+    pane=$("${T[@]}" display-message -p -t hs '#{pane_pid}' 2>/dev/null || true)
+    for ((i = 0; i < 100; i++)); do
+        pid=$(pgrep -P "$pane" -f heapsift 2>/dev/null | head -n 1 || true)
+        [ -n "$pid" ] && break
+        sleep 0.05
+    done
+    [ -n "$pid" ] && kill -s "$sig" "$pid"
     wait_for "SIG$sig ends heapsift with status $status" "EXITED $status" 5
     wait_for "the terminal is restored after SIG$sig" "TERMINAL-RESTORED" 5
 }
