@@ -214,8 +214,18 @@ typedef struct chunk {
     uint64_t *object_id;      /* allocated on the first object that has one */
     uint64_t *offset;         /* HEAP_FULL */
     uint8_t *flags;           /* HEAP_FULL */
-    uint32_t *site;           /* HEAP_LIGHT */
-    uint64_t *class_addr;     /* HEAP_LIGHT */
+    uint32_t *site;           /* HEAP_LIGHT, and with want_graph */
+    uint64_t *class_addr;     /* HEAP_LIGHT, and with want_graph */
+    uint64_t *memsize, *bytesize; /* with want_graph */
+    bool graph;               /* want_graph: full parse, references kept */
+    uint64_t *ref_start;      /* with want_graph: first entry in refs of each object */
+    uint64_t *refs;           /* referenced addresses (each object's class last) */
+    size_t nrefs, refs_cap;
+    uint64_t *root_refs;      /* addresses ROOT records name */
+    uint8_t *root_kinds;      /* their category, an index into root_names */
+    size_t nroots, roots_cap;
+    char root_names[16][24];  /* categories seen in this chunk; [0] = "?" */
+    unsigned nroot_names;
     /* tables local to the chunk */
     strtab *strings;
     site_table sites;
@@ -247,9 +257,50 @@ static void chunk_resize(chunk *c, size_t cap)
         GROW(c->offset, cap);
         GROW(c->flags, cap);
     }
-    if (c->mode == HEAP_LIGHT) {
+    if (c->mode == HEAP_LIGHT || c->graph) {
         GROW(c->site, cap);
         GROW(c->class_addr, cap);
+    }
+    if (c->graph) {
+        GROW(c->memsize, cap);
+        GROW(c->bytesize, cap);
+        GROW(c->ref_start, cap + 1);
+    }
+}
+
+static void push_ref(chunk *c, uint64_t addr)
+{
+    if (c->nrefs == c->refs_cap) {
+        c->refs_cap = c->refs_cap ? c->refs_cap * 2 : 65536;
+        c->refs = hs_xrealloc(c->refs, c->refs_cap * sizeof *c->refs);
+    }
+    c->refs[c->nrefs++] = addr;
+}
+
+static uint8_t root_kind_of(chunk *c, const scan_str *name)
+{
+    char n[24];
+    snprintf(n, sizeof n, "%.*s", name->ptr ? (int)name->len : 0, name->ptr ? name->ptr : "");
+    for (unsigned k = 0; k < c->nroot_names; k++)
+        if (strcmp(c->root_names[k], n) == 0)
+            return (uint8_t)k;
+    if (c->nroot_names == 16)
+        return 0;
+    snprintf(c->root_names[c->nroot_names], sizeof c->root_names[0], "%s", n);
+    return (uint8_t)c->nroot_names++;
+}
+
+static void chunk_root(chunk *c, const scan_record *r)
+{
+    uint8_t kind = root_kind_of(c, &r->root);
+    for (size_t k = 0; k < r->nrefs; k++) {
+        if (c->nroots == c->roots_cap) {
+            c->roots_cap = c->roots_cap ? c->roots_cap * 2 : 4096;
+            c->root_refs = hs_xrealloc(c->root_refs, c->roots_cap * sizeof *c->root_refs);
+            c->root_kinds = hs_xrealloc(c->root_kinds, c->roots_cap);
+        }
+        c->root_refs[c->nroots] = r->refs[k];
+        c->root_kinds[c->nroots++] = kind;
     }
 }
 
@@ -258,6 +309,8 @@ static void chunk_record(void *ctx, const scan_record *r)
     chunk *c = ctx;
     if (r->kind == SCAN_ROOT) {
         c->roots++;
+        if (c->graph)
+            chunk_root(c, r);
         return;
     }
     if (r->kind == SCAN_SHAPE) {
@@ -286,9 +339,22 @@ static void chunk_record(void *ctx, const scan_record *r)
         c->offset[i] = r->offset;
         c->flags[i] = r->repaired ? HEAP_F_REPAIRED : 0;
     }
-    if (c->mode == HEAP_LIGHT) {
+    if (c->mode == HEAP_LIGHT || c->graph) {
         c->class_addr[i] = r->class_addr;
         c->site[i] = record_site(r, c->strings, &c->sites);
+    }
+    if (c->graph) {
+        c->memsize[i] = r->memsize;
+        c->bytesize[i] = r->bytesize;
+        c->flags[i] |= HEAP_F_DETAILED;
+        c->ref_start[i] = c->nrefs;
+        for (size_t k = 0; k < r->nrefs; k++)
+            push_ref(c, r->refs[k]);
+        /* Instances keep their class alive (dumps do not list that edge); an
+         * IMEMO's "class" was junk before Ruby 3.2 and is no reference. */
+        if (r->class_addr && t != RT_IMEMO)
+            push_ref(c, r->class_addr);
+        c->ref_start[i + 1] = c->nrefs;
     }
     if (c->mode != HEAP_IDENTITY && (t == RT_CLASS || t == RT_MODULE) && r->name.ptr)
         class_add(&c->classes, r->address, strtab_intern(c->strings, r->name.ptr, r->name.len));
@@ -321,8 +387,9 @@ static void *chunk_run(void *arg)
     chunk *c = arg;
     json_scanner *sc = json_scanner_new();
     scan_options opts = {
-        .identity_only = c->mode != HEAP_LIGHT,
+        .identity_only = c->mode != HEAP_LIGHT && !c->graph,
         .want_class_names = c->mode == HEAP_FULL,
+        .want_refs = c->graph,
     };
     scan_sink sink = { c, chunk_record, chunk_problem, chunk_progress };
     /* A dump line is rarely shorter than 100 bytes: start there, grow by half. */
@@ -343,6 +410,12 @@ static void chunk_free(chunk *c)
     free(c->flags);
     free(c->site);
     free(c->class_addr);
+    free(c->memsize);
+    free(c->bytesize);
+    free(c->ref_start);
+    free(c->refs);
+    free(c->root_refs);
+    free(c->root_kinds);
     strtab_free(c->strings);
     site_table_free(&c->sites);
     classes_free(&c->classes);
@@ -375,6 +448,8 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
     h->flags = c0->flags;
     h->site = c0->site;
     h->class_addr = c0->class_addr;
+    h->memsize = c0->memsize;
+    h->bytesize = c0->bytesize;
 
     h->strings = c0->strings;
     h->site_index = hs_xmalloc(sizeof *h->site_index);
@@ -382,6 +457,7 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
     h->classes = c0->classes;
     c0->addr = NULL; c0->gen = NULL; c0->type = NULL; c0->object_id = NULL;
     c0->offset = NULL; c0->flags = NULL; c0->site = NULL; c0->class_addr = NULL;
+    c0->memsize = NULL; c0->bytesize = NULL;
     c0->strings = NULL; c0->classes = NULL;
     memset(&c0->sites, 0, sizeof c0->sites);
 
@@ -401,6 +477,10 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
             if (h->offset) {
                 APPEND(h->offset, c->offset, at, c->count);
                 APPEND(h->flags, c->flags, at, c->count);
+            }
+            if (h->memsize) {
+                APPEND(h->memsize, c->memsize, at, c->count);
+                APPEND(h->bytesize, c->bytesize, at, c->count);
             }
             if (h->site) {
                 uint32_t *site_map = merge_sites(h->site_index, &c->sites, smap);
@@ -430,6 +510,80 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
     }
     h->sites = h->site_index->sites;
     h->nsites = h->site_index->count;
+}
+
+/* References gathered from the chunks before they are joined and freed. */
+typedef struct gathered_refs {
+    uint64_t *start;     /* per object (count + 1): first entry in refs */
+    uint64_t *refs;      /* addresses */
+    uint64_t *roots;     /* addresses ROOT records name */
+    uint8_t *root_kinds; /* index into names */
+    size_t nroots;
+    char names[16][24];
+    unsigned nnames;
+} gathered_refs;
+
+static void gather_refs(chunk *chunks, unsigned n, gathered_refs *g)
+{
+    size_t objects = 0, refs = 0, roots = 0;
+    for (unsigned k = 0; k < n; k++) {
+        objects += chunks[k].count;
+        refs += chunks[k].nrefs;
+        roots += chunks[k].nroots;
+    }
+    memset(g, 0, sizeof *g);
+    g->start = hs_xmalloc((objects + 1) * sizeof *g->start);
+    g->refs = hs_xmalloc((refs ? refs : 1) * sizeof *g->refs);
+    g->roots = hs_xmalloc((roots ? roots : 1) * sizeof *g->roots);
+    g->root_kinds = hs_xmalloc(roots ? roots : 1);
+    snprintf(g->names[0], sizeof g->names[0], "?");
+    g->nnames = 1;
+    size_t at = 0, rat = 0;
+    for (unsigned k = 0; k < n; k++) {
+        chunk *c = &chunks[k];
+        for (size_t i = 0; i < c->count; i++)
+            g->start[at + i] = rat + c->ref_start[i];
+        memcpy(g->refs + rat, c->refs, c->nrefs * sizeof *c->refs);
+        at += c->count;
+        rat += c->nrefs;
+        uint8_t map[16] = { 0 };
+        for (unsigned r = 0; r < c->nroot_names; r++) {
+            unsigned m = 0;
+            while (m < g->nnames && strcmp(g->names[m], c->root_names[r]) != 0)
+                m++;
+            if (m == g->nnames && g->nnames < 16)
+                snprintf(g->names[g->nnames++], sizeof g->names[0], "%s", c->root_names[r]);
+            map[r] = (uint8_t)(m < 16 ? m : 0);
+        }
+        for (size_t r = 0; r < c->nroots; r++) {
+            g->roots[g->nroots] = c->root_refs[r];
+            g->root_kinds[g->nroots++] = map[c->root_kinds[r]];
+        }
+    }
+    g->start[objects] = rat;
+}
+
+/* Resolves gathered addresses to objects and builds h->graph. */
+static void build_graph(heap *h, gathered_refs *gr)
+{
+    h->addrs = hs_xmalloc(sizeof *h->addrs);
+    addrmap_build(h->addrs, h->addr, h->count);
+    uint64_t total = gr->start[h->count];
+    /* Resolve in place: each 8-byte address becomes a 4-byte index. */
+    uint32_t *idx = (uint32_t *)gr->refs;
+    for (uint64_t k = 0; k < total; k++)
+        idx[k] = addrmap_find(h->addrs, gr->refs[k]);
+    uint32_t *roots = (uint32_t *)gr->roots;
+    for (size_t k = 0; k < gr->nroots; k++)
+        roots[k] = addrmap_find(h->addrs, gr->roots[k]);
+    h->graph = hs_xmalloc(sizeof *h->graph);
+    graph_build(h->graph, (uint32_t)h->count, gr->start, idx, roots, gr->root_kinds, gr->nroots);
+    memcpy(h->graph->root_names, gr->names, sizeof gr->names);
+    h->graph->nroot_names = gr->nnames;
+    free(gr->start);
+    free(gr->refs);
+    free(gr->roots);
+    free(gr->root_kinds);
 }
 
 /* Splits [0, size) into at most n ranges that start at line starts. */
@@ -507,6 +661,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
         c->begin = bounds[k];
         c->end = bounds[k + 1];
         c->mode = opts->mode;
+        c->graph = opts->want_graph && opts->mode == HEAP_FULL;
         c->progress = opts->progress;
         c->strings = strtab_new();
         site_table_init(&c->sites);
@@ -523,8 +678,14 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
             return st;
         }
     }
+    gathered_refs gr;
+    bool want_graph = chunks[0].graph;
+    if (want_graph)
+        gather_refs(chunks, n, &gr);
     join_chunks(h, chunks, n);
     free(chunks);
+    if (want_graph)
+        build_graph(h, &gr);
 
     if (h->count == 0 && h->roots == 0) {
         if (h->nproblems)
@@ -731,6 +892,14 @@ void heap_free(heap *h)
     if (h->site_index) {
         site_table_free(h->site_index);
         free(h->site_index);
+    }
+    if (h->addrs) {
+        addrmap_free(h->addrs);
+        free(h->addrs);
+    }
+    if (h->graph) {
+        graph_free(h->graph);
+        free(h->graph);
     }
     strtab_free(h->strings);
     classes_free(&h->classes);

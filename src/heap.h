@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addrmap.h"
 #include "dumpfile.h"
+#include "graph.h"
 #include "rtype.h"
 #include "status.h"
 #include "strtab.h"
@@ -80,6 +82,9 @@ typedef struct heap {
     heap_site *sites;      /* by site id; sites[0] is "no file, no line, no method" */
     uint32_t nsites;       /* sites in use */
     struct site_table *site_index; /* finds a site's id; owned */
+    addrmap *addrs;        /* with want_graph: objects by address; owned */
+    graph *graph;          /* with want_graph: references in index form (plus each
+                              object's class), ROOT records as roots; owned */
     struct heap_class *classes; /* uthash: CLASS/MODULE address -> name */
 
     bool has_generation;   /* at least one object has a generation (tracing was on) */
@@ -107,6 +112,8 @@ typedef struct heap_progress {
 
 typedef struct heap_load_opts {
     heap_mode mode;
+    bool want_graph;           /* HEAP_FULL: read every line in full with its
+                                  references and build h->graph (slower) */
     unsigned threads;          /* parser threads; 0 means one per online core */
     heap_progress *progress;   /* may be NULL */
 } heap_load_opts;

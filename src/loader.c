@@ -37,8 +37,12 @@ static void *loader_main(void *arg)
         atomic_store(&d->stage, LOADER_LOADING);
         wake(l);
         double t0 = now();
+        bool latest = k + 1 == l->ndumps;
         heap_load_opts opts = {
-            .mode = k == subject ? HEAP_FULL : l->opts.want_trends ? HEAP_LIGHT : HEAP_IDENTITY,
+            .mode = k == subject || (latest && l->opts.want_graph) ? HEAP_FULL
+                  : l->opts.want_trends                            ? HEAP_LIGHT
+                                                                   : HEAP_IDENTITY,
+            .want_graph = latest && l->opts.want_graph,
             .threads = l->opts.threads,
             .progress = &d->progress,
         };
@@ -71,6 +75,12 @@ static void *loader_main(void *arg)
             heap_load_details(subj, l->diff->objects, l->diff->count, l->opts.threads);
         }
         l->details_seconds = now() - t0;
+        heap *last = l->dumps[l->ndumps - 1];
+        if (last->graph) {
+            t0 = now();
+            graph_dominators(last->graph, last->memsize);
+            l->graph_seconds = now() - t0;
+        }
     }
     l->seconds = now() - start;
     atomic_store(&l->finished, true);

@@ -45,6 +45,8 @@ typedef struct loader_opts {
     unsigned threads;            /* parser threads per dump, 0 for one per core */
     bool want_trends;            /* read every dump's sites and classes, not only
                                     the identity of its objects (slower) */
+    bool want_graph;             /* build the latest dump's reference graph and
+                                    dominators (its heap's graph) */
 } loader_opts;
 
 typedef struct loader {
@@ -63,6 +65,7 @@ typedef struct loader {
     double *load_seconds;        /* wall time spent loading each dump */
     double diff_seconds;         /* wall time of the diff */
     double details_seconds;      /* wall time reading the shown objects in full */
+    double graph_seconds;        /* wall time of the dominators (after loading) */
     /* Internals: */
     int wake[2];                 /* self-pipe: the thread writes, the UI polls wake[0] */
     pthread_t thread;

@@ -20,6 +20,8 @@
 #include "filter.h"
 #include "group.h"
 #include "loader.h"
+#include "json_repair.h"
+#include "objinfo.h"
 #include "report.h"
 #include "textsafe.h"
 #include "ui.h"
@@ -43,6 +45,8 @@ typedef struct options {
     bool quiet;
     bool stats;             /* --stats: timings and sizes on stderr */
     ui_color color;         /* --color */
+    bool path_set;          /* --path: print the root path of one object */
+    uint64_t path_addr;
     unsigned threads;
 } options;
 
@@ -83,6 +87,9 @@ static const char usage_text[] =
     "      --header, --no-header the \"# \" header lines (default: on, except with\n"
     "                            --identity=address and site grouping, which print\n"
     "                            exactly what the classic script prints)\n"
+    "      --path=ADDRESS        print the shortest path from a GC root to the\n"
+    "                            object at ADDRESS in the latest dump, and its\n"
+    "                            retained size\n"
     "  -q, --quiet               no progress line and no warnings (errors and the\n"
     "                            --fail-over verdict are still printed)\n"
     "      --stats               print load and diff timings and table sizes on\n"
@@ -115,7 +122,7 @@ static uint64_t parse_count(const char *arg, const char *opt)
 static int parse_options(int argc, char **argv, options *o)
 {
     enum { OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
-           OPT_STATS, OPT_COLOR };
+           OPT_STATS, OPT_COLOR, OPT_PATH };
     static const struct option longopts[] = {
         { "report", no_argument, NULL, 'R' },
         { "group-by", required_argument, NULL, 'g' },
@@ -136,6 +143,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "quiet", no_argument, NULL, 'q' },
         { "stats", no_argument, NULL, OPT_STATS },
         { "color", required_argument, NULL, OPT_COLOR },
+        { "path", required_argument, NULL, OPT_PATH },
         { "colour", required_argument, NULL, OPT_COLOR },
         { "threads", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
@@ -194,6 +202,13 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_NO_HEADER: o->header = 0; break;
         case 'q': o->quiet = true; break;
         case OPT_STATS: o->stats = true; break;
+        case OPT_PATH: {
+            const char *a = optarg;
+            if (!scan_parse_hex(a, strlen(a), &o->path_addr))
+                usage_error("--path needs a hex address such as 0x7f3a1c2b4d58, not '%s'", optarg);
+            o->path_set = true;
+            break;
+        }
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0)
                 o->color = UI_COLOR_AUTO;
@@ -292,6 +307,59 @@ static void report_problems(heap *const *dumps, size_t n)
     }
 }
 
+/* One hop of a root path: address and what the object is. */
+static void print_hop(heap *h, uint32_t v, const char *prefix)
+{
+    char desc[1024];
+    size_t len = objinfo_describe(h, v, desc, sizeof desc);
+    printf("%s0x%" PRIx64 " ", prefix, h->addr[v]);
+    char safe[4096];
+    textsafe_escape(desc, len, safe, sizeof safe);
+    printf("%s  (retained %" PRIu64 " bytes)\n", safe, h->graph->retained[v]);
+}
+
+/* Paths longer than this show their first and last hops, and say how many
+ * were left out in between. */
+#define PATH_EDGE_HOPS 12
+
+/* --path: the shortest path from a GC root to one object of the latest dump. */
+static int print_root_path(loader *l, uint64_t addr)
+{
+    heap *h = l->dumps[l->ndumps - 1];
+    uint32_t v = addrmap_find(h->addrs, addr);
+    if (v == ADDRMAP_NONE) {
+        fprintf(stderr, "heapsift: 0x%" PRIx64 " is no object of ", addr);
+        put_safe(stderr, h->path, strlen(h->path));
+        fprintf(stderr, " (the latest dump)\n");
+        return EXIT_INPUT;
+    }
+    graph *g = h->graph;
+    int avoid = graph_root_kind(g, "machine_context");
+    uint32_t *path;
+    unsigned kind;
+    size_t len = graph_root_path(g, v, avoid, &path, &kind);
+    printf("# heapsift %s: path from a GC root to 0x%" PRIx64 " in ", PACKAGE_VERSION, addr);
+    fputs(h->path, stdout);
+    printf("\n");
+    if (len == 0) {
+        printf("# no GC root reaches it: it is garbage the next GC would free\n");
+        print_hop(h, v, "  ");
+        return 0;
+    }
+    printf("# %zu hop%s from the %s root%s\n", len, len == 1 ? "" : "s", g->root_names[kind],
+           (int)kind == avoid ? " (a conservative stack scan: no other root reaches it)" : "");
+    printf("root %s\n", g->root_names[kind]);
+    for (size_t k = 0; k < len; k++) {
+        if (len > 2 * PATH_EDGE_HOPS && k == PATH_EDGE_HOPS) {
+            printf("  ... %zu hops not shown ...\n", len - 2 * PATH_EDGE_HOPS);
+            k = len - PATH_EDGE_HOPS;
+        }
+        print_hop(h, path[k], "  ");
+    }
+    free(path);
+    return 0;
+}
+
 static void print_stats(const loader *l)
 {
     for (size_t k = 0; k < l->ndumps; k++) {
@@ -301,8 +369,8 @@ static void print_stats(const loader *l)
                 k + 1, l->load_seconds[k], (double)h->text_size / 1e6, h->count, h->lines, h->slow_lines,
                 h->nsites, h->strings ? strtab_count(h->strings) : 0);
     }
-    fprintf(stderr, "heapsift: stats: diff %.3f s, %zu suspects; details %.3f s; total %.3f s\n",
-            l->diff_seconds, l->diff->count, l->details_seconds, l->seconds);
+    fprintf(stderr, "heapsift: stats: diff %.3f s, %zu suspects; details %.3f s; dominators %.3f s; total %.3f s\n",
+            l->diff_seconds, l->diff->count, l->details_seconds, l->graph_seconds, l->seconds);
 }
 
 int main(int argc, char **argv)
@@ -321,8 +389,10 @@ int main(int argc, char **argv)
     hs_error err = { 0 };
     loader *l;
     /* The explorer draws trends for 3+ dumps: they need every dump's sites. */
+    if (o.path_set)
+        explore = false;
     loader_opts lopts = { .identity = o.identity, .threads = o.threads,
-                          .want_trends = o.trend || (explore && ndumps >= 3) };
+                          .want_trends = o.trend || (explore && ndumps >= 3), .want_graph = o.path_set };
     if (loader_start(&l, paths, ndumps, &lopts, &err) != HS_OK) {
         fprintf(stderr, "heapsift: %s\n", err.msg);
         return EXIT_INPUT;
@@ -354,6 +424,14 @@ int main(int argc, char **argv)
     }
     if (!o.quiet)
         report_problems(l->dumps, ndumps);
+    if (o.path_set) {
+        if (o.stats)
+            print_stats(l);
+        int status = print_root_path(l, o.path_addr);
+        loader_free(l);
+        filter_free(&o.filter);
+        return status;
+    }
 
     if (o.stats)
         print_stats(l);

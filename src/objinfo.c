@@ -62,13 +62,14 @@ static void collect_refs(void *ctx, const scan_record *r)
 {
     ref_sink *rs = ctx;
     objinfo *oi = rs->oi;
-    size_t n = r->nrefs + (r->class_addr ? 1 : 0);
+    bool imemo = r->type.len == 5 && memcmp(r->type.ptr, "IMEMO", 5) == 0;
+    size_t n = r->nrefs + (r->class_addr && !imemo ? 1 : 0);
     oi->refs = hs_xcalloc(n ? n : 1, sizeof *oi->refs);
     for (size_t k = 0; k < r->nrefs; k++) {
         oi->refs[k].address = r->refs[k];
         oi->refs[k].index = addr_index_find(rs->ai, r->refs[k]);
     }
-    if (r->class_addr) {
+    if (r->class_addr && !(r->type.len == 5 && memcmp(r->type.ptr, "IMEMO", 5) == 0)) {
         oi->refs[r->nrefs].address = r->class_addr;
         oi->refs[r->nrefs].index = addr_index_find(rs->ai, r->class_addr);
     }
@@ -217,6 +218,8 @@ size_t objinfo_describe(heap *h, size_t index, char *buf, size_t size)
     /* A class or module is best named by its own name, not its class's. */
     bool is_class = h->type[index] == RT_CLASS || h->type[index] == RT_MODULE;
     const char *cls = heap_class_name(h, is_class ? h->addr[index] : heap_class_of(h, index), &clen);
+    if (h->type[index] == RT_IMEMO)
+        clen = 0; /* an IMEMO's "class" is no class (junk before Ruby 3.2) */
     const heap_site *site = heap_site_of(h, index);
     const char *file = strtab_str(h->strings, site->file, &flen);
     int n = snprintf(buf, size, "%s", rtype_name(h->type[index]));
