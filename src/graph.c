@@ -75,101 +75,153 @@ void graph_free(graph *g)
     memset(g, 0, sizeof *g);
 }
 
-/* Postorder of the nodes reachable from the virtual root, by an explicit
- * stack (never recursion). Returns the count; order[] gets the nodes,
- * po[v] their position (GRAPH_NONE when unreachable). */
-static uint32_t postorder(const graph *g, uint32_t *order, uint32_t *po)
+/* Lengauer and Tarjan, "A Fast Algorithm for Finding Dominators in a
+ * Flowgraph" (1979), with path compression, and without recursion: the
+ * depth-first search keeps its own stack, and so does compress(). (The
+ * simpler iterative algorithm of Cooper, Harvey and Kennedy is quadratic
+ * when a node has many predecessors deep in a long chain: a million-element
+ * linked list whose arrays all point to the Array class.)
+ *
+ * Numbers are 1-based depth-first numbers; 0 means "not reached". */
+typedef struct lt {
+    uint32_t *dfnum;    /* node -> its number, 0 when unreachable */
+    uint32_t *vertex;   /* number -> node */
+    uint32_t *parent;   /* number -> number of its DFS parent */
+    uint32_t *semi;     /* number -> number of its semidominator */
+    uint32_t *ancestor; /* number -> number of its forest ancestor, 0 at a tree root */
+    uint32_t *label;    /* number -> number with the least semi on the compressed path */
+    uint32_t *stack;    /* scratch for compress */
+} lt;
+
+static void compress(lt *t, uint32_t v)
+{
+    size_t sp = 0;
+    /* Climb to the last node whose ancestor still has an ancestor... */
+    while (t->ancestor[t->ancestor[v]] != 0) {
+        t->stack[sp++] = v;
+        v = t->ancestor[v];
+    }
+    /* ...then fix labels and ancestors from the top down. */
+    while (sp) {
+        uint32_t x = t->stack[--sp];
+        uint32_t a = t->ancestor[x];
+        if (t->semi[t->label[a]] < t->semi[t->label[x]])
+            t->label[x] = t->label[a];
+        t->ancestor[x] = t->ancestor[a];
+    }
+}
+
+static uint32_t eval(lt *t, uint32_t v)
+{
+    if (t->ancestor[v] == 0)
+        return v;
+    compress(t, v);
+    return t->label[v];
+}
+
+/* Numbers nodes in depth-first preorder from the virtual root; returns the
+ * count reached. */
+static uint32_t number_nodes(const graph *g, lt *t)
 {
     uint32_t nodes = g->n + 1, count = 0;
-    for (uint32_t v = 0; v < nodes; v++)
-        po[v] = GRAPH_NONE;
     uint32_t *stack = hs_xmalloc((size_t)nodes * sizeof *stack);
-    uint32_t *next = hs_xmalloc((size_t)nodes * sizeof *next); /* next edge to try per node */
-    uint8_t *seen = hs_xcalloc(nodes, 1);
+    uint32_t *next = hs_xmalloc((size_t)nodes * sizeof *next);
     size_t sp = 0;
     stack[sp++] = g->n;
-    seen[g->n] = 1;
+    t->dfnum[g->n] = ++count;
+    t->vertex[count] = g->n;
+    t->parent[count] = 0;
     next[g->n] = g->out_start[g->n];
     while (sp) {
         uint32_t v = stack[sp - 1];
         if (next[v] < g->out_start[v + 1]) {
             uint32_t w = g->out[next[v]++];
-            if (!seen[w]) {
-                seen[w] = 1;
+            if (!t->dfnum[w]) {
+                t->dfnum[w] = ++count;
+                t->vertex[count] = w;
+                t->parent[count] = t->dfnum[v];
                 next[w] = g->out_start[w];
                 stack[sp++] = w;
             }
         } else {
-            po[v] = count;
-            order[count++] = v;
             sp--;
         }
     }
     free(stack);
     free(next);
-    free(seen);
     return count;
 }
 
 void graph_dominators(graph *g, const uint64_t *memsize)
 {
     uint32_t nodes = g->n + 1;
-    uint32_t *order = hs_xmalloc((size_t)nodes * sizeof *order);
-    uint32_t *po = hs_xmalloc((size_t)nodes * sizeof *po);
-    uint32_t count = postorder(g, order, po);
+    size_t slots = (size_t)nodes + 1;
+    lt t = {
+        hs_xcalloc(slots, sizeof(uint32_t)), hs_xcalloc(slots, sizeof(uint32_t)),
+        hs_xcalloc(slots, sizeof(uint32_t)), hs_xcalloc(slots, sizeof(uint32_t)),
+        hs_xcalloc(slots, sizeof(uint32_t)), hs_xcalloc(slots, sizeof(uint32_t)),
+        hs_xmalloc(slots * sizeof(uint32_t)),
+    };
+    uint32_t count = number_nodes(g, &t);
+    uint32_t *dom = hs_xcalloc(slots, sizeof *dom);          /* number -> number */
+    uint32_t *bucket = hs_xcalloc(slots, sizeof *bucket);    /* number -> first in its bucket */
+    uint32_t *bucket_next = hs_xcalloc(slots, sizeof *bucket_next);
+    for (uint32_t i = 1; i <= count; i++) {
+        t.semi[i] = i;
+        t.label[i] = i;
+    }
+    for (uint32_t i = count; i >= 2; i--) {
+        uint32_t w = t.vertex[i];
+        for (uint32_t e = g->in_start[w]; e < g->in_start[w + 1]; e++) {
+            uint32_t v = t.dfnum[g->in[e]];
+            if (!v)
+                continue; /* a predecessor no root reaches */
+            uint32_t u = eval(&t, v);
+            if (t.semi[u] < t.semi[i])
+                t.semi[i] = t.semi[u];
+        }
+        bucket_next[i] = bucket[t.semi[i]];
+        bucket[t.semi[i]] = i;
+        uint32_t p = t.parent[i];
+        t.ancestor[i] = p; /* link */
+        for (uint32_t v = bucket[p]; v; v = bucket_next[v]) {
+            uint32_t u = eval(&t, v);
+            dom[v] = t.semi[u] < t.semi[v] ? u : p;
+        }
+        bucket[p] = 0;
+    }
+    for (uint32_t i = 2; i <= count; i++)
+        if (dom[i] != t.semi[i])
+            dom[i] = dom[dom[i]];
+
     free(g->idom);
     g->idom = hs_xmalloc((size_t)nodes * sizeof *g->idom);
     for (uint32_t v = 0; v < nodes; v++)
         g->idom[v] = GRAPH_NONE;
-    uint32_t root = g->n;
-    g->idom[root] = root;
+    g->idom[g->n] = g->n;
+    for (uint32_t i = 2; i <= count; i++)
+        g->idom[t.vertex[i]] = t.vertex[dom[i]];
 
-    /* Cooper, Harvey, Kennedy: "A Simple, Fast Dominance Algorithm". */
-    bool changed = true;
-    while (changed) {
-        changed = false;
-        for (uint32_t k = count; k-- > 0;) { /* reverse postorder */
-            uint32_t v = order[k];
-            if (v == root)
-                continue;
-            uint32_t new_idom = GRAPH_NONE;
-            for (uint32_t e = g->in_start[v]; e < g->in_start[v + 1]; e++) {
-                uint32_t p = g->in[e];
-                if (g->idom[p] == GRAPH_NONE)
-                    continue; /* not processed yet, or unreachable */
-                if (new_idom == GRAPH_NONE) {
-                    new_idom = p;
-                    continue;
-                }
-                uint32_t a = p, b = new_idom;
-                while (a != b) {
-                    while (po[a] < po[b])
-                        a = g->idom[a];
-                    while (po[b] < po[a])
-                        b = g->idom[b];
-                }
-                new_idom = a;
-            }
-            if (new_idom != GRAPH_NONE && g->idom[v] != new_idom) {
-                g->idom[v] = new_idom;
-                changed = true;
-            }
-        }
-    }
-
-    /* Retained sizes: a node's dominator-tree children come before it in
-     * postorder, so one pass in postorder sums subtrees. */
+    /* Retained sizes: a node's dominator lies above it in the depth-first
+     * tree, so adding each node into its dominator in decreasing number
+     * order sums every subtree before it is added on. */
     free(g->retained);
     g->retained = hs_xcalloc(nodes, sizeof *g->retained);
-    for (uint32_t k = 0; k < count; k++) {
-        uint32_t v = order[k];
-        if (v != root)
-            g->retained[v] += memsize ? memsize[v] : 1;
-        if (v != root && g->idom[v] != GRAPH_NONE)
-            g->retained[g->idom[v]] += g->retained[v];
+    for (uint32_t i = count; i >= 2; i--) {
+        uint32_t v = t.vertex[i];
+        g->retained[v] += memsize ? memsize[v] : 1;
+        g->retained[g->idom[v]] += g->retained[v];
     }
-    free(order);
-    free(po);
+    free(t.dfnum);
+    free(t.vertex);
+    free(t.parent);
+    free(t.semi);
+    free(t.ancestor);
+    free(t.label);
+    free(t.stack);
+    free(dom);
+    free(bucket);
+    free(bucket_next);
 }
 
 int graph_root_kind(const graph *g, const char *name)

@@ -51,9 +51,8 @@ void graph_build(graph *g, uint32_t n, const uint64_t *ref_start, const uint32_t
 
 void graph_free(graph *g);
 
-/* Computes idom and retained sizes (memsize[v] per object; NULL: all 1).
- * Cooper, Harvey and Kennedy's iterative algorithm over a reverse postorder
- * found with an explicit stack. */
+/* Computes idom and retained sizes (memsize[v] per object; NULL: all 1),
+ * by Lengauer and Tarjan's algorithm with path compression, all iterative. */
 void graph_dominators(graph *g, const uint64_t *memsize);
 
 /* The shortest path from a root to v: path[0] is the first object after the

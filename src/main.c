@@ -25,6 +25,7 @@
 #include "report.h"
 #include "textsafe.h"
 #include "ui.h"
+#include "why.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FAIL_OVER = 3 };
 
@@ -45,6 +46,9 @@ typedef struct options {
     bool quiet;
     bool stats;             /* --stats: timings and sizes on stderr */
     ui_color color;         /* --color */
+    const char *why;        /* --why=FILE:LINE */
+    char why_file[1024];
+    uint32_t why_line;
     bool path_set;          /* --path: print the root path of one object */
     uint64_t path_addr;
     unsigned threads;
@@ -87,6 +91,9 @@ static const char usage_text[] =
     "      --header, --no-header the \"# \" header lines (default: on, except with\n"
     "                            --identity=address and site grouping, which print\n"
     "                            exactly what the classic script prints)\n"
+    "      --why=FILE:LINE       why the objects allocated there are retained:\n"
+    "                            retained size, what holds them, a root path\n"
+    "                            (FILE may be any trailing part of the path)\n"
     "      --path=ADDRESS        print the shortest path from a GC root to the\n"
     "                            object at ADDRESS in the latest dump, and its\n"
     "                            retained size\n"
@@ -122,7 +129,7 @@ static uint64_t parse_count(const char *arg, const char *opt)
 static int parse_options(int argc, char **argv, options *o)
 {
     enum { OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
-           OPT_STATS, OPT_COLOR, OPT_PATH };
+           OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY };
     static const struct option longopts[] = {
         { "report", no_argument, NULL, 'R' },
         { "group-by", required_argument, NULL, 'g' },
@@ -144,6 +151,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "stats", no_argument, NULL, OPT_STATS },
         { "color", required_argument, NULL, OPT_COLOR },
         { "path", required_argument, NULL, OPT_PATH },
+        { "why", required_argument, NULL, OPT_WHY },
         { "colour", required_argument, NULL, OPT_COLOR },
         { "threads", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
@@ -202,6 +210,11 @@ static int parse_options(int argc, char **argv, options *o)
         case OPT_NO_HEADER: o->header = 0; break;
         case 'q': o->quiet = true; break;
         case OPT_STATS: o->stats = true; break;
+        case OPT_WHY:
+            if (!why_parse_site(optarg, o->why_file, sizeof o->why_file, &o->why_line))
+                usage_error("--why needs FILE:LINE, such as app/models/user.rb:42, not '%s'", optarg);
+            o->why = optarg;
+            break;
         case OPT_PATH: {
             const char *a = optarg;
             if (!scan_parse_hex(a, strlen(a), &o->path_addr))
@@ -389,10 +402,10 @@ int main(int argc, char **argv)
     hs_error err = { 0 };
     loader *l;
     /* The explorer draws trends for 3+ dumps: they need every dump's sites. */
-    if (o.path_set)
+    if (o.path_set || o.why)
         explore = false;
     loader_opts lopts = { .identity = o.identity, .threads = o.threads,
-                          .want_trends = o.trend || (explore && ndumps >= 3), .want_graph = o.path_set };
+                          .want_trends = o.trend || (explore && ndumps >= 3), .want_graph = o.path_set || o.why };
     if (loader_start(&l, paths, ndumps, &lopts, &err) != HS_OK) {
         fprintf(stderr, "heapsift: %s\n", err.msg);
         return EXIT_INPUT;
@@ -424,6 +437,20 @@ int main(int argc, char **argv)
     }
     if (!o.quiet)
         report_problems(l->dumps, ndumps);
+    if (o.why) {
+        if (o.stats)
+            print_stats(l);
+        int status = 0;
+        if (why_write(stdout, l, o.why_file, o.why_line, isatty(STDOUT_FILENO), &err) != HS_OK) {
+            fprintf(stderr, "heapsift: ");
+            put_safe(stderr, err.msg, strlen(err.msg));
+            fputc('\n', stderr);
+            status = EXIT_INPUT;
+        }
+        loader_free(l);
+        filter_free(&o.filter);
+        return status;
+    }
     if (o.path_set) {
         if (o.stats)
             print_stats(l);

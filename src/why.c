@@ -1,0 +1,244 @@
+/* why.c - explaining one site's retained objects with the dominator tree. */
+#include "config.h"
+#include "why.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "group.h"
+#include "objinfo.h"
+#include "report.h"
+#include "textsafe.h"
+
+#define uthash_fatal(msg) hs_xmalloc((size_t)-1)
+#include <uthash.h>
+
+bool why_parse_site(const char *arg, char *file, size_t file_size, uint32_t *line)
+{
+    const char *colon = strrchr(arg, ':');
+    if (!colon || colon == arg || !colon[1])
+        return false;
+    char *end;
+    unsigned long v = strtoul(colon + 1, &end, 10);
+    if (*end || v > UINT32_MAX)
+        return false;
+    snprintf(file, file_size, "%.*s", (int)(colon - arg), arg);
+    *line = (uint32_t)v;
+    return true;
+}
+
+bool why_path_matches(const char *path, size_t len, const char *tail)
+{
+    size_t tl = strlen(tail);
+    if (tl > len || memcmp(path + len - tl, tail, tl) != 0)
+        return false;
+    return tl == len || path[len - tl - 1] == '/' || tail[0] == '/';
+}
+
+/* Prints dump text, escaped when asked. */
+static void put(FILE *out, const char *s, size_t len, bool escape)
+{
+    if (!escape) {
+        fwrite(s, 1, len, out);
+        return;
+    }
+    char buf[2048];
+    textsafe_escape(s, len, buf, sizeof buf);
+    fputs(buf, out);
+}
+
+static void hop(FILE *out, heap *h, uint32_t v, bool escape)
+{
+    char desc[1024];
+    size_t len = objinfo_describe(h, v, desc, sizeof desc);
+    fprintf(out, "      0x%" PRIx64 " ", h->addr[v]);
+    put(out, desc, len, escape);
+    fprintf(out, "  (retained %" PRIu64 ")\n", h->graph->retained[v]);
+}
+
+/* A retaining site and what it holds. */
+typedef struct retainer {
+    struct { uint8_t type; uint32_t site; } key; /* of the retaining object, in the latest dump */
+    uint32_t example;   /* one retaining object */
+    uint64_t objects;   /* group objects it holds at the top of the dominator tree */
+    uint64_t bytes;     /* their retained size */
+    UT_hash_handle hh;
+} retainer;
+
+static int cmp_retainers(const void *a, const void *b)
+{
+    const retainer *x = *(const retainer *const *)a, *y = *(const retainer *const *)b;
+    return x->bytes > y->bytes ? -1 : x->bytes < y->bytes ? 1 : x->objects > y->objects ? -1 : x->objects < y->objects;
+}
+
+#define PATH_EDGE_HOPS 8
+
+static void explain_group(FILE *out, loader *l, const group_set *s, const group *g, bool escape)
+{
+    heap *subject = l->dumps[l->diff->subject];
+    heap *latest = l->dumps[l->ndumps - 1];
+    graph *gr = latest->graph;
+    size_t gi = (size_t)(g - s->groups);
+    size_t from = s->member_start[gi], to = s->member_start[gi + 1];
+
+    /* The group's objects as nodes of the latest dump's graph. */
+    uint8_t *state = hs_xcalloc(gr->n + 1, 1); /* 1 member; 2 has a member above it; 3 has none */
+    uint32_t *nodes = hs_xmalloc((to - from + 1) * sizeof *nodes);
+    size_t nn = 0;
+    for (size_t m = from; m < to; m++) {
+        size_t i = l->diff->objects[s->members[m]];
+        uint32_t v = addrmap_find(latest->addrs, subject->addr[i]);
+        if (v != ADDRMAP_NONE && latest->gen[v] == subject->gen[i]) {
+            nodes[nn++] = v;
+            state[v] = 1;
+        }
+    }
+    /* Members with no member above them in the dominator tree: their
+     * retained sizes add up without counting anything twice. Walks up the
+     * tree, remembering the answer for every node it passes. */
+    uint32_t *walk = hs_xmalloc(((size_t)gr->n + 1) * sizeof *walk);
+    uint64_t retained = 0, top = 0;
+    retainer *by_site = NULL;
+    uint32_t largest = GRAPH_NONE;
+    for (size_t k = 0; k < nn; k++) {
+        uint32_t v = nodes[k];
+        size_t depth = 0;
+        uint32_t u = gr->idom[v];
+        uint8_t answer = 3;
+        while (u != GRAPH_NONE && u != gr->n) {
+            if (state[u] == 1 || state[u] == 2) {
+                answer = 2;
+                break;
+            }
+            if (state[u] == 3)
+                break;
+            walk[depth++] = u;
+            u = gr->idom[u];
+        }
+        for (size_t d = 0; d < depth; d++)
+            state[walk[d]] = answer;
+        if (answer == 2)
+            continue;
+        top++;
+        retained += gr->retained[v];
+        if (largest == GRAPH_NONE || gr->retained[v] > gr->retained[largest])
+            largest = v;
+        /* The nearest holder outside the group: the dominator, or, when only
+         * the roots together dominate it, a referrer outside the group. */
+        uint32_t holder = gr->idom[v];
+        if (holder == gr->n || holder == GRAPH_NONE) {
+            holder = GRAPH_NONE;
+            for (uint32_t e = gr->in_start[v]; e < gr->in_start[v + 1]; e++)
+                if (gr->in[e] != gr->n && state[gr->in[e]] != 1) {
+                    holder = gr->in[e];
+                    break;
+                }
+        }
+        if (holder == GRAPH_NONE)
+            continue;
+        retainer key;
+        memset(&key, 0, sizeof key);
+        key.key.type = latest->type[holder];
+        key.key.site = latest->site ? latest->site[holder] : 0;
+        retainer *r = NULL;
+        HASH_FIND(hh, by_site, &key.key, sizeof key.key, r);
+        if (!r) {
+            r = hs_xcalloc(1, sizeof *r);
+            r->key = key.key;
+            r->example = holder;
+            HASH_ADD(hh, by_site, key, sizeof r->key, r);
+        }
+        r->objects++;
+        r->bytes += gr->retained[v];
+    }
+
+    size_t flen;
+    const char *file = strtab_str(subject->strings, g->file, &flen);
+    fprintf(out, "%s %" PRIu64 " %s objects of size %" PRIu64 "/%" PRIu64 " at: ", report_verb(l->diff->mode),
+            g->count, rtype_name(g->type), g->bytesize, g->memsize);
+    put(out, file, flen, escape);
+    fprintf(out, ":%" PRIu32 "\n", g->line - 1);
+    fprintf(out, "  retained size: %" PRIu64 " bytes (freed with them; each byte counted once)\n", retained);
+    if (nn < g->count)
+        fprintf(out, "  (%zu of them found in the latest dump's graph)\n", nn);
+
+    size_t nr = HASH_COUNT(by_site);
+    if (nr) {
+        retainer **list = hs_xmalloc(nr * sizeof *list);
+        size_t k = 0;
+        retainer *r, *tmp;
+        HASH_ITER(hh, by_site, r, tmp) list[k++] = r;
+        qsort(list, nr, sizeof *list, cmp_retainers);
+        fprintf(out, "  held by (the nearest object outside the group, by its allocation site):\n");
+        for (k = 0; k < nr && k < 5; k++) {
+            char desc[1024];
+            size_t len = objinfo_describe(latest, list[k]->example, desc, sizeof desc);
+            fprintf(out, "    %" PRIu64 " of them (%" PRIu64 " bytes) by ", list[k]->objects, list[k]->bytes);
+            put(out, desc, len, escape);
+            fprintf(out, ", e.g. 0x%" PRIx64 "\n", latest->addr[list[k]->example]);
+        }
+        if (nr > 5)
+            fprintf(out, "    ... and %zu other holders\n", nr - 5);
+        free(list);
+    }
+    retainer *r, *tmp;
+    HASH_ITER(hh, by_site, r, tmp) {
+        HASH_DEL(by_site, r);
+        free(r);
+    }
+
+    if (largest != GRAPH_NONE) {
+        uint32_t *path;
+        unsigned kind;
+        size_t len = graph_root_path(gr, largest, graph_root_kind(gr, "machine_context"), &path, &kind);
+        fprintf(out, "  path from a GC root to the largest of them, 0x%" PRIx64 ":\n", latest->addr[largest]);
+        if (len == 0) {
+            fprintf(out, "    (no root reaches it: the next GC frees it)\n");
+        } else {
+            fprintf(out, "    root %s\n", gr->root_names[kind]);
+            for (size_t k = 0; k < len; k++) {
+                if (len > 2 * PATH_EDGE_HOPS && k == PATH_EDGE_HOPS) {
+                    fprintf(out, "      ... %zu hops not shown ...\n", len - 2 * PATH_EDGE_HOPS);
+                    k = len - PATH_EDGE_HOPS;
+                }
+                hop(out, latest, path[k], escape);
+            }
+        }
+        free(path);
+    }
+    free(walk);
+    free(nodes);
+    free(state);
+}
+
+hs_status why_write(FILE *out, loader *l, const char *file, uint32_t line, bool escape, hs_error *err)
+{
+    heap *subject = l->dumps[l->diff->subject];
+    heap *latest = l->dumps[l->ndumps - 1];
+    if (!latest->graph)
+        return hs_fail(err, HS_ERR_USAGE, "the reference graph was not built");
+    group_set *s = group_build(l->diff, subject, GROUP_SITE);
+    group_sort(s, SORT_COUNT, false);
+    size_t found = 0;
+    for (size_t k = 0; k < s->nvisible; k++) {
+        const group *g = &s->groups[s->order[k]];
+        size_t flen;
+        const char *path = strtab_str(subject->strings, g->file, &flen);
+        if (g->line == HEAP_NO_LINE || g->line - 1 != line || !why_path_matches(path, flen, file))
+            continue;
+        if (!found++) {
+            fprintf(out, "# heapsift %s: why are the objects allocated at %s:%" PRIu32 " retained?\n", PACKAGE_VERSION,
+                    file, line);
+            fprintf(out, "# references and dominators of ");
+            put(out, latest->path, strlen(latest->path), escape);
+            fprintf(out, " (the latest dump)\n");
+        }
+        explain_group(out, l, s, g, escape);
+    }
+    group_free(s);
+    if (!found)
+        return hs_fail(err, HS_ERR_USAGE, "no %s group was allocated at %s:%" PRIu32,
+                       diff_mode_name(l->diff->mode), file, line);
+    return fflush(out) == 0 ? HS_OK : hs_fail(err, HS_ERR_IO, "writing failed");
+}

@@ -1,0 +1,29 @@
+/* why.h - why the objects allocated at one site are retained: their
+ * retained size counted once, the objects that hold them (grouped by their
+ * own allocation site), and the path from a GC root to the largest of them.
+ *
+ * Works on a finished load whose latest dump has its graph and dominators
+ * (loader_opts.want_graph). Writes text; called from one thread.
+ */
+#ifndef HEAPSIFT_WHY_H
+#define HEAPSIFT_WHY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "loader.h"
+#include "status.h"
+
+/* Parses "FILE:LINE" (FILE may be any trailing part of the path, cut at a
+ * '/'). False when there is no ":LINE". */
+bool why_parse_site(const char *arg, char *file, size_t file_size, uint32_t *line);
+
+/* True when path ends with the trailing part `tail` at a '/' boundary. */
+bool why_path_matches(const char *path, size_t len, const char *tail);
+
+/* Writes the explanation for the retained groups allocated at file:line.
+ * Fails with HS_ERR_USAGE (naming the site) when no retained group is there;
+ * escape: make dump text safe for a terminal. */
+hs_status why_write(FILE *out, loader *l, const char *file, uint32_t line, bool escape, hs_error *err);
+
+#endif
