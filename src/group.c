@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrmap.h"
+#include "graph.h"
 #include "status.h"
 
 #define uthash_fatal(msg) hs_xmalloc((size_t)-1)
@@ -38,7 +40,7 @@ static const char *const group_by_names[GROUP_BY_COUNT] = {
     "site", "class", "gem", "file", "method", "generation",
 };
 static const char *const sort_names[SORT_KEY_COUNT] = {
-    "count", "memsize", "bytesize", "location", "type",
+    "count", "memsize", "bytesize", "location", "type", "retained",
 };
 
 int group_by_from_name(const char *name)
@@ -318,6 +320,50 @@ void group_compute_trends(group_set *s, heap *const *dumps, size_t ndumps)
     free_index(&index);
 }
 
+void group_compute_retained(group_set *s, heap *const *dumps, size_t ndumps)
+{
+    const heap *latest = dumps[ndumps - 1];
+    const graph *gr = latest->graph;
+    if (!gr || !gr->idom || !latest->addrs)
+        return;
+    const heap *subject = s->subject;
+    uint32_t *node_group = hs_xmalloc(((size_t)gr->n + 1) * sizeof *node_group);
+    for (uint32_t v = 0; v <= gr->n; v++)
+        node_group[v] = GRAPH_NONE;
+    uint32_t *node_of = hs_xmalloc((s->diff->count ? s->diff->count : 1) * sizeof *node_of);
+    for (size_t k = 0; k < s->diff->count; k++) {
+        size_t i = s->diff->objects[k];
+        uint32_t v = addrmap_find(latest->addrs, subject->addr[i]);
+        if (v != ADDRMAP_NONE && latest->gen[v] != subject->gen[i])
+            v = ADDRMAP_NONE; /* the slot holds another object now */
+        node_of[k] = v;
+        if (v != ADDRMAP_NONE)
+            node_group[v] = s->group_of[k];
+    }
+    for (size_t g = 0; g < s->ngroups; g++)
+        s->groups[g].retained = 0;
+    /* A member counts unless a member of its own group is above it in the
+     * dominator tree (its bytes are then in that one's retained size). */
+    for (size_t k = 0; k < s->diff->count; k++) {
+        uint32_t v = node_of[k];
+        if (v == ADDRMAP_NONE || gr->idom[v] == GRAPH_NONE)
+            continue;
+        uint32_t g = s->group_of[k];
+        bool covered = false;
+        for (uint32_t u = gr->idom[v]; u != gr->n && u != GRAPH_NONE; u = gr->idom[u])
+            if (node_group[u] == g) {
+                covered = true;
+                break;
+            }
+        if (!covered)
+            s->groups[g].retained += gr->retained[v];
+    }
+    free(node_group);
+    free(node_of);
+    s->has_retained = true;
+    s->full_valid = false;
+}
+
 void group_apply_filter(group_set *s, const obj_filter *f)
 {
     const heap *h = s->subject;
@@ -411,6 +457,7 @@ static int cmp_groups(const void *pa, const void *pb, void *arg)
             c = cmp_u32(a->line, b->line);
         break;
     case SORT_TYPE: c = cmp_u32(a->type_rank, b->type_rank); break;
+    case SORT_RETAINED: c = cmp_u64_desc(a->retained, b->retained); break;
     case SORT_KEY_COUNT: break;
     }
     return c ? c : cmp_default(a, b, all);

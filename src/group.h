@@ -33,6 +33,7 @@ typedef enum group_sort_key {
     SORT_BYTESIZE, /* bytesize, largest first */
     SORT_LOCATION, /* file, then line, ascending */
     SORT_TYPE,     /* type name ascending */
+    SORT_RETAINED, /* retained size, largest first (needs the reference graph) */
     SORT_KEY_COUNT
 } group_sort_key;
 
@@ -53,6 +54,8 @@ typedef struct group {
     uint64_t all_count;
     uint64_t all_memsize;
     uint64_t all_bytesize;
+    uint64_t retained;  /* retained size of all its objects in the latest dump's
+                           graph, each byte once (group_compute_retained) */
     uint64_t *trend;    /* live objects with this key in each dump (ndumps entries), or NULL */
     /* Sort ranks (group_build): the byte order of file and name among all
      * groups, and of the type name, so that sorting never compares strings. */
@@ -86,6 +89,7 @@ typedef struct group_set {
     bool whole_groups;        /* after the last filter, every group shown has
                                  all its objects */
     uint64_t min_shown;       /* the filter's minimum count (1 without one) */
+    bool has_retained;        /* group_compute_retained has run */
 } group_set;
 
 /* Groups diff's suspects by `by`. The subject's details (heap_load_details)
@@ -98,6 +102,12 @@ void group_free(group_set *s);
  * (which must be the dumps the diff compared, in order). Does nothing unless
  * every dump was loaded with HEAP_LIGHT or HEAP_FULL. */
 void group_compute_trends(group_set *s, heap *const *dumps, size_t ndumps);
+
+/* Fills every group's retained size from the graph of the latest dump
+ * (dumps[ndumps-1]->graph, with dominators computed): the sum of the
+ * retained sizes of its objects that have no other object of the same group
+ * above them in the dominator tree. Does nothing without a graph. */
+void group_compute_retained(group_set *s, heap *const *dumps, size_t ndumps);
 
 /* Recomputes totals for the objects that pass f (NULL: all) and lists the
  * groups with at least f->min_count objects in s->order, unsorted. */

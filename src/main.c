@@ -69,7 +69,8 @@ static const char usage_text[] =
     "                            NO_COLOR is set), never, always\n"
     "  -g, --group-by=KEY        site (type,file,line; default), class, gem, file,\n"
     "                            method, generation\n"
-    "  -s, --sort=KEY            count (default), memsize, bytesize, location, type\n"
+    "  -s, --sort=KEY            count (default), memsize, bytesize, location, type,\n"
+    "                            retained (reads the latest dump's references)\n"
     "  -r, --reverse             reverse the sort\n"
     "  -f, --filter=PATTERN      only objects whose file path contains PATTERN\n"
     "                            (a glob when it has * ? or [)\n"
@@ -178,7 +179,7 @@ static int parse_options(int argc, char **argv, options *o)
             }
             int key = group_sort_from_name(name);
             if (key < 0)
-                usage_error("unknown sort key '%s' (count, memsize, bytesize, location, type)", optarg);
+                usage_error("unknown sort key '%s' (count, memsize, bytesize, location, type, retained)", optarg);
             o->sort = (group_sort_key)key;
             break;
         }
@@ -405,7 +406,7 @@ int main(int argc, char **argv)
     if (o.path_set || o.why)
         explore = false;
     loader_opts lopts = { .identity = o.identity, .threads = o.threads,
-                          .want_trends = o.trend || (explore && ndumps >= 3), .want_graph = o.path_set || o.why };
+                          .want_trends = o.trend || (explore && ndumps >= 3), .want_graph = o.path_set || o.why || o.sort == SORT_RETAINED || explore };
     if (loader_start(&l, paths, ndumps, &lopts, &err) != HS_OK) {
         fprintf(stderr, "heapsift: %s\n", err.msg);
         return EXIT_INPUT;
@@ -466,6 +467,7 @@ int main(int argc, char **argv)
     group_set *set = group_build(l->diff, subject, o.by);
     if (o.trend)
         group_compute_trends(set, l->dumps, ndumps);
+    group_compute_retained(set, l->dumps, ndumps);
     group_apply_filter(set, &o.filter);
     group_sort(set, o.sort, o.reverse);
 

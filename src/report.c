@@ -113,6 +113,8 @@ static void write_group(FILE *out, const report_info *info, const report_opts *o
                 g->bytesize, g->memsize, group_by_name(s->by));
         put_text(out, label, len, opts->escape);
     }
+    if (info->sort == SORT_RETAINED && s->has_retained)
+        fprintf(out, "  retained: %" PRIu64, g->retained);
     if (opts->trend && g->trend) {
         fprintf(out, "  trend:");
         for (size_t k = 0; k < s->ndumps; k++)

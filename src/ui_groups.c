@@ -26,8 +26,8 @@ void ui_groups_heading(ui *u, int y)
     view *v = &u->view;
     char head[256];
     int tw = trend_width(v);
-    snprintf(head, sizeof head, "%8s %9s %9s %-8s %-*s%s", "COUNT", "BYTESIZE", "MEMSIZE",
-             v->by == GROUP_SITE ? "TYPE" : "", tw, tw ? "TREND" : "",
+    snprintf(head, sizeof head, "%8s %9s %9s%s %-8s %-*s%s", "COUNT", "BYTESIZE", "MEMSIZE",
+             v->set->has_retained ? "  RETAINED" : "", v->by == GROUP_SITE ? "TYPE" : "", tw, tw ? "TREND" : "",
              v->by == GROUP_SITE ? "LOCATION" : group_by_name(v->by));
     ui_fill(stdscr, y, 0, COLS, u->attr[PART_HEADING]);
     ui_puts(stdscr, y, 0, head, COLS, false);
@@ -39,10 +39,15 @@ void ui_groups_row(ui *u, int y, size_t row, bool selected)
     const group *g = view_group_at(v, row);
     attr_t a = selected ? u->attr[PART_SELECTED] : u->attr[PART_NORMAL];
     ui_fill(stdscr, y, 0, COLS, a);
-    char bytes[16], mem[16], cols[96];
+    char bytes[16], mem[16], kept[32] = "", cols[128];
     ui_bytes(g->bytesize, bytes, sizeof bytes);
     ui_bytes(g->memsize, mem, sizeof mem);
-    snprintf(cols, sizeof cols, "%8" PRIu64 " %9s %9s %-8s ", g->count, bytes, mem,
+    if (v->set->has_retained) {
+        char r[16];
+        ui_bytes(g->retained, r, sizeof r);
+        snprintf(kept, sizeof kept, " %9s", r);
+    }
+    snprintf(cols, sizeof cols, "%8" PRIu64 " %9s %9s%s %-8s ", g->count, bytes, mem, kept,
              v->by == GROUP_SITE ? rtype_name(g->type) : "");
     int x = ui_puts(stdscr, y, 0, cols, COLS, false);
     if (has_trends(v)) {

@@ -11,6 +11,7 @@ static const char *const descriptions[SORT_KEY_COUNT] = {
     [SORT_BYTESIZE] = "bytesize, largest first",
     [SORT_LOCATION] = "file, then line",
     [SORT_TYPE] = "type name",
+    [SORT_RETAINED] = "retained size, largest first",
 };
 
 void ui_sort_draw(ui *u)

@@ -59,6 +59,7 @@ void view_init(view *v, heap *const *dumps, size_t ndumps, const diff_result *di
         filter_copy(&v->filter, f);
     v->set = group_build(diff, v->subject, by);
     group_compute_trends(v->set, dumps, ndumps);
+    group_compute_retained(v->set, dumps, ndumps);
     group_apply_filter(v->set, &v->filter);
     group_sort(v->set, sort, reverse);
     push(v, VIEW_GROUPS);
@@ -307,6 +308,7 @@ static void reselect(view *v, size_t g)
 {
     view_frame *root = &v->stack[0];
     root->selected = 0;
+    root->top = 0; /* from the top again; view_scroll brings the selection into view */
     for (size_t r = 0; r < v->set->nvisible; r++)
         if (v->set->order[r] == g) {
             root->selected = r;
@@ -347,6 +349,7 @@ void view_set_group_by(view *v, group_by by)
     v->by = by;
     v->set = group_build(v->diff, v->subject, by);
     group_compute_trends(v->set, v->dumps, v->ndumps);
+    group_compute_retained(v->set, v->dumps, v->ndumps);
     group_apply_filter(v->set, &v->filter);
     group_sort(v->set, v->sort, v->reverse);
     v->stack[0].selected = 0;

@@ -70,7 +70,7 @@ start() {
         "cd '$WORK' && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 56
+tap_plan 58
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -78,16 +78,19 @@ wait_for "the group list appears" "^ +283 .*STRING .*products_controller.rb:7"
 wait_for "the header names the dumps and totals" "3 dumps: retained +identity exact +3485 objects 361 KB +32 groups"
 wait_for "trends are drawn with block glyphs" "[▁▂▃▄▅▆▇█]{3}"
 wait_for "the status line shows the selection and sort" "group 1/32 +by site +sort count"
+wait_for "the retained size of each group is shown" "^ +COUNT +BYTESIZE +MEMSIZE +RETAINED +TYPE"
 
 # ---- sort pane: memsize first, selection kept -------------------------------------
 keys s
 wait_for "the sort pane opens" "Sort groups by"
 keys j Enter
-wait_for "sorted by memsize: the biggest memsize first" "^ +130 .* 121 KB HASH .*lib/rackish.rb:27"
+wait_for "sorted by memsize: the biggest memsize first" "^ +130 .* 121 KB +[0-9.]+ KB HASH .*lib/rackish.rb:27"
 wait_for "the status line shows the new sort" "sort memsize"
 keys r
 wait_for "r reverses the sort" "sort memsize \(reversed\)"
-keys r s k Enter
+keys r s j j j j Enter
+wait_for "sorted by retained size: the Procs first" "^ +130 .* 245 KB DATA .*audit_log.rb:14"
+keys s k k k k k Enter
 wait_for "back to sorting by count" "sort count$"
 
 # ---- filter pane: by path, live, Esc restores, Enter keeps ---------------------------
