@@ -254,6 +254,7 @@ int ui_run(loader *l, const ui_opts *opts)
     ui_theme_init(&u);
 
     bool dirty = true;
+    int idle_wakeups = 0; /* stdin readable yet no key: the terminal is gone */
     while (!u.quit) {
         if (u.mode == MODE_LOADING && loader_finished(l)) {
             ui_loaded(&u);
@@ -288,15 +289,21 @@ int ui_run(loader *l, const ui_opts *opts)
         }
         if (rc == 0 && u.mode == MODE_LOADING)
             dirty = true;
-        if (p[0].revents & (POLLHUP | POLLERR))
+        if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
             break; /* the terminal went away (an SSH connection dropped) */
-        int key;
+        int key, keys = 0;
         while ((key = getch()) != ERR) {
+            keys++;
             ui_key(&u, key);
             dirty = true;
             if (u.quit)
                 break;
         }
+        /* A closed terminal can read as endlessly "ready" with nothing to
+         * read; leave rather than spin. */
+        idle_wakeups = (p[0].revents & POLLIN) && !keys ? idle_wakeups + 1 : 0;
+        if (idle_wakeups > 100)
+            break;
         if (rc < 0) /* EINTR: a resize, most likely */
             dirty = true;
     }
