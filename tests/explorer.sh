@@ -173,6 +173,7 @@ keys Q
 start 80 24 --color=never "${APP[@]}"
 wait_for "the list appears (--color=never)" "group 1/32"
 if [ "$(colour_codes)" -eq 0 ]; then tap_ok "--color=never turns colours off"; else tap_fail "--color=never turns colours off"; fi
+keys Q
 
 # ---- signals: SIGHUP (the SSH connection dropping) and SIGTERM restore the terminal ----
 signal_test() {
