@@ -30,9 +30,9 @@ void ui_object_row(ui *u, int y, size_t row, bool selected)
     const orow *r = view_orow_at(v, row);
     char text[2048];
     size_t len = view_row_text(v, row, text, sizeof text);
-    attr_t a = selected ? u->attr[PART_SELECTED]
-             : r->kind == OROW_HEADING ? u->attr[PART_HEADING]
-                                       : u->attr[PART_NORMAL];
+    attr_t a = selected                                               ? u->attr[PART_SELECTED]
+             : r->kind == OROW_HEADING || r->kind == OROW_RETAINED ? u->attr[PART_HEADING]
+                                                                   : u->attr[PART_NORMAL];
     ui_fill(stdscr, y, 0, COLS, a);
     ui_put(stdscr, y, 0, text, len, COLS, false);
 }

@@ -27,6 +27,7 @@ static view_frame *push(view *v, view_kind kind)
 
 static void frame_free(view_frame *f)
 {
+    free(f->path);
     free(f->objects);
     objinfo_free(&f->info);
     free(f->orows);
@@ -110,7 +111,8 @@ const orow *view_orow_at(const view *v, size_t row)
 static bool selectable(const view *v, size_t row)
 {
     const orow *r = view_orow_at(v, row);
-    return !r || r->kind == OROW_REF || r->kind == OROW_REFERRER || r->kind == OROW_MEMBER;
+    return !r || r->kind == OROW_REF || r->kind == OROW_REFERRER || r->kind == OROW_MEMBER ||
+           r->kind == OROW_PATH;
 }
 
 void view_move(view *v, long delta)
@@ -143,6 +145,7 @@ void view_move(view *v, long delta)
 void view_home(view *v)
 {
     view_top(v)->selected = 0;
+    view_top(v)->top = 0; /* the very top, headings included */
     view_move(v, 0);
 }
 
@@ -227,6 +230,28 @@ static bool open_object(view *v, size_t index)
     view_frame *f = push(v, VIEW_OBJECT);
     f->info = info;
     size_t cap = 0;
+    /* What holds it, from the latest dump's graph (when one was built). */
+    heap *latest = v->dumps[v->ndumps - 1];
+    graph *gr = latest->graph;
+    if (gr && gr->idom && latest->addrs) {
+        uint32_t node = addrmap_find(latest->addrs, v->subject->addr[index]);
+        if (node != ADDRMAP_NONE && latest->gen[node] == v->subject->gen[index]) {
+            f->in_graph = true;
+            f->retained = gr->retained[node];
+            f->npath = graph_root_path(gr, node, graph_root_kind(gr, "machine_context"), &f->path, &f->path_root);
+        }
+        add_orow(f, OROW_RETAINED, 0, &cap);
+        if (f->in_graph) {
+            add_orow(f, OROW_HEADING, 3, &cap);
+            for (size_t k = 0; k < f->npath; k++) {
+                if (f->npath > 2 * VIEW_PATH_EDGE && k == VIEW_PATH_EDGE) {
+                    add_orow(f, OROW_ELIDED, f->npath - 2 * VIEW_PATH_EDGE, &cap);
+                    k = f->npath - VIEW_PATH_EDGE;
+                }
+                add_orow(f, OROW_PATH, k, &cap);
+            }
+        }
+    }
     add_orow(f, OROW_HEADING, 0, &cap);
     for (size_t k = 0; k < info.nmembers; k++)
         add_orow(f, OROW_MEMBER, k, &cap);
@@ -240,6 +265,11 @@ static bool open_object(view *v, size_t index)
         add_orow(f, OROW_NOTE, 0, &cap);
     /* Start on the first reference, or the first referrer, or a member. */
     f->selected = 1;
+    for (size_t r = 0; r < f->norows; r++)
+        if (f->orows[r].kind == OROW_MEMBER) {
+            f->selected = r;
+            break;
+        }
     for (size_t r = 0; r < f->norows; r++)
         if (f->orows[r].kind == OROW_REF || f->orows[r].kind == OROW_REFERRER) {
             f->selected = r;
@@ -268,6 +298,19 @@ bool view_enter(view *v)
         return open_object(v, f->objects[f->selected]);
     case VIEW_OBJECT: {
         const orow *r = view_orow_at(v, f->selected);
+        if (r && r->kind == OROW_PATH) {
+            /* A hop of the latest dump: open it where the shown dump has it. */
+            heap *latest = v->dumps[v->ndumps - 1];
+            uint32_t node = f->path[r->item];
+            size_t i = addr_index_find(&v->index, latest->addr[node]);
+            if (i == OBJ_NONE || v->subject->gen[i] != latest->gen[node]) {
+                snprintf(v->message, sizeof v->message,
+                         "0x%" PRIx64 " is not in dump %zu (allocated after it)", latest->addr[node],
+                         v->diff->subject + 1);
+                return false;
+            }
+            return open_object(v, i);
+        }
         if (!r || (r->kind != OROW_REF && r->kind != OROW_REFERRER)) {
             snprintf(v->message, sizeof v->message, "select a reference or a referrer to follow it");
             return false;
@@ -358,7 +401,8 @@ void view_set_group_by(view *v, group_by by)
 
 /* ---- text of rows ------------------------------------------------------------------ */
 
-static const char *const headings[] = { "Members of its line", "References", "Referrers" };
+static const char *const headings[] = { "Members of its line", "References", "Referrers",
+                                        "Path from a GC root" };
 
 size_t view_row_text(view *v, size_t row, char *buf, size_t size)
 {
@@ -405,11 +449,39 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
         const objinfo *oi = &f->info;
         switch (r->kind) {
         case OROW_HEADING: {
+            if (r->item == 3) {
+                const graph *gr = v->dumps[v->ndumps - 1]->graph;
+                if (f->npath)
+                    n = snprintf(buf, size, "%s (%zu hop%s from the %s root, in dump %zu)", headings[3], f->npath,
+                                 f->npath == 1 ? "" : "s", gr->root_names[f->path_root], v->ndumps);
+                else
+                    n = snprintf(buf, size, "%s: none reaches it (the next GC frees it)", headings[3]);
+                break;
+            }
             size_t count = r->item == 0 ? oi->nmembers : r->item == 1 ? oi->nrefs : oi->nreferrers;
             n = snprintf(buf, size, "%s (%zu%s)", headings[r->item], count,
                          r->item == 2 && oi->referrers_capped ? "+" : "");
             break;
         }
+        case OROW_RETAINED:
+            if (f->in_graph)
+                n = snprintf(buf, size, "Retained size: %" PRIu64 " bytes (what freeing it would free, in dump %zu)",
+                             f->retained, v->ndumps);
+            else
+                n = snprintf(buf, size, "Not in dump %zu's graph: it was freed or its slot reused", v->ndumps);
+            break;
+        case OROW_PATH: {
+            heap *latest = v->dumps[v->ndumps - 1];
+            uint32_t node = f->path[r->item];
+            char desc[512];
+            objinfo_describe(latest, node, desc, sizeof desc);
+            n = snprintf(buf, size, "  0x%-12" PRIx64 " %s (retained %" PRIu64 ")", latest->addr[node], desc,
+                         latest->graph->retained[node]);
+            break;
+        }
+        case OROW_ELIDED:
+            n = snprintf(buf, size, "  ... %zu hops not shown ...", r->item);
+            break;
         case OROW_MEMBER: {
             const json_member *m = &oi->members[r->item];
             /* Strings are shown decoded ("file" is never escaped by Ruby). */
@@ -530,6 +602,7 @@ bool view_search(view *v, const char *text, int dir)
 
 /* ---- export ---------------------------------------------------------------------------- */
 
+/* Root paths longer than twice this list their first and last hops. */
 static const char *const kind_names[] = { "retained groups", "objects of a group", "one object" };
 
 hs_status view_write(view *v, FILE *out, const char *when, hs_error *err)

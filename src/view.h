@@ -33,12 +33,19 @@ typedef enum orow_kind {
     OROW_REF,      /* an object this one references (Enter goes there) */
     OROW_REFERRER, /* an object or root that references this one */
     OROW_NOTE,     /* a remark ("more referrers not shown") */
+    OROW_RETAINED, /* the object's retained size (latest dump's graph) */
+    OROW_PATH,     /* a hop of the path from a GC root (Enter goes there) */
+    OROW_ELIDED,   /* the hops of a long path that are not listed */
 } orow_kind;
 
 typedef struct orow {
     orow_kind kind;
     size_t item;   /* index into members, refs or referrers */
 } orow;
+
+/* Root paths longer than twice this many hops show their first and last
+ * VIEW_PATH_EDGE hops and a row that says how many are left out. */
+#define VIEW_PATH_EDGE 10
 
 /* One level of the drill stack. */
 typedef struct view_frame {
@@ -51,6 +58,12 @@ typedef struct view_frame {
     objinfo info;        /* VIEW_OBJECT */
     orow *orows;         /* VIEW_OBJECT: its rows */
     size_t norows;
+    /* VIEW_OBJECT, when the latest dump has a reference graph: */
+    bool in_graph;       /* the object is a node of the latest dump's graph */
+    uint64_t retained;   /* its retained size there */
+    uint32_t *path;      /* nodes of the latest dump from a root to it */
+    size_t npath;
+    unsigned path_root;  /* the root's category (graph root_names index) */
 } view_frame;
 
 typedef struct view {
