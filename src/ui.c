@@ -104,6 +104,10 @@ void ui_draw(ui *u)
         ui_list_draw(u);
         ui_prompt_draw(u);
         break;
+    case MODE_WHY:
+        ui_list_draw(u);
+        ui_why_draw(u);
+        break;
     }
 }
 
@@ -163,6 +167,7 @@ static void browse_key(ui *u, int key)
         break;
     }
     case ACT_HELP: u->mode = MODE_HELP; break;
+    case ACT_WHY: ui_why_open(u); break;
     case ACT_QUIT:
         if (!view_back(v))
             u->quit = true;
@@ -213,6 +218,9 @@ void ui_key(ui *u, int key)
         break;
     case MODE_PROMPT:
         ui_prompt_key(u, key);
+        break;
+    case MODE_WHY:
+        ui_why_key(u, key);
         break;
     }
 }
@@ -308,6 +316,7 @@ int ui_run(loader *l, const ui_opts *opts)
             dirty = true;
     }
     restore_terminal();
+    free(u.why_text);
     if (u.view_ready)
         view_free(&u.view);
     if (caught_signal) {

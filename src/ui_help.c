@@ -6,7 +6,8 @@
 
 void ui_help_draw(ui *u)
 {
-    int h = ACT_COUNT + 4 < LINES - 2 ? ACT_COUNT + 4 : LINES - 2;
+    /* The title, then one row per action: fits 80x24. */
+    int h = ACT_COUNT + 1 < LINES - 2 ? ACT_COUNT + 1 : LINES - 2;
     int w = COLS - 4 < 86 ? COLS - 4 : 86;
     int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
     attr_t pane = u->attr[PART_PANE] | A_REVERSE;
@@ -15,10 +16,10 @@ void ui_help_draw(ui *u)
     attrset(pane | A_BOLD);
     mvaddstr(y0, x0 + 2, "heapsift keys");
     attrset(pane);
-    for (int a = 1; a < ACT_COUNT && a + 1 < h - 1; a++) {
+    for (int a = 1; a < ACT_COUNT && a < h; a++) {
         char line[200];
         snprintf(line, sizeof line, "%-16s %s", action_keys((action)a), action_help((action)a));
-        ui_puts(stdscr, y0 + 1 + a, x0 + 2, line, w - 4, false);
+        ui_puts(stdscr, y0 + a, x0 + 2, line, w - 4, false);
     }
     attrset(A_NORMAL);
 }

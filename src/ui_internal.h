@@ -36,6 +36,7 @@ typedef enum ui_mode {
     MODE_FILTER,  /* the filter pane over the list */
     MODE_HELP,    /* the help pane */
     MODE_PROMPT,  /* a one-line prompt at the bottom (search, export) */
+    MODE_WHY,     /* the why pane: what holds the selected group */
 } ui_mode;
 
 typedef enum prompt_kind {
@@ -75,6 +76,10 @@ typedef struct ui {
     obj_filter ff_saved;           /* the filter before the pane opened (Esc restores) */
     group_by ff_saved_by;
     bool ff_error;             /* the types field does not parse */
+    /* why pane */
+    char *why_text;            /* the explanation, lines separated by '\n' (owned) */
+    size_t why_lines;          /* lines in it */
+    size_t why_top;            /* first line shown */
 } ui;
 
 /* ui.c */
@@ -104,6 +109,9 @@ void ui_filter_open(ui *u);
 void ui_filter_draw(ui *u);
 bool ui_filter_key(ui *u, int key);
 void ui_help_draw(ui *u);
+void ui_why_open(ui *u);
+void ui_why_draw(ui *u);
+bool ui_why_key(ui *u, int key);
 void ui_prompt_open(ui *u, prompt_kind kind, const char *initial);
 void ui_prompt_draw(ui *u);
 bool ui_prompt_key(ui *u, int key);

@@ -74,10 +74,11 @@ static int cmp_retainers(const void *a, const void *b)
 
 #define PATH_EDGE_HOPS 8
 
-static void explain_group(FILE *out, loader *l, const group_set *s, const group *g, bool escape)
+static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const diff_result *diff,
+                          const group_set *s, const group *g, bool escape)
 {
-    heap *subject = l->dumps[l->diff->subject];
-    heap *latest = l->dumps[l->ndumps - 1];
+    heap *subject = dumps[diff->subject];
+    heap *latest = dumps[ndumps - 1];
     graph *gr = latest->graph;
     size_t gi = (size_t)(g - s->groups);
     size_t from = s->member_start[gi], to = s->member_start[gi + 1];
@@ -87,7 +88,7 @@ static void explain_group(FILE *out, loader *l, const group_set *s, const group 
     uint32_t *nodes = hs_xmalloc((to - from + 1) * sizeof *nodes);
     size_t nn = 0;
     for (size_t m = from; m < to; m++) {
-        size_t i = l->diff->objects[s->members[m]];
+        size_t i = diff->objects[s->members[m]];
         uint32_t v = addrmap_find(latest->addrs, subject->addr[i]);
         if (v != ADDRMAP_NONE && latest->gen[v] == subject->gen[i]) {
             nodes[nn++] = v;
@@ -153,12 +154,24 @@ static void explain_group(FILE *out, loader *l, const group_set *s, const group 
         r->bytes += gr->retained[v];
     }
 
-    size_t flen;
-    const char *file = strtab_str(subject->strings, g->file, &flen);
-    fprintf(out, "%s %" PRIu64 " %s objects of size %" PRIu64 "/%" PRIu64 " at: ", report_verb(l->diff->mode),
-            g->count, rtype_name(g->type), g->bytesize, g->memsize);
-    put(out, file, flen, escape);
-    fprintf(out, ":%" PRIu32 "\n", g->line - 1);
+    if (s->by == GROUP_SITE) {
+        size_t flen;
+        const char *file = strtab_str(subject->strings, g->file, &flen);
+        fprintf(out, "%s %" PRIu64 " %s objects of size %" PRIu64 "/%" PRIu64 " at: ", report_verb(diff->mode),
+                g->all_count, rtype_name(g->type), g->all_bytesize, g->all_memsize);
+        put(out, file, flen, escape);
+        if (g->line != HEAP_NO_LINE)
+            fprintf(out, ":%" PRIu32, g->line - 1);
+        fputc('\n', out);
+    } else {
+        char label[1024];
+        size_t llen;
+        group_label(s, g, label, sizeof label, &llen);
+        fprintf(out, "%s %" PRIu64 " objects of size %" PRIu64 "/%" PRIu64 " for %s: ", report_verb(diff->mode),
+                g->all_count, g->all_bytesize, g->all_memsize, group_by_name(s->by));
+        put(out, label, llen, escape);
+        fputc('\n', out);
+    }
     fprintf(out, "  retained size: %" PRIu64 " bytes (freed with them; each byte counted once)\n", retained);
     if (nn < g->count)
         fprintf(out, "  (%zu of them found in the latest dump's graph)\n", nn);
@@ -212,6 +225,16 @@ static void explain_group(FILE *out, loader *l, const group_set *s, const group 
     free(state);
 }
 
+void why_write_group(FILE *out, heap *const *dumps, size_t ndumps, const diff_result *diff, const group_set *s,
+                     const group *g, bool escape)
+{
+    if (!dumps[ndumps - 1]->graph) {
+        fprintf(out, "The reference graph of the latest dump was not built.\n");
+        return;
+    }
+    explain_group(out, dumps, ndumps, diff, s, g, escape);
+}
+
 hs_status why_write(FILE *out, loader *l, const char *file, uint32_t line, bool escape, hs_error *err)
 {
     heap *subject = l->dumps[l->diff->subject];
@@ -234,7 +257,7 @@ hs_status why_write(FILE *out, loader *l, const char *file, uint32_t line, bool 
             put(out, latest->path, strlen(latest->path), escape);
             fprintf(out, " (the latest dump)\n");
         }
-        explain_group(out, l, s, g, escape);
+        explain_group(out, l->dumps, l->ndumps, l->diff, s, g, escape);
     }
     group_free(s);
     if (!found)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "group.h"
 #include "loader.h"
 #include "status.h"
 
@@ -20,6 +21,11 @@ bool why_parse_site(const char *arg, char *file, size_t file_size, uint32_t *lin
 
 /* True when path ends with the trailing part `tail` at a '/' boundary. */
 bool why_path_matches(const char *path, size_t len, const char *tail);
+
+/* Writes the explanation for one group of s (site grouping, or any other:
+ * the group's objects are what is explained). */
+void why_write_group(FILE *out, heap *const *dumps, size_t ndumps, const diff_result *diff, const group_set *s,
+                     const group *g, bool escape);
 
 /* Writes the explanation for the retained groups allocated at file:line.
  * Fails with HS_ERR_USAGE (naming the site) when no retained group is there;

@@ -70,7 +70,7 @@ start() {
         "cd '$WORK' && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 61
+tap_plan 66
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -153,6 +153,17 @@ keys e C-u r e p o r t . t x t Enter
 wait_for "an existing file is not replaced without asking" "report.txt exists. Replace it\? \(y/n\)"
 keys n
 wait_for "n keeps it" "not exported: report.txt exists"
+
+# ---- why: what holds a group ---------------------------------------------------------------
+keys f C-u Enter
+keys / a u d i t _ l o g . r b : 1 1 Enter
+wait_for "search finds the closure's strings" "group [0-9]+/32"
+keys w
+wait_for "w explains the group: its retained size" "retained size: 5200 bytes"
+wait_for "what holds it: the closures' environments" "130 of them \(5200 bytes\) by IMEMO app/middleware/audit_log.rb:14"
+wait_for "and the path through the Proc" "DATA Proc app/middleware/audit_log.rb:14"
+keys q
+wait_gone "q closes the why pane" "Why is this group retained"
 
 # ---- help, resize, quit ---------------------------------------------------------------------
 keys '?'
