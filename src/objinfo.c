@@ -8,38 +8,12 @@
 #include <string.h>
 
 #include "json_scan.h"
-#include "radix.h"
 
-void addr_index_build(addr_index *ai, const heap *h)
+/* The object at addr, or OBJ_NONE. */
+static size_t find(const addrmap *ai, uint64_t addr)
 {
-    ai->n = h->count;
-    ai->keys = hs_xmalloc((ai->n ? ai->n : 1) * sizeof *ai->keys);
-    ai->idx = hs_xmalloc((ai->n ? ai->n : 1) * sizeof *ai->idx);
-    for (size_t i = 0; i < ai->n; i++) {
-        ai->keys[i] = h->addr[i];
-        ai->idx[i] = (uint32_t)i;
-    }
-    radix_sort_addresses(ai->keys, ai->idx, ai->n);
-}
-
-void addr_index_free(addr_index *ai)
-{
-    free(ai->keys);
-    free(ai->idx);
-    memset(ai, 0, sizeof *ai);
-}
-
-size_t addr_index_find(const addr_index *ai, uint64_t addr)
-{
-    size_t lo = 0, hi = ai->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ai->keys[mid] < addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < ai->n && ai->keys[lo] == addr ? ai->idx[lo] : OBJ_NONE;
+    uint32_t i = addrmap_find(ai, addr);
+    return i == ADDRMAP_NONE ? OBJ_NONE : i;
 }
 
 void objinfo_ensure_details(heap *h, size_t index)
@@ -55,7 +29,7 @@ void objinfo_ensure_details(heap *h, size_t index)
 /* Collects a record's references (json_scan_line callback). */
 typedef struct ref_sink {
     objinfo *oi;
-    const addr_index *ai;
+    const addrmap *ai;
 } ref_sink;
 
 static void collect_refs(void *ctx, const scan_record *r)
@@ -67,16 +41,16 @@ static void collect_refs(void *ctx, const scan_record *r)
     oi->refs = hs_xcalloc(n ? n : 1, sizeof *oi->refs);
     for (size_t k = 0; k < r->nrefs; k++) {
         oi->refs[k].address = r->refs[k];
-        oi->refs[k].index = addr_index_find(rs->ai, r->refs[k]);
+        oi->refs[k].index = find(rs->ai, r->refs[k]);
     }
     if (r->class_addr && !(r->type.len == 5 && memcmp(r->type.ptr, "IMEMO", 5) == 0)) {
         oi->refs[r->nrefs].address = r->class_addr;
-        oi->refs[r->nrefs].index = addr_index_find(rs->ai, r->class_addr);
+        oi->refs[r->nrefs].index = find(rs->ai, r->class_addr);
     }
     oi->nrefs = n;
 }
 
-hs_status objinfo_load(objinfo *oi, heap *h, const addr_index *ai, size_t index, hs_error *err)
+hs_status objinfo_load(objinfo *oi, heap *h, const addrmap *ai, size_t index, hs_error *err)
 {
     memset(oi, 0, sizeof *oi);
     oi->index = index;
@@ -121,7 +95,7 @@ static size_t object_at(const heap *h, uint64_t line_start)
     return lo < h->count && h->offset[lo] == line_start ? lo : OBJ_NONE;
 }
 
-void objinfo_find_referrers(objinfo *oi, heap *h, const addr_index *ai)
+void objinfo_find_referrers(objinfo *oi, heap *h, const addrmap *ai)
 {
     (void)ai;
     free(oi->referrers);

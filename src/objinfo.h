@@ -13,23 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "addrmap.h"
 #include "heap.h"
 #include "json_repair.h"
 #include "status.h"
 
 #define OBJ_NONE SIZE_MAX /* an address that is no object of the dump */
-
-/* The dump's objects by address. */
-typedef struct addr_index {
-    uint64_t *keys;  /* addresses, ascending */
-    uint32_t *idx;   /* object index of keys[k] */
-    size_t n;
-} addr_index;
-
-void addr_index_build(addr_index *ai, const heap *h);
-void addr_index_free(addr_index *ai);
-/* The object at addr, or OBJ_NONE. */
-size_t addr_index_find(const addr_index *ai, uint64_t addr);
 
 /* A reference in either direction. */
 typedef struct objref {
@@ -54,12 +43,12 @@ typedef struct objinfo {
 #define OBJINFO_MAX_REFERRERS 5000
 
 /* Reads object `index` of h in full. Fails when its line cannot be read. */
-hs_status objinfo_load(objinfo *oi, heap *h, const addr_index *ai, size_t index, hs_error *err);
+hs_status objinfo_load(objinfo *oi, heap *h, const addrmap *ai, size_t index, hs_error *err);
 
 /* Finds the referrers: every line of the dump that names the object's
  * address ("references", "class", ROOT records), by one pass over the dump
  * text. The first OBJINFO_MAX_REFERRERS are kept. */
-void objinfo_find_referrers(objinfo *oi, heap *h, const addr_index *ai);
+void objinfo_find_referrers(objinfo *oi, heap *h, const addrmap *ai);
 
 void objinfo_free(objinfo *oi);
 

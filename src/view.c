@@ -74,7 +74,7 @@ void view_free(view *v)
     group_free(v->set);
     filter_free(&v->filter);
     if (v->index_built)
-        addr_index_free(&v->index);
+        addrmap_free(&v->index);
     memset(v, 0, sizeof *v);
 }
 
@@ -217,7 +217,7 @@ static void add_orow(view_frame *f, orow_kind kind, size_t item, size_t *cap)
 static bool open_object(view *v, size_t index)
 {
     if (!v->index_built) {
-        addr_index_build(&v->index, v->subject);
+        addrmap_build(&v->index, v->subject->addr, v->subject->count);
         v->index_built = true;
     }
     objinfo info;
@@ -302,8 +302,8 @@ bool view_enter(view *v)
             /* A hop of the latest dump: open it where the shown dump has it. */
             heap *latest = v->dumps[v->ndumps - 1];
             uint32_t node = f->path[r->item];
-            size_t i = addr_index_find(&v->index, latest->addr[node]);
-            if (i == OBJ_NONE || v->subject->gen[i] != latest->gen[node]) {
+            uint32_t i = addrmap_find(&v->index, latest->addr[node]);
+            if (i == ADDRMAP_NONE || v->subject->gen[i] != latest->gen[node]) {
                 snprintf(v->message, sizeof v->message,
                          "0x%" PRIx64 " is not in dump %zu (allocated after it)", latest->addr[node],
                          v->diff->subject + 1);

@@ -76,7 +76,7 @@ typedef struct view {
     group_sort_key sort;
     bool reverse;
     obj_filter filter;           /* owned copy */
-    addr_index index;        /* the subject's addresses, built on first use */
+    addrmap index;           /* the subject's objects by address, built on first use */
     bool index_built;
     view_frame *stack;       /* stack[0] is the group list */
     size_t depth;            /* frames in use */
