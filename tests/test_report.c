@@ -79,23 +79,6 @@ static char *report_text(const prepared *p, const report_opts *opts)
     return buf;
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot read %s", path);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, out);
-    fclose(out);
-    fclose(f);
-    return buf;
-}
-
 static void assert_text_equal(const char *got, const char *want)
 {
     if (strcmp(got, want) == 0)

@@ -135,23 +135,6 @@ static char *screen_text(void)
     return buf;
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot read %s (HEAPSIFT_UPDATE_GOLDEN=1 writes it)", path);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, out);
-    fclose(out);
-    fclose(f);
-    return buf;
-}
-
 /* Draws u and compares the screen with tests/golden/screens/NAME.txt. */
 static void check_screen(ui *u, const char *name)
 {

@@ -62,4 +62,23 @@ static inline const char *temp_file_with(const char *text, size_t len)
     return b;
 }
 
+/* The whole of a file, NUL-terminated; the caller frees it. Fails the test
+ * (naming the file, and what writes golden files) when it cannot be read. */
+static inline char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s (for golden files, HEAPSIFT_UPDATE_GOLDEN=1 writes them)", path);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, out);
+    fclose(out);
+    fclose(f);
+    return buf;
+}
+
 #endif
