@@ -311,30 +311,14 @@ static void report_problems(heap *const *dumps, size_t n)
             put_safe(stderr, hp->why, strlen(hp->why));
             fputc('\n', stderr);
         }
-        if (h->nproblems > 3 || h->repaired + h->skipped > h->nproblems)
-            fprintf(stderr, "heapsift: ");
         if (h->nproblems > 3 || h->repaired + h->skipped > h->nproblems) {
+            fprintf(stderr, "heapsift: ");
             put_safe(stderr, h->path, strlen(h->path));
             fprintf(stderr, ": (%" PRIu64 " more not shown)\n",
                     h->repaired + h->skipped - (h->nproblems < 3 ? h->nproblems : 3));
         }
     }
 }
-
-/* One hop of a root path: address and what the object is. */
-static void print_hop(heap *h, uint32_t v, const char *prefix)
-{
-    char desc[1024];
-    size_t len = objinfo_describe(h, v, desc, sizeof desc);
-    printf("%s0x%" PRIx64 " ", prefix, h->addr[v]);
-    char safe[4096];
-    textsafe_escape(desc, len, safe, sizeof safe);
-    printf("%s  (retained %" PRIu64 " bytes)\n", safe, h->graph->retained[v]);
-}
-
-/* Paths longer than this show their first and last hops, and say how many
- * were left out in between. */
-#define PATH_EDGE_HOPS 12
 
 /* --path: the shortest path from a GC root to one object of the latest dump. */
 static int print_root_path(loader *l, uint64_t addr)
@@ -355,21 +339,16 @@ static int print_root_path(loader *l, uint64_t addr)
     printf("# heapsift %s: path from a GC root to 0x%" PRIx64 " in ", PACKAGE_VERSION, addr);
     fputs(h->path, stdout);
     printf("\n");
+    why_hops_style style = { "  ", " bytes", 12, true };
     if (len == 0) {
         printf("# no GC root reaches it: it is garbage the next GC would free\n");
-        print_hop(h, v, "  ");
+        why_write_hops(stdout, h, &v, 1, &style);
         return 0;
     }
     printf("# %zu hop%s from the %s root%s\n", len, len == 1 ? "" : "s", g->root_names[kind],
            (int)kind == avoid ? " (a conservative stack scan: no other root reaches it)" : "");
     printf("root %s\n", g->root_names[kind]);
-    for (size_t k = 0; k < len; k++) {
-        if (len > 2 * PATH_EDGE_HOPS && k == PATH_EDGE_HOPS) {
-            printf("  ... %zu hops not shown ...\n", len - 2 * PATH_EDGE_HOPS);
-            k = len - PATH_EDGE_HOPS;
-        }
-        print_hop(h, path[k], "  ");
-    }
+    why_write_hops(stdout, h, path, len, &style);
     free(path);
     return 0;
 }

@@ -48,13 +48,25 @@ static void put(FILE *out, const char *s, size_t len, bool escape)
     fputs(buf, out);
 }
 
-static void hop(FILE *out, heap *h, uint32_t v, bool escape)
+static void hop(FILE *out, heap *h, uint32_t v, const why_hops_style *style)
 {
     char desc[1024];
     size_t len = objinfo_describe(h, v, desc, sizeof desc);
-    fprintf(out, "      0x%" PRIx64 " ", h->addr[v]);
-    put(out, desc, len, escape);
-    fprintf(out, "  (retained %" PRIu64 ")\n", h->graph->retained[v]);
+    fprintf(out, "%s0x%" PRIx64 " ", style->indent, h->addr[v]);
+    put(out, desc, len, style->escape);
+    fprintf(out, "  (retained %" PRIu64 "%s)\n", h->graph->retained[v], style->unit);
+}
+
+void why_write_hops(FILE *out, heap *h, const uint32_t *path, size_t len, const why_hops_style *style)
+{
+    size_t edge = style->edge_hops;
+    for (size_t k = 0; k < len; k++) {
+        if (len > 2 * edge && k == edge) {
+            fprintf(out, "%s... %zu hops not shown ...\n", style->indent, len - 2 * edge);
+            k = len - edge;
+        }
+        hop(out, h, path[k], style);
+    }
 }
 
 /* A retaining site and what it holds. */
@@ -71,8 +83,6 @@ static int cmp_retainers(const void *a, const void *b)
     const retainer *x = *(const retainer *const *)a, *y = *(const retainer *const *)b;
     return x->bytes > y->bytes ? -1 : x->bytes < y->bytes ? 1 : x->objects > y->objects ? -1 : x->objects < y->objects;
 }
-
-#define PATH_EDGE_HOPS 8
 
 static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const diff_result *diff,
                           const group_set *s, const group *g, bool escape)
@@ -210,13 +220,8 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
             fprintf(out, "    (no root reaches it: the next GC frees it)\n");
         } else {
             fprintf(out, "    root %s\n", gr->root_names[kind]);
-            for (size_t k = 0; k < len; k++) {
-                if (len > 2 * PATH_EDGE_HOPS && k == PATH_EDGE_HOPS) {
-                    fprintf(out, "      ... %zu hops not shown ...\n", len - 2 * PATH_EDGE_HOPS);
-                    k = len - PATH_EDGE_HOPS;
-                }
-                hop(out, latest, path[k], escape);
-            }
+            why_hops_style style = { "      ", "", 8, escape };
+            why_write_hops(out, latest, path, len, &style);
         }
         free(path);
     }

@@ -22,6 +22,19 @@ bool why_parse_site(const char *arg, char *file, size_t file_size, uint32_t *lin
 /* True when path ends with the trailing part `tail` at a '/' boundary. */
 bool why_path_matches(const char *path, size_t len, const char *tail);
 
+/* How why_write_hops writes a path. */
+typedef struct why_hops_style {
+    const char *indent;  /* before each hop */
+    const char *unit;    /* after each retained size ("" or " bytes") */
+    size_t edge_hops;    /* paths longer than twice this show their first and
+                            last edge_hops hops and say how many are left out */
+    bool escape;         /* make dump text safe for a terminal */
+} why_hops_style;
+
+/* Writes the hops of a root path of h (graph node indices), one line each:
+ * address, what the object is (objinfo_describe) and its retained size. */
+void why_write_hops(FILE *out, heap *h, const uint32_t *path, size_t len, const why_hops_style *style);
+
 /* Writes the explanation for one group of s (site grouping, or any other:
  * the group's objects are what is explained). */
 void why_write_group(FILE *out, heap *const *dumps, size_t ndumps, const diff_result *diff, const group_set *s,
