@@ -67,11 +67,7 @@ void ui_filter_draw(ui *u)
     int gap = LINES >= FF_COUNT * 2 + 7 ? 2 : 1;
     int h = FF_COUNT * gap + 4 + (gap - 1), w = COLS - 4 < 70 ? COLS - 4 : 70;
     int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
-    attr_t pane = u->attr[PART_PANE] | A_REVERSE;
-    for (int y = 0; y < h; y++)
-        ui_fill(stdscr, y0 + y, x0, w, pane);
-    attrset(pane | A_BOLD);
-    mvaddstr(y0, x0 + 2, "Filter");
+    attr_t pane = ui_pane(u, y0, x0, h, w, "Filter");
     for (int k = 0; k < FF_COUNT; k++) {
         int y = y0 + 1 + gap * k + (gap - 1);
         attrset(pane);

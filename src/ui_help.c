@@ -10,12 +10,7 @@ void ui_help_draw(ui *u)
     int h = ACT_COUNT + 1 < LINES - 2 ? ACT_COUNT + 1 : LINES - 2;
     int w = COLS - 4 < 86 ? COLS - 4 : 86;
     int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
-    attr_t pane = u->attr[PART_PANE] | A_REVERSE;
-    for (int y = 0; y < h; y++)
-        ui_fill(stdscr, y0 + y, x0, w, pane);
-    attrset(pane | A_BOLD);
-    mvaddstr(y0, x0 + 2, "heapsift keys");
-    attrset(pane);
+    ui_pane(u, y0, x0, h, w, "heapsift keys");
     for (int a = 1; a < ACT_COUNT && a < h; a++) {
         char line[200];
         snprintf(line, sizeof line, "%-16s %s", action_keys((action)a), action_help((action)a));

@@ -94,6 +94,10 @@ int ui_puts(WINDOW *w, int y, int x, const char *s, int width, bool pad);
 /* Like ui_put, but when the text is wider than width its start is replaced
  * by an ellipsis, so the end (a file name and line) stays visible. */
 int ui_put_tail(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int width);
+/* Draws an empty pane of h rows and w cells at (y0, x0) in the pane colours
+ * with its title in bold on the first row, and leaves the pane attributes
+ * set. Returns those attributes. */
+attr_t ui_pane(ui *u, int y0, int x0, int h, int w, const char *title);
 /* Human-readable byte count: "1.2 MB". */
 void ui_bytes(uint64_t n, char *buf, size_t size);
 /* Draws a line of width spaces in attr. */

@@ -20,10 +20,7 @@ void ui_sort_draw(ui *u)
     int h = SORT_KEY_COUNT + 4 < LINES ? SORT_KEY_COUNT + 4 : LINES;
     int w = 44 < COLS ? 44 : COLS;
     int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
-    for (int y = 0; y < h; y++)
-        ui_fill(stdscr, y0 + y, x0, w, u->attr[PART_PANE] | A_REVERSE);
-    attrset(u->attr[PART_PANE] | A_REVERSE | A_BOLD);
-    mvaddstr(y0, x0 + 2, "Sort groups by");
+    ui_pane(u, y0, x0, h, w, "Sort groups by");
     for (int k = 0; k < SORT_KEY_COUNT && 2 + k < h; k++) {
         char line[80];
         snprintf(line, sizeof line, "%c %-9s %s", k == (int)v->sort ? '*' : ' ',

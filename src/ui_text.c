@@ -160,6 +160,17 @@ void ui_bytes(uint64_t n, char *buf, size_t size)
         snprintf(buf, size, "%.*f %s", v < 10 ? 1 : 0, v, units[u]);
 }
 
+attr_t ui_pane(ui *u, int y0, int x0, int h, int w, const char *title)
+{
+    attr_t pane = u->attr[PART_PANE] | A_REVERSE;
+    for (int y = 0; y < h; y++)
+        ui_fill(stdscr, y0 + y, x0, w, pane);
+    attrset(pane | A_BOLD);
+    ui_puts(stdscr, y0, x0 + 2, title, w - 3, false);
+    attrset(pane);
+    return pane;
+}
+
 void ui_fill(WINDOW *w, int y, int x, int width, attr_t attr)
 {
     wattrset(w, attr);

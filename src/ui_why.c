@@ -46,12 +46,7 @@ void ui_why_draw(ui *u)
 {
     int h = LINES - 2, w = COLS;
     int y0 = 1, x0 = 0;
-    attr_t pane = u->attr[PART_PANE] | A_REVERSE;
-    for (int y = 0; y < h; y++)
-        ui_fill(stdscr, y0 + y, x0, w, pane);
-    attrset(pane | A_BOLD);
-    ui_puts(stdscr, y0, x0 + 1, "Why is this group retained?  (j/k scroll, q or Esc close)", w - 2, false);
-    attrset(pane);
+    ui_pane(u, y0, x0, h, w, "Why is this group retained?  (j/k scroll, q or Esc close)");
     const char *p = u->why_text ? u->why_text : "";
     for (size_t skip = 0; skip < u->why_top && *p; skip++) {
         const char *nl = strchr(p, '\n');
