@@ -277,6 +277,38 @@ static bool read_flags(cursor *c, scan_record *rec)
     return true;
 }
 
+/* What member_head found. */
+typedef enum head_result {
+    HEAD_OK,        /* the name was read; c->p is at the value */
+    HEAD_END,       /* the line ended */
+    HEAD_NO_NAME,   /* something other than a quoted name */
+    HEAD_NO_COLON,  /* a name not followed by ':' (or by the end of the line) */
+} head_result;
+
+/* Reads `"name":` at c->p (white space allowed around the colon) into *key. */
+static head_result member_head(cursor *c, scan_str *key)
+{
+    if (c->p >= c->end)
+        return HEAD_END;
+    if (*c->p != '"')
+        return HEAD_NO_NAME;
+    c->p++;
+    const char *k = c->p;
+    while (c->p < c->end && *c->p != '"')
+        c->p++;
+    if (c->p >= c->end)
+        return HEAD_END;
+    key->ptr = k;
+    key->len = (uint32_t)(c->p - k);
+    c->p++;
+    skip_ws(c);
+    if (c->p >= c->end || *c->p != ':')
+        return HEAD_NO_COLON;
+    c->p++;
+    skip_ws(c);
+    return c->p >= c->end ? HEAD_END : HEAD_OK;
+}
+
 static void note(char *why, size_t size, const char *text)
 {
     size_t used = strlen(why);
@@ -366,27 +398,15 @@ bool json_repair_line(const char *line, size_t len, bool want_refs, scan_refbuf 
             complete = true;
             break;
         }
-        if (*c.p != '"') {
+        scan_str name;
+        head_result head = member_head(&c, &name);
+        if (head == HEAD_NO_NAME)
             note(why, why_size, "expected a member name");
-            break;
-        }
-        c.p++;
-        const char *k = c.p;
-        while (c.p < c.end && *c.p != '"')
-            c.p++;
-        if (c.p >= c.end)
-            break;
-        scan_key key = scan_key_of(k, (size_t)(c.p - k));
-        c.p++;
-        skip_ws(&c);
-        if (c.p >= c.end || *c.p != ':') {
+        else if (head == HEAD_NO_COLON)
             note(why, why_size, "expected ':' after a member name");
+        if (head != HEAD_OK)
             break;
-        }
-        c.p++;
-        skip_ws(&c);
-        if (c.p >= c.end)
-            break;
+        scan_key key = scan_key_of(name.ptr, name.len);
         bool ok = true;
         if (*c.p == '"') {
             c.p++;
@@ -446,22 +466,8 @@ size_t json_members(const char *line, size_t len, json_member *out, size_t max)
     c.p++;
     for (;;) {
         skip_ws(&c);
-        if (c.p >= c.end || *c.p != '"')
-            break;
-        c.p++;
-        const char *k = c.p;
-        while (c.p < c.end && *c.p != '"')
-            c.p++;
-        if (c.p >= c.end)
-            break;
-        json_member m = { { k, (uint32_t)(c.p - k) }, { NULL, 0 }, false };
-        c.p++;
-        skip_ws(&c);
-        if (c.p >= c.end || *c.p != ':')
-            break;
-        c.p++;
-        skip_ws(&c);
-        if (c.p >= c.end)
+        json_member m = { { NULL, 0 }, { NULL, 0 }, false };
+        if (member_head(&c, &m.key) != HEAD_OK)
             break;
         bool ok = true;
         if (*c.p == '"') {
