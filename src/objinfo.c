@@ -95,9 +95,8 @@ static size_t object_at(const heap *h, uint64_t line_start)
     return lo < h->count && h->offset[lo] == line_start ? lo : OBJ_NONE;
 }
 
-void objinfo_find_referrers(objinfo *oi, heap *h, const addrmap *ai)
+void objinfo_find_referrers(objinfo *oi, heap *h)
 {
-    (void)ai;
     free(oi->referrers);
     oi->referrers = NULL;
     oi->nreferrers = 0;

@@ -48,7 +48,7 @@ hs_status objinfo_load(objinfo *oi, heap *h, const addrmap *ai, size_t index, hs
 /* Finds the referrers: every line of the dump that names the object's
  * address ("references", "class", ROOT records), by one pass over the dump
  * text. The first OBJINFO_MAX_REFERRERS are kept. */
-void objinfo_find_referrers(objinfo *oi, heap *h, const addrmap *ai);
+void objinfo_find_referrers(objinfo *oi, heap *h);
 
 void objinfo_free(objinfo *oi);
 

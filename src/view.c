@@ -226,7 +226,7 @@ static bool open_object(view *v, size_t index)
         snprintf(v->message, sizeof v->message, "%.200s", err.msg);
         return false;
     }
-    objinfo_find_referrers(&info, v->subject, &v->index);
+    objinfo_find_referrers(&info, v->subject);
     view_frame *f = push(v, VIEW_OBJECT);
     f->info = info;
     size_t cap = 0;
