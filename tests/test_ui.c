@@ -19,23 +19,12 @@
 /* The three app dumps, loaded as `heapsift D1 D2 D3` loads them for the
  * explorer (trends on). */
 static loader *app;
-static const char *app_paths[3];
 
 static int load_app(void **state)
 {
     (void)state;
-    for (int k = 0; k < 3; k++) {
-        char name[32];
-        snprintf(name, sizeof name, "app-%d.json.gz", k + 1);
-        app_paths[k] = strdup(data_path(name));
-    }
-    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true };
-    hs_error err;
-    if (loader_start(&app, app_paths, 3, &opts, &err) != HS_OK || loader_join(app) != HS_OK) {
-        fprintf(stderr, "%s\n", app ? app->err.msg : err.msg);
-        return -1;
-    }
-    return 0;
+    app = load_app_dumps();
+    return app ? 0 : -1;
 }
 
 static int free_app(void **state)
@@ -597,7 +586,7 @@ static void loading_screen(void **state)
 static void failed_screen(void **state)
 {
     (void)state;
-    const char *paths[3] = { "no-such-dump.json.gz", app_paths[1], app_paths[2] };
+    const char *paths[3] = { "no-such-dump.json.gz", app->dump[1].path, app->dump[2].path };
     loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true };
     loader *l;
     hs_error err;

@@ -19,19 +19,8 @@ static loader *app;
 static int load_app(void **state)
 {
     (void)state;
-    static const char *paths[3];
-    for (int k = 0; k < 3; k++) {
-        char name[32];
-        snprintf(name, sizeof name, "app-%d.json.gz", k + 1);
-        paths[k] = strdup(data_path(name));
-    }
-    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true };
-    hs_error err;
-    if (loader_start(&app, paths, 3, &opts, &err) != HS_OK || loader_join(app) != HS_OK) {
-        fprintf(stderr, "%s\n", app ? app->err.msg : err.msg);
-        return -1;
-    }
-    return 0;
+    app = load_app_dumps();
+    return app ? 0 : -1;
 }
 
 static int free_app(void **state)

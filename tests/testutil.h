@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "loader.h"
+
 /* A fixture shipped in the repository: data/NAME. */
 static inline const char *data_path(const char *name)
 {
@@ -60,6 +62,29 @@ static inline const char *temp_file_with(const char *text, size_t len)
     }
     close(fd);
     return b;
+}
+
+/* Loads data/app-{1,2,3}.json.gz as the explorer does (trends on) and waits
+ * for the result; NULL (after saying why) when loading fails. The caller
+ * frees it with loader_free. */
+static inline loader *load_app_dumps(void)
+{
+    static const char *paths[3];
+    for (int k = 0; k < 3; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "app-%d.json.gz", k + 1);
+        if (!paths[k])
+            paths[k] = strdup(data_path(name));
+    }
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true };
+    hs_error err;
+    loader *l = NULL;
+    if (loader_start(&l, paths, 3, &opts, &err) != HS_OK || loader_join(l) != HS_OK) {
+        fprintf(stderr, "%s\n", l ? l->err.msg : err.msg);
+        loader_free(l);
+        return NULL;
+    }
+    return l;
 }
 
 /* The whole of a file, NUL-terminated; the caller frees it. Fails the test
