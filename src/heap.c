@@ -830,8 +830,19 @@ static void *detail_run(void *arg)
     return NULL;
 }
 
-void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads)
+void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned threads)
 {
+    /* Only the objects not read yet (a dump read in full for its graph has
+     * them all). */
+    uint32_t *objs = hs_xmalloc((ngiven ? ngiven : 1) * sizeof *objs);
+    size_t n = 0;
+    for (size_t k = 0; k < ngiven; k++)
+        if (!(h->flags[given[k]] & HEAP_F_DETAILED))
+            objs[n++] = given[k];
+    if (n == 0) {
+        free(objs);
+        return;
+    }
     if (!h->site) {
         h->site = hs_xcalloc(h->count ? h->count : 1, sizeof *h->site);
         h->class_addr = hs_xcalloc(h->count ? h->count : 1, sizeof *h->class_addr);
@@ -871,6 +882,7 @@ void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads
     h->sites = h->site_index->sites;
     h->nsites = h->site_index->count;
     number_problem_lines(h);
+    free(objs);
 }
 
 void heap_free(heap *h)

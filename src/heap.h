@@ -126,7 +126,8 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
 /* HEAP_FULL: reads site, class, memsize, bytesize and flags of objects
  * objs[0..n) (indices into h) from their lines, with `threads` parser
  * threads (0: one per core). Lines that are not valid JSON are repaired or
- * counted as for heap_load. Objects may be given again; they are re-read. */
+ * counted as for heap_load. Objects whose details were read already
+ * (HEAP_F_DETAILED) are skipped. */
 void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads);
 
 void heap_free(heap *h);
