@@ -25,8 +25,12 @@ void graph_build(graph *g, uint32_t n, const uint64_t *ref_start, const uint32_t
         }
     }
     g->out_start[n] = (uint32_t)edges;
-    for (size_t k = 0; k < nroots; k++)
-        edges += roots[k] < n;
+    for (size_t k = 0; k < nroots; k++) {
+        if (roots[k] < n)
+            edges++;
+        else
+            g->dangling++; /* a ROOT record naming no object of the dump */
+    }
     g->out_start[n + 1] = (uint32_t)edges;
     g->edges = edges;
     g->out = hs_xmalloc((edges ? edges : 1) * sizeof *g->out);
@@ -37,39 +41,20 @@ void graph_build(graph *g, uint32_t n, const uint64_t *ref_start, const uint32_t
                 g->out[at++] = refs[k];
     size_t nroot_edges = g->out_start[n + 1] - g->out_start[n];
     g->root_kind = hs_xmalloc(nroot_edges ? nroot_edges : 1);
-    g->root_mask = hs_xcalloc(n ? n : 1, sizeof *g->root_mask);
     size_t r = 0;
     for (size_t k = 0; k < nroots; k++) {
         if (roots[k] >= n)
             continue;
         g->out[at++] = roots[k];
         g->root_kind[r++] = root_kind ? root_kind[k] : 0;
-        g->root_mask[roots[k]] |= (uint16_t)(1u << ((root_kind ? root_kind[k] : 0) & 15));
     }
-
-    /* In-edges: a counting sort of the edges by target. */
-    g->in_start = hs_xcalloc((size_t)nodes + 1, sizeof *g->in_start);
-    for (uint64_t e = 0; e < edges; e++)
-        g->in_start[g->out[e] + 1]++;
-    for (uint32_t v = 0; v < nodes; v++)
-        g->in_start[v + 1] += g->in_start[v];
-    g->in = hs_xmalloc((edges ? edges : 1) * sizeof *g->in);
-    uint32_t *fill = hs_xmalloc(((size_t)nodes + 1) * sizeof *fill);
-    memcpy(fill, g->in_start, ((size_t)nodes + 1) * sizeof *fill);
-    for (uint32_t v = 0; v < nodes; v++)
-        for (uint32_t e = g->out_start[v]; e < g->out_start[v + 1]; e++)
-            g->in[fill[g->out[e]]++] = v;
-    free(fill);
 }
 
 void graph_free(graph *g)
 {
     free(g->out_start);
     free(g->out);
-    free(g->in_start);
-    free(g->in);
     free(g->root_kind);
-    free(g->root_mask);
     free(g->idom);
     free(g->retained);
     memset(g, 0, sizeof *g);
@@ -152,10 +137,34 @@ static uint32_t number_nodes(const graph *g, lt *t)
     return count;
 }
 
+/* Predecessor lists (in-edges) in CSR form: a counting sort of the edges by
+ * target. Only graph_dominators needs them, and only while it runs. */
+static void predecessors(const graph *g, uint32_t **in_start, uint32_t **in)
+{
+    uint32_t nodes = g->n + 1;
+    uint64_t edges = g->edges;
+    uint32_t *start = hs_xcalloc((size_t)nodes + 1, sizeof *start);
+    for (uint64_t e = 0; e < edges; e++)
+        start[g->out[e] + 1]++;
+    for (uint32_t v = 0; v < nodes; v++)
+        start[v + 1] += start[v];
+    uint32_t *list = hs_xmalloc((edges ? edges : 1) * sizeof *list);
+    uint32_t *fill = hs_xmalloc(((size_t)nodes + 1) * sizeof *fill);
+    memcpy(fill, start, ((size_t)nodes + 1) * sizeof *fill);
+    for (uint32_t v = 0; v < nodes; v++)
+        for (uint32_t e = g->out_start[v]; e < g->out_start[v + 1]; e++)
+            list[fill[g->out[e]]++] = v;
+    free(fill);
+    *in_start = start;
+    *in = list;
+}
+
 void graph_dominators(graph *g, const uint64_t *memsize)
 {
     uint32_t nodes = g->n + 1;
     size_t slots = (size_t)nodes + 1;
+    uint32_t *in_start, *in;
+    predecessors(g, &in_start, &in);
     lt t = {
         hs_xcalloc(slots, sizeof(uint32_t)), hs_xcalloc(slots, sizeof(uint32_t)),
         hs_xcalloc(slots, sizeof(uint32_t)), hs_xcalloc(slots, sizeof(uint32_t)),
@@ -172,8 +181,8 @@ void graph_dominators(graph *g, const uint64_t *memsize)
     }
     for (uint32_t i = count; i >= 2; i--) {
         uint32_t w = t.vertex[i];
-        for (uint32_t e = g->in_start[w]; e < g->in_start[w + 1]; e++) {
-            uint32_t v = t.dfnum[g->in[e]];
+        for (uint32_t e = in_start[w]; e < in_start[w + 1]; e++) {
+            uint32_t v = t.dfnum[in[e]];
             if (!v)
                 continue; /* a predecessor no root reaches */
             uint32_t u = eval(&t, v);
@@ -193,6 +202,8 @@ void graph_dominators(graph *g, const uint64_t *memsize)
     for (uint32_t i = 2; i <= count; i++)
         if (dom[i] != t.semi[i])
             dom[i] = dom[dom[i]];
+    free(in_start);
+    free(in);
 
     free(g->idom);
     g->idom = hs_xmalloc((size_t)nodes * sizeof *g->idom);
@@ -232,48 +243,24 @@ int graph_root_kind(const graph *g, const char *name)
     return -1;
 }
 
-/* Breadth-first search backward from v over referrers, stopping at the first
- * object a root names (with a category in `mask`). */
-static size_t search_back(const graph *g, uint32_t v, uint16_t mask, uint32_t **path, unsigned *kind)
+/* Queues the roots of one class: those of category avoid_kind when
+ * `avoided`, the others when not. Returns true when v is one of them. */
+static bool seed_roots(const graph *g, int avoid_kind, bool avoided, uint32_t v, uint32_t *parent,
+                       uint32_t *queue, size_t *tail)
 {
-    uint32_t nodes = g->n + 1;
-    uint32_t *parent = hs_xmalloc((size_t)nodes * sizeof *parent); /* the next node toward v */
-    uint8_t *seen = hs_xcalloc(nodes, 1);
-    uint32_t *queue = hs_xmalloc((size_t)nodes * sizeof *queue);
-    size_t head = 0, tail = 0, len = 0;
-    queue[tail++] = v;
-    seen[v] = 1;
-    parent[v] = GRAPH_NONE;
-    uint32_t found = GRAPH_NONE;
-    while (head < tail) {
-        uint32_t u = queue[head++];
-        if (g->root_mask[u] & mask) {
-            found = u;
-            break;
-        }
-        for (uint32_t e = g->in_start[u]; e < g->in_start[u + 1]; e++) {
-            uint32_t w = g->in[e];
-            if (w == g->n || seen[w])
-                continue;
-            seen[w] = 1;
-            parent[w] = u;
-            queue[tail++] = w;
-        }
+    uint32_t first = g->out_start[g->n], last = g->out_start[g->n + 1];
+    bool found = false;
+    for (uint32_t e = first; e < last; e++) {
+        if ((avoid_kind >= 0 && g->root_kind[e - first] == (unsigned)avoid_kind) != avoided)
+            continue;
+        uint32_t w = g->out[e];
+        if (parent[w] != GRAPH_NONE)
+            continue;
+        parent[w] = g->n;
+        queue[(*tail)++] = w;
+        found |= w == v;
     }
-    if (found != GRAPH_NONE) {
-        for (uint32_t u = found; u != GRAPH_NONE; u = parent[u])
-            len++;
-        *path = hs_xmalloc(len * sizeof **path);
-        size_t i = 0;
-        for (uint32_t u = found; u != GRAPH_NONE; u = parent[u])
-            (*path)[i++] = u;
-        uint16_t m = g->root_mask[found] & mask;
-        *kind = (unsigned)__builtin_ctz(m);
-    }
-    free(parent);
-    free(seen);
-    free(queue);
-    return len;
+    return found;
 }
 
 size_t graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **path, unsigned *root_kind)
@@ -282,10 +269,127 @@ size_t graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **pa
     *root_kind = 0;
     if (v >= g->n)
         return 0;
-    if (avoid_kind >= 0 && avoid_kind < 16) {
-        size_t len = search_back(g, v, (uint16_t)~(1u << avoid_kind), path, root_kind);
-        if (len)
-            return len;
+    /* Breadth-first from the preferred roots, stopping when v is reached;
+     * when they do not reach it, on from the avoided ones (what the first
+     * pass visited cannot lead to v, so it stays visited). parent doubles as
+     * the visited mark. */
+    uint32_t nodes = g->n + 1;
+    uint32_t *parent = hs_xmalloc((size_t)nodes * sizeof *parent);
+    memset(parent, 0xff, (size_t)nodes * sizeof *parent);
+    uint32_t *queue = hs_xmalloc((size_t)nodes * sizeof *queue);
+    size_t head = 0, tail = 0;
+    bool found = false;
+    for (int pass = 0; pass < 2 && !found; pass++) {
+        found = seed_roots(g, avoid_kind, pass == 1, v, parent, queue, &tail);
+        while (!found && head < tail) {
+            uint32_t u = queue[head++];
+            for (uint32_t e = g->out_start[u]; e < g->out_start[u + 1]; e++) {
+                uint32_t w = g->out[e];
+                if (parent[w] != GRAPH_NONE)
+                    continue;
+                parent[w] = u;
+                if (w == v) {
+                    found = true;
+                    break;
+                }
+                queue[tail++] = w;
+            }
+        }
     }
-    return search_back(g, v, 0xffff, path, root_kind);
+    size_t len = 0;
+    if (found) {
+        for (uint32_t u = v; u != g->n; u = parent[u])
+            len++;
+        *path = hs_xmalloc(len * sizeof **path);
+        size_t i = len;
+        for (uint32_t u = v; u != g->n; u = parent[u])
+            (*path)[--i] = u;
+        /* The category of the root the path starts from, preferring one
+         * that is not the avoided kind. */
+        uint32_t kinds = graph_root_kinds_of(g, (*path)[0]);
+        if (avoid_kind >= 0 && (kinds & ~(1u << avoid_kind)))
+            kinds &= ~(1u << avoid_kind);
+        *root_kind = kinds ? (unsigned)__builtin_ctz(kinds) : 0;
+    }
+    free(parent);
+    free(queue);
+    return len;
+}
+
+uint32_t graph_root_kinds_of(const graph *g, uint32_t v)
+{
+    uint32_t first = g->out_start[g->n], last = g->out_start[g->n + 1], mask = 0;
+    for (uint32_t e = first; e < last; e++)
+        if (g->out[e] == v)
+            mask |= 1u << (g->root_kind[e - first] & 31);
+    return mask;
+}
+
+size_t graph_referrers(const graph *g, uint32_t v, uint32_t *out, size_t cap)
+{
+    size_t found = 0;
+    for (uint32_t u = 0; u <= g->n; u++) {
+        const uint32_t *e = g->out + g->out_start[u], *stop = g->out + g->out_start[u + 1];
+        for (; e < stop; e++)
+            if (*e == v) {
+                if (found < cap)
+                    out[found] = u;
+                found++;
+                break; /* once per referrer, however often it names v */
+            }
+    }
+    return found;
+}
+
+void graph_dom_preorder(const graph *g, uint32_t *pre, uint32_t *end)
+{
+    uint32_t nodes = g->n + 1;
+    /* The dominator tree's children lists, by a counting sort on idom. */
+    uint32_t *child_start = hs_xcalloc((size_t)nodes + 1, sizeof *child_start);
+    for (uint32_t v = 0; v < g->n; v++)
+        if (g->idom[v] != GRAPH_NONE)
+            child_start[g->idom[v] + 1]++;
+    for (uint32_t v = 0; v < nodes; v++)
+        child_start[v + 1] += child_start[v];
+    uint32_t *children = hs_xmalloc((size_t)nodes * sizeof *children);
+    uint32_t *fill = hs_xmalloc((size_t)nodes * sizeof *fill);
+    memcpy(fill, child_start, (size_t)nodes * sizeof *fill);
+    for (uint32_t v = 0; v < g->n; v++)
+        if (g->idom[v] != GRAPH_NONE)
+            children[fill[g->idom[v]]++] = v;
+    memset(pre, 0, (size_t)nodes * sizeof *pre);
+    memset(end, 0, (size_t)nodes * sizeof *end);
+    /* Depth-first with an explicit stack; fill[v] is reused as the next
+     * child of v to visit. Numbers start at 1 so that 0 means unreached. */
+    uint32_t *stack = hs_xmalloc((size_t)nodes * sizeof *stack);
+    size_t sp = 0;
+    uint32_t number = 1;
+    memcpy(fill, child_start, (size_t)nodes * sizeof *fill);
+    stack[sp++] = g->n;
+    pre[g->n] = number++;
+    while (sp) {
+        uint32_t v = stack[sp - 1];
+        if (fill[v] < child_start[v + 1]) {
+            uint32_t w = children[fill[v]++];
+            pre[w] = number++;
+            stack[sp++] = w;
+        } else {
+            end[v] = number;
+            sp--;
+        }
+    }
+    free(stack);
+    free(fill);
+    free(children);
+    free(child_start);
+}
+
+size_t graph_bytes(const graph *g)
+{
+    size_t nodes = (size_t)g->n + 1;
+    size_t bytes = (nodes + 1) * sizeof *g->out_start + g->edges * sizeof *g->out;
+    bytes += g->out_start[g->n + 1] - g->out_start[g->n]; /* root_kind */
+    if (g->idom)
+        bytes += nodes * (sizeof *g->idom + sizeof *g->retained);
+    return bytes;
 }

@@ -10,6 +10,12 @@
  * dangling, not dropped silently. Every algorithm is iterative: a
  * million-deep chain of arrays is a normal dump.
  *
+ * What is kept is 16 bytes per object (edge start, dominator, retained size)
+ * plus 4 per reference. Referrers are not stored: one scan of the edges
+ * finds them (tens of milliseconds for millions of objects), and the root
+ * path is a breadth-first search forward from the roots. The predecessor
+ * lists the dominator algorithm needs exist only while it runs.
+ *
  * Built by one thread; read-only afterwards (any thread).
  */
 #ifndef HEAPSIFT_GRAPH_H
@@ -27,11 +33,8 @@ typedef struct graph {
     uint32_t n;            /* objects; node n is the virtual root */
     uint32_t *out_start;   /* n + 2 entries: out-edges of v are out[out_start[v] .. out_start[v+1]) */
     uint32_t *out;         /* edge targets */
-    uint32_t *in_start;    /* n + 2 entries, likewise for in-edges (referrers) */
-    uint32_t *in;          /* edge sources */
     uint8_t *root_kind;    /* per edge of the virtual root (out[out_start[n] + k]): index
                               into root_names of its ROOT record's category */
-    uint16_t *root_mask;   /* per object: bit k set when a root of category k names it */
     char root_names[16][24]; /* categories seen ("vm", "machine_context" ...); [0] = "?" */
     unsigned nroot_names;
     uint64_t edges;        /* edges kept (repeats kept, self-loops kept) */
@@ -66,14 +69,28 @@ size_t graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **pa
 /* The category index of a root name, or -1. */
 int graph_root_kind(const graph *g, const char *name);
 
+/* The referrers of v: every node with an edge to v, once each, in node
+ * order (the virtual root, node n, last when a ROOT record names v). Writes
+ * the first `cap` into out (may be NULL when cap is 0) and returns how many
+ * there are. One pass over all edges. */
+size_t graph_referrers(const graph *g, uint32_t v, uint32_t *out, size_t cap);
+
+/* The categories of the ROOT records that name v, as a bit mask (bit k:
+ * root_names[k]); 0 when no root names it. */
+uint32_t graph_root_kinds_of(const graph *g, uint32_t v);
+
+/* Numbers the dominator tree in preorder (graph_dominators must have run):
+ * pre[v] is v's number and end[v] one past the last number of its subtree,
+ * so u dominates v exactly when pre[u] <= pre[v] < end[u]. Nodes no root
+ * reaches get pre = end = 0. Both arrays hold n + 1 entries. */
+void graph_dom_preorder(const graph *g, uint32_t *pre, uint32_t *end);
+
+/* Bytes the graph keeps (edges, dominators, retained sizes). */
+size_t graph_bytes(const graph *g);
+
 static inline uint32_t graph_out_degree(const graph *g, uint32_t v)
 {
     return g->out_start[v + 1] - g->out_start[v];
-}
-
-static inline uint32_t graph_in_degree(const graph *g, uint32_t v)
-{
-    return g->in_start[v + 1] - g->in_start[v];
 }
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "addrmap.h"
 #include "graph.h"
+#include "heap_graph.h"
 #include "status.h"
 
 #define uthash_fatal(msg) hs_xmalloc((size_t)-1)
@@ -267,6 +268,10 @@ void group_free(group_set *s)
     free(s->member_start);
     free(s->order);
     free(s->full_order);
+    free(s->ret_pre);
+    free(s->ret_end);
+    free(s->ret_size);
+    free(s->ret_order);
     strtab_free(s->labels);
     free(s);
 }
@@ -320,6 +325,43 @@ void group_compute_trends(group_set *s, heap *const *dumps, size_t ndumps)
     free_index(&index);
 }
 
+/* Every group's retained size over the members that pass (pass == NULL:
+ * all): walking each group's members in dominator-tree preorder, a member
+ * inside the subtree of the last member counted is dominated by it (its
+ * bytes are in that one's retained size already); any other starts a new
+ * subtree and counts. Subtrees nest, so the last one counted is the only one
+ * that can contain the next member. */
+static void sum_retained(group_set *s, const uint8_t *pass, bool all)
+{
+    for (size_t g = 0; g < s->ngroups; g++) {
+        uint64_t sum = 0;
+        uint32_t inside_until = 0;
+        for (size_t m = s->member_start[g]; m < s->member_start[g + 1]; m++) {
+            uint32_t k = s->ret_order[m];
+            if (!s->ret_pre[k] || (pass && !pass[k]))
+                continue;
+            if (s->ret_pre[k] < inside_until)
+                continue;
+            sum += s->ret_size[k];
+            inside_until = s->ret_end[k];
+        }
+        if (all)
+            s->groups[g].all_retained = sum;
+        s->groups[g].retained = sum;
+    }
+}
+
+typedef struct by_pre {
+    const uint32_t *pre;
+} by_pre;
+
+static int cmp_pre(const void *pa, const void *pb, void *arg)
+{
+    const uint32_t *pre = ((const by_pre *)arg)->pre;
+    uint32_t a = pre[*(const uint32_t *)pa], b = pre[*(const uint32_t *)pb];
+    return a < b ? -1 : a > b;
+}
+
 void group_compute_retained(group_set *s, heap *const *dumps, size_t ndumps)
 {
     const heap *latest = dumps[ndumps - 1];
@@ -327,39 +369,35 @@ void group_compute_retained(group_set *s, heap *const *dumps, size_t ndumps)
     if (!gr || !gr->idom || !latest->addrs)
         return;
     const heap *subject = s->subject;
-    uint32_t *node_group = hs_xmalloc(((size_t)gr->n + 1) * sizeof *node_group);
-    for (uint32_t v = 0; v <= gr->n; v++)
-        node_group[v] = GRAPH_NONE;
-    uint32_t *node_of = hs_xmalloc((s->diff->count ? s->diff->count : 1) * sizeof *node_of);
-    for (size_t k = 0; k < s->diff->count; k++) {
-        size_t i = s->diff->objects[k];
-        uint32_t v = addrmap_find(latest->addrs, subject->addr[i]);
-        if (v != ADDRMAP_NONE && latest->gen[v] != subject->gen[i])
-            v = ADDRMAP_NONE; /* the slot holds another object now */
-        node_of[k] = v;
-        if (v != ADDRMAP_NONE)
-            node_group[v] = s->group_of[k];
+    size_t count = s->diff->count;
+    uint32_t *pre = hs_xmalloc(((size_t)gr->n + 1) * sizeof *pre);
+    uint32_t *end = hs_xmalloc(((size_t)gr->n + 1) * sizeof *end);
+    graph_dom_preorder(gr, pre, end);
+    free(s->ret_pre);
+    free(s->ret_end);
+    free(s->ret_size);
+    free(s->ret_order);
+    s->ret_pre = hs_xcalloc(count ? count : 1, sizeof *s->ret_pre);
+    s->ret_end = hs_xcalloc(count ? count : 1, sizeof *s->ret_end);
+    s->ret_size = hs_xcalloc(count ? count : 1, sizeof *s->ret_size);
+    s->ret_order = hs_xmalloc((count ? count : 1) * sizeof *s->ret_order);
+    for (size_t k = 0; k < count; k++) {
+        uint32_t v = heap_graph_node_of(latest, subject, s->diff->objects[k]);
+        if (v == GRAPH_NONE)
+            continue; /* freed, or the slot holds another object now */
+        s->ret_pre[k] = pre[v]; /* 0 when no root reaches it */
+        s->ret_end[k] = end[v];
+        s->ret_size[k] = gr->retained[v];
     }
+    free(pre);
+    free(end);
+    /* Each group's members in preorder. */
+    memcpy(s->ret_order, s->members, count * sizeof *s->ret_order);
+    by_pre ctx = { s->ret_pre };
     for (size_t g = 0; g < s->ngroups; g++)
-        s->groups[g].retained = 0;
-    /* A member counts unless a member of its own group is above it in the
-     * dominator tree (its bytes are then in that one's retained size). */
-    for (size_t k = 0; k < s->diff->count; k++) {
-        uint32_t v = node_of[k];
-        if (v == ADDRMAP_NONE || gr->idom[v] == GRAPH_NONE)
-            continue;
-        uint32_t g = s->group_of[k];
-        bool covered = false;
-        for (uint32_t u = gr->idom[v]; u != gr->n && u != GRAPH_NONE; u = gr->idom[u])
-            if (node_group[u] == g) {
-                covered = true;
-                break;
-            }
-        if (!covered)
-            s->groups[g].retained += gr->retained[v];
-    }
-    free(node_group);
-    free(node_of);
+        qsort_r(s->ret_order + s->member_start[g], s->member_start[g + 1] - s->member_start[g],
+                sizeof *s->ret_order, cmp_pre, &ctx);
+    sum_retained(s, NULL, true);
     s->has_retained = true;
     s->full_valid = false;
 }
@@ -374,10 +412,15 @@ void group_apply_filter(group_set *s, const obj_filter *f)
     }
     if (f)
         filter_prepare((obj_filter *)f, h);
+    /* Which objects pass, for the retained sizes (they depend on which
+     * members of a group are counted, not only on how many). */
+    uint8_t *pass = s->has_retained && f ? hs_xcalloc(s->diff->count ? s->diff->count : 1, 1) : NULL;
     for (size_t k = 0; k < s->diff->count; k++) {
         size_t i = s->diff->objects[k];
         if (f && !filter_object_passes(f, h, i))
             continue;
+        if (pass)
+            pass[k] = 1;
         group *g = &s->groups[s->group_of[k]];
         g->count++;
         if (h->memsize) {
@@ -385,6 +428,9 @@ void group_apply_filter(group_set *s, const obj_filter *f)
             g->bytesize += h->bytesize[i];
         }
     }
+    if (s->has_retained)
+        sum_retained(s, pass, false);
+    free(pass);
     uint64_t min = f && f->min_count ? f->min_count : 1;
     s->min_shown = min;
     s->nvisible = 0;
@@ -457,7 +503,9 @@ static int cmp_groups(const void *pa, const void *pb, void *arg)
             c = cmp_u32(a->line, b->line);
         break;
     case SORT_TYPE: c = cmp_u32(a->type_rank, b->type_rank); break;
-    case SORT_RETAINED: c = cmp_u64_desc(a->retained, b->retained); break;
+    case SORT_RETAINED:
+        c = cmp_u64_desc(all ? a->all_retained : a->retained, all ? b->all_retained : b->retained);
+        break;
     case SORT_KEY_COUNT: break;
     }
     return c ? c : cmp_default(a, b, all);

@@ -54,8 +54,9 @@ typedef struct group {
     uint64_t all_count;
     uint64_t all_memsize;
     uint64_t all_bytesize;
-    uint64_t retained;  /* retained size of all its objects in the latest dump's
-                           graph, each byte once (group_compute_retained) */
+    uint64_t retained;  /* retained size of the objects that pass the filter, in
+                           the latest dump's graph, each byte once */
+    uint64_t all_retained; /* likewise over all its objects (group_compute_retained) */
     uint64_t *trend;    /* live objects with this key in each dump (ndumps entries), or NULL */
     /* Sort ranks (group_build): the byte order of file and name among all
      * groups, and of the type name, so that sorting never compares strings. */
@@ -90,6 +91,12 @@ typedef struct group_set {
                                  all its objects */
     uint64_t min_shown;       /* the filter's minimum count (1 without one) */
     bool has_retained;        /* group_compute_retained has run */
+    /* Per diff object k, from group_compute_retained (NULL before): */
+    uint32_t *ret_pre;        /* preorder number of its node in the latest dump's
+                                 dominator tree; 0 when not in the graph or unreached */
+    uint32_t *ret_end;        /* one past the last number of its subtree */
+    uint64_t *ret_size;       /* its node's retained size */
+    uint32_t *ret_order;      /* like members, each group's part in preorder */
 } group_set;
 
 /* Groups diff's suspects by `by`. The subject's details (heap_load_details)
@@ -106,7 +113,8 @@ void group_compute_trends(group_set *s, heap *const *dumps, size_t ndumps);
 /* Fills every group's retained size from the graph of the latest dump
  * (dumps[ndumps-1]->graph, with dominators computed): the sum of the
  * retained sizes of its objects that have no other object of the same group
- * above them in the dominator tree. Does nothing without a graph. */
+ * above them in the dominator tree. group_apply_filter then recomputes it
+ * over the objects that pass. Does nothing without a graph. */
 void group_compute_retained(group_set *s, heap *const *dumps, size_t ndumps);
 
 /* Recomputes totals for the objects that pass f (NULL: all) and lists the

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "json_scan.h"
+#include "parallel.h"
 
 #define uthash_fatal(msg) hs_xmalloc((size_t)-1)
 #include <uthash.h>
@@ -177,6 +178,24 @@ static void heap_add_problems(heap *h, const problem_log *log, uint64_t line_bas
     h->truncated += log->truncated;
 }
 
+void heap_add_damaged(heap *h, const uint8_t *damaged, const heap_problem *problems, unsigned nproblems)
+{
+    for (size_t i = 0; i < h->count; i++)
+        if (damaged[i] && !(h->flags[i] & HEAP_F_REPAIRED)) {
+            h->flags[i] |= HEAP_F_REPAIRED;
+            h->repaired++;
+        }
+    problem_log log = { .nkept = 0 };
+    for (unsigned p = 0; p < nproblems; p++) {
+        bool known = false;
+        for (unsigned q = 0; q < h->nproblems && !known; q++)
+            known = h->problems[q].offset == problems[p].offset;
+        if (!known)
+            log.kept[log.nkept++] = problems[p];
+    }
+    heap_add_problems(h, &log, 0);
+}
+
 /* Problems found by re-reading single lines carry no line number: count the
  * newlines before each (one pass over the text up to the last of them). */
 static void number_problem_lines(heap *h)
@@ -214,18 +233,10 @@ typedef struct chunk {
     uint64_t *object_id;      /* allocated on the first object that has one */
     uint64_t *offset;         /* HEAP_FULL */
     uint8_t *flags;           /* HEAP_FULL */
-    uint32_t *site;           /* HEAP_LIGHT, and with want_graph */
-    uint64_t *class_addr;     /* HEAP_LIGHT, and with want_graph */
-    uint64_t *memsize, *bytesize; /* with want_graph */
-    bool graph;               /* want_graph: full parse, references kept */
-    uint64_t *ref_start;      /* with want_graph: first entry in refs of each object */
-    uint64_t *refs;           /* referenced addresses (each object's class last) */
-    size_t nrefs, refs_cap;
-    uint64_t *root_refs;      /* addresses ROOT records name */
-    uint8_t *root_kinds;      /* their category, an index into root_names */
-    size_t nroots, roots_cap;
-    char root_names[16][24];  /* categories seen in this chunk; [0] = "?" */
-    unsigned nroot_names;
+    uint32_t *site;           /* HEAP_LIGHT, and with all_details */
+    uint64_t *class_addr;     /* HEAP_LIGHT, and with all_details */
+    uint64_t *memsize, *bytesize; /* with all_details */
+    bool all_details;         /* HEAP_FULL: every object's details read now */
     /* tables local to the chunk */
     strtab *strings;
     site_table sites;
@@ -257,50 +268,13 @@ static void chunk_resize(chunk *c, size_t cap)
         GROW(c->offset, cap);
         GROW(c->flags, cap);
     }
-    if (c->mode == HEAP_LIGHT || c->graph) {
+    if (c->mode == HEAP_LIGHT || c->all_details) {
         GROW(c->site, cap);
         GROW(c->class_addr, cap);
     }
-    if (c->graph) {
+    if (c->all_details) {
         GROW(c->memsize, cap);
         GROW(c->bytesize, cap);
-        GROW(c->ref_start, cap + 1);
-    }
-}
-
-static void push_ref(chunk *c, uint64_t addr)
-{
-    if (c->nrefs == c->refs_cap) {
-        c->refs_cap = c->refs_cap ? c->refs_cap * 2 : 65536;
-        c->refs = hs_xrealloc(c->refs, c->refs_cap * sizeof *c->refs);
-    }
-    c->refs[c->nrefs++] = addr;
-}
-
-static uint8_t root_kind_of(chunk *c, const scan_str *name)
-{
-    char n[24];
-    snprintf(n, sizeof n, "%.*s", name->ptr ? (int)name->len : 0, name->ptr ? name->ptr : "");
-    for (unsigned k = 0; k < c->nroot_names; k++)
-        if (strcmp(c->root_names[k], n) == 0)
-            return (uint8_t)k;
-    if (c->nroot_names == 16)
-        return 0;
-    snprintf(c->root_names[c->nroot_names], sizeof c->root_names[0], "%s", n);
-    return (uint8_t)c->nroot_names++;
-}
-
-static void chunk_root(chunk *c, const scan_record *r)
-{
-    uint8_t kind = root_kind_of(c, &r->root);
-    for (size_t k = 0; k < r->nrefs; k++) {
-        if (c->nroots == c->roots_cap) {
-            c->roots_cap = c->roots_cap ? c->roots_cap * 2 : 4096;
-            c->root_refs = hs_xrealloc(c->root_refs, c->roots_cap * sizeof *c->root_refs);
-            c->root_kinds = hs_xrealloc(c->root_kinds, c->roots_cap);
-        }
-        c->root_refs[c->nroots] = r->refs[k];
-        c->root_kinds[c->nroots++] = kind;
     }
 }
 
@@ -309,8 +283,6 @@ static void chunk_record(void *ctx, const scan_record *r)
     chunk *c = ctx;
     if (r->kind == SCAN_ROOT) {
         c->roots++;
-        if (c->graph)
-            chunk_root(c, r);
         return;
     }
     if (r->kind == SCAN_SHAPE) {
@@ -339,22 +311,14 @@ static void chunk_record(void *ctx, const scan_record *r)
         c->offset[i] = r->offset;
         c->flags[i] = r->repaired ? HEAP_F_REPAIRED : 0;
     }
-    if (c->mode == HEAP_LIGHT || c->graph) {
+    if (c->mode == HEAP_LIGHT || c->all_details) {
         c->class_addr[i] = r->class_addr;
         c->site[i] = record_site(r, c->strings, &c->sites);
     }
-    if (c->graph) {
+    if (c->all_details) {
         c->memsize[i] = r->memsize;
         c->bytesize[i] = r->bytesize;
         c->flags[i] |= HEAP_F_DETAILED;
-        c->ref_start[i] = c->nrefs;
-        for (size_t k = 0; k < r->nrefs; k++)
-            push_ref(c, r->refs[k]);
-        /* Instances keep their class alive (dumps do not list that edge); an
-         * IMEMO's "class" was junk before Ruby 3.2 and is no reference. */
-        if (r->class_addr && t != RT_IMEMO)
-            push_ref(c, r->class_addr);
-        c->ref_start[i + 1] = c->nrefs;
     }
     if (c->mode != HEAP_IDENTITY && (t == RT_CLASS || t == RT_MODULE) && r->name.ptr)
         class_add(&c->classes, r->address, strtab_intern(c->strings, r->name.ptr, r->name.len));
@@ -387,9 +351,8 @@ static void *chunk_run(void *arg)
     chunk *c = arg;
     json_scanner *sc = json_scanner_new();
     scan_options opts = {
-        .identity_only = c->mode != HEAP_LIGHT && !c->graph,
+        .identity_only = c->mode != HEAP_LIGHT && !c->all_details,
         .want_class_names = c->mode == HEAP_FULL,
-        .want_refs = c->graph,
     };
     scan_sink sink = { c, chunk_record, chunk_problem, chunk_progress };
     /* A dump line is rarely shorter than 100 bytes: start there, grow by half. */
@@ -412,10 +375,6 @@ static void chunk_free(chunk *c)
     free(c->class_addr);
     free(c->memsize);
     free(c->bytesize);
-    free(c->ref_start);
-    free(c->refs);
-    free(c->root_refs);
-    free(c->root_kinds);
     strtab_free(c->strings);
     site_table_free(&c->sites);
     classes_free(&c->classes);
@@ -512,125 +471,6 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
     h->nsites = h->site_index->count;
 }
 
-/* References gathered from the chunks before they are joined and freed. */
-typedef struct gathered_refs {
-    uint64_t *start;     /* per object (count + 1): first entry in refs */
-    uint64_t *refs;      /* addresses */
-    uint64_t *roots;     /* addresses ROOT records name */
-    uint8_t *root_kinds; /* index into names */
-    size_t nroots;
-    char names[16][24];
-    unsigned nnames;
-} gathered_refs;
-
-static void gather_refs(chunk *chunks, unsigned n, gathered_refs *g)
-{
-    size_t objects = 0, refs = 0, roots = 0;
-    for (unsigned k = 0; k < n; k++) {
-        objects += chunks[k].count;
-        refs += chunks[k].nrefs;
-        roots += chunks[k].nroots;
-    }
-    memset(g, 0, sizeof *g);
-    g->start = hs_xmalloc((objects + 1) * sizeof *g->start);
-    g->refs = hs_xmalloc((refs ? refs : 1) * sizeof *g->refs);
-    g->roots = hs_xmalloc((roots ? roots : 1) * sizeof *g->roots);
-    g->root_kinds = hs_xmalloc(roots ? roots : 1);
-    snprintf(g->names[0], sizeof g->names[0], "?");
-    g->nnames = 1;
-    size_t at = 0, rat = 0;
-    for (unsigned k = 0; k < n; k++) {
-        chunk *c = &chunks[k];
-        for (size_t i = 0; i < c->count; i++)
-            g->start[at + i] = rat + c->ref_start[i];
-        memcpy(g->refs + rat, c->refs, c->nrefs * sizeof *c->refs);
-        at += c->count;
-        rat += c->nrefs;
-        uint8_t map[16] = { 0 };
-        for (unsigned r = 0; r < c->nroot_names; r++) {
-            unsigned m = 0;
-            while (m < g->nnames && strcmp(g->names[m], c->root_names[r]) != 0)
-                m++;
-            if (m == g->nnames && g->nnames < 16)
-                snprintf(g->names[g->nnames++], sizeof g->names[0], "%s", c->root_names[r]);
-            map[r] = (uint8_t)(m < 16 ? m : 0);
-        }
-        for (size_t r = 0; r < c->nroots; r++) {
-            g->roots[g->nroots] = c->root_refs[r];
-            g->root_kinds[g->nroots++] = map[c->root_kinds[r]];
-        }
-    }
-    g->start[objects] = rat;
-}
-
-/* Resolves gathered addresses to objects and builds h->graph. */
-static void build_graph(heap *h, gathered_refs *gr)
-{
-    h->addrs = hs_xmalloc(sizeof *h->addrs);
-    addrmap_build(h->addrs, h->addr, h->count);
-    uint64_t total = gr->start[h->count];
-    /* Resolve in place: each 8-byte address becomes a 4-byte index. */
-    uint32_t *idx = (uint32_t *)gr->refs;
-    for (uint64_t k = 0; k < total; k++)
-        idx[k] = addrmap_find(h->addrs, gr->refs[k]);
-    uint32_t *roots = (uint32_t *)gr->roots;
-    for (size_t k = 0; k < gr->nroots; k++)
-        roots[k] = addrmap_find(h->addrs, gr->roots[k]);
-    h->graph = hs_xmalloc(sizeof *h->graph);
-    graph_build(h->graph, (uint32_t)h->count, gr->start, idx, roots, gr->root_kinds, gr->nroots);
-    memcpy(h->graph->root_names, gr->names, sizeof gr->names);
-    h->graph->nroot_names = gr->nnames;
-    free(gr->start);
-    free(gr->refs);
-    free(gr->roots);
-    free(gr->root_kinds);
-}
-
-/* Splits [0, size) into at most n ranges that start at line starts. */
-static unsigned split_chunks(const dumpfile *df, unsigned n, size_t *bounds)
-{
-    bounds[0] = 0;
-    unsigned k = 1;
-    for (; k < n; k++) {
-        size_t at = df->size / n * k;
-        if (at <= bounds[k - 1])
-            at = bounds[k - 1] + 1;
-        if (at >= df->size)
-            break;
-        const char *nl = memchr(df->data + at - 1, '\n', df->size - at + 1);
-        if (!nl || (size_t)(nl - df->data) + 1 >= df->size)
-            break;
-        bounds[k] = (size_t)(nl - df->data) + 1;
-    }
-    bounds[k] = df->size;
-    return k;
-}
-
-static unsigned thread_count(unsigned asked)
-{
-    if (asked)
-        return asked > 64 ? 64 : asked;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
-}
-
-/* Runs fn(arg + k * size) for k in [0, n): on n - 1 new threads and this one
- * (work whose thread could not start runs here too). */
-static void run_parallel(void *(*fn)(void *), void *args, size_t size, unsigned n)
-{
-    pthread_t threads[64];
-    bool started[64] = { false };
-    for (unsigned k = 1; k < n; k++)
-        started[k] = pthread_create(&threads[k], NULL, fn, (char *)args + k * size) == 0;
-    fn(args);
-    for (unsigned k = 1; k < n; k++) {
-        if (started[k])
-            pthread_join(threads[k], NULL);
-        else
-            fn((char *)args + k * size);
-    }
-}
-
 hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs_error *err)
 {
     heap *h = hs_xcalloc(1, sizeof *h);
@@ -648,11 +488,11 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
         atomic_store(&opts->progress->bytes_total, h->file.size);
 
     /* Small dumps are not worth a thread. */
-    unsigned n = thread_count(opts->threads);
+    unsigned n = parallel_threads(opts->threads);
     if (h->file.size < ((size_t)4 << 20))
         n = 1;
-    size_t bounds[65];
-    n = split_chunks(&h->file, n, bounds);
+    size_t bounds[PARALLEL_MAX + 1];
+    n = parallel_split_lines(&h->file, n, bounds);
 
     chunk *chunks = hs_xcalloc(n, sizeof *chunks);
     for (unsigned k = 0; k < n; k++) {
@@ -661,12 +501,12 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
         c->begin = bounds[k];
         c->end = bounds[k + 1];
         c->mode = opts->mode;
-        c->graph = opts->want_graph && opts->mode == HEAP_FULL;
+        c->all_details = opts->all_details && opts->mode == HEAP_FULL;
         c->progress = opts->progress;
         c->strings = strtab_new();
         site_table_init(&c->sites);
     }
-    run_parallel(chunk_run, chunks, sizeof *chunks, n);
+    parallel_run(chunk_run, chunks, sizeof *chunks, n);
 
     for (unsigned k = 0; k < n; k++) {
         if (chunks[k].status != HS_OK) {
@@ -678,14 +518,8 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
             return st;
         }
     }
-    gathered_refs gr;
-    bool want_graph = chunks[0].graph;
-    if (want_graph)
-        gather_refs(chunks, n, &gr);
     join_chunks(h, chunks, n);
     free(chunks);
-    if (want_graph)
-        build_graph(h, &gr);
 
     if (h->count == 0 && h->roots == 0) {
         if (h->nproblems)
@@ -832,7 +666,7 @@ static void *detail_run(void *arg)
 
 void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned threads)
 {
-    /* Only the objects not read yet (a dump read in full for its graph has
+    /* Only the objects not read yet (a dump loaded with all_details has
      * them all). */
     uint32_t *objs = hs_xmalloc((ngiven ? ngiven : 1) * sizeof *objs);
     size_t n = 0;
@@ -851,7 +685,7 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         h->memsize = hs_xcalloc(h->count ? h->count : 1, sizeof *h->memsize);
         h->bytesize = hs_xcalloc(h->count ? h->count : 1, sizeof *h->bytesize);
     }
-    unsigned t = thread_count(threads);
+    unsigned t = parallel_threads(threads);
     if (n < 20000)
         t = 1;
     detail_job *jobs = hs_xcalloc(t, sizeof *jobs);
@@ -863,7 +697,7 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         jobs[k].strings = strtab_new();
         site_table_init(&jobs[k].sites);
     }
-    run_parallel(detail_run, jobs, sizeof *jobs, t);
+    parallel_run(detail_run, jobs, sizeof *jobs, t);
     for (unsigned k = 0; k < t; k++) {
         detail_job *j = &jobs[k];
         uint32_t *smap = strtab_merge(h->strings, j->strings);

@@ -82,9 +82,10 @@ typedef struct heap {
     heap_site *sites;      /* by site id; sites[0] is "no file, no line, no method" */
     uint32_t nsites;       /* sites in use */
     struct site_table *site_index; /* finds a site's id; owned */
-    addrmap *addrs;        /* with want_graph: objects by address; owned */
-    graph *graph;          /* with want_graph: references in index form (plus each
-                              object's class), ROOT records as roots; owned */
+    addrmap *addrs;        /* objects by address, with the graph; owned */
+    graph *graph;          /* references in index form (plus each object's class),
+                              ROOT records as roots, dominators computed; NULL
+                              until heap_graph_read's result is attached; owned */
     struct heap_class *classes; /* uthash: CLASS/MODULE address -> name */
 
     bool has_generation;   /* at least one object has a generation (tracing was on) */
@@ -112,8 +113,8 @@ typedef struct heap_progress {
 
 typedef struct heap_load_opts {
     heap_mode mode;
-    bool want_graph;           /* HEAP_FULL: read every line in full with its
-                                  references and build h->graph (slower) */
+    bool all_details;          /* HEAP_FULL: read every object's site, class and
+                                  sizes now, as heap_load_details would (slower) */
     unsigned threads;          /* parser threads; 0 means one per online core */
     heap_progress *progress;   /* may be NULL */
 } heap_load_opts;
@@ -131,6 +132,11 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
 void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads);
 
 void heap_free(heap *h);
+
+/* HEAP_FULL: folds in what a later pass over every line found damaged:
+ * damaged[i] != 0 for object i's line, and the first such lines in detail
+ * (line numbers absolute). Lines counted before are not counted again. */
+void heap_add_damaged(heap *h, const uint8_t *damaged, const heap_problem *problems, unsigned nproblems);
 
 /* Name of the class at class_addr ("" when unknown); *len gets its length. */
 const char *heap_class_name(const heap *h, uint64_t class_addr, size_t *len);

@@ -38,11 +38,14 @@ static void *loader_main(void *arg)
         wake(l);
         double t0 = now();
         bool latest = k + 1 == l->ndumps;
+        /* The graph pass re-reads the latest dump's text: keep it mapped
+         * (HEAP_FULL), and read every site now when trends need them. */
+        bool graph_dump = latest && l->opts.want_graph;
         heap_load_opts opts = {
-            .mode = k == subject || (latest && l->opts.want_graph) ? HEAP_FULL
-                  : l->opts.want_trends                            ? HEAP_LIGHT
-                                                                   : HEAP_IDENTITY,
-            .want_graph = latest && l->opts.want_graph,
+            .mode = k == subject || graph_dump ? HEAP_FULL
+                  : l->opts.want_trends        ? HEAP_LIGHT
+                                               : HEAP_IDENTITY,
+            .all_details = graph_dump && k != subject && l->opts.want_trends,
             .threads = l->opts.threads,
             .progress = &d->progress,
         };
@@ -75,15 +78,23 @@ static void *loader_main(void *arg)
             heap_load_details(subj, l->diff->objects, l->diff->count, l->opts.threads);
         }
         l->details_seconds = now() - t0;
-        heap *last = l->dumps[l->ndumps - 1];
-        if (last->graph) {
-            t0 = now();
-            graph_dominators(last->graph, last->memsize);
-            l->graph_seconds = now() - t0;
-        }
     }
     l->seconds = now() - start;
+    bool graph_wanted = l->status == HS_OK && l->opts.want_graph;
+    if (graph_wanted)
+        atomic_store(&l->graph_state, LOADER_GRAPH_RUNNING);
     atomic_store(&l->finished, true);
+    wake(l);
+    if (!graph_wanted)
+        return NULL;
+    /* The diff is out; what holds its objects comes next. */
+    t0 = now();
+    l->graph_status = heap_graph_read(&l->graph, l->dumps[l->ndumps - 1], l->opts.threads, &l->graph_progress,
+                                      &l->graph_err);
+    l->graph_seconds = now() - t0;
+    l->graph_read_seconds = l->graph.read_seconds;
+    l->dominator_seconds = l->graph.dominator_seconds;
+    atomic_store(&l->graph_state, l->graph_status == HS_OK ? LOADER_GRAPH_READY : LOADER_GRAPH_FAILED);
     wake(l);
     return NULL;
 }
@@ -101,6 +112,7 @@ hs_status loader_start(loader **out, const char *const *paths, size_t n, const l
         l->dump[k].path = paths[k];
         l->dump[k].progress.cancel = &l->cancel;
     }
+    l->graph_progress.cancel = &l->cancel;
     if (pipe(l->wake) != 0) {
         hs_status st = hs_fail(err, HS_ERR_IO, "cannot create a pipe: %s", strerror(errno));
         free(l->dump);
@@ -158,11 +170,22 @@ hs_status loader_join(loader *l)
     return l->status;
 }
 
+bool loader_attach_graph(loader *l)
+{
+    if (atomic_load(&l->graph_state) != LOADER_GRAPH_READY)
+        return false;
+    heap_graph_attach(l->dumps[l->ndumps - 1], &l->graph);
+    atomic_store(&l->graph_state, LOADER_GRAPH_ATTACHED);
+    return true;
+}
+
 void loader_free(loader *l)
 {
     if (!l)
         return;
+    loader_cancel(l);
     loader_join(l);
+    heap_graph_free(&l->graph);
     if (l->dumps)
         for (size_t k = 0; k < l->ndumps; k++)
             heap_free(l->dumps[k]);

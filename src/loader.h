@@ -6,10 +6,19 @@
  * byte to a pipe (loader_wake_fd) whenever there is something new to show,
  * and ends with a status and a message.
  *
- * Thread rules: loader_start, loader_cancel, loader_finished, loader_join and
- * loader_free are called by the thread that owns the loader (the UI thread);
- * the progress fields may be read from it at any time; everything else
- * (dumps, diff, status, err) only after loader_finished() is true.
+ * With want_graph the thread goes on after the diff: it reads the latest
+ * dump's references and computes its dominators (heap_graph_read), which
+ * takes about as long as the load, while the explorer is already in use.
+ * That pass reads only what the owner never changes; its result is attached
+ * to the latest heap by the owner (loader_attach_graph) once graph_state
+ * says READY.
+ *
+ * Thread rules: loader_start, loader_cancel, loader_finished, loader_join,
+ * loader_attach_graph and loader_free are called by the thread that owns the
+ * loader (the UI thread); the progress fields may be read from it at any
+ * time; everything else (dumps, diff, status, err) only after
+ * loader_finished() is true, and graph_status, graph_err and graph_seconds
+ * only once graph_state is no longer LOADER_GRAPH_RUNNING.
  */
 #ifndef HEAPSIFT_LOADER_H
 #define HEAPSIFT_LOADER_H
@@ -21,6 +30,7 @@
 
 #include "diff.h"
 #include "heap.h"
+#include "heap_graph.h"
 #include "status.h"
 
 typedef enum loader_stage {
@@ -29,6 +39,14 @@ typedef enum loader_stage {
     LOADER_LOADED,    /* parsed */
     LOADER_FAILED,    /* could not be loaded (see loader.err) */
 } loader_stage;
+
+typedef enum loader_graph_state {
+    LOADER_GRAPH_NONE,     /* not asked for, or not started yet */
+    LOADER_GRAPH_RUNNING,  /* being read */
+    LOADER_GRAPH_READY,    /* read: loader_attach_graph attaches it */
+    LOADER_GRAPH_ATTACHED, /* attached to the latest heap */
+    LOADER_GRAPH_FAILED,   /* failed or cancelled (graph_status, graph_err) */
+} loader_graph_state;
 
 typedef struct loader_dump {
     const char *path;            /* as given; not owned */
@@ -56,6 +74,8 @@ typedef struct loader {
     _Atomic bool cancel;         /* set by loader_cancel, read by the parsers */
     _Atomic bool finished;       /* set last by the thread */
     _Atomic int diffing;         /* 1 while the diff runs (all dumps loaded) */
+    _Atomic int graph_state;     /* loader_graph_state */
+    heap_progress graph_progress; /* bytes of the latest dump read for the graph */
     /* Results, valid once finished: */
     heap **dumps;                /* ndumps loaded heaps (owned) */
     diff_result *diff;           /* owned */
@@ -65,7 +85,13 @@ typedef struct loader {
     double *load_seconds;        /* wall time spent loading each dump */
     double diff_seconds;         /* wall time of the diff */
     double details_seconds;      /* wall time reading the shown objects in full */
-    double graph_seconds;        /* wall time of the dominators (after loading) */
+    double graph_seconds;        /* wall time of the graph: reading the references,
+                                    building it, dominators and retained sizes */
+    double graph_read_seconds;   /* of which reading and resolving the references */
+    double dominator_seconds;    /* of which the dominators and retained sizes */
+    hs_status graph_status;      /* how the graph pass ended */
+    hs_error graph_err;
+    heap_graph graph;            /* its result until attached */
     /* Internals: */
     int wake[2];                 /* self-pipe: the thread writes, the UI polls wake[0] */
     pthread_t thread;
@@ -88,11 +114,17 @@ bool loader_finished(const loader *l);
  * HS_ERR_CANCELLED. */
 void loader_cancel(loader *l);
 
-/* Waits for the thread and returns its status. */
+/* Waits for the thread (the graph pass too) and returns its status (the
+ * load's and the diff's; the graph's is graph_status). */
 hs_status loader_join(loader *l);
 
-/* Joins the thread if needed and frees everything the loader still owns.
- * Take ownership of results first by setting l->dumps / l->diff to NULL. */
+/* When the graph is READY, attaches it to the latest dump and returns true
+ * (once); false otherwise. */
+bool loader_attach_graph(loader *l);
+
+/* Cancels a graph pass still running, joins the thread if needed and frees
+ * everything the loader still owns. Take ownership of results first by
+ * setting l->dumps / l->diff to NULL. */
 void loader_free(loader *l);
 
 #endif

@@ -272,7 +272,7 @@ static void show_progress(loader *l)
 
 static hs_status wait_for_loader(loader *l, bool progress)
 {
-    while (!loader_finished(l)) {
+    while (!loader_finished(l) || atomic_load(&l->graph_state) == LOADER_GRAPH_RUNNING) {
         struct pollfd p = { loader_wake_fd(l), POLLIN, 0 };
         poll(&p, 1, 200);
         loader_drain(l);
@@ -362,8 +362,17 @@ static void print_stats(const loader *l)
                 k + 1, l->load_seconds[k], (double)h->text_size / 1e6, h->count, h->lines, h->slow_lines,
                 h->nsites, h->strings ? strtab_count(h->strings) : 0);
     }
-    fprintf(stderr, "heapsift: stats: diff %.3f s, %zu suspects; details %.3f s; dominators %.3f s; total %.3f s\n",
-            l->diff_seconds, l->diff->count, l->details_seconds, l->graph_seconds, l->seconds);
+    fprintf(stderr, "heapsift: stats: diff %.3f s, %zu suspects; details %.3f s; total %.3f s\n", l->diff_seconds,
+            l->diff->count, l->details_seconds, l->seconds);
+    const heap *latest = l->dumps[l->ndumps - 1];
+    if (latest->graph) {
+        const graph *g = latest->graph;
+        fprintf(stderr,
+                "heapsift: stats: graph %.3f s after that (references %.3f s, dominators %.3f s): %u objects, %" PRIu64
+                " references (%" PRIu64 " dangling), %.1f MB kept\n",
+                l->graph_seconds, l->graph_read_seconds, l->dominator_seconds, g->n, g->edges, g->dangling,
+                (double)graph_bytes(g) / 1e6);
+    }
 }
 
 int main(int argc, char **argv)
@@ -414,6 +423,17 @@ int main(int argc, char **argv)
         loader_free(l);
         filter_free(&o.filter);
         return EXIT_INPUT;
+    }
+    if (lopts.want_graph) {
+        if (l->graph_status != HS_OK) {
+            fprintf(stderr, "heapsift: ");
+            put_safe(stderr, l->graph_err.msg, strlen(l->graph_err.msg));
+            fputc('\n', stderr);
+            loader_free(l);
+            filter_free(&o.filter);
+            return EXIT_INPUT;
+        }
+        loader_attach_graph(l);
     }
     if (!o.quiet)
         report_problems(l->dumps, ndumps);

@@ -155,6 +155,34 @@ void objinfo_find_referrers(objinfo *oi, heap *h)
     dumpfile_release(&h->file, released, size - released);
 }
 
+void objinfo_graph_referrers(objinfo *oi, const heap *h)
+{
+    const graph *g = h->graph;
+    uint32_t v = (uint32_t)oi->index;
+    free(oi->referrers);
+    uint32_t *who = hs_xmalloc(OBJINFO_MAX_REFERRERS * sizeof *who);
+    size_t total = graph_referrers(g, v, who, OBJINFO_MAX_REFERRERS);
+    size_t kept = total < OBJINFO_MAX_REFERRERS ? total : OBJINFO_MAX_REFERRERS;
+    uint32_t root_kinds = kept && who[kept - 1] == g->n ? graph_root_kinds_of(g, v) : 0;
+    oi->referrers = hs_xcalloc(kept + (size_t)__builtin_popcount(root_kinds) + 1, sizeof *oi->referrers);
+    oi->nreferrers = 0;
+    for (size_t k = 0; k < kept; k++) {
+        if (who[k] == g->n)
+            continue; /* the roots: listed by category below */
+        objref *r = &oi->referrers[oi->nreferrers++];
+        r->address = h->addr[who[k]];
+        r->index = who[k];
+    }
+    for (unsigned kind = 0; kind < 32; kind++)
+        if (root_kinds & (1u << kind)) {
+            objref *r = &oi->referrers[oi->nreferrers++];
+            r->index = OBJ_NONE;
+            snprintf(r->root, sizeof r->root, "%s", kind < g->nroot_names ? g->root_names[kind] : "?");
+        }
+    oi->referrers_capped = total > OBJINFO_MAX_REFERRERS;
+    free(who);
+}
+
 void objinfo_free(objinfo *oi)
 {
     free(oi->line);

@@ -121,8 +121,26 @@ void ui_loaded(ui *u)
     }
     view_init(&u->view, l->dumps, l->ndumps, l->diff, u->opts.by, u->opts.sort, u->opts.reverse,
               u->opts.filter);
+    u->view.graph_pending = atomic_load(&l->graph_state) == LOADER_GRAPH_RUNNING;
     u->view_ready = true;
     u->mode = MODE_BROWSE;
+    ui_graph_news(u);
+}
+
+void ui_graph_news(ui *u)
+{
+    loader *l = u->loader;
+    if (!u->view_ready)
+        return;
+    if (loader_attach_graph(l)) {
+        view_graph_ready(&u->view);
+        return;
+    }
+    if (u->view.graph_pending && atomic_load(&l->graph_state) == LOADER_GRAPH_FAILED) {
+        u->view.graph_pending = false;
+        if (l->graph_status != HS_ERR_CANCELLED)
+            snprintf(u->view.message, sizeof u->view.message, "no retained sizes: %.200s", l->graph_err.msg);
+    }
 }
 
 /* The number of list rows on screen (between the two header lines and the
@@ -279,7 +297,9 @@ int ui_run(loader *l, const ui_opts *opts)
             { signal_pipe[0], POLLIN, 0 },
         };
         /* While loading, progress is redrawn at most ten times a second. */
-        int timeout = u.mode == MODE_LOADING ? 100 : -1;
+        int timeout = u.mode == MODE_LOADING                ? 100
+                      : u.view_ready && u.view.graph_pending ? 500 /* the graph's progress */
+                                                             : -1;
         int rc = poll(p, 3, timeout);
         if (caught_signal)
             break;
@@ -287,6 +307,10 @@ int ui_run(loader *l, const ui_opts *opts)
             break;
         if (p[1].revents & POLLIN) {
             loader_drain(l);
+            if (u.view_ready && u.view.graph_pending) {
+                ui_graph_news(&u);
+                dirty = true; /* the retained column, or the progress of the graph */
+            }
             if (u.mode == MODE_LOADING) {
                 double now = ui_now();
                 if (now - u.last_progress >= 0.1 || loader_finished(l)) {
@@ -295,7 +319,7 @@ int ui_run(loader *l, const ui_opts *opts)
                 }
             }
         }
-        if (rc == 0 && u.mode == MODE_LOADING)
+        if (rc == 0 && (u.mode == MODE_LOADING || (u.view_ready && u.view.graph_pending)))
             dirty = true;
         if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
             break; /* the terminal went away (an SSH connection dropped) */

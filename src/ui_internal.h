@@ -127,5 +127,8 @@ void ui_key(ui *u, int key);
 /* Sets up u for a finished loader: builds the view and enters MODE_BROWSE,
  * or MODE_FAILED. */
 void ui_loaded(ui *u);
+/* Attaches the latest dump's graph when the loader has it ready, or notes that
+ * it failed. */
+void ui_graph_news(ui *u);
 
 #endif

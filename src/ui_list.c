@@ -79,6 +79,17 @@ static void draw_status(ui *u)
             warn = true;
         }
     }
+    if (v->graph_pending) {
+        /* The graph pass reports bytes read; the dominators follow it. */
+        heap_progress *p = &u->loader->graph_progress;
+        uint64_t total = atomic_load(&p->bytes_total), done = atomic_load(&p->bytes_done);
+        size_t at = strlen(right);
+        if (total && done >= total)
+            snprintf(right + at, sizeof right - at, "retained sizes: dominators... ");
+        else
+            snprintf(right + at, sizeof right - at, "retained sizes: reading references %d%% ",
+                     total ? (int)(done * 100 / total) : 0);
+    }
     int rlen = (int)strlen(right);
     if (rlen && used + 2 < COLS) {
         int x = COLS - rlen > used + 2 ? COLS - rlen : used + 2;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap_graph.h"
 #include "report.h"
 #include "textsafe.h"
 
@@ -214,28 +215,45 @@ static void add_orow(view_frame *f, orow_kind kind, size_t item, size_t *cap)
     f->orows[f->norows++] = (orow){ kind, item };
 }
 
-static bool open_object(view *v, size_t index)
+/* The address index of a dump an object is shown from: the subject's is
+ * built on first use; the latest dump's comes with its graph. */
+static const addrmap *index_of(view *v, heap *h)
 {
+    if (h != v->subject)
+        return h->addrs;
     if (!v->index_built) {
         addrmap_build(&v->index, v->subject->addr, v->subject->count);
         v->index_built = true;
     }
+    return &v->index;
+}
+
+/* Opens object `index` of dump h (the subject, or the latest dump once its
+ * graph is attached). */
+static bool open_object(view *v, heap *h, size_t index)
+{
     objinfo info;
     hs_error err;
-    if (objinfo_load(&info, v->subject, &v->index, index, &err) != HS_OK) {
+    if (objinfo_load(&info, h, index_of(v, h), index, &err) != HS_OK) {
         snprintf(v->message, sizeof v->message, "%.200s", err.msg);
         return false;
     }
-    objinfo_find_referrers(&info, v->subject);
-    view_frame *f = push(v, VIEW_OBJECT);
-    f->info = info;
-    size_t cap = 0;
-    /* What holds it, from the latest dump's graph (when one was built). */
     heap *latest = v->dumps[v->ndumps - 1];
     graph *gr = latest->graph;
-    if (gr && gr->idom && latest->addrs) {
-        uint32_t node = addrmap_find(latest->addrs, v->subject->addr[index]);
-        if (node != ADDRMAP_NONE && latest->gen[node] == v->subject->gen[index]) {
+    /* Referrers from the graph when it is built and holds the dump shown;
+     * else by scanning the dump's text. */
+    if (gr && h == latest)
+        objinfo_graph_referrers(&info, h);
+    else
+        objinfo_find_referrers(&info, h);
+    view_frame *f = push(v, VIEW_OBJECT);
+    f->info = info;
+    f->h = h;
+    size_t cap = 0;
+    /* What holds it, from the latest dump's graph. */
+    if (gr) {
+        uint32_t node = heap_graph_node_of(latest, h, index);
+        if (node != GRAPH_NONE) {
             f->in_graph = true;
             f->retained = gr->retained[node];
             f->npath = graph_root_path(gr, node, graph_root_kind(gr, "machine_context"), &f->path, &f->path_root);
@@ -251,6 +269,8 @@ static bool open_object(view *v, size_t index)
                 add_orow(f, OROW_PATH, k, &cap);
             }
         }
+    } else if (v->graph_pending) {
+        add_orow(f, OROW_RETAINED, 0, &cap);
     }
     add_orow(f, OROW_HEADING, 0, &cap);
     for (size_t k = 0; k < info.nmembers; k++)
@@ -278,6 +298,18 @@ static bool open_object(view *v, size_t index)
     return true;
 }
 
+/* Opens a retained object of the object list: where the latest dump's
+ * graph has it, as it is there (its references, referrers and root path all
+ * of one dump); else as the subject dump has it. */
+static bool open_retained(view *v, size_t index)
+{
+    heap *latest = v->dumps[v->ndumps - 1];
+    uint32_t node = heap_graph_node_of(latest, v->subject, index);
+    if (node != GRAPH_NONE)
+        return open_object(v, latest, node);
+    return open_object(v, v->subject, index);
+}
+
 bool view_enter(view *v)
 {
     view_frame *f = view_top(v);
@@ -295,22 +327,11 @@ bool view_enter(view *v)
             snprintf(v->message, sizeof v->message, "no object to open");
             return false;
         }
-        return open_object(v, f->objects[f->selected]);
+        return open_retained(v, f->objects[f->selected]);
     case VIEW_OBJECT: {
         const orow *r = view_orow_at(v, f->selected);
-        if (r && r->kind == OROW_PATH) {
-            /* A hop of the latest dump: open it where the shown dump has it. */
-            heap *latest = v->dumps[v->ndumps - 1];
-            uint32_t node = f->path[r->item];
-            uint32_t i = addrmap_find(&v->index, latest->addr[node]);
-            if (i == ADDRMAP_NONE || v->subject->gen[i] != latest->gen[node]) {
-                snprintf(v->message, sizeof v->message,
-                         "0x%" PRIx64 " is not in dump %zu (allocated after it)", latest->addr[node],
-                         v->diff->subject + 1);
-                return false;
-            }
-            return open_object(v, i);
-        }
+        if (r && r->kind == OROW_PATH)
+            return open_object(v, v->dumps[v->ndumps - 1], f->path[r->item]);
         if (!r || (r->kind != OROW_REF && r->kind != OROW_REFERRER)) {
             snprintf(v->message, sizeof v->message, "select a reference or a referrer to follow it");
             return false;
@@ -323,7 +344,7 @@ bool view_enter(view *v)
                 snprintf(v->message, sizeof v->message, "0x%" PRIx64 " is not in this dump", o->address);
             return false;
         }
-        return open_object(v, o->index);
+        return open_object(v, f->h, o->index);
     }
     }
     return false;
@@ -464,7 +485,10 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
             break;
         }
         case OROW_RETAINED:
-            if (f->in_graph)
+            if (!v->dumps[v->ndumps - 1]->graph)
+                n = snprintf(buf, size, "Retained size and root path: being computed (reading dump %zu's references)",
+                             v->ndumps);
+            else if (f->in_graph)
                 n = snprintf(buf, size, "Retained size: %" PRIu64 " bytes (what freeing it would free, in dump %zu)",
                              f->retained, v->ndumps);
             else
@@ -509,13 +533,14 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
         case OROW_REF:
         case OROW_REFERRER: {
             const objref *o = r->kind == OROW_REF ? &oi->refs[r->item] : &oi->referrers[r->item];
-            bool is_class = r->kind == OROW_REF && r->item == oi->nrefs - 1 && heap_class_of(h, oi->index) &&
-                            o->address == heap_class_of(h, oi->index);
+            heap *oh = f->h;
+            bool is_class = r->kind == OROW_REF && r->item == oi->nrefs - 1 && heap_class_of(oh, oi->index) &&
+                            o->address == heap_class_of(oh, oi->index);
             if (o->root[0]) {
                 n = snprintf(buf, size, "  GC root: %s", o->root);
             } else {
                 char desc[512];
-                objinfo_describe(h, o->index, desc, sizeof desc);
+                objinfo_describe(oh, o->index, desc, sizeof desc);
                 n = snprintf(buf, size, "  0x%-12" PRIx64 " %s%s", o->address, is_class ? "(class) " : "", desc);
             }
             break;
@@ -530,6 +555,24 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
     if (n < 0)
         n = 0;
     return (size_t)n < size ? (size_t)n : size ? size - 1 : 0;
+}
+
+size_t view_dump_number(const view *v, const heap *h)
+{
+    for (size_t k = 0; k < v->ndumps; k++)
+        if (v->dumps[k] == h)
+            return k + 1;
+    return 0;
+}
+
+void view_graph_ready(view *v)
+{
+    v->graph_pending = false;
+    size_t g = selected_group(v);
+    group_compute_retained(v->set, v->dumps, v->ndumps);
+    group_apply_filter(v->set, &v->filter);
+    group_sort(v->set, v->sort, v->reverse);
+    reselect(v, g);
 }
 
 void view_trend_glyphs(const view *v, const group *g, bool utf8, char *buf, size_t size)
@@ -626,8 +669,9 @@ hs_status view_write(view *v, FILE *out, const char *when, hs_error *err)
         fprintf(out, "# address        type    class                  memsize bytesize    gen value\n");
     } else {
         char desc[512];
-        objinfo_describe(v->subject, f->info.index, desc, sizeof desc);
-        fprintf(out, "# object 0x%" PRIx64 ": %s\n", v->subject->addr[f->info.index], desc);
+        objinfo_describe(f->h, f->info.index, desc, sizeof desc);
+        fprintf(out, "# object 0x%" PRIx64 " in dump %zu: %s\n", f->h->addr[f->info.index], view_dump_number(v, f->h),
+                desc);
     }
     if (filter_active(&v->filter))
         fprintf(out, "# filter: %s%s%s%s\n", v->filter.include ? v->filter.include : "",
@@ -675,6 +719,6 @@ void view_default_export_name(const view *v, char *buf, size_t size)
         snprintf(buf, size, "heapsift-group-%zu.txt", row + 1);
         break;
     }
-    case VIEW_OBJECT: snprintf(buf, size, "heapsift-object-0x%" PRIx64 ".txt", v->subject->addr[f->info.index]); break;
+    case VIEW_OBJECT: snprintf(buf, size, "heapsift-object-0x%" PRIx64 ".txt", f->h->addr[f->info.index]); break;
     }
 }

@@ -56,6 +56,8 @@ typedef struct view_frame {
     size_t *objects;     /* VIEW_OBJECTS: subject object indices, largest first */
     size_t nobjects;
     objinfo info;        /* VIEW_OBJECT */
+    heap *h;             /* VIEW_OBJECT: the dump it is shown from (the subject, or
+                            the latest dump once its graph is attached) */
     orow *orows;         /* VIEW_OBJECT: its rows */
     size_t norows;
     /* VIEW_OBJECT, when the latest dump has a reference graph: */
@@ -83,12 +85,22 @@ typedef struct view {
     size_t cap;
     char search[128];        /* the last search text */
     char message[256];       /* what the last action has to say, for the status line */
+    bool graph_pending;      /* the latest dump's graph is still being read (set by
+                                the owner; cleared by view_graph_ready) */
 } view;
 
 /* Sets up the group list. filter may be NULL. */
 void view_init(view *v, heap *const *dumps, size_t ndumps, const diff_result *diff, group_by by,
                group_sort_key sort, bool reverse, const obj_filter *f);
 void view_free(view *v);
+
+/* The latest dump's graph has been attached: fills the retained sizes and
+ * sorts again (retained may be the sort key), keeping the selection. Object
+ * views opened before keep what they showed. */
+void view_graph_ready(view *v);
+
+/* 1-based position of h among the dumps (0 when it is none of them). */
+size_t view_dump_number(const view *v, const heap *h);
 
 view_frame *view_top(view *v);
 size_t view_rows(const view *v);

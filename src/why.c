@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "group.h"
+#include "heap_graph.h"
 #include "objinfo.h"
 #include "report.h"
 #include "textsafe.h"
@@ -98,9 +99,8 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
     uint32_t *nodes = hs_xmalloc((to - from + 1) * sizeof *nodes);
     size_t nn = 0;
     for (size_t m = from; m < to; m++) {
-        size_t i = diff->objects[s->members[m]];
-        uint32_t v = addrmap_find(latest->addrs, subject->addr[i]);
-        if (v != ADDRMAP_NONE && latest->gen[v] == subject->gen[i]) {
+        uint32_t v = heap_graph_node_of(latest, subject, diff->objects[s->members[m]]);
+        if (v != GRAPH_NONE) {
             nodes[nn++] = v;
             state[v] = 1;
         }
@@ -109,8 +109,9 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
      * retained sizes add up without counting anything twice. Walks up the
      * tree, remembering the answer for every node it passes. */
     uint32_t *walk = hs_xmalloc(((size_t)gr->n + 1) * sizeof *walk);
-    uint64_t retained = 0, top = 0;
-    retainer *by_site = NULL;
+    uint32_t *top = hs_xmalloc((nn ? nn : 1) * sizeof *top); /* members counted */
+    size_t ntop = 0;
+    uint64_t retained = 0;
     uint32_t largest = GRAPH_NONE;
     for (size_t k = 0; k < nn; k++) {
         uint32_t v = nodes[k];
@@ -131,38 +132,60 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
             state[walk[d]] = answer;
         if (answer == 2)
             continue;
-        top++;
+        top[ntop++] = v;
         retained += gr->retained[v];
         if (largest == GRAPH_NONE || gr->retained[v] > gr->retained[largest])
             largest = v;
-        /* The nearest holder outside the group: the dominator, or, when only
-         * the roots together dominate it, a referrer outside the group. */
-        uint32_t holder = gr->idom[v];
-        if (holder == gr->n || holder == GRAPH_NONE) {
-            holder = GRAPH_NONE;
-            for (uint32_t e = gr->in_start[v]; e < gr->in_start[v + 1]; e++)
-                if (gr->in[e] != gr->n && state[gr->in[e]] != 1) {
-                    holder = gr->in[e];
-                    break;
-                }
+    }
+    /* The nearest holder of each of them outside the group: its dominator,
+     * or, when only the roots together dominate it, its first referrer
+     * outside the group (one pass over all edges finds those). */
+    uint32_t *holder = walk; /* reused: holder[v] for the members counted */
+    bool need_referrers = false;
+    for (size_t k = 0; k < ntop; k++) {
+        uint32_t v = top[k];
+        holder[v] = gr->idom[v] == gr->n ? GRAPH_NONE : gr->idom[v];
+        if (holder[v] == GRAPH_NONE) {
+            state[v] = 4; /* a member still looking for a holder */
+            need_referrers = true;
         }
-        if (holder == GRAPH_NONE)
+    }
+    for (uint32_t u = 0; need_referrers && u < gr->n; u++) {
+        if (state[u] == 1 || state[u] == 4)
+            continue; /* a member holds no member here */
+        for (uint32_t e = gr->out_start[u]; e < gr->out_start[u + 1]; e++) {
+            uint32_t w = gr->out[e];
+            if (state[w] == 4) {
+                holder[w] = u;
+                state[w] = 1;
+            }
+        }
+    }
+    retainer *by_site = NULL;
+    for (size_t k = 0; k < ntop; k++) {
+        uint32_t v = top[k];
+        if (state[v] == 4)
+            state[v] = 1;
+        uint32_t h = holder[v];
+        if (h == GRAPH_NONE)
             continue;
+        objinfo_ensure_details(latest, h);
         retainer key;
         memset(&key, 0, sizeof key);
-        key.key.type = latest->type[holder];
-        key.key.site = latest->site ? latest->site[holder] : 0;
+        key.key.type = latest->type[h];
+        key.key.site = latest->site ? latest->site[h] : 0;
         retainer *r = NULL;
         HASH_FIND(hh, by_site, &key.key, sizeof key.key, r);
         if (!r) {
             r = hs_xcalloc(1, sizeof *r);
             r->key = key.key;
-            r->example = holder;
+            r->example = h;
             HASH_ADD(hh, by_site, key, sizeof r->key, r);
         }
         r->objects++;
         r->bytes += gr->retained[v];
     }
+    free(top);
 
     if (s->by == GROUP_SITE) {
         size_t flen;

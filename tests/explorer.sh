@@ -116,13 +116,13 @@ keys Enter
 wait_for "Enter lists the group's objects" "^ADDRESS +TYPE +CLASS"
 wait_for "objects show their class" "OBJECT +Session "
 keys Enter
-wait_for "Enter shows the object" "^object 0x[0-9a-f]+ \(depth 2\): OBJECT Session app/models/session.rb:9"
+wait_for "Enter shows the object" "^object 0x[0-9a-f]+ in dump 3 \(depth 2\): OBJECT Session app/models/session.rb"
 wait_for "its members are shown" "generation: [0-9]+"
 keys G
 wait_for "its referrers are listed" "^Referrers \([0-9]+\)"
 wait_for "the referrer is the class-level array" "ARRAY Array app/models/session.rb"
 keys Enter
-wait_for "Enter on a referrer moves there" "^object 0x[0-9a-f]+ \(depth 3\): ARRAY"
+wait_for "Enter on a referrer moves there" "^object 0x[0-9a-f]+ in dump 3 \(depth 3\): ARRAY"
 keys h
 wait_for "h goes back along the stack" "\(depth 2\): OBJECT Session"
 keys g

@@ -2,7 +2,12 @@
  * and on a million-deep chain (no recursion anywhere). */
 #include "testutil.h"
 
+#include "diff.h"
+#include "filter.h"
 #include "graph.h"
+#include "group.h"
+#include "heap_graph.h"
+#include "objinfo.h"
 
 #define N GRAPH_NONE
 
@@ -47,7 +52,26 @@ static void diamond_and_unreachable(void **state)
     assert_int_equal(g.retained[3], 40);
     assert_int_equal(g.retained[4], 0);
     assert_int_equal(g.retained[5], 100);
-    assert_int_equal(graph_in_degree(&g, 3), 3); /* 1, 2 and the unreachable 4 */
+    uint32_t who[8];
+    assert_int_equal(graph_referrers(&g, 3, who, 8), 3); /* 1, 2 and the unreachable 4 */
+    assert_int_equal(who[0], 1);
+    assert_int_equal(who[1], 2);
+    assert_int_equal(who[2], 4);
+    assert_int_equal(graph_referrers(&g, 0, who, 8), 1); /* the virtual root */
+    assert_int_equal(who[0], 5);
+    /* The dominator tree in preorder: 0 holds 1, 2 and 3; 4 is unreached. */
+    uint32_t pre[6], end[6];
+    graph_dom_preorder(&g, pre, end);
+    assert_int_equal(pre[5], 1);
+    assert_int_equal(end[5], 6);
+    assert_int_equal(pre[0], 2);
+    assert_int_equal(end[0], 6);
+    for (uint32_t v = 1; v <= 3; v++) {
+        assert_true(pre[v] > pre[0] && pre[v] < end[0]);
+        assert_int_equal(end[v], pre[v] + 1);
+    }
+    assert_int_equal(pre[4], 0);
+    assert_int_equal(end[4], 0);
     graph_free(&g);
 }
 
@@ -68,6 +92,18 @@ static void cycles_self_loops_repeats(void **state)
     assert_int_equal(g.retained[2], 2);
     assert_int_equal(g.edges, 7 + 2);
     assert_int_equal(graph_out_degree(&g, 0), 3);
+    /* Referrers are listed once however often they name the object: 0
+     * names itself and 1 twice; the roots name 0 twice. */
+    uint32_t who[8];
+    assert_int_equal(graph_referrers(&g, 1, who, 8), 1);
+    assert_int_equal(who[0], 0);
+    assert_int_equal(graph_referrers(&g, 0, who, 8), 3); /* itself, 2, the root */
+    assert_int_equal(who[0], 0);
+    assert_int_equal(who[1], 2);
+    assert_int_equal(who[2], 4);
+    assert_int_equal(graph_referrers(&g, 0, who, 1), 3); /* counted past the cap */
+    assert_int_equal(graph_root_kinds_of(&g, 0), 1); /* category 0: "?" */
+    assert_int_equal(graph_root_kinds_of(&g, 3), 0);
     graph_free(&g);
 }
 
@@ -130,6 +166,10 @@ static void root_paths_prefer_real_roots(void **state)
     assert_int_equal(len, 1);
     assert_int_equal(kind, 2);
     free(path);
+    /* 3 is named by the stack, but reached from the VM through 0: the
+     * path starts at the VM's root. */
+    assert_int_equal(graph_root_kinds_of(&g, 3), 1u << 2);
+    assert_int_equal(graph_root_kinds_of(&g, 0), 1u << 1);
     graph_free(&g);
 }
 
@@ -178,6 +218,181 @@ static void million_deep_chain(void **state)
     free(refs);
 }
 
+/* The app dumps with the latest one's graph attached, as the explorer
+ * has them once the graph pass is done. */
+static heap *app[3];
+static diff_result *suspects;
+
+static int load_app(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 3; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "app-%d.json.gz", k + 1);
+        heap_load_opts opts = { .mode = k == 0 ? HEAP_IDENTITY : HEAP_FULL, .threads = 0 };
+        hs_error err;
+        if (heap_load(&app[k], data_path(name), &opts, &err) != HS_OK) {
+            fprintf(stderr, "%s\n", err.msg);
+            return -1;
+        }
+    }
+    hs_error err;
+    if (diff_run(&suspects, app, 3, DIFF_ID_EXACT, &err) != HS_OK)
+        return -1;
+    heap_load_details(app[1], suspects->objects, suspects->count, 0);
+    heap_graph hg;
+    if (heap_graph_read(&hg, app[2], 2, NULL, &err) != HS_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    heap_graph_attach(app[2], &hg);
+    return 0;
+}
+
+static int free_app(void **state)
+{
+    (void)state;
+    diff_free(suspects);
+    for (int k = 0; k < 3; k++)
+        heap_free(app[k]);
+    return 0;
+}
+
+/* Counted from data/app-3.json.gz with Ruby's JSON: objects (not ROOT or
+ * SHAPE), references between them plus each non-IMEMO object's class plus
+ * the ROOT records' references, and the memsize of every object a root
+ * reaches. */
+#define APP3_OBJECTS 17468
+#define APP3_EDGES 43506
+#define APP3_DANGLING 0
+#define APP3_ROOT_EDGES 792
+#define APP3_REACHABLE_MEMSIZE 3963719
+
+/* The graph of a real dump: every object a node, every reference an edge
+ * (plus each instance's class), ROOT records as the roots. */
+static void graph_of_a_real_dump(void **state)
+{
+    (void)state;
+    const graph *g = app[2]->graph;
+    assert_non_null(g);
+    assert_int_equal(g->n, app[2]->count);
+    assert_int_equal(g->n, APP3_OBJECTS);
+    assert_int_equal(g->edges, APP3_EDGES);
+    assert_int_equal(g->dangling, APP3_DANGLING);
+    assert_int_equal(g->out_start[g->n + 1] - g->out_start[g->n], APP3_ROOT_EDGES);
+    assert_true(graph_root_kind(g, "vm") > 0);
+    assert_true(graph_root_kind(g, "machine_context") > 0);
+    assert_int_equal(g->retained[g->n], APP3_REACHABLE_MEMSIZE);
+    /* 16 bytes an object and 4 a reference. */
+    assert_true(graph_bytes(g) <= 16 * ((size_t)g->n + 2) + 4 * g->edges + 4096);
+}
+
+/* The graph's referrers are the lines that name the object, as a scan of the
+ * dump's text finds them (the text scan also sees "class" members, which
+ * the graph has as edges too, except from IMEMOs). */
+static void referrers_agree_with_the_text(void **state)
+{
+    (void)state;
+    heap *h = app[2];
+    addrmap *index = h->addrs;
+    size_t checked = 0;
+    for (size_t i = 0; i < h->count && checked < 300; i += h->count / 300 + 1) {
+        if (h->type[i] == RT_CLASS || h->type[i] == RT_MODULE || h->type[i] == RT_ICLASS)
+            continue; /* IMEMO "class" junk names classes */
+        objinfo by_text, by_graph;
+        hs_error err;
+        assert_int_equal(objinfo_load(&by_text, h, index, i, &err), HS_OK);
+        assert_int_equal(objinfo_load(&by_graph, h, index, i, &err), HS_OK);
+        objinfo_find_referrers(&by_text, h);
+        objinfo_graph_referrers(&by_graph, h);
+        /* The graph lists a self-reference; the text scan skips its own
+         * line. The text scan sees an IMEMO's "class", which is junk and no
+         * edge: drop those referrers that name it nowhere else. */
+        size_t self = 0;
+        for (size_t k = 0; k < by_graph.nreferrers; k++)
+            self += by_graph.referrers[k].index == i;
+        size_t want = 0;
+        for (size_t k = 0; k < by_text.nreferrers; k++) {
+            const objref *r = &by_text.referrers[k];
+            if (r->index != OBJ_NONE && h->type[r->index] == RT_IMEMO) {
+                objinfo imemo;
+                assert_int_equal(objinfo_load(&imemo, h, index, r->index, &err), HS_OK);
+                bool named = false;
+                for (size_t m = 0; m < imemo.nrefs; m++)
+                    named |= imemo.refs[m].index == i &&
+                             !(m + 1 == imemo.nrefs && imemo.refs[m].address == heap_class_of(h, r->index));
+                objinfo_free(&imemo);
+                if (!named)
+                    continue;
+            }
+            by_text.referrers[want++] = *r;
+        }
+        by_text.nreferrers = want;
+        assert_int_equal(by_graph.nreferrers - self, by_text.nreferrers);
+        for (size_t k = 0; k < by_text.nreferrers; k++) {
+            bool found = false;
+            for (size_t m = 0; m < by_graph.nreferrers && !found; m++)
+                found = by_text.referrers[k].index != OBJ_NONE
+                            ? by_graph.referrers[m].index == by_text.referrers[k].index
+                            : strcmp(by_graph.referrers[m].root, by_text.referrers[k].root) == 0;
+            assert_true(found);
+        }
+        objinfo_free(&by_text);
+        objinfo_free(&by_graph);
+        checked++;
+    }
+    assert_true(checked > 250);
+}
+
+/* A group's retained size under a filter that keeps part of it: each
+ * passing member counts unless a passing member of the same group
+ * dominates it. Checked against a walk up the dominator tree. */
+static void group_retained_under_filters(void **state)
+{
+    (void)state;
+    group_set *s = group_build(suspects, app[1], GROUP_FILE);
+    group_compute_retained(s, app, 3);
+    obj_filter f;
+    filter_init(&f);
+    const char *bad;
+    assert_true(filter_set_types(&f, "STRING,ARRAY", &bad));
+    for (int pass = 0; pass < 2; pass++) {
+        group_apply_filter(s, pass ? &f : NULL);
+        const graph *g = app[2]->graph;
+        size_t partial = 0;
+        for (size_t gi = 0; gi < s->ngroups; gi++) {
+            uint64_t want = 0;
+            size_t from = s->member_start[gi], to = s->member_start[gi + 1];
+            for (size_t m = from; m < to; m++) {
+                size_t i = suspects->objects[s->members[m]];
+                if (pass && !filter_object_passes(&f, app[1], i))
+                    continue;
+                uint32_t v = heap_graph_node_of(app[2], app[1], i);
+                if (v == GRAPH_NONE || g->idom[v] == GRAPH_NONE)
+                    continue;
+                bool covered = false;
+                for (uint32_t u = g->idom[v]; u != g->n && !covered; u = g->idom[u])
+                    for (size_t m2 = from; m2 < to && !covered; m2++) {
+                        size_t i2 = suspects->objects[s->members[m2]];
+                        covered = (!pass || filter_object_passes(&f, app[1], i2)) &&
+                                  heap_graph_node_of(app[2], app[1], i2) == u;
+                    }
+                if (!covered)
+                    want += g->retained[v];
+            }
+            assert_int_equal(s->groups[gi].retained, want);
+            if (!pass)
+                assert_int_equal(s->groups[gi].all_retained, want);
+            partial += pass && s->groups[gi].count && s->groups[gi].count < s->groups[gi].all_count &&
+                       s->groups[gi].retained < s->groups[gi].all_retained;
+        }
+        if (pass)
+            assert_true(partial > 0); /* the filter did split some groups */
+    }
+    filter_free(&f);
+    group_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +403,9 @@ int main(void)
         cmocka_unit_test(root_paths_prefer_real_roots),
         cmocka_unit_test(unreachable_has_no_path),
         cmocka_unit_test(million_deep_chain),
+        cmocka_unit_test(graph_of_a_real_dump),
+        cmocka_unit_test(referrers_agree_with_the_text),
+        cmocka_unit_test(group_retained_under_filters),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, load_app, free_app);
 }

@@ -926,7 +926,7 @@ static void write_objects_and_object(void **state)
     snprintf(want, sizeof want,
              "# heapsift " PACKAGE_VERSION ": one object\n"
              "# dump 1: %s\n# dump 2: %s\n# dump 3: %s\n"
-             "# object 0x7f587bff4aa8: OBJECT Session app/models/session.rb:9\n"
+             "# object 0x7f587bff4aa8 in dump 2: OBJECT Session app/models/session.rb:9\n"
              "Members of its line (11)\n"
              "  address: \"0x7f587bff4aa8\"\n",
              app->dumps[0]->path, app->dumps[1]->path, app->dumps[2]->path);

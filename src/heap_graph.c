@@ -1,0 +1,362 @@
+/* heap_graph.c - the second pass that reads a dump's references. */
+#include "heap_graph.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json_scan.h"
+#include "parallel.h"
+
+/* One range of the text and the objects whose lines lie in it. */
+typedef struct graph_chunk {
+    const heap *h;
+    const addrmap *addrs;
+    size_t begin, end;        /* byte range of the text */
+    size_t first, last;       /* objects [first, last) have their lines here */
+    size_t cursor;            /* the next object whose line may come */
+    uint64_t *memsize;        /* per object of the heap (shared; own range only) */
+    uint32_t *nrefs_of;       /* per object: references kept (shared; own range only) */
+    uint8_t *damaged;         /* per object (shared; own range only) */
+    uint32_t *refs;           /* this range's references in object order, as indices
+                                 (GRAPH_NONE: dangling) */
+    size_t nrefs, refs_cap;
+    uint32_t *roots;          /* objects the ROOT records of this range name */
+    uint8_t *root_kinds;      /* their category: index into root_names */
+    size_t nroots, roots_cap;
+    char root_names[16][24];  /* categories seen in this range; [0] = "?" */
+    unsigned nroot_names;
+    heap_problem problems[HEAP_MAX_PROBLEMS]; /* first damaged lines (line numbers
+                                                 counted from begin) */
+    unsigned nproblems;
+    heap_progress *progress;
+    size_t reported;          /* bytes already added to progress */
+    scan_stats stats;
+    hs_status status;
+    hs_error err;
+} graph_chunk;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void push_ref(graph_chunk *c, uint32_t v)
+{
+    if (c->nrefs == c->refs_cap) {
+        c->refs_cap = c->refs_cap ? c->refs_cap * 2 : 65536;
+        c->refs = hs_xrealloc(c->refs, c->refs_cap * sizeof *c->refs);
+    }
+    c->refs[c->nrefs++] = v;
+}
+
+static uint8_t root_kind_of(graph_chunk *c, const scan_str *name)
+{
+    char n[24];
+    snprintf(n, sizeof n, "%.*s", name->ptr ? (int)name->len : 0, name->ptr ? name->ptr : "");
+    for (unsigned k = 0; k < c->nroot_names; k++)
+        if (strcmp(c->root_names[k], n) == 0)
+            return (uint8_t)k;
+    if (c->nroot_names == 16)
+        return 0; /* more categories than Ruby has: "?" */
+    snprintf(c->root_names[c->nroot_names], sizeof c->root_names[0], "%s", n);
+    return (uint8_t)c->nroot_names++;
+}
+
+/* The object whose line starts at offset, or SIZE_MAX: objects come in file
+ * order, so a cursor finds it. */
+static size_t object_at(graph_chunk *c, uint64_t offset)
+{
+    const uint64_t *off = c->h->offset;
+    while (c->cursor < c->last && off[c->cursor] < offset)
+        c->cursor++;
+    return c->cursor < c->last && off[c->cursor] == offset ? c->cursor : SIZE_MAX;
+}
+
+static void graph_record(void *ctx, const scan_record *r)
+{
+    graph_chunk *c = ctx;
+    if (r->kind == SCAN_ROOT) {
+        uint8_t kind = root_kind_of(c, &r->root);
+        for (size_t k = 0; k < r->nrefs; k++) {
+            if (c->nroots == c->roots_cap) {
+                c->roots_cap = c->roots_cap ? c->roots_cap * 2 : 4096;
+                c->roots = hs_xrealloc(c->roots, c->roots_cap * sizeof *c->roots);
+                c->root_kinds = hs_xrealloc(c->root_kinds, c->roots_cap);
+            }
+            c->roots[c->nroots] = addrmap_find(c->addrs, r->refs[k]);
+            c->root_kinds[c->nroots++] = kind;
+        }
+        return;
+    }
+    if (r->kind != SCAN_OBJECT)
+        return;
+    size_t i = object_at(c, r->offset);
+    if (i == SIZE_MAX)
+        return; /* a line the first pass did not read as an object */
+    size_t before = c->nrefs;
+    for (size_t k = 0; k < r->nrefs; k++)
+        push_ref(c, addrmap_find(c->addrs, r->refs[k]));
+    /* Instances keep their class alive (dumps do not list that edge); an
+     * IMEMO's "class" was junk before Ruby 3.2 and is no reference. */
+    if (r->class_addr && c->h->type[i] != RT_IMEMO)
+        push_ref(c, addrmap_find(c->addrs, r->class_addr));
+    c->nrefs_of[i] = (uint32_t)(c->nrefs - before);
+    c->memsize[i] = r->memsize;
+    if (r->repaired)
+        c->damaged[i] = 1;
+}
+
+static void graph_problem(void *ctx, const scan_problem *p)
+{
+    graph_chunk *c = ctx;
+    size_t i = object_at(c, p->offset);
+    if (i != SIZE_MAX)
+        c->damaged[i] = 1;
+    if (c->nproblems == HEAP_MAX_PROBLEMS)
+        return;
+    heap_problem *hp = &c->problems[c->nproblems++];
+    hp->kind = p->kind;
+    hp->offset = p->offset;
+    hp->line_no = p->line_no;
+    snprintf(hp->why, sizeof hp->why, "%s (its references were read again for the graph)", p->why);
+}
+
+static bool graph_progress(void *ctx, size_t done)
+{
+    graph_chunk *c = ctx;
+    dumpfile *file = (dumpfile *)&c->h->file;
+    dumpfile_release(file, c->begin + c->reported, done - c->reported);
+    dumpfile_prefetch(file, c->begin + done, 1u << 20);
+    if (c->progress) {
+        atomic_fetch_add(&c->progress->bytes_done, done - c->reported);
+        atomic_store(&c->progress->objects, c->cursor);
+        if (c->progress->cancel && atomic_load(c->progress->cancel)) {
+            c->reported = done;
+            return false;
+        }
+    }
+    c->reported = done;
+    return true;
+}
+
+static void *graph_chunk_run(void *arg)
+{
+    graph_chunk *c = arg;
+    json_scanner *sc = json_scanner_new();
+    scan_options opts = { .want_refs = true };
+    scan_sink sink = { c, graph_record, graph_problem, graph_progress };
+    c->cursor = c->first;
+    dumpfile_prefetch((dumpfile *)&c->h->file, c->begin, 1u << 20);
+    c->status = json_scan_run(sc, c->h->file.data, c->begin, c->end, &opts, &sink, &c->stats, &c->err);
+    json_scanner_free(sc);
+    return NULL;
+}
+
+/* The first object whose line starts at or after offset. */
+static size_t first_object_from(const heap *h, uint64_t offset)
+{
+    size_t lo = 0, hi = h->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->offset[mid] < offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void chunk_free(graph_chunk *c)
+{
+    free(c->refs);
+    free(c->roots);
+    free(c->root_kinds);
+}
+
+/* Joins the ranges' root categories into g->root_names and returns the
+ * roots and their categories as one list. */
+static size_t join_roots(graph *g, graph_chunk *chunks, unsigned n, uint32_t **roots, uint8_t **kinds)
+{
+    size_t total = 0;
+    for (unsigned k = 0; k < n; k++)
+        total += chunks[k].nroots;
+    *roots = hs_xmalloc((total ? total : 1) * sizeof **roots);
+    *kinds = hs_xmalloc(total ? total : 1);
+    snprintf(g->root_names[0], sizeof g->root_names[0], "?");
+    g->nroot_names = 1;
+    size_t at = 0;
+    for (unsigned k = 0; k < n; k++) {
+        graph_chunk *c = &chunks[k];
+        uint8_t map[16] = { 0 };
+        for (unsigned r = 0; r < c->nroot_names; r++) {
+            unsigned m = 0;
+            while (m < g->nroot_names && strcmp(g->root_names[m], c->root_names[r]) != 0)
+                m++;
+            if (m == g->nroot_names && g->nroot_names < 16)
+                snprintf(g->root_names[g->nroot_names++], sizeof g->root_names[0], "%s", c->root_names[r]);
+            map[r] = (uint8_t)(m < 16 ? m : 0);
+        }
+        for (size_t r = 0; r < c->nroots; r++) {
+            (*roots)[at] = c->roots[r];
+            (*kinds)[at++] = map[c->root_kinds[r]];
+        }
+    }
+    return total;
+}
+
+hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap_progress *progress,
+                          hs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (h->mode != HEAP_FULL || !h->file.data)
+        return hs_fail(err, HS_ERR_USAGE, "%s: the dump's text is no longer mapped", h->path);
+    double t0 = now();
+    out->count = h->count;
+    out->addrs = hs_xmalloc(sizeof *out->addrs);
+    addrmap_build(out->addrs, h->addr, h->count);
+    if (progress)
+        atomic_store(&progress->bytes_total, h->file.size);
+
+    size_t objects = h->count ? h->count : 1;
+    uint64_t *memsize = hs_xcalloc(objects, sizeof *memsize);
+    uint32_t *nrefs_of = hs_xcalloc(objects, sizeof *nrefs_of);
+    out->damaged = hs_xcalloc(objects, 1);
+
+    unsigned n = parallel_threads(threads);
+    if (h->file.size < ((size_t)4 << 20))
+        n = 1;
+    size_t bounds[PARALLEL_MAX + 1];
+    n = parallel_split_lines(&h->file, n, bounds);
+    graph_chunk *chunks = hs_xcalloc(n, sizeof *chunks);
+    for (unsigned k = 0; k < n; k++) {
+        graph_chunk *c = &chunks[k];
+        c->h = h;
+        c->addrs = out->addrs;
+        c->begin = bounds[k];
+        c->end = bounds[k + 1];
+        c->first = first_object_from(h, c->begin);
+        c->last = first_object_from(h, c->end);
+        c->memsize = memsize;
+        c->nrefs_of = nrefs_of;
+        c->damaged = out->damaged;
+        c->progress = progress;
+    }
+    parallel_run(graph_chunk_run, chunks, sizeof *chunks, n);
+
+    hs_status st = HS_OK;
+    for (unsigned k = 0; k < n && st == HS_OK; k++)
+        if (chunks[k].status != HS_OK)
+            st = hs_fail(err, chunks[k].status, "%s: %s", h->path, chunks[k].err.msg);
+    if (st != HS_OK) {
+        for (unsigned k = 0; k < n; k++)
+            chunk_free(&chunks[k]);
+        free(chunks);
+        free(memsize);
+        free(nrefs_of);
+        heap_graph_free(out);
+        return st;
+    }
+
+    /* The ranges' references, end to end, are every object's in order. */
+    uint64_t *ref_start = hs_xmalloc((objects + 1) * sizeof *ref_start);
+    uint64_t total = 0;
+    for (size_t i = 0; i < h->count; i++) {
+        ref_start[i] = total;
+        total += nrefs_of[i];
+    }
+    ref_start[h->count] = total;
+    free(nrefs_of);
+    uint32_t *refs = hs_xmalloc((total ? total : 1) * sizeof *refs);
+    uint64_t at = 0, lines_before = 0;
+    for (unsigned k = 0; k < n; k++) {
+        graph_chunk *c = &chunks[k];
+        memcpy(refs + at, c->refs, c->nrefs * sizeof *refs);
+        at += c->nrefs;
+        free(c->refs);
+        c->refs = NULL;
+        for (unsigned p = 0; p < c->nproblems && out->nproblems < HEAP_MAX_PROBLEMS; p++) {
+            out->problems[out->nproblems] = c->problems[p];
+            if (out->problems[out->nproblems].line_no)
+                out->problems[out->nproblems].line_no += lines_before;
+            out->nproblems++;
+        }
+        lines_before += c->stats.line_count;
+    }
+    out->graph = hs_xmalloc(sizeof *out->graph);
+    uint32_t *roots;
+    uint8_t *kinds;
+    graph g_names;
+    size_t nroots = join_roots(&g_names, chunks, n, &roots, &kinds);
+    graph_build(out->graph, (uint32_t)h->count, ref_start, refs, roots, kinds, nroots);
+    memcpy(out->graph->root_names, g_names.root_names, sizeof g_names.root_names);
+    out->graph->nroot_names = g_names.nroot_names;
+    free(ref_start);
+    free(refs);
+    free(roots);
+    free(kinds);
+    for (unsigned k = 0; k < n; k++)
+        chunk_free(&chunks[k]);
+    free(chunks);
+    out->read_seconds = now() - t0;
+
+    t0 = now();
+    graph_dominators(out->graph, memsize);
+    free(memsize);
+    out->dominator_seconds = now() - t0;
+    return HS_OK;
+}
+
+void heap_graph_attach(heap *h, heap_graph *hg)
+{
+    if (h->graph) {
+        graph_free(h->graph);
+        free(h->graph);
+    }
+    if (h->addrs) {
+        addrmap_free(h->addrs);
+        free(h->addrs);
+    }
+    h->graph = hg->graph;
+    h->addrs = hg->addrs;
+    hg->graph = NULL;
+    hg->addrs = NULL;
+    heap_add_damaged(h, hg->damaged, hg->problems, hg->nproblems);
+    heap_graph_free(hg);
+}
+
+void heap_graph_free(heap_graph *hg)
+{
+    if (hg->graph) {
+        graph_free(hg->graph);
+        free(hg->graph);
+    }
+    if (hg->addrs) {
+        addrmap_free(hg->addrs);
+        free(hg->addrs);
+    }
+    free(hg->damaged);
+    memset(hg, 0, sizeof *hg);
+}
+
+uint32_t heap_graph_node_of(const heap *latest, const heap *h, size_t i)
+{
+    if (!latest->graph || !latest->addrs)
+        return GRAPH_NONE;
+    if (h == latest)
+        return (uint32_t)i;
+    uint32_t v = addrmap_find(latest->addrs, h->addr[i]);
+    if (v == ADDRMAP_NONE)
+        return GRAPH_NONE;
+    bool same;
+    if (h->object_id && latest->object_id && h->object_id[i] && latest->object_id[v])
+        same = h->object_id[i] == latest->object_id[v];
+    else if (h->gen[i] != HEAP_NO_GEN && latest->gen[v] != HEAP_NO_GEN)
+        same = h->gen[i] == latest->gen[v];
+    else
+        same = h->type[i] == latest->type[v];
+    return same ? v : GRAPH_NONE;
+}

@@ -1,0 +1,54 @@
+/* heap_graph.h - the reference graph of a loaded dump.
+ *
+ * A second pass over the text of a HEAP_FULL heap (its file stays mapped)
+ * reads every line in full: its references, its class and its memsize. The
+ * references are resolved to object indices through an address index, the
+ * graph is built, and the dominators and retained sizes computed.
+ *
+ * The pass reads only what never changes once a heap is loaded (addresses,
+ * types, line offsets and the text), so it may run on a thread of its own
+ * while the thread that owns the heap reads details into it. Its result is
+ * attached to the heap afterwards, by the owner (heap_graph_attach).
+ */
+#ifndef HEAPSIFT_HEAP_GRAPH_H
+#define HEAPSIFT_HEAP_GRAPH_H
+
+#include "addrmap.h"
+#include "graph.h"
+#include "heap.h"
+#include "status.h"
+
+/* What the pass made, before it is attached. */
+typedef struct heap_graph {
+    graph *graph;          /* dominators and retained sizes computed; owned */
+    addrmap *addrs;        /* the heap's objects by address; owned */
+    size_t count;          /* objects of the heap it was read for */
+    uint8_t *damaged;      /* per object: 1 when its line was not valid JSON
+                              (references read by the repair path, or lost) */
+    heap_problem problems[HEAP_MAX_PROBLEMS]; /* the first damaged lines, by offset */
+    unsigned nproblems;    /* entries used in problems */
+    double read_seconds;   /* reading and resolving the references */
+    double dominator_seconds; /* the dominator tree and retained sizes */
+} heap_graph;
+
+/* Reads h's references with `threads` parser threads (0: one per core) and
+ * computes the dominators. progress (may be NULL) counts bytes and objects
+ * and carries the cancel flag. Fails with HS_ERR_CANCELLED when cancelled,
+ * HS_ERR_USAGE when h is not HEAP_FULL. */
+hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap_progress *progress,
+                          hs_error *err);
+
+/* Moves the graph and the address index into h (h->graph, h->addrs) and
+ * adds the damaged lines the first pass had not counted to h's counts and
+ * problems. Call from the thread that owns h. Leaves hg empty. */
+void heap_graph_attach(heap *h, heap_graph *hg);
+
+void heap_graph_free(heap_graph *hg);
+
+/* The node of latest's graph that is object i of dump h (the same object:
+ * the same address and, as the diff matches them, the same object_id, else
+ * generation, else type), or GRAPH_NONE: freed, its slot reused, or no
+ * graph. h may be latest itself. */
+uint32_t heap_graph_node_of(const heap *latest, const heap *h, size_t i);
+
+#endif
