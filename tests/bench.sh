@@ -9,6 +9,7 @@
 #   HEAPSIFT               the binary to time (default: src/heapsift of this repo)
 #   HEAPSIFT_BENCH_DIR     where the dump directories live
 #   HEAPSIFT_BENCH_CLASSIC=1  also time tests/ruby/classic-diff.rb
+#   BENCH_GRAPH            tests/bench_graph, to time the graph of the latest dump
 # heapsift runs once untimed first, so every tool is timed with the dumps in
 # the page cache. heapy is timed when it is on PATH. Exits nonzero when
 # heapsift fails. /usr/bin/time -v output and stderr of each run are kept in
@@ -144,4 +145,11 @@ if [[ ${HEAPSIFT_BENCH_CLASSIC:-0} == 1 ]]; then
   else
     echo "classic-diff.rb failed (see $dir/results/classic.stderr)"
   fi
+fi
+
+# What holds the suspects: the latest dump's graph, root paths and referrers,
+# and the explorer's timeline (tests/bench_graph, built by `make bench`).
+if [[ -n ${BENCH_GRAPH:-} ]]; then
+  echo "graph (tests/bench_graph):"
+  "$BENCH_GRAPH" "${files[@]}" | sed 's/^/  /'
 fi
