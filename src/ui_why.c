@@ -24,6 +24,12 @@ void ui_why_open(ui *u)
         snprintf(u->status, sizeof u->status, "w explains a group: select one in the group list");
         return;
     }
+    if (v->graph_pending) {
+        snprintf(u->status, sizeof u->status,
+                 "what holds it: dump %zu's references are still being read (see the status line); try again soon",
+                 v->ndumps);
+        return;
+    }
     free(u->why_text);
     u->why_text = NULL;
     size_t size = 0;
