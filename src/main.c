@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <locale.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,26 @@ static void show_progress(loader *l)
         fprintf(stderr, "\r\033[Kheapsift: comparing %zu dumps", l->ndumps);
 }
 
+/* Report mode: SIGINT, SIGTERM or SIGHUP while -o's file is written leave
+ * no temporary file beside it; the process then dies of the signal. */
+static void on_report_signal(int sig)
+{
+    report_discard_partial();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_report_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_report_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 static hs_status wait_for_loader(loader *l, bool progress)
 {
     while (!loader_finished(l) || atomic_load(&l->graph_state) == LOADER_GRAPH_RUNNING) {
@@ -415,6 +436,7 @@ int main(int argc, char **argv)
         filter_free(&o.filter);
         return status;
     }
+    install_report_signals();
     bool progress = !o.quiet && isatty(STDERR_FILENO);
     if (wait_for_loader(l, progress) != HS_OK) {
         fprintf(stderr, "heapsift: ");

@@ -3,6 +3,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,17 @@ hs_status report_write(FILE *out, const report_info *info, const report_opts *op
     return HS_OK;
 }
 
+/* The temporary file being written, for report_discard_partial, which a
+ * signal handler may call at any moment. */
+static char partial_path[4096];
+static volatile sig_atomic_t partial_set;
+
+void report_discard_partial(void)
+{
+    if (partial_set)
+        unlink(partial_path); /* async-signal-safe */
+}
+
 hs_status report_atomic_write(const char *path, bool force,
                               hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx,
                               hs_error *err)
@@ -148,7 +160,14 @@ hs_status report_atomic_write(const char *path, bool force,
     size_t plen = strlen(path);
     char *tmp = hs_xmalloc(plen + 16);
     snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
+    partial_set = 0;
+    bool tracked = plen + 16 <= sizeof partial_path;
+    if (tracked)
+        memcpy(partial_path, tmp, plen + 16);
+    int fd = mkstemp(tracked ? partial_path : tmp);
+    if (tracked)
+        memcpy(tmp, partial_path, plen + 16);
+    partial_set = tracked && fd >= 0;
     if (fd < 0) {
         hs_status st = hs_fail(err, HS_ERR_IO, "%s: cannot create a temporary file beside it: %s", path,
                                strerror(errno));
@@ -177,6 +196,7 @@ hs_status report_atomic_write(const char *path, bool force,
         }
     }
     unlink(tmp); /* after link() the name is no longer needed; after rename() it is gone */
+    partial_set = 0;
     free(tmp);
     return st;
 }

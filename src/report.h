@@ -50,12 +50,18 @@ hs_status report_save(const char *path, bool force, const report_info *info,
 /* Writes a file atomically: write(out, ctx, err) fills a temporary file
  * beside path, which is then renamed over path (force) or linked to it (no
  * force: an existing path is left alone and HS_ERR_EXISTS returned). No
- * partial file is ever left at path, nor the temporary one. */
+ * partial file is ever left at path, nor the temporary one (a signal
+ * handler calls report_discard_partial for that). */
 hs_status report_atomic_write(const char *path, bool force,
                               hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx,
                               hs_error *err);
 
 /* The word that starts each body line for a diff mode: Retained/New/Live. */
 const char *report_verb(diff_mode mode);
+
+/* Removes the temporary file report_atomic_write is writing, if any. Safe in
+ * a signal handler: the process is about to die of the signal, and the
+ * person must not find half a report beside the one they asked for. */
+void report_discard_partial(void);
 
 #endif

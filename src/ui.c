@@ -3,6 +3,7 @@
  * place that starts or ends curses. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #define _GNU_SOURCE
+#include "report.h"
 #include "ui_internal.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <langinfo.h>
 #include <poll.h>
 #include <signal.h>
+#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,56 @@ static void restore_terminal(void)
         endwin();
         curses_active = false;
     }
+}
+
+/* A crash (an abort on running out of memory, a bug) must not leave the
+ * person's terminal in curses mode: the handler puts back the terminal
+ * modes saved at start and leaves the alternate screen, with
+ * async-signal-safe calls only, then dies of the signal. */
+static struct termios saved_modes;
+static bool have_saved_modes;
+static char leave_screen[64];  /* rmcup, cnorm and sgr0 from terminfo */
+static size_t leave_screen_len;
+
+static void on_fatal_signal(int sig)
+{
+    if (curses_active) {
+        if (have_saved_modes)
+            tcsetattr(STDIN_FILENO, TCSANOW, &saved_modes);
+        if (write(STDOUT_FILENO, leave_screen, leave_screen_len) < 0) {
+            /* nothing more can be done */
+        }
+    }
+    report_discard_partial();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void keep_leave_screen(const char *cap)
+{
+    char *s = tigetstr((char *)cap);
+    if (!s || s == (char *)-1)
+        return;
+    size_t len = strlen(s);
+    if (leave_screen_len + len < sizeof leave_screen) {
+        memcpy(leave_screen + leave_screen_len, s, len);
+        leave_screen_len += len;
+    }
+}
+
+static void install_fatal_signals(void)
+{
+    keep_leave_screen("rmcup");
+    keep_leave_screen("cnorm");
+    keep_leave_screen("sgr0");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGABRT, &sa, NULL);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGFPE, &sa, NULL);
 }
 
 static void install_signals(void)
@@ -262,6 +314,7 @@ int ui_run(loader *l, const ui_opts *opts)
     u.utf8 = locale_is_utf8();
 
     install_signals();
+    have_saved_modes = tcgetattr(STDIN_FILENO, &saved_modes) == 0;
     if (!getenv("ESCDELAY"))
         set_escdelay(25); /* Esc alone answers at once; arrows over SSH still work */
     if (!newterm(NULL, stdout, stdin)) {
@@ -271,6 +324,7 @@ int ui_run(loader *l, const ui_opts *opts)
         return 1;
     }
     curses_active = true;
+    install_fatal_signals();
     cbreak();
     noecho();
     nonl();

@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 40
+tap_plan 46
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -61,4 +61,23 @@ mkfifo "$WORK/fifo"
 gzip -dc "$DATA/app-1.json.gz" > "$WORK/fifo" &
 check_status "a FIFO is read" 0 "$HEAPSIFT" --top=1 --no-header "$WORK/fifo"
 wait
+
+# SIGINT, SIGTERM and SIGHUP while -o waits for its dumps (a FIFO held open)
+# end heapsift by the signal, with nothing written.
+for sig in INT TERM HUP; do
+    rm -f "$WORK/held"
+    mkfifo "$WORK/held"
+    exec 7<>"$WORK/held"
+    "$HEAPSIFT" -o "$WORK/sig-$sig.txt" "$WORK/held" 2>/dev/null &
+    pid=$!
+    sleep 0.3
+    kill -s "$sig" "$pid"
+    status=0
+    wait "$pid" || status=$?
+    exec 7>&-
+    want=$((128 + $(kill -l "$sig")))
+    if [ "$status" -eq "$want" ]; then tap_ok "SIG$sig during -o exits $want"; else tap_fail "SIG$sig during -o exits $want" "got $status"; fi
+    left=$(find "$WORK" -name "sig-$sig.txt*" | wc -l)
+    if [ "$left" -eq 0 ]; then tap_ok "SIG$sig during -o leaves no file"; else tap_fail "SIG$sig during -o leaves no file" "$left left"; fi
+done
 tap_done

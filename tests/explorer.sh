@@ -67,10 +67,10 @@ start() {
     local cmd
     printf -v cmd '%q ' "$HEAPSIFT" "$@"
     "${T[@]}" new-session -d -s hs -x "$cols" -y "$lines" \
-        "cd '$WORK' && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
+        "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 66
+tap_plan 69
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -193,7 +193,7 @@ wait_for "the list appears (--color=never)" "group 1/32"
 if [ "$(colour_codes)" -eq 0 ]; then tap_ok "--color=never turns colours off"; else tap_fail "--color=never turns colours off"; fi
 keys Q
 
-# ---- signals: SIGHUP (the SSH connection dropping) and SIGTERM restore the terminal ----
+# ---- signals: SIGHUP (the SSH connection dropping), SIGTERM and crashes restore the terminal ----
 signal_test() {
     local sig=$1 status=$2
     start 80 24 "${APP[@]}"
@@ -211,6 +211,8 @@ signal_test() {
 }
 signal_test HUP 129
 signal_test TERM 143
+# A crash (abort() on running out of memory, or a bug) restores it too.
+signal_test ABRT 134
 
 # ---- the loading screen shows at once, and q cancels a load that is waiting ------------
 mkfifo "$WORK/slow.json"

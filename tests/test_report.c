@@ -405,6 +405,44 @@ static size_t dir_entries(const char *dir, char names[8][256])
     return n;
 }
 
+/* What a signal handler does in the middle of a write: the temporary file
+ * goes; the write then fails (its file is gone from under it) or completes
+ * into a name that is gone, and nothing is left in the directory. */
+typedef struct interrupted {
+    const char *dir;
+    size_t entries_while_writing;
+} interrupted;
+
+
+static hs_status write_then_signal(FILE *out, void *ctx, hs_error *err)
+{
+    (void)err;
+    interrupted *in = ctx;
+    char names[8][256];
+    fputs("half a report\n", out);
+    fflush(out);
+    in->entries_while_writing = dir_entries(in->dir, names);
+    report_discard_partial(); /* as on_report_signal does before dying */
+    return HS_ERR_CANCELLED;
+}
+
+static void signal_during_write(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/heapsift-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/report.txt", dir);
+    interrupted in = { dir, 0 };
+    hs_error err;
+    assert_int_equal(report_atomic_write(path, false, write_then_signal, &in, &err), HS_ERR_CANCELLED);
+    assert_int_equal(in.entries_while_writing, 1); /* the temporary file */
+    char names[8][256];
+    assert_int_equal(dir_entries(dir, names), 0);
+    report_discard_partial(); /* nothing to discard now: harmless */
+    rmdir(dir);
+}
+
 static void save(void **state)
 {
     (void)state;
@@ -497,6 +535,7 @@ int main(void)
         cmocka_unit_test(nul_in_file_name),
         cmocka_unit_test(write_failure),
         cmocka_unit_test(save),
+        cmocka_unit_test(signal_during_write),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
 }
