@@ -58,8 +58,7 @@ static void sorted_free(sorted_dump *s)
     free(s->idx);
 }
 
-/* Are object i of a and object j of b the same object? (Addresses are equal.) */
-static bool same_object(const heap *a, size_t i, const heap *b, size_t j, diff_identity id)
+bool diff_same_object(const heap *a, size_t i, const heap *b, size_t j, diff_identity id)
 {
     if (id == DIFF_ID_ADDRESS)
         return true;
@@ -89,7 +88,7 @@ static void match(const heap *subject, const sorted_dump *subj, const heap *othe
         for (size_t m = j; m < oth->n && oth->keys[m] == a; m++) {
             if (addr_found)
                 addr_found[i] = true;
-            if (same_object(subject, i, other, oth->idx[m], id)) {
+            if (diff_same_object(subject, i, other, oth->idx[m], id)) {
                 found[i] = true;
                 break;
             }
@@ -148,7 +147,7 @@ hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_id
         keep[i] = true;
 
     if (ndumps >= 2) {
-        sorted_dump subj, other, next = { 0 };
+        sorted_dump subj = { 0 }, other = { 0 }, next = { 0 }; /* filled by sort_two */
         sort_two(subject, &subj, dumps[0], &other);
         bool *found = hs_xmalloc(n ? n : 1);
         bool *addr_found = hs_xmalloc(n ? n : 1);
@@ -168,8 +167,10 @@ hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_id
             bool paired = k % 2 == 0 && k + 1 < ndumps;
             if (k % 2 == 0)
                 sort_two(dumps[k], &other, paired ? dumps[k + 1] : NULL, &next);
-            else
-                other = next;
+            else {
+                other = next; /* sorted with the dump before it */
+                next = (sorted_dump){ 0 };
+            }
             match(subject, &subj, dumps[k], &other, identity, found, addr_found);
             sorted_free(&other);
             for (size_t i = 0; i < n; i++) {

@@ -16,6 +16,7 @@
 #ifndef HEAPSIFT_DIFF_H
 #define HEAPSIFT_DIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,10 @@ hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_id
                    hs_error *err);
 
 void diff_free(diff_result *d);
+
+/* Are object i of a and object j of b, which have the same address, the
+ * same object under identity id? */
+bool diff_same_object(const heap *a, size_t i, const heap *b, size_t j, diff_identity id);
 
 /* The dump index whose objects are listed for ndumps dumps. */
 size_t diff_subject_index(size_t ndumps);

@@ -206,7 +206,6 @@ hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err)
         df->disk_size = df->size;
     }
     close(fd);
-    fd = -1;
     if (st != HS_OK)
         goto fail;
 

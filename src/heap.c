@@ -136,7 +136,7 @@ static void classes_free(heap_class **classes)
 typedef struct problem_log {
     heap_problem kept[HEAP_MAX_PROBLEMS]; /* the first problems, in the order seen */
     unsigned nkept;
-    uint64_t repaired, skipped, truncated;
+    uint64_t truncated;  /* ranges that ended inside a line */
 } problem_log;
 
 static void problem_log_add(problem_log *log, const scan_problem *p)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "diff.h"
 #include "json_scan.h"
 #include "parallel.h"
 
@@ -177,27 +178,28 @@ static void chunk_free(graph_chunk *c)
     free(c->root_kinds);
 }
 
-/* Joins the ranges' root categories into g->root_names and returns the
- * roots and their categories as one list. */
-static size_t join_roots(graph *g, graph_chunk *chunks, unsigned n, uint32_t **roots, uint8_t **kinds)
+/* Joins the ranges' root categories into names (*nnames used) and returns
+ * the roots and their categories as one list. */
+static size_t join_roots(char names[16][24], unsigned *nnames, graph_chunk *chunks, unsigned n, uint32_t **roots,
+                         uint8_t **kinds)
 {
     size_t total = 0;
     for (unsigned k = 0; k < n; k++)
         total += chunks[k].nroots;
     *roots = hs_xmalloc((total ? total : 1) * sizeof **roots);
     *kinds = hs_xmalloc(total ? total : 1);
-    snprintf(g->root_names[0], sizeof g->root_names[0], "?");
-    g->nroot_names = 1;
+    snprintf(names[0], 24, "?");
+    *nnames = 1;
     size_t at = 0;
     for (unsigned k = 0; k < n; k++) {
         graph_chunk *c = &chunks[k];
         uint8_t map[16] = { 0 };
         for (unsigned r = 0; r < c->nroot_names; r++) {
             unsigned m = 0;
-            while (m < g->nroot_names && strcmp(g->root_names[m], c->root_names[r]) != 0)
+            while (m < *nnames && strcmp(names[m], c->root_names[r]) != 0)
                 m++;
-            if (m == g->nroot_names && g->nroot_names < 16)
-                snprintf(g->root_names[g->nroot_names++], sizeof g->root_names[0], "%s", c->root_names[r]);
+            if (m == *nnames && *nnames < 16)
+                snprintf(names[(*nnames)++], 24, "%s", c->root_names[r]);
             map[r] = (uint8_t)(m < 16 ? m : 0);
         }
         for (size_t r = 0; r < c->nroots; r++) {
@@ -289,11 +291,12 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
     out->graph = hs_xmalloc(sizeof *out->graph);
     uint32_t *roots;
     uint8_t *kinds;
-    graph g_names;
-    size_t nroots = join_roots(&g_names, chunks, n, &roots, &kinds);
+    char names[16][24];
+    unsigned nnames;
+    size_t nroots = join_roots(names, &nnames, chunks, n, &roots, &kinds);
     graph_build(out->graph, (uint32_t)h->count, ref_start, refs, roots, kinds, nroots);
-    memcpy(out->graph->root_names, g_names.root_names, sizeof g_names.root_names);
-    out->graph->nroot_names = g_names.nroot_names;
+    memcpy(out->graph->root_names, names, sizeof names);
+    out->graph->nroot_names = nnames;
     free(ref_start);
     free(refs);
     free(roots);
@@ -351,12 +354,5 @@ uint32_t heap_graph_node_of(const heap *latest, const heap *h, size_t i)
     uint32_t v = addrmap_find(latest->addrs, h->addr[i]);
     if (v == ADDRMAP_NONE)
         return GRAPH_NONE;
-    bool same;
-    if (h->object_id && latest->object_id && h->object_id[i] && latest->object_id[v])
-        same = h->object_id[i] == latest->object_id[v];
-    else if (h->gen[i] != HEAP_NO_GEN && latest->gen[v] != HEAP_NO_GEN)
-        same = h->gen[i] == latest->gen[v];
-    else
-        same = h->type[i] == latest->type[v];
-    return same ? v : GRAPH_NONE;
+    return diff_same_object(h, i, latest, v, DIFF_ID_EXACT) ? v : GRAPH_NONE;
 }

@@ -195,7 +195,7 @@ static void open_group(view *v, size_t g)
     view_frame *f = push(v, VIEW_OBJECTS);
     f->group = g;
     size_t from = s->member_start[g], to = s->member_start[g + 1];
-    f->objects = hs_xmalloc((to - from ? to - from : 1) * sizeof *f->objects);
+    f->objects = hs_xmalloc((to > from ? to - from : 1) * sizeof *f->objects);
     filter_prepare(&v->filter, v->subject);
     for (size_t m = from; m < to; m++) {
         size_t i = v->diff->objects[s->members[m]];
