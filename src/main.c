@@ -21,6 +21,7 @@
 #include "filter.h"
 #include "group.h"
 #include "loader.h"
+#include "memcheck.h"
 #include "json_repair.h"
 #include "objinfo.h"
 #include "report.h"
@@ -53,6 +54,8 @@ typedef struct options {
     bool path_set;          /* --path: print the root path of one object */
     uint64_t path_addr;
     unsigned threads;
+    uint64_t max_memory;    /* --max-memory in bytes (0: no check) */
+    bool max_memory_set;    /* --max-memory was given */
 } options;
 
 static const char usage_text[] =
@@ -104,6 +107,10 @@ static const char usage_text[] =
     "      --stats               print load and diff timings and table sizes on\n"
     "                            standard error\n"
     "  -j, --threads=N           parser threads (default: one per core)\n"
+    "      --max-memory=SIZE     refuse to start when the dumps would need more\n"
+    "                            memory than SIZE (512M, 4G ...; estimated from\n"
+    "                            their sizes); default: what the machine has\n"
+    "                            available; 0: no check\n"
     "  -h, --help                show this help\n"
     "  -V, --version             show the version\n"
     "\n"
@@ -131,7 +138,7 @@ static uint64_t parse_count(const char *arg, const char *opt)
 static int parse_options(int argc, char **argv, options *o)
 {
     enum { OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
-           OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY };
+           OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY };
     static const struct option longopts[] = {
         { "report", no_argument, NULL, 'R' },
         { "group-by", required_argument, NULL, 'g' },
@@ -156,6 +163,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "why", required_argument, NULL, OPT_WHY },
         { "colour", required_argument, NULL, OPT_COLOR },
         { "threads", required_argument, NULL, 'j' },
+        { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -235,6 +243,11 @@ static int parse_options(int argc, char **argv, options *o)
                 usage_error("unknown --color '%s' (auto, never, always)", optarg);
             break;
         case 'j': o->threads = (unsigned)parse_count(optarg, "--threads"); break;
+        case OPT_MAX_MEMORY:
+            if (!memcheck_parse_size(optarg, &o->max_memory))
+                usage_error("--max-memory needs a size such as 512M or 4G (0: no check), not '%s'", optarg);
+            o->max_memory_set = true;
+            break;
         case 'h': fputs(usage_text, stdout); exit(0);
         case 'V': printf("heapsift %s\n", PACKAGE_VERSION); exit(0);
         default: fprintf(stderr, "Try 'heapsift --help' for more information.\n"); exit(EXIT_USAGE);
@@ -374,6 +387,44 @@ static int print_root_path(loader *l, uint64_t addr)
     return 0;
 }
 
+static void human_size(uint64_t bytes, char *buf, size_t size)
+{
+    if (bytes >= 1000000000)
+        snprintf(buf, size, "%.1f GB", (double)bytes / 1e9);
+    else if (bytes >= 1000000)
+        snprintf(buf, size, "%.0f MB", (double)bytes / 1e6);
+    else
+        snprintf(buf, size, "%.0f kB", (double)bytes / 1e3);
+}
+
+/* Refuses, before anything is loaded, a load that would not fit in memory
+ * (the machine would swap, or the kernel kill heapsift half way). */
+static bool memory_suffices(const char *const *paths, size_t n, const loader_opts *lopts, const options *o)
+{
+    if (o->max_memory_set && o->max_memory == 0)
+        return true;
+    memcheck_plan plan = { lopts->want_trends, lopts->want_graph };
+    uint64_t need, cap = o->max_memory_set ? o->max_memory : memcheck_available();
+    hs_error err;
+    if (memcheck_estimate(paths, n, &plan, &need, &err) != HS_OK) {
+        fprintf(stderr, "heapsift: ");
+        put_safe(stderr, err.msg, strlen(err.msg));
+        fputc('\n', stderr);
+        return false;
+    }
+    if (cap == 0 || need <= cap)
+        return true;
+    char need_text[32], cap_text[32];
+    human_size(need, need_text, sizeof need_text);
+    human_size(cap, cap_text, sizeof cap_text);
+    fprintf(stderr,
+            "heapsift: these dumps need about %s of memory (estimated from their sizes), more than the %s %s; "
+            "nothing was loaded. Compare fewer or smaller dumps, use a machine with more memory, or pass "
+            "--max-memory=0 to try anyway.\n",
+            need_text, cap_text, o->max_memory_set ? "--max-memory allows" : "this machine has available");
+    return false;
+}
+
 static void print_stats(const loader *l)
 {
     for (size_t k = 0; k < l->ndumps; k++) {
@@ -416,6 +467,10 @@ int main(int argc, char **argv)
         explore = false;
     loader_opts lopts = { .identity = o.identity, .threads = o.threads,
                           .want_trends = o.trend || (explore && ndumps >= 3), .want_graph = o.path_set || o.why || o.sort == SORT_RETAINED || explore };
+    if (!memory_suffices(paths, ndumps, &lopts, &o)) {
+        filter_free(&o.filter);
+        return EXIT_INPUT;
+    }
     if (loader_start(&l, paths, ndumps, &lopts, &err) != HS_OK) {
         fprintf(stderr, "heapsift: %s\n", err.msg);
         return EXIT_INPUT;

@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 46
+tap_plan 50
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -55,6 +55,13 @@ check_status "-o --force replaces it" 0 "$HEAPSIFT" --force -o "$WORK/keep.txt" 
 check_grep "-o --force: the new report is there" "^Total Size: " "$WORK/keep.txt"
 leftovers=$(find "$WORK" -name '*.tmp.*' | wc -l)
 if [ "$leftovers" -eq 0 ]; then tap_ok "-o leaves no temporary file"; else tap_fail "-o leaves no temporary file" "$leftovers left"; fi
+
+# Dumps that would not fit in memory are refused before anything is read.
+check_status "--max-memory below the estimate refuses to start" 1 "$HEAPSIFT" --max-memory=1M "${APP[@]}"
+check_grep "--max-memory: the refusal says how much is needed and how to force it" \
+    "these dumps need about [0-9]+ MB of memory \(estimated from their sizes\), more than the 1 MB --max-memory allows; nothing was loaded.*--max-memory=0" "$WORK/err"
+check_status "--max-memory=0 turns the check off" 0 "$HEAPSIFT" --max-memory=0 "${APP[@]}"
+check_status "--max-memory needs a size" 2 "$HEAPSIFT" --max-memory=lots "${APP[@]}"
 
 # A FIFO is read as a stream.
 mkfifo "$WORK/fifo"

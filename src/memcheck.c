@@ -1,0 +1,151 @@
+/* memcheck.c - estimating the memory a load needs, and what is available. */
+#include "memcheck.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The program itself, its libraries and the terminal's buffers. */
+#define BASE_BYTES (16u << 20)
+/* Bytes of dump text an object takes at least, on average. */
+#define TEXT_PER_OBJECT 250
+/* Bytes kept per object of every dump: address, generation, type. */
+#define IDENTITY_BYTES 13
+/* While two dumps are compared: a sorted copy of each one's addresses. */
+#define SORT_BYTES 12
+/* HEAP_FULL (the listed dump, and the latest one for the graph): line
+ * offsets and flags, and the details read (site, class, sizes). */
+#define FULL_BYTES 37
+/* HEAP_LIGHT (trends): site and class. */
+#define LIGHT_BYTES 12
+/* The graph: 16 kept, plus the dominator algorithm's and the reading pass's
+ * scratch, per object, with about 2.5 references each (4 bytes kept, 8 of
+ * scratch). */
+#define GRAPH_BYTES (16 + 44 + 30)
+
+/* The size of the text a dump holds: the file's size, or for gzip the
+ * inflated size (the trailer's ISIZE, which is the size modulo 4 GiB, so
+ * never below ten times the compressed size for a big file). */
+static hs_status text_size(const char *path, uint64_t *size, bool *gzip, hs_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return hs_fail(err, HS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        hs_status st = hs_fail(err, HS_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
+        close(fd);
+        return st;
+    }
+    *size = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0; /* a FIFO: unknown */
+    *gzip = false;
+    unsigned char magic[2];
+    if (S_ISREG(sb.st_mode) && sb.st_size >= 18 && pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f &&
+        magic[1] == 0x8b) {
+        unsigned char tail[4];
+        *gzip = true;
+        uint64_t isize = 0;
+        if (pread(fd, tail, 4, sb.st_size - 4) == 4)
+            isize = (uint64_t)tail[0] | (uint64_t)tail[1] << 8 | (uint64_t)tail[2] << 16 | (uint64_t)tail[3] << 24;
+        uint64_t floor = (uint64_t)sb.st_size * 10;
+        *size = isize > floor ? isize : floor;
+    }
+    close(fd);
+    return HS_OK;
+}
+
+hs_status memcheck_estimate(const char *const *paths, size_t n, const memcheck_plan *plan, uint64_t *bytes,
+                            hs_error *err)
+{
+    uint64_t total = 0, largest_objects = 0, largest_gzip = 0;
+    size_t subject = n >= 2 ? 1 : 0;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t size = 0;
+        bool gzip = false;
+        hs_status st = text_size(paths[k], &size, &gzip, err);
+        if (st != HS_OK)
+            return st;
+        uint64_t objects = size / TEXT_PER_OBJECT;
+        bool latest = k + 1 == n;
+        bool full = k == subject || (latest && plan->graph);
+        total += objects * IDENTITY_BYTES;
+        if (full)
+            total += objects * FULL_BYTES;
+        else if (plan->trends)
+            total += objects * LIGHT_BYTES;
+        if (latest && plan->graph)
+            total += objects * GRAPH_BYTES;
+        /* The inflated text of a gzip dump stays while it is shown. */
+        if (gzip && full)
+            total += size;
+        else if (gzip && size > largest_gzip)
+            largest_gzip = size;
+        if (objects > largest_objects)
+            largest_objects = objects;
+    }
+    *bytes = BASE_BYTES + total + 2 * largest_objects * SORT_BYTES + largest_gzip;
+    return HS_OK;
+}
+
+/* A number from a one-line file such as /sys/fs/cgroup/memory.max; 0 when
+ * absent or "max". */
+static uint64_t read_number(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    unsigned long long v = 0;
+    if (fscanf(f, "%llu", &v) != 1)
+        v = 0;
+    fclose(f);
+    return v;
+}
+
+uint64_t memcheck_available(void)
+{
+    uint64_t available = 0;
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[256];
+        unsigned long long kb;
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+                available = kb * 1024;
+                break;
+            }
+        fclose(f);
+    }
+    /* A container's own limit (cgroup v2) may be the tighter one. */
+    uint64_t limit = read_number("/sys/fs/cgroup/memory.max");
+    uint64_t used = read_number("/sys/fs/cgroup/memory.current");
+    if (limit && limit > used && (available == 0 || limit - used < available))
+        available = limit - used;
+    return available;
+}
+
+bool memcheck_parse_size(const char *text, uint64_t *bytes)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || v < 0 || text[0] == '-')
+        return false;
+    double unit = 1;
+    switch (*end) {
+    case 'k': case 'K': unit = 1024.0; end++; break;
+    case 'm': case 'M': unit = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': unit = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': unit = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end)
+        return false;
+    *bytes = (uint64_t)(v * unit);
+    return true;
+}
