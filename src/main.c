@@ -404,14 +404,8 @@ static bool memory_suffices(const char *const *paths, size_t n, const loader_opt
     if (o->max_memory_set && o->max_memory == 0)
         return true;
     memcheck_plan plan = { lopts->want_trends, lopts->want_graph };
-    uint64_t need, cap = o->max_memory_set ? o->max_memory : memcheck_available();
-    hs_error err;
-    if (memcheck_estimate(paths, n, &plan, &need, &err) != HS_OK) {
-        fprintf(stderr, "heapsift: ");
-        put_safe(stderr, err.msg, strlen(err.msg));
-        fputc('\n', stderr);
-        return false;
-    }
+    uint64_t need = memcheck_estimate(paths, n, &plan);
+    uint64_t cap = o->max_memory_set ? o->max_memory : memcheck_available();
     if (cap == 0 || need <= cap)
         return true;
     char need_text[32], cap_text[32];

@@ -30,16 +30,15 @@
 /* The size of the text a dump holds: the file's size, or for gzip the
  * inflated size (the trailer's ISIZE, which is the size modulo 4 GiB, so
  * never below ten times the compressed size for a big file). */
-static hs_status text_size(const char *path, uint64_t *size, bool *gzip, hs_error *err)
+static bool text_size(const char *path, uint64_t *size, bool *gzip)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return hs_fail(err, HS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        return false;
     struct stat sb;
     if (fstat(fd, &sb) != 0) {
-        hs_status st = hs_fail(err, HS_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
         close(fd);
-        return st;
+        return false;
     }
     *size = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0; /* a FIFO: unknown */
     *gzip = false;
@@ -55,20 +54,18 @@ static hs_status text_size(const char *path, uint64_t *size, bool *gzip, hs_erro
         *size = isize > floor ? isize : floor;
     }
     close(fd);
-    return HS_OK;
+    return true;
 }
 
-hs_status memcheck_estimate(const char *const *paths, size_t n, const memcheck_plan *plan, uint64_t *bytes,
-                            hs_error *err)
+uint64_t memcheck_estimate(const char *const *paths, size_t n, const memcheck_plan *plan)
 {
     uint64_t total = 0, largest_objects = 0, largest_gzip = 0;
     size_t subject = n >= 2 ? 1 : 0;
     for (size_t k = 0; k < n; k++) {
         uint64_t size = 0;
         bool gzip = false;
-        hs_status st = text_size(paths[k], &size, &gzip, err);
-        if (st != HS_OK)
-            return st;
+        if (!text_size(paths[k], &size, &gzip))
+            continue; /* the load says why it cannot be read, in its own place */
         uint64_t objects = size / TEXT_PER_OBJECT;
         bool latest = k + 1 == n;
         bool full = k == subject || (latest && plan->graph);
@@ -87,8 +84,7 @@ hs_status memcheck_estimate(const char *const *paths, size_t n, const memcheck_p
         if (objects > largest_objects)
             largest_objects = objects;
     }
-    *bytes = BASE_BYTES + total + 2 * largest_objects * SORT_BYTES + largest_gzip;
-    return HS_OK;
+    return BASE_BYTES + total + 2 * largest_objects * SORT_BYTES + largest_gzip;
 }
 
 /* A number from a one-line file such as /sys/fs/cgroup/memory.max; 0 when

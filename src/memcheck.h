@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "status.h"
 
 /* What the load will read, as the loader will be asked for it. */
 typedef struct memcheck_plan {
@@ -24,11 +23,9 @@ typedef struct memcheck_plan {
 } memcheck_plan;
 
 /* Bytes of memory loading paths[0..n) needs, roughly (within a factor of
- * about 1.5, on the large side). Fails with HS_ERR_IO, naming the file,
- * when one cannot be examined (missing, unreadable): the load would fail
- * on it anyway, with the same message. */
-hs_status memcheck_estimate(const char *const *paths, size_t n, const memcheck_plan *plan, uint64_t *bytes,
-                            hs_error *err);
+ * about 1.5, on the large side). A file that cannot be examined (missing,
+ * unreadable) counts as empty: the load fails on it and says why. */
+uint64_t memcheck_estimate(const char *const *paths, size_t n, const memcheck_plan *plan);
 
 /* Bytes this process can still use without the machine swapping: the
  * kernel's MemAvailable, or less when a cgroup limit is closer. 0 when it
