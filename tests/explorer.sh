@@ -70,7 +70,7 @@ start() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 69
+tap_plan 74
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -224,6 +224,29 @@ keys q
 wait_for "q cancels the load (status 1)" "EXITED 1" 5
 wait_for "the terminal is restored after cancelling" "TERMINAL-RESTORED" 5
 exec 7>&-
+
+# ---- hostile text is shown inert: escapes, controls, bidi overrides ---------------------
+# A path, a method, a class name and a string value that would set the window
+# title, clear the screen and reverse the text if a terminal interpreted them.
+esc=$'\033' bel=$'\007' rlo=$'\u202e'
+{
+    printf '{"address":"0x7f0000000010", "type":"CLASS", "class":"0x7f0000000020", "name":"Evil%s[2JClass", "memsize":40}\n' "$esc"
+    for i in 1 2 3; do
+        printf '{"address":"0x7f00000001%d0", "type":"STRING", "class":"0x7f0000000010", "bytesize":9, "value":"%s]2;PWNED%s", "file":"app/%sbr.ppa/evil.rb", "line":7, "method":"m%s[31m", "generation":5, "memsize":40}\n' \
+            "$i" "$esc" "$bel" "$rlo" "$esc"
+    done
+} > "$WORK/hostile.json"
+printf '{"address":"0x7f0000000999", "type":"STRING", "generation":1, "memsize":40}\n' > "$WORK/empty-1.json"
+start 100 24 "$WORK/empty-1.json" "$WORK/hostile.json"
+wait_for "a hostile path is shown escaped" 'app/\\u\{202[eE]\}br\.ppa/evil\.rb:7'
+keys Enter
+wait_for "a hostile class name is shown escaped" 'Evil\\x1b\[2JClass'
+keys Enter
+wait_for "a hostile string value is shown escaped" '\\x1b\]2;PWNED\\x07'
+wait_for "a hostile method name is shown escaped" 'method: "m\\x1b\[31m"'
+title=$("${T[@]}" display-message -p -t hs '#{pane_title}' 2>/dev/null || true)
+if [ "$title" != PWNED ]; then tap_ok "the window title is untouched"; else tap_fail "the window title is untouched" "title: $title"; fi
+keys Q
 
 # ---- a load that fails says why, and how to leave --------------------------------------
 start 80 24 "$WORK/missing.json"
