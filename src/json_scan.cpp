@@ -347,7 +347,9 @@ extern "C" {
 json_scanner *json_scanner_new(void)
 {
     void *mem = hs_xmalloc(sizeof(json_scanner));
-    return new (mem) json_scanner{};
+    // Value-initialization: refs start zeroed, and the parser is built by its
+    // (explicit) default constructor, which list-initialization may not call.
+    return new (mem) json_scanner();
 }
 
 void json_scanner_free(json_scanner *sc)
