@@ -543,7 +543,8 @@ static void gather_refs(chunk *chunks, unsigned n, gathered_refs *g)
         chunk *c = &chunks[k];
         for (size_t i = 0; i < c->count; i++)
             g->start[at + i] = rat + c->ref_start[i];
-        memcpy(g->refs + rat, c->refs, c->nrefs * sizeof *c->refs);
+        if (c->nrefs) /* c->refs is NULL until the chunk's first reference */
+            memcpy(g->refs + rat, c->refs, c->nrefs * sizeof *c->refs);
         at += c->count;
         rat += c->nrefs;
         uint8_t map[16] = { 0 };
