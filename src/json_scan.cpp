@@ -67,6 +67,9 @@ bool get_u32(ondemand::value &v, uint32_t *out)
     return true;
 }
 
+// Reads "references" into refs, or with refs NULL only walks it: On-Demand
+// does not validate a value it skips, and whether a broken line is read by
+// simdjson or repaired must not depend on whether references were wanted.
 bool read_refs(ondemand::value &v, scan_refbuf *refs, scan_record *rec)
 {
     ondemand::array arr;
@@ -77,10 +80,10 @@ bool read_refs(ondemand::value &v, scan_refbuf *refs, scan_record *rec)
         if (el.get(ev))
             return false;
         uint64_t a;
-        if (get_hex(ev, &a))
-            scan_refbuf_push(refs, a);
-        else
+        if (!get_hex(ev, &a))
             rec->bad_refs++;
+        else if (refs)
+            scan_refbuf_push(refs, a);
     }
     return true;
 }
@@ -144,10 +147,7 @@ bool extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, sca
                 ok = get_str(v, &rec->name);
             break;
         case KEY_ROOT: ok = get_str(v, &rec->root); break;
-        case KEY_REFERENCES:
-            if (want_refs)
-                ok = read_refs(v, refs, rec);
-            break;
+        case KEY_REFERENCES: ok = read_refs(v, want_refs ? refs : nullptr, rec); break;
         case KEY_FLAGS: ok = read_flags(v, rec); break;
         case KEY_SHAPE_ID:
         case KEY_ID: ok = rec->has_shape_id = !v.get_uint64().get(rec->shape_id); break;
@@ -166,6 +166,23 @@ bool extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, sca
     rec->refs = refs->v;
     rec->nrefs = refs->n;
     return true;
+}
+
+// Does json_quick, when it accepts the line, read the same object as rec?
+// simdjson On-Demand does not validate the values it skips, so a broken line
+// can parse "successfully" with members lost; json_quick reads address, type,
+// generation and object_id strictly, and identity loads use it. A line where
+// they disagree is broken and goes to the repair path.
+bool agrees_with_quick(const char *line, size_t len, const scan_record *rec)
+{
+    scan_record q{};
+    if (!json_quick_line(line, len, &q))
+        return true;
+    return q.kind == rec->kind && q.has_address == rec->has_address && q.address == rec->address &&
+           q.type.len == rec->type.len && std::memcmp(q.type.ptr, rec->type.ptr, q.type.len) == 0 &&
+           q.has_generation == rec->has_generation &&
+           (!q.has_generation || q.generation == rec->generation) &&
+           q.has_object_id == rec->has_object_id && (!q.has_object_id || q.object_id == rec->object_id);
 }
 
 struct run_state {
@@ -197,13 +214,15 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     rec.line_no = st.line_no;
     ondemand::document doc;
     error_code code = sc->parser.iterate(line, len, len + SIMDJSON_PADDING).get(doc);
-    if (!code && extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec)) {
+    if (!code && extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec) &&
+        agrees_with_quick(line, len, &rec)) {
         st.stats->records++;
         st.sink->record(st.sink->ctx, &rec);
         return;
     }
     // code == SUCCESS: valid JSON, but not a heap object line (no address or
-    // type, or a member of the wrong type).
+    // type, or a member of the wrong type), or a broken line On-Demand did
+    // not notice (see agrees_with_quick).
 
     char why[256], repair_why[192];
     rec = scan_record{};
@@ -212,6 +231,22 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     rec.repaired = true;
     bool ok = json_repair_line(line, len, st.opts->want_refs, &sc->refs, &rec, repair_why,
                                sizeof repair_why);
+    // An object must be the same object whichever reader loaded its dump, and
+    // identity loads read it with json_quick, which takes generation and flags
+    // from the end of the line, past whatever broke it: when json_quick
+    // accepts the line, its reading of those members is the one kept.
+    scan_record quick = rec;
+    if (json_quick_line(line, len, &quick)) {
+        rec.kind = quick.kind;
+        rec.has_address = quick.has_address;
+        rec.address = quick.address;
+        rec.type = quick.type;
+        rec.has_generation = quick.has_generation;
+        rec.generation = quick.generation;
+        rec.has_object_id = quick.has_object_id;
+        rec.object_id = quick.object_id;
+        ok = true;
+    }
     if (code)
         std::snprintf(why, sizeof why, "not valid JSON (%s)%s%s", error_message(code),
                       repair_why[0] ? ": " : "", repair_why);
@@ -319,7 +354,8 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         scan_record rec{};
         rec.offset = cur;
         rec.line_no = st.line_no;
-        if (!extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec))
+        if (!extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec) ||
+            !agrees_with_quick(line, line_len, &rec))
             return cur;
         st.stats->lines++;
         st.stats->records++;
