@@ -323,8 +323,28 @@ void scan_quick(run_state &st, size_t pos, size_t wend, size_t range_end)
     }
 }
 
+// Skips the blank lines from cur (a line start), counting them. Returns the
+// start of the next line that is not blank (or wend) and sets *first to its
+// first byte that is not white space.
+size_t skip_blank_lines(run_state &st, size_t cur, size_t wend, size_t *first)
+{
+    for (;;) {
+        size_t p = cur;
+        while (p < wend && (st.data[p] == ' ' || st.data[p] == '\t' || st.data[p] == '\r'))
+            p++;
+        if (p < wend && st.data[p] == '\n') {
+            st.line_no++;
+            cur = p + 1;
+            continue;
+        }
+        *first = p;
+        return p == wend ? wend : cur;
+    }
+}
+
 // Reads data[pos, wend) with iterate_many. Returns the offset from which the
-// window must be read line by line (wend when the whole window was read).
+// window must be read line by line (wend when the whole window was read):
+// always a line start, so that every record's offset is one.
 size_t scan_window(run_state &st, size_t pos, size_t wend)
 {
     json_scanner *sc = st.sc;
@@ -334,14 +354,10 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         return pos;
     size_t cur = pos; // start of the next line not yet read
     for (auto it = stream.begin(); it != stream.end(); ++it) {
-        // Blank lines produce no document.
-        while (cur < wend && (st.data[cur] == ' ' || st.data[cur] == '\t' || st.data[cur] == '\r' ||
-                              st.data[cur] == '\n')) {
-            if (st.data[cur] == '\n')
-                st.line_no++;
-            cur++;
-        }
-        if (pos + it.current_index() != cur)
+        // Blank lines produce no document; a line may start with white space.
+        size_t first;
+        cur = skip_blank_lines(st, cur, wend, &first);
+        if (pos + it.current_index() != first)
             return cur;
         auto docref = *it;
         if (docref.error())
@@ -350,6 +366,15 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         const char *line = st.data + cur;
         const char *nl = static_cast<const char *>(std::memchr(line, '\n', wend - cur));
         size_t line_len = nl ? static_cast<size_t>(nl - line) : wend - cur;
+        // The document must be the whole line. A string left open makes the
+        // batch's last document end early, and iterating it then stops at
+        // that end without an error: the members after it would be lost.
+        std::string_view src = it.source();
+        const char *line_end = line + line_len;
+        while (line_end > line && (line_end[-1] == ' ' || line_end[-1] == '\t' || line_end[-1] == '\r'))
+            line_end--;
+        if (src.data() != st.data + first || src.data() + src.size() != line_end)
+            return cur;
 
         scan_record rec{};
         rec.offset = cur;
@@ -367,13 +392,8 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         }
     }
     // Only white space may remain.
-    while (cur < wend && (st.data[cur] == ' ' || st.data[cur] == '\t' || st.data[cur] == '\r' ||
-                          st.data[cur] == '\n')) {
-        if (st.data[cur] == '\n')
-            st.line_no++;
-        cur++;
-    }
-    return cur;
+    size_t first;
+    return skip_blank_lines(st, cur, wend, &first);
 }
 
 } // namespace
