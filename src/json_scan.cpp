@@ -382,6 +382,17 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         if (!extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec) ||
             !agrees_with_quick(line, line_len, &rec))
             return cur;
+        // And it must have ended there: skipping a value it does not read,
+        // On-Demand only counts brackets, and on a broken line it can run on
+        // into the next one. After a whole line the next token is the next
+        // document's first byte (or there is none).
+        size_t next = cur + line_len;
+        while (next < wend && (st.data[next] == ' ' || st.data[next] == '\t' || st.data[next] == '\r' ||
+                               st.data[next] == '\n'))
+            next++;
+        const char *loc = nullptr;
+        if (!doc.current_location().get(loc) && loc != st.data + next)
+            return cur;
         st.stats->lines++;
         st.stats->records++;
         st.sink->record(st.sink->ctx, &rec);
