@@ -276,7 +276,8 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
     uint64_t at = 0, lines_before = 0;
     for (unsigned k = 0; k < n; k++) {
         graph_chunk *c = &chunks[k];
-        memcpy(refs + at, c->refs, c->nrefs * sizeof *refs);
+        if (c->nrefs)
+            memcpy(refs + at, c->refs, c->nrefs * sizeof *refs);
         at += c->nrefs;
         free(c->refs);
         c->refs = NULL;

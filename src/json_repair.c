@@ -199,7 +199,7 @@ static bool skip_nested(cursor *c)
     for (; c->p < c->end; c->p++) {
         char ch = *c->p;
         if (in_str) {
-            if (ch == '\\')
+            if (ch == '\\' && c->p + 1 < c->end) /* a last backslash escapes nothing */
                 c->p++;
             else if (ch == '"')
                 in_str = false;

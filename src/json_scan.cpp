@@ -67,6 +67,9 @@ bool get_u32(ondemand::value &v, uint32_t *out)
     return true;
 }
 
+// Reads "references" into refs, or with refs NULL only walks it: On-Demand
+// does not validate a value it skips, and whether a broken line is read by
+// simdjson or repaired must not depend on whether references were wanted.
 bool read_refs(ondemand::value &v, scan_refbuf *refs, scan_record *rec)
 {
     ondemand::array arr;
@@ -77,10 +80,10 @@ bool read_refs(ondemand::value &v, scan_refbuf *refs, scan_record *rec)
         if (el.get(ev))
             return false;
         uint64_t a;
-        if (get_hex(ev, &a))
-            scan_refbuf_push(refs, a);
-        else
+        if (!get_hex(ev, &a))
             rec->bad_refs++;
+        else if (refs)
+            scan_refbuf_push(refs, a);
     }
     return true;
 }
@@ -144,10 +147,7 @@ bool extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, sca
                 ok = get_str(v, &rec->name);
             break;
         case KEY_ROOT: ok = get_str(v, &rec->root); break;
-        case KEY_REFERENCES:
-            if (want_refs)
-                ok = read_refs(v, refs, rec);
-            break;
+        case KEY_REFERENCES: ok = read_refs(v, want_refs ? refs : nullptr, rec); break;
         case KEY_FLAGS: ok = read_flags(v, rec); break;
         case KEY_SHAPE_ID:
         case KEY_ID: ok = rec->has_shape_id = !v.get_uint64().get(rec->shape_id); break;
@@ -166,6 +166,23 @@ bool extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, sca
     rec->refs = refs->v;
     rec->nrefs = refs->n;
     return true;
+}
+
+// Does json_quick, when it accepts the line, read the same object as rec?
+// simdjson On-Demand does not validate the values it skips, so a broken line
+// can parse "successfully" with members lost; json_quick reads address, type,
+// generation and object_id strictly, and identity loads use it. A line where
+// they disagree is broken and goes to the repair path.
+bool agrees_with_quick(const char *line, size_t len, const scan_record *rec)
+{
+    scan_record q{};
+    if (!json_quick_line(line, len, &q))
+        return true;
+    return q.kind == rec->kind && q.has_address == rec->has_address && q.address == rec->address &&
+           q.type.len == rec->type.len && std::memcmp(q.type.ptr, rec->type.ptr, q.type.len) == 0 &&
+           q.has_generation == rec->has_generation &&
+           (!q.has_generation || q.generation == rec->generation) &&
+           q.has_object_id == rec->has_object_id && (!q.has_object_id || q.object_id == rec->object_id);
 }
 
 struct run_state {
@@ -197,13 +214,15 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     rec.line_no = st.line_no;
     ondemand::document doc;
     error_code code = sc->parser.iterate(line, len, len + SIMDJSON_PADDING).get(doc);
-    if (!code && extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec)) {
+    if (!code && extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec) &&
+        agrees_with_quick(line, len, &rec)) {
         st.stats->records++;
         st.sink->record(st.sink->ctx, &rec);
         return;
     }
     // code == SUCCESS: valid JSON, but not a heap object line (no address or
-    // type, or a member of the wrong type).
+    // type, or a member of the wrong type), or a broken line On-Demand did
+    // not notice (see agrees_with_quick).
 
     char why[256], repair_why[192];
     rec = scan_record{};
@@ -212,6 +231,22 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     rec.repaired = true;
     bool ok = json_repair_line(line, len, st.opts->want_refs, &sc->refs, &rec, repair_why,
                                sizeof repair_why);
+    // An object must be the same object whichever reader loaded its dump, and
+    // identity loads read it with json_quick, which takes generation and flags
+    // from the end of the line, past whatever broke it: when json_quick
+    // accepts the line, its reading of those members is the one kept.
+    scan_record quick = rec;
+    if (json_quick_line(line, len, &quick)) {
+        rec.kind = quick.kind;
+        rec.has_address = quick.has_address;
+        rec.address = quick.address;
+        rec.type = quick.type;
+        rec.has_generation = quick.has_generation;
+        rec.generation = quick.generation;
+        rec.has_object_id = quick.has_object_id;
+        rec.object_id = quick.object_id;
+        ok = true;
+    }
     if (code)
         std::snprintf(why, sizeof why, "not valid JSON (%s)%s%s", error_message(code),
                       repair_why[0] ? ": " : "", repair_why);
@@ -288,8 +323,28 @@ void scan_quick(run_state &st, size_t pos, size_t wend, size_t range_end)
     }
 }
 
+// Skips the blank lines from cur (a line start), counting them. Returns the
+// start of the next line that is not blank (or wend) and sets *first to its
+// first byte that is not white space.
+size_t skip_blank_lines(run_state &st, size_t cur, size_t wend, size_t *first)
+{
+    for (;;) {
+        size_t p = cur;
+        while (p < wend && (st.data[p] == ' ' || st.data[p] == '\t' || st.data[p] == '\r'))
+            p++;
+        if (p < wend && st.data[p] == '\n') {
+            st.line_no++;
+            cur = p + 1;
+            continue;
+        }
+        *first = p;
+        return p == wend ? wend : cur;
+    }
+}
+
 // Reads data[pos, wend) with iterate_many. Returns the offset from which the
-// window must be read line by line (wend when the whole window was read).
+// window must be read line by line (wend when the whole window was read):
+// always a line start, so that every record's offset is one.
 size_t scan_window(run_state &st, size_t pos, size_t wend)
 {
     json_scanner *sc = st.sc;
@@ -299,14 +354,10 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         return pos;
     size_t cur = pos; // start of the next line not yet read
     for (auto it = stream.begin(); it != stream.end(); ++it) {
-        // Blank lines produce no document.
-        while (cur < wend && (st.data[cur] == ' ' || st.data[cur] == '\t' || st.data[cur] == '\r' ||
-                              st.data[cur] == '\n')) {
-            if (st.data[cur] == '\n')
-                st.line_no++;
-            cur++;
-        }
-        if (pos + it.current_index() != cur)
+        // Blank lines produce no document; a line may start with white space.
+        size_t first;
+        cur = skip_blank_lines(st, cur, wend, &first);
+        if (pos + it.current_index() != first)
             return cur;
         auto docref = *it;
         if (docref.error())
@@ -315,11 +366,32 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         const char *line = st.data + cur;
         const char *nl = static_cast<const char *>(std::memchr(line, '\n', wend - cur));
         size_t line_len = nl ? static_cast<size_t>(nl - line) : wend - cur;
+        // The document must be the whole line. A string left open makes the
+        // batch's last document end early, and iterating it then stops at
+        // that end without an error: the members after it would be lost.
+        std::string_view src = it.source();
+        const char *line_end = line + line_len;
+        while (line_end > line && (line_end[-1] == ' ' || line_end[-1] == '\t' || line_end[-1] == '\r'))
+            line_end--;
+        if (src.data() != st.data + first || src.data() + src.size() != line_end)
+            return cur;
 
         scan_record rec{};
         rec.offset = cur;
         rec.line_no = st.line_no;
-        if (!extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec))
+        if (!extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec) ||
+            !agrees_with_quick(line, line_len, &rec))
+            return cur;
+        // And it must have ended there: skipping a value it does not read,
+        // On-Demand only counts brackets, and on a broken line it can run on
+        // into the next one. After a whole line the next token is the next
+        // document's first byte (or there is none).
+        size_t next = cur + line_len;
+        while (next < wend && (st.data[next] == ' ' || st.data[next] == '\t' || st.data[next] == '\r' ||
+                               st.data[next] == '\n'))
+            next++;
+        const char *loc = nullptr;
+        if (!doc.current_location().get(loc) && loc != st.data + next)
             return cur;
         st.stats->lines++;
         st.stats->records++;
@@ -331,13 +403,8 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         }
     }
     // Only white space may remain.
-    while (cur < wend && (st.data[cur] == ' ' || st.data[cur] == '\t' || st.data[cur] == '\r' ||
-                          st.data[cur] == '\n')) {
-        if (st.data[cur] == '\n')
-            st.line_no++;
-        cur++;
-    }
-    return cur;
+    size_t first;
+    return skip_blank_lines(st, cur, wend, &first);
 }
 
 } // namespace
@@ -347,7 +414,9 @@ extern "C" {
 json_scanner *json_scanner_new(void)
 {
     void *mem = hs_xmalloc(sizeof(json_scanner));
-    return new (mem) json_scanner{};
+    // Value-initialization: refs start zeroed, and the parser is built by its
+    // (explicit) default constructor, which list-initialization may not call.
+    return new (mem) json_scanner();
 }
 
 void json_scanner_free(json_scanner *sc)
