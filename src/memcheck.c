@@ -32,18 +32,21 @@
  * never below ten times the compressed size for a big file). */
 static bool text_size(const char *path, uint64_t *size, bool *gzip)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* stat() first: opening a FIFO would take the writer's data, or end it
+     * with SIGPIPE when closed again. Only regular files are opened. */
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return false;
+    *size = 0; /* a FIFO or a device: its size is unknown */
+    *gzip = false;
+    if (!S_ISREG(sb.st_mode))
+        return true;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return false;
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        close(fd);
-        return false;
-    }
-    *size = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0; /* a FIFO: unknown */
-    *gzip = false;
+    *size = (uint64_t)sb.st_size;
     unsigned char magic[2];
-    if (S_ISREG(sb.st_mode) && sb.st_size >= 18 && pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f &&
+    if (sb.st_size >= 18 && pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f &&
         magic[1] == 0x8b) {
         unsigned char tail[4];
         *gzip = true;

@@ -66,7 +66,7 @@ check_status "--max-memory needs a size" 2 "$HEAPSIFT" --max-memory=lots "${APP[
 # A FIFO is read as a stream.
 mkfifo "$WORK/fifo"
 gzip -dc "$DATA/app-1.json.gz" > "$WORK/fifo" &
-check_status "a FIFO is read" 0 "$HEAPSIFT" --top=1 --no-header "$WORK/fifo"
+check_status "a FIFO is read" 0 timeout 60 "$HEAPSIFT" --top=1 --no-header "$WORK/fifo"
 wait
 
 # SIGINT, SIGTERM and SIGHUP while -o waits for its dumps (a FIFO held open)
