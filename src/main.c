@@ -354,6 +354,22 @@ static void report_problems(heap *const *dumps, size_t n)
     }
 }
 
+/* The dumps still mapped were read again while writing: false, with the
+ * reason on stderr, when one of them shrank meanwhile. */
+static bool files_unchanged(loader *l)
+{
+    for (size_t k = 0; k < l->ndumps; k++) {
+        hs_error err;
+        if (heap_check_file(l->dumps[k], &err) != HS_OK) {
+            fprintf(stderr, "heapsift: ");
+            put_safe(stderr, err.msg, strlen(err.msg));
+            fputc('\n', stderr);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* --path: the shortest path from a GC root to one object of the latest dump. */
 static int print_root_path(loader *l, uint64_t addr)
 {
@@ -518,6 +534,8 @@ int main(int argc, char **argv)
             fputc('\n', stderr);
             status = EXIT_INPUT;
         }
+        if (!files_unchanged(l))
+            status = EXIT_INPUT;
         loader_free(l);
         filter_free(&o.filter);
         return status;
@@ -526,6 +544,8 @@ int main(int argc, char **argv)
         if (o.stats)
             print_stats(l);
         int status = print_root_path(l, o.path_addr);
+        if (!files_unchanged(l))
+            status = EXIT_INPUT;
         loader_free(l);
         filter_free(&o.filter);
         return status;
