@@ -117,10 +117,21 @@ static const char usage_text[] =
     "Exit status: 0 success, 1 a dump could not be read or compared or the report\n"
     "not written, 2 bad usage, 3 more objects retained than --fail-over allows.\n";
 
+/* Shows a path from the command line or a dump safely on stderr. */
+static void put_safe(FILE *f, const char *s, size_t len)
+{
+    char buf[1024];
+    textsafe_escape(s, len, buf, sizeof buf);
+    fputs(buf, f);
+}
+
 static void usage_error(const char *fmt, const char *arg)
 {
+    /* The argument is echoed: escaped, as it may hold anything. */
+    char safe[1024];
+    textsafe_escape(arg, strlen(arg), safe, sizeof safe);
     fprintf(stderr, "heapsift: ");
-    fprintf(stderr, fmt, arg);
+    fprintf(stderr, fmt, safe);
     fprintf(stderr, "\nTry 'heapsift --help' for more information.\n");
     exit(EXIT_USAGE);
 }
@@ -258,14 +269,6 @@ static int parse_options(int argc, char **argv, options *o)
     return optind;
 }
 
-/* Shows a path from the command line or a dump safely on stderr. */
-static void put_safe(FILE *f, const char *s, size_t len)
-{
-    char buf[1024];
-    textsafe_escape(s, len, buf, sizeof buf);
-    fputs(buf, f);
-}
-
 /* One progress line on stderr, rewritten in place. */
 static void show_progress(loader *l)
 {
@@ -386,8 +389,10 @@ static int print_root_path(loader *l, uint64_t addr)
     uint32_t *path;
     unsigned kind;
     size_t len = graph_root_path(g, v, avoid, &path, &kind);
+    /* Always escaped: a string's value may hold a newline, which would
+     * break the one hop a line layout even in a file. */
     printf("# heapsift %s: path from a GC root to 0x%" PRIx64 " in ", PACKAGE_VERSION, addr);
-    fputs(h->path, stdout);
+    put_safe(stdout, h->path, strlen(h->path));
     printf("\n");
     why_hops_style style = { "  ", " bytes", 12, true };
     if (len == 0) {

@@ -279,8 +279,9 @@ hs_status why_write(FILE *out, loader *l, const char *file, uint32_t line, bool 
         if (g->line == HEAP_NO_LINE || g->line - 1 != line || !why_path_matches(path, flen, file))
             continue;
         if (!found++) {
-            fprintf(out, "# heapsift %s: why are the objects allocated at %s:%" PRIu32 " retained?\n", PACKAGE_VERSION,
-                    file, line);
+            fprintf(out, "# heapsift %s: why are the objects allocated at ", PACKAGE_VERSION);
+            put(out, file, strlen(file), escape);
+            fprintf(out, ":%" PRIu32 " retained?\n", line);
             fprintf(out, "# references and dominators of ");
             put(out, latest->path, strlen(latest->path), escape);
             fprintf(out, " (the latest dump)\n");
