@@ -147,7 +147,11 @@ bool extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, sca
                 ok = get_str(v, &rec->name);
             break;
         case KEY_ROOT: ok = get_str(v, &rec->root); break;
-        case KEY_REFERENCES: ok = read_refs(v, want_refs ? refs : nullptr, rec); break;
+        case KEY_REFERENCES:
+            // A reference that is no address goes to json_repair, which
+            // says so and keeps the others.
+            ok = read_refs(v, want_refs ? refs : nullptr, rec) && rec->bad_refs == 0;
+            break;
         case KEY_FLAGS: ok = read_flags(v, rec); break;
         case KEY_SHAPE_ID:
         case KEY_ID: ok = rec->has_shape_id = !v.get_uint64().get(rec->shape_id); break;
@@ -231,6 +235,8 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     rec.repaired = true;
     bool ok = json_repair_line(line, len, st.opts->want_refs, &sc->refs, &rec, repair_why,
                                sizeof repair_why);
+    if (!repair_why[0])
+        std::snprintf(repair_why, sizeof repair_why, "a member holds a value of another kind than Ruby writes");
     // An object must be the same object whichever reader loaded its dump, and
     // identity loads read it with json_quick, which takes generation and flags
     // from the end of the line, past whatever broke it: when json_quick
