@@ -107,29 +107,32 @@ bool read_flags(ondemand::value &v, scan_record *rec)
     return true;
 }
 
-// Reads every member of one document into rec. False on any error (the caller
-// then reads the line another way).
+// Reads every member of one document into rec. On any error the caller reads
+// the line another way; the code says why: simdjson's own for text that is
+// not JSON, INCORRECT_TYPE for a member of the wrong kind, NO_SUCH_FIELD
+// when the type or the address is missing.
 template <typename Doc>
-bool extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, scan_record *rec)
+error_code extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, scan_record *rec)
 {
     ondemand::object obj;
-    if (doc.get_object().get(obj))
-        return false;
+    error_code e = doc.get_object().get(obj);
+    if (e)
+        return e;
     refs->n = 0;
     for (auto field : obj) {
         ondemand::raw_json_string rk;
-        if (field.key().get(rk))
-            return false;
+        if ((e = field.key().get(rk)))
+            return e;
         const char *k = rk.raw();
         const char *kend = static_cast<const char *>(std::memchr(k, '"', static_cast<size_t>(limit - k)));
         if (!kend)
-            return false;
+            return TAPE_ERROR;
         scan_key key = scan_key_of(k, static_cast<size_t>(kend - k));
         if (key == KEY_OTHER)
             continue; // skipped by the iterator when it moves on
         ondemand::value v;
-        if (field.value().get(v))
-            return false;
+        if ((e = field.value().get(v)))
+            return e;
         bool ok = true;
         switch (key) {
         case KEY_ADDRESS: ok = rec->has_address = get_hex(v, &rec->address); break;
@@ -160,16 +163,16 @@ bool extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, sca
         case KEY_OTHER: break;
         }
         if (!ok)
-            return false;
+            return INCORRECT_TYPE;
     }
     if (!rec->type.ptr)
-        return false;
+        return NO_SUCH_FIELD;
     scan_record_finish(rec);
     if (rec->kind == SCAN_OBJECT && !rec->has_address)
-        return false;
+        return NO_SUCH_FIELD;
     rec->refs = refs->v;
     rec->nrefs = refs->n;
-    return true;
+    return SUCCESS;
 }
 
 // Does json_quick, when it accepts the line, read the same object as rec?
@@ -218,15 +221,18 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     rec.line_no = st.line_no;
     ondemand::document doc;
     error_code code = sc->parser.iterate(line, len, len + SIMDJSON_PADDING).get(doc);
-    if (!code && extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec) &&
-        agrees_with_quick(line, len, &rec)) {
+    if (!code)
+        code = extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec);
+    // A broken line On-Demand did not notice (see agrees_with_quick).
+    bool unnoticed = !code && !agrees_with_quick(line, len, &rec);
+    if (!code && !unnoticed) {
         st.stats->records++;
         st.sink->record(st.sink->ctx, &rec);
         return;
     }
-    // code == SUCCESS: valid JSON, but not a heap object line (no address or
-    // type, or a member of the wrong type), or a broken line On-Demand did
-    // not notice (see agrees_with_quick).
+    // Valid JSON as far as it was read, but not a heap object line: no
+    // address or type, or a member of the wrong kind.
+    bool not_object = !unnoticed && (code == INCORRECT_TYPE || code == NO_SUCH_FIELD);
 
     char why[256], repair_why[192];
     rec = scan_record{};
@@ -235,7 +241,7 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     rec.repaired = true;
     bool ok = json_repair_line(line, len, st.opts->want_refs, &sc->refs, &rec, repair_why,
                                sizeof repair_why);
-    if (!repair_why[0])
+    if (!repair_why[0] && not_object)
         std::snprintf(repair_why, sizeof repair_why, "a member holds a value of another kind than Ruby writes");
     // An object must be the same object whichever reader loaded its dump, and
     // identity loads read it with json_quick, which takes generation and flags
@@ -253,7 +259,10 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
         rec.object_id = quick.object_id;
         ok = true;
     }
-    if (code)
+    if (unnoticed)
+        std::snprintf(why, sizeof why, "not valid JSON (broken inside a value the full parser skipped)%s%s",
+                      repair_why[0] ? ": " : "", repair_why);
+    else if (!not_object)
         std::snprintf(why, sizeof why, "not valid JSON (%s)%s%s", error_message(code),
                       repair_why[0] ? ": " : "", repair_why);
     else
@@ -385,7 +394,7 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         scan_record rec{};
         rec.offset = cur;
         rec.line_no = st.line_no;
-        if (!extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec) ||
+        if (extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec) ||
             !agrees_with_quick(line, line_len, &rec))
             return cur;
         // And it must have ended there: skipping a value it does not read,
