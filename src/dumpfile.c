@@ -211,11 +211,19 @@ static hs_status inflate_gzip(dumpfile *df, const unsigned char *src, size_t src
         if (in_off >= src_size && zs.avail_out > 0)
             break; /* input exhausted before the end of the stream: truncated */
     }
-    if (rc != Z_STREAM_END)
+    if (rc == Z_DATA_ERROR)
+        /* zlib finds damage where the stream stops making sense (or at the
+         * checksum after it): the bytes inflated just before may be
+         * garbage already, and then show as bad lines at the end. */
         snprintf(df->warning, sizeof df->warning,
-                 "%s: the gzip stream is %s at compressed byte %zu; "
+                 "%s: the gzip stream is corrupt at compressed byte %zu (zlib: %s); "
+                 "kept the %zu bytes inflated before it, which may hold damaged lines too",
+                 df->path, in_off, zs.msg ? zs.msg : "invalid data", size);
+    else if (rc != Z_STREAM_END)
+        snprintf(df->warning, sizeof df->warning,
+                 "%s: the gzip stream is cut short at compressed byte %zu; "
                  "kept the %zu bytes inflated before it",
-                 df->path, rc == Z_DATA_ERROR ? "corrupt" : "cut short", in_off, size);
+                 df->path, in_off, size);
     inflateEnd(&zs);
     df->map = buf;
     df->map_size = mapped;
@@ -287,8 +295,11 @@ hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err)
             goto fail;
         }
         if (df->size == 0) {
-            st = hs_fail(err, HS_ERR_FORMAT, "%s: the gzip stream holds no data%s%s", path,
-                         df->warning[0] ? " (" : "", df->warning[0] ? "it is damaged)" : "");
+            /* The warning says where and how it is damaged: "... is corrupt at ...;". */
+            const char *why = strstr(df->warning, "the gzip stream is ");
+            why = why ? why + strlen("the gzip stream is ") : "";
+            st = hs_fail(err, HS_ERR_FORMAT, "%s: the gzip stream holds no data%s%.*s", path,
+                         why[0] ? ": it is " : "", (int)strcspn(why, ";"), why);
             goto fail;
         }
     }
