@@ -722,6 +722,19 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
     free(objs);
 }
 
+bool heap_line_of(const heap *h, size_t i, uint64_t *line, uint64_t *offset)
+{
+    if (!h->offset || !h->file.data || i >= h->count)
+        return false;
+    uint64_t n = 1, at = h->offset[i];
+    for (const char *p = h->file.data, *end = h->file.data + at;
+         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        n++;
+    *line = n;
+    *offset = at;
+    return true;
+}
+
 hs_status heap_check_file(heap *h, hs_error *err)
 {
     hs_status st = dumpfile_check(&h->file, err);

@@ -321,8 +321,36 @@ static hs_status wait_for_loader(loader *l, bool progress)
     return loader_join(l);
 }
 
+/* Where object i of h is, for a message: "line L (byte B)", or its number
+ * when the dump keeps no offsets. */
+static void where_is(const heap *h, uint32_t i, char *buf, size_t size)
+{
+    uint64_t line, offset;
+    if (heap_line_of(h, i, &line, &offset))
+        snprintf(buf, size, "line %" PRIu64 " (byte %" PRIu64 ")", line, offset);
+    else
+        snprintf(buf, size, "object %" PRIu32, i + 1);
+}
+
+/* Objects of a dump that share an address: all kept, but Ruby never
+ * writes that, so the dump is damaged or is two dumps in one. */
+static void report_duplicates(const heap *h, const diff_dups *d)
+{
+    if (!d->count)
+        return;
+    char first[64], again[64];
+    where_is(h, d->first, first, sizeof first);
+    where_is(h, d->again, again, sizeof again);
+    fprintf(stderr, "heapsift: warning: ");
+    put_safe(stderr, h->path, strlen(h->path));
+    fprintf(stderr, ": %" PRIu64 " object%s the address of an earlier one, the first at %s: 0x%" PRIx64
+                    ", as at %s; Ruby writes each address once, so the dump is damaged or holds two dumps; "
+                    "all of them are kept\n",
+            d->count, d->count == 1 ? " has" : "s have", again, d->addr, first);
+}
+
 /* Tells the person about every dump line that was not read as written. */
-static void report_problems(heap *const *dumps, size_t n)
+static void report_problems(heap *const *dumps, size_t n, const diff_result *diff)
 {
     static const char *const kinds[] = { "repaired", "skipped", "cut short" };
     for (size_t k = 0; k < n; k++) {
@@ -332,6 +360,7 @@ static void report_problems(heap *const *dumps, size_t n)
             put_safe(stderr, h->warning, strlen(h->warning));
             fputc('\n', stderr);
         }
+        report_duplicates(h, &diff->dups[k]);
         if (!h->repaired && !h->skipped)
             continue;
         fprintf(stderr, "heapsift: ");
@@ -528,7 +557,7 @@ int main(int argc, char **argv)
         loader_attach_graph(l);
     }
     if (!o.quiet)
-        report_problems(l->dumps, ndumps);
+        report_problems(l->dumps, ndumps, l->diff);
     if (o.why) {
         if (o.stats)
             print_stats(l);
