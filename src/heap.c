@@ -527,9 +527,10 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     if (h->count == 0 && h->roots == 0) {
         if (h->nproblems)
             st = hs_fail(err, HS_ERR_FORMAT,
-                         "%s: not a Ruby heap dump: no line holds a heap object "
-                         "(line %llu, byte %llu: %s)",
-                         path, (unsigned long long)h->problems[0].line_no,
+                         "%s: not a Ruby heap dump: no line holds a heap object (%llu of its %llu lines "
+                         "were skipped; the first: line %llu, byte %llu: %s)",
+                         path, (unsigned long long)h->skipped, (unsigned long long)h->lines,
+                         (unsigned long long)h->problems[0].line_no,
                          (unsigned long long)h->problems[0].offset, h->problems[0].why);
         else
             st = hs_fail(err, HS_ERR_FORMAT, "%s: not a Ruby heap dump: no line holds a heap object", path);
