@@ -429,9 +429,14 @@ static int print_root_path(loader *l, uint64_t addr)
         why_write_hops(stdout, h, &v, 1, &style);
         return 0;
     }
-    printf("# %zu hop%s from the %s root%s\n", len, len == 1 ? "" : "s", g->root_names[kind],
-           (int)kind == avoid ? " (a conservative stack scan: no other root reaches it)" : "");
-    printf("root %s\n", g->root_names[kind]);
+    /* The root's category is text from the dump too. */
+    const char *root = g->root_names[kind];
+    printf("# %zu hop%s from the ", len, len == 1 ? "" : "s");
+    put_safe(stdout, root, strlen(root));
+    printf(" root%s\n", (int)kind == avoid ? " (a conservative stack scan: no other root reaches it)" : "");
+    printf("root ");
+    put_safe(stdout, root, strlen(root));
+    printf("\n");
     why_write_hops(stdout, h, path, len, &style);
     free(path);
     return 0;

@@ -242,7 +242,9 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
         if (len == 0) {
             fprintf(out, "    (no root reaches it: the next GC frees it)\n");
         } else {
-            fprintf(out, "    root %s\n", gr->root_names[kind]);
+            fprintf(out, "    root ");
+            put(out, gr->root_names[kind], strlen(gr->root_names[kind]), escape); /* from the dump */
+            fputc('\n', out);
             why_hops_style style = { "      ", "", 8, escape };
             why_write_hops(out, latest, path, len, &style);
         }

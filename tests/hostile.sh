@@ -383,7 +383,7 @@ ESCAPED_FILE='app/\x1b]0;pwned\x07\x1b[2J\u{202e}evil\u{2066}.rb\u{009b}31m'
 # hold escape sequences (raw, as Ruby before 3.3 writes names and every
 # version paths; and JSON-escaped, as Ruby writes values).
 evil() {
-    echo '{"type":"ROOT", "root":"vm", "references":["0x1000", "0x5000"]}'
+    echo '{"type":"ROOT", "root":"vm\u001b[2J\u202e", "references":["0x1000", "0x5000"]}'
     printf '{"address":"0x1000", "type":"CLASS", "name":"Evil%s[31mRed%sX", "references":[], "file":"%s", "line":1, "generation":1, "memsize":100}\n' "$ESC" "$RLO" "$EVIL_FILE"
     printf '{"address":"0x1100", "type":"CLASS", "name":"Esc\\u001b[7mAped\\u202e", "references":[], "memsize":100}\n'
     printf '{"address":"0x5000", "type":"ARRAY", "class":"0x1100", "length":2, "references":["0x6000", "0x6028"], "file":"%s", "line":3, "method":"m%s[0m", "generation":1, "memsize":80}\n' "$EVIL_FILE" "$ESC"
@@ -440,6 +440,7 @@ else
     no_raw "--why on a terminal: no raw control, C1 or bidi byte" "$WORK/out"
     check_fixed "--why on a terminal: the site in its header, escaped" "allocated at $ESCAPED_FILE:7 retained?" "$WORK/out"
     check_fixed "--why on a terminal: a class name, escaped" 'ARRAY Esc\x1b[7mAped\u{202e} ' "$WORK/out"
+    check_fixed "--why on a terminal: the root's name, escaped" 'root vm\x1b[2J\u{202e}' "$WORK/out"
     check_fixed "--why on a terminal: a value, escaped" '"\x1b[31mred\x07\u{202e}\u{2069}\u{0085}"' "$WORK/out"
 
     cp "$D/t3.json" "$D/evil${ESC}[2Jname.json"
@@ -447,6 +448,7 @@ else
     no_raw "--path on a terminal: no raw control, C1 or bidi byte" "$WORK/out"
     check_fixed "--path on a terminal: the dump's name, escaped" 'evil\x1b[2Jname.json' "$WORK/out"
     check_fixed "--path on a terminal: a raw class name, escaped" 'STRING Evil\x1b[31mRed\u{202e}X app/' "$WORK/out"
+    check_fixed "--path on a terminal: the root's name, escaped" 'root vm\x1b[2J\u{202e}' "$WORK/out"
 
     # Warnings name the file: on a terminal it is escaped too (heapsift's own
     # progress line, which clears the line with ESC [K, is taken out first).
