@@ -27,15 +27,13 @@ static size_t page;                /* page size, read before the handler is inst
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static bool installed;
 
-static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+bool mapguard_handle(void *addr)
 {
-    (void)sig;
-    (void)ctx;
-    uintptr_t a = (uintptr_t)si->si_addr;
+    uintptr_t a = (uintptr_t)addr;
     for (size_t k = 0; k < MAPGUARD_SLOTS; k++) {
         uintptr_t start = atomic_load(&slots[k].start);
         size_t len = atomic_load(&slots[k].len);
-        if (!start || a < start || a - start >= len)
+        if (!start || !len || a < start || a - start >= len)
             continue;
         uintptr_t from = a & ~(uintptr_t)(page - 1);
         /* The file ends before this page: zeros from here on, so every
@@ -43,12 +41,21 @@ static void on_sigbus(int sig, siginfo_t *si, void *ctx)
         void *p = mmap((void *)from, start + len - from, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
                        -1, 0);
         if (p == MAP_FAILED)
-            break;
+            return false;
         uint64_t off = from - start, seen = atomic_load(&slots[k].fault);
         while (off < seen && !atomic_compare_exchange_weak(&slots[k].fault, &seen, off))
             ;
-        return;
+        return true;
     }
+    return false;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+    (void)sig;
+    (void)ctx;
+    if (mapguard_handle(si->si_addr))
+        return;
     /* Not a dump's page (or it could not be replaced): the fault means what
      * it meant before heapsift, and happens again on return. */
     sigaction(SIGBUS, &previous, NULL);

@@ -17,6 +17,7 @@
 #ifndef HEAPSIFT_MAPGUARD_H
 #define HEAPSIFT_MAPGUARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,12 @@
  * Returns a slot number for the other calls, or -1 when every slot is taken
  * or the handler cannot be installed (the caller should then not map). */
 int mapguard_add(void *start, size_t len);
+
+/* For another SIGBUS handler that replaced this one (the explorer's crash
+ * handler): treats a fault at addr as mapguard's handler would. True when
+ * addr was in a registered range and the fault was absorbed (return from
+ * the handler); false when it is someone else's fault. Async-signal-safe. */
+bool mapguard_handle(void *addr);
 
 /* Forgets a slot; call before unmapping its range. */
 void mapguard_remove(int slot);
