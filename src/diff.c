@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "radix.h"
 
@@ -50,6 +51,37 @@ static void sort_two(const heap *a, sorted_dump *sa, const heap *b, sorted_dump 
         pthread_join(t, NULL);
     else if (b)
         sort_dump(b, sb);
+}
+
+/* Fills *d from a dump sorted by address: every object after the first at
+ * its address counts; the one reported is the earliest in file order. */
+static void find_duplicates(const sorted_dump *s, diff_dups *d)
+{
+    memset(d, 0, sizeof *d);
+    for (size_t k = 0; k < s->n;) {
+        size_t end = k + 1;
+        uint32_t first = s->idx[k];
+        while (end < s->n && s->keys[end] == s->keys[k]) {
+            if (s->idx[end] < first)
+                first = s->idx[end];
+            end++;
+        }
+        if (end - k > 1) {
+            bool first_found = d->count == 0;
+            d->count += end - k - 1;
+            /* The earliest object that is not the first at its address. */
+            uint32_t again = UINT32_MAX;
+            for (size_t m = k; m < end; m++)
+                if (s->idx[m] != first && s->idx[m] < again)
+                    again = s->idx[m];
+            if (first_found || again < d->again) {
+                d->addr = s->keys[k];
+                d->first = first;
+                d->again = again;
+            }
+        }
+        k = end;
+    }
 }
 
 static void sorted_free(sorted_dump *s)
@@ -140,6 +172,7 @@ hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_id
     d->mode = ndumps == 1 ? DIFF_ALL : ndumps == 2 ? DIFF_NEW : DIFF_RETAINED;
     const heap *subject = dumps[d->subject];
     size_t n = subject->count;
+    d->dups = hs_xcalloc(ndumps, sizeof *d->dups);
 
     /* keep[i]: object i of the subject is still a suspect. */
     bool *keep = hs_xmalloc(n ? n : 1);
@@ -156,6 +189,8 @@ hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_id
         bool *keep_addr = hs_xmalloc(n ? n : 1);
 
         /* Not in the first dump. */
+        find_duplicates(&subj, &d->dups[d->subject]);
+        find_duplicates(&other, &d->dups[0]);
         match(subject, &subj, dumps[0], &other, identity, found, addr_found);
         sorted_free(&other);
         for (size_t i = 0; i < n; i++) {
@@ -171,6 +206,7 @@ hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_id
                 other = next; /* sorted with the dump before it */
                 next = (sorted_dump){ 0 };
             }
+            find_duplicates(&other, &d->dups[k]);
             match(subject, &subj, dumps[k], &other, identity, found, addr_found);
             sorted_free(&other);
             for (size_t i = 0; i < n; i++) {
@@ -187,6 +223,11 @@ hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_id
         free(addr_found);
         free(keep_addr);
         sorted_free(&subj);
+    } else {
+        sorted_dump all;
+        sort_dump(subject, &all);
+        find_duplicates(&all, &d->dups[0]);
+        sorted_free(&all);
     }
 
     size_t count = 0;
@@ -206,5 +247,6 @@ void diff_free(diff_result *d)
     if (!d)
         return;
     free(d->objects);
+    free(d->dups);
     free(d);
 }

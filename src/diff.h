@@ -34,6 +34,17 @@ typedef enum diff_mode {
     DIFF_RETAINED, /* three or more: new in the second, alive in every later one */
 } diff_mode;
 
+/* Objects of one dump at an address an earlier object of the same dump
+ * already has. Ruby writes each address once: these come from a damaged or
+ * hand-made dump, or two dumps in one file. They are all kept, and matched
+ * across dumps like any object (every one at the address is tried). */
+typedef struct diff_dups {
+    uint64_t count;     /* objects whose address was taken already */
+    uint64_t addr;      /* the address of the first of them (in file order) */
+    uint32_t first;     /* index of the object that has that address first */
+    uint32_t again;     /* index of the first object that has it again */
+} diff_dups;
+
 typedef struct diff_result {
     diff_mode mode;
     diff_identity identity;
@@ -45,6 +56,7 @@ typedef struct diff_result {
                                held another object in an earlier dump) */
     uint64_t moved;         /* objects address-only matching would list that are no
                                suspects (freed, and their slot reused by a later dump) */
+    diff_dups *dups;        /* per dump (ndumps entries): duplicated addresses */
 } diff_result;
 
 /* Computes the suspects. dumps[subject] is the dump whose objects are listed:

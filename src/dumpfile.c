@@ -2,8 +2,11 @@
 #define _GNU_SOURCE /* mremap */
 #include "dumpfile.h"
 
+#include "mapguard.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +48,9 @@ static void *anon_grow(void *p, size_t old_mapped, size_t size, size_t *mapped)
     return q;
 }
 
-/* Maps a regular file with a readable zero page after it. */
+/* Maps a regular file with a readable zero page after it, guarded against
+ * the file shrinking (mapguard). On success df owns fd. HS_ERR_NOMEM when
+ * no guard slot is free: the caller reads the file instead. */
 static hs_status map_plain(dumpfile *df, int fd, size_t size, hs_error *err)
 {
     size_t mapped;
@@ -53,9 +58,15 @@ static hs_status map_plain(dumpfile *df, int fd, size_t size, hs_error *err)
     if (!region)
         return hs_fail(err, HS_ERR_NOMEM, "%s: cannot reserve %zu bytes of address space: %s",
                        df->path, size, strerror(errno));
+    int guard = mapguard_add(region, round_up_page(size));
+    if (guard < 0) {
+        munmap(region, mapped);
+        return hs_fail(err, HS_ERR_NOMEM, "%s: no guard for another mapped file", df->path);
+    }
     void *file = mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
     if (file == MAP_FAILED) {
         int e = errno;
+        mapguard_remove(guard);
         munmap(region, mapped);
         return hs_fail(err, HS_ERR_IO, "%s: cannot map the file: %s", df->path, strerror(e));
     }
@@ -65,7 +76,44 @@ static hs_status map_plain(dumpfile *df, int fd, size_t size, hs_error *err)
     df->data = region;
     df->size = size;
     df->file_backed = true;
+    df->fd = fd;
+    df->guard = guard;
     return HS_OK;
+}
+
+/* Forgets the file behind a file-backed mapping (not the mapping). */
+static void drop_file(dumpfile *df)
+{
+    if (!df->file_backed)
+        return;
+    mapguard_remove(df->guard);
+    close(df->fd);
+    df->file_backed = false;
+}
+
+hs_status dumpfile_check(dumpfile *df, hs_error *err)
+{
+    if (!df->file_backed)
+        return HS_OK;
+    uint64_t fault = mapguard_fault(df->guard);
+    struct stat sb;
+    uint64_t now = fstat(df->fd, &sb) == 0 ? (uint64_t)sb.st_size : df->size;
+    if (fault == MAPGUARD_NO_FAULT && now >= df->size) {
+        if (now > df->size && !df->warning[0])
+            snprintf(df->warning, sizeof df->warning,
+                     "%s: the file grew from %zu to %" PRIu64 " bytes while it was read "
+                     "(is it still being written?); read the first %zu",
+                     df->path, df->size, now, df->size);
+        return HS_OK;
+    }
+    char where[64] = "";
+    if (fault != MAPGUARD_NO_FAULT)
+        snprintf(where, sizeof where, " (byte %" PRIu64 " could no longer be read)", fault);
+    return hs_fail(err, HS_ERR_IO,
+                   "%s: the file changed while it was being read: it shrank from %zu to %" PRIu64
+                   " bytes%s; nothing of it was kept (copy the dump where nothing writes to it, "
+                   "and run heapsift on the copy)",
+                   df->path, df->size, now, where);
 }
 
 /* Reads a whole stream (a FIFO, or a file that cannot be mapped) into memory. */
@@ -163,11 +211,19 @@ static hs_status inflate_gzip(dumpfile *df, const unsigned char *src, size_t src
         if (in_off >= src_size && zs.avail_out > 0)
             break; /* input exhausted before the end of the stream: truncated */
     }
-    if (rc != Z_STREAM_END)
+    if (rc == Z_DATA_ERROR)
+        /* zlib finds damage where the stream stops making sense (or at the
+         * checksum after it): the bytes inflated just before may be
+         * garbage already, and then show as bad lines at the end. */
         snprintf(df->warning, sizeof df->warning,
-                 "%s: the gzip stream is %s at compressed byte %zu; "
+                 "%s: the gzip stream is corrupt at compressed byte %zu (zlib: %s); "
+                 "kept the %zu bytes inflated before it, which may hold damaged lines too",
+                 df->path, in_off, zs.msg ? zs.msg : "invalid data", size);
+    else if (rc != Z_STREAM_END)
+        snprintf(df->warning, sizeof df->warning,
+                 "%s: the gzip stream is cut short at compressed byte %zu; "
                  "kept the %zu bytes inflated before it",
-                 df->path, rc == Z_DATA_ERROR ? "corrupt" : "cut short", in_off, size);
+                 df->path, in_off, size);
     inflateEnd(&zs);
     df->map = buf;
     df->map_size = mapped;
@@ -199,13 +255,17 @@ hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err)
     }
     df->disk_size = (uint64_t)sb.st_size;
 
-    if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
+    st = HS_ERR_NOMEM;
+    if (S_ISREG(sb.st_mode) && sb.st_size > 0)
         st = map_plain(df, fd, (size_t)sb.st_size, err);
+    if (st == HS_OK) {
+        fd = -1; /* the dumpfile keeps it */
     } else {
         st = read_stream(df, fd, err);
         df->disk_size = df->size;
+        close(fd);
+        fd = -1;
     }
-    close(fd);
     if (st != HS_OK)
         goto fail;
 
@@ -218,16 +278,28 @@ hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err)
         size_t gz_map_size = df->map_size;
         const unsigned char *src = (const unsigned char *)df->data;
         size_t src_size = df->size;
+        bool was_mapped = df->file_backed;
         st = inflate_gzip(df, src, src_size, err);
+        /* The compressed file was read in full: did it shrink meanwhile? */
+        dumpfile gz = { .path = df->path, .size = src_size, .file_backed = was_mapped,
+                        .fd = df->fd, .guard = df->guard };
+        hs_status changed = dumpfile_check(&gz, err);
+        drop_file(df);
         munmap((void *)gz_map, gz_map_size);
+        if (st == HS_OK && changed != HS_OK)
+            st = changed;
         if (st != HS_OK) {
+            if (df->map != gz_map && df->map)
+                munmap(df->map, df->map_size);
             df->map = NULL;
             goto fail;
         }
-        df->file_backed = false;
         if (df->size == 0) {
-            st = hs_fail(err, HS_ERR_FORMAT, "%s: the gzip stream holds no data%s%s", path,
-                         df->warning[0] ? " (" : "", df->warning[0] ? "it is damaged)" : "");
+            /* The warning says where and how it is damaged: "... is corrupt at ...;". */
+            const char *why = strstr(df->warning, "the gzip stream is ");
+            why = why ? why + strlen("the gzip stream is ") : "";
+            st = hs_fail(err, HS_ERR_FORMAT, "%s: the gzip stream holds no data%s%.*s", path,
+                         why[0] ? ": it is " : "", (int)strcspn(why, ";"), why);
             goto fail;
         }
     }
@@ -242,6 +314,7 @@ fail:
 
 void dumpfile_close(dumpfile *df)
 {
+    drop_file(df);
     if (df->map)
         munmap(df->map, df->map_size);
     free(df->path);

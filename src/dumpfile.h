@@ -29,6 +29,9 @@ typedef struct dumpfile {
     size_t map_size;     /* bytes mapped, padding included */
     bool compressed;     /* the file was gzip and data holds the inflated text */
     bool file_backed;    /* data maps the file: released pages are re-read on access */
+    int fd;              /* file_backed: the file, kept open so dumpfile_check can
+                            see whether it shrank */
+    int guard;           /* file_backed: mapguard slot of the mapping */
     uint64_t disk_size;  /* size of the file on disk (compressed size for gzip) */
     char warning[256];   /* non-fatal problem (a truncated gzip stream), or "" */
 } dumpfile;
@@ -38,6 +41,14 @@ typedef struct dumpfile {
  * file is HS_ERR_IO. A gzip stream that is cut short or corrupt keeps the text
  * inflated so far and says so in df->warning. */
 hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err);
+
+/* A mapped file that shrinks while it is read leaves zeros where its text
+ * was (see mapguard.h) instead of killing the process. Fails with HS_ERR_IO,
+ * naming the file, the sizes and the first byte that could not be read, when
+ * that happened or the file is now shorter than when it was opened: then
+ * nothing read from it can be trusted. A file that grew only gets a line in
+ * df->warning (its first df->size bytes were read). Call after reading. */
+hs_status dumpfile_check(dumpfile *df, hs_error *err);
 
 /* Unmaps and frees everything; safe on a zeroed or already closed dumpfile. */
 void dumpfile_close(dumpfile *df);

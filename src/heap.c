@@ -508,15 +508,18 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     }
     parallel_run(chunk_run, chunks, sizeof *chunks, n);
 
-    for (unsigned k = 0; k < n; k++) {
-        if (chunks[k].status != HS_OK) {
+    /* A file that shrank under the parsers left zeros where its text was:
+     * say so rather than report on them. */
+    st = heap_check_file(h, err);
+    for (unsigned k = 0; k < n && st == HS_OK; k++)
+        if (chunks[k].status != HS_OK)
             st = hs_fail(err, chunks[k].status, "%s: %s", path, chunks[k].err.msg);
-            for (unsigned j = 0; j < n; j++)
-                chunk_free(&chunks[j]);
-            free(chunks);
-            heap_free(h);
-            return st;
-        }
+    if (st != HS_OK) {
+        for (unsigned j = 0; j < n; j++)
+            chunk_free(&chunks[j]);
+        free(chunks);
+        heap_free(h);
+        return st;
     }
     join_chunks(h, chunks, n);
     free(chunks);
@@ -524,9 +527,10 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     if (h->count == 0 && h->roots == 0) {
         if (h->nproblems)
             st = hs_fail(err, HS_ERR_FORMAT,
-                         "%s: not a Ruby heap dump: no line holds a heap object "
-                         "(line %llu, byte %llu: %s)",
-                         path, (unsigned long long)h->problems[0].line_no,
+                         "%s: not a Ruby heap dump: no line holds a heap object (%llu of its %llu lines "
+                         "were skipped; the first: line %llu, byte %llu: %s)",
+                         path, (unsigned long long)h->skipped, (unsigned long long)h->lines,
+                         (unsigned long long)h->problems[0].line_no,
                          (unsigned long long)h->problems[0].offset, h->problems[0].why);
         else
             st = hs_fail(err, HS_ERR_FORMAT, "%s: not a Ruby heap dump: no line holds a heap object", path);
@@ -717,6 +721,27 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
     h->nsites = h->site_index->count;
     number_problem_lines(h);
     free(objs);
+}
+
+bool heap_line_of(const heap *h, size_t i, uint64_t *line, uint64_t *offset)
+{
+    if (!h->offset || !h->file.data || i >= h->count)
+        return false;
+    uint64_t n = 1, at = h->offset[i];
+    for (const char *p = h->file.data, *end = h->file.data + at;
+         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        n++;
+    *line = n;
+    *offset = at;
+    return true;
+}
+
+hs_status heap_check_file(heap *h, hs_error *err)
+{
+    hs_status st = dumpfile_check(&h->file, err);
+    if (st == HS_OK && !h->warning[0])
+        snprintf(h->warning, sizeof h->warning, "%s", h->file.warning);
+    return st;
 }
 
 void heap_free(heap *h)

@@ -131,6 +131,17 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
  * (HEAP_F_DETAILED) are skipped. */
 void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads);
 
+/* HEAP_FULL: the 1-based line number and byte offset of object i's line
+ * (counts the newlines before it: one pass over the text up to there).
+ * False for the other modes, which keep no offsets. */
+bool heap_line_of(const heap *h, size_t i, uint64_t *line, uint64_t *offset);
+
+/* HEAP_FULL: the dump's file stays mapped and its lines are re-read. Fails
+ * (see dumpfile_check) when the file shrank since it was opened, so what was
+ * read of it cannot be trusted; copies a warning (the file grew) into
+ * h->warning. Call after each pass that read the file. */
+hs_status heap_check_file(heap *h, hs_error *err);
+
 void heap_free(heap *h);
 
 /* HEAP_FULL: folds in what a later pass over every line found damaged:

@@ -230,7 +230,8 @@ static bool read_refs(cursor *c, bool want, scan_refbuf *refs, scan_record *rec)
             return true;
         }
         scan_str tok;
-        if (*c->p == '"') {
+        bool quoted = *c->p == '"';
+        if (quoted) {
             c->p++;
             const char *q = memchr(c->p, '"', (size_t)(c->end - c->p));
             if (!q)
@@ -243,8 +244,9 @@ static bool read_refs(cursor *c, bool want, scan_refbuf *refs, scan_record *rec)
             if (tok.len == 0)
                 return false;
         }
+        /* Ruby quotes every address: a bare number is no reference. */
         uint64_t a;
-        if (scan_parse_hex(tok.ptr, tok.len, &a)) {
+        if (quoted && scan_parse_hex(tok.ptr, tok.len, &a)) {
             if (want)
                 scan_refbuf_push(refs, a);
         } else {
@@ -317,10 +319,33 @@ static void note(char *why, size_t size, const char *text)
     snprintf(why + used, size - used, "%s%s", used ? "; " : "", text);
 }
 
+/* The name of a member heapsift reads, for messages. */
+static const char *key_name(scan_key key)
+{
+    static const char *const names[] = {
+        [KEY_OTHER] = "?", [KEY_ADDRESS] = "address", [KEY_TYPE] = "type", [KEY_CLASS] = "class",
+        [KEY_FILE] = "file", [KEY_LINE] = "line", [KEY_METHOD] = "method",
+        [KEY_GENERATION] = "generation", [KEY_MEMSIZE] = "memsize", [KEY_BYTESIZE] = "bytesize",
+        [KEY_NAME] = "name", [KEY_REAL_CLASS_NAME] = "real_class_name", [KEY_ROOT] = "root",
+        [KEY_REFERENCES] = "references", [KEY_FLAGS] = "flags", [KEY_SHAPE_ID] = "shape_id",
+        [KEY_ID] = "id", [KEY_PARENT_ID] = "parent_id", [KEY_EDGE_NAME] = "edge_name",
+    };
+    return names[key];
+}
+
+/* Adds "MEMBER TEXT" to why. */
+static void note_member(char *why, size_t size, scan_key key, const char *text)
+{
+    char buf[96];
+    snprintf(buf, sizeof buf, "%s %s", key_name(key), text);
+    note(why, size, buf);
+}
+
 static void store_bare(scan_record *rec, scan_key key, scan_str s, char *why, size_t why_size);
 
-/* Stores a string member. Returns false when the key wants a number. */
-static bool store_string(scan_record *rec, scan_key key, scan_str s, char *why, size_t why_size)
+/* Stores a string member; a member that should be a number is read as one
+ * when it is, and left out (with a note) when not. */
+static void store_string(scan_record *rec, scan_key key, scan_str s, char *why, size_t why_size)
 {
     uint64_t v;
     switch (key) {
@@ -328,26 +353,28 @@ static bool store_string(scan_record *rec, scan_key key, scan_str s, char *why, 
         rec->has_address = scan_parse_hex(s.ptr, s.len, &rec->address);
         if (!rec->has_address)
             note(why, why_size, "address is not a hex number");
-        return true;
+        return;
     case KEY_CLASS:
         if (!scan_parse_hex(s.ptr, s.len, &rec->class_addr))
-            note(why, why_size, "class is not an address");
-        return true;
-    case KEY_TYPE: rec->type = s; return true;
-    case KEY_FILE: rec->file = s; return true;
-    case KEY_METHOD: rec->method = s; return true;
-    case KEY_NAME: rec->name = s; return true;
-    case KEY_REAL_CLASS_NAME: if (!rec->name.ptr) rec->name = s; return true;
-    case KEY_ROOT: rec->root = s; return true;
-    case KEY_EDGE_NAME: rec->edge_name = s; return true;
-    case KEY_OTHER: return true;
+            note(why, why_size, "class is not an address (left out)");
+        return;
+    case KEY_TYPE: rec->type = s; return;
+    case KEY_FILE: rec->file = s; return;
+    case KEY_METHOD: rec->method = s; return;
+    case KEY_NAME: rec->name = s; return;
+    case KEY_REAL_CLASS_NAME: if (!rec->name.ptr) rec->name = s; return;
+    case KEY_ROOT: rec->root = s; return;
+    case KEY_EDGE_NAME: rec->edge_name = s; return;
+    case KEY_OTHER: return;
     default:
         /* A number written as a string: use it if it is one. */
-        if (!scan_parse_uint(s.ptr, s.len, &v))
-            return false;
+        if (!scan_parse_uint(s.ptr, s.len, &v)) {
+            note_member(why, why_size, key, "is a string, not a number (left out)");
+            return;
+        }
         store_bare(rec, key, s, why, why_size);
-        note(why, why_size, "a number written as a string");
-        return true;
+        note_member(why, why_size, key, "is a number written as a string");
+        return;
     }
 }
 
@@ -362,19 +389,25 @@ static void store_bare(scan_record *rec, scan_key key, scan_str s, char *why, si
         note(why, why_size, rec->has_address ? "unquoted address read as hex" : "address is not a hex number");
         return;
     case KEY_CLASS:
-        if (!scan_parse_hex(s.ptr, s.len, &rec->class_addr))
-            note(why, why_size, "class is not an address");
+        note(why, why_size, scan_parse_hex(s.ptr, s.len, &rec->class_addr) ? "unquoted class read as hex"
+                                                                          : "class is not an address (left out)");
         return;
     case KEY_LINE: rec->has_line = num && v <= UINT32_MAX; rec->line = (uint32_t)v; break;
     case KEY_GENERATION: rec->has_generation = num && v <= UINT32_MAX; rec->generation = (uint32_t)v; break;
-    case KEY_MEMSIZE: rec->memsize = v; break;
-    case KEY_BYTESIZE: rec->bytesize = v; break;
+    case KEY_MEMSIZE: rec->memsize = num ? v : 0; break;
+    case KEY_BYTESIZE: rec->bytesize = num ? v : 0; break;
     case KEY_SHAPE_ID: case KEY_ID: rec->has_shape_id = num; rec->shape_id = v; break;
     case KEY_PARENT_ID: rec->parent_id = v; break;
+    case KEY_TYPE: case KEY_FILE: case KEY_METHOD: case KEY_NAME: case KEY_REAL_CLASS_NAME:
+    case KEY_ROOT: case KEY_EDGE_NAME:
+        note_member(why, why_size, key, "is not a string (left out)");
+        return;
     default: return;
     }
     if (!num)
-        note(why, why_size, "a number member is not a number");
+        note_member(why, why_size, key, "is not a whole number (left out)");
+    else if (v > UINT32_MAX && (key == KEY_LINE || key == KEY_GENERATION))
+        note_member(why, why_size, key, "is too large (left out)");
 }
 
 bool json_repair_line(const char *line, size_t len, bool want_refs, scan_refbuf *refs,
@@ -412,15 +445,18 @@ bool json_repair_line(const char *line, size_t len, bool want_refs, scan_refbuf 
             c.p++;
             scan_str s;
             ok = read_member_string(&c, &s);
-            if (!store_string(rec, key, s, why, why_size))
-                note(why, why_size, "a number member holds a string");
-        } else if (*c.p == '[') {
-            if (key == KEY_REFERENCES)
+            store_string(rec, key, s, why, why_size);
+        } else if (*c.p == '[' || *c.p == '{') {
+            char open = *c.p;
+            if (key == KEY_REFERENCES && open == '[') {
                 ok = read_refs(&c, want_refs, refs, rec);
-            else
+            } else if (key == KEY_FLAGS && open == '{') {
+                ok = read_flags(&c, rec);
+            } else {
                 ok = skip_nested(&c);
-        } else if (*c.p == '{') {
-            ok = key == KEY_FLAGS ? read_flags(&c, rec) : skip_nested(&c);
+                if (key != KEY_OTHER)
+                    note_member(why, why_size, key, open == '[' ? "is an array (left out)" : "is an object (left out)");
+            }
         } else {
             store_bare(rec, key, read_bare(&c), why, why_size);
         }
@@ -439,6 +475,11 @@ bool json_repair_line(const char *line, size_t len, bool want_refs, scan_refbuf 
             note(why, why_size, "unexpected text between members");
             break;
         }
+    }
+    if (rec->bad_refs) {
+        char buf[80];
+        snprintf(buf, sizeof buf, "%u references are not quoted hex addresses (left out)", rec->bad_refs);
+        note(why, why_size, buf);
     }
     if (!complete)
         note(why, why_size, "line ends inside the object");

@@ -107,29 +107,32 @@ bool read_flags(ondemand::value &v, scan_record *rec)
     return true;
 }
 
-// Reads every member of one document into rec. False on any error (the caller
-// then reads the line another way).
+// Reads every member of one document into rec. On any error the caller reads
+// the line another way; the code says why: simdjson's own for text that is
+// not JSON, INCORRECT_TYPE for a member of the wrong kind, NO_SUCH_FIELD
+// when the type or the address is missing.
 template <typename Doc>
-bool extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, scan_record *rec)
+error_code extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, scan_record *rec)
 {
     ondemand::object obj;
-    if (doc.get_object().get(obj))
-        return false;
+    error_code e = doc.get_object().get(obj);
+    if (e)
+        return e;
     refs->n = 0;
     for (auto field : obj) {
         ondemand::raw_json_string rk;
-        if (field.key().get(rk))
-            return false;
+        if ((e = field.key().get(rk)))
+            return e;
         const char *k = rk.raw();
         const char *kend = static_cast<const char *>(std::memchr(k, '"', static_cast<size_t>(limit - k)));
         if (!kend)
-            return false;
+            return TAPE_ERROR;
         scan_key key = scan_key_of(k, static_cast<size_t>(kend - k));
         if (key == KEY_OTHER)
             continue; // skipped by the iterator when it moves on
         ondemand::value v;
-        if (field.value().get(v))
-            return false;
+        if ((e = field.value().get(v)))
+            return e;
         bool ok = true;
         switch (key) {
         case KEY_ADDRESS: ok = rec->has_address = get_hex(v, &rec->address); break;
@@ -147,7 +150,11 @@ bool extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, sca
                 ok = get_str(v, &rec->name);
             break;
         case KEY_ROOT: ok = get_str(v, &rec->root); break;
-        case KEY_REFERENCES: ok = read_refs(v, want_refs ? refs : nullptr, rec); break;
+        case KEY_REFERENCES:
+            // A reference that is no address goes to json_repair, which
+            // says so and keeps the others.
+            ok = read_refs(v, want_refs ? refs : nullptr, rec) && rec->bad_refs == 0;
+            break;
         case KEY_FLAGS: ok = read_flags(v, rec); break;
         case KEY_SHAPE_ID:
         case KEY_ID: ok = rec->has_shape_id = !v.get_uint64().get(rec->shape_id); break;
@@ -156,16 +163,16 @@ bool extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *refs, sca
         case KEY_OTHER: break;
         }
         if (!ok)
-            return false;
+            return INCORRECT_TYPE;
     }
     if (!rec->type.ptr)
-        return false;
+        return NO_SUCH_FIELD;
     scan_record_finish(rec);
     if (rec->kind == SCAN_OBJECT && !rec->has_address)
-        return false;
+        return NO_SUCH_FIELD;
     rec->refs = refs->v;
     rec->nrefs = refs->n;
-    return true;
+    return SUCCESS;
 }
 
 // Does json_quick, when it accepts the line, read the same object as rec?
@@ -214,15 +221,18 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     rec.line_no = st.line_no;
     ondemand::document doc;
     error_code code = sc->parser.iterate(line, len, len + SIMDJSON_PADDING).get(doc);
-    if (!code && extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec) &&
-        agrees_with_quick(line, len, &rec)) {
+    if (!code)
+        code = extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec);
+    // A broken line On-Demand did not notice (see agrees_with_quick).
+    bool unnoticed = !code && !agrees_with_quick(line, len, &rec);
+    if (!code && !unnoticed) {
         st.stats->records++;
         st.sink->record(st.sink->ctx, &rec);
         return;
     }
-    // code == SUCCESS: valid JSON, but not a heap object line (no address or
-    // type, or a member of the wrong type), or a broken line On-Demand did
-    // not notice (see agrees_with_quick).
+    // Valid JSON as far as it was read, but not a heap object line: no
+    // address or type, or a member of the wrong kind.
+    bool not_object = !unnoticed && (code == INCORRECT_TYPE || code == NO_SUCH_FIELD);
 
     char why[256], repair_why[192];
     rec = scan_record{};
@@ -231,6 +241,8 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     rec.repaired = true;
     bool ok = json_repair_line(line, len, st.opts->want_refs, &sc->refs, &rec, repair_why,
                                sizeof repair_why);
+    if (!repair_why[0] && not_object)
+        std::snprintf(repair_why, sizeof repair_why, "a member holds a value of another kind than Ruby writes");
     // An object must be the same object whichever reader loaded its dump, and
     // identity loads read it with json_quick, which takes generation and flags
     // from the end of the line, past whatever broke it: when json_quick
@@ -247,7 +259,10 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
         rec.object_id = quick.object_id;
         ok = true;
     }
-    if (code)
+    if (unnoticed)
+        std::snprintf(why, sizeof why, "not valid JSON (broken inside a value the full parser skipped)%s%s",
+                      repair_why[0] ? ": " : "", repair_why);
+    else if (!not_object)
         std::snprintf(why, sizeof why, "not valid JSON (%s)%s%s", error_message(code),
                       repair_why[0] ? ": " : "", repair_why);
     else
@@ -379,7 +394,7 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         scan_record rec{};
         rec.offset = cur;
         rec.line_no = st.line_no;
-        if (!extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec) ||
+        if (extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec) ||
             !agrees_with_quick(line, line_len, &rec))
             return cur;
         // And it must have ended there: skipping a value it does not read,
@@ -468,7 +483,9 @@ bool json_scan_line(json_scanner *sc, const char *line, size_t len, uint64_t off
 {
     scan_stats stats{};
     run_state st{ sc, line - offset, opts, sink, &stats, 1 };
-    scan_one_line(st, line, len, true);
+    // The line was cut short only when no newline ends it (the last line of
+    // a dump); the byte after it is readable (padding, see above).
+    scan_one_line(st, line, len, line[len] != '\n');
     return stats.records == 1;
 }
 

@@ -131,7 +131,8 @@ hs_status json_scan_run(json_scanner *sc, const char *data, size_t begin, size_t
 /* Parses one line alone (no newline) the way json_scan_run would, for
  * re-reading a line in detail views and for tests. Returns true and calls
  * sink->record when the line yields a record; line must be readable for
- * DUMPFILE_PADDING bytes past len. */
+ * DUMPFILE_PADDING bytes past len. A broken line counts as cut short
+ * (SCAN_TRUNCATED) only when line[len] is not a newline. */
 bool json_scan_line(json_scanner *sc, const char *line, size_t len, uint64_t offset,
                     const scan_options *opts, const scan_sink *sink);
 

@@ -78,6 +78,8 @@ static void *loader_main(void *arg)
             heap_load_details(subj, l->diff->objects, l->diff->count, l->opts.threads);
         }
         l->details_seconds = now() - t0;
+        /* The subject's lines were read again: was it still the same file? */
+        l->status = heap_check_file(subj, &l->err);
     }
     l->seconds = now() - start;
     bool graph_wanted = l->status == HS_OK && l->opts.want_graph;
@@ -91,6 +93,9 @@ static void *loader_main(void *arg)
     t0 = now();
     l->graph_status = heap_graph_read(&l->graph, l->dumps[l->ndumps - 1], l->opts.threads, &l->graph_progress,
                                       &l->graph_err);
+    /* The latest dump was read again for its references. */
+    if (l->graph_status == HS_OK)
+        l->graph_status = heap_check_file(l->dumps[l->ndumps - 1], &l->graph_err);
     l->graph_seconds = now() - t0;
     l->graph_read_seconds = l->graph.read_seconds;
     l->dominator_seconds = l->graph.dominator_seconds;

@@ -117,10 +117,21 @@ static const char usage_text[] =
     "Exit status: 0 success, 1 a dump could not be read or compared or the report\n"
     "not written, 2 bad usage, 3 more objects retained than --fail-over allows.\n";
 
+/* Shows a path from the command line or a dump safely on stderr. */
+static void put_safe(FILE *f, const char *s, size_t len)
+{
+    char buf[1024];
+    textsafe_escape(s, len, buf, sizeof buf);
+    fputs(buf, f);
+}
+
 static void usage_error(const char *fmt, const char *arg)
 {
+    /* The argument is echoed: escaped, as it may hold anything. */
+    char safe[1024];
+    textsafe_escape(arg, strlen(arg), safe, sizeof safe);
     fprintf(stderr, "heapsift: ");
-    fprintf(stderr, fmt, arg);
+    fprintf(stderr, fmt, safe);
     fprintf(stderr, "\nTry 'heapsift --help' for more information.\n");
     exit(EXIT_USAGE);
 }
@@ -258,14 +269,6 @@ static int parse_options(int argc, char **argv, options *o)
     return optind;
 }
 
-/* Shows a path from the command line or a dump safely on stderr. */
-static void put_safe(FILE *f, const char *s, size_t len)
-{
-    char buf[1024];
-    textsafe_escape(s, len, buf, sizeof buf);
-    fputs(buf, f);
-}
-
 /* One progress line on stderr, rewritten in place. */
 static void show_progress(loader *l)
 {
@@ -318,8 +321,36 @@ static hs_status wait_for_loader(loader *l, bool progress)
     return loader_join(l);
 }
 
+/* Where object i of h is, for a message: "line L (byte B)", or its number
+ * when the dump keeps no offsets. */
+static void where_is(const heap *h, uint32_t i, char *buf, size_t size)
+{
+    uint64_t line, offset;
+    if (heap_line_of(h, i, &line, &offset))
+        snprintf(buf, size, "line %" PRIu64 " (byte %" PRIu64 ")", line, offset);
+    else
+        snprintf(buf, size, "object %" PRIu32, i + 1);
+}
+
+/* Objects of a dump that share an address: all kept, but Ruby never
+ * writes that, so the dump is damaged or is two dumps in one. */
+static void report_duplicates(const heap *h, const diff_dups *d)
+{
+    if (!d->count)
+        return;
+    char first[64], again[64];
+    where_is(h, d->first, first, sizeof first);
+    where_is(h, d->again, again, sizeof again);
+    fprintf(stderr, "heapsift: warning: ");
+    put_safe(stderr, h->path, strlen(h->path));
+    fprintf(stderr, ": %" PRIu64 " object%s the address of an earlier one, the first at %s: 0x%" PRIx64
+                    ", as at %s; Ruby writes each address once, so the dump is damaged or holds two dumps; "
+                    "all of them are kept\n",
+            d->count, d->count == 1 ? " has" : "s have", again, d->addr, first);
+}
+
 /* Tells the person about every dump line that was not read as written. */
-static void report_problems(heap *const *dumps, size_t n)
+static void report_problems(heap *const *dumps, size_t n, const diff_result *diff)
 {
     static const char *const kinds[] = { "repaired", "skipped", "cut short" };
     for (size_t k = 0; k < n; k++) {
@@ -329,6 +360,7 @@ static void report_problems(heap *const *dumps, size_t n)
             put_safe(stderr, h->warning, strlen(h->warning));
             fputc('\n', stderr);
         }
+        report_duplicates(h, &diff->dups[k]);
         if (!h->repaired && !h->skipped)
             continue;
         fprintf(stderr, "heapsift: ");
@@ -354,6 +386,22 @@ static void report_problems(heap *const *dumps, size_t n)
     }
 }
 
+/* The dumps still mapped were read again while writing: false, with the
+ * reason on stderr, when one of them shrank meanwhile. */
+static bool files_unchanged(loader *l)
+{
+    for (size_t k = 0; k < l->ndumps; k++) {
+        hs_error err;
+        if (heap_check_file(l->dumps[k], &err) != HS_OK) {
+            fprintf(stderr, "heapsift: ");
+            put_safe(stderr, err.msg, strlen(err.msg));
+            fputc('\n', stderr);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* --path: the shortest path from a GC root to one object of the latest dump. */
 static int print_root_path(loader *l, uint64_t addr)
 {
@@ -370,8 +418,10 @@ static int print_root_path(loader *l, uint64_t addr)
     uint32_t *path;
     unsigned kind;
     size_t len = graph_root_path(g, v, avoid, &path, &kind);
+    /* Always escaped: a string's value may hold a newline, which would
+     * break the one hop a line layout even in a file. */
     printf("# heapsift %s: path from a GC root to 0x%" PRIx64 " in ", PACKAGE_VERSION, addr);
-    fputs(h->path, stdout);
+    put_safe(stdout, h->path, strlen(h->path));
     printf("\n");
     why_hops_style style = { "  ", " bytes", 12, true };
     if (len == 0) {
@@ -379,9 +429,14 @@ static int print_root_path(loader *l, uint64_t addr)
         why_write_hops(stdout, h, &v, 1, &style);
         return 0;
     }
-    printf("# %zu hop%s from the %s root%s\n", len, len == 1 ? "" : "s", g->root_names[kind],
-           (int)kind == avoid ? " (a conservative stack scan: no other root reaches it)" : "");
-    printf("root %s\n", g->root_names[kind]);
+    /* The root's category is text from the dump too. */
+    const char *root = g->root_names[kind];
+    printf("# %zu hop%s from the ", len, len == 1 ? "" : "s");
+    put_safe(stdout, root, strlen(root));
+    printf(" root%s\n", (int)kind == avoid ? " (a conservative stack scan: no other root reaches it)" : "");
+    printf("root ");
+    put_safe(stdout, root, strlen(root));
+    printf("\n");
     why_write_hops(stdout, h, path, len, &style);
     free(path);
     return 0;
@@ -507,7 +562,7 @@ int main(int argc, char **argv)
         loader_attach_graph(l);
     }
     if (!o.quiet)
-        report_problems(l->dumps, ndumps);
+        report_problems(l->dumps, ndumps, l->diff);
     if (o.why) {
         if (o.stats)
             print_stats(l);
@@ -518,6 +573,8 @@ int main(int argc, char **argv)
             fputc('\n', stderr);
             status = EXIT_INPUT;
         }
+        if (!files_unchanged(l))
+            status = EXIT_INPUT;
         loader_free(l);
         filter_free(&o.filter);
         return status;
@@ -526,6 +583,8 @@ int main(int argc, char **argv)
         if (o.stats)
             print_stats(l);
         int status = print_root_path(l, o.path_addr);
+        if (!files_unchanged(l))
+            status = EXIT_INPUT;
         loader_free(l);
         filter_free(&o.filter);
         return status;

@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #define _GNU_SOURCE
 #include "report.h"
+#include "mapguard.h"
 #include "ui_internal.h"
 
 #include <errno.h>
@@ -68,6 +69,16 @@ static void on_fatal_signal(int sig)
     raise(sig);
 }
 
+/* SIGBUS: a dump that shrank under its mapping is no crash (mapguard.h
+ * absorbs it and the load says so); anything else is. */
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+    (void)ctx;
+    if (mapguard_handle(si->si_addr))
+        return;
+    on_fatal_signal(sig);
+}
+
 static void keep_leave_screen(const char *cap)
 {
     char *s = tigetstr((char *)cap);
@@ -91,8 +102,11 @@ static void install_fatal_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGABRT, &sa, NULL);
     sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
     sigaction(SIGFPE, &sa, NULL);
+    sa.sa_handler = NULL;
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGBUS, &sa, NULL);
 }
 
 static void install_signals(void)

@@ -242,7 +242,9 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
         if (len == 0) {
             fprintf(out, "    (no root reaches it: the next GC frees it)\n");
         } else {
-            fprintf(out, "    root %s\n", gr->root_names[kind]);
+            fprintf(out, "    root ");
+            put(out, gr->root_names[kind], strlen(gr->root_names[kind]), escape); /* from the dump */
+            fputc('\n', out);
             why_hops_style style = { "      ", "", 8, escape };
             why_write_hops(out, latest, path, len, &style);
         }
@@ -279,8 +281,9 @@ hs_status why_write(FILE *out, loader *l, const char *file, uint32_t line, bool 
         if (g->line == HEAP_NO_LINE || g->line - 1 != line || !why_path_matches(path, flen, file))
             continue;
         if (!found++) {
-            fprintf(out, "# heapsift %s: why are the objects allocated at %s:%" PRIu32 " retained?\n", PACKAGE_VERSION,
-                    file, line);
+            fprintf(out, "# heapsift %s: why are the objects allocated at ", PACKAGE_VERSION);
+            put(out, file, strlen(file), escape);
+            fprintf(out, ":%" PRIu32 " retained?\n", line);
             fprintf(out, "# references and dominators of ");
             put(out, latest->path, strlen(latest->path), escape);
             fprintf(out, " (the latest dump)\n");
