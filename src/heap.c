@@ -178,6 +178,19 @@ static void heap_add_problems(heap *h, const problem_log *log, uint64_t line_bas
     h->truncated += log->truncated;
 }
 
+size_t heap_first_line_from(const heap *h, uint64_t offset)
+{
+    size_t lo = 0, hi = h->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->offset[mid] < offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 void heap_add_damaged(heap *h, const uint8_t *damaged, const heap_problem *problems, unsigned nproblems)
 {
     for (size_t i = 0; i < h->count; i++)

@@ -144,6 +144,10 @@ hs_status heap_check_file(heap *h, hs_error *err);
 
 void heap_free(heap *h);
 
+/* HEAP_FULL: the first object whose line starts at or after byte offset
+ * (h->count when none): objects are in file order, so their offsets ascend. */
+size_t heap_first_line_from(const heap *h, uint64_t offset);
+
 /* HEAP_FULL: folds in what a later pass over every line found damaged:
  * damaged[i] != 0 for object i's line, and the first such lines in detail
  * (line numbers absolute). Lines counted before are not counted again. */

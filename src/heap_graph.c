@@ -157,20 +157,6 @@ static void *graph_chunk_run(void *arg)
     return NULL;
 }
 
-/* The first object whose line starts at or after offset. */
-static size_t first_object_from(const heap *h, uint64_t offset)
-{
-    size_t lo = 0, hi = h->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (h->offset[mid] < offset)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static void chunk_free(graph_chunk *c)
 {
     free(c->refs);
@@ -240,8 +226,8 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
         c->addrs = out->addrs;
         c->begin = bounds[k];
         c->end = bounds[k + 1];
-        c->first = first_object_from(h, c->begin);
-        c->last = first_object_from(h, c->end);
+        c->first = heap_first_line_from(h, c->begin);
+        c->last = heap_first_line_from(h, c->end);
         c->memsize = memsize;
         c->nrefs_of = nrefs_of;
         c->damaged = out->damaged;

@@ -81,18 +81,11 @@ hs_status objinfo_load(objinfo *oi, heap *h, const addrmap *ai, size_t index, hs
     return HS_OK;
 }
 
-/* The object whose line holds byte `at`, by the offsets (ascending). */
+/* The object whose line starts at line_start, or OBJ_NONE (a ROOT line). */
 static size_t object_at(const heap *h, uint64_t line_start)
 {
-    size_t lo = 0, hi = h->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (h->offset[mid] < line_start)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < h->count && h->offset[lo] == line_start ? lo : OBJ_NONE;
+    size_t i = heap_first_line_from(h, line_start);
+    return i < h->count && h->offset[i] == line_start ? i : OBJ_NONE;
 }
 
 void objinfo_find_referrers(objinfo *oi, heap *h)

@@ -400,13 +400,7 @@ static void group_retained_under_filters(void **state)
 static void cancelled_loads_free_everything(void **state)
 {
     (void)state;
-    static const char *paths[3];
-    for (int k = 0; k < 3; k++) {
-        char name[32];
-        snprintf(name, sizeof name, "app-%d.json.gz", k + 1);
-        if (!paths[k])
-            paths[k] = strdup(data_path(name));
-    }
+    const char *const *paths = app_dump_paths();
     loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true, .want_graph = true };
     hs_error err;
     for (int when = 0; when < 2; when++) {

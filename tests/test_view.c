@@ -1026,13 +1026,7 @@ static void export_and_names(void **state)
 static void graph_arrives_later(void **state)
 {
     (void)state;
-    static const char *paths[3];
-    for (int k = 0; k < 3; k++) {
-        char name[32];
-        snprintf(name, sizeof name, "app-%d.json.gz", k + 1);
-        if (!paths[k])
-            paths[k] = strdup(data_path(name));
-    }
+    const char *const *paths = app_dump_paths();
     loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true, .want_graph = true };
     hs_error err;
     loader *l;

@@ -64,10 +64,8 @@ static inline const char *temp_file_with(const char *text, size_t len)
     return b;
 }
 
-/* Loads data/app-{1,2,3}.json.gz as the explorer does (trends on) and waits
- * for the result; NULL (after saying why) when loading fails. The caller
- * frees it with loader_free. */
-static inline loader *load_app_dumps(void)
+/* The paths of data/app-{1,2,3}.json.gz, oldest first (made once, kept). */
+static inline const char *const *app_dump_paths(void)
 {
     static const char *paths[3];
     for (int k = 0; k < 3; k++) {
@@ -76,6 +74,15 @@ static inline loader *load_app_dumps(void)
         if (!paths[k])
             paths[k] = strdup(data_path(name));
     }
+    return paths;
+}
+
+/* Loads data/app-{1,2,3}.json.gz as the explorer does (trends on) and waits
+ * for the result; NULL (after saying why) when loading fails. The caller
+ * frees it with loader_free. */
+static inline loader *load_app_dumps(void)
+{
+    const char *const *paths = app_dump_paths();
     loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true };
     hs_error err;
     loader *l = NULL;
