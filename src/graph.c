@@ -46,7 +46,8 @@ void graph_build(graph *g, uint32_t n, const uint64_t *ref_start, const uint32_t
         if (roots[k] >= n)
             continue;
         g->out[at++] = roots[k];
-        g->root_kind[r++] = root_kind ? root_kind[k] : 0;
+        uint8_t kind = root_kind ? root_kind[k] : 0;
+        g->root_kind[r++] = kind < GRAPH_ROOT_KINDS ? kind : 0; /* unknown: "?" */
     }
 }
 
@@ -321,7 +322,7 @@ uint32_t graph_root_kinds_of(const graph *g, uint32_t v)
     uint32_t first = g->out_start[g->n], last = g->out_start[g->n + 1], mask = 0;
     for (uint32_t e = first; e < last; e++)
         if (g->out[e] == v)
-            mask |= 1u << (g->root_kind[e - first] & 31);
+            mask |= 1u << g->root_kind[e - first]; /* < GRAPH_ROOT_KINDS */
     return mask;
 }
 

@@ -28,6 +28,9 @@
 #include "status.h"
 
 #define GRAPH_NONE UINT32_MAX /* no node (an unreachable object's dominator) */
+#define GRAPH_ROOT_KINDS 16   /* root categories told apart (Ruby has about 10);
+                                 more are counted as "?", kind 0 */
+#define GRAPH_ROOT_NAME 24    /* bytes of a category name, NUL included */
 
 typedef struct graph {
     uint32_t n;            /* objects; node n is the virtual root */
@@ -35,7 +38,7 @@ typedef struct graph {
     uint32_t *out;         /* edge targets */
     uint8_t *root_kind;    /* per edge of the virtual root (out[out_start[n] + k]): index
                               into root_names of its ROOT record's category */
-    char root_names[16][24]; /* categories seen ("vm", "machine_context" ...); [0] = "?" */
+    char root_names[GRAPH_ROOT_KINDS][GRAPH_ROOT_NAME]; /* categories seen ("vm", "machine_context" ...); [0] = "?" */
     unsigned nroot_names;
     uint64_t edges;        /* edges kept (repeats kept, self-loops kept) */
     uint64_t dangling;     /* references to addresses that are no object of the dump */

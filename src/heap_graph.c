@@ -26,7 +26,7 @@ typedef struct graph_chunk {
     uint32_t *roots;          /* objects the ROOT records of this range name */
     uint8_t *root_kinds;      /* their category: index into root_names */
     size_t nroots, roots_cap;
-    char root_names[16][24];  /* categories seen in this range; [0] = "?" */
+    char root_names[GRAPH_ROOT_KINDS][GRAPH_ROOT_NAME];  /* categories seen in this range; [0] = "?" */
     unsigned nroot_names;
     heap_problem problems[HEAP_MAX_PROBLEMS]; /* first damaged lines (line numbers
                                                  counted from begin) */
@@ -56,12 +56,12 @@ static void push_ref(graph_chunk *c, uint32_t v)
 
 static uint8_t root_kind_of(graph_chunk *c, const scan_str *name)
 {
-    char n[24];
+    char n[GRAPH_ROOT_NAME];
     snprintf(n, sizeof n, "%.*s", name->ptr ? (int)name->len : 0, name->ptr ? name->ptr : "");
     for (unsigned k = 0; k < c->nroot_names; k++)
         if (strcmp(c->root_names[k], n) == 0)
             return (uint8_t)k;
-    if (c->nroot_names == 16)
+    if (c->nroot_names == GRAPH_ROOT_KINDS)
         return 0; /* more categories than Ruby has: "?" */
     snprintf(c->root_names[c->nroot_names], sizeof c->root_names[0], "%s", n);
     return (uint8_t)c->nroot_names++;
@@ -166,7 +166,7 @@ static void chunk_free(graph_chunk *c)
 
 /* Joins the ranges' root categories into names (*nnames used) and returns
  * the roots and their categories as one list. */
-static size_t join_roots(char names[16][24], unsigned *nnames, graph_chunk *chunks, unsigned n, uint32_t **roots,
+static size_t join_roots(char names[GRAPH_ROOT_KINDS][GRAPH_ROOT_NAME], unsigned *nnames, graph_chunk *chunks, unsigned n, uint32_t **roots,
                          uint8_t **kinds)
 {
     size_t total = 0;
@@ -174,19 +174,19 @@ static size_t join_roots(char names[16][24], unsigned *nnames, graph_chunk *chun
         total += chunks[k].nroots;
     *roots = hs_xmalloc((total ? total : 1) * sizeof **roots);
     *kinds = hs_xmalloc(total ? total : 1);
-    snprintf(names[0], 24, "?");
+    snprintf(names[0], GRAPH_ROOT_NAME, "?");
     *nnames = 1;
     size_t at = 0;
     for (unsigned k = 0; k < n; k++) {
         graph_chunk *c = &chunks[k];
-        uint8_t map[16] = { 0 };
+        uint8_t map[GRAPH_ROOT_KINDS] = { 0 };
         for (unsigned r = 0; r < c->nroot_names; r++) {
             unsigned m = 0;
             while (m < *nnames && strcmp(names[m], c->root_names[r]) != 0)
                 m++;
-            if (m == *nnames && *nnames < 16)
-                snprintf(names[(*nnames)++], 24, "%s", c->root_names[r]);
-            map[r] = (uint8_t)(m < 16 ? m : 0);
+            if (m == *nnames && *nnames < GRAPH_ROOT_KINDS)
+                snprintf(names[(*nnames)++], GRAPH_ROOT_NAME, "%s", c->root_names[r]);
+            map[r] = (uint8_t)(m < GRAPH_ROOT_KINDS ? m : 0);
         }
         for (size_t r = 0; r < c->nroots; r++) {
             (*roots)[at] = c->roots[r];
@@ -278,7 +278,7 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
     out->graph = hs_xmalloc(sizeof *out->graph);
     uint32_t *roots;
     uint8_t *kinds;
-    char names[16][24];
+    char names[GRAPH_ROOT_KINDS][GRAPH_ROOT_NAME];
     unsigned nnames;
     size_t nroots = join_roots(names, &nnames, chunks, n, &roots, &kinds);
     graph_build(out->graph, (uint32_t)h->count, ref_start, refs, roots, kinds, nroots);

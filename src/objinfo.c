@@ -166,7 +166,7 @@ void objinfo_graph_referrers(objinfo *oi, const heap *h)
         r->address = h->addr[who[k]];
         r->index = who[k];
     }
-    for (unsigned kind = 0; kind < 32; kind++)
+    for (unsigned kind = 0; kind < GRAPH_ROOT_KINDS; kind++)
         if (root_kinds & (1u << kind)) {
             objref *r = &oi->referrers[oi->nreferrers++];
             r->index = OBJ_NONE;
