@@ -20,8 +20,10 @@
 using namespace simdjson;
 
 struct json_scanner {
-    ondemand::parser parser; // reused for every window and every single line
-    scan_refbuf refs;        // addresses of the line being read
+    ondemand::parser parser;      // reused for every window
+    ondemand::parser line_parser; // for single lines, which a window may read
+                                  // while its own document stream is open
+    scan_refbuf refs;             // addresses of the line being read
 };
 
 namespace {
@@ -175,21 +177,29 @@ error_code extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *ref
     return SUCCESS;
 }
 
+// What json_quick says of a line another reader has read.
+enum quick_verdict {
+    QUICK_AGREES,    // it reads the same object
+    QUICK_DISAGREES, // it reads another object: the line is broken
+    QUICK_DECLINES,  // the line is not in its shape (ROOT lines, for one)
+};
+
 // Does json_quick, when it accepts the line, read the same object as rec?
 // simdjson On-Demand does not validate the values it skips, so a broken line
 // can parse "successfully" with members lost; json_quick reads address, type,
 // generation and object_id strictly, and identity loads use it. A line where
 // they disagree is broken and goes to the repair path.
-bool agrees_with_quick(const char *line, size_t len, const scan_record *rec)
+quick_verdict ask_quick(const char *line, size_t len, const scan_record *rec)
 {
     scan_record q{};
     if (!json_quick_line(line, len, &q))
-        return true;
-    return q.kind == rec->kind && q.has_address == rec->has_address && q.address == rec->address &&
-           q.type.len == rec->type.len && std::memcmp(q.type.ptr, rec->type.ptr, q.type.len) == 0 &&
-           q.has_generation == rec->has_generation &&
-           (!q.has_generation || q.generation == rec->generation) &&
-           q.has_object_id == rec->has_object_id && (!q.has_object_id || q.object_id == rec->object_id);
+        return QUICK_DECLINES;
+    bool same = q.kind == rec->kind && q.has_address == rec->has_address && q.address == rec->address &&
+                q.type.len == rec->type.len && std::memcmp(q.type.ptr, rec->type.ptr, q.type.len) == 0 &&
+                q.has_generation == rec->has_generation &&
+                (!q.has_generation || q.generation == rec->generation) &&
+                q.has_object_id == rec->has_object_id && (!q.has_object_id || q.object_id == rec->object_id);
+    return same ? QUICK_AGREES : QUICK_DISAGREES;
 }
 
 struct run_state {
@@ -220,11 +230,11 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     rec.offset = offset;
     rec.line_no = st.line_no;
     ondemand::document doc;
-    error_code code = sc->parser.iterate(line, len, len + SIMDJSON_PADDING).get(doc);
+    error_code code = sc->line_parser.iterate(line, len, len + SIMDJSON_PADDING).get(doc);
     if (!code)
         code = extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec);
-    // A broken line On-Demand did not notice (see agrees_with_quick).
-    bool unnoticed = !code && !agrees_with_quick(line, len, &rec);
+    // A broken line On-Demand did not notice (see ask_quick).
+    bool unnoticed = !code && ask_quick(line, len, &rec) == QUICK_DISAGREES;
     if (!code && !unnoticed) {
         st.stats->records++;
         st.sink->record(st.sink->ctx, &rec);
@@ -359,8 +369,9 @@ size_t skip_blank_lines(run_state &st, size_t cur, size_t wend, size_t *first)
 
 // Reads data[pos, wend) with iterate_many. Returns the offset from which the
 // window must be read line by line (wend when the whole window was read):
-// always a line start, so that every record's offset is one.
-size_t scan_window(run_state &st, size_t pos, size_t wend)
+// always a line start, so that every record's offset is one. range_end is
+// the end of the whole range (a line cut there was cut short).
+size_t scan_window(run_state &st, size_t pos, size_t wend, size_t range_end)
 {
     json_scanner *sc = st.sc;
     size_t len = wend - pos;
@@ -394,8 +405,10 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         scan_record rec{};
         rec.offset = cur;
         rec.line_no = st.line_no;
-        if (extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec) ||
-            !agrees_with_quick(line, line_len, &rec))
+        if (extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec))
+            return cur;
+        quick_verdict verdict = ask_quick(line, line_len, &rec);
+        if (verdict == QUICK_DISAGREES)
             return cur;
         // And it must have ended there: skipping a value it does not read,
         // On-Demand only counts brackets, and on a broken line it can run on
@@ -409,8 +422,18 @@ size_t scan_window(run_state &st, size_t pos, size_t wend)
         if (!doc.current_location().get(loc) && loc != st.data + next)
             return cur;
         st.stats->lines++;
-        st.stats->records++;
-        st.sink->record(st.sink->ctx, &rec);
+        if (verdict == QUICK_AGREES) {
+            st.stats->records++;
+            st.sink->record(st.sink->ctx, &rec);
+        } else {
+            // Nothing vouches for this document: in a batch, a string the
+            // line leaves open runs on into the lines after it, and what
+            // On-Demand skipped was never checked. The line is read alone,
+            // as a window of one line would read it; there are few such
+            // lines (ROOT lines) and the batch goes on after it.
+            scan_one_line(st, line, line_len, !nl && wend == range_end);
+            st.stats->slow_lines--; // read alone to confirm, not rejected by the batch
+        }
         cur += line_len;
         if (nl) {
             cur++;
@@ -463,7 +486,7 @@ hs_status json_scan_run(json_scanner *sc, const char *data, size_t begin, size_t
         } else {
             // scan_window counts lines up to where it stopped, so line_no is
             // right for the line-by-line pass.
-            size_t from = scan_window(st, pos, wend);
+            size_t from = scan_window(st, pos, wend, end);
             if (from < wend)
                 scan_lines(st, from, wend, end);
         }

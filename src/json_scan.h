@@ -111,7 +111,7 @@ typedef struct scan_stats {
     uint64_t records;    /* records delivered */
     uint64_t repaired;   /* lines read by the repair path */
     uint64_t skipped;    /* lines dropped */
-    uint64_t slow_lines; /* lines parsed one at a time (outside iterate_many) */
+    uint64_t slow_lines; /* lines iterate_many could not read, parsed one at a time */
     uint64_t line_count; /* lines in the range, blank ones included */
 } scan_stats;
 
