@@ -40,12 +40,16 @@ static void *sort_job_run(void *arg)
     return NULL;
 }
 
+/* Objects below which a second thread costs more than the sort it takes. */
+#define SORT_THREAD_MIN 65536
+
 /* Sorts two dumps at once (the sorts are independent and each takes one core). */
 static void sort_two(const heap *a, sorted_dump *sa, const heap *b, sorted_dump *sb)
 {
     sort_job job = { b, sb };
     pthread_t t;
-    bool threaded = b && pthread_create(&t, NULL, sort_job_run, &job) == 0;
+    bool threaded = b && b->count >= SORT_THREAD_MIN &&
+                    pthread_create(&t, NULL, sort_job_run, &job) == 0;
     sort_dump(a, sa);
     if (threaded)
         pthread_join(t, NULL);

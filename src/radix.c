@@ -10,11 +10,32 @@
  * one Ruby heap differ, with a histogram that stays in L1. */
 #define DIGIT_BITS 11
 #define BUCKETS (1u << DIGIT_BITS)
+/* Below this many keys an insertion sort beats clearing and summing the
+ * histogram of every pass. */
+#define INSERTION_MAX 64
+
+/* Stable insertion sort, for short arrays. */
+static void insertion_sort(uint64_t *keys, uint32_t *vals, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint64_t k = keys[i];
+        uint32_t v = vals[i];
+        size_t j = i;
+        for (; j > 0 && keys[j - 1] > k; j--) {
+            keys[j] = keys[j - 1];
+            vals[j] = vals[j - 1];
+        }
+        keys[j] = k;
+        vals[j] = v;
+    }
+}
 
 void radix_sort_u64(uint64_t *keys, uint32_t *vals, size_t n)
 {
-    if (n < 2)
+    if (n <= INSERTION_MAX) {
+        insertion_sort(keys, vals, n);
         return;
+    }
     uint64_t all_or = 0, all_and = ~(uint64_t)0;
     for (size_t i = 0; i < n; i++) {
         all_or |= keys[i];
@@ -78,7 +99,7 @@ bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n)
 {
     if (n < 2)
         return true;
-    size_t nruns = 0, cap = 1024;
+    size_t nruns = 0, cap = n < 1024 ? n : 1024;
     run *runs = hs_xmalloc(cap * sizeof *runs);
     size_t start = 0;
     for (size_t i = 1; i <= n; i++) {
