@@ -120,9 +120,7 @@ static const char usage_text[] =
 /* Shows a path from the command line or a dump safely on stderr. */
 static void put_safe(FILE *f, const char *s, size_t len)
 {
-    char buf[1024];
-    textsafe_escape(s, len, buf, sizeof buf);
-    fputs(buf, f);
+    textsafe_write(f, s, len, true);
 }
 
 static void usage_error(const char *fmt, const char *arg)
@@ -418,12 +416,12 @@ static int print_root_path(loader *l, uint64_t addr)
     uint32_t *path;
     unsigned kind;
     size_t len = graph_root_path(g, v, avoid, &path, &kind);
-    /* Always escaped: a string's value may hold a newline, which would
-     * break the one hop a line layout even in a file. */
+    /* Always escaped, like the hops: a string's value may hold a newline,
+     * which would break the one hop a line layout even in a file. */
     printf("# heapsift %s: path from a GC root to 0x%" PRIx64 " in ", PACKAGE_VERSION, addr);
     put_safe(stdout, h->path, strlen(h->path));
     printf("\n");
-    why_hops_style style = { "  ", " bytes", 12, true };
+    why_hops_style style = { "  ", " bytes", 12 };
     if (len == 0) {
         printf("# no GC root reaches it: it is garbage the next GC would free\n");
         why_write_hops(stdout, h, &v, 1, &style);

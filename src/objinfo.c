@@ -240,5 +240,14 @@ size_t objinfo_describe(heap *h, size_t index, char *buf, size_t size)
             ADD(" \"%.*s%s\"", (int)(tlen > 40 ? 40 : tlen), text, tlen > 40 ? "..." : "");
     }
 #undef ADD
-    return len < size ? len : size ? size - 1 : 0;
+    if (len < size)
+        return len;
+    if (size < 4)
+        return size ? size - 1 : 0;
+    /* Cut: end on a whole UTF-8 character, then say so. */
+    size_t cut = size - 4;
+    while (cut > 0 && ((unsigned char)buf[cut] & 0xc0) == 0x80)
+        cut--;
+    memcpy(buf + cut, "...", 4);
+    return cut + 3;
 }

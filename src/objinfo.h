@@ -59,7 +59,8 @@ void objinfo_free(objinfo *oi);
 
 /* A one-line description of object `index`: TYPE, class name, allocation
  * site and, for strings, the start of the value. Raw dump bytes: escape
- * before showing. Returns the length written (at most size - 1). */
+ * before showing. A description longer than size - 1 ends in "..." where
+ * it was cut. Returns the length written (at most size - 1). */
 size_t objinfo_describe(heap *h, size_t index, char *buf, size_t size);
 
 /* The string value of object `index` ("value" of its line), or an empty

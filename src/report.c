@@ -21,20 +21,6 @@ const char *report_verb(diff_mode mode)
     return "?";
 }
 
-/* Writes dump bytes, escaped when asked. */
-static void put_text(FILE *out, const char *s, size_t len, bool escape)
-{
-    if (!escape || textsafe_is_clean(s, len)) {
-        fwrite(s, 1, len, out);
-        return;
-    }
-    size_t need = textsafe_escape(s, len, NULL, 0) + 1;
-    char *buf = hs_xmalloc(need);
-    textsafe_escape(s, len, buf, need);
-    fputs(buf, out);
-    free(buf);
-}
-
 static void write_header(FILE *out, const report_info *info, const report_opts *opts)
 {
     const diff_result *d = info->diff;
@@ -48,7 +34,7 @@ static void write_header(FILE *out, const report_info *info, const report_opts *
     for (size_t k = 0; k < info->ndumps; k++) {
         const heap *h = info->dumps[k];
         fprintf(out, "# dump %zu: ", k + 1);
-        put_text(out, h->path, strlen(h->path), opts->escape);
+        textsafe_write(out, h->path, strlen(h->path), opts->escape);
         fprintf(out, " (%zu objects", h->count);
         if (h->has_generation)
             fprintf(out, ", GC %" PRIu32, h->max_gen);
@@ -65,11 +51,11 @@ static void write_header(FILE *out, const report_info *info, const report_opts *
         fprintf(out, "# filter:");
         if (f->include) {
             fprintf(out, " path ");
-            put_text(out, f->include, strlen(f->include), opts->escape);
+            textsafe_write(out, f->include, strlen(f->include), opts->escape);
         }
         if (f->exclude) {
             fprintf(out, " excluding ");
-            put_text(out, f->exclude, strlen(f->exclude), opts->escape);
+            textsafe_write(out, f->exclude, strlen(f->exclude), opts->escape);
         }
         if (f->types_set) {
             fprintf(out, " types");
@@ -102,7 +88,7 @@ static void write_group(FILE *out, const report_info *info, const report_opts *o
         const char *file = strtab_str(s->subject->strings, g->file, &flen);
         fprintf(out, "%s %" PRIu64 " %s objects of size %" PRIu64 "/%" PRIu64 " at: ", verb, g->count,
                 rtype_name(g->type), g->bytesize, g->memsize);
-        put_text(out, file, flen, opts->escape);
+        textsafe_write(out, file, flen, opts->escape);
         fputc(':', out);
         if (g->line != HEAP_NO_LINE)
             fprintf(out, "%" PRIu32, g->line - 1);
@@ -112,7 +98,7 @@ static void write_group(FILE *out, const report_info *info, const report_opts *o
         group_label(s, g, label, sizeof label, &len);
         fprintf(out, "%s %" PRIu64 " objects of size %" PRIu64 "/%" PRIu64 " for %s: ", verb, g->count,
                 g->bytesize, g->memsize, group_by_name(s->by));
-        put_text(out, label, len, opts->escape);
+        textsafe_write(out, label, len, opts->escape);
     }
     if (info->sort == SORT_RETAINED && s->has_retained)
         fprintf(out, "  retained: %" PRIu64, g->retained);

@@ -3,7 +3,10 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "status.h"
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid; the
  * code point goes to *cp. Overlong forms and surrogates are invalid. */
@@ -106,4 +109,17 @@ bool textsafe_is_clean(const char *s, size_t len)
         i += n;
     }
     return true;
+}
+
+void textsafe_write(FILE *out, const char *s, size_t len, bool escape)
+{
+    if (!escape || textsafe_is_clean(s, len)) {
+        fwrite(s, 1, len, out);
+        return;
+    }
+    size_t need = textsafe_escape(s, len, NULL, 0) + 1;
+    char *buf = hs_xmalloc(need);
+    textsafe_escape(s, len, buf, need);
+    fputs(buf, out);
+    free(buf);
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Writes the escaped form of s[0..len) into buf (at most size bytes, always
  * NUL-terminated when size > 0). Returns the length the full escaped text
@@ -20,5 +21,9 @@ size_t textsafe_escape(const char *s, size_t len, char *buf, size_t size);
 
 /* True when s[0..len) would be written unchanged. */
 bool textsafe_is_clean(const char *s, size_t len);
+
+/* Writes s[0..len) to out: escaped, whole however long, when `escape`;
+ * the bytes as they are otherwise (a report written to a file). */
+void textsafe_write(FILE *out, const char *s, size_t len, bool escape);
 
 #endif

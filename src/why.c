@@ -37,24 +37,14 @@ bool why_path_matches(const char *path, size_t len, const char *tail)
     return tl == len || path[len - tl - 1] == '/' || tail[0] == '/';
 }
 
-/* Prints dump text, escaped when asked. */
-static void put(FILE *out, const char *s, size_t len, bool escape)
-{
-    if (!escape) {
-        fwrite(s, 1, len, out);
-        return;
-    }
-    char buf[2048];
-    textsafe_escape(s, len, buf, sizeof buf);
-    fputs(buf, out);
-}
-
 static void hop(FILE *out, heap *h, uint32_t v, const why_hops_style *style)
 {
     char desc[1024];
     size_t len = objinfo_describe(h, v, desc, sizeof desc);
     fprintf(out, "%s0x%" PRIx64 " ", style->indent, h->addr[v]);
-    put(out, desc, len, style->escape);
+    /* Always escaped: a string's value may hold a newline, which would break
+     * the one hop a line layout even in a file. */
+    textsafe_write(out, desc, len, true);
     fprintf(out, "  (retained %" PRIu64 "%s)\n", h->graph->retained[v], style->unit);
 }
 
@@ -192,7 +182,7 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
         const char *file = strtab_str(subject->strings, g->file, &flen);
         fprintf(out, "%s %" PRIu64 " %s objects of size %" PRIu64 "/%" PRIu64 " at: ", report_verb(diff->mode),
                 g->all_count, rtype_name(g->type), g->all_bytesize, g->all_memsize);
-        put(out, file, flen, escape);
+        textsafe_write(out, file, flen, escape);
         if (g->line != HEAP_NO_LINE)
             fprintf(out, ":%" PRIu32, g->line - 1);
         fputc('\n', out);
@@ -202,7 +192,7 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
         group_label(s, g, label, sizeof label, &llen);
         fprintf(out, "%s %" PRIu64 " objects of size %" PRIu64 "/%" PRIu64 " for %s: ", report_verb(diff->mode),
                 g->all_count, g->all_bytesize, g->all_memsize, group_by_name(s->by));
-        put(out, label, llen, escape);
+        textsafe_write(out, label, llen, escape);
         fputc('\n', out);
     }
     fprintf(out, "  retained size: %" PRIu64 " bytes (freed with them; each byte counted once)\n", retained);
@@ -221,7 +211,7 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
             char desc[1024];
             size_t len = objinfo_describe(latest, list[k]->example, desc, sizeof desc);
             fprintf(out, "    %" PRIu64 " of them (%" PRIu64 " bytes) by ", list[k]->objects, list[k]->bytes);
-            put(out, desc, len, escape);
+            textsafe_write(out, desc, len, true); /* one line, as a hop's */
             fprintf(out, ", e.g. 0x%" PRIx64 "\n", latest->addr[list[k]->example]);
         }
         if (nr > 5)
@@ -243,9 +233,10 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
             fprintf(out, "    (no root reaches it: the next GC frees it)\n");
         } else {
             fprintf(out, "    root ");
-            put(out, gr->root_names[kind], strlen(gr->root_names[kind]), escape); /* from the dump */
+            /* From the dump; escaped like the hops below it. */
+            textsafe_write(out, gr->root_names[kind], strlen(gr->root_names[kind]), true);
             fputc('\n', out);
-            why_hops_style style = { "      ", "", 8, escape };
+            why_hops_style style = { "      ", "", 8 };
             why_write_hops(out, latest, path, len, &style);
         }
         free(path);
@@ -282,10 +273,10 @@ hs_status why_write(FILE *out, loader *l, const char *file, uint32_t line, bool 
             continue;
         if (!found++) {
             fprintf(out, "# heapsift %s: why are the objects allocated at ", PACKAGE_VERSION);
-            put(out, file, strlen(file), escape);
+            textsafe_write(out, file, strlen(file), escape);
             fprintf(out, ":%" PRIu32 " retained?\n", line);
             fprintf(out, "# references and dominators of ");
-            put(out, latest->path, strlen(latest->path), escape);
+            textsafe_write(out, latest->path, strlen(latest->path), escape);
             fprintf(out, " (the latest dump)\n");
         }
         explain_group(out, l->dumps, l->ndumps, l->diff, s, g, escape);

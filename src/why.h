@@ -28,11 +28,11 @@ typedef struct why_hops_style {
     const char *unit;    /* after each retained size ("" or " bytes") */
     size_t edge_hops;    /* paths longer than twice this show their first and
                             last edge_hops hops and say how many are left out */
-    bool escape;         /* make dump text safe for a terminal */
 } why_hops_style;
 
 /* Writes the hops of a root path of h (graph node indices), one line each:
- * address, what the object is (objinfo_describe) and its retained size. */
+ * address, what the object is (objinfo_describe, always escaped: a string's
+ * value may hold a newline) and its retained size. */
 void why_write_hops(FILE *out, heap *h, const uint32_t *path, size_t len, const why_hops_style *style);
 
 /* Writes the explanation for one group of s (site grouping, or any other:

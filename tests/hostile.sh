@@ -467,6 +467,16 @@ if command -v perl > /dev/null && raw_bytes "$D/evil-report.txt"; then
 else
     tap_fail "-o: the raw bytes are there (the terminal checks above would see them)"
 fi
+# A root path is one hop a line wherever it goes: what each hop is (its
+# class, site and value) is escaped in a file too, since a string's value may
+# hold a newline; the group's own site, in the header, stays as it is.
+check_status "--why to a file" 0 "$HEAPSIFT" "--why=$EVIL_FILE:7" "${T[@]}"
+check_fixed "--why to a file: the site as it is" "at: $EVIL_FILE:7" "$WORK/out"
+check_fixed "--why to a file: a hop's value, escaped" '0x6000 STRING Evil\x1b[31mRed\u{202e}X app/\x1b]0;pwned\x07\x1b[2J\u{202e}evil\u{2066}.rb\u{009b}31m:7 "\x1b[31mred\x07\u{202e}\u{2069}\u{0085}"  (retained 40)' "$WORK/out"
+check_fixed "--why to a file: the root, escaped" '    root vm\x1b[2J\u{202e}' "$WORK/out"
+# A hop's description is cut at 1 kB, and says so.
+check_status "--path to an object with a 10 kB site" 0 "$HEAPSIFT" --path=0x6028 "${T[@]}"
+check_grep "--path: a 10 kB hop is cut and marked" '^  0x6028 STRING Evil.*31mL{900,}\.\.\.  \(retained 40 bytes\)$' "$WORK/out"
 
 tap_plan "$TAP_N"
 tap_done

@@ -103,7 +103,7 @@ static void exercise_graph(heap *latest, const uint32_t *objs, size_t nobjs)
             for (size_t i = 0; i < len; i++)
                 if (path[i] >= g->n)
                     abort();
-            why_hops_style style = { "  ", " bytes", 2, true };
+            why_hops_style style = { "  ", " bytes", 2 };
             why_write_hops(devnull, latest, path, len, &style);
         }
         free(path);
