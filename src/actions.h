@@ -29,6 +29,7 @@
     X(ACT_SORT, KEYS('s'), "s", "sort pane: what the groups are sorted by")             \
     X(ACT_REVERSE, KEYS('r'), "r", "reverse the sort")                                         \
     X(ACT_WHY, KEYS('w'), "w", "why the group is retained: size, holders, root path") \
+    X(ACT_PROBLEMS, KEYS('!'), "!", "what was wrong with the dumps: damaged lines, warnings")  \
     X(ACT_EXPORT, KEYS('e'), "e", "export this view as a text report")                         \
     X(ACT_HELP, KEYS('?', KEY_F(1)), "? F1", "this help")                                      \
     X(ACT_QUIT, KEYS('q'), "q", "back; quit from the group list")                              \

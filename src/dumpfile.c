@@ -91,6 +91,11 @@ static void drop_file(dumpfile *df)
     df->file_backed = false;
 }
 
+uint64_t dumpfile_fault(const dumpfile *df)
+{
+    return df->file_backed ? mapguard_fault(df->guard) : MAPGUARD_NO_FAULT;
+}
+
 hs_status dumpfile_check(dumpfile *df, hs_error *err)
 {
     if (!df->file_backed)

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mapguard.h"
 #include "status.h"
 
 /* Readable bytes guaranteed past data + size (simdjson needs 64). */
@@ -49,6 +50,11 @@ hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err);
  * nothing read from it can be trusted. A file that grew only gets a line in
  * df->warning (its first df->size bytes were read). Call after reading. */
 hs_status dumpfile_check(dumpfile *df, hs_error *err);
+
+/* The first byte a read found gone because the file shrank (from it on,
+ * the text reads as zeros), or MAPGUARD_NO_FAULT. Writes nothing: any
+ * thread, at any time. */
+uint64_t dumpfile_fault(const dumpfile *df);
 
 /* Unmaps and frees everything; safe on a zeroed or already closed dumpfile. */
 void dumpfile_close(dumpfile *df);

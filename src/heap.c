@@ -757,6 +757,11 @@ hs_status heap_check_file(heap *h, hs_error *err)
     return st;
 }
 
+uint64_t heap_file_fault(const heap *h)
+{
+    return dumpfile_fault(&h->file);
+}
+
 void heap_free(heap *h)
 {
     if (!h)

@@ -20,6 +20,7 @@
 #include "addrmap.h"
 #include "dumpfile.h"
 #include "graph.h"
+#include "json_scan.h"
 #include "rtype.h"
 #include "status.h"
 #include "strtab.h"
@@ -40,7 +41,7 @@ typedef struct heap_problem {
     int kind;          /* scan_problem_kind */
     uint64_t offset;   /* byte offset of the line in the (inflated) dump */
     uint64_t line_no;  /* 1-based line number in the dump */
-    char why[200];     /* what was wrong and what was kept */
+    char why[SCAN_WHY_MAX]; /* what was wrong and what was kept */
 } heap_problem;
 
 typedef enum heap_mode {
@@ -141,6 +142,11 @@ bool heap_line_of(const heap *h, size_t i, uint64_t *line, uint64_t *offset);
  * read of it cannot be trusted; copies a warning (the file grew) into
  * h->warning. Call after each pass that read the file. */
 hs_status heap_check_file(heap *h, hs_error *err);
+
+/* For the explorer, which reads the dump's lines long after loading: the
+ * first byte found gone because the file shrank, or MAPGUARD_NO_FAULT (see
+ * dumpfile_fault; any thread). */
+uint64_t heap_file_fault(const heap *h);
 
 void heap_free(heap *h);
 

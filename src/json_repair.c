@@ -313,10 +313,21 @@ static head_result member_head(cursor *c, scan_str *key)
 
 static void note(char *why, size_t size, const char *text)
 {
+    static const char more[] = "; ...";
     size_t used = strlen(why);
-    if (used + 3 >= size)
+    if (size < sizeof more || (used >= sizeof more - 1 && strcmp(why + used - (sizeof more - 1), more) == 0))
+        return; /* too small to say anything, or already full */
+    size_t sep = used ? 2 : 0;
+    /* The note fits, and leaves room to say later ones did not. */
+    if (used + sep + strlen(text) + sizeof more <= size) {
+        snprintf(why + used, size - used, "%s%s", sep ? "; " : "", text);
         return;
-    snprintf(why + used, size - used, "%s%s", used ? "; " : "", text);
+    }
+    /* It does not: "; ..." in its place (over the end of the last note if
+     * needed). */
+    if (used + sizeof more > size)
+        used = size - sizeof more;
+    memcpy(why + used, more, sizeof more);
 }
 
 /* The name of a member heapsift reads, for messages. */

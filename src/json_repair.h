@@ -66,6 +66,10 @@ typedef struct scan_refbuf {
 
 void scan_refbuf_push(scan_refbuf *b, uint64_t addr);
 
+/* Room for json_repair_line's notes, with the NUL; notes that do not fit
+ * are marked "; ..." at the end. */
+#define JSON_REPAIR_WHY_MAX 224
+
 /* Reads a line (without its newline) that is not valid JSON. Fills rec (its
  * strings point into line, raw) and returns true when the line yields a
  * record: an object with an address and a type, a ROOT or a SHAPE. why

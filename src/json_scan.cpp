@@ -244,7 +244,7 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     // address or type, or a member of the wrong kind.
     bool not_object = !unnoticed && (code == INCORRECT_TYPE || code == NO_SUCH_FIELD);
 
-    char why[256], repair_why[192];
+    char why[SCAN_WHY_MAX], repair_why[JSON_REPAIR_WHY_MAX];
     rec = scan_record{};
     rec.offset = offset;
     rec.line_no = st.line_no;

@@ -77,6 +77,10 @@ typedef enum scan_problem_kind {
     SCAN_TRUNCATED, /* the range ended without a newline inside an object */
 } scan_problem_kind;
 
+/* Room for the longest reason a problem gives, with its NUL: simdjson's
+ * message and json_repair's notes (JSON_REPAIR_WHY_MAX). */
+#define SCAN_WHY_MAX 384
+
 typedef struct scan_problem {
     scan_problem_kind kind;
     uint64_t offset;        /* byte offset of the line in the dump */

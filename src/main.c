@@ -24,6 +24,7 @@
 #include "memcheck.h"
 #include "json_repair.h"
 #include "objinfo.h"
+#include "problems.h"
 #include "report.h"
 #include "textsafe.h"
 #include "ui.h"
@@ -319,71 +320,6 @@ static hs_status wait_for_loader(loader *l, bool progress)
     return loader_join(l);
 }
 
-/* Where object i of h is, for a message: "line L (byte B)", or its number
- * when the dump keeps no offsets. */
-static void where_is(const heap *h, uint32_t i, char *buf, size_t size)
-{
-    uint64_t line, offset;
-    if (heap_line_of(h, i, &line, &offset))
-        snprintf(buf, size, "line %" PRIu64 " (byte %" PRIu64 ")", line, offset);
-    else
-        snprintf(buf, size, "object %" PRIu32, i + 1);
-}
-
-/* Objects of a dump that share an address: all kept, but Ruby never
- * writes that, so the dump is damaged or is two dumps in one. */
-static void report_duplicates(const heap *h, const diff_dups *d)
-{
-    if (!d->count)
-        return;
-    char first[64], again[64];
-    where_is(h, d->first, first, sizeof first);
-    where_is(h, d->again, again, sizeof again);
-    fprintf(stderr, "heapsift: warning: ");
-    put_safe(stderr, h->path, strlen(h->path));
-    fprintf(stderr, ": %" PRIu64 " object%s the address of an earlier one, the first at %s: 0x%" PRIx64
-                    ", as at %s; Ruby writes each address once, so the dump is damaged or holds two dumps; "
-                    "all of them are kept\n",
-            d->count, d->count == 1 ? " has" : "s have", again, d->addr, first);
-}
-
-/* Tells the person about every dump line that was not read as written. */
-static void report_problems(heap *const *dumps, size_t n, const diff_result *diff)
-{
-    static const char *const kinds[] = { "repaired", "skipped", "cut short" };
-    for (size_t k = 0; k < n; k++) {
-        const heap *h = dumps[k];
-        if (h->warning[0]) {
-            fprintf(stderr, "heapsift: warning: ");
-            put_safe(stderr, h->warning, strlen(h->warning));
-            fputc('\n', stderr);
-        }
-        report_duplicates(h, &diff->dups[k]);
-        if (!h->repaired && !h->skipped)
-            continue;
-        fprintf(stderr, "heapsift: ");
-        put_safe(stderr, h->path, strlen(h->path));
-        fprintf(stderr, ": %" PRIu64 " of %" PRIu64 " lines were not valid JSON: %" PRIu64
-                        " repaired (objects kept), %" PRIu64 " skipped\n",
-                h->repaired + h->skipped, h->lines, h->repaired, h->skipped);
-        for (unsigned p = 0; p < h->nproblems && p < 3; p++) {
-            const heap_problem *hp = &h->problems[p];
-            fprintf(stderr, "heapsift: ");
-            put_safe(stderr, h->path, strlen(h->path));
-            fprintf(stderr, ":%" PRIu64 ": (byte %" PRIu64 ") %s: ", hp->line_no, hp->offset,
-                    kinds[hp->kind < 3 ? hp->kind : 0]);
-            put_safe(stderr, hp->why, strlen(hp->why));
-            fputc('\n', stderr);
-        }
-        if (h->nproblems > 3 || h->repaired + h->skipped > h->nproblems) {
-            fprintf(stderr, "heapsift: ");
-            put_safe(stderr, h->path, strlen(h->path));
-            fprintf(stderr, ": (%" PRIu64 " more not shown)\n",
-                    h->repaired + h->skipped - (h->nproblems < 3 ? h->nproblems : 3));
-        }
-    }
-}
-
 /* The dumps still mapped were read again while writing: false, with the
  * reason on stderr, when one of them shrank meanwhile. */
 static bool files_unchanged(loader *l)
@@ -560,7 +496,7 @@ int main(int argc, char **argv)
         loader_attach_graph(l);
     }
     if (!o.quiet)
-        report_problems(l->dumps, ndumps, l->diff);
+        problems_write(stderr, l->dumps, ndumps, l->diff, "heapsift: ", PROBLEMS_SHOWN_CLI, true);
     if (o.why) {
         if (o.stats)
             print_stats(l);

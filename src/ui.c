@@ -170,9 +170,9 @@ void ui_draw(ui *u)
         ui_list_draw(u);
         ui_prompt_draw(u);
         break;
-    case MODE_WHY:
+    case MODE_TEXT:
         ui_list_draw(u);
-        ui_why_draw(u);
+        ui_pane_draw(u);
         break;
     }
 }
@@ -252,6 +252,7 @@ static void browse_key(ui *u, int key)
     }
     case ACT_HELP: u->mode = MODE_HELP; break;
     case ACT_WHY: ui_why_open(u); break;
+    case ACT_PROBLEMS: ui_problems_open(u); break;
     case ACT_QUIT:
         if (!view_back(v))
             u->quit = true;
@@ -303,8 +304,8 @@ void ui_key(ui *u, int key)
     case MODE_PROMPT:
         ui_prompt_key(u, key);
         break;
-    case MODE_WHY:
-        ui_why_key(u, key);
+    case MODE_TEXT:
+        ui_pane_key(u, key);
         break;
     }
 }
@@ -408,7 +409,7 @@ int ui_run(loader *l, const ui_opts *opts)
             dirty = true;
     }
     restore_terminal();
-    free(u.why_text);
+    free(u.pane_text);
     if (u.view_ready)
         view_free(&u.view);
     if (caught_signal) {

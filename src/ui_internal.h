@@ -7,6 +7,7 @@
 #include <curses.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "actions.h"
 #include "loader.h"
@@ -36,7 +37,7 @@ typedef enum ui_mode {
     MODE_FILTER,  /* the filter pane over the list */
     MODE_HELP,    /* the help pane */
     MODE_PROMPT,  /* a one-line prompt at the bottom (search, export) */
-    MODE_WHY,     /* the why pane: what holds the selected group */
+    MODE_TEXT,    /* a pane of text: why a group is retained, the dumps' problems */
 } ui_mode;
 
 typedef enum prompt_kind {
@@ -76,10 +77,15 @@ typedef struct ui {
     obj_filter ff_saved;           /* the filter before the pane opened (Esc restores) */
     group_by ff_saved_by;
     bool ff_error;             /* the types field does not parse */
-    /* why pane */
-    char *why_text;            /* the explanation, lines separated by '\n' (owned) */
-    size_t why_lines;          /* lines in it */
-    size_t why_top;            /* first line shown */
+    /* text pane */
+    char *pane_text;           /* what it shows, lines separated by '\n' (owned) */
+    size_t pane_rows;          /* screen rows it takes, long lines wrapped
+                                  (counted when it is drawn) */
+    size_t pane_top;           /* first row shown */
+    char pane_title[128];      /* its title */
+    int pane_key;              /* the key that opened it, which also closes it */
+    char *pane_next;           /* the text being written (ui_pane_begin's stream) */
+    size_t pane_next_size;     /* its length, set when the stream is closed */
 } ui;
 
 /* ui.c */
@@ -91,6 +97,9 @@ void ui_theme_init(ui *u);
  * pads with spaces to width when pad. Returns the cells used. */
 int ui_put(WINDOW *w, int y, int x, const char *s, size_t len, int width, bool pad);
 int ui_puts(WINDOW *w, int y, int x, const char *s, int width, bool pad);
+/* How many bytes of s[0..len) ui_put shows in width cells (whole
+ * characters; at least one, so that wrapping always moves on). */
+size_t ui_fit(const char *s, size_t len, int width);
 /* Like ui_put, but when the text is wider than width its start is replaced
  * by an ellipsis, so the end (a file name and line) stays visible. */
 int ui_put_tail(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int width);
@@ -114,8 +123,13 @@ void ui_filter_draw(ui *u);
 bool ui_filter_key(ui *u, int key);
 void ui_help_draw(ui *u);
 void ui_why_open(ui *u);
-void ui_why_draw(ui *u);
-bool ui_why_key(ui *u, int key);
+void ui_problems_open(ui *u);
+/* Starts writing a text pane: a stream for its text (NULL, with a status
+ * message, when out of memory). ui_pane_show then opens it. */
+FILE *ui_pane_begin(ui *u);
+void ui_pane_show(ui *u, FILE *text, const char *title, int key);
+void ui_pane_draw(ui *u);
+bool ui_pane_key(ui *u, int key);
 void ui_prompt_open(ui *u, prompt_kind kind, const char *initial);
 void ui_prompt_draw(ui *u);
 bool ui_prompt_key(ui *u, int key);

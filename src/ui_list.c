@@ -4,6 +4,8 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
 
+#include "problems.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,12 +72,26 @@ static void draw_status(ui *u)
     bool warn = false;
     {
         uint64_t repaired = 0, skipped = 0;
-        for (size_t k = 0; k < v->ndumps; k++) {
+        size_t shrank = 0;
+        uint64_t gone = MAPGUARD_NO_FAULT;
+        for (size_t k = 0; k < v->ndumps && !shrank; k++) {
             repaired += v->dumps[k]->repaired;
             skipped += v->dumps[k]->skipped;
+            gone = heap_file_fault(v->dumps[k]);
+            if (gone != MAPGUARD_NO_FAULT)
+                shrank = k + 1;
         }
-        if (repaired || skipped) {
-            snprintf(right, sizeof right, "%" PRIu64 " lines repaired, %" PRIu64 " skipped ", repaired, skipped);
+        if (shrank) {
+            /* What was read of it since is zeros: nothing shown can be trusted. */
+            snprintf(right, sizeof right, "dump %zu shrank while open: from byte %" PRIu64
+                     " it reads as zeros; quit and rerun on a copy ", shrank, gone);
+            warn = true;
+        } else if (repaired || skipped) {
+            snprintf(right, sizeof right, "%" PRIu64 " lines repaired, %" PRIu64 " skipped (! shows them) ",
+                     repaired, skipped);
+            warn = true;
+        } else if (problems_dumps(v->dumps, v->ndumps, v->diff)) {
+            snprintf(right, sizeof right, "warnings about the dumps (! shows them) ");
             warn = true;
         }
     }

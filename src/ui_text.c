@@ -51,6 +51,54 @@ void ui_theme_init(ui *u)
     }
 }
 
+/* Cells that the escaped text e[0..len) takes, as ui_put draws it. */
+static int escaped_cells(const char *e, size_t len)
+{
+    int cells = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    for (size_t i = 0; i < len;) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, e + i, len - i, &st);
+        int cw = 1; /* ui_put's '?' for what the locale cannot decode */
+        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+            n = 1;
+            memset(&st, 0, sizeof st);
+        } else if (wcwidth(wc) >= 0) {
+            cw = wcwidth(wc);
+        }
+        cells += cw;
+        i += n;
+    }
+    return cells;
+}
+
+size_t ui_fit(const char *s, size_t len, int width)
+{
+    size_t at = 0;
+    int used = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    while (at < len) {
+        /* One character of the raw text (a byte when it is not UTF-8)... */
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, s + at, len - at, &st);
+        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+            n = 1;
+            memset(&st, 0, sizeof st);
+        }
+        /* ...and what it becomes on the screen. */
+        char e[64];
+        size_t elen = textsafe_escape(s + at, n, e, sizeof e);
+        int cw = escaped_cells(e, elen < sizeof e ? elen : sizeof e - 1);
+        if (used + cw > width && at > 0)
+            break;
+        used += cw;
+        at += n;
+    }
+    return at;
+}
+
 int ui_put(WINDOW *w, int y, int x, const char *s, size_t len, int width, bool pad)
 {
     if (width <= 0)

@@ -70,7 +70,7 @@ start() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 74
+tap_plan 82
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -247,6 +247,31 @@ wait_for "a hostile method name is shown escaped" 'method: "m\\x1b\[31m"'
 title=$("${T[@]}" display-message -p -t hs '#{pane_title}' 2>/dev/null || true)
 if [ "$title" != PWNED ]; then tap_ok "the window title is untouched"; else tap_fail "the window title is untouched" "title: $title"; fi
 keys Q
+
+# ---- the dumps' problems: counted on the status line, listed by ! ------------------------
+cp "$DATA/broken-paths.json" "$WORK/broken-paths.json"
+start 100 24 broken-paths.json
+wait_for "damaged lines are counted on the status line" "17 lines repaired, 0 skipped \(! shows them\)"
+keys '!'
+wait_for "! lists them with line, byte and reason" "^ broken-paths\.json:11: \(byte 15428\) repaired: not valid JSON \(Within strings, some "
+wait_for "a reason longer than the pane wraps at a space" "^ be escaped, we found unescaped characters\) *$"
+keys '!'
+wait_gone "! closes the pane" "What was wrong with the dumps"
+keys Q
+
+# ---- a dump that shrinks while the explorer reads it ----------------------------------------
+# The object view reads the dump's text long after loading: past the new end
+# it finds zeros (no SIGBUS), and the status line says so.
+cp "$DATA/broken-paths.json" "$WORK/shrink.json"
+start 120 24 shrink.json
+wait_for "the list appears (a dump about to shrink)" "group 1/36"
+truncate -s 100 "$WORK/shrink.json"
+keys Enter
+wait_for "its objects are listed" "^ADDRESS +TYPE"
+keys Enter
+wait_for "the status line says the dump shrank and from where" "dump 1 shrank while open: from byte [0-9]+ it reads as zeros; quit and rerun on a copy"
+keys Q
+wait_for "heapsift still quits normally" "EXITED 0" 5
 
 # ---- a load that fails says why, and how to leave --------------------------------------
 start 80 24 "$WORK/missing.json"

@@ -22,7 +22,7 @@ typedef struct collector {
     size_t n;
     int problems[3];       /* by scan_problem_kind */
     uint64_t problem_line[8];
-    char problem_why[8][256];
+    char problem_why[8][SCAN_WHY_MAX];
     size_t nproblems;
 } collector;
 
@@ -67,7 +67,7 @@ static void on_problem(void *ctx, const scan_problem *p)
     c->problems[p->kind]++;
     if (c->nproblems < 8) {
         c->problem_line[c->nproblems] = p->line_no;
-        snprintf(c->problem_why[c->nproblems], 256, "%s", p->why);
+        snprintf(c->problem_why[c->nproblems], SCAN_WHY_MAX, "%s", p->why);
         c->nproblems++;
     }
 }
@@ -306,6 +306,25 @@ static void wrong_value_types(void **state)
     assert_int_equal(c.rec[0].memsize, 40);
 }
 
+/* A line wrong in more members than its reason has room for names those it
+ * can and says there were more; the object is kept all the same. */
+static void many_wrong_members(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x3000\", \"type\":\"STRING\", \"file\":42, \"line\":\"x\", \"method\":7, "
+        "\"name\":3, \"generation\":\"y\", \"memsize\":\"z\", \"bytesize\":\"q\", \"root\":2, "
+        "\"edge_name\":4, \"shape_id\":\"s\", \"flags\":1, \"references\":[1,2,3]}\n";
+    collector c;
+    SCAN(text, 0, false, &c);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(c.rec[0].address, 0x3000);
+    assert_string_equal(c.problem_why[0],
+                        "not a heap object line: file is not a string (left out); line is a string, not a "
+                        "number (left out); method is not a string (left out); name is not a string (left "
+                        "out); generation is a string, not a number (left out); ...");
+}
+
 /* Addresses that overflow 64 bits or are not hex lose only the address. */
 static void bad_addresses(void **state)
 {
@@ -537,6 +556,7 @@ int main(void)
         cmocka_unit_test(line_longer_than_window),
         cmocka_unit_test(windows_and_blank_lines),
         cmocka_unit_test(wrong_value_types),
+        cmocka_unit_test(many_wrong_members),
         cmocka_unit_test(bad_addresses),
         cmocka_unit_test(hex_and_uint_helpers),
         cmocka_unit_test(external_fixtures),

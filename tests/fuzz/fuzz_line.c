@@ -186,7 +186,7 @@ static void forgiving(const char *line, size_t len, ident *repaired, bool *got_r
     scan_refbuf refs = { NULL, 0, 0 };
     scan_record rec;
     memset(&rec, 0, sizeof rec);
-    char why[192];
+    char why[JSON_REPAIR_WHY_MAX];
     *got_repaired = json_repair_line(line, len, true, &refs, &rec, why, sizeof why);
     if (strlen(why) >= sizeof why)
         abort();

@@ -1,0 +1,87 @@
+/* problems.c - what was wrong with the dumps, in words. */
+#include "problems.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "textsafe.h"
+
+/* Where object i of h is, for a message: "line L (byte B)", or its number
+ * when the dump keeps no offsets. */
+static void where_is(const heap *h, uint32_t i, char *buf, size_t size)
+{
+    uint64_t line, offset;
+    if (heap_line_of(h, i, &line, &offset))
+        snprintf(buf, size, "line %" PRIu64 " (byte %" PRIu64 ")", line, offset);
+    else
+        snprintf(buf, size, "object %" PRIu32, i + 1);
+}
+
+/* The start of a line about h: prefix and the dump's path. */
+static void begin(FILE *out, const char *prefix, const char *warning, const heap *h, bool escape)
+{
+    fputs(prefix, out);
+    fputs(warning, out);
+    textsafe_write(out, h->path, strlen(h->path), escape);
+}
+
+/* Objects of a dump that share an address: all kept, but Ruby never
+ * writes that, so the dump is damaged or is two dumps in one. */
+static void write_duplicates(FILE *out, const char *prefix, const heap *h, const diff_dups *d, bool escape)
+{
+    if (!d->count)
+        return;
+    char first[64], again[64];
+    where_is(h, d->first, first, sizeof first);
+    where_is(h, d->again, again, sizeof again);
+    begin(out, prefix, "warning: ", h, escape);
+    fprintf(out, ": %" PRIu64 " object%s the address of an earlier one, the first at %s: 0x%" PRIx64
+                 ", as at %s; Ruby writes each address once, so the dump is damaged or holds two dumps; "
+                 "all of them are kept\n",
+            d->count, d->count == 1 ? " has" : "s have", again, d->addr, first);
+}
+
+void problems_write(FILE *out, heap *const *dumps, size_t n, const diff_result *diff, const char *prefix,
+                    unsigned shown, bool escape)
+{
+    static const char *const kinds[] = { "repaired", "skipped", "cut short" };
+    for (size_t k = 0; k < n; k++) {
+        const heap *h = dumps[k];
+        if (h->warning[0]) {
+            fputs(prefix, out);
+            fputs("warning: ", out);
+            textsafe_write(out, h->warning, strlen(h->warning), escape);
+            fputc('\n', out);
+        }
+        if (diff)
+            write_duplicates(out, prefix, h, &diff->dups[k], escape);
+        if (!h->repaired && !h->skipped)
+            continue;
+        begin(out, prefix, "", h, escape);
+        fprintf(out, ": %" PRIu64 " of %" PRIu64 " lines were not valid JSON: %" PRIu64
+                     " repaired (objects kept), %" PRIu64 " skipped\n",
+                h->repaired + h->skipped, h->lines, h->repaired, h->skipped);
+        unsigned listed = h->nproblems < shown ? h->nproblems : shown;
+        for (unsigned p = 0; p < listed; p++) {
+            const heap_problem *hp = &h->problems[p];
+            begin(out, prefix, "", h, escape);
+            fprintf(out, ":%" PRIu64 ": (byte %" PRIu64 ") %s: ", hp->line_no, hp->offset,
+                    kinds[hp->kind < 3 ? hp->kind : 0]);
+            textsafe_write(out, hp->why, strlen(hp->why), escape);
+            fputc('\n', out);
+        }
+        if (h->repaired + h->skipped > listed) {
+            begin(out, prefix, "", h, escape);
+            fprintf(out, ": (%" PRIu64 " more not shown)\n", h->repaired + h->skipped - listed);
+        }
+    }
+}
+
+size_t problems_dumps(heap *const *dumps, size_t n, const diff_result *diff)
+{
+    size_t with = 0;
+    for (size_t k = 0; k < n; k++)
+        with += dumps[k]->warning[0] || dumps[k]->repaired || dumps[k]->skipped ||
+                (diff && diff->dups[k].count);
+    return with;
+}
