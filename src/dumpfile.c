@@ -102,8 +102,13 @@ hs_status dumpfile_check(dumpfile *df, hs_error *err)
         return HS_OK;
     uint64_t fault = mapguard_fault(df->guard);
     struct stat sb;
-    uint64_t now = fstat(df->fd, &sb) == 0 ? (uint64_t)sb.st_size : df->size;
-    if (fault == MAPGUARD_NO_FAULT && now >= df->size) {
+    bool have = fstat(df->fd, &sb) == 0;
+    uint64_t now = have ? (uint64_t)sb.st_size : df->size;
+    /* The same size but modified: written over in place (a file that grew
+     * was appended to, and its first df->size bytes are what was read). */
+    bool rewritten = have && now == df->size &&
+                     (sb.st_mtim.tv_sec != df->mtime.tv_sec || sb.st_mtim.tv_nsec != df->mtime.tv_nsec);
+    if (fault == MAPGUARD_NO_FAULT && now >= df->size && !rewritten) {
         if (now > df->size && !df->warning[0])
             snprintf(df->warning, sizeof df->warning,
                      "%s: the file grew from %zu to %" PRIu64 " bytes while it was read "
@@ -111,6 +116,12 @@ hs_status dumpfile_check(dumpfile *df, hs_error *err)
                      df->path, df->size, now, df->size);
         return HS_OK;
     }
+    if (rewritten && fault == MAPGUARD_NO_FAULT)
+        return hs_fail(err, HS_ERR_IO,
+                       "%s: the file changed while it was being read: it was written to (its size is the "
+                       "same, its modification time is not); nothing of it was kept (copy the dump where "
+                       "nothing writes to it, and run heapsift on the copy)",
+                       df->path);
     char where[64] = "";
     if (fault != MAPGUARD_NO_FAULT)
         snprintf(where, sizeof where, " (byte %" PRIu64 " could no longer be read)", fault);
@@ -264,6 +275,7 @@ hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err)
     if (S_ISREG(sb.st_mode) && sb.st_size > 0)
         st = map_plain(df, fd, (size_t)sb.st_size, err);
     if (st == HS_OK) {
+        df->mtime = sb.st_mtim;
         fd = -1; /* the dumpfile keeps it */
     } else {
         st = read_stream(df, fd, err);
@@ -287,7 +299,7 @@ hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err)
         st = inflate_gzip(df, src, src_size, err);
         /* The compressed file was read in full: did it shrink meanwhile? */
         dumpfile gz = { .path = df->path, .size = src_size, .file_backed = was_mapped,
-                        .fd = df->fd, .guard = df->guard };
+                        .fd = df->fd, .guard = df->guard, .mtime = df->mtime };
         hs_status changed = dumpfile_check(&gz, err);
         drop_file(df);
         munmap((void *)gz_map, gz_map_size);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "mapguard.h"
 #include "status.h"
@@ -33,6 +34,8 @@ typedef struct dumpfile {
     int fd;              /* file_backed: the file, kept open so dumpfile_check can
                             see whether it shrank */
     int guard;           /* file_backed: mapguard slot of the mapping */
+    struct timespec mtime; /* file_backed: modification time when opened, so
+                              dumpfile_check sees a rewrite of the same size */
     uint64_t disk_size;  /* size of the file on disk (compressed size for gzip) */
     char warning[256];   /* non-fatal problem (a truncated gzip stream), or "" */
 } dumpfile;
@@ -47,8 +50,10 @@ hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err);
  * was (see mapguard.h) instead of killing the process. Fails with HS_ERR_IO,
  * naming the file, the sizes and the first byte that could not be read, when
  * that happened or the file is now shorter than when it was opened: then
- * nothing read from it can be trusted. A file that grew only gets a line in
- * df->warning (its first df->size bytes were read). Call after reading. */
+ * nothing read from it can be trusted; the same when it has its size but
+ * another modification time (written over in place). A file that grew only
+ * gets a line in df->warning (its first df->size bytes were read). Call
+ * after reading. */
 hs_status dumpfile_check(dumpfile *df, hs_error *err);
 
 /* The first byte a read found gone because the file shrank (from it on,

@@ -210,6 +210,48 @@ static void truncated_gzip_keeps_prefix(void **state)
     free(text);
 }
 
+/* A mapped dump that changes under heapsift: written over in place (same
+ * size, new modification time), then cut short. Both fail the check, naming
+ * the file; a file that grew only warns. */
+static void changed_while_read(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"address\":\"0x1\", \"type\":\"STRING\"}\n";
+    const char *path = temp_file_with(text, sizeof text - 1);
+    dumpfile df;
+    hs_error err;
+    assert_int_equal(dumpfile_open(&df, path, &err), HS_OK);
+    assert_int_equal(dumpfile_check(&df, &err), HS_OK);
+
+    /* Written over: the same bytes count, a later modification time. */
+    int fd = open(path, O_WRONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, "{", 1, 0), 1);
+    struct timespec times[2] = { { 0, UTIME_OMIT }, { df.mtime.tv_sec + 10, 0 } };
+    assert_int_equal(futimens(fd, times), 0);
+    assert_int_equal(dumpfile_check(&df, &err), HS_ERR_IO);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "%s: the file changed while it was being read: it was written to (its size is the same, its "
+             "modification time is not); nothing of it was kept (copy the dump where nothing writes to it, "
+             "and run heapsift on the copy)",
+             path);
+    assert_string_equal(err.msg, want);
+
+    /* Grown (appended to): a warning only, whatever the time. */
+    assert_int_equal(pwrite(fd, "\n", 1, (off_t)(sizeof text - 1)), 1);
+    assert_int_equal(dumpfile_check(&df, &err), HS_OK);
+    assert_non_null(strstr(df.warning, "the file grew from 35 to 36 bytes"));
+
+    /* Cut short. */
+    assert_int_equal(ftruncate(fd, 10), 0);
+    assert_int_equal(dumpfile_check(&df, &err), HS_ERR_IO);
+    assert_non_null(strstr(err.msg, "it shrank from 35 to 10 bytes; nothing of it was kept"));
+    close(fd);
+    dumpfile_close(&df);
+    unlink(path);
+}
+
 static void empty_file(void **state)
 {
     (void)state;
@@ -408,6 +450,7 @@ int main(void)
         cmocka_unit_test(gzip_written_by_gzopen),
         cmocka_unit_test(concatenated_gzip_members),
         cmocka_unit_test(truncated_gzip_keeps_prefix),
+        cmocka_unit_test(changed_while_read),
         cmocka_unit_test(empty_file),
         cmocka_unit_test(missing_file),
         cmocka_unit_test(directory),
