@@ -1,5 +1,6 @@
 /* heap_graph.c - the second pass that reads a dump's references. */
 #include "heap_graph.h"
+#include "monotime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,13 +38,6 @@ typedef struct graph_chunk {
     hs_status status;
     hs_error err;
 } graph_chunk;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void push_ref(graph_chunk *c, uint32_t v)
 {
@@ -202,7 +196,7 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
     memset(out, 0, sizeof *out);
     if (h->mode != HEAP_FULL || !h->file.data)
         return hs_fail(err, HS_ERR_USAGE, "%s: the dump's text is no longer mapped", h->path);
-    double t0 = now();
+    double t0 = monotime_now();
     out->count = h->count;
     out->addrs = hs_xmalloc(sizeof *out->addrs);
     addrmap_build(out->addrs, h->addr, h->count);
@@ -291,12 +285,12 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
     for (unsigned k = 0; k < n; k++)
         chunk_free(&chunks[k]);
     free(chunks);
-    out->read_seconds = now() - t0;
+    out->read_seconds = monotime_now() - t0;
 
-    t0 = now();
+    t0 = monotime_now();
     graph_dominators(out->graph, memsize);
     free(memsize);
-    out->dominator_seconds = now() - t0;
+    out->dominator_seconds = monotime_now() - t0;
     return HS_OK;
 }
 

@@ -2,6 +2,7 @@
  * each with one parser thread per core, which keeps every core busy while
  * holding at most one dump's text in memory. */
 #include "loader.h"
+#include "monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,25 +19,18 @@ static void wake(loader *l)
         return;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void *loader_main(void *arg)
 {
     loader *l = arg;
-    double start = now();
+    double start = monotime_now();
     size_t subject = diff_subject_index(l->ndumps);
     l->status = HS_OK;
     for (size_t k = 0; k < l->ndumps && l->status == HS_OK; k++) {
         loader_dump *d = &l->dump[k];
-        d->started = now();
+        d->started = monotime_now();
         atomic_store(&d->stage, LOADER_LOADING);
         wake(l);
-        double t0 = now();
+        double t0 = monotime_now();
         bool latest = k + 1 == l->ndumps;
         /* The graph pass re-reads the latest dump's text: keep it mapped
          * (HEAP_FULL), and read every site now when trends need them. */
@@ -50,7 +44,7 @@ static void *loader_main(void *arg)
             .progress = &d->progress,
         };
         l->status = heap_load(&l->dumps[k], d->path, &opts, &l->err);
-        l->load_seconds[k] = now() - t0;
+        l->load_seconds[k] = monotime_now() - t0;
         d->seconds = l->load_seconds[k];
         atomic_store(&d->stage, l->status == HS_OK ? LOADER_LOADED : LOADER_FAILED);
         wake(l);
@@ -59,15 +53,15 @@ static void *loader_main(void *arg)
     if (l->status == HS_OK) {
         atomic_store(&l->diffing, 1);
         wake(l);
-        t0 = now();
+        t0 = monotime_now();
         l->status = diff_run(&l->diff, l->dumps, l->ndumps, l->opts.identity, &l->err);
-        l->diff_seconds = now() - t0;
+        l->diff_seconds = monotime_now() - t0;
     }
     if (l->status == HS_OK) {
         /* Read the rest of each shown object (every object of the subject
          * when trends need all their sites). */
         heap *subj = l->dumps[subject];
-        t0 = now();
+        t0 = monotime_now();
         if (l->opts.want_trends) {
             uint32_t *all = hs_xmalloc((subj->count ? subj->count : 1) * sizeof *all);
             for (size_t i = 0; i < subj->count; i++)
@@ -77,11 +71,11 @@ static void *loader_main(void *arg)
         } else {
             heap_load_details(subj, l->diff->objects, l->diff->count, l->opts.threads);
         }
-        l->details_seconds = now() - t0;
+        l->details_seconds = monotime_now() - t0;
         /* The subject's lines were read again: was it still the same file? */
         l->status = heap_check_file(subj, &l->err);
     }
-    l->seconds = now() - start;
+    l->seconds = monotime_now() - start;
     bool graph_wanted = l->status == HS_OK && l->opts.want_graph;
     if (graph_wanted)
         atomic_store(&l->graph_state, LOADER_GRAPH_RUNNING);
@@ -90,13 +84,13 @@ static void *loader_main(void *arg)
     if (!graph_wanted)
         return NULL;
     /* The diff is out; what holds its objects comes next. */
-    t0 = now();
+    t0 = monotime_now();
     l->graph_status = heap_graph_read(&l->graph, l->dumps[l->ndumps - 1], l->opts.threads, &l->graph_progress,
                                       &l->graph_err);
     /* The latest dump was read again for its references. */
     if (l->graph_status == HS_OK)
         l->graph_status = heap_check_file(l->dumps[l->ndumps - 1], &l->graph_err);
-    l->graph_seconds = now() - t0;
+    l->graph_seconds = monotime_now() - t0;
     l->graph_read_seconds = l->graph.read_seconds;
     l->dominator_seconds = l->graph.dominator_seconds;
     atomic_store(&l->graph_state, l->graph_status == HS_OK ? LOADER_GRAPH_READY : LOADER_GRAPH_FAILED);

@@ -26,6 +26,7 @@
 #include "objinfo.h"
 #include "problems.h"
 #include "report.h"
+#include "units.h"
 #include "textsafe.h"
 #include "ui.h"
 #include "why.h"
@@ -376,16 +377,6 @@ static int print_root_path(loader *l, uint64_t addr)
     return 0;
 }
 
-static void human_size(uint64_t bytes, char *buf, size_t size)
-{
-    if (bytes >= 1000000000)
-        snprintf(buf, size, "%.1f GB", (double)bytes / 1e9);
-    else if (bytes >= 1000000)
-        snprintf(buf, size, "%.0f MB", (double)bytes / 1e6);
-    else
-        snprintf(buf, size, "%.0f kB", (double)bytes / 1e3);
-}
-
 /* Refuses, before anything is loaded, a load that would not fit in memory
  * (the machine would swap, or the kernel kill heapsift half way). */
 static bool memory_suffices(const char *const *paths, size_t n, const loader_opts *lopts, const options *o)
@@ -398,8 +389,8 @@ static bool memory_suffices(const char *const *paths, size_t n, const loader_opt
     if (cap == 0 || need <= cap)
         return true;
     char need_text[32], cap_text[32];
-    human_size(need, need_text, sizeof need_text);
-    human_size(cap, cap_text, sizeof cap_text);
+    units_bytes(need, need_text, sizeof need_text);
+    units_bytes(cap, cap_text, sizeof cap_text);
     fprintf(stderr,
             "heapsift: these dumps need about %s of memory (estimated from their sizes), more than the %s %s; "
             "nothing was loaded. Compare fewer or smaller dumps, use a machine with more memory, or pass "

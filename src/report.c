@@ -3,10 +3,13 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "textsafe.h"
@@ -137,12 +140,44 @@ void report_discard_partial(void)
         unlink(partial_path); /* async-signal-safe */
 }
 
+/* Writes straight into a file that is no regular file (/dev/null, a FIFO,
+ * a terminal): there is nothing to replace, and renaming over it would
+ * put a regular file in its place. */
+static hs_status write_special(const char *path, hs_status (*write)(FILE *out, void *ctx, hs_error *err),
+                               void *ctx, hs_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return hs_fail(err, HS_ERR_IO, "%s: cannot open for writing: %s", path, strerror(errno));
+    FILE *out = fdopen(fd, "w");
+    if (!out) {
+        close(fd);
+        return hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
+    }
+    hs_status st = write(out, ctx, err);
+    if (fclose(out) != 0 && st == HS_OK)
+        st = hs_fail(err, HS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    return st;
+}
+
 hs_status report_atomic_write(const char *path, bool force,
                               hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx,
                               hs_error *err)
 {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        if (S_ISDIR(sb.st_mode))
+            return hs_fail(err, HS_ERR_IO, "%s is a directory: give a file name", path);
+        return write_special(path, write, ctx, err);
+    }
     if (!force && access(path, F_OK) == 0)
         return hs_fail(err, HS_ERR_EXISTS, "%s already exists (use --force to replace it)", path);
+    /* A symbolic link is followed: the file it names is replaced, not the
+     * link (realpath fails for a link to nowhere, which is then replaced). */
+    char real[PATH_MAX];
+    struct stat lsb;
+    if (lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode) && realpath(path, real))
+        path = real;
     size_t plen = strlen(path);
     char *tmp = hs_xmalloc(plen + 16);
     snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);

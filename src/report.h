@@ -51,7 +51,10 @@ hs_status report_save(const char *path, bool force, const report_info *info,
  * beside path, which is then renamed over path (force) or linked to it (no
  * force: an existing path is left alone and HS_ERR_EXISTS returned). No
  * partial file is ever left at path, nor the temporary one (a signal
- * handler calls report_discard_partial for that). */
+ * handler calls report_discard_partial for that). A symbolic link is
+ * followed, and the file it names replaced. A path that is no regular file
+ * (/dev/null, a FIFO, a terminal) is written to directly, force or not: it
+ * is never replaced; a directory is HS_ERR_IO. */
 hs_status report_atomic_write(const char *path, bool force,
                               hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx,
                               hs_error *err);

@@ -7,6 +7,8 @@
 #include "mapguard.h"
 #include "ui_internal.h"
 
+#include "monotime.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -123,13 +125,6 @@ static void install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     atexit(restore_terminal);
-}
-
-double ui_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* ---- drawing and keys ------------------------------------------------------- */
@@ -325,7 +320,7 @@ int ui_run(loader *l, const ui_opts *opts)
     u.loader = l;
     u.opts = *opts;
     u.mode = MODE_LOADING;
-    u.started = ui_now();
+    u.started = monotime_now();
     u.utf8 = locale_is_utf8();
 
     install_signals();
@@ -381,7 +376,7 @@ int ui_run(loader *l, const ui_opts *opts)
                 dirty = true; /* the retained column, or the progress of the graph */
             }
             if (u.mode == MODE_LOADING) {
-                double now = ui_now();
+                double now = monotime_now();
                 if (now - u.last_progress >= 0.1 || loader_finished(l)) {
                     u.last_progress = now;
                     dirty = true;

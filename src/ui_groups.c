@@ -40,11 +40,11 @@ void ui_groups_row(ui *u, int y, size_t row, bool selected)
     attr_t a = selected ? u->attr[PART_SELECTED] : u->attr[PART_NORMAL];
     ui_fill(stdscr, y, 0, COLS, a);
     char bytes[16], mem[16], kept[32] = "", cols[128];
-    ui_bytes(g->bytesize, bytes, sizeof bytes);
-    ui_bytes(g->memsize, mem, sizeof mem);
+    units_bytes(g->bytesize, bytes, sizeof bytes);
+    units_bytes(g->memsize, mem, sizeof mem);
     if (v->set->has_retained) {
         char r[16];
-        ui_bytes(g->retained, r, sizeof r);
+        units_bytes(g->retained, r, sizeof r);
         snprintf(kept, sizeof kept, " %9s", r);
     }
     snprintf(cols, sizeof cols, "%8" PRIu64 " %9s %9s%s %-8s ", g->count, bytes, mem, kept,

@@ -12,6 +12,7 @@
 #include "actions.h"
 #include "loader.h"
 #include "ui.h"
+#include "units.h"
 #include "view.h"
 
 /* Colour pairs / attributes of each part of the screen (themes are data). */
@@ -88,9 +89,6 @@ typedef struct ui {
     size_t pane_next_size;     /* its length, set when the stream is closed */
 } ui;
 
-/* ui.c */
-double ui_now(void);
-
 /* ui_text.c: drawing text from dumps safely, and the theme. */
 void ui_theme_init(ui *u);
 /* Draws s[0..len) at (y, x), escaped (textsafe), clipped to width cells;
@@ -107,8 +105,6 @@ int ui_put_tail(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int w
  * with its title in bold on the first row, and leaves the pane attributes
  * set. Returns those attributes. */
 attr_t ui_pane(ui *u, int y0, int x0, int h, int w, const char *title);
-/* Human-readable byte count: "1.2 MB". */
-void ui_bytes(uint64_t n, char *buf, size_t size);
 /* Draws a line of width spaces in attr. */
 void ui_fill(WINDOW *w, int y, int x, int width, attr_t attr);
 

@@ -23,7 +23,7 @@ static void draw_title(ui *u)
     view *v = &u->view;
     const group_set *s = v->set;
     char total[32], title[512];
-    ui_bytes(s->total_memsize, total, sizeof total);
+    units_bytes(s->total_memsize, total, sizeof total);
     static const char *const mode_words[] = { [DIFF_ALL] = "all", [DIFF_NEW] = "new", [DIFF_RETAINED] = "retained" };
     snprintf(title, sizeof title, "heapsift  %zu dump%s: %s  identity %s  %" PRIu64 " objects %s  %zu %s",
              v->ndumps, v->ndumps == 1 ? "" : "s", mode_words[v->diff->mode],

@@ -2,6 +2,7 @@
  * runs, and the failure screen when it could not load. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
+#include "monotime.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@ static const char *stage_text(int stage)
 void ui_loading_draw(ui *u)
 {
     loader *l = u->loader;
-    double elapsed = ui_now() - u->started;
+    double elapsed = monotime_now() - u->started;
     attrset(u->attr[PART_TITLE]);
     ui_fill(stdscr, 0, 0, COLS, u->attr[PART_TITLE]);
     char title[256];
@@ -57,11 +58,11 @@ void ui_loading_draw(ui *u)
         }
         attrset(u->attr[PART_NORMAL]);
         char mb_done[32], mb_total[32], rate[32] = "", line[160];
-        ui_bytes(done, mb_done, sizeof mb_done);
-        ui_bytes(total, mb_total, sizeof mb_total);
-        double secs = stage == LOADER_LOADED ? d->seconds : stage == LOADER_LOADING ? ui_now() - d->started : 0;
+        units_bytes(done, mb_done, sizeof mb_done);
+        units_bytes(total, mb_total, sizeof mb_total);
+        double secs = stage == LOADER_LOADED ? d->seconds : stage == LOADER_LOADING ? monotime_now() - d->started : 0;
         if (secs > 0.01 && done) {
-            ui_bytes((uint64_t)((double)done / secs), rate, sizeof rate);
+            units_bytes((uint64_t)((double)done / secs), rate, sizeof rate);
             strncat(rate, "/s", sizeof rate - strlen(rate) - 1);
         }
         snprintf(line, sizeof line, " %3.0f%%  %s/%s  %s  %" PRIu64 " objects  %s", frac * 100, mb_done, mb_total,

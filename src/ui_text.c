@@ -193,21 +193,6 @@ int ui_puts(WINDOW *w, int y, int x, const char *s, int width, bool pad)
     return ui_put(w, y, x, s, strlen(s), width, pad);
 }
 
-void ui_bytes(uint64_t n, char *buf, size_t size)
-{
-    static const char *const units[] = { "B", "KB", "MB", "GB", "TB" };
-    double v = (double)n;
-    int u = 0;
-    while (v >= 1000 && u < 4) {
-        v /= 1000;
-        u++;
-    }
-    if (u == 0)
-        snprintf(buf, size, "%" PRIu64 " B", n);
-    else
-        snprintf(buf, size, "%.*f %s", v < 10 ? 1 : 0, v, units[u]);
-}
-
 attr_t ui_pane(ui *u, int y0, int x0, int h, int w, const char *title)
 {
     attr_t pane = u->attr[PART_PANE] | A_REVERSE;

@@ -18,15 +18,9 @@
 #include <time.h>
 
 #include "heap_graph.h"
+#include "monotime.h"
 #include "loader.h"
 #include "objinfo.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static double peak_rss_mb(void)
 {
@@ -42,20 +36,20 @@ static void graph_alone(const char *path)
     hs_error err;
     heap *h;
     heap_load_opts opts = { .mode = HEAP_FULL };
-    double t0 = now();
+    double t0 = monotime_now();
     if (heap_load(&h, path, &opts, &err) != HS_OK) {
         fprintf(stderr, "bench_graph: %s\n", err.msg);
         exit(1);
     }
-    double load = now() - t0;
+    double load = monotime_now() - t0;
     double rss_loaded = peak_rss_mb();
     heap_graph hg;
-    t0 = now();
+    t0 = monotime_now();
     if (heap_graph_read(&hg, h, 0, NULL, &err) != HS_OK) {
         fprintf(stderr, "bench_graph: %s\n", err.msg);
         exit(1);
     }
-    double total = now() - t0;
+    double total = monotime_now() - t0;
     printf("dump: %s, %.1f MB, %zu objects (loaded in %.2f s, peak RSS %.0f MB)\n", path, (double)h->text_size / 1e6,
            h->count, load, rss_loaded);
     const graph *g = hg.graph;
@@ -76,9 +70,9 @@ static void graph_alone(const char *path)
         uint32_t v = (uint32_t)(h->count / SAMPLES * s);
         uint32_t *hops_of;
         unsigned kind;
-        t0 = now();
+        t0 = monotime_now();
         size_t len = graph_root_path(g, v, mc, &hops_of, &kind);
-        double t = now() - t0;
+        double t = monotime_now() - t0;
         free(hops_of);
         path_sum += t;
         path_max = t > path_max ? t : path_max;
@@ -87,9 +81,9 @@ static void graph_alone(const char *path)
         objinfo oi;
         if (objinfo_load(&oi, h, h->addrs, v, &err) != HS_OK)
             continue;
-        t0 = now();
+        t0 = monotime_now();
         objinfo_graph_referrers(&oi, h);
-        t = now() - t0;
+        t = monotime_now() - t0;
         referrers += oi.nreferrers;
         objinfo_free(&oi);
         ref_sum += t;
@@ -108,7 +102,7 @@ static void timeline(const char *const *paths)
     loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true, .want_graph = true };
     loader *l;
     hs_error err;
-    double t0 = now();
+    double t0 = monotime_now();
     if (loader_start(&l, paths, 3, &opts, &err) != HS_OK) {
         fprintf(stderr, "bench_graph: %s\n", err.msg);
         exit(1);
@@ -119,14 +113,14 @@ static void timeline(const char *const *paths)
         poll(&p, 1, 50);
         loader_drain(l);
         if (!listed && loader_finished(l)) {
-            listed = now() - t0;
+            listed = monotime_now() - t0;
             if (l->status != HS_OK) {
                 fprintf(stderr, "bench_graph: %s\n", l->err.msg);
                 exit(1);
             }
         }
     }
-    double ready = now() - t0;
+    double ready = monotime_now() - t0;
     loader_join(l);
     printf("explorer: group list ready %.2f s after start (%zu suspects); retained sizes %.2f s after start"
            " (%.2f s of graph)\n",

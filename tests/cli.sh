@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 50
+tap_plan 57
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -56,10 +56,32 @@ check_grep "-o --force: the new report is there" "^Total Size: " "$WORK/keep.txt
 leftovers=$(find "$WORK" -name '*.tmp.*' | wc -l)
 if [ "$leftovers" -eq 0 ]; then tap_ok "-o leaves no temporary file"; else tap_fail "-o leaves no temporary file" "$leftovers left"; fi
 
+# A file that is no regular file is written to, never replaced: renaming a
+# temporary file over /dev/null would put a regular file in its place. A
+# FIFO stands in for it here.
+mkfifo "$WORK/pipe"
+cat "$WORK/pipe" > "$WORK/from-pipe.txt" &
+reader=$!
+check_status "-o into a FIFO, without --force" 0 "$HEAPSIFT" -o "$WORK/pipe" "${APP[@]}"
+wait "$reader"
+if [ -p "$WORK/pipe" ]; then tap_ok "-o: the FIFO is still a FIFO"; else tap_fail "-o: the FIFO is still a FIFO" "$(ls -l "$WORK/pipe")"; fi
+check_grep "-o: the report came through the FIFO" "^Total Size: " "$WORK/from-pipe.txt"
+check_status "-o into a directory is refused" 1 "$HEAPSIFT" -o "$WORK" "${APP[@]}"
+check_grep "-o into a directory: says so" "is a directory: give a file name" "$WORK/err"
+# A symbolic link is followed: the file it names gets the report.
+echo old > "$WORK/target.txt"
+ln -s target.txt "$WORK/link.txt"
+check_status "-o --force through a symbolic link" 0 "$HEAPSIFT" --force -o "$WORK/link.txt" "${APP[@]}"
+if [ -L "$WORK/link.txt" ] && grep -q "^Total Size: " "$WORK/target.txt"; then
+    tap_ok "-o: the link stays, its target has the report"
+else
+    tap_fail "-o: the link stays, its target has the report" "$(ls -l "$WORK")"
+fi
+
 # Dumps that would not fit in memory are refused before anything is read.
 check_status "--max-memory below the estimate refuses to start" 1 "$HEAPSIFT" --max-memory=1M "${APP[@]}"
 check_grep "--max-memory: the refusal says how much is needed and how to force it" \
-    "these dumps need about [0-9]+ MB of memory \(estimated from their sizes\), more than the 1 MB --max-memory allows; nothing was loaded.*--max-memory=0" "$WORK/err"
+    "these dumps need about [0-9]+ MB of memory \(estimated from their sizes\), more than the 1.0 MB --max-memory allows; nothing was loaded.*--max-memory=0" "$WORK/err"
 check_status "--max-memory=0 turns the check off" 0 "$HEAPSIFT" --max-memory=0 "${APP[@]}"
 check_status "--max-memory needs a size" 2 "$HEAPSIFT" --max-memory=lots "${APP[@]}"
 

@@ -5,6 +5,7 @@
  * as the loop sends them. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "config.h"
+#include "monotime.h"
 #include "testutil.h"
 
 #include <curses.h>
@@ -86,7 +87,7 @@ static void ui_open(ui *u, loader *l)
     u->opts.color = UI_COLOR_NEVER; /* the mono theme: A_REVERSE marks the selection */
     u->mode = MODE_LOADING;
     u->utf8 = false;
-    u->started = ui_now();
+    u->started = monotime_now();
     ui_theme_init(u);
     if (loader_finished(l))
         ui_loaded(u);
@@ -548,7 +549,7 @@ static void loading_screen(void **state)
     atomic_store(&d[1].progress.bytes_done, 1685593); /* 40% */
     atomic_store(&d[1].progress.objects, 5500);
     atomic_store(&d[1].stage, LOADER_LOADING);
-    d[1].started = ui_now() - 2.0;                     /* about 843 KB/s */
+    d[1].started = monotime_now() - 2.0;                     /* about 843 KB/s */
     atomic_store(&d[2].stage, LOADER_WAITING);
     loader l;
     memset(&l, 0, sizeof l);
@@ -557,7 +558,7 @@ static void loading_screen(void **state)
     ui u;
     ui_open(&u, &l);
     assert_int_equal(u.mode, MODE_LOADING);
-    u.started = ui_now() - 2.5;
+    u.started = monotime_now() - 2.5;
     check_screen(&u, "loading");
 
     /* All loaded, comparing: every bar full and a line says so. */
