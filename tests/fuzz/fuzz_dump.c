@@ -9,7 +9,11 @@
  * HEAP_LIGHT with trends). Then the diff, the subject's details, the
  * dominators, root paths, object views, a grouping with every sort, the
  * report and the "why" text, all written to /dev/null. Trends, the diff's
- * identity and the grouping are chosen by a hash of the input.
+ * identity and the grouping are chosen by a hash of the input. Last, the
+ * explorer's model (view.c) is walked as a person would: into a group, an
+ * object, along its references and root path, back, with every row's text,
+ * a search, a regrouping and an export of each view, steered by the input's
+ * bytes.
  *
  * The graph calls are all in exercise_graph(), so that a change to the
  * graph API touches one function.
@@ -30,6 +34,7 @@
 #include "heap_graph.h"
 #include "objinfo.h"
 #include "report.h"
+#include "view.h"
 #include "why.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -160,6 +165,52 @@ static void exercise_report(heap *const *dumps, size_t n, const diff_result *dif
     group_free(set);
 }
 
+/* Every row of the current view as text, and the view written out. */
+static void read_view(view *v)
+{
+    char row[1024];
+    size_t n = view_rows(v);
+    for (size_t r = 0; r < n; r++)
+        if (view_row_text(v, r, row, sizeof row) >= sizeof row + 1024 * 1024)
+            abort(); /* a length nothing could have written */
+    hs_error err;
+    if (view_write(v, devnull, "now", &err) != HS_OK)
+        abort();
+}
+
+/* The explorer's model, steered by the input: each byte picks a move. */
+static void exercise_view(heap *const *dumps, size_t n, const diff_result *diff, const uint8_t *data,
+                          size_t size, group_by by)
+{
+    view v;
+    view_init(&v, dumps, n, diff, by, SORT_COUNT, false, NULL);
+    view_graph_ready(&v);
+    read_view(&v);
+    size_t steps = size < 48 ? size : 48;
+    for (size_t k = 0; k < steps; k++) {
+        switch (data[size - 1 - k] % 8) {
+        case 0: view_move(&v, 1); break;
+        case 1: view_move(&v, (long)(data[k] % 7)); break;
+        case 2: view_end(&v); break;
+        case 3:
+        case 4:
+            if (view_enter(&v))
+                read_view(&v);
+            break;
+        case 5: view_back(&v); break;
+        case 6: view_search(&v, k % 2 ? "a" : "0x", 1); break;
+        case 7: view_toggle_reverse(&v); break;
+        }
+        view_scroll(&v, 5);
+        if (view_top(&v)->selected >= view_rows(&v) && view_rows(&v) > 0)
+            abort();
+    }
+    read_view(&v);
+    view_set_group_by(&v, (group_by)((by + 1) % GROUP_BY_COUNT));
+    read_view(&v);
+    view_free(&v);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > MAX_INPUT)
@@ -247,6 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             exercise_graph(latest, diff->objects, diff->count);
             exercise_objinfo(latest);
             exercise_report(dumps, nparts, diff, trends, by);
+            exercise_view(dumps, nparts, diff, data, size, by);
             diff_free(diff);
         }
     }
