@@ -6,6 +6,8 @@
 # Environment:
 #   FUZZ_TARGETS  which targets, in order (default "line dump")
 #   FUZZ_RUNS     stop each target after this many executions instead
+#   FUZZ_WORKERS  processes per target sharing its corpus (default 1); with
+#                 FUZZ_RUNS each runs its share of the executions
 #   FUZZ_BUILD    build directory (default build-fuzz/ in the source tree)
 #   FUZZ_ARGS     more libFuzzer options, e.g. "-only_ascii=1"
 #
@@ -16,7 +18,8 @@
 # target adds to it is kept in FUZZ_BUILD/corpus/TARGET between runs. A
 # crashing input is left as FUZZ_BUILD/crash-TARGET-*; once fixed, copy it
 # into tests/fuzz/regress/TARGET/ under a name that says what it found.
-# One core: each target runs with a single worker.
+# Each worker is one process on one core; libFuzzer's workers pick up what
+# the others add to the corpus.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -111,20 +114,34 @@ fi
 # A line rarely needs more than 4 KiB to show a bug, nor a series of dumps:
 # small inputs keep the executions per second up.
 max_len() { case $1 in line) echo 4096 ;; dump) echo 4096 ;; esac; }
+workers=${FUZZ_WORKERS:-1}
 status=0
 for t in $targets; do
     corpus=$build/corpus/$t
     mkdir -p "$corpus"
     limit=("-max_total_time=$seconds")
-    [ -n "${FUZZ_RUNS:-}" ] && limit=("-runs=$FUZZ_RUNS")
-    echo "fuzz.sh: $t for ${FUZZ_RUNS:-$seconds s}${FUZZ_RUNS:+ runs}; log in $build/$t.log"
+    [ -n "${FUZZ_RUNS:-}" ] && limit=("-runs=$(( (FUZZ_RUNS + workers - 1) / workers ))")
+    echo "fuzz.sh: $t for ${FUZZ_RUNS:-$seconds s}${FUZZ_RUNS:+ runs}, $workers worker(s); log in $build/$t.log"
     dirs=("$corpus" "$seeds/$t")
     [ -d "$top/tests/fuzz/regress/$t" ] && dirs+=("$top/tests/fuzz/regress/$t")
-    (cd "$build" && "$build/fuzz_$t" "${dirs[@]}" \
-        -dict="$top/tests/fuzz/dump.dict" -max_len="$(max_len "$t")" -timeout=10 \
-        -rss_limit_mb=2048 -artifact_prefix="$build/crash-$t-" -print_final_stats=1 \
-        "${limit[@]}" ${FUZZ_ARGS:-} > "$build/$t.log" 2>&1) || status=1
-    grep -E '^stat::(number_of_executed_units|average_exec_per_sec)|^(==|SUMMARY|fuzz_)' \
-        "$build/$t.log" | head -n 20 || true
+    rm -f "$build/$t".[0-9]*.log
+    pids=()
+    for ((w = 1; w <= workers; w++)); do
+        log=$build/$t.log
+        [ "$w" -gt 1 ] && log=$build/$t.$w.log
+        (cd "$build" && exec "$build/fuzz_$t" "${dirs[@]}" \
+            -dict="$top/tests/fuzz/dump.dict" -max_len="$(max_len "$t")" -timeout=10 \
+            -rss_limit_mb=2048 -artifact_prefix="$build/crash-$t-" -print_final_stats=1 \
+            "${limit[@]}" ${FUZZ_ARGS:-} > "$log" 2>&1) &
+        pids+=("$!")
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" || status=1
+    done
+    for log in "$build/$t.log" "$build/$t".[0-9]*.log; do
+        [ -f "$log" ] || continue
+        grep -E '^stat::(number_of_executed_units|average_exec_per_sec)|^(==|SUMMARY|fuzz_)' \
+            "$log" | head -n 20 || true
+    done
 done
 exit "$status"
