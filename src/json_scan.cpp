@@ -224,7 +224,6 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
 {
     json_scanner *sc = st.sc;
     uint64_t offset = static_cast<uint64_t>(line - st.data);
-    st.stats->slow_lines++;
 
     scan_record rec{};
     rec.offset = offset;
@@ -298,7 +297,7 @@ bool is_blank(const char *p, size_t len)
     return true;
 }
 
-// Reads data[pos, wend) one line at a time.
+// Reads data[pos, wend), which iterate_many could not, one line at a time.
 void scan_lines(run_state &st, size_t pos, size_t wend, size_t range_end)
 {
     while (pos < wend) {
@@ -307,6 +306,7 @@ void scan_lines(run_state &st, size_t pos, size_t wend, size_t range_end)
         size_t len = nl ? static_cast<size_t>(nl - line) : wend - pos;
         if (!is_blank(line, len)) {
             st.stats->lines++;
+            st.stats->slow_lines++;
             scan_one_line(st, line, len, !nl && wend == range_end);
         }
         if (nl)
@@ -339,8 +339,7 @@ void scan_quick(run_state &st, size_t pos, size_t wend, size_t range_end)
             st.sink->record(st.sink->ctx, &rec);
         } else if (!is_blank(line, len)) {
             st.stats->lines++;
-            scan_one_line(st, line, len, !nl && wend == range_end);
-            st.stats->slow_lines--; // not slow: simply not in the quick shape
+            scan_one_line(st, line, len, !nl && wend == range_end); // not slow: not in the quick shape
         }
         if (nl)
             st.line_no++;
@@ -432,7 +431,6 @@ size_t scan_window(run_state &st, size_t pos, size_t wend, size_t range_end)
             // as a window of one line would read it; there are few such
             // lines (ROOT lines) and the batch goes on after it.
             scan_one_line(st, line, line_len, !nl && wend == range_end);
-            st.stats->slow_lines--; // read alone to confirm, not rejected by the batch
         }
         cur += line_len;
         if (nl) {
