@@ -165,12 +165,13 @@ hs_status report_atomic_write(const char *path, bool force,
                               hs_error *err)
 {
     struct stat sb;
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    bool exists = stat(path, &sb) == 0; /* through a symbolic link */
+    if (exists && !S_ISREG(sb.st_mode)) {
         if (S_ISDIR(sb.st_mode))
             return hs_fail(err, HS_ERR_IO, "%s is a directory: give a file name", path);
         return write_special(path, write, ctx, err);
     }
-    if (!force && access(path, F_OK) == 0)
+    if (!force && exists)
         return hs_fail(err, HS_ERR_EXISTS, "%s already exists (use --force to replace it)", path);
     /* A symbolic link is followed: the file it names is replaced, not the
      * link (realpath fails for a link to nowhere, which is then replaced). */

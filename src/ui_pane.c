@@ -1,7 +1,7 @@
-/* ui_pane.c - a pane of text over the list, scrolled by line: the why pane
+/* ui_pane.c - a pane of text over the list, scrolled by row: the why pane
  * and the problems pane. Its text is written to a memory stream by the
- * library code that also writes it for the command line, unescaped or
- * escaped; the pane escapes what it draws. */
+ * library code that also writes it for the command line, unescaped: the
+ * pane escapes what it draws. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #define _GNU_SOURCE /* open_memstream */
 #include "ui_internal.h"
@@ -25,6 +25,8 @@ void ui_pane_show(ui *u, FILE *text, const char *title, int key)
     free(u->pane_text);
     u->pane_text = u->pane_next;
     u->pane_next = NULL;
+    /* Rows until ui_pane_draw counts the wrapped ones: keys typed ahead can
+     * arrive before the first draw. */
     u->pane_rows = 0;
     for (size_t i = 0; i < u->pane_next_size; i++)
         u->pane_rows += u->pane_text[i] == '\n';
