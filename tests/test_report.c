@@ -79,27 +79,6 @@ static char *report_text(const prepared *p, const report_opts *opts)
     return buf;
 }
 
-static void assert_text_equal(const char *got, const char *want)
-{
-    if (strcmp(got, want) == 0)
-        return;
-    size_t at = 0, line = 1;
-    while (got[at] && got[at] == want[at])
-        line += got[at++] == '\n';
-    fail_msg("differs at line %zu:\n got: %.120s\nwant: %.120s", line, got + at, want + at);
-}
-
-/* Text after the "# " header lines. */
-static const char *body_of(const char *text)
-{
-    while (text[0] == '#') {
-        const char *nl = strchr(text, '\n');
-        assert_non_null(nl);
-        text = nl + 1;
-    }
-    return text;
-}
-
 static void classic_report(void **state)
 {
     (void)state;

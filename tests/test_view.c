@@ -79,16 +79,6 @@ static const group *selected_group(view *v)
     return view_group_at(v, v->stack[0].selected);
 }
 
-static void assert_text_equal(const char *got, const char *want)
-{
-    if (strcmp(got, want) == 0)
-        return;
-    size_t at = 0, line = 1;
-    while (got[at] && got[at] == want[at])
-        line += got[at++] == '\n';
-    fail_msg("differs at line %zu:\n got: %.120s\nwant: %.120s", line, got + at, want + at);
-}
-
 /* The text view_write writes (caller frees). */
 static char *written(view *v, const char *when)
 {
@@ -99,17 +89,6 @@ static char *written(view *v, const char *when)
     assert_int_equal(view_write(v, out, when, &err), HS_OK);
     fclose(out);
     return buf;
-}
-
-/* Text after the "# " header lines. */
-static const char *body_of(const char *text)
-{
-    while (text[0] == '#') {
-        const char *nl = strchr(text, '\n');
-        assert_non_null(nl);
-        text = nl + 1;
-    }
-    return text;
 }
 
 /* Opens the first Session object (app/models/session.rb:9, largest first,

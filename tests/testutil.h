@@ -113,4 +113,26 @@ static inline char *read_file(const char *path)
     return buf;
 }
 
+/* Fails, showing the first line where they part, unless got is want. */
+static inline void assert_text_equal(const char *got, const char *want)
+{
+    if (strcmp(got, want) == 0)
+        return;
+    size_t at = 0, line = 1;
+    while (got[at] && got[at] == want[at])
+        line += got[at++] == '\n';
+    fail_msg("differs at line %zu:\n got: %.120s\nwant: %.120s", line, got + at, want + at);
+}
+
+/* A report's text after its "# " header lines. */
+static inline const char *body_of(const char *text)
+{
+    while (text[0] == '#') {
+        const char *nl = strchr(text, '\n');
+        assert_non_null(nl);
+        text = nl + 1;
+    }
+    return text;
+}
+
 #endif
