@@ -125,6 +125,14 @@ static void put_safe(FILE *f, const char *s, size_t len)
     textsafe_write(f, s, len, true);
 }
 
+/* An error message from the library, on stderr, escaped (it names files). */
+static void print_error(const char *msg)
+{
+    fprintf(stderr, "heapsift: ");
+    put_safe(stderr, msg, strlen(msg));
+    fputc('\n', stderr);
+}
+
 static void usage_error(const char *fmt, const char *arg)
 {
     /* The argument is echoed: escaped, as it may hold anything. */
@@ -328,9 +336,7 @@ static bool files_unchanged(loader *l)
     for (size_t k = 0; k < l->ndumps; k++) {
         hs_error err;
         if (heap_check_file(l->dumps[k], &err) != HS_OK) {
-            fprintf(stderr, "heapsift: ");
-            put_safe(stderr, err.msg, strlen(err.msg));
-            fputc('\n', stderr);
+            print_error(err.msg);
             return false;
         }
     }
@@ -446,7 +452,7 @@ int main(int argc, char **argv)
         return EXIT_INPUT;
     }
     if (loader_start(&l, paths, ndumps, &lopts, &err) != HS_OK) {
-        fprintf(stderr, "heapsift: %s\n", err.msg);
+        print_error(err.msg);
         return EXIT_INPUT;
     }
     if (explore) {
@@ -454,9 +460,7 @@ int main(int argc, char **argv)
         int status = ui_run(l, &uo);
         if (status == 1 && l->status != HS_OK && l->status != HS_ERR_CANCELLED) {
             /* Also leave the reason where the shell shows it. */
-            fprintf(stderr, "heapsift: ");
-            put_safe(stderr, l->err.msg, strlen(l->err.msg));
-            fputc('\n', stderr);
+            print_error(l->err.msg);
         }
         /* A load cancelled while its thread waits on input (a FIFO) cannot
          * be joined: leaving main ends that thread with the process. */
@@ -468,18 +472,14 @@ int main(int argc, char **argv)
     install_report_signals();
     bool progress = !o.quiet && isatty(STDERR_FILENO);
     if (wait_for_loader(l, progress) != HS_OK) {
-        fprintf(stderr, "heapsift: ");
-        put_safe(stderr, l->err.msg, strlen(l->err.msg));
-        fputc('\n', stderr);
+        print_error(l->err.msg);
         loader_free(l);
         filter_free(&o.filter);
         return EXIT_INPUT;
     }
     if (lopts.want_graph) {
         if (l->graph_status != HS_OK) {
-            fprintf(stderr, "heapsift: ");
-            put_safe(stderr, l->graph_err.msg, strlen(l->graph_err.msg));
-            fputc('\n', stderr);
+            print_error(l->graph_err.msg);
             loader_free(l);
             filter_free(&o.filter);
             return EXIT_INPUT;
@@ -493,9 +493,7 @@ int main(int argc, char **argv)
             print_stats(l);
         int status = 0;
         if (why_write(stdout, l, o.why_file, o.why_line, isatty(STDOUT_FILENO), &err) != HS_OK) {
-            fprintf(stderr, "heapsift: ");
-            put_safe(stderr, err.msg, strlen(err.msg));
-            fputc('\n', stderr);
+            print_error(err.msg);
             status = EXIT_INPUT;
         }
         if (!files_unchanged(l))
@@ -546,9 +544,7 @@ int main(int argc, char **argv)
     }
     int status = 0;
     if (st != HS_OK) {
-        fprintf(stderr, "heapsift: ");
-        put_safe(stderr, err.msg, strlen(err.msg));
-        fputc('\n', stderr);
+        print_error(err.msg);
         status = EXIT_INPUT;
     } else if (o.fail_over_set && set->total_count > o.fail_over) {
         fprintf(stderr, "heapsift: %" PRIu64 " objects %s, more than --fail-over=%" PRIu64 "\n",
