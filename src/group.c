@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* qsort_r */
 #include "group.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,6 @@
 
 #include "addrmap.h"
 #include "graph.h"
-#include "heap_graph.h"
 #include "status.h"
 
 #define uthash_fatal(msg) hs_xmalloc((size_t)-1)
@@ -36,42 +36,6 @@ typedef struct key_ctx {
     const uint32_t *smap;  /* h string id -> subject string id; NULL when h is the subject */
     uint32_t *file_gem;    /* h file id -> gem label id, NO_MATCH until computed */
 } key_ctx;
-
-static const char *const group_by_names[GROUP_BY_COUNT] = {
-    "site", "class", "gem", "file", "method", "generation",
-};
-static const char *const sort_names[SORT_KEY_COUNT] = {
-    "count", "memsize", "bytesize", "location", "type", "retained",
-};
-
-int group_by_from_name(const char *name)
-{
-    for (int i = 0; i < GROUP_BY_COUNT; i++)
-        if (strcmp(name, group_by_names[i]) == 0)
-            return i;
-    /* The classic key spelled out. */
-    if (strcmp(name, "type,file,line") == 0 || strcmp(name, "location") == 0)
-        return GROUP_SITE;
-    return -1;
-}
-
-const char *group_by_name(group_by by)
-{
-    return by < GROUP_BY_COUNT ? group_by_names[by] : "?";
-}
-
-int group_sort_from_name(const char *name)
-{
-    for (int i = 0; i < SORT_KEY_COUNT; i++)
-        if (strcmp(name, sort_names[i]) == 0)
-            return i;
-    return -1;
-}
-
-const char *group_sort_name(group_sort_key key)
-{
-    return key < SORT_KEY_COUNT ? sort_names[key] : "?";
-}
 
 void group_gem_label(const char *path, size_t len, char *buf, size_t size)
 {
@@ -129,42 +93,270 @@ static uint32_t gem_of(key_ctx *c, uint32_t file)
     return c->file_gem[file];
 }
 
+/* ---- the grouping keys ------------------------------------------------------ */
+
+/* Each key fills the parts of a gkey it uses, in the subject's ids, for
+ * object i of c->h; false when the object cannot have a key the subject has
+ * (a string of another dump the subject never saw). */
+static bool key_site(key_ctx *c, size_t i, gkey *k)
+{
+    const heap_site *site = heap_site_of(c->h, i);
+    k->type = c->h->type[i];
+    k->file = map_id(c, site->file);
+    k->line = site->line;
+    return k->file != NO_MATCH;
+}
+
+static bool key_class(key_ctx *c, size_t i, gkey *k)
+{
+    uint32_t name = heap_class_name_id(c->h, heap_class_of(c->h, i));
+    if (name == STRTAB_NONE)
+        k->number = heap_class_of(c->h, i);
+    k->name = map_id(c, name);
+    return k->name != NO_MATCH;
+}
+
+static bool key_gem(key_ctx *c, size_t i, gkey *k)
+{
+    k->name = gem_of(c, heap_site_of(c->h, i)->file);
+    return true;
+}
+
+static bool key_file(key_ctx *c, size_t i, gkey *k)
+{
+    k->file = map_id(c, heap_site_of(c->h, i)->file);
+    return k->file != NO_MATCH;
+}
+
+static bool key_method(key_ctx *c, size_t i, gkey *k)
+{
+    const heap_site *site = heap_site_of(c->h, i);
+    k->file = map_id(c, site->file);
+    k->name = map_id(c, site->method);
+    return k->file != NO_MATCH && k->name != NO_MATCH;
+}
+
+static bool key_generation(key_ctx *c, size_t i, gkey *k)
+{
+    k->number = c->h->gen[i];
+    return true;
+}
+
+/* A group's name, built in a buffer (NUL bytes of the dump kept). */
+typedef struct label_buf {
+    char *buf;
+    size_t size;
+    size_t len;   /* bytes the whole label takes, even past size */
+} label_buf;
+
+static void put(label_buf *b, const char *bytes, size_t n)
+{
+    if (b->len < b->size) {
+        size_t room = b->size - 1 - b->len;
+        memcpy(b->buf + b->len, bytes, n < room ? n : room);
+    }
+    b->len += n;
+}
+
+static void put_str(label_buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
+
+/* A string id of the subject's table, or `none` when it is empty. */
+static void put_id(label_buf *b, const group_set *s, uint32_t id, const char *none)
+{
+    size_t len;
+    const char *str = strtab_str(s->subject->strings, id, &len);
+    if (len)
+        put(b, str, len);
+    else
+        put_str(b, none);
+}
+
+static void put_decimal(label_buf *b, uint64_t v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof num, "%" PRIu64, v);
+    assert(n > 0 && (size_t)n < sizeof num);
+    put(b, num, (size_t)n);
+}
+
+static void label_site(const group_set *s, const group *g, label_buf *b)
+{
+    put_id(b, s, g->file, "");
+    put_str(b, ":");
+    if (g->line != HEAP_NO_LINE)
+        put_decimal(b, g->line - 1);
+}
+
+static void label_class(const group_set *s, const group *g, label_buf *b)
+{
+    size_t len;
+    strtab_str(s->subject->strings, g->name, &len);
+    if (len)
+        put_id(b, s, g->name, "");
+    else if (g->number) {
+        char text[48];
+        int n = snprintf(text, sizeof text, "(unnamed class 0x%" PRIx64 ")", g->number);
+        put(b, text, (size_t)n);
+    }
+    else
+        put_str(b, "(no class)");
+}
+
+static void label_gem(const group_set *s, const group *g, label_buf *b)
+{
+    size_t len;
+    const char *name = strtab_str(s->labels, g->name, &len);
+    put(b, name, len);
+}
+
+static void label_file(const group_set *s, const group *g, label_buf *b)
+{
+    put_id(b, s, g->file, "(no file)");
+}
+
+static void label_method(const group_set *s, const group *g, label_buf *b)
+{
+    put_id(b, s, g->name, "(no method)");
+    put_str(b, " in ");
+    put_id(b, s, g->file, "(no file)");
+}
+
+static void label_generation(const group_set *s, const group *g, label_buf *b)
+{
+    if (g->number == HEAP_NO_GEN)
+        put_str(b, "(no generation)");
+    else
+        put_decimal(b, g->number);
+}
+
+/* The grouping keys, the classic one first (GROUP_SITE):
+ * X(NAME, HELP, KEY, LABEL, FLAGS). KEY fills an object's key, LABEL names
+ * a group; FLAGS say what else the key is: KEY_SHOWS_TYPE (its groups are
+ * of one type, shown beside the label), KEY_NAME_IS_LABEL (g->name is an id
+ * of the set's own labels, which the key makes, not of the dump's strings). */
+enum { KEY_SHOWS_TYPE = 1, KEY_NAME_IS_LABEL = 2 };
+#define GROUP_KEYS(X)                                                                                     \
+    X("site", "(type, file, line): the classic key", key_site, label_site, KEY_SHOWS_TYPE)              \
+    X("class", "class name", key_class, label_class, 0)                                                   \
+    X("gem", "gems/NAME-VERSION/ in the path, else app, stdlib or unknown", key_gem, label_gem,          \
+      KEY_NAME_IS_LABEL)                                                                                  \
+    X("file", "file path", key_file, label_file, 0)                                                       \
+    X("method", "(file, method)", key_method, label_method, 0)                                            \
+    X("generation", "GC generation of allocation", key_generation, label_generation, 0)
+
+typedef struct group_key_def {
+    const char *name;  /* as --group-by and the panes spell it */
+    const char *help;  /* what groups it makes, for --help and the man page */
+    bool (*key)(key_ctx *c, size_t i, gkey *k);
+    void (*label)(const group_set *s, const group *g, label_buf *b);
+    unsigned flags;    /* KEY_* */
+} group_key_def;
+
+static const group_key_def group_keys[] = {
+#define GROUP_KEY_DEF(name, help, key, label, flags) { name, help, key, label, flags },
+    GROUP_KEYS(GROUP_KEY_DEF)
+#undef GROUP_KEY_DEF
+};
+#define NKEYS (sizeof group_keys / sizeof *group_keys)
+
+static const struct {
+    const char *name, *help;
+} sort_keys[SORT_KEY_COUNT] = {
+#define SORT_KEY_DEF(id, name, help) [id] = { name, help },
+    SORT_KEYS(SORT_KEY_DEF)
+#undef SORT_KEY_DEF
+};
+
+unsigned group_by_count(void)
+{
+    return NKEYS;
+}
+
+int group_by_from_name(const char *name)
+{
+    for (unsigned i = 0; i < NKEYS; i++)
+        if (strcmp(name, group_keys[i].name) == 0)
+            return (int)i;
+    /* The classic key spelled out. */
+    if (strcmp(name, "type,file,line") == 0 || strcmp(name, "location") == 0)
+        return GROUP_SITE;
+    return -1;
+}
+
+const char *group_by_name(group_by by)
+{
+    assert(by < NKEYS);
+    return group_keys[by].name;
+}
+
+const char *group_by_help(group_by by)
+{
+    assert(by < NKEYS);
+    return group_keys[by].help;
+}
+
+int group_sort_from_name(const char *name)
+{
+    for (int i = 0; i < SORT_KEY_COUNT; i++)
+        if (strcmp(name, sort_keys[i].name) == 0)
+            return i;
+    return -1;
+}
+
+const char *group_sort_name(group_sort_key key)
+{
+    assert(key < SORT_KEY_COUNT);
+    return sort_keys[key].name;
+}
+
+const char *group_sort_help(group_sort_key key)
+{
+    assert(key < SORT_KEY_COUNT);
+    return sort_keys[key].help;
+}
+
+/* "a, b, c" of n names. */
+static void join_names(char *buf, size_t size, unsigned n, const char *(*name)(unsigned))
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < n && len < size; i++) {
+        int w = snprintf(buf + len, size - len, "%s%s", i ? ", " : "", name(i));
+        len += w < 0 ? 0 : (size_t)w;
+    }
+}
+
+static const char *by_name_at(unsigned i) { return group_by_name(i); }
+static const char *sort_name_at(unsigned i) { return group_sort_name((group_sort_key)i); }
+
+void group_by_names(char *buf, size_t size)
+{
+    join_names(buf, size, NKEYS, by_name_at);
+}
+
+void group_sort_names(char *buf, size_t size)
+{
+    join_names(buf, size, SORT_KEY_COUNT, sort_name_at);
+}
+
+bool group_shows_type(const group_set *s)
+{
+    return group_keys[s->by].flags & KEY_SHOWS_TYPE;
+}
+
+const char *group_type_name(const group_set *s, const group *g)
+{
+    return group_shows_type(s) ? rtype_name((rtype)g->type) : "";
+}
+
 /* The key of object i of c->h; false when it cannot be one of the subject's. */
 static bool key_of(key_ctx *c, size_t i, gkey *k)
 {
-    const heap *h = c->h;
-    const heap_site *site = heap_site_of(h, i);
     memset(k, 0, sizeof *k);
-    switch (c->set->by) {
-    case GROUP_SITE:
-        k->type = h->type[i];
-        k->file = map_id(c, site->file);
-        k->line = site->line;
-        return k->file != NO_MATCH;
-    case GROUP_CLASS: {
-        uint32_t name = heap_class_name_id(h, heap_class_of(h, i));
-        if (name == STRTAB_NONE)
-            k->number = heap_class_of(h, i);
-        k->name = map_id(c, name);
-        return k->name != NO_MATCH;
-    }
-    case GROUP_GEM:
-        k->name = gem_of(c, site->file);
-        return true;
-    case GROUP_FILE:
-        k->file = map_id(c, site->file);
-        return k->file != NO_MATCH;
-    case GROUP_METHOD:
-        k->file = map_id(c, site->file);
-        k->name = map_id(c, site->method);
-        return k->file != NO_MATCH && k->name != NO_MATCH;
-    case GROUP_GENERATION:
-        k->number = h->gen[i];
-        return true;
-    case GROUP_BY_COUNT:
-        break;
-    }
-    return false;
+    return group_keys[c->set->by].key(c, i, k);
 }
 
 static void key_ctx_init(key_ctx *c, group_set *s, const heap *h)
@@ -179,6 +371,7 @@ static void key_ctx_init(key_ctx *c, group_set *s, const heap *h)
 }
 
 static void rank_groups(group_set *s);
+static void apply_filter(group_set *s);
 
 static void free_index(gentry **index)
 {
@@ -189,12 +382,18 @@ static void free_index(gentry **index)
     }
 }
 
-group_set *group_build(const diff_result *diff, const heap *subject, group_by by)
+/* Step 1: the groups and their members. */
+static group_set *build(const session *ses, group_by by)
 {
+    assert(by < NKEYS);
+    const diff_result *diff = ses->diff;
+    const heap *subject = ses->subject;
     group_set *s = hs_xcalloc(1, sizeof *s);
     s->by = by;
+    s->session = ses;
     s->subject = subject;
     s->diff = diff;
+    filter_init(&s->filter);
     s->labels = strtab_new();
     s->ndumps = diff->ndumps;
     s->group_of = hs_xmalloc((diff->count ? diff->count : 1) * sizeof *s->group_of);
@@ -246,7 +445,7 @@ group_set *group_build(const diff_result *diff, const heap *subject, group_by by
     s->order = hs_xmalloc((s->ngroups ? s->ngroups : 1) * sizeof *s->order);
     s->full_order = hs_xmalloc((s->ngroups ? s->ngroups : 1) * sizeof *s->full_order);
     rank_groups(s);
-    group_apply_filter(s, NULL);
+    apply_filter(s);
     for (size_t g = 0; g < s->ngroups; g++) {
         group *grp = &s->groups[g];
         grp->all_count = grp->count;
@@ -273,15 +472,18 @@ void group_free(group_set *s)
     free(s->ret_size);
     free(s->ret_order);
     strtab_free(s->labels);
+    filter_free(&s->filter);
     free(s);
 }
 
-void group_compute_trends(group_set *s, heap *const *dumps, size_t ndumps)
+/* Step 2: every group's live object count in each dump (every object with
+ * the group's key, suspect or not). Only when every dump was loaded with
+ * its sites (HEAP_LIGHT or HEAP_FULL with details). */
+static void compute_trends(group_set *s)
 {
-    for (size_t d = 0; d < ndumps; d++)
-        if (!dumps[d]->site)
-            return; /* loaded for identity only: no trends to compute */
-    s->ndumps = ndumps;
+    heap *const *dumps = s->session->dumps;
+    size_t ndumps = s->session->ndumps;
+    assert(session_has_trends(s->session));
     gentry *index = NULL;
     for (size_t g = 0; g < s->ngroups; g++) {
         group *grp = &s->groups[g];
@@ -362,12 +564,14 @@ static int cmp_pre(const void *pa, const void *pb, void *arg)
     return a < b ? -1 : a > b;
 }
 
-void group_compute_retained(group_set *s, heap *const *dumps, size_t ndumps)
+/* Step 3: every group's retained size in the latest dump's graph: the sum
+ * of the retained sizes of its objects that have no other object of the
+ * same group above them in the dominator tree (sum_retained). */
+static void compute_retained(group_set *s)
 {
-    const heap *latest = dumps[ndumps - 1];
-    const graph *gr = latest->graph;
-    if (!gr || !gr->idom || !latest->addrs)
-        return;
+    const session *ses = s->session;
+    const graph *gr = ses->graph;
+    assert(gr && gr->idom);
     const heap *subject = s->subject;
     size_t count = s->diff->count;
     uint32_t *pre = hs_xmalloc(((size_t)gr->n + 1) * sizeof *pre);
@@ -382,7 +586,7 @@ void group_compute_retained(group_set *s, heap *const *dumps, size_t ndumps)
     s->ret_size = hs_xcalloc(count ? count : 1, sizeof *s->ret_size);
     s->ret_order = hs_xmalloc((count ? count : 1) * sizeof *s->ret_order);
     for (size_t k = 0; k < count; k++) {
-        uint32_t v = heap_graph_node_of(latest, subject, s->diff->objects[k]);
+        uint32_t v = session_node_of(ses, subject, s->diff->objects[k]);
         if (v == GRAPH_NONE)
             continue; /* freed, or the slot holds another object now */
         s->ret_pre[k] = pre[v]; /* 0 when no root reaches it */
@@ -402,7 +606,9 @@ void group_compute_retained(group_set *s, heap *const *dumps, size_t ndumps)
     s->full_valid = false;
 }
 
-void group_apply_filter(group_set *s, const obj_filter *f)
+/* Step 4: totals over the objects that pass s->filter, and the groups with
+ * at least its minimum count listed in s->order, unsorted. */
+static void apply_filter(group_set *s)
 {
     const heap *h = s->subject;
     for (size_t g = 0; g < s->ngroups; g++) {
@@ -410,8 +616,10 @@ void group_apply_filter(group_set *s, const obj_filter *f)
         s->groups[g].memsize = 0;
         s->groups[g].bytesize = 0;
     }
+    bool active = filter_active(&s->filter);
+    const obj_filter *f = active ? &s->filter : NULL;
     if (f)
-        filter_prepare((obj_filter *)f, h);
+        filter_prepare(&s->filter, h);
     /* Which objects pass, for the retained sizes (they depend on which
      * members of a group are counted, not only on how many). */
     uint8_t *pass = s->has_retained && f ? hs_xcalloc(s->diff->count ? s->diff->count : 1, 1) : NULL;
@@ -520,8 +728,11 @@ static void reverse_order(size_t *order, size_t n)
     }
 }
 
-void group_sort(group_set *s, group_sort_key key, bool reverse)
+/* Step 5: s->order sorted by s->sort. */
+static void sort_groups(group_set *s)
 {
+    group_sort_key key = s->sort;
+    bool reverse = s->reverse;
     if (!s->whole_groups) {
         sort_ctx ctx = { s, key, false };
         qsort_r(s->order, s->nvisible, sizeof *s->order, cmp_groups, &ctx);
@@ -579,7 +790,7 @@ static uint32_t *string_ranks(const strtab *t)
 static void rank_groups(group_set *s)
 {
     uint32_t *file_rank = string_ranks(s->subject->strings);
-    uint32_t *label_rank = s->by == GROUP_GEM ? string_ranks(s->labels) : NULL;
+    uint32_t *label_rank = group_keys[s->by].flags & KEY_NAME_IS_LABEL ? string_ranks(s->labels) : NULL;
     uint32_t type_rank[RT_COUNT];
     for (int t = 0; t < RT_COUNT; t++) {
         type_rank[t] = 0;
@@ -596,71 +807,57 @@ static void rank_groups(group_set *s)
     free(label_rank);
 }
 
-/* Appends n bytes to a label being built in buf (NUL bytes included). */
-static void label_put(char *buf, size_t size, size_t *len, const char *bytes, size_t n)
-{
-    if (*len < size) {
-        size_t room = size - 1 - *len;
-        memcpy(buf + *len, bytes, n < room ? n : room);
-    }
-    *len += n;
-}
-
 const char *group_label(const group_set *s, const group *g, char *buf, size_t size, size_t *out_len)
 {
-    const strtab *t = s->subject->strings;
-    size_t flen, nlen, len = 0;
-    const char *file = strtab_str(t, g->file, &flen);
-    const char *name = strtab_str(s->by == GROUP_GEM ? s->labels : t, g->name, &nlen);
-    char num[64];
-    switch (s->by) {
-    case GROUP_SITE:
-        label_put(buf, size, &len, file, flen);
-        label_put(buf, size, &len, ":", 1);
-        if (g->line != HEAP_NO_LINE)
-            label_put(buf, size, &len, num, (size_t)snprintf(num, sizeof num, "%" PRIu32, g->line - 1));
-        break;
-    case GROUP_CLASS:
-        if (nlen)
-            label_put(buf, size, &len, name, nlen);
-        else if (g->number)
-            label_put(buf, size, &len, num,
-                      (size_t)snprintf(num, sizeof num, "(unnamed class 0x%" PRIx64 ")", g->number));
-        else
-            label_put(buf, size, &len, "(no class)", 10);
-        break;
-    case GROUP_GEM:
-        label_put(buf, size, &len, name, nlen);
-        break;
-    case GROUP_FILE:
-        if (flen)
-            label_put(buf, size, &len, file, flen);
-        else
-            label_put(buf, size, &len, "(no file)", 9);
-        break;
-    case GROUP_METHOD:
-        if (nlen)
-            label_put(buf, size, &len, name, nlen);
-        else
-            label_put(buf, size, &len, "(no method)", 11);
-        label_put(buf, size, &len, " in ", 4);
-        if (flen)
-            label_put(buf, size, &len, file, flen);
-        else
-            label_put(buf, size, &len, "(no file)", 9);
-        break;
-    case GROUP_GENERATION:
-        if (g->number == HEAP_NO_GEN)
-            label_put(buf, size, &len, "(no generation)", 15);
-        else
-            label_put(buf, size, &len, num, (size_t)snprintf(num, sizeof num, "%" PRIu64, g->number));
-        break;
-    case GROUP_BY_COUNT:
-        break;
-    }
+    label_buf b = { buf, size, 0 };
+    group_keys[s->by].label(s, g, &b);
+    size_t len = b.len < size ? b.len : size ? size - 1 : 0;
     if (size)
-        buf[len < size ? len : size - 1] = '\0';
+        buf[len] = '\0';
     if (out_len)
-        *out_len = len < size ? len : size ? size - 1 : 0;
+        *out_len = len;
     return buf;
+}
+
+/* ---- the pipeline ------------------------------------------------------------ */
+
+group_set *group_new(const session *ses, const group_query *q)
+{
+    group_set *s = build(ses, q->by);
+    s->sort = q->sort;
+    s->reverse = q->reverse;
+    if (q->trends && session_has_trends(ses))
+        compute_trends(s);
+    if (ses->graph)
+        compute_retained(s);
+    if (q->filter)
+        filter_copy(&s->filter, q->filter);
+    apply_filter(s);
+    sort_groups(s);
+    return s;
+}
+
+void group_set_filter(group_set *s, const obj_filter *f)
+{
+    obj_filter none;
+    filter_init(&none);
+    filter_copy(&s->filter, f ? f : &none);
+    filter_free(&none);
+    apply_filter(s);
+    sort_groups(s);
+}
+
+void group_set_sort(group_set *s, group_sort_key key, bool reverse)
+{
+    assert(key < SORT_KEY_COUNT);
+    s->sort = key;
+    s->reverse = reverse;
+    sort_groups(s);
+}
+
+void group_graph_ready(group_set *s)
+{
+    compute_retained(s);
+    apply_filter(s);
+    sort_groups(s);
 }

@@ -1,10 +1,14 @@
-/* group.h - the suspects of a diff, grouped by a key, with their totals.
+/* group.h - the suspects of a session, grouped by a key, with their totals,
+ * filtered and sorted.
  *
- * A group_set is built once per grouping (group_build); filtering and
- * sorting then work on it without regrouping: group_apply_filter recomputes
- * every group's totals from the objects that pass a filter in one pass over
- * the objects, and group_sort orders the visible groups. Not thread-safe;
- * owned by one thread at a time.
+ * group_new runs the one pipeline, in the one order that gives right
+ * answers: group the suspects by the key; count each group's objects in
+ * every dump (trends); sum each group's retained size in the latest dump's
+ * graph; apply the filter (totals of what passes); sort. Changing the
+ * filter, the sort or learning of the graph re-runs only the steps after the
+ * change (group_set_filter, group_set_sort, group_graph_ready), so the
+ * order holds whatever the caller does. Not thread-safe; owned by one
+ * thread at a time.
  */
 #ifndef HEAPSIFT_GROUP_H
 #define HEAPSIFT_GROUP_H
@@ -13,27 +17,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diff.h"
 #include "filter.h"
 #include "heap.h"
+#include "session.h"
 
-typedef enum group_by {
-    GROUP_SITE,       /* (type, file, line): the classic key */
-    GROUP_CLASS,      /* class name */
-    GROUP_GEM,        /* gems/NAME-VERSION/ in the path, else app / stdlib / unknown */
-    GROUP_FILE,       /* file path */
-    GROUP_METHOD,     /* (file, method) */
-    GROUP_GENERATION, /* GC generation of allocation */
-    GROUP_BY_COUNT
-} group_by;
+/* A grouping key: an index into the table of keys in group.c (GROUP_KEYS),
+ * which says for each how objects get their key and how a group is named.
+ * Only the classic key is named here: the report prints its groups in the
+ * classic script's format. Every other key is found by name. */
+typedef unsigned group_by;
+#define GROUP_SITE 0u /* (type, file, line): the classic key, first in the table */
+
+/* The sort keys: X(ID, NAME, HELP). */
+#define SORT_KEYS(X)                                                                  \
+    X(SORT_COUNT, "count", "objects, most first")                                   \
+    X(SORT_MEMSIZE, "memsize", "memsize, largest first")                            \
+    X(SORT_BYTESIZE, "bytesize", "bytesize, largest first")                         \
+    X(SORT_LOCATION, "location", "file, then line")                                 \
+    X(SORT_TYPE, "type", "type name")                                               \
+    X(SORT_RETAINED, "retained", "retained size, largest first (needs the graph)")
 
 typedef enum group_sort_key {
-    SORT_COUNT,    /* objects, most first (the default) */
-    SORT_MEMSIZE,  /* memsize, largest first */
-    SORT_BYTESIZE, /* bytesize, largest first */
-    SORT_LOCATION, /* file, then line, ascending */
-    SORT_TYPE,     /* type name ascending */
-    SORT_RETAINED, /* retained size, largest first (needs the reference graph) */
+#define SORT_KEY_ENUM(id, name, help) id,
+    SORT_KEYS(SORT_KEY_ENUM)
+#undef SORT_KEY_ENUM
     SORT_KEY_COUNT
 } group_sort_key;
 
@@ -56,17 +63,21 @@ typedef struct group {
     uint64_t all_bytesize;
     uint64_t retained;  /* retained size of the objects that pass the filter, in
                            the latest dump's graph, each byte once */
-    uint64_t all_retained; /* likewise over all its objects (group_compute_retained) */
+    uint64_t all_retained; /* likewise over all its objects (group_new, group_graph_ready) */
     uint64_t *trend;    /* live objects with this key in each dump (ndumps entries), or NULL */
-    /* Sort ranks (group_build): the byte order of file and name among all
+    /* Sort ranks (made when grouping): the byte order of file and name among all
      * groups, and of the type name, so that sorting never compares strings. */
     uint32_t file_rank, name_rank, type_rank;
 } group;
 
 typedef struct group_set {
     group_by by;
-    const heap *subject;      /* the dump the objects are in */
-    const diff_result *diff;  /* the suspects */
+    const session *session;   /* what is grouped (not owned) */
+    const heap *subject;      /* session->subject: the dump the objects are in */
+    const diff_result *diff;  /* session->diff: the suspects */
+    obj_filter filter;        /* what passes (owned copy, prepared for subject) */
+    group_sort_key sort;      /* what order is sorted by */
+    bool reverse;             /* ... in reverse */
     strtab *labels;           /* gem labels; subject->strings is used for the rest */
     group *groups;            /* every group, in no particular order */
     size_t ngroups;
@@ -90,8 +101,8 @@ typedef struct group_set {
     bool whole_groups;        /* after the last filter, every group shown has
                                  all its objects */
     uint64_t min_shown;       /* the filter's minimum count (1 without one) */
-    bool has_retained;        /* group_compute_retained has run */
-    /* Per diff object k, from group_compute_retained (NULL before): */
+    bool has_retained;        /* retained sizes are filled (the session has its graph) */
+    /* Per diff object k, once retained sizes are filled (NULL before): */
     uint32_t *ret_pre;        /* preorder number of its node in the latest dump's
                                  dominator tree; 0 when not in the graph or unreached */
     uint32_t *ret_end;        /* one past the last number of its subtree */
@@ -99,31 +110,34 @@ typedef struct group_set {
     uint32_t *ret_order;      /* like members, each group's part in preorder */
 } group_set;
 
-/* Groups diff's suspects by `by`. The subject's details (heap_load_details)
- * must have been read for them; objects without are grouped under the empty
- * site. Never fails (aborts when out of memory). */
-group_set *group_build(const diff_result *diff, const heap *subject, group_by by);
+/* How to group, filter and sort. */
+typedef struct group_query {
+    group_by by;
+    const obj_filter *filter; /* NULL: everything passes; copied */
+    group_sort_key sort;
+    bool reverse;
+    bool trends;              /* count each group in every dump, when the session's
+                                 dumps carry every object's site (session_has_trends) */
+} group_query;
+
+/* Groups the session's suspects, runs the pipeline and returns the set.
+ * The subject's details (heap_load_details) must have been read for the
+ * suspects; objects without are grouped under the empty site. Never fails
+ * (aborts when out of memory). */
+group_set *group_new(const session *s, const group_query *q);
 void group_free(group_set *s);
 
-/* Fills every group's trend: its live object count in each dump of dumps
- * (which must be the dumps the diff compared, in order). Does nothing unless
- * every dump was loaded with HEAP_LIGHT or HEAP_FULL. */
-void group_compute_trends(group_set *s, heap *const *dumps, size_t ndumps);
+/* A new filter (NULL: everything): totals recomputed, groups with fewer
+ * than f->min_count objects hidden, sorted again. */
+void group_set_filter(group_set *s, const obj_filter *f);
 
-/* Fills every group's retained size from the graph of the latest dump
- * (dumps[ndumps-1]->graph, with dominators computed): the sum of the
- * retained sizes of its objects that have no other object of the same group
- * above them in the dominator tree. group_apply_filter then recomputes it
- * over the objects that pass. Does nothing without a graph. */
-void group_compute_retained(group_set *s, heap *const *dumps, size_t ndumps);
+/* Sorts the visible groups again. Ties are broken by count (descending),
+ * type, file (byte order) and line, so the order is total and stable. */
+void group_set_sort(group_set *s, group_sort_key key, bool reverse);
 
-/* Recomputes totals for the objects that pass f (NULL: all) and lists the
- * groups with at least f->min_count objects in s->order, unsorted. */
-void group_apply_filter(group_set *s, const obj_filter *f);
-
-/* Sorts s->order. Ties are broken by count (descending), type, file (byte
- * order) and line, so the order is total and stable across runs. */
-void group_sort(group_set *s, group_sort_key key, bool reverse);
+/* The session's graph was attached since group_new: every group's retained
+ * size, then the filter and the order again (retained may be the key). */
+void group_graph_ready(group_set *s);
 
 /* The text of a group's key for display: "app.rb:27" style for sites.
  * Writes at most size bytes (NUL-terminated) into buf and returns buf; the
@@ -131,11 +145,22 @@ void group_sort(group_set *s, group_sort_key key, bool reverse);
  * dump. Bytes come from the dump as they are: escape them before showing. */
 const char *group_label(const group_set *s, const group *g, char *buf, size_t size, size_t *len);
 
-/* Name <-> enum for options. Return -1 when unknown. */
+/* The vocabularies by name, for options and panes: -1 when unknown. */
+unsigned group_by_count(void);
 int group_by_from_name(const char *name);
 const char *group_by_name(group_by by);
+const char *group_by_help(group_by by);
 int group_sort_from_name(const char *name);
 const char *group_sort_name(group_sort_key key);
+const char *group_sort_help(group_sort_key key);
+/* Do the set's groups each hold one type (site groups), shown beside
+ * their label? group_type_name is that type's name, or "" when not. */
+bool group_shows_type(const group_set *s);
+const char *group_type_name(const group_set *s, const group *g);
+
+/* "a, b, c": every name of a vocabulary, for messages and --help. */
+void group_by_names(char *buf, size_t size);
+void group_sort_names(char *buf, size_t size);
 
 /* The gem label of a path: "NAME-VERSION" for .../gems/NAME-VERSION/...,
  * "stdlib" for Ruby's own library, "unknown" with no path, else "app". */

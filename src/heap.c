@@ -782,14 +782,6 @@ void heap_free(heap *h)
         site_table_free(h->site_index);
         free(h->site_index);
     }
-    if (h->addrs) {
-        addrmap_free(h->addrs);
-        free(h->addrs);
-    }
-    if (h->graph) {
-        graph_free(h->graph);
-        free(h->graph);
-    }
     strtab_free(h->strings);
     classes_free(&h->classes);
     free(h);

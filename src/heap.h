@@ -17,9 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addrmap.h"
 #include "dumpfile.h"
-#include "graph.h"
 #include "json_scan.h"
 #include "rtype.h"
 #include "status.h"
@@ -83,10 +81,6 @@ typedef struct heap {
     heap_site *sites;      /* by site id; sites[0] is "no file, no line, no method" */
     uint32_t nsites;       /* sites in use */
     struct site_table *site_index; /* finds a site's id; owned */
-    addrmap *addrs;        /* objects by address, with the graph; owned */
-    graph *graph;          /* references in index form (plus each object's class),
-                              ROOT records as roots, dominators computed; NULL
-                              until heap_graph_read's result is attached; owned */
     struct heap_class *classes; /* uthash: CLASS/MODULE address -> name */
 
     bool has_generation;   /* at least one object has a generation (tracing was on) */

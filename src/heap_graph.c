@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "diff.h"
 #include "json_scan.h"
 #include "parallel.h"
 
@@ -294,24 +293,6 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
     return HS_OK;
 }
 
-void heap_graph_attach(heap *h, heap_graph *hg)
-{
-    if (h->graph) {
-        graph_free(h->graph);
-        free(h->graph);
-    }
-    if (h->addrs) {
-        addrmap_free(h->addrs);
-        free(h->addrs);
-    }
-    h->graph = hg->graph;
-    h->addrs = hg->addrs;
-    hg->graph = NULL;
-    hg->addrs = NULL;
-    heap_add_damaged(h, hg->damaged, hg->problems, hg->nproblems);
-    heap_graph_free(hg);
-}
-
 void heap_graph_free(heap_graph *hg)
 {
     if (hg->graph) {
@@ -324,16 +305,4 @@ void heap_graph_free(heap_graph *hg)
     }
     free(hg->damaged);
     memset(hg, 0, sizeof *hg);
-}
-
-uint32_t heap_graph_node_of(const heap *latest, const heap *h, size_t i)
-{
-    if (!latest->graph || !latest->addrs)
-        return GRAPH_NONE;
-    if (h == latest)
-        return (uint32_t)i;
-    uint32_t v = addrmap_find(latest->addrs, h->addr[i]);
-    if (v == ADDRMAP_NONE)
-        return GRAPH_NONE;
-    return diff_same_object(h, i, latest, v, DIFF_ID_EXACT) ? v : GRAPH_NONE;
 }

@@ -8,7 +8,7 @@
  * The pass reads only what never changes once a heap is loaded (addresses,
  * types, line offsets and the text), so it may run on a thread of its own
  * while the thread that owns the heap reads details into it. Its result is
- * attached to the heap afterwards, by the owner (heap_graph_attach).
+ * attached to the session afterwards, by the owner (session_attach_graph).
  */
 #ifndef HEAPSIFT_HEAP_GRAPH_H
 #define HEAPSIFT_HEAP_GRAPH_H
@@ -38,17 +38,6 @@ typedef struct heap_graph {
 hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap_progress *progress,
                           hs_error *err);
 
-/* Moves the graph and the address index into h (h->graph, h->addrs) and
- * adds the damaged lines the first pass had not counted to h's counts and
- * problems. Call from the thread that owns h. Leaves hg empty. */
-void heap_graph_attach(heap *h, heap_graph *hg);
-
 void heap_graph_free(heap_graph *hg);
-
-/* The node of latest's graph that is object i of dump h (the same object:
- * the same address and, as the diff matches them, the same object_id, else
- * generation, else type), or GRAPH_NONE: freed, its slot reused, or no
- * graph. h may be latest itself. */
-uint32_t heap_graph_node_of(const heap *latest, const heap *h, size_t i);
 
 #endif

@@ -54,13 +54,18 @@ static void *loader_main(void *arg)
         atomic_store(&l->diffing, 1);
         wake(l);
         t0 = monotime_now();
-        l->status = diff_run(&l->diff, l->dumps, l->ndumps, l->opts.identity, &l->err);
+        diff_result *diff = NULL;
+        l->status = diff_run(&diff, l->dumps, l->ndumps, l->opts.identity, &l->err);
         l->diff_seconds = monotime_now() - t0;
+        if (l->status == HS_OK) {
+            l->session = session_new(l->dumps, l->ndumps, diff);
+            l->dumps = NULL; /* the session's now */
+        }
     }
     if (l->status == HS_OK) {
         /* Read the rest of each shown object (every object of the subject
          * when trends need all their sites). */
-        heap *subj = l->dumps[subject];
+        heap *subj = l->session->subject;
         t0 = monotime_now();
         if (l->opts.want_trends) {
             uint32_t *all = hs_xmalloc((subj->count ? subj->count : 1) * sizeof *all);
@@ -69,7 +74,7 @@ static void *loader_main(void *arg)
             heap_load_details(subj, all, subj->count, l->opts.threads);
             free(all);
         } else {
-            heap_load_details(subj, l->diff->objects, l->diff->count, l->opts.threads);
+            heap_load_details(subj, l->session->diff->objects, l->session->diff->count, l->opts.threads);
         }
         l->details_seconds = monotime_now() - t0;
         /* The subject's lines were read again: was it still the same file? */
@@ -85,11 +90,11 @@ static void *loader_main(void *arg)
         return NULL;
     /* The diff is out; what holds its objects comes next. */
     t0 = monotime_now();
-    l->graph_status = heap_graph_read(&l->graph, l->dumps[l->ndumps - 1], l->opts.threads, &l->graph_progress,
-                                      &l->graph_err);
+    heap *latest = l->session->latest;
+    l->graph_status = heap_graph_read(&l->graph, latest, l->opts.threads, &l->graph_progress, &l->graph_err);
     /* The latest dump was read again for its references. */
     if (l->graph_status == HS_OK)
-        l->graph_status = heap_check_file(l->dumps[l->ndumps - 1], &l->graph_err);
+        l->graph_status = heap_check_file(latest, &l->graph_err);
     l->graph_seconds = monotime_now() - t0;
     l->graph_read_seconds = l->graph.read_seconds;
     l->dominator_seconds = l->graph.dominator_seconds;
@@ -173,7 +178,7 @@ bool loader_attach_graph(loader *l)
 {
     if (atomic_load(&l->graph_state) != LOADER_GRAPH_READY)
         return false;
-    heap_graph_attach(l->dumps[l->ndumps - 1], &l->graph);
+    session_attach_graph(l->session, &l->graph);
     atomic_store(&l->graph_state, LOADER_GRAPH_ATTACHED);
     return true;
 }
@@ -185,11 +190,11 @@ void loader_free(loader *l)
     loader_cancel(l);
     loader_join(l);
     heap_graph_free(&l->graph);
+    session_free(l->session);
     if (l->dumps)
         for (size_t k = 0; k < l->ndumps; k++)
             heap_free(l->dumps[k]);
     free(l->dumps);
-    diff_free(l->diff);
     close(l->wake[0]);
     close(l->wake[1]);
     free(l->dump);

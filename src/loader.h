@@ -4,19 +4,20 @@
  * starts one and waits. The loader thread never touches the terminal and
  * never exits the process: it publishes progress through atomics, writes a
  * byte to a pipe (loader_wake_fd) whenever there is something new to show,
- * and ends with a status and a message.
+ * and ends with a status and a message. Its result is a session (the dumps
+ * and their diff), handed over whole.
  *
  * With want_graph the thread goes on after the diff: it reads the latest
  * dump's references and computes its dominators (heap_graph_read), which
  * takes about as long as the load, while the explorer is already in use.
  * That pass reads only what the owner never changes; its result is attached
- * to the latest heap by the owner (loader_attach_graph) once graph_state
- * says READY.
+ * to the session by the owner (loader_attach_graph) once graph_state says
+ * READY.
  *
  * Thread rules: loader_start, loader_cancel, loader_finished, loader_join,
  * loader_attach_graph and loader_free are called by the thread that owns the
  * loader (the UI thread); the progress fields may be read from it at any
- * time; everything else (dumps, diff, status, err) only after
+ * time; everything else (session, status, err, the timings) only after
  * loader_finished() is true, and graph_status, graph_err and graph_seconds
  * only once graph_state is no longer LOADER_GRAPH_RUNNING.
  */
@@ -31,6 +32,7 @@
 #include "diff.h"
 #include "heap.h"
 #include "heap_graph.h"
+#include "session.h"
 #include "status.h"
 
 typedef enum loader_stage {
@@ -77,8 +79,8 @@ typedef struct loader {
     _Atomic int graph_state;     /* loader_graph_state */
     heap_progress graph_progress; /* bytes of the latest dump read for the graph */
     /* Results, valid once finished: */
-    heap **dumps;                /* ndumps loaded heaps (owned) */
-    diff_result *diff;           /* owned */
+    session *session;            /* the dumps and their diff (NULL when loading failed);
+                                    owned: callers borrow it until loader_free */
     hs_status status;
     hs_error err;
     double seconds;              /* wall time from start to finish */
@@ -93,6 +95,8 @@ typedef struct loader {
     hs_error graph_err;
     heap_graph graph;            /* its result until attached */
     /* Internals: */
+    heap **dumps;                /* the heaps as they load (ndumps; owned until the
+                                    session takes them) */
     int wake[2];                 /* self-pipe: the thread writes, the UI polls wake[0] */
     pthread_t thread;
     bool joined;
@@ -118,13 +122,12 @@ void loader_cancel(loader *l);
  * load's and the diff's; the graph's is graph_status). */
 hs_status loader_join(loader *l);
 
-/* When the graph is READY, attaches it to the latest dump and returns true
- * (once); false otherwise. */
+/* When the graph is READY, attaches it to the session (session_attach_graph)
+ * and returns true (once); false otherwise. */
 bool loader_attach_graph(loader *l);
 
 /* Cancels a graph pass still running, joins the thread if needed and frees
- * everything the loader still owns. Take ownership of results first by
- * setting l->dumps / l->diff to NULL. */
+ * everything the loader owns, the session included. */
 void loader_free(loader *l);
 
 #endif

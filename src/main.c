@@ -1,4 +1,5 @@
-/* main.c - options, then report mode (or, later, the explorer).
+/* main.c - options, then report mode (the report, --why, --path) or the
+ * explorer.
  *
  * Exit status: 0 success; 1 a dump could not be read or compared, or the
  * report could not be written; 2 bad usage; 3 --fail-over exceeded.
@@ -73,10 +74,11 @@ static const char usage_text[] =
     "                            not a terminal)\n"
     "      --color=WHEN          explorer colours: auto (default; none when\n"
     "                            NO_COLOR is set), never, always\n"
-    "  -g, --group-by=KEY        site (type,file,line; default), class, gem, file,\n"
-    "                            method, generation\n"
-    "  -s, --sort=KEY            count (default), memsize, bytesize, location, type,\n"
-    "                            retained (reads the latest dump's references)\n"
+    "  -g, --group-by=KEY        %s\n"
+    "                            (default: site, the classic type,file,line)\n"
+    "  -s, --sort=KEY            %s\n"
+    "                            (default: count; retained reads the latest\n"
+    "                            dump's references)\n"
     "  -r, --reverse             reverse the sort\n"
     "  -f, --filter=PATTERN      only objects whose file path contains PATTERN\n"
     "                            (a glob when it has * ? or [)\n"
@@ -133,6 +135,7 @@ static void print_error(const char *msg)
     fputc('\n', stderr);
 }
 
+static void usage_error(const char *fmt, const char *arg) __attribute__((noreturn));
 static void usage_error(const char *fmt, const char *arg)
 {
     /* The argument is echoed: escaped, as it may hold anything. */
@@ -142,6 +145,23 @@ static void usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, safe);
     fprintf(stderr, "\nTry 'heapsift --help' for more information.\n");
     exit(EXIT_USAGE);
+}
+
+/* An unknown name of a vocabulary: the error lists the known ones. */
+static void vocabulary_error(const char *what, const char *arg, void (*names)(char *buf, size_t size))
+{
+    char known[256], fmt[400];
+    names(known, sizeof known);
+    snprintf(fmt, sizeof fmt, "unknown %s '%%s' (%s)", what, known);
+    usage_error(fmt, arg);
+}
+
+static void print_usage(void)
+{
+    char by[256], sort[256];
+    group_by_names(by, sizeof by);
+    group_sort_names(sort, sizeof sort);
+    printf(usage_text, by, sort);
 }
 
 static uint64_t parse_count(const char *arg, const char *opt)
@@ -195,7 +215,7 @@ static int parse_options(int argc, char **argv, options *o)
         case 'g': {
             int by = group_by_from_name(optarg);
             if (by < 0)
-                usage_error("unknown grouping '%s' (site, class, gem, file, method, generation)", optarg);
+                vocabulary_error("grouping", optarg, group_by_names);
             o->by = (group_by)by;
             break;
         }
@@ -207,7 +227,7 @@ static int parse_options(int argc, char **argv, options *o)
             }
             int key = group_sort_from_name(name);
             if (key < 0)
-                usage_error("unknown sort key '%s' (count, memsize, bytesize, location, type, retained)", optarg);
+                vocabulary_error("sort key", optarg, group_sort_names);
             o->sort = (group_sort_key)key;
             break;
         }
@@ -267,7 +287,7 @@ static int parse_options(int argc, char **argv, options *o)
                 usage_error("--max-memory needs a size such as 512M or 4G (0: no check), not '%s'", optarg);
             o->max_memory_set = true;
             break;
-        case 'h': fputs(usage_text, stdout); exit(0);
+        case 'h': print_usage(); exit(0);
         case 'V': printf("heapsift %s\n", PACKAGE_VERSION); exit(0);
         default: fprintf(stderr, "Try 'heapsift --help' for more information.\n"); exit(EXIT_USAGE);
         }
@@ -331,56 +351,16 @@ static hs_status wait_for_loader(loader *l, bool progress)
 
 /* The dumps still mapped were read again while writing: false, with the
  * reason on stderr, when one of them shrank meanwhile. */
-static bool files_unchanged(loader *l)
+static bool files_unchanged(const session *ses)
 {
-    for (size_t k = 0; k < l->ndumps; k++) {
+    for (size_t k = 0; k < ses->ndumps; k++) {
         hs_error err;
-        if (heap_check_file(l->dumps[k], &err) != HS_OK) {
+        if (heap_check_file(ses->dumps[k], &err) != HS_OK) {
             print_error(err.msg);
             return false;
         }
     }
     return true;
-}
-
-/* --path: the shortest path from a GC root to one object of the latest dump. */
-static int print_root_path(loader *l, uint64_t addr)
-{
-    heap *h = l->dumps[l->ndumps - 1];
-    uint32_t v = addrmap_find(h->addrs, addr);
-    if (v == ADDRMAP_NONE) {
-        fprintf(stderr, "heapsift: 0x%" PRIx64 " is no object of ", addr);
-        put_safe(stderr, h->path, strlen(h->path));
-        fprintf(stderr, " (the latest dump)\n");
-        return EXIT_INPUT;
-    }
-    graph *g = h->graph;
-    int avoid = graph_root_kind(g, "machine_context");
-    uint32_t *path;
-    unsigned kind;
-    size_t len = graph_root_path(g, v, avoid, &path, &kind);
-    /* Always escaped, like the hops: a string's value may hold a newline,
-     * which would break the one hop a line layout even in a file. */
-    printf("# heapsift %s: path from a GC root to 0x%" PRIx64 " in ", PACKAGE_VERSION, addr);
-    put_safe(stdout, h->path, strlen(h->path));
-    printf("\n");
-    why_hops_style style = { "  ", " bytes", 12 };
-    if (len == 0) {
-        printf("# no GC root reaches it: it is garbage the next GC would free\n");
-        why_write_hops(stdout, h, &v, 1, &style);
-        return 0;
-    }
-    /* The root's category is text from the dump too. */
-    const char *root = g->root_names[kind];
-    printf("# %zu hop%s from the ", len, len == 1 ? "" : "s");
-    put_safe(stdout, root, strlen(root));
-    printf(" root%s\n", (int)kind == avoid ? " (a conservative stack scan: no other root reaches it)" : "");
-    printf("root ");
-    put_safe(stdout, root, strlen(root));
-    printf("\n");
-    why_write_hops(stdout, h, path, len, &style);
-    free(path);
-    return 0;
 }
 
 /* Refuses, before anything is loaded, a load that would not fit in memory
@@ -407,24 +387,101 @@ static bool memory_suffices(const char *const *paths, size_t n, const loader_opt
 
 static void print_stats(const loader *l)
 {
-    for (size_t k = 0; k < l->ndumps; k++) {
-        const heap *h = l->dumps[k];
+    const session *ses = l->session;
+    for (size_t k = 0; k < ses->ndumps; k++) {
+        const heap *h = ses->dumps[k];
         fprintf(stderr, "heapsift: stats: dump %zu: %.3f s, %.1f MB text, %zu objects, %" PRIu64
                         " lines (%" PRIu64 " by the full parser one at a time), %u sites, %u strings\n",
                 k + 1, l->load_seconds[k], (double)h->text_size / 1e6, h->count, h->lines, h->slow_lines,
                 h->nsites, h->strings ? strtab_count(h->strings) : 0);
     }
     fprintf(stderr, "heapsift: stats: diff %.3f s, %zu suspects; details %.3f s; total %.3f s\n", l->diff_seconds,
-            l->diff->count, l->details_seconds, l->seconds);
-    const heap *latest = l->dumps[l->ndumps - 1];
-    if (latest->graph) {
-        const graph *g = latest->graph;
+            ses->diff->count, l->details_seconds, l->seconds);
+    if (ses->graph) {
+        const graph *g = ses->graph;
         fprintf(stderr,
                 "heapsift: stats: graph %.3f s after that (references %.3f s, dominators %.3f s): %u objects, %" PRIu64
                 " references (%" PRIu64 " dangling), %.1f MB kept\n",
                 l->graph_seconds, l->graph_read_seconds, l->dominator_seconds, g->n, g->edges, g->dangling,
                 (double)graph_bytes(g) / 1e6);
     }
+}
+
+/* The report, --why or --path, once the load is done; returns the exit
+ * status. */
+static int report(loader *l, const options *o)
+{
+    hs_error err = { 0 };
+    install_report_signals();
+    bool progress = !o->quiet && isatty(STDERR_FILENO);
+    if (wait_for_loader(l, progress) != HS_OK) {
+        print_error(l->err.msg);
+        return EXIT_INPUT;
+    }
+    if (l->opts.want_graph) {
+        if (l->graph_status != HS_OK) {
+            print_error(l->graph_err.msg);
+            return EXIT_INPUT;
+        }
+        loader_attach_graph(l);
+    }
+    const session *ses = l->session;
+    if (!o->quiet)
+        problems_write(stderr, ses, "heapsift: ", PROBLEMS_SHOWN_CLI, true);
+    if (o->stats)
+        print_stats(l);
+    int status = 0;
+    if (o->why || o->path_set) {
+        hs_status st = o->why ? why_write(stdout, ses, o->why_file, o->why_line, isatty(STDOUT_FILENO), &err)
+                              : why_write_path(stdout, ses, o->path_addr, &err);
+        if (st != HS_OK) {
+            print_error(err.msg);
+            status = EXIT_INPUT;
+        }
+        return files_unchanged(ses) ? status : EXIT_INPUT;
+    }
+
+    group_query q = { .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = o->trend };
+    group_set *set = group_new(ses, &q);
+    char when[64] = "";
+    time_t t = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&t));
+    bool classic = o->identity == DIFF_ID_ADDRESS && o->by == GROUP_SITE;
+    report_info info = { ses, set };
+    report_opts ropts = {
+        .header = o->header >= 0 ? o->header : !classic,
+        .trend = o->trend,
+        .top = o->top,
+        .when = NULL,
+    };
+    hs_status st;
+    if (o->output) {
+        ropts.when = when;
+        st = report_save(o->output, o->force, &info, &ropts, &err);
+    } else {
+        ropts.escape = isatty(STDOUT_FILENO);
+        st = report_write(stdout, &info, &ropts, &err);
+    }
+    if (st != HS_OK) {
+        print_error(err.msg);
+        status = EXIT_INPUT;
+    } else if (o->fail_over_set && set->total_count > o->fail_over) {
+        fprintf(stderr, "heapsift: %" PRIu64 " objects %s, more than --fail-over=%" PRIu64 "\n", set->total_count,
+                ses->diff->mode == DIFF_RETAINED ? "retained" : "found", o->fail_over);
+        status = EXIT_FAIL_OVER;
+    }
+    group_free(set);
+    return status;
+}
+
+/* The explorer, until the person quits; returns the exit status. */
+static int explore(loader *l, const options *o)
+{
+    ui_opts uo = { .color = o->color, .by = o->by, .sort = o->sort, .reverse = o->reverse, .filter = &o->filter };
+    int status = ui_run(l, &uo);
+    if (status == 1 && l->status != HS_OK && l->status != HS_ERR_CANCELLED)
+        print_error(l->err.msg); /* also where the shell shows it */
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -438,121 +495,30 @@ int main(int argc, char **argv)
     const char *const *paths = (const char *const *)argv + first;
     size_t ndumps = (size_t)(argc - first);
     /* The explorer needs a terminal on both ends; anything else gets the report. */
-    bool explore = !o.report && !o.output && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
-
-    hs_error err = { 0 };
-    loader *l;
+    bool explorer = !o.report && !o.output && !o.path_set && !o.why && isatty(STDOUT_FILENO) &&
+                    isatty(STDIN_FILENO);
     /* The explorer draws trends for 3+ dumps: they need every dump's sites. */
-    if (o.path_set || o.why)
-        explore = false;
-    loader_opts lopts = { .identity = o.identity, .threads = o.threads,
-                          .want_trends = o.trend || (explore && ndumps >= 3), .want_graph = o.path_set || o.why || o.sort == SORT_RETAINED || explore };
-    if (!memory_suffices(paths, ndumps, &lopts, &o)) {
-        filter_free(&o.filter);
-        return EXIT_INPUT;
-    }
-    if (loader_start(&l, paths, ndumps, &lopts, &err) != HS_OK) {
-        print_error(err.msg);
-        return EXIT_INPUT;
-    }
-    if (explore) {
-        ui_opts uo = { .color = o.color, .by = o.by, .sort = o.sort, .reverse = o.reverse, .filter = &o.filter };
-        int status = ui_run(l, &uo);
-        if (status == 1 && l->status != HS_OK && l->status != HS_ERR_CANCELLED) {
-            /* Also leave the reason where the shell shows it. */
-            print_error(l->err.msg);
-        }
-        /* A load cancelled while its thread waits on input (a FIFO) cannot
-         * be joined: leaving main ends that thread with the process. */
-        if (loader_finished(l))
-            loader_free(l);
-        filter_free(&o.filter);
-        return status;
-    }
-    install_report_signals();
-    bool progress = !o.quiet && isatty(STDERR_FILENO);
-    if (wait_for_loader(l, progress) != HS_OK) {
-        print_error(l->err.msg);
-        loader_free(l);
-        filter_free(&o.filter);
-        return EXIT_INPUT;
-    }
-    if (lopts.want_graph) {
-        if (l->graph_status != HS_OK) {
-            print_error(l->graph_err.msg);
-            loader_free(l);
-            filter_free(&o.filter);
-            return EXIT_INPUT;
-        }
-        loader_attach_graph(l);
-    }
-    if (!o.quiet)
-        problems_write(stderr, l->dumps, ndumps, l->diff, "heapsift: ", PROBLEMS_SHOWN_CLI, true);
-    if (o.why) {
-        if (o.stats)
-            print_stats(l);
-        int status = 0;
-        if (why_write(stdout, l, o.why_file, o.why_line, isatty(STDOUT_FILENO), &err) != HS_OK) {
-            print_error(err.msg);
-            status = EXIT_INPUT;
-        }
-        if (!files_unchanged(l))
-            status = EXIT_INPUT;
-        loader_free(l);
-        filter_free(&o.filter);
-        return status;
-    }
-    if (o.path_set) {
-        if (o.stats)
-            print_stats(l);
-        int status = print_root_path(l, o.path_addr);
-        if (!files_unchanged(l))
-            status = EXIT_INPUT;
-        loader_free(l);
-        filter_free(&o.filter);
-        return status;
-    }
-
-    if (o.stats)
-        print_stats(l);
-    const heap *subject = l->dumps[l->diff->subject];
-    group_set *set = group_build(l->diff, subject, o.by);
-    if (o.trend)
-        group_compute_trends(set, l->dumps, ndumps);
-    group_compute_retained(set, l->dumps, ndumps);
-    group_apply_filter(set, &o.filter);
-    group_sort(set, o.sort, o.reverse);
-
-    char when[64] = "";
-    time_t t = time(NULL);
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&t));
-    bool classic = o.identity == DIFF_ID_ADDRESS && o.by == GROUP_SITE;
-    report_info info = { l->dumps, ndumps, l->diff, set, &o.filter, o.sort, o.reverse };
-    report_opts ropts = {
-        .header = o.header >= 0 ? o.header : !classic,
-        .trend = o.trend,
-        .top = o.top,
-        .when = NULL,
+    loader_opts lopts = {
+        .identity = o.identity,
+        .threads = o.threads,
+        .want_trends = o.trend || (explorer && ndumps >= 3),
+        .want_graph = o.path_set || o.why || o.sort == SORT_RETAINED || explorer,
     };
-    hs_status st;
-    if (o.output) {
-        ropts.when = when;
-        st = report_save(o.output, o.force, &info, &ropts, &err);
-    } else {
-        ropts.escape = isatty(STDOUT_FILENO);
-        st = report_write(stdout, &info, &ropts, &err);
-    }
-    int status = 0;
-    if (st != HS_OK) {
+    int status = EXIT_INPUT;
+    loader *l = NULL;
+    hs_error err = { 0 };
+    if (!memory_suffices(paths, ndumps, &lopts, &o)) {
+        /* said why */
+    } else if (loader_start(&l, paths, ndumps, &lopts, &err) != HS_OK) {
         print_error(err.msg);
-        status = EXIT_INPUT;
-    } else if (o.fail_over_set && set->total_count > o.fail_over) {
-        fprintf(stderr, "heapsift: %" PRIu64 " objects %s, more than --fail-over=%" PRIu64 "\n",
-                    set->total_count, l->diff->mode == DIFF_RETAINED ? "retained" : "found", o.fail_over);
-        status = EXIT_FAIL_OVER;
+        l = NULL;
+    } else {
+        status = explorer ? explore(l, &o) : report(l, &o);
     }
-    group_free(set);
-    loader_free(l);
+    /* A load cancelled while its thread waits on input (a FIFO) cannot be
+     * joined: leaving main ends that thread with the process. */
+    if (l && loader_finished(l))
+        loader_free(l);
     filter_free(&o.filter);
     return status;
 }

@@ -148,9 +148,8 @@ void objinfo_find_referrers(objinfo *oi, heap *h)
     dumpfile_release(&h->file, released, size - released);
 }
 
-void objinfo_graph_referrers(objinfo *oi, const heap *h)
+void objinfo_graph_referrers(objinfo *oi, const heap *h, const graph *g)
 {
-    const graph *g = h->graph;
     uint32_t v = (uint32_t)oi->index;
     free(oi->referrers);
     uint32_t *who = hs_xmalloc(OBJINFO_MAX_REFERRERS * sizeof *who);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "addrmap.h"
+#include "graph.h"
 #include "heap.h"
 #include "json_repair.h"
 #include "status.h"
@@ -50,10 +51,10 @@ hs_status objinfo_load(objinfo *oi, heap *h, const addrmap *ai, size_t index, hs
  * text. The first OBJINFO_MAX_REFERRERS are kept. */
 void objinfo_find_referrers(objinfo *oi, heap *h);
 
-/* The referrers from h's graph (h->graph must be attached): one pass over
- * its edges, no text read. ROOT records that name the object are listed by
+/* The referrers from g, the graph of h (the session's): one pass over its
+ * edges, no text read. ROOT records that name the object are listed by
  * category. The first OBJINFO_MAX_REFERRERS are kept. */
-void objinfo_graph_referrers(objinfo *oi, const heap *h);
+void objinfo_graph_referrers(objinfo *oi, const heap *h, const graph *g);
 
 void objinfo_free(objinfo *oi);
 

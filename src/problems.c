@@ -41,20 +41,18 @@ static void write_duplicates(FILE *out, const char *prefix, const heap *h, const
             d->count, d->count == 1 ? " has" : "s have", again, d->addr, first);
 }
 
-void problems_write(FILE *out, heap *const *dumps, size_t n, const diff_result *diff, const char *prefix,
-                    unsigned shown, bool escape)
+void problems_write(FILE *out, const session *ses, const char *prefix, unsigned shown, bool escape)
 {
     static const char *const kinds[] = { "repaired", "skipped", "cut short" };
-    for (size_t k = 0; k < n; k++) {
-        const heap *h = dumps[k];
+    for (size_t k = 0; k < ses->ndumps; k++) {
+        const heap *h = ses->dumps[k];
         if (h->warning[0]) {
             fputs(prefix, out);
             fputs("warning: ", out);
             textsafe_write(out, h->warning, strlen(h->warning), escape);
             fputc('\n', out);
         }
-        if (diff)
-            write_duplicates(out, prefix, h, &diff->dups[k], escape);
+        write_duplicates(out, prefix, h, &ses->diff->dups[k], escape);
         if (!h->repaired && !h->skipped)
             continue;
         begin(out, prefix, "", h, escape);
@@ -77,11 +75,12 @@ void problems_write(FILE *out, heap *const *dumps, size_t n, const diff_result *
     }
 }
 
-size_t problems_dumps(heap *const *dumps, size_t n, const diff_result *diff)
+size_t problems_dumps(const session *ses)
 {
     size_t with = 0;
-    for (size_t k = 0; k < n; k++)
-        with += dumps[k]->warning[0] || dumps[k]->repaired || dumps[k]->skipped ||
-                (diff && diff->dups[k].count);
+    for (size_t k = 0; k < ses->ndumps; k++) {
+        const heap *h = ses->dumps[k];
+        with += h->warning[0] || h->repaired || h->skipped || ses->diff->dups[k].count;
+    }
     return with;
 }

@@ -9,22 +9,20 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "diff.h"
-#include "heap.h"
+#include "session.h"
 
 /* Problem lines listed per dump on the command line (the rest are counted);
  * the explorer shows every one a dump keeps (HEAP_MAX_PROBLEMS). */
 #define PROBLEMS_SHOWN_CLI 3
 
-/* Writes every warning about dumps[0..n) to out, one per line, each line
+/* Writes every warning about the session's dumps to out, one per line, each line
  * starting with `prefix` ("heapsift: " or ""), at most `shown` problem lines
  * per dump; text from the dumps escaped when `escape` (textsafe). Writes
  * nothing when all is well. */
-void problems_write(FILE *out, heap *const *dumps, size_t n, const diff_result *diff, const char *prefix,
-                    unsigned shown, bool escape);
+void problems_write(FILE *out, const session *ses, const char *prefix, unsigned shown, bool escape);
 
 /* How many dumps have something problems_write would say (for the
  * explorer's status line). */
-size_t problems_dumps(heap *const *dumps, size_t n, const diff_result *diff);
+size_t problems_dumps(const session *ses);
 
 #endif

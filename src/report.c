@@ -26,16 +26,17 @@ const char *report_verb(diff_mode mode)
 
 static void write_header(FILE *out, const report_info *info, const report_opts *opts)
 {
-    const diff_result *d = info->diff;
+    const session *ses = info->session;
+    const diff_result *d = ses->diff;
     fprintf(out, "# heapsift %s: %s", PACKAGE_VERSION, diff_mode_name(d->mode));
     if (d->mode == DIFF_RETAINED)
-        fprintf(out, " (in dump 2, not in dump 1, alive in dump%s 3%s)", info->ndumps > 3 ? "s" : "",
-                info->ndumps > 3 ? " and later" : "");
+        fprintf(out, " (in dump 2, not in dump 1, alive in dump%s 3%s)", ses->ndumps > 3 ? "s" : "",
+                ses->ndumps > 3 ? " and later" : "");
     else if (d->mode == DIFF_NEW)
         fprintf(out, " (in dump 2, not in dump 1)");
     fputc('\n', out);
-    for (size_t k = 0; k < info->ndumps; k++) {
-        const heap *h = info->dumps[k];
+    for (size_t k = 0; k < ses->ndumps; k++) {
+        const heap *h = ses->dumps[k];
         fprintf(out, "# dump %zu: ", k + 1);
         textsafe_write(out, h->path, strlen(h->path), opts->escape);
         fprintf(out, " (%zu objects", h->count);
@@ -47,10 +48,10 @@ static void write_header(FILE *out, const report_info *info, const report_opts *
     }
     fprintf(out, "# identity: %s; grouping: %s; sort: %s%s\n",
             d->identity == DIFF_ID_ADDRESS ? "address" : "exact (address + object_id, generation or type)",
-            group_by_name(info->set->by), group_sort_name(info->sort),
-            info->reverse ? " (reversed)" : "");
-    const obj_filter *f = info->filter;
-    if (f && filter_active(f)) {
+            group_by_name(info->set->by), group_sort_name(info->set->sort),
+            info->set->reverse ? " (reversed)" : "");
+    const obj_filter *f = &info->set->filter;
+    if (filter_active(f)) {
         fprintf(out, "# filter:");
         if (f->include) {
             fprintf(out, " path ");
@@ -85,8 +86,8 @@ static void write_header(FILE *out, const report_info *info, const report_opts *
 static void write_group(FILE *out, const report_info *info, const report_opts *opts, const group *g)
 {
     const group_set *s = info->set;
-    const char *verb = report_verb(info->diff->mode);
-    if (s->by == GROUP_SITE) {
+    const char *verb = report_verb(info->session->diff->mode);
+    if (group_shows_type(s)) {
         size_t flen;
         const char *file = strtab_str(s->subject->strings, g->file, &flen);
         fprintf(out, "%s %" PRIu64 " %s objects of size %" PRIu64 "/%" PRIu64 " at: ", verb, g->count,
@@ -103,7 +104,7 @@ static void write_group(FILE *out, const report_info *info, const report_opts *o
                 g->bytesize, g->memsize, group_by_name(s->by));
         textsafe_write(out, label, len, opts->escape);
     }
-    if (info->sort == SORT_RETAINED && s->has_retained)
+    if (s->sort == SORT_RETAINED && s->has_retained)
         fprintf(out, "  retained: %" PRIu64, g->retained);
     if (opts->trend && g->trend) {
         fprintf(out, "  trend:");

@@ -13,21 +13,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "diff.h"
-#include "filter.h"
 #include "group.h"
-#include "heap.h"
+#include "session.h"
 #include "status.h"
 
 /* What is being reported. */
 typedef struct report_info {
-    heap *const *dumps;       /* the dumps, in the order compared */
-    size_t ndumps;
-    const diff_result *diff;
-    const group_set *set;     /* filtered and sorted */
-    const obj_filter *filter;     /* as applied to set, for the header; may be NULL */
-    group_sort_key sort;
-    bool reverse;
+    const session *session;   /* the dumps and their diff */
+    const group_set *set;     /* its groups, filtered and sorted (the header says how) */
 } report_info;
 
 typedef struct report_opts {

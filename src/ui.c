@@ -180,8 +180,9 @@ void ui_loaded(ui *u)
         u->exit_status = 1;
         return;
     }
-    view_init(&u->view, l->dumps, l->ndumps, l->diff, u->opts.by, u->opts.sort, u->opts.reverse,
-              u->opts.filter);
+    group_query q = { .by = u->opts.by, .filter = u->opts.filter, .sort = u->opts.sort,
+                      .reverse = u->opts.reverse, .trends = true };
+    view_init(&u->view, l->session, &q);
     u->view.graph_pending = atomic_load(&l->graph_state) == LOADER_GRAPH_RUNNING;
     u->view_ready = true;
     u->mode = MODE_BROWSE;
@@ -235,7 +236,7 @@ static void browse_key(ui *u, int key)
         break;
     case ACT_FILTER: ui_filter_open(u); break;
     case ACT_SORT:
-        u->sort_cursor = (int)v->sort;
+        u->sort_cursor = (int)v->set->sort;
         u->mode = MODE_SORT;
         break;
     case ACT_REVERSE: view_toggle_reverse(v); break;

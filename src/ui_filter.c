@@ -32,13 +32,13 @@ void ui_filter_open(ui *u)
 {
     view *v = &u->view;
     filter_init(&u->ff_saved);
-    filter_copy(&u->ff_saved, &v->filter);
-    u->ff_saved_by = v->by;
-    snprintf(u->ff_text[FF_INCLUDE], sizeof u->ff_text[0], "%s", v->filter.include ? v->filter.include : "");
-    snprintf(u->ff_text[FF_EXCLUDE], sizeof u->ff_text[0], "%s", v->filter.exclude ? v->filter.exclude : "");
-    types_text(&v->filter, u->ff_text[FF_TYPES], sizeof u->ff_text[0]);
-    if (v->filter.min_count > 1)
-        snprintf(u->ff_text[FF_MIN_COUNT], sizeof u->ff_text[0], "%" PRIu64, v->filter.min_count);
+    filter_copy(&u->ff_saved, &v->set->filter);
+    u->ff_saved_by = v->set->by;
+    snprintf(u->ff_text[FF_INCLUDE], sizeof u->ff_text[0], "%s", v->set->filter.include ? v->set->filter.include : "");
+    snprintf(u->ff_text[FF_EXCLUDE], sizeof u->ff_text[0], "%s", v->set->filter.exclude ? v->set->filter.exclude : "");
+    types_text(&v->set->filter, u->ff_text[FF_TYPES], sizeof u->ff_text[0]);
+    if (v->set->filter.min_count > 1)
+        snprintf(u->ff_text[FF_MIN_COUNT], sizeof u->ff_text[0], "%" PRIu64, v->set->filter.min_count);
     else
         u->ff_text[FF_MIN_COUNT][0] = '\0';
     u->ff_cursor = FF_INCLUDE;
@@ -74,7 +74,7 @@ void ui_filter_draw(ui *u)
         ui_puts(stdscr, y, x0 + 2, field_names[k], 14, true);
         char shown[300];
         if (k == FF_GROUP_BY)
-            snprintf(shown, sizeof shown, "< %s >", group_by_name(v->by));
+            snprintf(shown, sizeof shown, "< %s >", group_by_name(v->set->by));
         else
             snprintf(shown, sizeof shown, "%s%s", u->ff_text[k], k == (int)u->ff_cursor ? "_" : "");
         attrset(k == (int)u->ff_cursor ? u->attr[PART_SELECTED] : pane);
@@ -96,7 +96,7 @@ void ui_filter_draw(ui *u)
 static void close_pane(ui *u, bool keep)
 {
     if (!keep) {
-        if (u->view.by != u->ff_saved_by)
+        if (u->view.set->by != u->ff_saved_by)
             view_set_group_by(&u->view, u->ff_saved_by);
         view_set_filter(&u->view, &u->ff_saved);
     }
@@ -128,8 +128,8 @@ bool ui_filter_key(ui *u, int key)
     case KEY_LEFT:
     case KEY_RIGHT:
         if (u->ff_cursor == FF_GROUP_BY) {
-            int by = ((int)u->view.by + (key == KEY_RIGHT ? 1 : GROUP_BY_COUNT - 1)) % GROUP_BY_COUNT;
-            view_set_group_by(&u->view, (group_by)by);
+            unsigned n = group_by_count();
+            view_set_group_by(&u->view, (u->view.set->by + (key == KEY_RIGHT ? 1 : n - 1)) % n);
         }
         return true;
     case KEY_BACKSPACE:

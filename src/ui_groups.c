@@ -12,13 +12,13 @@ void ui_groups_row(ui *u, int y, size_t row, bool selected);
 
 static bool has_trends(const view *v)
 {
-    return v->ndumps >= 3 && v->set->ngroups && v->set->groups[0].trend;
+    return v->session->ndumps >= 3 && v->set->ngroups && v->set->groups[0].trend;
 }
 
 /* Cells of the trend column: a glyph per dump, at least the heading. */
 static int trend_width(const view *v)
 {
-    return has_trends(v) ? (v->ndumps > 5 ? (int)v->ndumps : 5) + 1 : 0;
+    return has_trends(v) ? (v->session->ndumps > 5 ? (int)v->session->ndumps : 5) + 1 : 0;
 }
 
 void ui_groups_heading(ui *u, int y)
@@ -27,8 +27,8 @@ void ui_groups_heading(ui *u, int y)
     char head[256];
     int tw = trend_width(v);
     snprintf(head, sizeof head, "%8s %9s %9s%s %-8s %-*s%s", "COUNT", "BYTESIZE", "MEMSIZE",
-             v->set->has_retained ? "  RETAINED" : "", v->by == GROUP_SITE ? "TYPE" : "", tw, tw ? "TREND" : "",
-             v->by == GROUP_SITE ? "LOCATION" : group_by_name(v->by));
+             v->set->has_retained ? "  RETAINED" : "", group_shows_type(v->set) ? "TYPE" : "", tw, tw ? "TREND" : "",
+             v->set->by == GROUP_SITE ? "LOCATION" : group_by_name(v->set->by));
     ui_fill(stdscr, y, 0, COLS, u->attr[PART_HEADING]);
     ui_puts(stdscr, y, 0, head, COLS, false);
 }
@@ -48,7 +48,7 @@ void ui_groups_row(ui *u, int y, size_t row, bool selected)
         snprintf(kept, sizeof kept, " %9s", r);
     }
     snprintf(cols, sizeof cols, "%8" PRIu64 " %9s %9s%s %-8s ", g->count, bytes, mem, kept,
-             v->by == GROUP_SITE ? rtype_name(g->type) : "");
+             group_type_name(v->set, g));
     int x = ui_puts(stdscr, y, 0, cols, COLS, false);
     if (has_trends(v)) {
         char trend[64];

@@ -26,8 +26,8 @@ static void draw_title(ui *u)
     units_bytes(s->total_memsize, total, sizeof total);
     static const char *const mode_words[] = { [DIFF_ALL] = "all", [DIFF_NEW] = "new", [DIFF_RETAINED] = "retained" };
     snprintf(title, sizeof title, "heapsift  %zu dump%s: %s  identity %s  %" PRIu64 " objects %s  %zu %s",
-             v->ndumps, v->ndumps == 1 ? "" : "s", mode_words[v->diff->mode],
-             v->diff->identity == DIFF_ID_ADDRESS ? "address" : "exact", s->total_count, total, s->nvisible,
+             v->session->ndumps, v->session->ndumps == 1 ? "" : "s", mode_words[v->session->diff->mode],
+             v->session->diff->identity == DIFF_ID_ADDRESS ? "address" : "exact", s->total_count, total, s->nvisible,
              s->nvisible == 1 ? "group" : "groups");
     ui_fill(stdscr, 0, 0, COLS, u->attr[PART_TITLE]);
     ui_puts(stdscr, 0, 1, title, COLS - 2, false);
@@ -49,20 +49,20 @@ static void draw_status(ui *u)
         size_t llen;
         group_label(v->set, &v->set->groups[f->group], label, sizeof label, &llen);
         len += snprintf(left + len, sizeof left - (size_t)len, " in %s%s%.*s",
-                        v->by == GROUP_SITE ? rtype_name(v->set->groups[f->group].type) : "",
-                        v->by == GROUP_SITE ? " " : "", (int)llen, label);
+                        group_type_name(v->set, &v->set->groups[f->group]),
+                        group_shows_type(v->set) ? " " : "", (int)llen, label);
     }
     if (f->kind == VIEW_GROUPS) {
-        len += snprintf(left + len, sizeof left - (size_t)len, "  by %s  sort %s%s", group_by_name(v->by),
-                        group_sort_name(v->sort), v->reverse ? " (reversed)" : "");
-        if (v->filter.include)
-            len += snprintf(left + len, sizeof left - (size_t)len, "  filter %s", v->filter.include);
-        if (v->filter.exclude)
-            len += snprintf(left + len, sizeof left - (size_t)len, "  excluding %s", v->filter.exclude);
-        if (v->filter.types_set)
+        len += snprintf(left + len, sizeof left - (size_t)len, "  by %s  sort %s%s", group_by_name(v->set->by),
+                        group_sort_name(v->set->sort), v->set->reverse ? " (reversed)" : "");
+        if (v->set->filter.include)
+            len += snprintf(left + len, sizeof left - (size_t)len, "  filter %s", v->set->filter.include);
+        if (v->set->filter.exclude)
+            len += snprintf(left + len, sizeof left - (size_t)len, "  excluding %s", v->set->filter.exclude);
+        if (v->set->filter.types_set)
             len += snprintf(left + len, sizeof left - (size_t)len, "  types limited");
-        if (v->filter.min_count > 1)
-            len += snprintf(left + len, sizeof left - (size_t)len, "  min %" PRIu64, v->filter.min_count);
+        if (v->set->filter.min_count > 1)
+            len += snprintf(left + len, sizeof left - (size_t)len, "  min %" PRIu64, v->set->filter.min_count);
     }
     (void)len;
     ui_fill(stdscr, LINES - 2, 0, COLS, u->attr[PART_STATUS]);
@@ -74,10 +74,10 @@ static void draw_status(ui *u)
         uint64_t repaired = 0, skipped = 0;
         size_t shrank = 0;
         uint64_t gone = MAPGUARD_NO_FAULT;
-        for (size_t k = 0; k < v->ndumps && !shrank; k++) {
-            repaired += v->dumps[k]->repaired;
-            skipped += v->dumps[k]->skipped;
-            gone = heap_file_fault(v->dumps[k]);
+        for (size_t k = 0; k < v->session->ndumps && !shrank; k++) {
+            repaired += v->session->dumps[k]->repaired;
+            skipped += v->session->dumps[k]->skipped;
+            gone = heap_file_fault(v->session->dumps[k]);
             if (gone != MAPGUARD_NO_FAULT)
                 shrank = k + 1;
         }
@@ -90,7 +90,7 @@ static void draw_status(ui *u)
             snprintf(right, sizeof right, "%" PRIu64 " lines repaired, %" PRIu64 " skipped (! shows them) ",
                      repaired, skipped);
             warn = true;
-        } else if (problems_dumps(v->dumps, v->ndumps, v->diff)) {
+        } else if (problems_dumps(v->session)) {
             snprintf(right, sizeof right, "warnings about the dumps (! shows them) ");
             warn = true;
         }

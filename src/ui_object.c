@@ -18,7 +18,7 @@ void ui_object_heading(ui *u, int y)
     char desc[1024], head[1200];
     size_t len = objinfo_describe(f->h, f->info.index, desc, sizeof desc);
     snprintf(head, sizeof head, "object 0x%" PRIx64 " in dump %zu (depth %zu): ", f->h->addr[f->info.index],
-             view_dump_number(v, f->h), v->depth - 1);
+             session_dump_number(v->session, f->h), v->depth - 1);
     ui_fill(stdscr, y, 0, COLS, u->attr[PART_HEADING]);
     int x = ui_puts(stdscr, y, 0, head, COLS, false);
     ui_put(stdscr, y, x, desc, len, COLS - x, false);

@@ -9,7 +9,7 @@
 void ui_problems_open(ui *u)
 {
     view *v = &u->view;
-    if (!problems_dumps(v->dumps, v->ndumps, v->diff)) {
+    if (!problems_dumps(v->session)) {
         snprintf(u->status, sizeof u->status, "every line of every dump was read as written: nothing to show");
         return;
     }
@@ -17,6 +17,6 @@ void ui_problems_open(ui *u)
     if (!out)
         return;
     /* Unescaped here: the pane escapes what it draws. */
-    problems_write(out, v->dumps, v->ndumps, v->diff, "", HEAP_MAX_PROBLEMS, false);
+    problems_write(out, v->session, "", HEAP_MAX_PROBLEMS, false);
     ui_pane_show(u, out, "What was wrong with the dumps", '!');
 }

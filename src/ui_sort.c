@@ -5,15 +5,6 @@
 
 #include <stdio.h>
 
-static const char *const descriptions[SORT_KEY_COUNT] = {
-    [SORT_COUNT] = "objects, most first",
-    [SORT_MEMSIZE] = "memsize, largest first",
-    [SORT_BYTESIZE] = "bytesize, largest first",
-    [SORT_LOCATION] = "file, then line",
-    [SORT_TYPE] = "type name",
-    [SORT_RETAINED] = "retained size, largest first",
-};
-
 void ui_sort_draw(ui *u)
 {
     view *v = &u->view;
@@ -23,14 +14,14 @@ void ui_sort_draw(ui *u)
     ui_pane(u, y0, x0, h, w, "Sort groups by");
     for (int k = 0; k < SORT_KEY_COUNT && 2 + k < h; k++) {
         char line[80];
-        snprintf(line, sizeof line, "%c %-9s %s", k == (int)v->sort ? '*' : ' ',
-                 group_sort_name((group_sort_key)k), descriptions[k]);
+        snprintf(line, sizeof line, "%c %-9s %s", k == (int)v->set->sort ? '*' : ' ',
+                 group_sort_name((group_sort_key)k), group_sort_help((group_sort_key)k));
         attrset(k == u->sort_cursor ? u->attr[PART_SELECTED] : (u->attr[PART_PANE] | A_REVERSE));
         ui_puts(stdscr, y0 + 2 + k, x0 + 2, line, w - 4, true);
     }
     attrset(u->attr[PART_PANE] | A_REVERSE);
     char foot[80];
-    snprintf(foot, sizeof foot, "Enter choose  r reverse%s  Esc close", v->reverse ? " (on)" : "");
+    snprintf(foot, sizeof foot, "Enter choose  r reverse%s  Esc close", v->set->reverse ? " (on)" : "");
     if (h > SORT_KEY_COUNT + 2)
         ui_puts(stdscr, y0 + h - 1, x0 + 2, foot, w - 4, false);
     attrset(A_NORMAL);

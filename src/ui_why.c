@@ -27,13 +27,13 @@ void ui_why_open(ui *u)
     if (v->graph_pending) {
         snprintf(u->status, sizeof u->status,
                  "what holds it: dump %zu's references are still being read (see the status line); try again soon",
-                 v->ndumps);
+                 v->session->ndumps);
         return;
     }
     FILE *out = ui_pane_begin(u);
     if (!out)
         return;
     /* Unescaped here: the pane escapes what it draws. */
-    why_write_group(out, v->dumps, v->ndumps, v->diff, v->set, g, false);
+    why_write_group(out, v->session, v->set, g, false);
     ui_pane_show(u, out, "Why is this group retained?", 'w');
 }

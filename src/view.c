@@ -3,12 +3,12 @@
 #include "config.h"
 #include "view.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "heap_graph.h"
 #include "report.h"
 #include "textsafe.h"
 
@@ -45,25 +45,12 @@ static const view_frame *top_c(const view *v)
     return &v->stack[v->depth - 1];
 }
 
-void view_init(view *v, heap *const *dumps, size_t ndumps, const diff_result *diff, group_by by,
-               group_sort_key sort, bool reverse, const obj_filter *f)
+void view_init(view *v, const session *ses, const group_query *q)
 {
     memset(v, 0, sizeof *v);
-    v->dumps = dumps;
-    v->ndumps = ndumps;
-    v->diff = diff;
-    v->subject = dumps[diff->subject];
-    v->by = by;
-    v->sort = sort;
-    v->reverse = reverse;
-    filter_init(&v->filter);
-    if (f)
-        filter_copy(&v->filter, f);
-    v->set = group_build(diff, v->subject, by);
-    group_compute_trends(v->set, dumps, ndumps);
-    group_compute_retained(v->set, dumps, ndumps);
-    group_apply_filter(v->set, &v->filter);
-    group_sort(v->set, sort, reverse);
+    v->session = ses;
+    v->subject = ses->subject;
+    v->set = group_new(ses, q);
     push(v, VIEW_GROUPS);
 }
 
@@ -73,7 +60,6 @@ void view_free(view *v)
         frame_free(&v->stack[--v->depth]);
     free(v->stack);
     group_free(v->set);
-    filter_free(&v->filter);
     if (v->index_built)
         addrmap_free(&v->index);
     memset(v, 0, sizeof *v);
@@ -196,10 +182,10 @@ static void open_group(view *v, size_t g)
     f->group = g;
     size_t from = s->member_start[g], to = s->member_start[g + 1];
     f->objects = hs_xmalloc((to > from ? to - from : 1) * sizeof *f->objects);
-    filter_prepare(&v->filter, v->subject);
+    filter_prepare(&v->set->filter, v->subject);
     for (size_t m = from; m < to; m++) {
-        size_t i = v->diff->objects[s->members[m]];
-        if (filter_object_passes(&v->filter, v->subject, i))
+        size_t i = v->session->diff->objects[s->members[m]];
+        if (filter_object_passes(&v->set->filter, v->subject, i))
             f->objects[f->nobjects++] = i;
     }
     by_memsize ctx = { v->subject };
@@ -219,8 +205,10 @@ static void add_orow(view_frame *f, orow_kind kind, size_t item, size_t *cap)
  * built on first use; the latest dump's comes with its graph. */
 static const addrmap *index_of(view *v, heap *h)
 {
-    if (h != v->subject)
-        return h->addrs;
+    if (h != v->subject) {
+        assert(h == v->session->latest && v->session->addrs);
+        return v->session->addrs;
+    }
     if (!v->index_built) {
         addrmap_build(&v->index, v->subject->addr, v->subject->count);
         v->index_built = true;
@@ -238,12 +226,12 @@ static bool open_object(view *v, heap *h, size_t index)
         snprintf(v->message, sizeof v->message, "%.200s", err.msg);
         return false;
     }
-    heap *latest = v->dumps[v->ndumps - 1];
-    graph *gr = latest->graph;
+    heap *latest = v->session->latest;
+    const graph *gr = v->session->graph;
     /* Referrers from the graph when it is built and holds the dump shown;
      * else by scanning the dump's text. */
     if (gr && h == latest)
-        objinfo_graph_referrers(&info, h);
+        objinfo_graph_referrers(&info, h, gr);
     else
         objinfo_find_referrers(&info, h);
     view_frame *f = push(v, VIEW_OBJECT);
@@ -252,11 +240,11 @@ static bool open_object(view *v, heap *h, size_t index)
     size_t cap = 0;
     /* What holds it, from the latest dump's graph. */
     if (gr) {
-        uint32_t node = heap_graph_node_of(latest, h, index);
+        uint32_t node = session_node_of(v->session, h, index);
         if (node != GRAPH_NONE) {
             f->in_graph = true;
             f->retained = gr->retained[node];
-            f->npath = graph_root_path(gr, node, graph_root_kind(gr, "machine_context"), &f->path, &f->path_root);
+            f->npath = session_root_path(v->session, node, &f->path, &f->path_root);
         }
         add_orow(f, OROW_RETAINED, 0, &cap);
         if (f->in_graph) {
@@ -303,8 +291,8 @@ static bool open_object(view *v, heap *h, size_t index)
  * of one dump); else as the subject dump has it. */
 static bool open_retained(view *v, size_t index)
 {
-    heap *latest = v->dumps[v->ndumps - 1];
-    uint32_t node = heap_graph_node_of(latest, v->subject, index);
+    heap *latest = v->session->latest;
+    uint32_t node = session_node_of(v->session, v->subject, index);
     if (node != GRAPH_NONE)
         return open_object(v, latest, node);
     return open_object(v, v->subject, index);
@@ -331,7 +319,7 @@ bool view_enter(view *v)
     case VIEW_OBJECT: {
         const orow *r = view_orow_at(v, f->selected);
         if (r && r->kind == OROW_PATH)
-            return open_object(v, v->dumps[v->ndumps - 1], f->path[r->item]);
+            return open_object(v, v->session->latest, f->path[r->item]);
         if (!r || (r->kind != OROW_REF && r->kind != OROW_REFERRER)) {
             snprintf(v->message, sizeof v->message, "select a reference or a referrer to follow it");
             return false;
@@ -383,25 +371,21 @@ static void reselect(view *v, size_t g)
 void view_set_sort(view *v, group_sort_key key)
 {
     size_t g = selected_group(v);
-    v->sort = key;
-    group_sort(v->set, v->sort, v->reverse);
+    group_set_sort(v->set, key, v->set->reverse);
     reselect(v, g);
 }
 
 void view_toggle_reverse(view *v)
 {
     size_t g = selected_group(v);
-    v->reverse = !v->reverse;
-    group_sort(v->set, v->sort, v->reverse);
+    group_set_sort(v->set, v->set->sort, !v->set->reverse);
     reselect(v, g);
 }
 
 void view_set_filter(view *v, const obj_filter *f)
 {
     size_t g = selected_group(v);
-    filter_copy(&v->filter, f);
-    group_apply_filter(v->set, &v->filter);
-    group_sort(v->set, v->sort, v->reverse);
+    group_set_filter(v->set, f);
     reselect(v, g);
 }
 
@@ -409,13 +393,11 @@ void view_set_group_by(view *v, group_by by)
 {
     while (v->depth > 1)
         frame_free(&v->stack[--v->depth]);
-    group_free(v->set);
-    v->by = by;
-    v->set = group_build(v->diff, v->subject, by);
-    group_compute_trends(v->set, v->dumps, v->ndumps);
-    group_compute_retained(v->set, v->dumps, v->ndumps);
-    group_apply_filter(v->set, &v->filter);
-    group_sort(v->set, v->sort, v->reverse);
+    group_query q = { .by = by, .filter = &v->set->filter, .sort = v->set->sort, .reverse = v->set->reverse,
+                      .trends = true };
+    group_set *old = v->set;
+    v->set = group_new(v->session, &q);
+    group_free(old);
     v->stack[0].selected = 0;
     v->stack[0].top = 0;
 }
@@ -440,7 +422,7 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
         size_t llen;
         group_label(v->set, g, label, sizeof label, &llen);
         n = snprintf(buf, size, "%8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %-8s %.*s", g->count, g->bytesize,
-                     g->memsize, v->by == GROUP_SITE ? rtype_name(g->type) : "", (int)llen, label);
+                     g->memsize, group_type_name(v->set, g), (int)llen, label);
         break;
     }
     case VIEW_OBJECTS: {
@@ -471,10 +453,10 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
         switch (r->kind) {
         case OROW_HEADING: {
             if (r->item == 3) {
-                const graph *gr = v->dumps[v->ndumps - 1]->graph;
+                const graph *gr = v->session->graph;
                 if (f->npath)
                     n = snprintf(buf, size, "%s (%zu hop%s from the %s root, in dump %zu)", headings[3], f->npath,
-                                 f->npath == 1 ? "" : "s", gr->root_names[f->path_root], v->ndumps);
+                                 f->npath == 1 ? "" : "s", gr->root_names[f->path_root], v->session->ndumps);
                 else
                     n = snprintf(buf, size, "%s: none reaches it (the next GC frees it)", headings[3]);
                 break;
@@ -485,22 +467,22 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
             break;
         }
         case OROW_RETAINED:
-            if (!v->dumps[v->ndumps - 1]->graph)
+            if (!v->session->graph)
                 n = snprintf(buf, size, "Retained size and root path: being computed (reading dump %zu's references)",
-                             v->ndumps);
+                             v->session->ndumps);
             else if (f->in_graph)
                 n = snprintf(buf, size, "Retained size: %" PRIu64 " bytes (what freeing it would free, in dump %zu)",
-                             f->retained, v->ndumps);
+                             f->retained, v->session->ndumps);
             else
-                n = snprintf(buf, size, "Not in dump %zu's graph: it was freed or its slot reused", v->ndumps);
+                n = snprintf(buf, size, "Not in dump %zu's graph: it was freed or its slot reused", v->session->ndumps);
             break;
         case OROW_PATH: {
-            heap *latest = v->dumps[v->ndumps - 1];
+            heap *latest = v->session->latest;
             uint32_t node = f->path[r->item];
             char desc[512];
             objinfo_describe(latest, node, desc, sizeof desc);
             n = snprintf(buf, size, "  0x%-12" PRIx64 " %s (retained %" PRIu64 ")", latest->addr[node], desc,
-                         latest->graph->retained[node]);
+                         v->session->graph->retained[node]);
             break;
         }
         case OROW_ELIDED:
@@ -557,21 +539,11 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
     return (size_t)n < size ? (size_t)n : size ? size - 1 : 0;
 }
 
-size_t view_dump_number(const view *v, const heap *h)
-{
-    for (size_t k = 0; k < v->ndumps; k++)
-        if (v->dumps[k] == h)
-            return k + 1;
-    return 0;
-}
-
 void view_graph_ready(view *v)
 {
     v->graph_pending = false;
     size_t g = selected_group(v);
-    group_compute_retained(v->set, v->dumps, v->ndumps);
-    group_apply_filter(v->set, &v->filter);
-    group_sort(v->set, v->sort, v->reverse);
+    group_graph_ready(v->set);
     reselect(v, g);
 }
 
@@ -584,11 +556,11 @@ void view_trend_glyphs(const view *v, const group *g, bool utf8, char *buf, size
     if (!g->trend || size == 0)
         return;
     uint64_t max = 0;
-    for (size_t k = 0; k < v->ndumps; k++)
+    for (size_t k = 0; k < v->session->ndumps; k++)
         if (g->trend[k] > max)
             max = g->trend[k];
     size_t len = 0;
-    for (size_t k = 0; k < v->ndumps; k++) {
+    for (size_t k = 0; k < v->session->ndumps; k++) {
         unsigned level = max ? (unsigned)((g->trend[k] * 7 + max - 1) / max) : 0;
         const char *glyph = utf8 ? blocks[level] : (char[]){ ascii[level], 0 };
         size_t gl = strlen(glyph);
@@ -652,31 +624,31 @@ hs_status view_write(view *v, FILE *out, const char *when, hs_error *err)
 {
     const view_frame *f = top_c(v);
     if (f->kind == VIEW_GROUPS) {
-        report_info info = { v->dumps, v->ndumps, v->diff, v->set, &v->filter, v->sort, v->reverse };
+        report_info info = { v->session, v->set };
         report_opts opts = { .header = true, .when = when }; /* exactly --report's lines */
         return report_write(out, &info, &opts, err);
     }
     fprintf(out, "# heapsift %s: %s\n", PACKAGE_VERSION, kind_names[f->kind]);
-    for (size_t k = 0; k < v->ndumps; k++)
-        fprintf(out, "# dump %zu: %s\n", k + 1, v->dumps[k]->path);
+    for (size_t k = 0; k < v->session->ndumps; k++)
+        fprintf(out, "# dump %zu: %s\n", k + 1, v->session->dumps[k]->path);
     if (f->kind == VIEW_OBJECTS) {
         char label[1024];
         size_t llen;
         group_label(v->set, &v->set->groups[f->group], label, sizeof label, &llen);
-        fprintf(out, "# group (%s): %s%s%.*s\n", group_by_name(v->by),
-                v->by == GROUP_SITE ? rtype_name(v->set->groups[f->group].type) : "", v->by == GROUP_SITE ? " " : "",
+        fprintf(out, "# group (%s): %s%s%.*s\n", group_by_name(v->set->by),
+                group_type_name(v->set, &v->set->groups[f->group]), group_shows_type(v->set) ? " " : "",
                 (int)llen, label);
         fprintf(out, "# address        type    class                  memsize bytesize    gen value\n");
     } else {
         char desc[512];
         objinfo_describe(f->h, f->info.index, desc, sizeof desc);
-        fprintf(out, "# object 0x%" PRIx64 " in dump %zu: %s\n", f->h->addr[f->info.index], view_dump_number(v, f->h),
+        fprintf(out, "# object 0x%" PRIx64 " in dump %zu: %s\n", f->h->addr[f->info.index], session_dump_number(v->session, f->h),
                 desc);
     }
-    if (filter_active(&v->filter))
-        fprintf(out, "# filter: %s%s%s%s\n", v->filter.include ? v->filter.include : "",
-                v->filter.exclude ? " excluding " : "", v->filter.exclude ? v->filter.exclude : "",
-                v->filter.types_set ? " (types limited)" : "");
+    if (filter_active(&v->set->filter))
+        fprintf(out, "# filter: %s%s%s%s\n", v->set->filter.include ? v->set->filter.include : "",
+                v->set->filter.exclude ? " excluding " : "", v->set->filter.exclude ? v->set->filter.exclude : "",
+                v->set->filter.types_set ? " (types limited)" : "");
     if (when)
         fprintf(out, "# written %s\n", when);
     char row[4096];

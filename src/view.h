@@ -3,8 +3,8 @@
  * for export. No curses here: the UI draws what the view holds and calls
  * view_* for every action, so the tests drive the same code as a person.
  *
- * A view is owned and used by the UI thread only. It holds the loaded dumps
- * (not owned) and the grouping it built (owned).
+ * A view is owned and used by the UI thread only. It holds the session (not
+ * owned) and the grouping it built (owned).
  */
 #ifndef HEAPSIFT_VIEW_H
 #define HEAPSIFT_VIEW_H
@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "diff.h"
 #include "filter.h"
 #include "group.h"
 #include "heap.h"
+#include "session.h"
 #include "objinfo.h"
 #include "status.h"
 
@@ -69,15 +69,10 @@ typedef struct view_frame {
 } view_frame;
 
 typedef struct view {
-    heap *const *dumps;      /* the dumps, oldest first (not owned) */
-    size_t ndumps;
-    const diff_result *diff; /* not owned */
-    heap *subject;           /* dumps[diff->subject] */
-    group_set *set;          /* owned; rebuilt when the grouping changes */
-    group_by by;
-    group_sort_key sort;
-    bool reverse;
-    obj_filter filter;           /* owned copy */
+    const session *session;  /* what is shown (not owned) */
+    heap *subject;           /* session->subject */
+    group_set *set;          /* the groups, with the grouping, filter and sort in
+                                force; owned; rebuilt when the grouping changes */
     addrmap index;           /* the subject's objects by address, built on first use */
     bool index_built;
     view_frame *stack;       /* stack[0] is the group list */
@@ -89,18 +84,15 @@ typedef struct view {
                                 the owner; cleared by view_graph_ready) */
 } view;
 
-/* Sets up the group list. filter may be NULL. */
-void view_init(view *v, heap *const *dumps, size_t ndumps, const diff_result *diff, group_by by,
-               group_sort_key sort, bool reverse, const obj_filter *f);
+/* Sets up the group list of the session, grouped, filtered and sorted as q
+ * says. */
+void view_init(view *v, const session *ses, const group_query *q);
 void view_free(view *v);
 
 /* The latest dump's graph has been attached: fills the retained sizes and
  * sorts again (retained may be the sort key), keeping the selection. Object
  * views opened before keep what they showed. */
 void view_graph_ready(view *v);
-
-/* 1-based position of h among the dumps (0 when it is none of them). */
-size_t view_dump_number(const view *v, const heap *h);
 
 view_frame *view_top(view *v);
 size_t view_rows(const view *v);

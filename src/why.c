@@ -37,18 +37,19 @@ bool why_path_matches(const char *path, size_t len, const char *tail)
     return tl == len || path[len - tl - 1] == '/' || tail[0] == '/';
 }
 
-static void hop(FILE *out, heap *h, uint32_t v, const why_hops_style *style)
+static void hop(FILE *out, const session *ses, uint32_t v, const why_hops_style *style)
 {
+    heap *h = ses->latest;
     char desc[1024];
     size_t len = objinfo_describe(h, v, desc, sizeof desc);
     fprintf(out, "%s0x%" PRIx64 " ", style->indent, h->addr[v]);
     /* Always escaped: a string's value may hold a newline, which would break
      * the one hop a line layout even in a file. */
     textsafe_write(out, desc, len, true);
-    fprintf(out, "  (retained %" PRIu64 "%s)\n", h->graph->retained[v], style->unit);
+    fprintf(out, "  (retained %" PRIu64 "%s)\n", ses->graph->retained[v], style->unit);
 }
 
-void why_write_hops(FILE *out, heap *h, const uint32_t *path, size_t len, const why_hops_style *style)
+void why_write_hops(FILE *out, const session *ses, const uint32_t *path, size_t len, const why_hops_style *style)
 {
     size_t edge = style->edge_hops;
     for (size_t k = 0; k < len; k++) {
@@ -56,7 +57,7 @@ void why_write_hops(FILE *out, heap *h, const uint32_t *path, size_t len, const 
             fprintf(out, "%s... %zu hops not shown ...\n", style->indent, len - 2 * edge);
             k = len - edge;
         }
-        hop(out, h, path[k], style);
+        hop(out, ses, path[k], style);
     }
 }
 
@@ -75,12 +76,12 @@ static int cmp_retainers(const void *a, const void *b)
     return x->bytes > y->bytes ? -1 : x->bytes < y->bytes ? 1 : x->objects > y->objects ? -1 : x->objects < y->objects;
 }
 
-static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const diff_result *diff,
-                          const group_set *s, const group *g, bool escape)
+static void explain_group(FILE *out, const session *ses, const group_set *s, const group *g, bool escape)
 {
-    heap *subject = dumps[diff->subject];
-    heap *latest = dumps[ndumps - 1];
-    graph *gr = latest->graph;
+    const diff_result *diff = ses->diff;
+    heap *subject = ses->subject;
+    heap *latest = ses->latest;
+    const graph *gr = ses->graph;
     size_t gi = (size_t)(g - s->groups);
     size_t from = s->member_start[gi], to = s->member_start[gi + 1];
 
@@ -89,7 +90,7 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
     uint32_t *nodes = hs_xmalloc((to - from + 1) * sizeof *nodes);
     size_t nn = 0;
     for (size_t m = from; m < to; m++) {
-        uint32_t v = heap_graph_node_of(latest, subject, diff->objects[s->members[m]]);
+        uint32_t v = session_node_of(ses, subject, diff->objects[s->members[m]]);
         if (v != GRAPH_NONE) {
             nodes[nn++] = v;
             state[v] = 1;
@@ -177,7 +178,7 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
     }
     free(top);
 
-    if (s->by == GROUP_SITE) {
+    if (group_shows_type(s)) {
         size_t flen;
         const char *file = strtab_str(subject->strings, g->file, &flen);
         fprintf(out, "%s %" PRIu64 " %s objects of size %" PRIu64 "/%" PRIu64 " at: ", report_verb(diff->mode),
@@ -227,7 +228,7 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
     if (largest != GRAPH_NONE) {
         uint32_t *path;
         unsigned kind;
-        size_t len = graph_root_path(gr, largest, graph_root_kind(gr, "machine_context"), &path, &kind);
+        size_t len = session_root_path(ses, largest, &path, &kind);
         fprintf(out, "  path from a GC root to the largest of them, 0x%" PRIx64 ":\n", latest->addr[largest]);
         if (len == 0) {
             fprintf(out, "    (no root reaches it: the next GC frees it)\n");
@@ -237,7 +238,7 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
             textsafe_write(out, gr->root_names[kind], strlen(gr->root_names[kind]), true);
             fputc('\n', out);
             why_hops_style style = { "      ", "", 8 };
-            why_write_hops(out, latest, path, len, &style);
+            why_write_hops(out, ses, path, len, &style);
         }
         free(path);
     }
@@ -246,24 +247,23 @@ static void explain_group(FILE *out, heap *const *dumps, size_t ndumps, const di
     free(state);
 }
 
-void why_write_group(FILE *out, heap *const *dumps, size_t ndumps, const diff_result *diff, const group_set *s,
-                     const group *g, bool escape)
+void why_write_group(FILE *out, const session *ses, const group_set *s, const group *g, bool escape)
 {
-    if (!dumps[ndumps - 1]->graph) {
+    if (!ses->graph) {
         fprintf(out, "The reference graph of the latest dump was not built.\n");
         return;
     }
-    explain_group(out, dumps, ndumps, diff, s, g, escape);
+    explain_group(out, ses, s, g, escape);
 }
 
-hs_status why_write(FILE *out, loader *l, const char *file, uint32_t line, bool escape, hs_error *err)
+hs_status why_write(FILE *out, const session *ses, const char *file, uint32_t line, bool escape, hs_error *err)
 {
-    heap *subject = l->dumps[l->diff->subject];
-    heap *latest = l->dumps[l->ndumps - 1];
-    if (!latest->graph)
+    heap *subject = ses->subject;
+    heap *latest = ses->latest;
+    if (!ses->graph)
         return hs_fail(err, HS_ERR_USAGE, "the reference graph was not built");
-    group_set *s = group_build(l->diff, subject, GROUP_SITE);
-    group_sort(s, SORT_COUNT, false);
+    group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT };
+    group_set *s = group_new(ses, &q);
     size_t found = 0;
     for (size_t k = 0; k < s->nvisible; k++) {
         const group *g = &s->groups[s->order[k]];
@@ -279,11 +279,47 @@ hs_status why_write(FILE *out, loader *l, const char *file, uint32_t line, bool 
             textsafe_write(out, latest->path, strlen(latest->path), escape);
             fprintf(out, " (the latest dump)\n");
         }
-        explain_group(out, l->dumps, l->ndumps, l->diff, s, g, escape);
+        explain_group(out, ses, s, g, escape);
     }
     group_free(s);
     if (!found)
         return hs_fail(err, HS_ERR_USAGE, "no %s group was allocated at %s:%" PRIu32,
-                       diff_mode_name(l->diff->mode), file, line);
+                       diff_mode_name(ses->diff->mode), file, line);
+    return fflush(out) == 0 ? HS_OK : hs_fail(err, HS_ERR_IO, "writing failed");
+}
+
+hs_status why_write_path(FILE *out, const session *ses, uint64_t addr, hs_error *err)
+{
+    const heap *h = ses->latest;
+    if (!ses->graph)
+        return hs_fail(err, HS_ERR_USAGE, "the reference graph was not built");
+    uint32_t v = session_node_at(ses, addr);
+    if (v == GRAPH_NONE)
+        return hs_fail(err, HS_ERR_USAGE, "0x%" PRIx64 " is no object of %s (the latest dump)", addr, h->path);
+    uint32_t *path;
+    unsigned kind;
+    size_t len = session_root_path(ses, v, &path, &kind);
+    /* Always escaped, like the hops: a string's value may hold a newline,
+     * which would break the one hop a line layout even in a file. */
+    fprintf(out, "# heapsift %s: path from a GC root to 0x%" PRIx64 " in ", PACKAGE_VERSION, addr);
+    textsafe_write(out, h->path, strlen(h->path), true);
+    fputc('\n', out);
+    why_hops_style style = { "  ", " bytes", 12 };
+    if (len == 0) {
+        fprintf(out, "# no GC root reaches it: it is garbage the next GC would free\n");
+        why_write_hops(out, ses, &v, 1, &style);
+    } else {
+        /* The root's category is text from the dump too. */
+        const char *root = ses->graph->root_names[kind];
+        fprintf(out, "# %zu hop%s from the ", len, len == 1 ? "" : "s");
+        textsafe_write(out, root, strlen(root), true);
+        fprintf(out, " root%s\n",
+                (int)kind == ses->avoid_root ? " (a conservative stack scan: no other root reaches it)" : "");
+        fprintf(out, "root ");
+        textsafe_write(out, root, strlen(root), true);
+        fputc('\n', out);
+        why_write_hops(out, ses, path, len, &style);
+    }
+    free(path);
     return fflush(out) == 0 ? HS_OK : hs_fail(err, HS_ERR_IO, "writing failed");
 }

@@ -2,8 +2,8 @@
  * retained size counted once, the objects that hold them (grouped by their
  * own allocation site), and the path from a GC root to the largest of them.
  *
- * Works on a finished load whose latest dump has its graph and dominators
- * (loader_opts.want_graph). Writes text; called from one thread.
+ * Works on a session whose graph is attached (loader_opts.want_graph).
+ * Writes text; called from one thread.
  */
 #ifndef HEAPSIFT_WHY_H
 #define HEAPSIFT_WHY_H
@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "group.h"
-#include "loader.h"
+#include "session.h"
 #include "status.h"
 
 /* Parses "FILE:LINE" (FILE may be any trailing part of the path, cut at a
@@ -30,19 +30,24 @@ typedef struct why_hops_style {
                             last edge_hops hops and say how many are left out */
 } why_hops_style;
 
-/* Writes the hops of a root path of h (graph node indices), one line each:
+/* Writes the hops of a root path of the session's latest dump (graph node
+ * indices), one line each:
  * address, what the object is (objinfo_describe, always escaped: a string's
  * value may hold a newline) and its retained size. */
-void why_write_hops(FILE *out, heap *h, const uint32_t *path, size_t len, const why_hops_style *style);
+void why_write_hops(FILE *out, const session *ses, const uint32_t *path, size_t len, const why_hops_style *style);
 
 /* Writes the explanation for one group of s (site grouping, or any other:
  * the group's objects are what is explained). */
-void why_write_group(FILE *out, heap *const *dumps, size_t ndumps, const diff_result *diff, const group_set *s,
-                     const group *g, bool escape);
+void why_write_group(FILE *out, const session *ses, const group_set *s, const group *g, bool escape);
 
 /* Writes the explanation for the retained groups allocated at file:line.
  * Fails with HS_ERR_USAGE (naming the site) when no retained group is there;
  * escape: make dump text safe for a terminal. */
-hs_status why_write(FILE *out, loader *l, const char *file, uint32_t line, bool escape, hs_error *err);
+hs_status why_write(FILE *out, const session *ses, const char *file, uint32_t line, bool escape, hs_error *err);
+
+/* --path: the shortest path from a GC root to the latest dump's object at
+ * addr, one hop a line, with retained sizes. Fails with HS_ERR_USAGE (naming
+ * the dump) when no object has that address. */
+hs_status why_write_path(FILE *out, const session *ses, uint64_t addr, hs_error *err);
 
 #endif

@@ -60,7 +60,6 @@ static void graph_alone(const char *path)
            " + 4 a reference; peak RSS now %.0f MB\n",
            g->n, g->edges, g->dangling, (double)bytes / 1e6,
            (double)(bytes - 4 * g->edges) / (double)(g->n ? g->n : 1), peak_rss_mb());
-    heap_graph_attach(h, &hg);
 
     /* Root paths and referrers of objects spread evenly over the dump. */
     int mc = graph_root_kind(g, "machine_context");
@@ -79,10 +78,10 @@ static void graph_alone(const char *path)
         reached += len > 0;
         hops += len;
         objinfo oi;
-        if (objinfo_load(&oi, h, h->addrs, v, &err) != HS_OK)
+        if (objinfo_load(&oi, h, hg.addrs, v, &err) != HS_OK)
             continue;
         t0 = monotime_now();
-        objinfo_graph_referrers(&oi, h);
+        objinfo_graph_referrers(&oi, h, g);
         t = monotime_now() - t0;
         referrers += oi.nreferrers;
         objinfo_free(&oi);
@@ -93,6 +92,7 @@ static void graph_alone(const char *path)
            path_sum * 1e3 / SAMPLES, path_max * 1e3, reached, reached ? (double)hops / (double)reached : 0.0);
     printf("referrers: %d objects, mean %.1f ms, max %.1f ms (%.1f referrers on average)\n", SAMPLES,
            ref_sum * 1e3 / SAMPLES, ref_max * 1e3, (double)referrers / SAMPLES);
+    heap_graph_free(&hg);
     heap_free(h);
 }
 
@@ -124,7 +124,7 @@ static void timeline(const char *const *paths)
     loader_join(l);
     printf("explorer: group list ready %.2f s after start (%zu suspects); retained sizes %.2f s after start"
            " (%.2f s of graph)\n",
-           listed, l->diff->count, ready, l->graph_seconds);
+           listed, l->session->diff->count, ready, l->graph_seconds);
     loader_free(l);
 }
 

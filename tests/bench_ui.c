@@ -152,7 +152,7 @@ int main(int argc, char **argv)
     delscreen(scr);
 
     printf("explorer responsiveness (%zu groups, %zu retained objects, 80x24, headless):\n", groups,
-           l->diff->count);
+           l->session->diff->count);
     printf("  first frame (loading screen) after start:   %7.1f ms   (target 100 ms)\n", first_frame * 1e3);
     printf("  loaded, diffed, trends (3 dumps, %.0f MB):    %7.0f ms\n", 2.0 * sb.st_size / 1e6, loaded * 1e3);
     printf("  key + redraw on the group list: mean %5.2f ms, worst %5.2f ms over %d keys   (target 20 ms)\n",

@@ -223,6 +223,7 @@ static void million_deep_chain(void **state)
  * has them once the graph pass is done. */
 static heap *app[3];
 static diff_result *suspects;
+static session *ses;          /* over app and suspects, the graph attached */
 
 static int load_app(void **state)
 {
@@ -246,13 +247,15 @@ static int load_app(void **state)
         fprintf(stderr, "%s\n", err.msg);
         return -1;
     }
-    heap_graph_attach(app[2], &hg);
+    ses = session_borrow(app, 3, suspects);
+    session_attach_graph(ses, &hg);
     return 0;
 }
 
 static int free_app(void **state)
 {
     (void)state;
+    session_free(ses);
     diff_free(suspects);
     for (int k = 0; k < 3; k++)
         heap_free(app[k]);
@@ -274,7 +277,7 @@ static int free_app(void **state)
 static void graph_of_a_real_dump(void **state)
 {
     (void)state;
-    const graph *g = app[2]->graph;
+    const graph *g = ses->graph;
     assert_non_null(g);
     assert_int_equal(g->n, app[2]->count);
     assert_int_equal(g->n, APP3_OBJECTS);
@@ -295,7 +298,7 @@ static void referrers_agree_with_the_text(void **state)
 {
     (void)state;
     heap *h = app[2];
-    addrmap *index = h->addrs;
+    const addrmap *index = ses->addrs;
     size_t checked = 0;
     for (size_t i = 0; i < h->count && checked < 300; i += h->count / 300 + 1) {
         if (h->type[i] == RT_CLASS || h->type[i] == RT_MODULE || h->type[i] == RT_ICLASS)
@@ -305,7 +308,7 @@ static void referrers_agree_with_the_text(void **state)
         assert_int_equal(objinfo_load(&by_text, h, index, i, &err), HS_OK);
         assert_int_equal(objinfo_load(&by_graph, h, index, i, &err), HS_OK);
         objinfo_find_referrers(&by_text, h);
-        objinfo_graph_referrers(&by_graph, h);
+        objinfo_graph_referrers(&by_graph, h, ses->graph);
         /* The graph lists a self-reference; the text scan skips its own
          * line. The text scan sees an IMEMO's "class", which is junk and no
          * edge: drop those referrers that name it nowhere else. */
@@ -351,15 +354,16 @@ static void referrers_agree_with_the_text(void **state)
 static void group_retained_under_filters(void **state)
 {
     (void)state;
-    group_set *s = group_build(suspects, app[1], GROUP_FILE);
-    group_compute_retained(s, app, 3);
+    group_query q = { .by = (group_by)group_by_from_name("file"), .sort = SORT_COUNT };
+    group_set *s = group_new(ses, &q);
     obj_filter f;
     filter_init(&f);
     const char *bad;
     assert_true(filter_set_types(&f, "STRING,ARRAY", &bad));
+    filter_prepare(&f, app[1]);
     for (int pass = 0; pass < 2; pass++) {
-        group_apply_filter(s, pass ? &f : NULL);
-        const graph *g = app[2]->graph;
+        group_set_filter(s, pass ? &f : NULL);
+        const graph *g = ses->graph;
         size_t partial = 0;
         for (size_t gi = 0; gi < s->ngroups; gi++) {
             uint64_t want = 0;
@@ -368,7 +372,7 @@ static void group_retained_under_filters(void **state)
                 size_t i = suspects->objects[s->members[m]];
                 if (pass && !filter_object_passes(&f, app[1], i))
                     continue;
-                uint32_t v = heap_graph_node_of(app[2], app[1], i);
+                uint32_t v = session_node_of(ses, app[1], i);
                 if (v == GRAPH_NONE || g->idom[v] == GRAPH_NONE)
                     continue;
                 bool covered = false;
@@ -376,7 +380,7 @@ static void group_retained_under_filters(void **state)
                     for (size_t m2 = from; m2 < to && !covered; m2++) {
                         size_t i2 = suspects->objects[s->members[m2]];
                         covered = (!pass || filter_object_passes(&f, app[1], i2)) &&
-                                  heap_graph_node_of(app[2], app[1], i2) == u;
+                                  session_node_of(ses, app[1], i2) == u;
                     }
                 if (!covered)
                     want += g->retained[v];

@@ -12,6 +12,10 @@
  * the others with their sites, so that trends can be computed. */
 static heap *app[3];
 static diff_result *retained; /* DIFF_ID_EXACT over app[0..3) */
+static session *ses;          /* over app and retained */
+
+/* A grouping key by name (only the classic one has a constant). */
+#define BY(name) ((group_by)group_by_from_name(name))
 
 static int load_app(void **state)
 {
@@ -30,12 +34,14 @@ static int load_app(void **state)
     if (diff_run(&retained, app, 3, DIFF_ID_EXACT, &err) != HS_OK)
         return -1;
     heap_load_details(app[1], retained->objects, retained->count, 0);
+    ses = session_borrow(app, 3, retained);
     return 0;
 }
 
 static int free_app(void **state)
 {
     (void)state;
+    session_free(ses);
     diff_free(retained);
     for (int k = 0; k < 3; k++)
         heap_free(app[k]);
@@ -68,11 +74,15 @@ static const group *find_group(const group_set *s, const char *text, rtype t)
     return NULL;
 }
 
+static group_set *build_in(const session *in, group_by by, bool trends)
+{
+    group_query q = { .by = by, .sort = SORT_COUNT, .trends = trends };
+    return group_new(in, &q);
+}
+
 static group_set *build(group_by by)
 {
-    group_set *s = group_build(retained, app[1], by);
-    group_sort(s, SORT_COUNT, false);
-    return s;
+    return build_in(ses, by, false);
 }
 
 static void gem_labels(void **state)
@@ -124,11 +134,11 @@ static void gem_label_skips_plain_gems_dir(void **state)
 static void names(void **state)
 {
     (void)state;
-    for (int by = 0; by < GROUP_BY_COUNT; by++)
+    for (int by = 0; by < (int)group_by_count(); by++)
         assert_int_equal(group_by_from_name(group_by_name((group_by)by)), by);
     for (int key = 0; key < SORT_KEY_COUNT; key++)
         assert_int_equal(group_sort_from_name(group_sort_name((group_sort_key)key)), key);
-    assert_string_equal(group_by_name(GROUP_GEM), "gem");
+    assert_string_equal(group_by_name(BY("gem")), "gem");
     assert_int_equal(group_by_from_name("type,file,line"), GROUP_SITE);
     assert_int_equal(group_by_from_name("location"), GROUP_SITE);
     assert_int_equal(group_by_from_name("colour"), -1);
@@ -178,7 +188,7 @@ static void by_site(void **state)
 static void by_class(void **state)
 {
     (void)state;
-    group_set *s = build(GROUP_CLASS);
+    group_set *s = build(BY("class"));
     assert_well_formed(s);
     assert_int_equal(s->ngroups, 14);
     assert_string_equal(label(s, 0), "String");
@@ -196,7 +206,7 @@ static void by_class(void **state)
 static void by_gem(void **state)
 {
     (void)state;
-    group_set *s = build(GROUP_GEM);
+    group_set *s = build(BY("gem"));
     assert_well_formed(s);
     assert_int_equal(s->ngroups, 3);
     assert_string_equal(label(s, 0), "app");
@@ -213,7 +223,7 @@ static void by_gem(void **state)
 static void by_file_method_generation(void **state)
 {
     (void)state;
-    group_set *s = build(GROUP_FILE);
+    group_set *s = build(BY("file"));
     assert_well_formed(s);
     assert_int_equal(s->ngroups, 9);
     assert_string_equal(label(s, 0), "server.rb");
@@ -224,7 +234,7 @@ static void by_file_method_generation(void **state)
     assert_string_equal(label(s, 8), "/usr/lib/ruby/3.1.0/objspace.rb");
     group_free(s);
 
-    s = build(GROUP_METHOD);
+    s = build(BY("method"));
     assert_well_formed(s);
     assert_int_equal(s->ngroups, 20);
     assert_string_equal(label(s, 0), "build_env in server.rb");
@@ -233,7 +243,7 @@ static void by_file_method_generation(void **state)
     assert_int_equal(at_rank(s, 1)->count, 433);
     group_free(s);
 
-    s = build(GROUP_GENERATION);
+    s = build(BY("generation"));
     assert_well_formed(s);
     assert_int_equal(s->ngroups, 10);
     assert_string_equal(label(s, 0), "10");
@@ -248,14 +258,14 @@ static void sort_keys(void **state)
 {
     (void)state;
     group_set *s = build(GROUP_SITE);
-    group_sort(s, SORT_MEMSIZE, false);
+    group_set_sort(s, SORT_MEMSIZE, false);
     assert_string_equal(label(s, 0), "lib/rackish.rb:27");
     assert_int_equal(at_rank(s, 0)->memsize, 120640);
     assert_string_equal(label(s, 1), "app/controllers/products_controller.rb:7");
-    group_sort(s, SORT_BYTESIZE, false);
+    group_set_sort(s, SORT_BYTESIZE, false);
     assert_int_equal(at_rank(s, 0)->bytesize, 51565);
     assert_int_equal(at_rank(s, 1)->bytesize, 7431);
-    group_sort(s, SORT_LOCATION, false);
+    group_set_sort(s, SORT_LOCATION, false);
     assert_string_equal(label(s, 0), "/usr/lib/ruby/3.1.0/objspace.rb:88");
     assert_string_equal(label(s, 1), "<internal:timev>:224");
     assert_string_equal(label(s, 2), "app/controllers/products_controller.rb:7");
@@ -266,15 +276,15 @@ static void sort_keys(void **state)
     assert_int_equal(at_rank(s, 5)->type, RT_STRING);
     assert_int_equal(at_rank(s, 6)->type, RT_ARRAY);
     assert_int_equal(at_rank(s, 7)->type, RT_HASH);
-    group_sort(s, SORT_LOCATION, true);
+    group_set_sort(s, SORT_LOCATION, true);
     assert_string_equal(label(s, 0), "server.rb:90");
-    group_sort(s, SORT_TYPE, false);
+    group_set_sort(s, SORT_TYPE, false);
     assert_int_equal(at_rank(s, 0)->type, RT_ARRAY);
     assert_int_equal(at_rank(s, 1)->type, RT_DATA);
     assert_string_equal(label(s, 1), "app/middleware/audit_log.rb:14");
     assert_string_equal(label(s, 2), "<internal:timev>:224");
     /* Reversed: the smallest group first; ties reversed too. */
-    group_sort(s, SORT_COUNT, true);
+    group_set_sort(s, SORT_COUNT, true);
     assert_string_equal(label(s, 0), "server.rb:90");
     assert_string_equal(label(s, 1), "/usr/lib/ruby/3.1.0/objspace.rb:88");
     assert_string_equal(label(s, 31), "app/controllers/products_controller.rb:7");
@@ -315,8 +325,8 @@ static void tie_break_order(void **state)
     diff_result *d = NULL;
     assert_int_equal(diff_run(&d, &h, 1, DIFF_ID_EXACT, &err), HS_OK);
     heap_load_details(h, d->objects, d->count, 1);
-    group_set *s = group_build(d, h, GROUP_SITE);
-    group_sort(s, SORT_COUNT, false);
+    session *one = session_borrow(&h, 1, d);
+    group_set *s = build_in(one, GROUP_SITE, false);
     assert_int_equal(s->nvisible, 10);
     assert_string_equal(label(s, 0), "a.rb:5");
     assert_int_equal(at_rank(s, 0)->count, 4);
@@ -332,6 +342,7 @@ static void tie_break_order(void **state)
     assert_string_equal(label(s, 8), "b.rb:10");
     assert_string_equal(label(s, 9), "\xe9.rb:1"); /* 0xE9 after ASCII */
     group_free(s);
+    session_free(one);
     diff_free(d);
     heap_free(h);
 }
@@ -410,8 +421,8 @@ static void filters_on_app(void **state)
     filter_init(&f);
 
     filter_set_include(&f, "app/models");
-    group_apply_filter(s, &f);
-    group_sort(s, SORT_COUNT, false);
+    group_set_filter(s, &f);
+    group_set_sort(s, SORT_COUNT, false);
     assert_int_equal(s->nvisible, 2);
     assert_int_equal(s->total_count, 152);
     assert_string_equal(label(s, 0), "app/models/session.rb:9"); /* OBJECT before STRING */
@@ -422,37 +433,37 @@ static void filters_on_app(void **state)
     assert_int_equal(find_group(s, "server.rb:56", RT_STRING)->count, 0);
 
     filter_set_include(&f, "app/*/*_controller.rb");
-    group_apply_filter(s, &f);
+    group_set_filter(s, &f);
     assert_int_equal(s->nvisible, 6);
     assert_int_equal(s->total_count, 858);
 
     filter_set_include(&f, "app/");
     filter_set_exclude(&f, "products");
-    group_apply_filter(s, &f);
+    group_set_filter(s, &f);
     assert_int_equal(s->total_count, 955);
 
     filter_set_include(&f, NULL);
     filter_set_exclude(&f, "server.rb");
-    group_apply_filter(s, &f);
+    group_set_filter(s, &f);
     assert_int_equal(s->total_count, 3485 - 1258);
 
     filter_set_exclude(&f, "");
     const char *bad;
     assert_true(filter_set_types(&f, "STRING", &bad));
-    group_apply_filter(s, &f);
+    group_set_filter(s, &f);
     assert_int_equal(s->total_count, 2674);
     assert_true(filter_set_types(&f, "DATA", &bad));
-    group_apply_filter(s, &f);
+    group_set_filter(s, &f);
     assert_int_equal(s->total_count, 206);
     assert_int_equal(s->nvisible, 2);
 
     filter_copy(&f, &(obj_filter){ 0 });
     f.min_count = 131;
-    group_apply_filter(s, &f);
+    group_set_filter(s, &f);
     assert_int_equal(s->nvisible, 11);
     assert_int_equal(s->total_count, 1945);
 
-    group_apply_filter(s, NULL);
+    group_set_filter(s, NULL);
     assert_int_equal(s->nvisible, 32);
     assert_int_equal(s->total_count, 3485);
     assert_int_equal(s->total_memsize, 361171);
@@ -471,8 +482,7 @@ static void trends(void **state)
         all[i] = (uint32_t)i;
     heap_load_details(app[1], all, app[1]->count, 0);
     free(all);
-    group_set *s = build(GROUP_SITE);
-    group_compute_trends(s, app, 3);
+    group_set *s = build_in(ses, GROUP_SITE, true);
     assert_int_equal(s->ndumps, 3);
     const group *g = find_group(s, "app/controllers/products_controller.rb:7", RT_STRING);
     assert_int_equal(g->trend[0], 121);
@@ -488,8 +498,7 @@ static void trends(void **state)
     assert_int_equal(g->trend[2], 162);
     group_free(s);
 
-    s = build(GROUP_GEM);
-    group_compute_trends(s, app, 3);
+    s = build_in(ses, BY("gem"), true);
     g = find_group(s, "leaky-1.2.3", RT_OTHER);
     assert_int_equal(g->trend[0], 67);
     assert_int_equal(g->trend[1], 198);
@@ -502,11 +511,12 @@ static void trends(void **state)
     heap_load_opts opts = { .mode = HEAP_IDENTITY, .threads = 0 };
     assert_int_equal(heap_load(&ident, data_path("app-3.json.gz"), &opts, &err), HS_OK);
     heap *mixed[3] = { app[0], app[1], ident };
-    s = build(GROUP_SITE);
-    group_compute_trends(s, mixed, 3);
+    session *with_ident = session_borrow(mixed, 3, retained);
+    s = build_in(with_ident, GROUP_SITE, true);
     for (size_t k = 0; k < s->ngroups; k++)
         assert_null(s->groups[k].trend);
     group_free(s);
+    session_free(with_ident);
     heap_free(ident);
 }
 

@@ -42,9 +42,13 @@ static int free_app(void **state)
 /* A diff of dumps[0..n), grouped, filtered and sorted, ready to report. */
 typedef struct prepared {
     diff_result *diff;
+    session *session;
     group_set *set;
     report_info info;
 } prepared;
+
+/* A grouping key by name (only the classic one has a constant). */
+#define BY(name) ((group_by)group_by_from_name(name))
 
 static void prepare(prepared *p, heap *const *dumps, size_t n, diff_identity id, group_by by,
                     const obj_filter *f)
@@ -55,15 +59,16 @@ static void prepare(prepared *p, heap *const *dumps, size_t n, diff_identity id,
     heap *subject = dumps[p->diff->subject];
     if (subject->mode == HEAP_FULL)
         heap_load_details(subject, p->diff->objects, p->diff->count, 0);
-    p->set = group_build(p->diff, subject, by);
-    group_apply_filter(p->set, f);
-    group_sort(p->set, SORT_COUNT, false);
-    p->info = (report_info){ dumps, n, p->diff, p->set, f, SORT_COUNT, false };
+    p->session = session_borrow(dumps, n, p->diff);
+    group_query q = { .by = by, .filter = f, .sort = SORT_COUNT, .trends = true };
+    p->set = group_new(p->session, &q);
+    p->info = (report_info){ p->session, p->set };
 }
 
 static void release(prepared *p)
 {
     group_free(p->set);
+    session_free(p->session);
     diff_free(p->diff);
 }
 
@@ -213,7 +218,7 @@ static void top_and_verbs(void **state)
     free(text);
     release(&p);
 
-    prepare(&p, app, 2, DIFF_ID_EXACT, GROUP_GEM, NULL);
+    prepare(&p, app, 2, DIFF_ID_EXACT, BY("gem"), NULL);
     opts.top = 1;
     text = report_text(&p, &opts);
     assert_memory_equal(text, "New 4791 objects of size ", 25);
@@ -237,7 +242,7 @@ static void other_groupings(void **state)
 {
     (void)state;
     prepared p;
-    prepare(&p, app, 3, DIFF_ID_EXACT, GROUP_GEM, NULL);
+    prepare(&p, app, 3, DIFF_ID_EXACT, BY("gem"), NULL);
     report_opts opts = { 0 };
     char *text = report_text(&p, &opts);
     assert_string_equal(text,
@@ -262,7 +267,6 @@ static void trend_column(void **state)
     }
     prepared p;
     prepare(&p, dumps, 3, DIFF_ID_EXACT, GROUP_SITE, NULL);
-    group_compute_trends(p.set, dumps, 3);
     report_opts opts = { .trend = true, .top = 1 };
     char *text = report_text(&p, &opts);
     /* HEAP_LIGHT has no sizes. */
@@ -317,7 +321,7 @@ static void escaping(void **state)
     free(out);
     release(&p);
 
-    prepare(&p, &h, 1, DIFF_ID_EXACT, GROUP_CLASS, NULL);
+    prepare(&p, &h, 1, DIFF_ID_EXACT, BY("class"), NULL);
     opts = (report_opts){ .escape = true };
     out = report_text(&p, &opts);
     assert_non_null(strstr(out, " for class: Evil\\u{202e}Cls\n"));
@@ -348,7 +352,7 @@ static void nul_in_file_name(void **state)
     assert_string_equal(out, "Live 1 STRING objects of size 0/40 at: lib/a\\x00b.rb:3\n\n\nTotal Size: 0/40\n");
     free(out);
     release(&p);
-    prepare(&p, &h, 1, DIFF_ID_EXACT, GROUP_FILE, NULL);
+    prepare(&p, &h, 1, DIFF_ID_EXACT, BY("file"), NULL);
     out = report_text(&p, &opts);
     assert_string_equal(out, "Live 1 objects of size 0/40 for file: lib/a\\x00b.rb\n\n\nTotal Size: 0/40\n");
     free(out);

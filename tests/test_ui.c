@@ -207,11 +207,11 @@ static void sort_pane(void **state)
     /* Esc leaves it as it was. */
     ui_key(&u, 27);
     assert_int_equal(u.mode, MODE_BROWSE);
-    assert_int_equal(u.view.sort, SORT_COUNT);
+    assert_int_equal(u.view.set->sort, SORT_COUNT);
     /* Down to memsize, Enter: sorted by memsize. */
     keys(&u, "sj\r");
     assert_int_equal(u.mode, MODE_BROWSE);
-    assert_int_equal(u.view.sort, SORT_MEMSIZE);
+    assert_int_equal(u.view.set->sort, SORT_MEMSIZE);
     ui_draw(&u);
     assert_string_equal(screen_row(2), "     130       0 B    121 KB HASH     -+@   lib/rackish.rb:27");
     /* The first group stays selected: second by memsize. */
@@ -220,7 +220,7 @@ static void sort_pane(void **state)
     /* r in the pane reverses at once; the pane stays. */
     keys(&u, "sr");
     assert_int_equal(u.mode, MODE_SORT);
-    assert_true(u.view.reverse);
+    assert_true(u.view.set->reverse);
     ui_key(&u, 'q');
     assert_int_equal(u.mode, MODE_BROWSE);
     assert_false(u.quit);
@@ -244,7 +244,7 @@ static void filter_pane(void **state)
     /* Enter keeps it. */
     ui_key(&u, '\r');
     assert_int_equal(u.mode, MODE_BROWSE);
-    assert_string_equal(u.view.filter.include, "app/models");
+    assert_string_equal(u.view.set->filter.include, "app/models");
     ui_draw(&u);
     assert_string_equal(screen_row(0),
                         " heapsift  3 dumps: retained  identity exact  152 objects 8.5 KB  2 groups");
@@ -264,20 +264,20 @@ static void filter_escape_restores(void **state)
     assert_int_equal(u.view.set->nvisible, 2);
     ui_key(&u, 27);
     assert_int_equal(u.mode, MODE_BROWSE);
-    assert_null(u.view.filter.include);
+    assert_null(u.view.set->filter.include);
     assert_int_equal(u.view.set->nvisible, 32);
 
     /* From a kept filter: Esc restores it, not an empty one. */
     keys(&u, "fapp/\r");
-    assert_string_equal(u.view.filter.include, "app/");
+    assert_string_equal(u.view.set->filter.include, "app/");
     assert_int_equal(u.view.set->nvisible, 13);
     ui_key(&u, 'f');
     assert_string_equal(u.ff_text[FF_INCLUDE], "app/");
     ui_key(&u, CTRL_KEY('u'));
     keys(&u, "lib/");
-    assert_string_equal(u.view.filter.include, "lib/");
+    assert_string_equal(u.view.set->filter.include, "lib/");
     ui_key(&u, 27);
-    assert_string_equal(u.view.filter.include, "app/");
+    assert_string_equal(u.view.set->filter.include, "app/");
     assert_int_equal(u.view.set->nvisible, 13);
 
     /* Grouping changed in the pane (Left/Right on its last field) comes
@@ -287,10 +287,10 @@ static void filter_escape_restores(void **state)
         ui_key(&u, KEY_DOWN);
     assert_int_equal(u.ff_cursor, FF_GROUP_BY);
     ui_key(&u, KEY_RIGHT);
-    assert_int_equal(u.view.by, GROUP_CLASS);
+    assert_int_equal(u.view.set->by, ((group_by)group_by_from_name("class")));
     ui_key(&u, 27);
-    assert_int_equal(u.view.by, GROUP_SITE);
-    assert_string_equal(u.view.filter.include, "app/");
+    assert_int_equal(u.view.set->by, GROUP_SITE);
+    assert_string_equal(u.view.set->filter.include, "app/");
     assert_int_equal(u.view.set->nvisible, 13);
 
     /* Min count takes digits only; a bad type says so. */
@@ -307,11 +307,11 @@ static void filter_escape_restores(void **state)
     keys(&u, "1x3y0");
     assert_string_equal(u.ff_text[FF_MIN_COUNT], "130");
     /* `heapsift --filter=app/ --min-count=130`: 9 groups. */
-    assert_int_equal(u.view.filter.min_count, 130);
+    assert_int_equal(u.view.set->filter.min_count, 130);
     assert_int_equal(u.view.set->nvisible, 9);
     ui_key(&u, 27);
-    assert_int_equal(u.view.filter.min_count, 0);
-    assert_false(u.view.filter.types_set);
+    assert_int_equal(u.view.set->filter.min_count, 0);
+    assert_false(u.view.set->filter.types_set);
     ui_close(&u);
     term_close();
 }

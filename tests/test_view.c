@@ -6,6 +6,9 @@
 #include "config.h"
 #include "testutil.h"
 
+/* A grouping key by name (only the classic one has a constant). */
+#define BY(name) ((group_by)group_by_from_name(name))
+
 #include <dirent.h>
 #include <inttypes.h>
 #include <sys/stat.h>
@@ -33,7 +36,7 @@ static int free_app(void **state)
 /* The view the explorer opens with: by site, by count, no filter. */
 static void open_view(view *v)
 {
-    view_init(v, app->dumps, app->ndumps, app->diff, GROUP_SITE, SORT_COUNT, false, NULL);
+    view_init(v, app->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true });
 }
 
 /* Row text in a rotating static buffer. */
@@ -235,7 +238,7 @@ static void sort_keeps_selected_group(void **state)
 
     /* `heapsift --sort=memsize`: 5472 bytes is the 11th largest memsize. */
     view_set_sort(&v, SORT_MEMSIZE);
-    assert_int_equal(v.sort, SORT_MEMSIZE);
+    assert_int_equal(v.set->sort, SORT_MEMSIZE);
     assert_int_equal(selected(&v), 10);
     assert_ptr_equal(selected_group(&v), g);
     assert_string_equal(site_of(&v, view_group_at(&v, 0)), "HASH lib/rackish.rb:27");
@@ -263,7 +266,7 @@ static void reverse_keeps_selected_group(void **state)
     open_view(&v);
     const group *first = view_group_at(&v, 0);
     view_toggle_reverse(&v);
-    assert_true(v.reverse);
+    assert_true(v.set->reverse);
     /* The whole order reversed (`heapsift --reverse`): the 283-object tie
      * comes last in reverse too. */
     assert_int_equal(selected(&v), 31);
@@ -277,7 +280,7 @@ static void reverse_keeps_selected_group(void **state)
     v.stack[0].selected = row_of_site(&v, "OBJECT app/models/session.rb:9");
     assert_int_equal(selected(&v), 21); /* 21 groups have less memsize */
     view_toggle_reverse(&v);
-    assert_false(v.reverse);
+    assert_false(v.set->reverse);
     assert_int_equal(selected(&v), 10);
     view_free(&v);
 }
@@ -306,7 +309,7 @@ static void filter_include_keeps_selection(void **state)
     assert_ptr_equal(selected_group(&v), g);
     /* The view keeps its own copy. */
     filter_set_include(&f, "lib/");
-    assert_string_equal(v.filter.include, "app/models");
+    assert_string_equal(v.set->filter.include, "app/models");
 
     /* Cleared: all 32 again, the same group still selected. */
     filter_free(&f);
@@ -396,8 +399,8 @@ static void group_by_resets_stack(void **state)
     view v;
     open_session(&v);
     assert_int_equal(v.depth, 3);
-    view_set_group_by(&v, GROUP_CLASS);
-    assert_int_equal(v.by, GROUP_CLASS);
+    view_set_group_by(&v, BY("class"));
+    assert_int_equal(v.set->by, BY("class"));
     assert_int_equal(v.depth, 1);
     assert_int_equal(view_top(&v)->kind, VIEW_GROUPS);
     assert_int_equal(selected(&v), 0);
@@ -412,7 +415,7 @@ static void group_by_resets_stack(void **state)
 
     /* tests/test_report.c other_groupings: app 3277, leaky-1.2.3 131, stdlib 77. */
     view_move(&v, 5);
-    view_set_group_by(&v, GROUP_GEM);
+    view_set_group_by(&v, BY("gem"));
     assert_int_equal(view_rows(&v), 3);
     assert_int_equal(selected(&v), 0);
     static const char *const gems[3] = { "app", "leaky-1.2.3", "stdlib" };
@@ -429,7 +432,7 @@ static void group_by_resets_stack(void **state)
     filter_set_include(&f, "app/models");
     view_set_filter(&v, &f);
     assert_int_equal(view_rows(&v), 1);
-    view_set_group_by(&v, GROUP_CLASS);
+    view_set_group_by(&v, BY("class"));
     assert_int_equal(view_rows(&v), 2); /* Session 76, String 76 */
     assert_int_equal(v.set->total_count, 152);
     view_set_group_by(&v, GROUP_SITE);
@@ -486,7 +489,7 @@ static void enter_group(void **state)
 
     /* A filter applies to the objects listed: by gem, OBJECT only, the
      * app group holds the 76 sessions. */
-    view_set_group_by(&v, GROUP_GEM);
+    view_set_group_by(&v, BY("gem"));
     obj_filter flt;
     filter_init(&flt);
     const char *bad;
@@ -745,7 +748,7 @@ static void row_text_kinds(void **state)
     view_free(&v);
 
     /* Other groupings leave the type column blank. */
-    view_init(&v, app->dumps, app->ndumps, app->diff, GROUP_GEM, SORT_COUNT, false, NULL);
+    view_init(&v, app->session, &(group_query){ .by = BY("gem"), .sort = SORT_COUNT, .trends = true });
     assert_string_equal(row_text(&v, 1), "     131       2620       5240          leaky-1.2.3");
     view_free(&v);
     /* Headings, members, references and referrers: object_view. */
@@ -889,7 +892,7 @@ static void write_objects_and_object(void **state)
              "# address        type    class                  memsize bytesize    gen value\n"
              "# written 2024-05-01 12:00\n"
              "0x7f587bff4a58 STRING  String                     40       16     15 \"tok-user8043-780\"\n",
-             app->dumps[0]->path, app->dumps[1]->path, app->dumps[2]->path);
+             app->session->dumps[0]->path, app->session->dumps[1]->path, app->session->dumps[2]->path);
     assert_memory_equal(text, want, strlen(want));
     /* One line a row. */
     size_t lines = 0;
@@ -908,7 +911,7 @@ static void write_objects_and_object(void **state)
              "# object 0x7f587bff4aa8 in dump 2: OBJECT Session app/models/session.rb:9\n"
              "Members of its line (11)\n"
              "  address: \"0x7f587bff4aa8\"\n",
-             app->dumps[0]->path, app->dumps[1]->path, app->dumps[2]->path);
+             app->session->dumps[0]->path, app->session->dumps[1]->path, app->session->dumps[2]->path);
     assert_memory_equal(text, want, strlen(want));
     assert_non_null(strstr(text, "\nReferrers (1)\n  0x7f587bfe42e8 ARRAY Array app/models/session.rb:3\n"));
     assert_int_equal(text[strlen(text) - 1], '\n');
@@ -1014,13 +1017,13 @@ static void graph_arrives_later(void **state)
     assert_int_equal(l->graph_status, HS_OK);
     assert_int_equal(atomic_load(&l->graph_state), LOADER_GRAPH_READY);
     view v;
-    view_init(&v, l->dumps, l->ndumps, l->diff, GROUP_SITE, SORT_COUNT, false, NULL);
+    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true });
     v.graph_pending = true; /* as the UI sets it while the pass runs */
     assert_false(v.set->has_retained);
     v.stack[0].selected = row_of_site(&v, "OBJECT app/models/session.rb:9");
     assert_true(view_enter(&v));
     assert_true(view_enter(&v));
-    assert_ptr_equal(view_top(&v)->h, l->dumps[1]); /* dump 2, as the diff lists it */
+    assert_ptr_equal(view_top(&v)->h, l->session->dumps[1]); /* dump 2, as the diff lists it */
     assert_string_equal(row_text(&v, 0), "Retained size and root path: being computed (reading dump 3's references)");
     view_back(&v);
     view_back(&v);
@@ -1034,7 +1037,7 @@ static void graph_arrives_later(void **state)
     assert_true(view_enter(&v));
     assert_true(view_enter(&v));
     view_frame *f = view_top(&v);
-    assert_ptr_equal(f->h, l->dumps[2]);
+    assert_ptr_equal(f->h, l->session->dumps[2]);
     assert_int_equal(f->h->addr[f->info.index], 0x7f587bff4aa8);
     assert_true(f->in_graph);
     assert_string_equal(row_text(&v, 0), "Retained size: 278 bytes (what freeing it would free, in dump 3)");

@@ -75,14 +75,15 @@ static int memory_file(const uint8_t *bytes, size_t len)
 
 /* Every use of the reference graph: dominators, root paths to a few
  * objects, and the paths written as `--path` and the "why" pane do. */
-static void exercise_graph(heap *latest, const uint32_t *objs, size_t nobjs)
+static void exercise_graph(session *ses, const uint32_t *objs, size_t nobjs)
 {
+    heap *latest = ses->latest;
     heap_graph hg;
     hs_error err;
     if (heap_graph_read(&hg, latest, 1, NULL, &err) != HS_OK)
         abort(); /* a HEAP_FULL dump always has a graph */
-    heap_graph_attach(latest, &hg);
-    graph *g = latest->graph;
+    session_attach_graph(ses, &hg);
+    const graph *g = ses->graph;
     if (!g || g->n != latest->count)
         abort();
     for (uint32_t v = 0; v <= g->n; v++)
@@ -109,24 +110,25 @@ static void exercise_graph(heap *latest, const uint32_t *objs, size_t nobjs)
                 if (path[i] >= g->n)
                     abort();
             why_hops_style style = { "  ", " bytes", 2 };
-            why_write_hops(devnull, latest, path, len, &style);
+            why_write_hops(devnull, ses, path, len, &style);
         }
         free(path);
     }
 }
 
 /* The object view of a few objects of the latest dump. */
-static void exercise_objinfo(heap *latest)
+static void exercise_objinfo(const session *ses)
 {
-    if (!latest->addrs || latest->count == 0)
+    heap *latest = ses->latest;
+    if (!ses->addrs || latest->count == 0)
         return;
     size_t picks[2] = { 0, latest->count - 1 };
     for (size_t k = 0; k < 2; k++) {
         objinfo oi;
         hs_error err;
-        if (objinfo_load(&oi, latest, latest->addrs, picks[k], &err) == HS_OK) {
+        if (objinfo_load(&oi, latest, ses->addrs, picks[k], &err) == HS_OK) {
             objinfo_find_referrers(&oi, latest);
-            objinfo_graph_referrers(&oi, latest);
+            objinfo_graph_referrers(&oi, latest, ses->graph);
             objinfo_free(&oi);
         }
         char desc[256];
@@ -138,29 +140,24 @@ static void exercise_objinfo(heap *latest)
 
 /* Groups the suspects by `by`, sorts them every way, reports and explains
  * them. */
-static void exercise_report(heap *const *dumps, size_t n, const diff_result *diff, bool trends,
-                            group_by by)
+static void exercise_report(const session *ses, bool trends, group_by by)
 {
-    heap *subject = dumps[diff->subject];
-    group_set *set = group_build(diff, subject, by);
-    if (trends)
-        group_compute_trends(set, dumps, n);
-    group_compute_retained(set, dumps, n);
     obj_filter f;
     filter_init(&f);
     f.min_count = 1;
-    group_apply_filter(set, &f);
+    group_query q = { .by = by, .filter = &f, .sort = SORT_COUNT, .trends = trends };
+    group_set *set = group_new(ses, &q);
     for (int key = 0; key < SORT_KEY_COUNT; key++)
-        group_sort(set, (group_sort_key)key, key % 2 == 1);
-    group_sort(set, SORT_COUNT, false);
-    report_info info = { dumps, n, diff, set, &f, SORT_COUNT, false };
+        group_set_sort(set, (group_sort_key)key, key % 2 == 1);
+    group_set_sort(set, SORT_COUNT, false);
+    report_info info = { ses, set };
     report_opts ropts = { .header = true, .trend = trends, .escape = by % 2 == 0, .top = 0,
                           .when = NULL };
     hs_error err;
     if (report_write(devnull, &info, &ropts, &err) != HS_OK)
         abort();
     if (set->nvisible > 0)
-        why_write_group(devnull, dumps, n, diff, set, &set->groups[set->order[0]], true);
+        why_write_group(devnull, ses, set, &set->groups[set->order[0]], true);
     filter_free(&f);
     group_free(set);
 }
@@ -179,12 +176,11 @@ static void read_view(view *v)
 }
 
 /* The explorer's model, steered by the input: each byte picks a move. */
-static void exercise_view(heap *const *dumps, size_t n, const diff_result *diff, const uint8_t *data,
-                          size_t size, group_by by)
+static void exercise_view(const session *ses, const uint8_t *data, size_t size, group_by by)
 {
     view v;
-    view_init(&v, dumps, n, diff, by, SORT_COUNT, false, NULL);
-    view_graph_ready(&v);
+    group_query q = { .by = by, .sort = SORT_COUNT, .trends = true };
+    view_init(&v, ses, &q);
     read_view(&v);
     size_t steps = size < 48 ? size : 48;
     for (size_t k = 0; k < steps; k++) {
@@ -206,7 +202,7 @@ static void exercise_view(heap *const *dumps, size_t n, const diff_result *diff,
             abort();
     }
     read_view(&v);
-    view_set_group_by(&v, (group_by)((by + 1) % GROUP_BY_COUNT));
+    view_set_group_by(&v, (by + 1) % group_by_count());
     read_view(&v);
     view_free(&v);
 }
@@ -246,7 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t hash = input_hash(data, size);
     bool trends = hash & 1;                              /* HEAP_LIGHT dumps, trends */
     diff_identity identity = (diff_identity)((hash >> 1) & 1);
-    group_by by = (group_by)((hash >> 2) % GROUP_BY_COUNT);
+    group_by by = (hash >> 2) % group_by_count();
     size_t subject_index = diff_subject_index(nparts);
     heap *dumps[MAX_DUMPS] = { NULL };
     size_t loaded = 0;
@@ -294,11 +290,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             } else {
                 heap_load_details(subject, diff->objects, diff->count, 1);
             }
-            heap *latest = dumps[nparts - 1];
-            exercise_graph(latest, diff->objects, diff->count);
-            exercise_objinfo(latest);
-            exercise_report(dumps, nparts, diff, trends, by);
-            exercise_view(dumps, nparts, diff, data, size, by);
+            session *ses = session_borrow(dumps, nparts, diff);
+            exercise_graph(ses, diff->objects, diff->count);
+            exercise_objinfo(ses);
+            exercise_report(ses, trends, by);
+            exercise_view(ses, data, size, by);
+            session_free(ses);
             diff_free(diff);
         }
     }

@@ -1,0 +1,111 @@
+/* session.c - one loaded analysis and the lookups every view shares. */
+#include "session.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+/* A session over dumps (the array becomes the session's) that owns nothing
+ * else yet. */
+static session *session_make(heap **dumps, size_t ndumps, const diff_result *diff)
+{
+    assert(ndumps > 0 && diff && diff->ndumps == ndumps && diff->subject < ndumps);
+    session *s = hs_xcalloc(1, sizeof *s);
+    s->dumps = dumps;
+    s->ndumps = ndumps;
+    s->diff = diff;
+    s->identity = diff->identity;
+    s->subject = dumps[diff->subject];
+    s->latest = dumps[ndumps - 1];
+    s->avoid_root = -1;
+    return s;
+}
+
+session *session_new(heap **dumps, size_t ndumps, diff_result *diff)
+{
+    session *s = session_make(dumps, ndumps, diff);
+    s->own_diff = diff;
+    s->owns_dumps = true;
+    return s;
+}
+
+session *session_borrow(heap *const *dumps, size_t ndumps, const diff_result *diff)
+{
+    heap **copy = hs_xmalloc(ndumps * sizeof *copy);
+    for (size_t k = 0; k < ndumps; k++)
+        copy[k] = dumps[k];
+    return session_make(copy, ndumps, diff);
+}
+
+void session_free(session *s)
+{
+    if (!s)
+        return;
+    if (s->owns_dumps)
+        for (size_t k = 0; k < s->ndumps; k++)
+            heap_free(s->dumps[k]);
+    diff_free(s->own_diff);
+    free(s->dumps);
+    if (s->graph) {
+        graph_free(s->graph);
+        free(s->graph);
+    }
+    if (s->addrs) {
+        addrmap_free(s->addrs);
+        free(s->addrs);
+    }
+    free(s);
+}
+
+void session_attach_graph(session *s, heap_graph *hg)
+{
+    assert(!s->graph && hg->graph && hg->count == s->latest->count);
+    s->graph = hg->graph;
+    s->addrs = hg->addrs;
+    hg->graph = NULL;
+    hg->addrs = NULL;
+    s->avoid_root = graph_root_kind(s->graph, "machine_context");
+    heap_add_damaged(s->latest, hg->damaged, hg->problems, hg->nproblems);
+    heap_graph_free(hg);
+}
+
+uint32_t session_node_of(const session *s, const heap *h, size_t i)
+{
+    if (!s->graph)
+        return GRAPH_NONE;
+    if (h == s->latest)
+        return (uint32_t)i;
+    uint32_t v = addrmap_find(s->addrs, h->addr[i]);
+    if (v == ADDRMAP_NONE)
+        return GRAPH_NONE;
+    return diff_same_object(h, i, s->latest, v, s->identity) ? v : GRAPH_NONE;
+}
+
+uint32_t session_node_at(const session *s, uint64_t addr)
+{
+    if (!s->graph)
+        return GRAPH_NONE;
+    uint32_t v = addrmap_find(s->addrs, addr);
+    return v == ADDRMAP_NONE ? GRAPH_NONE : v;
+}
+
+size_t session_root_path(const session *s, uint32_t v, uint32_t **path, unsigned *root_kind)
+{
+    assert(s->graph && v < s->graph->n);
+    return graph_root_path(s->graph, v, s->avoid_root, path, root_kind);
+}
+
+size_t session_dump_number(const session *s, const heap *h)
+{
+    for (size_t k = 0; k < s->ndumps; k++)
+        if (s->dumps[k] == h)
+            return k + 1;
+    return 0;
+}
+
+bool session_has_trends(const session *s)
+{
+    for (size_t k = 0; k < s->ndumps; k++)
+        if (!s->dumps[k]->site)
+            return false;
+    return true;
+}
