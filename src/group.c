@@ -697,26 +697,8 @@ static int cmp_groups(const void *pa, const void *pb, void *arg)
     const sort_ctx *ctx = arg;
     const group_set *s = ctx->set;
     const group *a = &s->groups[*(const size_t *)pa], *b = &s->groups[*(const size_t *)pb];
-    bool all = ctx->all;
-    int c = 0;
-    switch (ctx->key) {
-    case SORT_COUNT: break;
-    case SORT_MEMSIZE: c = cmp_u64_desc(all ? a->all_memsize : a->memsize, all ? b->all_memsize : b->memsize); break;
-    case SORT_BYTESIZE:
-        c = cmp_u64_desc(all ? a->all_bytesize : a->bytesize, all ? b->all_bytesize : b->bytesize);
-        break;
-    case SORT_LOCATION:
-        c = cmp_u32(a->file_rank, b->file_rank);
-        if (!c)
-            c = cmp_u32(a->line, b->line);
-        break;
-    case SORT_TYPE: c = cmp_u32(a->type_rank, b->type_rank); break;
-    case SORT_RETAINED:
-        c = cmp_u64_desc(all ? a->all_retained : a->retained, all ? b->all_retained : b->retained);
-        break;
-    case SORT_KEY_COUNT: break;
-    }
-    return c ? c : cmp_default(a, b, all);
+    int c = column_compare(ctx->key, a, b, ctx->all, s->session->ndumps);
+    return c ? c : cmp_default(a, b, ctx->all);
 }
 
 static void reverse_order(size_t *order, size_t n)

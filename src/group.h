@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "columns.h"
 #include "filter.h"
 #include "heap.h"
 #include "session.h"
@@ -27,22 +28,6 @@
  * classic script's format. Every other key is found by name. */
 typedef unsigned group_by;
 #define GROUP_SITE 0u /* (type, file, line): the classic key, first in the table */
-
-/* The sort keys: X(ID, NAME, HELP). */
-#define SORT_KEYS(X)                                                                  \
-    X(SORT_COUNT, "count", "objects, most first")                                   \
-    X(SORT_MEMSIZE, "memsize", "memsize, largest first")                            \
-    X(SORT_BYTESIZE, "bytesize", "bytesize, largest first")                         \
-    X(SORT_LOCATION, "location", "file, then line")                                 \
-    X(SORT_TYPE, "type", "type name")                                               \
-    X(SORT_RETAINED, "retained", "retained size, largest first (needs the graph)")
-
-typedef enum group_sort_key {
-#define SORT_KEY_ENUM(id, name, help) id,
-    SORT_KEYS(SORT_KEY_ENUM)
-#undef SORT_KEY_ENUM
-    SORT_KEY_COUNT
-} group_sort_key;
 
 typedef struct group {
     /* The key; which fields count depends on group_by. Ids are the subject

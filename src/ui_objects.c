@@ -6,14 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "columns.h"
+
 void ui_objects_heading(ui *u, int y);
 void ui_objects_row(ui *u, int y, size_t row, bool selected);
 
 void ui_objects_heading(ui *u, int y)
 {
     char head[256];
-    snprintf(head, sizeof head, "%-14s %-7s %-20s %8s %8s %6s VALUE", "ADDRESS", "TYPE", "CLASS", "MEMSIZE",
-             "BYTESIZE", "GEN");
+    columns_object_heading(head, sizeof head);
     ui_fill(stdscr, y, 0, COLS, u->attr[PART_HEADING]);
     ui_puts(stdscr, y, 0, head, COLS, false);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "report.h"
 #include "textsafe.h"
 
@@ -416,13 +417,8 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
     switch (f->kind) {
     case VIEW_GROUPS: {
         const group *g = view_group_at(v, row);
-        if (!g)
-            break;
-        char label[1024];
-        size_t llen;
-        group_label(v->set, g, label, sizeof label, &llen);
-        n = snprintf(buf, size, "%8" PRIu64 " %10" PRIu64 " %10" PRIu64 " %-8s %.*s", g->count, g->bytesize,
-                     g->memsize, group_type_name(v->set, g), (int)llen, label);
+        if (g)
+            return columns_row_text(v->set, g, true, buf, size);
         break;
     }
     case VIEW_OBJECTS: {
@@ -430,20 +426,10 @@ size_t view_row_text(view *v, size_t row, char *buf, size_t size)
         if (i == OBJ_NONE)
             break;
         objinfo_ensure_details(h, i);
-        size_t clen;
-        const char *cls = heap_class_name(h, heap_class_of(h, i), &clen);
-        char gen[16] = "-";
-        if (h->gen[i] != HEAP_NO_GEN)
-            snprintf(gen, sizeof gen, "%" PRIu32, h->gen[i]);
         scan_str raw = h->type[i] == RT_STRING ? objinfo_value(h, i) : (scan_str){ NULL, 0 };
         char val[256];
         size_t vlen = raw.ptr ? json_unescape(raw.ptr, raw.len, val, sizeof val) : 0;
-        n = snprintf(buf, size, "0x%-12" PRIx64 " %-7s %-20.*s %8" PRIu64 " %8" PRIu64 " %6s%s%s%.*s%s",
-                     h->addr[i], rtype_name(h->type[i]), (int)clen, clen ? cls : "-",
-                     h->memsize ? h->memsize[i] : 0, h->bytesize ? h->bytesize[i] : 0, gen,
-                     raw.ptr ? " " : "", raw.ptr ? "\"" : "", (int)(vlen > 60 ? 60 : vlen), val,
-                     raw.ptr ? (vlen > 60 ? "...\"" : "\"") : "");
-        break;
+        return columns_object_row(h, i, raw.ptr ? val : NULL, vlen, buf, size);
     }
     case VIEW_OBJECT: {
         const orow *r = view_orow_at(v, row);
@@ -547,31 +533,6 @@ void view_graph_ready(view *v)
     reselect(v, g);
 }
 
-void view_trend_glyphs(const view *v, const group *g, bool utf8, char *buf, size_t size)
-{
-    static const char *const blocks[] = { "\u2581", "\u2582", "\u2583", "\u2584",
-                                          "\u2585", "\u2586", "\u2587", "\u2588" };
-    static const char ascii[] = "_.-=+*#@";
-    buf[0] = '\0';
-    if (!g->trend || size == 0)
-        return;
-    uint64_t max = 0;
-    for (size_t k = 0; k < v->session->ndumps; k++)
-        if (g->trend[k] > max)
-            max = g->trend[k];
-    size_t len = 0;
-    for (size_t k = 0; k < v->session->ndumps; k++) {
-        unsigned level = max ? (unsigned)((g->trend[k] * 7 + max - 1) / max) : 0;
-        const char *glyph = utf8 ? blocks[level] : (char[]){ ascii[level], 0 };
-        size_t gl = strlen(glyph);
-        if (len + gl + 1 > size)
-            break;
-        memcpy(buf + len, glyph, gl);
-        len += gl;
-    }
-    buf[len] = '\0';
-}
-
 /* ---- search ------------------------------------------------------------------------ */
 
 static bool contains_ci(const char *hay, size_t hlen, const char *needle)
@@ -638,7 +599,11 @@ hs_status view_write(view *v, FILE *out, const char *when, hs_error *err)
         fprintf(out, "# group (%s): %s%s%.*s\n", group_by_name(v->set->by),
                 group_type_name(v->set, &v->set->groups[f->group]), group_shows_type(v->set) ? " " : "",
                 (int)llen, label);
-        fprintf(out, "# address        type    class                  memsize bytesize    gen value\n");
+        char head[256];
+        size_t hlen = columns_object_heading(head, sizeof head);
+        for (size_t k = 0; k < hlen; k++)
+            head[k] = (char)tolower((unsigned char)head[k]);
+        fprintf(out, "# %s\n", head);
     } else {
         char desc[512];
         objinfo_describe(f->h, f->info.index, desc, sizeof desc);

@@ -129,12 +129,11 @@ void view_set_group_by(view *v, group_by by);
  * v->message) when nothing matches. */
 bool view_search(view *v, const char *text, int dir);
 
-/* The text of a row as plain columns (what search matches and export
- * writes). Raw dump bytes: escape before showing. Returns the length. */
+/* The text of a row as the screen lays it out (columns.h; what search
+ * matches and the object views' export writes). Raw dump bytes: escape
+ * before showing. Returns the length. */
 size_t view_row_text(view *v, size_t row, char *buf, size_t size);
 
-/* The trend of a group as glyphs: UTF-8 blocks when utf8, else ASCII. */
-void view_trend_glyphs(const view *v, const group *g, bool utf8, char *buf, size_t size);
 
 /* Writes the current view as a text report to out, with a header (dumps,
  * filter, sort, grouping, `when`). The group list uses --report's format. */

@@ -6,6 +6,8 @@
 #include "config.h"
 #include "testutil.h"
 
+#include "columns.h"
+
 /* A grouping key by name (only the classic one has a constant). */
 #define BY(name) ((group_by)group_by_from_name(name))
 
@@ -722,13 +724,14 @@ static void row_text_kinds(void **state)
     (void)state;
     view v;
     open_view(&v);
+    /* Group rows are the screen's: human units, the trend's glyphs. */
     assert_string_equal(row_text(&v, 0),
-                        "     283      51565      63451 STRING   app/controllers/products_controller.rb:7");
-    assert_string_equal(row_text(&v, 31), "       1          0         40 IMEMO    server.rb:90");
+                        "     283     52 KB     63 KB STRING   \u2583\u2586\u2588   app/controllers/products_controller.rb:7");
+    assert_string_equal(row_text(&v, 31), "       1       0 B      40 B IMEMO    \u2581\u2588\u2588   server.rb:90");
     assert_string_equal(row_text(&v, 32), "");
     char small[16];
     assert_int_equal(view_row_text(&v, 0, small, sizeof small), 15);
-    assert_string_equal(small, "     283      5");
+    assert_string_equal(small, "     283     52");
 
     /* Object rows: address, type, class, memsize, bytesize, generation and
      * the start of the value (60 characters, decoded). */
@@ -749,7 +752,7 @@ static void row_text_kinds(void **state)
 
     /* Other groupings leave the type column blank. */
     view_init(&v, app->session, &(group_query){ .by = BY("gem"), .sort = SORT_COUNT, .trends = true });
-    assert_string_equal(row_text(&v, 1), "     131       2620       5240          leaky-1.2.3");
+    assert_string_equal(row_text(&v, 1), "     131    2.6 KB    5.2 KB          \u2583\u2585\u2588   leaky-1.2.3");
     view_free(&v);
     /* Headings, members, references and referrers: object_view. */
 }
@@ -797,33 +800,33 @@ static void trend_glyphs(void **state)
     assert_int_equal(g->trend[0], 24);
     assert_int_equal(g->trend[1], 100);
     assert_int_equal(g->trend[2], 162);
-    view_trend_glyphs(&v, g, false, buf, sizeof buf);
+    column_cell(v.set, g, COL_TREND, false, buf, sizeof buf);
     assert_string_equal(buf, "-*@");
-    view_trend_glyphs(&v, g, true, buf, sizeof buf);
+    column_cell(v.set, g, COL_TREND, true, buf, sizeof buf);
     assert_string_equal(buf, "\u2583\u2586\u2588");
 
     g = view_group_at(&v, row_of_site(&v, "STRING server.rb:48"));
     assert_int_equal(g->trend[0], 44);
     assert_int_equal(g->trend[1], 80);
     assert_int_equal(g->trend[2], 90);
-    view_trend_glyphs(&v, g, false, buf, sizeof buf);
+    column_cell(v.set, g, COL_TREND, false, buf, sizeof buf);
     assert_string_equal(buf, "+@@");
-    view_trend_glyphs(&v, g, true, buf, sizeof buf);
+    column_cell(v.set, g, COL_TREND, true, buf, sizeof buf);
     assert_string_equal(buf, "\u2585\u2588\u2588");
 
     g = view_group_at(&v, row_of_site(&v, "IMEMO server.rb:89"));
     assert_int_equal(g->trend[0], 0);
     assert_int_equal(g->trend[1], 4);
     assert_int_equal(g->trend[2], 4);
-    view_trend_glyphs(&v, g, false, buf, sizeof buf);
+    column_cell(v.set, g, COL_TREND, false, buf, sizeof buf);
     assert_string_equal(buf, "_@@");
-    view_trend_glyphs(&v, g, true, buf, sizeof buf);
+    column_cell(v.set, g, COL_TREND, true, buf, sizeof buf);
     assert_string_equal(buf, "\u2581\u2588\u2588");
 
     /* Whole glyphs only when the buffer is short. */
-    view_trend_glyphs(&v, g, true, buf, 7);
+    column_cell(v.set, g, COL_TREND, true, buf, 7);
     assert_string_equal(buf, "\u2581\u2588");
-    view_trend_glyphs(&v, g, false, buf, 3);
+    column_cell(v.set, g, COL_TREND, false, buf, 3);
     assert_string_equal(buf, "_@");
     view_free(&v);
 }
@@ -889,7 +892,7 @@ static void write_objects_and_object(void **state)
              "# heapsift " PACKAGE_VERSION ": objects of a group\n"
              "# dump 1: %s\n# dump 2: %s\n# dump 3: %s\n"
              "# group (site): STRING app/models/session.rb:20\n"
-             "# address        type    class                  memsize bytesize    gen value\n"
+             "# address        type    class                 memsize bytesize    gen value\n"
              "# written 2024-05-01 12:00\n"
              "0x7f587bff4a58 STRING  String                     40       16     15 \"tok-user8043-780\"\n",
              app->session->dumps[0]->path, app->session->dumps[1]->path, app->session->dumps[2]->path);
