@@ -441,7 +441,9 @@ static int report(loader *l, const options *o)
         return files_unchanged(ses) ? status : EXIT_INPUT;
     }
 
-    group_query q = { .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = o->trend };
+    /* Sorted by the live counts, the report shows them. */
+    bool trend = o->trend || o->sort == SORT_LIVE;
+    group_query q = { .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = trend };
     group_set *set = group_new(ses, &q);
     char when[64] = "";
     time_t t = time(NULL);
@@ -450,7 +452,7 @@ static int report(loader *l, const options *o)
     report_info info = { ses, set };
     report_opts ropts = {
         .header = o->header >= 0 ? o->header : !classic,
-        .trend = o->trend,
+        .trend = trend,
         .top = o->top,
         .when = NULL,
     };
@@ -501,7 +503,7 @@ int main(int argc, char **argv)
     loader_opts lopts = {
         .identity = o.identity,
         .threads = o.threads,
-        .want_trends = o.trend || (explorer && ndumps >= 3),
+        .want_trends = o.trend || o.sort == SORT_LIVE || (explorer && ndumps >= 3),
         .want_graph = o.path_set || o.why || o.sort == SORT_RETAINED || explorer,
     };
     int status = EXIT_INPUT;

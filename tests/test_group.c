@@ -520,6 +520,28 @@ static void trends(void **state)
     heap_free(ident);
 }
 
+/* --sort=live: by each group's live count in the latest dump (then the
+ * dumps before it); the counts are the trends checked above. */
+static void sort_by_live(void **state)
+{
+    (void)state;
+    group_set *s = build_in(ses, GROUP_SITE, true);
+    group_set_sort(s, SORT_LIVE, false);
+    assert_string_equal(label(s, 0), "app/controllers/products_controller.rb:7");
+    assert_int_equal(at_rank(s, 0)->trend[2], 679);
+    /* 679 in dump 3 and 404 in dump 2 too: the default order decides. */
+    assert_string_equal(label(s, 1), "app/services/page_cache.rb:7");
+    assert_int_equal(at_rank(s, 1)->trend[2], 679);
+    assert_string_equal(label(s, 2), "server.rb:56");
+    assert_int_equal(at_rank(s, 2)->trend[2], 665);
+    assert_string_equal(label(s, 3), "app/controllers/products_controller.rb:40");
+    assert_int_equal(at_rank(s, 3)->trend[2], 656);
+    for (size_t r = 1; r < s->nvisible; r++)
+        assert_true(at_rank(s, r - 1)->trend[2] >= at_rank(s, r)->trend[2]);
+    assert_int_equal(group_sort_from_name("live"), SORT_LIVE);
+    group_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +558,7 @@ int main(void)
         cmocka_unit_test(type_lists),
         cmocka_unit_test(filters_on_app),
         cmocka_unit_test(trends),
+        cmocka_unit_test(sort_by_live),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
 }

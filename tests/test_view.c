@@ -748,6 +748,13 @@ static void row_text_kinds(void **state)
     assert_true(view_enter(&v));
     assert_string_equal(row_text(&v, 0),
                         "0x7f587bff4a58 STRING  String                     40       16     15 \"tok-user8043-780\"");
+    view_back(&v);
+    /* Sorted by the live counts, the row shows them as numbers. */
+    view_set_sort(&v, SORT_LIVE);
+    assert_string_equal(row_text(&v, 0), "     283     52 KB     63 KB STRING   \u2583\u2586\u2588   "
+                                         "121 404 679 app/controllers/products_controller.rb:7");
+    view_set_sort(&v, SORT_COUNT);
+
     view_free(&v);
 
     /* Other groupings leave the type column blank. */
