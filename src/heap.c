@@ -15,11 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hs_uthash.h"
 #include "json_scan.h"
 #include "parallel.h"
-
-#define uthash_fatal(msg) hs_xmalloc((size_t)-1)
-#include <uthash.h>
 
 typedef struct heap_class {
     uint64_t addr;     /* the CLASS/MODULE object's address */
