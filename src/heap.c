@@ -236,17 +236,10 @@ typedef struct chunk {
     size_t begin, end;        /* byte range of the chunk */
     heap_mode mode;
     heap_progress *progress;
-    /* output columns (which ones: see heap.h) */
+    /* output columns: those of heap.h's HEAP_COLUMNS that column_kept() says
+     * this load keeps */
     size_t count, cap;
-    uint64_t *addr;
-    uint32_t *gen;
-    uint8_t *type;
-    uint64_t *object_id;      /* allocated on the first object that has one */
-    uint64_t *offset;         /* HEAP_FULL */
-    uint8_t *flags;           /* HEAP_FULL */
-    uint32_t *site;           /* HEAP_LIGHT, and with all_details */
-    uint64_t *class_addr;     /* HEAP_LIGHT, and with all_details */
-    uint64_t *memsize, *bytesize; /* with all_details */
+    HEAP_COLUMNS(HEAP_COLUMN_FIELD)
     bool all_details;         /* HEAP_FULL: every object's details read now */
     /* tables local to the chunk */
     strtab *strings;
@@ -264,29 +257,39 @@ typedef struct chunk {
     hs_error err;
 } chunk;
 
-#define GROW(col, cap) ((col) = hs_xrealloc((col), (cap) * sizeof *(col)))
+/* Does a load in mode (with all_details: HEAP_FULL reading every object's
+ * details) keep the columns of class when? allocated: whether the column
+ * exists already (object_id is made on the first object that has one). */
+static bool column_kept(heap_col when, heap_mode mode, bool all_details, bool allocated)
+{
+    switch (when) {
+    case HEAP_COL_IDENTITY: return true;
+    case HEAP_COL_OBJECT_ID: return allocated;
+    case HEAP_COL_FULL: return mode == HEAP_FULL;
+    case HEAP_COL_SITE: return mode == HEAP_LIGHT || all_details;
+    case HEAP_COL_DETAILS: return all_details;
+    }
+    return false;
+}
+
+size_t heap_object_bytes(heap_mode mode, bool all_details)
+{
+    size_t bytes = 0;
+#define COLUMN_BYTES(name, type, when) \
+    bytes += column_kept(when, mode, all_details, false) ? sizeof(type) : 0;
+    HEAP_COLUMNS(COLUMN_BYTES)
+#undef COLUMN_BYTES
+    return bytes;
+}
 
 static void chunk_resize(chunk *c, size_t cap)
 {
     c->cap = cap;
-    GROW(c->addr, cap);
-    GROW(c->gen, cap);
-    GROW(c->type, cap);
-    if (c->object_id) {
-        GROW(c->object_id, cap);
-    }
-    if (c->mode == HEAP_FULL) {
-        GROW(c->offset, cap);
-        GROW(c->flags, cap);
-    }
-    if (c->mode == HEAP_LIGHT || c->all_details) {
-        GROW(c->site, cap);
-        GROW(c->class_addr, cap);
-    }
-    if (c->all_details) {
-        GROW(c->memsize, cap);
-        GROW(c->bytesize, cap);
-    }
+#define GROW(name, type, when)                                         \
+    if (column_kept(when, c->mode, c->all_details, c->name != NULL)) \
+        c->name = hs_xrealloc(c->name, cap * sizeof *c->name);
+    HEAP_COLUMNS(GROW)
+#undef GROW
 }
 
 static void chunk_record(void *ctx, const scan_record *r)
@@ -376,23 +379,13 @@ static void *chunk_run(void *arg)
 
 static void chunk_free(chunk *c)
 {
-    free(c->addr);
-    free(c->gen);
-    free(c->type);
-    free(c->object_id);
-    free(c->offset);
-    free(c->flags);
-    free(c->site);
-    free(c->class_addr);
-    free(c->memsize);
-    free(c->bytesize);
+#define FREE_COLUMN(name, type, when) free(c->name);
+    HEAP_COLUMNS(FREE_COLUMN)
+#undef FREE_COLUMN
     strtab_free(c->strings);
     site_table_free(&c->sites);
     classes_free(&c->classes);
 }
-
-/* Appends chunk column src (n entries) to *dst, which holds at entries. */
-#define APPEND(dst, src, at, n) memcpy((dst) + (at), (src), (n) * sizeof *(src))
 
 /* Joins the chunks, in file order, into h. Chunk 0's columns are grown to
  * the total and become the heap's; the others are copied in and freed one by
@@ -410,24 +403,16 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
         c0->object_id = hs_xcalloc(c0->cap, sizeof *c0->object_id);
     chunk_resize(c0, total ? total : 1);
     h->count = total;
-    h->addr = c0->addr;
-    h->gen = c0->gen;
-    h->type = c0->type;
-    h->object_id = c0->object_id;
-    h->offset = c0->offset;
-    h->flags = c0->flags;
-    h->site = c0->site;
-    h->class_addr = c0->class_addr;
-    h->memsize = c0->memsize;
-    h->bytesize = c0->bytesize;
+#define STEAL_COLUMN(name, type, when) \
+    h->name = c0->name;                \
+    c0->name = NULL;
+    HEAP_COLUMNS(STEAL_COLUMN)
+#undef STEAL_COLUMN
 
     h->strings = c0->strings;
     h->site_index = hs_xmalloc(sizeof *h->site_index);
     *h->site_index = c0->sites;
     h->classes = c0->classes;
-    c0->addr = NULL; c0->gen = NULL; c0->type = NULL; c0->object_id = NULL;
-    c0->offset = NULL; c0->flags = NULL; c0->site = NULL; c0->class_addr = NULL;
-    c0->memsize = NULL; c0->bytesize = NULL;
     c0->strings = NULL; c0->classes = NULL;
     memset(&c0->sites, 0, sizeof c0->sites);
 
@@ -437,26 +422,20 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
         chunk *c = &chunks[k];
         if (k > 0) {
             uint32_t *smap = strtab_merge(h->strings, c->strings);
-            APPEND(h->addr, c->addr, at, c->count);
-            APPEND(h->gen, c->gen, at, c->count);
-            APPEND(h->type, c->type, at, c->count);
-            if (c->object_id)
-                APPEND(h->object_id, c->object_id, at, c->count);
-            else if (h->object_id)
-                memset(h->object_id + at, 0, c->count * sizeof *h->object_id);
-            if (h->offset) {
-                APPEND(h->offset, c->offset, at, c->count);
-                APPEND(h->flags, c->flags, at, c->count);
-            }
-            if (h->memsize) {
-                APPEND(h->memsize, c->memsize, at, c->count);
-                APPEND(h->bytesize, c->bytesize, at, c->count);
-            }
+            /* Every chunk keeps the same columns, but object_id: a chunk
+             * whose objects had none adds zeros. */
+#define APPEND_COLUMN(name, type, when)                                       \
+            if (c->name)                                                      \
+                memcpy(h->name + at, c->name, c->count * sizeof *c->name);    \
+            else if (h->name)                                                 \
+                memset(h->name + at, 0, c->count * sizeof *h->name);
+            HEAP_COLUMNS(APPEND_COLUMN)
+#undef APPEND_COLUMN
             if (h->site) {
+                /* The chunk's site ids, into the heap's. */
                 uint32_t *site_map = merge_sites(h->site_index, &c->sites, smap);
-                APPEND(h->class_addr, c->class_addr, at, c->count);
                 for (size_t i = 0; i < c->count; i++)
-                    h->site[at + i] = site_map[c->site[i]];
+                    h->site[at + i] = site_map[h->site[at + i]];
                 free(site_map);
             }
             heap_class *kc, *tmp;
@@ -692,14 +671,12 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         free(objs);
         return;
     }
-    if (!h->site) {
-        h->site = hs_xcalloc(h->count ? h->count : 1, sizeof *h->site);
-        h->class_addr = hs_xcalloc(h->count ? h->count : 1, sizeof *h->class_addr);
-    }
-    if (!h->memsize) {
-        h->memsize = hs_xcalloc(h->count ? h->count : 1, sizeof *h->memsize);
-        h->bytesize = hs_xcalloc(h->count ? h->count : 1, sizeof *h->bytesize);
-    }
+    /* The columns details fill, zero for the objects not read. */
+#define ALLOC_DETAIL(name, type, when)                             \
+    if ((when == HEAP_COL_SITE || when == HEAP_COL_DETAILS) && !h->name) \
+        h->name = hs_xcalloc(h->count ? h->count : 1, sizeof *h->name);
+    HEAP_COLUMNS(ALLOC_DETAIL)
+#undef ALLOC_DETAIL
     unsigned t = parallel_threads(threads);
     if (n < 20000)
         t = 1;
@@ -766,16 +743,9 @@ void heap_free(heap *h)
         return;
     dumpfile_close(&h->file);
     free(h->path);
-    free(h->addr);
-    free(h->gen);
-    free(h->type);
-    free(h->object_id);
-    free(h->offset);
-    free(h->site);
-    free(h->class_addr);
-    free(h->memsize);
-    free(h->bytesize);
-    free(h->flags);
+#define FREE_COLUMN(name, type, when) free(h->name);
+    HEAP_COLUMNS(FREE_COLUMN)
+#undef FREE_COLUMN
     if (h->site_index) {
         site_table_free(h->site_index);
         free(h->site_index);
