@@ -1,7 +1,7 @@
 /* heap.c - loading one dump into its object table.
  *
- * The text is split at newlines into one chunk per thread. Each chunk is
- * parsed into columns of its own, with its own string and site tables (no
+ * The text is split at newlines into one chunk per thread (scanpass). Each
+ * chunk is parsed into columns of its own, with its own string and site tables (no
  * locks on the hot path); the chunks are then joined in file order (the first
  * chunk's columns grow to hold the rest, so nothing is copied twice) and
  * their ids remapped into the heap's tables.
@@ -9,15 +9,13 @@
 #define _GNU_SOURCE /* memrchr */
 #include "heap.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hs_uthash.h"
 #include "json_scan.h"
-#include "parallel.h"
+#include "scanpass.h"
 
 typedef struct heap_class {
     uint64_t addr;     /* the CLASS/MODULE object's address */
@@ -231,11 +229,8 @@ static void number_problem_lines(heap *h)
 /* ---- loading: one chunk per thread ----------------------------------------- */
 
 typedef struct chunk {
-    /* input */
-    const dumpfile *file;
-    size_t begin, end;        /* byte range of the chunk */
+    scanpass_worker w;        /* first: the pass's state (byte range, stats, status) */
     heap_mode mode;
-    heap_progress *progress;
     /* output columns: those of heap.h's HEAP_COLUMNS that column_kept() says
      * this load keeps */
     size_t count, cap;
@@ -249,12 +244,7 @@ typedef struct chunk {
     bool has_generation;
     uint32_t max_gen;
     uint64_t roots, shapes;
-    scan_stats stats;
     problem_log problems;
-    size_t reported;          /* bytes already added to progress->bytes_done */
-    size_t objects_reported;  /* objects already added to progress->objects */
-    hs_status status;
-    hs_error err;
 } chunk;
 
 /* Does a load in mode (with all_details: HEAP_FULL reading every object's
@@ -303,8 +293,11 @@ static void chunk_record(void *ctx, const scan_record *r)
         c->shapes++;
         return;
     }
-    if (c->count == c->cap)
-        chunk_resize(c, c->cap + c->cap / 2 + 1024);
+    if (c->count == c->cap) {
+        /* A dump line is rarely shorter than 100 bytes: start there (on the
+         * worker's thread, which fills the columns), grow by half. */
+        chunk_resize(c, c->cap ? c->cap + c->cap / 2 + 1024 : (c->w.end - c->w.begin) / 160 + 1024);
+    }
     size_t i = c->count++;
     rtype t = rtype_from_name(r->type.ptr, r->type.len);
     c->addr[i] = r->address;
@@ -343,38 +336,10 @@ static void chunk_problem(void *ctx, const scan_problem *p)
     problem_log_add(&((chunk *)ctx)->problems, p);
 }
 
-static bool chunk_progress(void *ctx, size_t done)
+/* Objects read so far, for the load's progress. */
+static size_t chunk_objects(void *ctx)
 {
-    chunk *c = ctx;
-    /* The parsed range will not be read again by this pass: drop its pages. */
-    dumpfile_release((dumpfile *)c->file, c->begin + c->reported, done - c->reported);
-    dumpfile_prefetch((dumpfile *)c->file, c->begin + done, 1u << 20);
-    if (c->progress) {
-        atomic_fetch_add(&c->progress->bytes_done, done - c->reported);
-        atomic_fetch_add(&c->progress->objects, c->count - c->objects_reported);
-        c->objects_reported = c->count;
-        if (c->progress->cancel && atomic_load(c->progress->cancel))
-            return false;
-    }
-    c->reported = done;
-    return true;
-}
-
-static void *chunk_run(void *arg)
-{
-    chunk *c = arg;
-    json_scanner *sc = json_scanner_new();
-    scan_options opts = {
-        .identity_only = c->mode != HEAP_LIGHT && !c->all_details,
-        .want_class_names = c->mode == HEAP_FULL,
-    };
-    scan_sink sink = { c, chunk_record, chunk_problem, chunk_progress };
-    /* A dump line is rarely shorter than 100 bytes: start there, grow by half. */
-    chunk_resize(c, (c->end - c->begin) / 160 + 1024);
-    dumpfile_prefetch((dumpfile *)c->file, c->begin, 1u << 20);
-    c->status = json_scan_run(sc, c->file->data, c->begin, c->end, &opts, &sink, &c->stats, &c->err);
-    json_scanner_free(sc);
-    return NULL;
+    return ((chunk *)ctx)->count;
 }
 
 static void chunk_free(chunk *c)
@@ -449,11 +414,11 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
             h->max_gen = c->max_gen;
         h->roots += c->roots;
         h->shapes += c->shapes;
-        h->lines += c->stats.lines;
-        h->repaired += c->stats.repaired;
-        h->skipped += c->stats.skipped;
-        h->slow_lines += c->stats.slow_lines;
-        lines_before += c->stats.line_count;
+        h->lines += c->w.stats.lines;
+        h->repaired += c->w.stats.repaired;
+        h->skipped += c->w.stats.skipped;
+        h->slow_lines += c->w.stats.slow_lines;
+        lines_before += c->w.stats.line_count;
         at += c->count;
         chunk_free(c);
     }
@@ -474,36 +439,37 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     h->text_size = h->file.size;
     h->compressed = h->file.compressed;
     snprintf(h->warning, sizeof h->warning, "%s", h->file.warning);
-    if (opts->progress)
-        atomic_store(&opts->progress->bytes_total, h->file.size);
-
-    /* Small dumps are not worth a thread. */
-    unsigned n = parallel_threads(opts->threads);
-    if (h->file.size < ((size_t)4 << 20))
-        n = 1;
-    size_t bounds[PARALLEL_MAX + 1];
-    n = parallel_split_lines(&h->file, n, bounds);
-
+    size_t bounds[SCANPASS_MAX + 1];
+    unsigned n = scanpass_split(&h->file, opts->threads, bounds);
+    bool all_details = opts->all_details && opts->mode == HEAP_FULL;
+    scanpass pass = {
+        .file = &h->file,
+        .opts = {
+            .identity_only = opts->mode != HEAP_LIGHT && !all_details,
+            .want_class_names = opts->mode == HEAP_FULL,
+        },
+        .record = chunk_record,
+        .problem = chunk_problem,
+        .objects = chunk_objects,
+        .progress = opts->progress,
+        .prefetch = SCANPASS_PREFETCH,
+    };
     chunk *chunks = hs_xcalloc(n, sizeof *chunks);
     for (unsigned k = 0; k < n; k++) {
         chunk *c = &chunks[k];
-        c->file = &h->file;
-        c->begin = bounds[k];
-        c->end = bounds[k + 1];
         c->mode = opts->mode;
-        c->all_details = opts->all_details && opts->mode == HEAP_FULL;
-        c->progress = opts->progress;
+        c->all_details = all_details;
         c->strings = strtab_new();
         site_table_init(&c->sites);
     }
-    parallel_run(chunk_run, chunks, sizeof *chunks, n);
+    hs_error pass_err;
+    hs_status pass_st = scanpass_run(&pass, chunks, sizeof *chunks, bounds, n, &pass_err);
 
     /* A file that shrank under the parsers left zeros where its text was:
      * say so rather than report on them. */
     st = heap_check_file(h, err);
-    for (unsigned k = 0; k < n && st == HS_OK; k++)
-        if (chunks[k].status != HS_OK)
-            st = hs_fail(err, chunks[k].status, "%s: %s", path, chunks[k].err.msg);
+    if (st == HS_OK && pass_st != HS_OK)
+        st = hs_fail(err, pass_st, "%s", pass_err.msg);
     if (st != HS_OK) {
         for (unsigned j = 0; j < n; j++)
             chunk_free(&chunks[j]);
@@ -536,6 +502,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
 /* ---- details of the objects that are shown --------------------------------- */
 
 typedef struct detail_job {
+    scanpass_worker w;        /* first: dense jobs read a range through scanpass */
     heap *h;
     const uint32_t *objs;     /* the objects this job reads */
     size_t n;
@@ -544,8 +511,6 @@ typedef struct detail_job {
     site_table sites;         /* local, likewise */
     problem_log problems;
     uint64_t repaired, skipped;
-    size_t range_begin;       /* dense jobs: first byte of the range streamed */
-    size_t released;          /* dense jobs: bytes of it already released */
 } detail_job;
 
 static void detail_record(void *ctx, const scan_record *r)
@@ -596,14 +561,6 @@ static void dense_problem(void *ctx, const scan_problem *p)
         detail_problem(ctx, p);
 }
 
-static bool dense_progress(void *ctx, size_t done)
-{
-    detail_job *j = ctx;
-    dumpfile_release(&j->h->file, j->range_begin + j->released, done - j->released);
-    j->released = done;
-    return true;
-}
-
 /* Is it cheaper to stream the job's range than to read its lines one by
  * one? Yes when it holds at least half the lines of that range. */
 static bool job_is_dense(const detail_job *j)
@@ -620,25 +577,25 @@ static void *detail_run(void *arg)
 {
     detail_job *j = arg;
     heap *h = j->h;
-    json_scanner *sc = json_scanner_new();
-    scan_options opts = { 0 };
     if (job_is_dense(j)) {
-        size_t begin = h->offset[j->objs[0]];
         const char *line;
         size_t len;
         dumpfile_line(&h->file, h->offset[j->objs[j->n - 1]], &line, &len, NULL);
         size_t end = (size_t)(line - h->file.data) + len;
         if (end < h->file.size)
             end++; /* the newline */
-        scan_sink dense = { j, dense_record, dense_problem, dense_progress };
-        scan_stats stats;
+        /* Full records; heap_load_details has no progress to report and
+         * no cancel flag. */
+        scanpass dense = { .file = &h->file, .record = dense_record, .problem = dense_problem };
+        j->w.pass = &dense;
+        j->w.begin = h->offset[j->objs[0]];
+        j->w.end = end;
         j->current = 0;
-        j->range_begin = begin;
-        j->released = 0;
-        json_scan_run(sc, h->file.data, begin, end, &opts, &dense, &stats, NULL);
-        json_scanner_free(sc);
+        scanpass_read(&j->w);
         return NULL;
     }
+    json_scanner *sc = json_scanner_new();
+    scan_options opts = { 0 };
     scan_sink sink = { j, detail_record, detail_problem, NULL };
     /* Objects come in file order: drop the pages behind every few MB, or the
      * whole dump would count in the resident size again. */
@@ -677,7 +634,8 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         h->name = hs_xcalloc(h->count ? h->count : 1, sizeof *h->name);
     HEAP_COLUMNS(ALLOC_DETAIL)
 #undef ALLOC_DETAIL
-    unsigned t = parallel_threads(threads);
+    /* Fewer objects are not worth a thread. */
+    unsigned t = scanpass_threads(threads);
     if (n < 20000)
         t = 1;
     detail_job *jobs = hs_xcalloc(t, sizeof *jobs);
@@ -689,7 +647,7 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         jobs[k].strings = strtab_new();
         site_table_init(&jobs[k].sites);
     }
-    parallel_run(detail_run, jobs, sizeof *jobs, t);
+    scanpass_jobs(detail_run, jobs, sizeof *jobs, t);
     for (unsigned k = 0; k < t; k++) {
         detail_job *j = &jobs[k];
         uint32_t *smap = strtab_merge(h->strings, j->strings);
