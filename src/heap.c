@@ -387,8 +387,9 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
         chunk *c = &chunks[k];
         if (k > 0) {
             uint32_t *smap = strtab_merge(h->strings, c->strings);
-            /* Every chunk keeps the same columns, but object_id: a chunk
-             * whose objects had none adds zeros. */
+            /* A chunk lacks a column the heap has only when it had no use
+             * for it (object_id when none of its objects had one, every
+             * column when it read no object): it adds zeros. */
 #define APPEND_COLUMN(name, type, when)                                       \
             if (c->name)                                                      \
                 memcpy(h->name + at, c->name, c->count * sizeof *c->name);    \

@@ -15,7 +15,7 @@
 #include "status.h"
 
 #ifdef uthash_fatal
-#error "uthash_fatal is already defined: include hs_uthash.h before <uthash.h>"
+#error "uthash_fatal is defined already (by <uthash.h> or by hand): include only hs_uthash.h"
 #endif
 #define uthash_fatal(msg) hs_xmalloc((size_t)-1)
 #include <uthash.h>
