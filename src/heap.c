@@ -1,7 +1,7 @@
 /* heap.c - loading one dump into its object table.
  *
- * The text is split at newlines into one chunk per thread. Each chunk is
- * parsed into columns of its own, with its own string and site tables (no
+ * The text is split at newlines into one chunk per thread (scanpass). Each
+ * chunk is parsed into columns of its own, with its own string and site tables (no
  * locks on the hot path); the chunks are then joined in file order (the first
  * chunk's columns grow to hold the rest, so nothing is copied twice) and
  * their ids remapped into the heap's tables.
@@ -9,17 +9,13 @@
 #define _GNU_SOURCE /* memrchr */
 #include "heap.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "hs_uthash.h"
 #include "json_scan.h"
-#include "parallel.h"
-
-#define uthash_fatal(msg) hs_xmalloc((size_t)-1)
-#include <uthash.h>
+#include "scanpass.h"
 
 typedef struct heap_class {
     uint64_t addr;     /* the CLASS/MODULE object's address */
@@ -233,22 +229,12 @@ static void number_problem_lines(heap *h)
 /* ---- loading: one chunk per thread ----------------------------------------- */
 
 typedef struct chunk {
-    /* input */
-    const dumpfile *file;
-    size_t begin, end;        /* byte range of the chunk */
+    scanpass_worker w;        /* first: the pass's state (byte range, stats, status) */
     heap_mode mode;
-    heap_progress *progress;
-    /* output columns (which ones: see heap.h) */
+    /* output columns: those of heap.h's HEAP_COLUMNS that column_kept() says
+     * this load keeps */
     size_t count, cap;
-    uint64_t *addr;
-    uint32_t *gen;
-    uint8_t *type;
-    uint64_t *object_id;      /* allocated on the first object that has one */
-    uint64_t *offset;         /* HEAP_FULL */
-    uint8_t *flags;           /* HEAP_FULL */
-    uint32_t *site;           /* HEAP_LIGHT, and with all_details */
-    uint64_t *class_addr;     /* HEAP_LIGHT, and with all_details */
-    uint64_t *memsize, *bytesize; /* with all_details */
+    HEAP_COLUMNS(HEAP_COLUMN_FIELD)
     bool all_details;         /* HEAP_FULL: every object's details read now */
     /* tables local to the chunk */
     strtab *strings;
@@ -258,37 +244,42 @@ typedef struct chunk {
     bool has_generation;
     uint32_t max_gen;
     uint64_t roots, shapes;
-    scan_stats stats;
     problem_log problems;
-    size_t reported;          /* bytes already added to progress->bytes_done */
-    size_t objects_reported;  /* objects already added to progress->objects */
-    hs_status status;
-    hs_error err;
 } chunk;
 
-#define GROW(col, cap) ((col) = hs_xrealloc((col), (cap) * sizeof *(col)))
+/* Does a load in mode (with all_details: HEAP_FULL reading every object's
+ * details) keep the columns of class when? allocated: whether the column
+ * exists already (object_id is made on the first object that has one). */
+static bool column_kept(heap_col when, heap_mode mode, bool all_details, bool allocated)
+{
+    switch (when) {
+    case HEAP_COL_IDENTITY: return true;
+    case HEAP_COL_OBJECT_ID: return allocated;
+    case HEAP_COL_FULL: return mode == HEAP_FULL;
+    case HEAP_COL_SITE: return mode == HEAP_LIGHT || all_details;
+    case HEAP_COL_DETAILS: return all_details;
+    }
+    return false;
+}
+
+size_t heap_object_bytes(heap_mode mode, bool all_details)
+{
+    size_t bytes = 0;
+#define COLUMN_BYTES(name, type, when) \
+    bytes += column_kept(when, mode, all_details, false) ? sizeof(type) : 0;
+    HEAP_COLUMNS(COLUMN_BYTES)
+#undef COLUMN_BYTES
+    return bytes;
+}
 
 static void chunk_resize(chunk *c, size_t cap)
 {
     c->cap = cap;
-    GROW(c->addr, cap);
-    GROW(c->gen, cap);
-    GROW(c->type, cap);
-    if (c->object_id) {
-        GROW(c->object_id, cap);
-    }
-    if (c->mode == HEAP_FULL) {
-        GROW(c->offset, cap);
-        GROW(c->flags, cap);
-    }
-    if (c->mode == HEAP_LIGHT || c->all_details) {
-        GROW(c->site, cap);
-        GROW(c->class_addr, cap);
-    }
-    if (c->all_details) {
-        GROW(c->memsize, cap);
-        GROW(c->bytesize, cap);
-    }
+#define GROW(name, type, when)                                         \
+    if (column_kept(when, c->mode, c->all_details, c->name != NULL)) \
+        c->name = hs_xrealloc(c->name, cap * sizeof *c->name);
+    HEAP_COLUMNS(GROW)
+#undef GROW
 }
 
 static void chunk_record(void *ctx, const scan_record *r)
@@ -302,8 +293,11 @@ static void chunk_record(void *ctx, const scan_record *r)
         c->shapes++;
         return;
     }
-    if (c->count == c->cap)
-        chunk_resize(c, c->cap + c->cap / 2 + 1024);
+    if (c->count == c->cap) {
+        /* A dump line is rarely shorter than 100 bytes: start there (on the
+         * worker's thread, which fills the columns), grow by half. */
+        chunk_resize(c, c->cap ? c->cap + c->cap / 2 + 1024 : (c->w.end - c->w.begin) / 160 + 1024);
+    }
     size_t i = c->count++;
     rtype t = rtype_from_name(r->type.ptr, r->type.len);
     c->addr[i] = r->address;
@@ -342,59 +336,21 @@ static void chunk_problem(void *ctx, const scan_problem *p)
     problem_log_add(&((chunk *)ctx)->problems, p);
 }
 
-static bool chunk_progress(void *ctx, size_t done)
+/* Objects read so far, for the load's progress. */
+static size_t chunk_objects(void *ctx)
 {
-    chunk *c = ctx;
-    /* The parsed range will not be read again by this pass: drop its pages. */
-    dumpfile_release((dumpfile *)c->file, c->begin + c->reported, done - c->reported);
-    dumpfile_prefetch((dumpfile *)c->file, c->begin + done, 1u << 20);
-    if (c->progress) {
-        atomic_fetch_add(&c->progress->bytes_done, done - c->reported);
-        atomic_fetch_add(&c->progress->objects, c->count - c->objects_reported);
-        c->objects_reported = c->count;
-        if (c->progress->cancel && atomic_load(c->progress->cancel))
-            return false;
-    }
-    c->reported = done;
-    return true;
-}
-
-static void *chunk_run(void *arg)
-{
-    chunk *c = arg;
-    json_scanner *sc = json_scanner_new();
-    scan_options opts = {
-        .identity_only = c->mode != HEAP_LIGHT && !c->all_details,
-        .want_class_names = c->mode == HEAP_FULL,
-    };
-    scan_sink sink = { c, chunk_record, chunk_problem, chunk_progress };
-    /* A dump line is rarely shorter than 100 bytes: start there, grow by half. */
-    chunk_resize(c, (c->end - c->begin) / 160 + 1024);
-    dumpfile_prefetch((dumpfile *)c->file, c->begin, 1u << 20);
-    c->status = json_scan_run(sc, c->file->data, c->begin, c->end, &opts, &sink, &c->stats, &c->err);
-    json_scanner_free(sc);
-    return NULL;
+    return ((chunk *)ctx)->count;
 }
 
 static void chunk_free(chunk *c)
 {
-    free(c->addr);
-    free(c->gen);
-    free(c->type);
-    free(c->object_id);
-    free(c->offset);
-    free(c->flags);
-    free(c->site);
-    free(c->class_addr);
-    free(c->memsize);
-    free(c->bytesize);
+#define FREE_COLUMN(name, type, when) free(c->name);
+    HEAP_COLUMNS(FREE_COLUMN)
+#undef FREE_COLUMN
     strtab_free(c->strings);
     site_table_free(&c->sites);
     classes_free(&c->classes);
 }
-
-/* Appends chunk column src (n entries) to *dst, which holds at entries. */
-#define APPEND(dst, src, at, n) memcpy((dst) + (at), (src), (n) * sizeof *(src))
 
 /* Joins the chunks, in file order, into h. Chunk 0's columns are grown to
  * the total and become the heap's; the others are copied in and freed one by
@@ -412,24 +368,16 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
         c0->object_id = hs_xcalloc(c0->cap, sizeof *c0->object_id);
     chunk_resize(c0, total ? total : 1);
     h->count = total;
-    h->addr = c0->addr;
-    h->gen = c0->gen;
-    h->type = c0->type;
-    h->object_id = c0->object_id;
-    h->offset = c0->offset;
-    h->flags = c0->flags;
-    h->site = c0->site;
-    h->class_addr = c0->class_addr;
-    h->memsize = c0->memsize;
-    h->bytesize = c0->bytesize;
+#define STEAL_COLUMN(name, type, when) \
+    h->name = c0->name;                \
+    c0->name = NULL;
+    HEAP_COLUMNS(STEAL_COLUMN)
+#undef STEAL_COLUMN
 
     h->strings = c0->strings;
     h->site_index = hs_xmalloc(sizeof *h->site_index);
     *h->site_index = c0->sites;
     h->classes = c0->classes;
-    c0->addr = NULL; c0->gen = NULL; c0->type = NULL; c0->object_id = NULL;
-    c0->offset = NULL; c0->flags = NULL; c0->site = NULL; c0->class_addr = NULL;
-    c0->memsize = NULL; c0->bytesize = NULL;
     c0->strings = NULL; c0->classes = NULL;
     memset(&c0->sites, 0, sizeof c0->sites);
 
@@ -439,26 +387,21 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
         chunk *c = &chunks[k];
         if (k > 0) {
             uint32_t *smap = strtab_merge(h->strings, c->strings);
-            APPEND(h->addr, c->addr, at, c->count);
-            APPEND(h->gen, c->gen, at, c->count);
-            APPEND(h->type, c->type, at, c->count);
-            if (c->object_id)
-                APPEND(h->object_id, c->object_id, at, c->count);
-            else if (h->object_id)
-                memset(h->object_id + at, 0, c->count * sizeof *h->object_id);
-            if (h->offset) {
-                APPEND(h->offset, c->offset, at, c->count);
-                APPEND(h->flags, c->flags, at, c->count);
-            }
-            if (h->memsize) {
-                APPEND(h->memsize, c->memsize, at, c->count);
-                APPEND(h->bytesize, c->bytesize, at, c->count);
-            }
+            /* A chunk lacks a column the heap has only when it had no use
+             * for it (object_id when none of its objects had one, every
+             * column when it read no object): it adds zeros. */
+#define APPEND_COLUMN(name, type, when)                                       \
+            if (c->name)                                                      \
+                memcpy(h->name + at, c->name, c->count * sizeof *c->name);    \
+            else if (h->name)                                                 \
+                memset(h->name + at, 0, c->count * sizeof *h->name);
+            HEAP_COLUMNS(APPEND_COLUMN)
+#undef APPEND_COLUMN
             if (h->site) {
+                /* The chunk's site ids, into the heap's. */
                 uint32_t *site_map = merge_sites(h->site_index, &c->sites, smap);
-                APPEND(h->class_addr, c->class_addr, at, c->count);
                 for (size_t i = 0; i < c->count; i++)
-                    h->site[at + i] = site_map[c->site[i]];
+                    h->site[at + i] = site_map[h->site[at + i]];
                 free(site_map);
             }
             heap_class *kc, *tmp;
@@ -472,11 +415,11 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
             h->max_gen = c->max_gen;
         h->roots += c->roots;
         h->shapes += c->shapes;
-        h->lines += c->stats.lines;
-        h->repaired += c->stats.repaired;
-        h->skipped += c->stats.skipped;
-        h->slow_lines += c->stats.slow_lines;
-        lines_before += c->stats.line_count;
+        h->lines += c->w.stats.lines;
+        h->repaired += c->w.stats.repaired;
+        h->skipped += c->w.stats.skipped;
+        h->slow_lines += c->w.stats.slow_lines;
+        lines_before += c->w.stats.line_count;
         at += c->count;
         chunk_free(c);
     }
@@ -497,36 +440,37 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     h->text_size = h->file.size;
     h->compressed = h->file.compressed;
     snprintf(h->warning, sizeof h->warning, "%s", h->file.warning);
-    if (opts->progress)
-        atomic_store(&opts->progress->bytes_total, h->file.size);
-
-    /* Small dumps are not worth a thread. */
-    unsigned n = parallel_threads(opts->threads);
-    if (h->file.size < ((size_t)4 << 20))
-        n = 1;
-    size_t bounds[PARALLEL_MAX + 1];
-    n = parallel_split_lines(&h->file, n, bounds);
-
+    size_t bounds[SCANPASS_MAX + 1];
+    unsigned n = scanpass_split(&h->file, opts->threads, bounds);
+    bool all_details = opts->all_details && opts->mode == HEAP_FULL;
+    scanpass pass = {
+        .file = &h->file,
+        .opts = {
+            .identity_only = opts->mode != HEAP_LIGHT && !all_details,
+            .want_class_names = opts->mode == HEAP_FULL,
+        },
+        .record = chunk_record,
+        .problem = chunk_problem,
+        .objects = chunk_objects,
+        .progress = opts->progress,
+        .prefetch = SCANPASS_PREFETCH,
+    };
     chunk *chunks = hs_xcalloc(n, sizeof *chunks);
     for (unsigned k = 0; k < n; k++) {
         chunk *c = &chunks[k];
-        c->file = &h->file;
-        c->begin = bounds[k];
-        c->end = bounds[k + 1];
         c->mode = opts->mode;
-        c->all_details = opts->all_details && opts->mode == HEAP_FULL;
-        c->progress = opts->progress;
+        c->all_details = all_details;
         c->strings = strtab_new();
         site_table_init(&c->sites);
     }
-    parallel_run(chunk_run, chunks, sizeof *chunks, n);
+    hs_error pass_err;
+    hs_status pass_st = scanpass_run(&pass, chunks, sizeof *chunks, bounds, n, &pass_err);
 
     /* A file that shrank under the parsers left zeros where its text was:
      * say so rather than report on them. */
     st = heap_check_file(h, err);
-    for (unsigned k = 0; k < n && st == HS_OK; k++)
-        if (chunks[k].status != HS_OK)
-            st = hs_fail(err, chunks[k].status, "%s: %s", path, chunks[k].err.msg);
+    if (st == HS_OK && pass_st != HS_OK)
+        st = hs_fail(err, pass_st, "%s", pass_err.msg);
     if (st != HS_OK) {
         for (unsigned j = 0; j < n; j++)
             chunk_free(&chunks[j]);
@@ -559,6 +503,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
 /* ---- details of the objects that are shown --------------------------------- */
 
 typedef struct detail_job {
+    scanpass_worker w;        /* first: dense jobs read a range through scanpass */
     heap *h;
     const uint32_t *objs;     /* the objects this job reads */
     size_t n;
@@ -567,8 +512,6 @@ typedef struct detail_job {
     site_table sites;         /* local, likewise */
     problem_log problems;
     uint64_t repaired, skipped;
-    size_t range_begin;       /* dense jobs: first byte of the range streamed */
-    size_t released;          /* dense jobs: bytes of it already released */
 } detail_job;
 
 static void detail_record(void *ctx, const scan_record *r)
@@ -619,14 +562,6 @@ static void dense_problem(void *ctx, const scan_problem *p)
         detail_problem(ctx, p);
 }
 
-static bool dense_progress(void *ctx, size_t done)
-{
-    detail_job *j = ctx;
-    dumpfile_release(&j->h->file, j->range_begin + j->released, done - j->released);
-    j->released = done;
-    return true;
-}
-
 /* Is it cheaper to stream the job's range than to read its lines one by
  * one? Yes when it holds at least half the lines of that range. */
 static bool job_is_dense(const detail_job *j)
@@ -643,25 +578,25 @@ static void *detail_run(void *arg)
 {
     detail_job *j = arg;
     heap *h = j->h;
-    json_scanner *sc = json_scanner_new();
-    scan_options opts = { 0 };
     if (job_is_dense(j)) {
-        size_t begin = h->offset[j->objs[0]];
         const char *line;
         size_t len;
         dumpfile_line(&h->file, h->offset[j->objs[j->n - 1]], &line, &len, NULL);
         size_t end = (size_t)(line - h->file.data) + len;
         if (end < h->file.size)
             end++; /* the newline */
-        scan_sink dense = { j, dense_record, dense_problem, dense_progress };
-        scan_stats stats;
+        /* Full records; heap_load_details has no progress to report and
+         * no cancel flag. */
+        scanpass dense = { .file = &h->file, .record = dense_record, .problem = dense_problem };
+        j->w.pass = &dense;
+        j->w.begin = h->offset[j->objs[0]];
+        j->w.end = end;
         j->current = 0;
-        j->range_begin = begin;
-        j->released = 0;
-        json_scan_run(sc, h->file.data, begin, end, &opts, &dense, &stats, NULL);
-        json_scanner_free(sc);
+        scanpass_read(&j->w);
         return NULL;
     }
+    json_scanner *sc = json_scanner_new();
+    scan_options opts = { 0 };
     scan_sink sink = { j, detail_record, detail_problem, NULL };
     /* Objects come in file order: drop the pages behind every few MB, or the
      * whole dump would count in the resident size again. */
@@ -694,15 +629,14 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         free(objs);
         return;
     }
-    if (!h->site) {
-        h->site = hs_xcalloc(h->count ? h->count : 1, sizeof *h->site);
-        h->class_addr = hs_xcalloc(h->count ? h->count : 1, sizeof *h->class_addr);
-    }
-    if (!h->memsize) {
-        h->memsize = hs_xcalloc(h->count ? h->count : 1, sizeof *h->memsize);
-        h->bytesize = hs_xcalloc(h->count ? h->count : 1, sizeof *h->bytesize);
-    }
-    unsigned t = parallel_threads(threads);
+    /* The columns details fill, zero for the objects not read. */
+#define ALLOC_DETAIL(name, type, when)                             \
+    if ((when == HEAP_COL_SITE || when == HEAP_COL_DETAILS) && !h->name) \
+        h->name = hs_xcalloc(h->count ? h->count : 1, sizeof *h->name);
+    HEAP_COLUMNS(ALLOC_DETAIL)
+#undef ALLOC_DETAIL
+    /* Fewer objects are not worth a thread. */
+    unsigned t = scanpass_threads(threads);
     if (n < 20000)
         t = 1;
     detail_job *jobs = hs_xcalloc(t, sizeof *jobs);
@@ -714,7 +648,7 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         jobs[k].strings = strtab_new();
         site_table_init(&jobs[k].sites);
     }
-    parallel_run(detail_run, jobs, sizeof *jobs, t);
+    scanpass_jobs(detail_run, jobs, sizeof *jobs, t);
     for (unsigned k = 0; k < t; k++) {
         detail_job *j = &jobs[k];
         uint32_t *smap = strtab_merge(h->strings, j->strings);
@@ -768,16 +702,9 @@ void heap_free(heap *h)
         return;
     dumpfile_close(&h->file);
     free(h->path);
-    free(h->addr);
-    free(h->gen);
-    free(h->type);
-    free(h->object_id);
-    free(h->offset);
-    free(h->site);
-    free(h->class_addr);
-    free(h->memsize);
-    free(h->bytesize);
-    free(h->flags);
+#define FREE_COLUMN(name, type, when) free(h->name);
+    HEAP_COLUMNS(FREE_COLUMN)
+#undef FREE_COLUMN
     if (h->site_index) {
         site_table_free(h->site_index);
         free(h->site_index);

@@ -1,9 +1,9 @@
 /* heap.h - one loaded heap dump: a struct-of-arrays table of its objects.
  *
- * Object i of a dump is described by column[i] of each array below. Columns
- * that the diff needs exist for every dump (13 bytes an object); grouping
- * columns exist from HEAP_LIGHT up (25 bytes), and the columns only views need
- * for HEAP_FULL (the dump whose objects are shown).
+ * Object i of a dump is described by column[i] of each array HEAP_COLUMNS
+ * lists. Columns that the diff needs exist for every dump (13 bytes an
+ * object); grouping columns exist from HEAP_LIGHT up (25 bytes), and the
+ * columns only views need for HEAP_FULL (the dump whose objects are shown).
  *
  * heap_load() parses the file with one thread per chunk (split at newlines)
  * and may be called from any thread; a loaded heap is read-only and may be
@@ -50,6 +50,48 @@ typedef enum heap_mode {
                       objects that are shown */
 } heap_mode;
 
+/* When a column of the object table exists (is not NULL). */
+typedef enum heap_col {
+    HEAP_COL_IDENTITY,  /* every mode: what the diff needs */
+    HEAP_COL_OBJECT_ID, /* every mode, from the first object that has one
+                           (Ruby 3.5+); NULL when none has */
+    HEAP_COL_FULL,      /* HEAP_FULL */
+    HEAP_COL_SITE,      /* HEAP_LIGHT, read for every object; HEAP_FULL, read
+                           for the objects given to heap_load_details (0 for
+                           the others); NULL before */
+    HEAP_COL_DETAILS,   /* HEAP_FULL, read for the objects given to
+                           heap_load_details (0 for the others); NULL before */
+} heap_col;
+
+/* The object table: X(NAME, TYPE, WHEN) per column. struct heap has a
+ * `TYPE *NAME` for each, holding count entries when the column exists (see
+ * heap_col); heap.c grows, joins and frees them all from this list, and
+ * memcheck's estimate adds up their sizes. */
+#define HEAP_COLUMNS(X)                                                       \
+    /* "address" */                                                           \
+    X(addr, uint64_t, HEAP_COL_IDENTITY)                                      \
+    /* "generation", or HEAP_NO_GEN */                                        \
+    X(gen, uint32_t, HEAP_COL_IDENTITY)                                       \
+    /* rtype */                                                               \
+    X(type, uint8_t, HEAP_COL_IDENTITY)                                       \
+    /* flags.object_id (Ruby 3.5+), 0 for the objects without one */          \
+    X(object_id, uint64_t, HEAP_COL_OBJECT_ID)                                \
+    /* byte offset of the object's line */                                    \
+    X(offset, uint64_t, HEAP_COL_FULL)                                        \
+    /* index into sites */                                                    \
+    X(site, uint32_t, HEAP_COL_SITE)                                          \
+    /* "class" address, 0 when absent */                                      \
+    X(class_addr, uint64_t, HEAP_COL_SITE)                                    \
+    /* "memsize" (0 when absent) */                                           \
+    X(memsize, uint64_t, HEAP_COL_DETAILS)                                    \
+    /* "bytesize" (0 when absent) */                                          \
+    X(bytesize, uint64_t, HEAP_COL_DETAILS)                                   \
+    /* HEAP_F_* bits */                                                       \
+    X(flags, uint8_t, HEAP_COL_FULL)
+
+/* A column as a struct field: TYPE *NAME. */
+#define HEAP_COLUMN_FIELD(name, type, when) type *name;
+
 /* Object flag bits (flags column, HEAP_FULL only). */
 enum {
     HEAP_F_REPAIRED = 1, /* read from a line that was not valid JSON */
@@ -64,18 +106,7 @@ typedef struct heap {
     bool compressed;       /* the file was gzip */
 
     size_t count;          /* objects (heap slots; ROOT and SHAPE lines are not objects) */
-    uint64_t *addr;        /* "address" */
-    uint32_t *gen;         /* "generation", or HEAP_NO_GEN */
-    uint8_t *type;         /* rtype */
-    uint64_t *object_id;   /* flags.object_id (Ruby 3.5+), NULL when no object had one */
-    uint64_t *offset;      /* HEAP_FULL: byte offset of the object's line */
-    /* Read for every object with HEAP_LIGHT, for the objects given to
-     * heap_load_details with HEAP_FULL (0 for the others); NULL before. */
-    uint32_t *site;        /* index into sites */
-    uint64_t *class_addr;  /* "class" address, 0 when absent */
-    uint64_t *memsize;     /* "memsize" (0 when absent); HEAP_FULL only */
-    uint64_t *bytesize;    /* "bytesize" (0 when absent); HEAP_FULL only */
-    uint8_t *flags;        /* HEAP_F_* bits; HEAP_FULL only */
+    HEAP_COLUMNS(HEAP_COLUMN_FIELD) /* addr, gen, type ... flags: see HEAP_COLUMNS */
 
     strtab *strings;       /* file paths, method names, class names */
     heap_site *sites;      /* by site id; sites[0] is "no file, no line, no method" */
@@ -113,6 +144,11 @@ typedef struct heap_load_opts {
     unsigned threads;          /* parser threads; 0 means one per online core */
     heap_progress *progress;   /* may be NULL */
 } heap_load_opts;
+
+/* Bytes a heap loaded in mode keeps per object in its columns; with
+ * all_details (HEAP_FULL), once every object's details are read. object_id
+ * is not counted: only Ruby 3.5+ dumps have it. For memory estimates. */
+size_t heap_object_bytes(heap_mode mode, bool all_details);
 
 /* Loads the dump at path. On success *out owns a new heap (free with
  * heap_free). Fails with the file named in err: HS_ERR_IO (cannot read),

@@ -8,13 +8,13 @@
 #include <time.h>
 
 #include "json_scan.h"
-#include "parallel.h"
+#include "scanpass.h"
 
 /* One range of the text and the objects whose lines lie in it. */
 typedef struct graph_chunk {
+    scanpass_worker w;        /* first: the pass's state (byte range, stats, status) */
     const heap *h;
     const addrmap *addrs;
-    size_t begin, end;        /* byte range of the text */
     size_t first, last;       /* objects [first, last) have their lines here */
     size_t cursor;            /* the next object whose line may come */
     uint64_t *memsize;        /* per object of the heap (shared; own range only) */
@@ -31,11 +31,6 @@ typedef struct graph_chunk {
     heap_problem problems[HEAP_MAX_PROBLEMS]; /* first damaged lines (line numbers
                                                  counted from begin) */
     unsigned nproblems;
-    heap_progress *progress;
-    size_t reported;          /* bytes already added to progress */
-    scan_stats stats;
-    hs_status status;
-    hs_error err;
 } graph_chunk;
 
 static void push_ref(graph_chunk *c, uint32_t v)
@@ -119,35 +114,11 @@ static void graph_problem(void *ctx, const scan_problem *p)
     snprintf(hp->why, sizeof hp->why, "%s (its references were read again for the graph)", p->why);
 }
 
-static bool graph_progress(void *ctx, size_t done)
+/* Objects passed so far, for the pass's progress. */
+static size_t graph_objects(void *ctx)
 {
     graph_chunk *c = ctx;
-    dumpfile *file = (dumpfile *)&c->h->file;
-    dumpfile_release(file, c->begin + c->reported, done - c->reported);
-    dumpfile_prefetch(file, c->begin + done, 1u << 20);
-    if (c->progress) {
-        atomic_fetch_add(&c->progress->bytes_done, done - c->reported);
-        atomic_store(&c->progress->objects, c->cursor);
-        if (c->progress->cancel && atomic_load(c->progress->cancel)) {
-            c->reported = done;
-            return false;
-        }
-    }
-    c->reported = done;
-    return true;
-}
-
-static void *graph_chunk_run(void *arg)
-{
-    graph_chunk *c = arg;
-    json_scanner *sc = json_scanner_new();
-    scan_options opts = { .want_refs = true };
-    scan_sink sink = { c, graph_record, graph_problem, graph_progress };
-    c->cursor = c->first;
-    dumpfile_prefetch((dumpfile *)&c->h->file, c->begin, 1u << 20);
-    c->status = json_scan_run(sc, c->h->file.data, c->begin, c->end, &opts, &sink, &c->stats, &c->err);
-    json_scanner_free(sc);
-    return NULL;
+    return c->cursor - c->first;
 }
 
 static void chunk_free(graph_chunk *c)
@@ -199,39 +170,37 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
     out->count = h->count;
     out->addrs = hs_xmalloc(sizeof *out->addrs);
     addrmap_build(out->addrs, h->addr, h->count);
-    if (progress)
-        atomic_store(&progress->bytes_total, h->file.size);
 
     size_t objects = h->count ? h->count : 1;
     uint64_t *memsize = hs_xcalloc(objects, sizeof *memsize);
     uint32_t *nrefs_of = hs_xcalloc(objects, sizeof *nrefs_of);
     out->damaged = hs_xcalloc(objects, 1);
 
-    unsigned n = parallel_threads(threads);
-    if (h->file.size < ((size_t)4 << 20))
-        n = 1;
-    size_t bounds[PARALLEL_MAX + 1];
-    n = parallel_split_lines(&h->file, n, bounds);
+    size_t bounds[SCANPASS_MAX + 1];
+    unsigned n = scanpass_split(&h->file, threads, bounds);
+    scanpass pass = {
+        /* Only pages are released and prefetched: the text is not written. */
+        .file = (dumpfile *)&h->file,
+        .opts = { .want_refs = true },
+        .record = graph_record,
+        .problem = graph_problem,
+        .objects = graph_objects,
+        .progress = progress,
+        .prefetch = SCANPASS_PREFETCH,
+    };
     graph_chunk *chunks = hs_xcalloc(n, sizeof *chunks);
     for (unsigned k = 0; k < n; k++) {
         graph_chunk *c = &chunks[k];
         c->h = h;
         c->addrs = out->addrs;
-        c->begin = bounds[k];
-        c->end = bounds[k + 1];
-        c->first = heap_first_line_from(h, c->begin);
-        c->last = heap_first_line_from(h, c->end);
+        c->first = heap_first_line_from(h, bounds[k]);
+        c->last = heap_first_line_from(h, bounds[k + 1]);
+        c->cursor = c->first;
         c->memsize = memsize;
         c->nrefs_of = nrefs_of;
         c->damaged = out->damaged;
-        c->progress = progress;
     }
-    parallel_run(graph_chunk_run, chunks, sizeof *chunks, n);
-
-    hs_status st = HS_OK;
-    for (unsigned k = 0; k < n && st == HS_OK; k++)
-        if (chunks[k].status != HS_OK)
-            st = hs_fail(err, chunks[k].status, "%s: %s", h->path, chunks[k].err.msg);
+    hs_status st = scanpass_run(&pass, chunks, sizeof *chunks, bounds, n, err);
     if (st != HS_OK) {
         for (unsigned k = 0; k < n; k++)
             chunk_free(&chunks[k]);
@@ -266,7 +235,7 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
                 out->problems[out->nproblems].line_no += lines_before;
             out->nproblems++;
         }
-        lines_before += c->stats.line_count;
+        lines_before += c->w.stats.line_count;
     }
     out->graph = hs_xmalloc(sizeof *out->graph);
     uint32_t *roots;

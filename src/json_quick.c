@@ -59,15 +59,14 @@ static const char *comma_before(const char *start, const char *p)
     return p > start && p[-1] == ',' ? p - 1 : NULL;
 }
 
-static bool key_is(const char *key, const char *value, const char *lit, size_t len)
+/* Is the member whose key's opening quote is at key, and whose value starts
+ * at value, named name? (name is a constant: the length folds away.) */
+static inline bool key_is(const char *key, const char *value, const char *name)
 {
-    return (size_t)(value - key) == len + 3 && same_bytes(key + 1, lit, len);
+    size_t len = strlen(name);
+    return (size_t)(value - key) == len + 3 && same_bytes(key + 1, name, len);
 }
 
-/* "generation":N is the member before "memsize" (optional), which is the
- * last member before the flags object (optional), which is last. Walks back
- * from member_end, the byte after the value of the last member before the
- * flags (the ',' before "flags", or the closing brace). */
 /* True when "generation": appears in the 64 bytes before `at`: a
  * generation written in some other form than a plain number. */
 static bool generation_key_near(const char *start, const char *at)
@@ -81,6 +80,10 @@ static bool generation_key_near(const char *start, const char *at)
     return false;
 }
 
+/* "generation":N is the member before "memsize" (optional), which is the
+ * last member before the flags object (optional), which is last. Walks back
+ * from member_end, the byte after the value of the last member before the
+ * flags (the ',' before "flags", or the closing brace). */
 static member_result find_generation(const char *start, const char *member_end, uint64_t *gen)
 {
     const char *key, *value;
@@ -89,7 +92,7 @@ static member_result find_generation(const char *start, const char *member_end, 
         return MEMBER_UNSURE;
     if (r != MEMBER_FOUND)
         return r;
-    if (key_is(key, value, "memsize", 7)) {
+    if (key_is(key, value, scan_key_name(KEY_MEMSIZE))) {
         member_end = comma_before(start, key);
         if (!member_end)
             return MEMBER_NONE;
@@ -99,7 +102,7 @@ static member_result find_generation(const char *start, const char *member_end, 
         if (r != MEMBER_FOUND)
             return r;
     }
-    if (key_is(key, value, "generation", 10))
+    if (key_is(key, value, scan_key_name(KEY_GENERATION)))
         return scan_parse_uint(value, (size_t)(member_end - value), gen) ? MEMBER_FOUND : MEMBER_UNSURE;
     /* Ruby writes the members of each type (these) before the allocation
      * site and generation: finding one here means there is no generation.
@@ -109,7 +112,7 @@ static member_result find_generation(const char *start, const char *member_end, 
         "edges", "depth", "id", "parent_id", "embedded_length", "line",
     };
     for (size_t i = 0; i < sizeof before_site / sizeof *before_site; i++)
-        if (key_is(key, value, before_site[i], strlen(before_site[i])))
+        if (key_is(key, value, before_site[i]))
             /* Key order is Ruby's habit, not a rule: be sure. */
             return memmem(start, (size_t)(key - start), "\"generation\":", 13) ? MEMBER_UNSURE
                                                                                 : MEMBER_NONE;

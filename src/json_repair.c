@@ -13,32 +13,6 @@
 
 #include "status.h"
 
-scan_key scan_key_of(const char *k, size_t len)
-{
-#define IS(lit) (len == sizeof(lit) - 1 && memcmp(k, lit, sizeof(lit) - 1) == 0)
-    switch (len ? k[0] : 0) {
-    case 'a': return IS("address") ? KEY_ADDRESS : KEY_OTHER;
-    case 'b': return IS("bytesize") ? KEY_BYTESIZE : KEY_OTHER;
-    case 'c': return IS("class") ? KEY_CLASS : KEY_OTHER;
-    case 'e': return IS("edge_name") ? KEY_EDGE_NAME : KEY_OTHER;
-    case 'f': return IS("file") ? KEY_FILE : IS("flags") ? KEY_FLAGS : KEY_OTHER;
-    case 'g': return IS("generation") ? KEY_GENERATION : KEY_OTHER;
-    case 'i': return IS("id") ? KEY_ID : KEY_OTHER;
-    case 'l': return IS("line") ? KEY_LINE : KEY_OTHER;
-    case 'm': return IS("memsize") ? KEY_MEMSIZE : IS("method") ? KEY_METHOD : KEY_OTHER;
-    case 'n': return IS("name") ? KEY_NAME : KEY_OTHER;
-    case 'p': return IS("parent_id") ? KEY_PARENT_ID : KEY_OTHER;
-    case 'r':
-        return IS("references") ? KEY_REFERENCES
-             : IS("root") ? KEY_ROOT
-             : IS("real_class_name") ? KEY_REAL_CLASS_NAME : KEY_OTHER;
-    case 's': return IS("shape_id") ? KEY_SHAPE_ID : KEY_OTHER;
-    case 't': return IS("type") ? KEY_TYPE : KEY_OTHER;
-    default: return KEY_OTHER;
-    }
-#undef IS
-}
-
 bool scan_parse_hex(const char *p, size_t len, uint64_t *out)
 {
     if (len >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
@@ -330,25 +304,11 @@ static void note(char *why, size_t size, const char *text)
     memcpy(why + used, more, sizeof more);
 }
 
-/* The name of a member heapsift reads, for messages. */
-static const char *key_name(scan_key key)
-{
-    static const char *const names[] = {
-        [KEY_OTHER] = "?", [KEY_ADDRESS] = "address", [KEY_TYPE] = "type", [KEY_CLASS] = "class",
-        [KEY_FILE] = "file", [KEY_LINE] = "line", [KEY_METHOD] = "method",
-        [KEY_GENERATION] = "generation", [KEY_MEMSIZE] = "memsize", [KEY_BYTESIZE] = "bytesize",
-        [KEY_NAME] = "name", [KEY_REAL_CLASS_NAME] = "real_class_name", [KEY_ROOT] = "root",
-        [KEY_REFERENCES] = "references", [KEY_FLAGS] = "flags", [KEY_SHAPE_ID] = "shape_id",
-        [KEY_ID] = "id", [KEY_PARENT_ID] = "parent_id", [KEY_EDGE_NAME] = "edge_name",
-    };
-    return names[key];
-}
-
 /* Adds "MEMBER TEXT" to why. */
 static void note_member(char *why, size_t size, scan_key key, const char *text)
 {
     char buf[96];
-    snprintf(buf, sizeof buf, "%s %s", key_name(key), text);
+    snprintf(buf, sizeof buf, "%s %s", scan_key_name(key), text);
     note(why, size, buf);
 }
 
@@ -394,6 +354,11 @@ static void store_bare(scan_record *rec, scan_key key, scan_str s, char *why, si
 {
     uint64_t v = 0;
     bool num = scan_parse_uint(s.ptr, s.len, &v);
+    dump_kind kind = scan_key_kind(key);
+    if (kind == DUMP_STRING) {
+        note_member(why, why_size, key, "is not a string (left out)");
+        return;
+    }
     switch (key) {
     case KEY_ADDRESS:
         rec->has_address = scan_parse_hex(s.ptr, s.len, &rec->address);
@@ -409,15 +374,11 @@ static void store_bare(scan_record *rec, scan_key key, scan_str s, char *why, si
     case KEY_BYTESIZE: rec->bytesize = num ? v : 0; break;
     case KEY_SHAPE_ID: case KEY_ID: rec->has_shape_id = num; rec->shape_id = v; break;
     case KEY_PARENT_ID: rec->parent_id = v; break;
-    case KEY_TYPE: case KEY_FILE: case KEY_METHOD: case KEY_NAME: case KEY_REAL_CLASS_NAME:
-    case KEY_ROOT: case KEY_EDGE_NAME:
-        note_member(why, why_size, key, "is not a string (left out)");
-        return;
-    default: return;
+    default: return; /* KEY_OTHER, or bare references or flags: nothing to keep */
     }
     if (!num)
         note_member(why, why_size, key, "is not a whole number (left out)");
-    else if (v > UINT32_MAX && (key == KEY_LINE || key == KEY_GENERATION))
+    else if (v > UINT32_MAX && kind == DUMP_U32)
         note_member(why, why_size, key, "is too large (left out)");
 }
 

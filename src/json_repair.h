@@ -8,8 +8,9 @@
  * value ends at the first quote that is followed by `, "key":` or by the
  * closing brace at the end of the line. That is what this parser relies on.
  *
- * Also holds the small helpers the simdjson path shares (key names, hex
- * addresses). Pure C, no state: safe from any thread.
+ * Also holds the small helpers the simdjson path shares (hex addresses,
+ * numbers); the members read are in dump_members.h. Pure C, no state: safe
+ * from any thread.
  */
 #ifndef HEAPSIFT_JSON_REPAIR_H
 #define HEAPSIFT_JSON_REPAIR_H
@@ -18,36 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dump_members.h"
 #include "json_scan.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* The members heapsift reads; everything else is skipped. */
-typedef enum scan_key {
-    KEY_OTHER = 0,
-    KEY_ADDRESS,
-    KEY_TYPE,
-    KEY_CLASS,
-    KEY_FILE,
-    KEY_LINE,
-    KEY_METHOD,
-    KEY_GENERATION,
-    KEY_MEMSIZE,
-    KEY_BYTESIZE,
-    KEY_NAME,
-    KEY_REAL_CLASS_NAME,
-    KEY_ROOT,
-    KEY_REFERENCES,
-    KEY_FLAGS,
-    KEY_SHAPE_ID,
-    KEY_ID,
-    KEY_PARENT_ID,
-    KEY_EDGE_NAME,
-} scan_key;
-
-scan_key scan_key_of(const char *key, size_t len);
 
 /* Parses "0x1f" or "1f" (a hex address, any length up to 16 digits) from
  * p[0..len). False when empty, not hex, or over 64 bits. */

@@ -1,10 +1,12 @@
 /* json_scan.h - turns the lines of a heap dump into plain C records.
  *
- * The only code that knows JSON. Valid lines go through simdjson On-Demand
- * (iterate_many over windows of about a megabyte that end at a newline); a
- * line simdjson rejects is parsed alone, and when that fails too it is
- * repaired by json_repair, which relies on the fixed member order Ruby writes.
- * No simdjson type appears here: this header is C.
+ * Callers see records, never JSON. Lines go through simdjson On-Demand
+ * (iterate_many over windows of about a megabyte that end at a newline) in
+ * json_scan.cpp; for identity-only scans, lines in Ruby's usual shape are
+ * read by json_quick instead. A line simdjson rejects is parsed alone, and
+ * when that fails too it is repaired by json_repair, which relies on how
+ * Ruby joins the members of a line. The members read are listed in
+ * dump_members.h. No simdjson type appears here: this header is C.
  *
  * A json_scanner holds parser buffers and is used by one thread at a time;
  * create one per thread.

@@ -9,19 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "heap.h"
+
 /* The program itself, its libraries and the terminal's buffers. */
 #define BASE_BYTES (16u << 20)
 /* Bytes of dump text an object takes at least, on average. */
 #define TEXT_PER_OBJECT 250
-/* Bytes kept per object of every dump: address, generation, type. */
-#define IDENTITY_BYTES 13
 /* While two dumps are compared: a sorted copy of each one's addresses. */
 #define SORT_BYTES 12
-/* HEAP_FULL (the listed dump, and the latest one for the graph): line
- * offsets and flags, and the details read (site, class, sizes). */
-#define FULL_BYTES 37
-/* HEAP_LIGHT (trends): site and class. */
-#define LIGHT_BYTES 12
 /* The graph: 16 kept, plus the dominator algorithm's and the reading pass's
  * scratch, per object, with about 2.5 references each (4 bytes kept, 8 of
  * scratch). */
@@ -64,6 +59,13 @@ uint64_t memcheck_estimate(const char *const *paths, size_t n, const memcheck_pl
 {
     uint64_t total = 0, largest_objects = 0, largest_gzip = 0;
     size_t subject = n >= 2 ? 1 : 0;
+    /* Bytes kept per object of every dump (address, generation, type), and
+     * the more kept by HEAP_FULL (the listed dump, and the latest one for
+     * the graph: line offsets and flags, and the details read: site, class,
+     * sizes) and by HEAP_LIGHT (trends: site and class). */
+    const uint64_t identity_bytes = heap_object_bytes(HEAP_IDENTITY, false);
+    const uint64_t full_bytes = heap_object_bytes(HEAP_FULL, true) - identity_bytes;
+    const uint64_t light_bytes = heap_object_bytes(HEAP_LIGHT, false) - identity_bytes;
     for (size_t k = 0; k < n; k++) {
         uint64_t size = 0;
         bool gzip = false;
@@ -72,11 +74,11 @@ uint64_t memcheck_estimate(const char *const *paths, size_t n, const memcheck_pl
         uint64_t objects = size / TEXT_PER_OBJECT;
         bool latest = k + 1 == n;
         bool full = k == subject || (latest && plan->graph);
-        total += objects * IDENTITY_BYTES;
+        total += objects * identity_bytes;
         if (full)
-            total += objects * FULL_BYTES;
+            total += objects * full_bytes;
         else if (plan->trends)
-            total += objects * LIGHT_BYTES;
+            total += objects * light_bytes;
         if (latest && plan->graph)
             total += objects * GRAPH_BYTES;
         /* The inflated text of a gzip dump stays while it is shown. */

@@ -3,13 +3,8 @@
 
 #include <string.h>
 
+#include "hs_uthash.h"
 #include "status.h"
-
-/* uthash calls this when it cannot grow a bucket array: report it like every
- * other exhausted allocation (hs_xmalloc of an impossible size aborts with a
- * message). Must come before uthash.h. */
-#define uthash_fatal(msg) hs_xmalloc((size_t)-1)
-#include <uthash.h>
 
 typedef struct strtab_entry {
     const char *text;  /* in the arena, NUL-terminated after len bytes */
