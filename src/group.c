@@ -12,8 +12,7 @@
 #include "graph.h"
 #include "status.h"
 
-#define uthash_fatal(msg) hs_xmalloc((size_t)-1)
-#include <uthash.h>
+#include "hs_uthash.h"
 
 #define NO_MATCH UINT32_MAX /* a string of another dump the subject does not have */
 
