@@ -3,15 +3,20 @@
  * own allocation site), and the path from a GC root to the largest of them.
  *
  * Works on a session whose graph is attached (loader_opts.want_graph).
- * Writes text; called from one thread.
+ * why_analyze_group finds the answer as data (see holders.h for the part
+ * other analyses share); the why_write_* functions write it as text. Owner
+ * thread only: both load objects' details into the latest heap.
  */
 #ifndef HEAPSIFT_WHY_H
 #define HEAPSIFT_WHY_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "group.h"
+#include "holders.h"
 #include "session.h"
 #include "status.h"
 
@@ -21,6 +26,29 @@ bool why_parse_site(const char *arg, char *file, size_t file_size, uint32_t *lin
 
 /* True when path ends with the trailing part `tail` at a '/' boundary. */
 bool why_path_matches(const char *path, size_t len, const char *tail);
+
+/* Why one group's objects are retained: what why_write_group prints. */
+typedef struct why_group {
+    size_t found;        /* the group's objects that are nodes of the latest
+                            dump's graph (fewer than g->count when some of
+                            them were freed by then) */
+    holders held;        /* those nodes: which are top-most in the dominator
+                            tree, their retained size, their largest, and the
+                            objects outside the group that hold them */
+    uint32_t *path;      /* the shortest path from a GC root to held.largest
+                            (graph nodes, root side first); NULL when the
+                            group has no node in the graph */
+    size_t path_len;     /* hops in path; 0 when no root reaches the largest */
+    unsigned root_kind;  /* the path's root category (index into
+                            ses->graph->root_names), when path_len > 0 */
+} why_group;
+
+/* Fills *out for group g of s. ses->graph must be attached. *out owns what
+ * it points to: why_group_free releases it. */
+void why_analyze_group(const session *ses, const group_set *s, const group *g, why_group *out);
+
+/* Frees what why_analyze_group allocated and leaves *w empty. NULL is fine. */
+void why_group_free(why_group *w);
 
 /* How why_write_hops writes a path. */
 typedef struct why_hops_style {

@@ -1,0 +1,185 @@
+/* holders.c - the top-most members of a node set and what holds them. */
+#include "config.h"
+#include "holders.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "objinfo.h"
+#include "status.h"
+
+#define uthash_fatal(msg) hs_xmalloc((size_t)-1)
+#include <uthash.h>
+
+/* What the analysis has learnt about a node, one byte per node. */
+typedef enum node_state {
+    NODE_UNSEEN = 0,   /* outside the set; no walk up the tree has passed it */
+    NODE_MEMBER,       /* a member of the set */
+    NODE_UNDER_MEMBER, /* outside the set; a member dominates it */
+    NODE_CLEAR,        /* outside the set; no member dominates it */
+    NODE_SEEKING,      /* a top-most member that only the roots together
+                          dominate: its holder is its first referrer outside
+                          the set, not found yet */
+} node_state;
+
+/* Members with no member above them in the dominator tree: their retained
+ * sizes add up without counting anything twice. Walks up the tree from each
+ * member, remembering the answer for every node it passes, so each node is
+ * walked through once. walk: scratch of gr->n + 1 entries. */
+static void find_top(const graph *gr, uint8_t *state, const uint32_t *nodes, size_t n, uint32_t *walk,
+                     holders *out)
+{
+    for (size_t k = 0; k < n; k++) {
+        uint32_t v = nodes[k];
+        size_t depth = 0;
+        uint32_t u = gr->idom[v];
+        uint8_t answer = NODE_CLEAR;
+        while (u != GRAPH_NONE && u != gr->n) {
+            if (state[u] == NODE_MEMBER || state[u] == NODE_UNDER_MEMBER) {
+                answer = NODE_UNDER_MEMBER;
+                break;
+            }
+            if (state[u] == NODE_CLEAR)
+                break;
+            walk[depth++] = u;
+            u = gr->idom[u];
+        }
+        for (size_t d = 0; d < depth; d++)
+            state[walk[d]] = answer;
+        if (answer == NODE_UNDER_MEMBER)
+            continue;
+        out->top[out->ntop++] = v;
+        out->retained += gr->retained[v];
+        if (out->largest == GRAPH_NONE || gr->retained[v] > gr->retained[out->largest])
+            out->largest = v;
+    }
+}
+
+/* The nearest holder of each top-most member outside the set: its
+ * dominator, or, when only the roots together dominate it, its first
+ * referrer outside the set (one pass over all edges finds those).
+ * holder: scratch of gr->n + 1 entries, indexed by node. */
+static void find_holders(const graph *gr, uint8_t *state, uint32_t *holder, holders *out)
+{
+    bool need_referrers = false;
+    for (size_t k = 0; k < out->ntop; k++) {
+        uint32_t v = out->top[k];
+        holder[v] = gr->idom[v] == gr->n ? GRAPH_NONE : gr->idom[v];
+        if (holder[v] == GRAPH_NONE) {
+            state[v] = NODE_SEEKING;
+            need_referrers = true;
+        }
+    }
+    for (uint32_t u = 0; need_referrers && u < gr->n; u++) {
+        if (state[u] == NODE_MEMBER || state[u] == NODE_SEEKING)
+            continue; /* a member is no holder */
+        for (uint32_t e = gr->out_start[u]; e < gr->out_start[u + 1]; e++) {
+            uint32_t w = gr->out[e];
+            if (state[w] == NODE_SEEKING) {
+                holder[w] = u;
+                state[w] = NODE_MEMBER;
+            }
+        }
+    }
+    for (size_t k = 0; k < out->ntop; k++) {
+        uint32_t v = out->top[k];
+        if (state[v] == NODE_SEEKING)
+            state[v] = NODE_MEMBER; /* no referrer outside the set */
+        out->top_holder[k] = holder[v];
+    }
+}
+
+/* One (type, site) while the holders are being added up. */
+typedef struct site_entry {
+    struct { uint8_t type; uint32_t site; } key; /* zeroed padding: hashed as bytes */
+    size_t seen;        /* order of first appearance, the last sort key */
+    holder_site site;
+    UT_hash_handle hh;
+} site_entry;
+
+static int cmp_sites(const void *a, const void *b)
+{
+    const site_entry *x = *(const site_entry *const *)a, *y = *(const site_entry *const *)b;
+    if (x->site.bytes != y->site.bytes)
+        return x->site.bytes > y->site.bytes ? -1 : 1;
+    if (x->site.objects != y->site.objects)
+        return x->site.objects > y->site.objects ? -1 : 1;
+    return x->seen < y->seen ? -1 : x->seen > y->seen;
+}
+
+/* Adds up the holders of out->top by (type, site) into out->sites. */
+static void group_by_site(heap *latest, const graph *gr, holders *out)
+{
+    site_entry *by_site = NULL;
+    size_t nsites = 0;
+    for (size_t k = 0; k < out->ntop; k++) {
+        uint32_t h = out->top_holder[k];
+        if (h == GRAPH_NONE)
+            continue;
+        objinfo_ensure_details(latest, h);
+        site_entry key;
+        memset(&key, 0, sizeof key);
+        key.key.type = latest->type[h];
+        key.key.site = latest->site ? latest->site[h] : 0;
+        site_entry *r = NULL;
+        HASH_FIND(hh, by_site, &key.key, sizeof key.key, r);
+        if (!r) {
+            r = hs_xcalloc(1, sizeof *r);
+            r->key = key.key;
+            r->seen = nsites++;
+            r->site.type = key.key.type;
+            r->site.site = key.key.site;
+            r->site.example = h;
+            HASH_ADD(hh, by_site, key, sizeof r->key, r);
+        }
+        r->site.objects++;
+        r->site.bytes += gr->retained[out->top[k]];
+    }
+    if (!nsites)
+        return;
+    site_entry **list = hs_xmalloc(nsites * sizeof *list);
+    size_t k = 0;
+    site_entry *r, *tmp;
+    HASH_ITER(hh, by_site, r, tmp) list[k++] = r;
+    qsort(list, nsites, sizeof *list, cmp_sites);
+    out->sites = hs_xmalloc(nsites * sizeof *out->sites);
+    for (k = 0; k < nsites; k++)
+        out->sites[k] = list[k]->site;
+    out->nsites = nsites;
+    free(list);
+    HASH_ITER(hh, by_site, r, tmp) {
+        HASH_DEL(by_site, r);
+        free(r);
+    }
+}
+
+void holders_find(const session *s, const uint32_t *nodes, size_t n, holders *out)
+{
+    const graph *gr = s->graph;
+    memset(out, 0, sizeof *out);
+    out->largest = GRAPH_NONE;
+    out->top = hs_xmalloc((n ? n : 1) * sizeof *out->top);
+    out->top_holder = hs_xmalloc((n ? n : 1) * sizeof *out->top_holder);
+
+    uint8_t *state = hs_xcalloc((size_t)gr->n + 1, 1);
+    for (size_t k = 0; k < n; k++)
+        state[nodes[k]] = NODE_MEMBER;
+    uint32_t *scratch = hs_xmalloc(((size_t)gr->n + 1) * sizeof *scratch);
+    find_top(gr, state, nodes, n, scratch, out);
+    find_holders(gr, state, scratch, out);
+    free(scratch);
+    free(state);
+    group_by_site(s->latest, gr, out);
+}
+
+void holders_free(holders *h)
+{
+    if (!h)
+        return;
+    free(h->top);
+    free(h->top_holder);
+    free(h->sites);
+    memset(h, 0, sizeof *h);
+    h->largest = GRAPH_NONE;
+}
