@@ -58,13 +58,13 @@ if [ ! -f "$src/Makefile" ]; then
         LDFLAGS="$san" >"$build/configure.log" 2>&1) ||
         { echo "fuzz.sh: configure failed, see $build/configure.log" >&2; exit 1; }
 fi
-make -C "$src" -j2 libheapsift.a >"$build/make.log" 2>&1 ||
+make -C "$src" -j2 libheapsift-core.a >"$build/make.log" 2>&1 ||
     { tail -n 30 "$build/make.log" >&2; exit 1; }
 
-libs=$(pkg-config --libs simdjson zlib ncursesw)
+libs=$(pkg-config --libs simdjson zlib)
 for t in line dump; do
     clang++ -x c -std=c11 $flags -fsanitize=fuzzer -I"$src" -I"$src/src" \
-        "$src/tests/fuzz/fuzz_$t.c" -x none "$src/libheapsift.a" $libs -lpthread \
+        "$src/tests/fuzz/fuzz_$t.c" -x none "$src/libheapsift-core.a" $libs -lpthread \
         -o "$build/fuzz_$t"
 done
 
