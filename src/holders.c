@@ -9,8 +9,7 @@
 #include "objinfo.h"
 #include "status.h"
 
-#define uthash_fatal(msg) hs_xmalloc((size_t)-1)
-#include <uthash.h>
+#include "hs_uthash.h"
 
 /* What the analysis has learnt about a node, one byte per node. */
 typedef enum node_state {
