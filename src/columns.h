@@ -19,19 +19,28 @@ struct group;
 struct group_set;
 struct heap;
 
+/* What a sort key needs loaded beyond the suspects. */
+typedef enum sort_needs {
+    SORT_NEEDS_NOTHING,
+    SORT_NEEDS_GRAPH,  /* the latest dump's reference graph (loader want_graph);
+                          the report shows the figure */
+    SORT_NEEDS_TRENDS, /* every dump's sites (loader want_trends); the report
+                          shows the counts */
+} sort_needs;
+
 /* The sort keys, in the order the sort pane lists them:
- * X(ID, NAME, HELP). Each orders groups by one column (see columns.c). */
-#define SORT_KEYS(X)                                                                  \
-    X(SORT_COUNT, "count", "objects, most first")                                   \
-    X(SORT_MEMSIZE, "memsize", "memsize, largest first")                            \
-    X(SORT_BYTESIZE, "bytesize", "bytesize, largest first")                         \
-    X(SORT_LOCATION, "location", "file, then line")                                 \
-    X(SORT_TYPE, "type", "type name")                                               \
-    X(SORT_RETAINED, "retained", "retained size, largest first")                    \
-    X(SORT_LIVE, "live", "most alive in the last dump")
+ * X(ID, NAME, HELP, NEEDS). Each orders groups by one column (columns.c). */
+#define SORT_KEYS(X)                                                                          \
+    X(SORT_COUNT, "count", "objects, most first", SORT_NEEDS_NOTHING)                       \
+    X(SORT_MEMSIZE, "memsize", "memsize, largest first", SORT_NEEDS_NOTHING)                \
+    X(SORT_BYTESIZE, "bytesize", "bytesize, largest first", SORT_NEEDS_NOTHING)             \
+    X(SORT_LOCATION, "location", "file, then line", SORT_NEEDS_NOTHING)                     \
+    X(SORT_TYPE, "type", "type name", SORT_NEEDS_NOTHING)                                   \
+    X(SORT_RETAINED, "retained", "retained size, largest first", SORT_NEEDS_GRAPH)          \
+    X(SORT_LIVE, "live", "most alive in the last dump", SORT_NEEDS_TRENDS)
 
 typedef enum group_sort_key {
-#define SORT_KEY_ENUM(id, name, help) id,
+#define SORT_KEY_ENUM(id, name, help, needs) id,
     SORT_KEYS(SORT_KEY_ENUM)
 #undef SORT_KEY_ENUM
     SORT_KEY_COUNT

@@ -263,8 +263,9 @@ static const group_key_def group_keys[] = {
 
 static const struct {
     const char *name, *help;
+    sort_needs needs;
 } sort_keys[SORT_KEY_COUNT] = {
-#define SORT_KEY_DEF(id, name, help) [id] = { name, help },
+#define SORT_KEY_DEF(id, name, help, needs) [id] = { name, help, needs },
     SORT_KEYS(SORT_KEY_DEF)
 #undef SORT_KEY_DEF
 };
@@ -309,6 +310,12 @@ const char *group_sort_name(group_sort_key key)
 {
     assert(key < SORT_KEY_COUNT);
     return sort_keys[key].name;
+}
+
+sort_needs group_sort_needs(group_sort_key key)
+{
+    assert(key < SORT_KEY_COUNT);
+    return sort_keys[key].needs;
 }
 
 const char *group_sort_help(group_sort_key key)

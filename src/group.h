@@ -138,6 +138,8 @@ const char *group_by_help(group_by by);
 int group_sort_from_name(const char *name);
 const char *group_sort_name(group_sort_key key);
 const char *group_sort_help(group_sort_key key);
+/* What a sort key needs loaded (the graph, every dump's sites). */
+sort_needs group_sort_needs(group_sort_key key);
 /* Do the set's groups each hold one type (site groups), shown beside
  * their label? group_type_name is that type's name, or "" when not. */
 bool group_shows_type(const group_set *s);

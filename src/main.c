@@ -442,7 +442,7 @@ static int report(loader *l, const options *o)
     }
 
     /* Sorted by the live counts, the report shows them. */
-    bool trend = o->trend || o->sort == SORT_LIVE;
+    bool trend = o->trend || group_sort_needs(o->sort) == SORT_NEEDS_TRENDS;
     group_query q = { .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = trend };
     group_set *set = group_new(ses, &q);
     char when[64] = "";
@@ -503,8 +503,8 @@ int main(int argc, char **argv)
     loader_opts lopts = {
         .identity = o.identity,
         .threads = o.threads,
-        .want_trends = o.trend || o.sort == SORT_LIVE || (explorer && ndumps >= 3),
-        .want_graph = o.path_set || o.why || o.sort == SORT_RETAINED || explorer,
+        .want_trends = o.trend || group_sort_needs(o.sort) == SORT_NEEDS_TRENDS || (explorer && ndumps >= 3),
+        .want_graph = o.path_set || o.why || group_sort_needs(o.sort) == SORT_NEEDS_GRAPH || explorer,
     };
     int status = EXIT_INPUT;
     loader *l = NULL;
