@@ -114,13 +114,11 @@ static void cell_live(const group_set *s, const group *g, bool utf8, char *buf, 
     }
 }
 
-/* Each dump's count as wide as the largest of them, or the heading. */
+/* Each dump's count as wide as the largest of them, or the heading. Called
+ * for every row drawn or searched: the largest count is the set's. */
 static int width_live(const group_set *s)
 {
-    uint64_t max = 0;
-    for (size_t g = 0; g < s->ngroups; g++)
-        for (size_t k = 0; s->groups[g].trend && k < s->session->ndumps; k++)
-            max = s->groups[g].trend[k] > max ? s->groups[g].trend[k] : max;
+    uint64_t max = s->trend_max;
     int digits = 1;
     for (; max >= 10; max /= 10)
         digits++;
@@ -171,12 +169,6 @@ column_look column_look_of(column_id c)
     return group_columns[c].look;
 }
 
-bool column_left_aligned(column_id c)
-{
-    assert(c < COL_COUNT_ALL);
-    return group_columns[c].left;
-}
-
 size_t column_heading(const group_set *s, column_id c, char *buf, size_t size)
 {
     assert(c < COL_COUNT_ALL && size > 0);
@@ -209,24 +201,30 @@ static int cells_of(const char *s, size_t len)
     return n;
 }
 
-/* Appends text padded to width (left or right), and the space after it. */
-static void put_padded(char *buf, size_t size, size_t *len, const char *text, size_t tlen, int width, bool left,
-                       bool last)
+/* Appends text padded to width (left or right; a width of 0 pads nothing). */
+static void put_padded(char *buf, size_t size, size_t *len, const char *text, size_t tlen, int width, bool left)
 {
     int pad = width - cells_of(text, tlen);
     if (pad < 0)
         pad = 0;
-    if (!left && !last)
+    if (!left)
         for (int k = 0; k < pad && *len + 1 < size; k++)
             buf[(*len)++] = ' ';
     size_t take = tlen < size - 1 - *len ? tlen : size - 1 - *len;
     memcpy(buf + *len, text, take); /* may hold NUL bytes from the dump */
     *len += take;
-    if (left && !last)
+    if (left)
         for (int k = 0; k < pad && *len + 1 < size; k++)
             buf[(*len)++] = ' ';
-    if (!last && *len + 1 < size)
-        buf[(*len)++] = ' ';
+}
+
+size_t column_padded(const group_set *s, column_id c, const char *cell, size_t len, char *buf, size_t size)
+{
+    assert(c < COL_COUNT_ALL && size > 0);
+    size_t at = 0;
+    put_padded(buf, size, &at, cell, len, column_width(s, c), group_columns[c].left);
+    buf[at] = '\0';
+    return at;
 }
 
 /* The heading (g NULL) or a row, laid out. */
@@ -239,8 +237,11 @@ static size_t layout(const group_set *s, const group *g, bool utf8, char *buf, s
         char cell[2048];
         size_t clen = g ? column_cell(s, g, shown[k], utf8, cell, sizeof cell)
                         : column_heading(s, shown[k], cell, sizeof cell);
-        put_padded(buf, size, &len, cell, clen, column_width(s, shown[k]), group_columns[shown[k]].left,
-                   k + 1 == n);
+        /* The last column (the label) takes the rest: no padding after it. */
+        bool last = k + 1 == n;
+        put_padded(buf, size, &len, cell, clen, last ? 0 : column_width(s, shown[k]), group_columns[shown[k]].left);
+        if (!last && len + 1 < size)
+            buf[len++] = ' ';
     }
     buf[len] = '\0';
     return len;

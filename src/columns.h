@@ -77,8 +77,6 @@ int column_width(const struct group_set *s, column_id c);
 
 column_look column_look_of(column_id c);
 
-/* Is the column's text aligned left (numbers align right)? */
-bool column_left_aligned(column_id c);
 
 /* The heading of a column, and the text of group g's cell in it (utf8: the
  * terminal shows UTF-8 glyphs). The label's text is raw dump bytes and may
@@ -87,6 +85,10 @@ bool column_left_aligned(column_id c);
 size_t column_heading(const struct group_set *s, column_id c, char *buf, size_t size);
 size_t column_cell(const struct group_set *s, const struct group *g, column_id c, bool utf8, char *buf,
                    size_t size);
+
+/* cell[0..len) padded to column c's width as the screen aligns it (left
+ * or right) into buf; returns the length. */
+size_t column_padded(const struct group_set *s, column_id c, const char *cell, size_t len, char *buf, size_t size);
 
 /* The whole heading, or group g's whole row, as the screen lays them out:
  * each cell padded to its column's width, one space between. What "/"

@@ -531,6 +531,10 @@ static void compute_trends(group_set *s)
         free(c.file_gem);
     }
     free_index(&index);
+    s->trend_max = 0;
+    for (size_t g = 0; g < s->ngroups; g++)
+        for (size_t d = 0; d < ndumps; d++)
+            s->trend_max = s->groups[g].trend[d] > s->trend_max ? s->groups[g].trend[d] : s->trend_max;
 }
 
 /* Every group's retained size over the members that pass (pass == NULL:

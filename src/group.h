@@ -76,6 +76,8 @@ typedef struct group_set {
     uint64_t total_memsize;
     uint64_t total_bytesize;
     size_t ndumps;            /* entries of each trend */
+    uint64_t trend_max;       /* the largest count in any group's trend (0 without
+                                 trends): how wide the counts are written */
     /* Every group sorted by their unfiltered totals, for the sort key
      * full_key; a filter that hides only whole groups (all that path and
      * type filters do to site groups) keeps this order, so the visible order

@@ -34,10 +34,9 @@ void ui_groups_row(ui *u, int y, size_t row, bool selected)
         int width = k + 1 == n ? COLS - x : column_width(s, shown[k]);
         switch (column_look_of(shown[k])) {
         case LOOK_TEXT: {
-            /* Numbers are right-aligned: our own text, one cell a byte. */
-            char padded[64];
-            snprintf(padded, sizeof padded, column_left_aligned(shown[k]) ? "%-*s" : "%*s", width, cell);
-            ui_puts(stdscr, y, x, padded, COLS - x, false);
+            char padded[256];
+            size_t plen = column_padded(s, shown[k], cell, len, padded, sizeof padded);
+            ui_put(stdscr, y, x, padded, plen, COLS - x, false);
             break;
         }
         case LOOK_GLYPHS:
