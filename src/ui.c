@@ -39,6 +39,35 @@ static void on_signal(int sig)
     errno = saved;
 }
 
+/* A resize: ncurses's own SIGWINCH handler notes it (the next getch then
+ * returns KEY_RESIZE), and a byte on the pipe wakes the loop, which would
+ * otherwise sleep in poll() until the next key when the signal arrives
+ * outside of poll (while drawing, say). */
+static struct sigaction curses_winch;
+
+static void on_winch(int sig)
+{
+    int saved = errno;
+    if (!(curses_winch.sa_flags & SA_SIGINFO) && curses_winch.sa_handler != SIG_DFL &&
+        curses_winch.sa_handler != SIG_IGN)
+        curses_winch.sa_handler(sig);
+    char b = 0;
+    if (write(signal_pipe[1], &b, 1) < 0) {
+        /* The pipe is full: a wake-up is already pending. */
+    }
+    errno = saved;
+}
+
+/* Installed after newterm(), which sets up ncurses's handler. */
+static void install_winch(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_winch;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGWINCH, &sa, &curses_winch);
+}
+
 /* Leaves curses on any exit path (an abort in library code included). */
 static void restore_terminal(void)
 {
@@ -336,6 +365,7 @@ int ui_run(loader *l, const ui_opts *opts)
     }
     curses_active = true;
     install_fatal_signals();
+    install_winch();
     cbreak();
     noecho();
     nonl();
@@ -383,6 +413,13 @@ int ui_run(loader *l, const ui_opts *opts)
                     dirty = true;
                 }
             }
+        }
+        if (p[2].revents & POLLIN) {
+            /* A resize (a signal that ends the loop set caught_signal). */
+            char buf[64];
+            while (read(signal_pipe[0], buf, sizeof buf) > 0)
+                ;
+            dirty = true;
         }
         if (rc == 0 && (u.mode == MODE_LOADING || (u.view_ready && u.view.graph_pending)))
             dirty = true;
