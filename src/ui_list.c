@@ -1,6 +1,7 @@
-/* ui_list.c - the frame around every list: the title line, the column
- * headings, the rows of the current view, the status line and the key hints.
- * The rows themselves come from ui_groups.c, ui_objects.c and ui_object.c. */
+/* ui_list.c - browsing a list: the frame around every list (the title line,
+ * the column headings, the rows of the current view, the status line and
+ * the key bar) and the keys of MODE_BROWSE. The headings and rows come from
+ * each kind's table (ui_groups.c, ui_objects.c, ui_object.c). */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
 
@@ -10,13 +11,16 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Row drawers, one per view kind (their own files). */
-void ui_groups_heading(ui *u, int y);
-void ui_groups_row(ui *u, int y, size_t row, bool selected);
-void ui_objects_heading(ui *u, int y);
-void ui_objects_row(ui *u, int y, size_t row, bool selected);
-void ui_object_heading(ui *u, int y);
-void ui_object_row(ui *u, int y, size_t row, bool selected);
+static const ui_view_ops *const kinds[VIEW_KIND_COUNT] = {
+#define UI_VIEW_ENTRY(id, name) [id] = &ui_##name##_view,
+    VIEW_KINDS(UI_VIEW_ENTRY)
+#undef UI_VIEW_ENTRY
+};
+
+keymap ui_list_keys(const ui *u)
+{
+    return kinds[view_top_c(&u->view)->kind]->keys;
+}
 
 static void draw_title(ui *u)
 {
@@ -39,32 +43,12 @@ static void draw_status(ui *u)
     view_frame *f = view_top(v);
     size_t n = view_rows(v);
     char left[768];
-    const char *where = f->kind == VIEW_GROUPS ? "group" : f->kind == VIEW_OBJECTS ? "object" : "row";
+    const char *where = kinds[f->kind]->noun;
     /* A message from the last action comes first: it must not be clipped. */
     int len = snprintf(left, sizeof left, "%s%.250s%s %s %zu/%zu", u->status[0] ? " " : "", u->status,
                        u->status[0] ? "  |" : "", where, n ? f->selected + 1 : 0, n);
-    if (f->kind == VIEW_OBJECTS) {
-        /* Which group these are: the heading has no room for it at 80 columns. */
-        char label[512];
-        size_t llen;
-        group_label(v->set, &v->set->groups[f->group], label, sizeof label, &llen);
-        len += snprintf(left + len, sizeof left - (size_t)len, " in %s%s%.*s",
-                        group_type_name(v->set, &v->set->groups[f->group]),
-                        group_shows_type(v->set) ? " " : "", (int)llen, label);
-    }
-    if (f->kind == VIEW_GROUPS) {
-        len += snprintf(left + len, sizeof left - (size_t)len, "  by %s  sort %s%s", group_by_name(v->set->by),
-                        group_sort_name(v->set->sort), v->set->reverse ? " (reversed)" : "");
-        if (v->set->filter.include)
-            len += snprintf(left + len, sizeof left - (size_t)len, "  filter %s", v->set->filter.include);
-        if (v->set->filter.exclude)
-            len += snprintf(left + len, sizeof left - (size_t)len, "  excluding %s", v->set->filter.exclude);
-        if (v->set->filter.types_set)
-            len += snprintf(left + len, sizeof left - (size_t)len, "  types limited");
-        if (v->set->filter.min_count > 1)
-            len += snprintf(left + len, sizeof left - (size_t)len, "  min %" PRIu64, v->set->filter.min_count);
-    }
-    (void)len;
+    if (kinds[f->kind]->status && len >= 0 && (size_t)len < sizeof left)
+        kinds[f->kind]->status(u, left + len, sizeof left - (size_t)len);
     ui_fill(stdscr, LINES - 2, 0, COLS, u->attr[PART_STATUS]);
     int used = ui_puts(stdscr, LINES - 2, 0, left, COLS, false);
     /* Right side: a message, or the warnings about the dumps. */
@@ -117,42 +101,90 @@ static void draw_status(ui *u)
 static void draw_keys(ui *u)
 {
     ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_KEYS]);
-    const char *hints = view_top(&u->view)->kind == VIEW_GROUPS
-                            ? " Enter open  / search  f filter  s sort  r reverse  e export  ? help  q quit"
-                            : " Enter follow  h back  / search  e export  ? help  q back  Q quit";
-    ui_puts(stdscr, LINES - 1, 0, hints, COLS, false);
+    char bar[256];
+    keymap_bar(ui_list_keys(u), bar, sizeof bar);
+    ui_puts(stdscr, LINES - 1, 0, bar, COLS, false);
 }
 
 void ui_list_draw(ui *u)
 {
     view *v = &u->view;
     view_frame *f = view_top(v);
+    const ui_view_ops *kind = kinds[f->kind];
     int height = LINES - 4;
     view_scroll(v, (size_t)height);
     draw_title(u);
-    switch (f->kind) {
-    case VIEW_GROUPS: ui_groups_heading(u, 1); break;
-    case VIEW_OBJECTS: ui_objects_heading(u, 1); break;
-    case VIEW_OBJECT: ui_object_heading(u, 1); break;
-    }
+    kind->heading(u, 1);
     size_t n = view_rows(v);
     for (int y = 0; y < height; y++) {
         size_t row = f->top + (size_t)y;
         if (row >= n)
             break;
-        bool sel = row == f->selected;
-        switch (f->kind) {
-        case VIEW_GROUPS: ui_groups_row(u, 2 + y, row, sel); break;
-        case VIEW_OBJECTS: ui_objects_row(u, 2 + y, row, sel); break;
-        case VIEW_OBJECT: ui_object_row(u, 2 + y, row, sel); break;
-        }
+        kind->row(u, 2 + y, row, row == f->selected);
     }
     if (n == 0) {
         attrset(u->attr[PART_NORMAL]);
-        mvaddstr(3, 2, f->kind == VIEW_GROUPS ? "No group: nothing retained, or the filter hides everything (f)."
-                                              : "Nothing here.");
+        mvaddstr(3, 2, kind->empty);
     }
     draw_status(u);
     draw_keys(u);
     attrset(A_NORMAL);
 }
+
+/* The number of list rows on screen (between the two header lines and the
+ * status and key lines). */
+static long list_height(void)
+{
+    return LINES - 4 > 1 ? LINES - 4 : 1;
+}
+
+static void browse_key(ui *u, action act, int key)
+{
+    (void)key;
+    view *v = &u->view;
+    u->status[0] = '\0';
+    switch (act) {
+    case ACT_DOWN: view_move(v, 1); break;
+    case ACT_UP: view_move(v, -1); break;
+    case ACT_PAGE_DOWN: view_move(v, list_height()); break;
+    case ACT_PAGE_UP: view_move(v, -list_height()); break;
+    case ACT_HOME: view_home(v); break;
+    case ACT_END: view_end(v); break;
+    case ACT_ENTER:
+        if (!view_enter(v))
+            snprintf(u->status, sizeof u->status, "%s", v->message);
+        break;
+    case ACT_BACK: view_back(v); break;
+    case ACT_SEARCH: ui_prompt_open(u, PROMPT_SEARCH, ""); break;
+    case ACT_SEARCH_NEXT:
+    case ACT_SEARCH_PREV:
+        if (!view_search(v, NULL, act == ACT_SEARCH_NEXT ? 1 : -1))
+            snprintf(u->status, sizeof u->status, "%s", v->message);
+        break;
+    case ACT_FILTER: ui_filter_open(u); break;
+    case ACT_SORT: ui_sort_open(u); break;
+    case ACT_REVERSE: view_toggle_reverse(v); break;
+    case ACT_EXPORT: {
+        char name[256];
+        view_default_export_name(v, name, sizeof name);
+        ui_prompt_open(u, PROMPT_EXPORT, name);
+        break;
+    }
+    case ACT_HELP: u->mode = MODE_HELP; break;
+    case ACT_WHY: ui_why_open(u); break;
+    case ACT_PROBLEMS: ui_problems_open(u); break;
+    case ACT_QUIT:
+        if (!view_back(v))
+            u->quit = true;
+        break;
+    case ACT_QUIT_NOW: u->quit = true; break;
+    default: break; /* not bound in a list */
+    }
+}
+
+static void browse_draw(ui *u)
+{
+    (void)u; /* the list is all there is */
+}
+
+const ui_mode_ops ui_browse_mode = { .over_list = true, .draw = browse_draw, .key = browse_key, .keys = ui_list_keys };

@@ -9,11 +9,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The text pane open now, or the last one (UI thread only). */
+static struct {
+    char *text;        /* what it shows, lines separated by '\n' (owned) */
+    size_t rows;       /* screen rows it takes, long lines wrapped (counted
+                          when it is drawn) */
+    size_t top;        /* first row shown */
+    char title[256];   /* its title, with its key bar */
+    int key;           /* the key that opened it, which also closes it */
+    char *next;        /* the text being written (ui_pane_begin's stream) */
+    size_t next_size;  /* its length, set when the stream is closed */
+} pane;
+
+void ui_pane_release(void)
+{
+    free(pane.text);
+    memset(&pane, 0, sizeof pane);
+}
+
 FILE *ui_pane_begin(ui *u)
 {
-    u->pane_next = NULL;
-    u->pane_next_size = 0;
-    FILE *out = open_memstream(&u->pane_next, &u->pane_next_size);
+    pane.next = NULL;
+    pane.next_size = 0;
+    FILE *out = open_memstream(&pane.next, &pane.next_size);
     if (!out)
         snprintf(u->status, sizeof u->status, "cannot open the pane: out of memory");
     return out;
@@ -22,29 +40,31 @@ FILE *ui_pane_begin(ui *u)
 void ui_pane_show(ui *u, FILE *text, const char *title, int key)
 {
     fclose(text);
-    free(u->pane_text);
-    u->pane_text = u->pane_next;
-    u->pane_next = NULL;
+    free(pane.text);
+    pane.text = pane.next;
+    pane.next = NULL;
     /* Rows until ui_pane_draw counts the wrapped ones: keys typed ahead can
      * arrive before the first draw. */
-    u->pane_rows = 0;
-    for (size_t i = 0; i < u->pane_next_size; i++)
-        u->pane_rows += u->pane_text[i] == '\n';
-    u->pane_top = 0;
-    snprintf(u->pane_title, sizeof u->pane_title, "%s  (j/k scroll, q or Esc close)", title);
-    u->pane_key = key;
+    pane.rows = 0;
+    for (size_t i = 0; i < pane.next_size; i++)
+        pane.rows += pane.text[i] == '\n';
+    pane.top = 0;
+    char bar[128];
+    keymap_bar(KM_TEXT, bar, sizeof bar);
+    snprintf(pane.title, sizeof pane.title, "%s  %s", title, bar);
+    pane.key = key;
     u->mode = MODE_TEXT;
 }
 
 /* Lines longer than the pane wrap: pane_top and pane_rows count screen
  * rows, which depend on the width, so the rows are counted as they are
  * drawn. */
-void ui_pane_draw(ui *u)
+static void text_draw(ui *u)
 {
     int h = LINES - 2, w = COLS;
     int y0 = 1, x0 = 0, width = w - 2;
-    ui_pane(u, y0, x0, h, w, u->pane_title);
-    const char *p = u->pane_text ? u->pane_text : "";
+    ui_pane(u, y0, x0, h, w, pane.title);
+    const char *p = pane.text ? pane.text : "";
     size_t row = 0;
     int y = 2;
     while (*p) {
@@ -59,43 +79,47 @@ void ui_pane_draw(ui *u)
                     n = k;
                     break;
                 }
-            if (row >= u->pane_top && y < h)
+            if (row >= pane.top && y < h)
                 ui_put(stdscr, y0 + y++, x0 + 1, p + at, n, width, false);
             row++;
             at += n;
         } while (at < len);
         p = nl ? nl + 1 : p + len;
     }
-    u->pane_rows = row;
+    pane.rows = row;
     attrset(A_NORMAL);
 }
 
-bool ui_pane_key(ui *u, int key)
+static void text_key(ui *u, action act, int key)
 {
     size_t page = LINES > 6 ? (size_t)LINES - 6 : 1;
-    switch (action_for_key(key)) {
+    if (key == pane.key) {
+        u->mode = MODE_BROWSE;
+        return;
+    }
+    switch (act) {
     case ACT_DOWN:
-        if (u->pane_top + 1 < u->pane_rows)
-            u->pane_top++;
-        return true;
+        if (pane.top + 1 < pane.rows)
+            pane.top++;
+        break;
     case ACT_UP:
-        if (u->pane_top)
-            u->pane_top--;
-        return true;
-    case ACT_PAGE_DOWN:
-        u->pane_top = u->pane_top + page < u->pane_rows ? u->pane_top + page : u->pane_top;
-        return true;
-    case ACT_PAGE_UP:
-        u->pane_top = u->pane_top > page ? u->pane_top - page : 0;
-        return true;
-    case ACT_QUIT_NOW:
-        u->quit = true;
-        return true;
-    default:
-        if (key == 'q' || key == 27 || key == u->pane_key || key == 'h' || key == KEY_LEFT) {
-            u->mode = MODE_BROWSE;
-            return true;
-        }
-        return false;
+        if (pane.top)
+            pane.top--;
+        break;
+    case ACT_PAGE_DOWN: pane.top = pane.top + page < pane.rows ? pane.top + page : pane.top; break;
+    case ACT_PAGE_UP: pane.top = pane.top > page ? pane.top - page : 0; break;
+    case ACT_QUIT:
+    case ACT_CLOSE:
+    case ACT_BACK: u->mode = MODE_BROWSE; break;
+    case ACT_QUIT_NOW: u->quit = true; break;
+    default: break; /* not bound here */
     }
 }
+
+static keymap text_keys(const ui *u)
+{
+    (void)u;
+    return KM_TEXT;
+}
+
+const ui_mode_ops ui_text_mode = { .over_list = true, .draw = text_draw, .key = text_key, .keys = text_keys };

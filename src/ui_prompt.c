@@ -7,31 +7,46 @@
 #include <string.h>
 #include <time.h>
 
+/* The prompt open now (one at a time, UI thread only). */
+static struct {
+    prompt_kind kind;  /* what it asks for */
+    char input[512];   /* what is being typed */
+    size_t len;        /* bytes of input */
+} prompt;
+
+const char *ui_prompt_input(void)
+{
+    return prompt.input;
+}
+
+prompt_kind ui_prompt_kind(void)
+{
+    return prompt.kind;
+}
+
 void ui_prompt_open(ui *u, prompt_kind kind, const char *initial)
 {
-    u->prompt = kind;
-    snprintf(u->input, sizeof u->input, "%s", initial);
-    u->input_len = strlen(u->input);
+    prompt.kind = kind;
+    snprintf(prompt.input, sizeof prompt.input, "%s", initial);
+    prompt.len = strlen(prompt.input);
     u->mode = MODE_PROMPT;
 }
 
-void ui_prompt_draw(ui *u)
+static void prompt_draw(ui *u)
 {
-    const char *label = u->prompt == PROMPT_SEARCH          ? "/"
-                      : u->prompt == PROMPT_EXPORT          ? "Export view to: "
-                                                            : "";
+    const char *label = prompt.kind == PROMPT_SEARCH ? "/" : prompt.kind == PROMPT_EXPORT ? "Export view to: " : "";
     ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_NORMAL]);
     attrset(u->attr[PART_NORMAL] | A_BOLD);
-    if (u->prompt == PROMPT_EXPORT_REPLACE) {
+    if (prompt.kind == PROMPT_EXPORT_REPLACE) {
         char q[700];
-        snprintf(q, sizeof q, "%s exists. Replace it? (y/n) ", u->input);
+        snprintf(q, sizeof q, "%s exists. Replace it? (y/n) ", prompt.input);
         ui_puts(stdscr, LINES - 1, 0, q, COLS, false);
     } else {
         int x = ui_puts(stdscr, LINES - 1, 0, label, COLS, false);
         attrset(u->attr[PART_NORMAL]);
         int room = COLS - x - 1;
-        size_t from = u->input_len > (size_t)room ? u->input_len - (size_t)room : 0;
-        x += ui_put(stdscr, LINES - 1, x, u->input + from, u->input_len - from, room, false);
+        size_t from = prompt.len > (size_t)room ? prompt.len - (size_t)room : 0;
+        x += ui_put(stdscr, LINES - 1, x, prompt.input + from, prompt.len - from, room, false);
         attrset(A_REVERSE);
         mvaddch(LINES - 1, x, ' '); /* the cursor */
     }
@@ -44,62 +59,73 @@ static void export_now(ui *u, bool force)
     time_t t = time(NULL);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&t));
     hs_error err;
-    hs_status st = view_export(&u->view, u->input, force, when, &err);
+    hs_status st = view_export(&u->view, prompt.input, force, when, &err);
     if (st == HS_ERR_EXISTS && !force) {
-        u->prompt = PROMPT_EXPORT_REPLACE;
+        prompt.kind = PROMPT_EXPORT_REPLACE;
         return;
     }
     if (st == HS_OK)
-        snprintf(u->status, sizeof u->status, "exported to %.200s", u->input);
+        snprintf(u->status, sizeof u->status, "exported to %.200s", prompt.input);
     else
         snprintf(u->status, sizeof u->status, "export failed: %.200s", err.msg);
     u->mode = MODE_BROWSE;
 }
 
-bool ui_prompt_key(ui *u, int key)
+static void confirm_key(ui *u, action act)
 {
-    if (u->prompt == PROMPT_EXPORT_REPLACE) {
-        if (key == 'y' || key == 'Y')
-            export_now(u, true);
-        else if (key == 'n' || key == 'N' || key == 27 || key == 'q') {
-            snprintf(u->status, sizeof u->status, "not exported: %.200s exists", u->input);
-            u->mode = MODE_BROWSE;
-        }
-        return true;
-    }
-    switch (key) {
-    case 27:
+    if (act == ACT_YES) {
+        export_now(u, true);
+    } else if (act == ACT_NO) {
+        snprintf(u->status, sizeof u->status, "not exported: %.200s exists", prompt.input);
         u->mode = MODE_BROWSE;
-        return true;
-    case '\n':
-    case '\r':
-    case KEY_ENTER:
-        if (u->prompt == PROMPT_SEARCH) {
-            u->mode = MODE_BROWSE;
-            if (!view_search(&u->view, u->input, 1))
-                snprintf(u->status, sizeof u->status, "%s", u->view.message);
-        } else if (u->input_len == 0) {
-            snprintf(u->status, sizeof u->status, "not exported: no file name");
-            u->mode = MODE_BROWSE;
-        } else {
-            export_now(u, false);
-        }
-        return true;
-    case KEY_BACKSPACE:
-    case 127:
-    case CTRL_KEY('h'):
-        if (u->input_len)
-            u->input[--u->input_len] = '\0';
-        return true;
-    case CTRL_KEY('u'):
-        u->input_len = 0;
-        u->input[0] = '\0';
-        return true;
-    default:
-        if (key >= 32 && key < 256 && key != 127 && u->input_len + 1 < sizeof u->input) {
-            u->input[u->input_len++] = (char)key;
-            u->input[u->input_len] = '\0';
-        }
-        return true;
     }
 }
+
+static void accept(ui *u)
+{
+    if (prompt.kind == PROMPT_SEARCH) {
+        u->mode = MODE_BROWSE;
+        if (!view_search(&u->view, prompt.input, 1))
+            snprintf(u->status, sizeof u->status, "%s", u->view.message);
+    } else if (prompt.len == 0) {
+        snprintf(u->status, sizeof u->status, "not exported: no file name");
+        u->mode = MODE_BROWSE;
+    } else {
+        export_now(u, false);
+    }
+}
+
+static void prompt_key(ui *u, action act, int key)
+{
+    if (prompt.kind == PROMPT_EXPORT_REPLACE) {
+        confirm_key(u, act);
+        return;
+    }
+    switch (act) {
+    case ACT_CLOSE: u->mode = MODE_BROWSE; break;
+    case ACT_ACCEPT: accept(u); break;
+    case ACT_ERASE:
+        if (prompt.len)
+            prompt.input[--prompt.len] = '\0';
+        break;
+    case ACT_CLEAR:
+        prompt.len = 0;
+        prompt.input[0] = '\0';
+        break;
+    default:
+        /* Unbound keys are typed. */
+        if (key >= 32 && key < 256 && key != 127 && prompt.len + 1 < sizeof prompt.input) {
+            prompt.input[prompt.len++] = (char)key;
+            prompt.input[prompt.len] = '\0';
+        }
+        break;
+    }
+}
+
+static keymap prompt_keys(const ui *u)
+{
+    (void)u;
+    return prompt.kind == PROMPT_EXPORT_REPLACE ? KM_CONFIRM : KM_PROMPT;
+}
+
+const ui_mode_ops ui_prompt_mode = { .over_list = true, .draw = prompt_draw, .key = prompt_key, .keys = prompt_keys };

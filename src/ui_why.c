@@ -14,12 +14,7 @@
 void ui_why_open(ui *u)
 {
     view *v = &u->view;
-    view_frame *f = view_top(v);
-    const group *g = NULL;
-    if (f->kind == VIEW_GROUPS)
-        g = view_group_at(v, f->selected);
-    else if (f->kind == VIEW_OBJECTS)
-        g = &v->set->groups[f->group];
+    const group *g = view_current_group(v);
     if (!g) {
         snprintf(u->status, sizeof u->status, "w explains a group: select one in the group list");
         return;

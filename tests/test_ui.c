@@ -95,8 +95,7 @@ static void ui_open(ui *u, loader *l)
 
 static void ui_close(ui *u)
 {
-    if (u->view_ready)
-        view_free(&u->view);
+    ui_release(u);
 }
 
 static void keys(ui *u, const char *s)
@@ -272,7 +271,7 @@ static void filter_escape_restores(void **state)
     assert_string_equal(u.view.set->filter.include, "app/");
     assert_int_equal(u.view.set->nvisible, 13);
     ui_key(&u, 'f');
-    assert_string_equal(u.ff_text[FF_INCLUDE], "app/");
+    assert_string_equal(ui_filter_text(FF_INCLUDE), "app/");
     ui_key(&u, CTRL_KEY('u'));
     keys(&u, "lib/");
     assert_string_equal(u.view.set->filter.include, "lib/");
@@ -285,7 +284,7 @@ static void filter_escape_restores(void **state)
     ui_key(&u, 'f');
     for (int k = 0; k < FF_GROUP_BY; k++)
         ui_key(&u, KEY_DOWN);
-    assert_int_equal(u.ff_cursor, FF_GROUP_BY);
+    assert_int_equal(ui_filter_cursor(), FF_GROUP_BY);
     ui_key(&u, KEY_RIGHT);
     assert_int_equal(u.view.set->by, ((group_by)group_by_from_name("class")));
     ui_key(&u, 27);
@@ -298,14 +297,14 @@ static void filter_escape_restores(void **state)
     ui_key(&u, KEY_DOWN);
     ui_key(&u, KEY_DOWN);
     keys(&u, "STRINGX");
-    assert_true(u.ff_error);
+    assert_true(ui_filter_error());
     ui_draw(&u);
     char *text = screen_text();
     assert_non_null(strstr(text, "unknown type in Types (STRING,ARRAY,HASH,OBJECT,DATA...)"));
     free(text);
     ui_key(&u, KEY_DOWN);
     keys(&u, "1x3y0");
-    assert_string_equal(u.ff_text[FF_MIN_COUNT], "130");
+    assert_string_equal(ui_filter_text(FF_MIN_COUNT), "130");
     /* `heapsift --filter=app/ --min-count=130`: 9 groups. */
     assert_int_equal(u.view.set->filter.min_count, 130);
     assert_int_equal(u.view.set->nvisible, 9);
@@ -328,11 +327,14 @@ static void help_lists_every_action(void **state)
     assert_int_equal(u.mode, MODE_HELP);
     ui_draw(&u);
     char *text = screen_text();
-    for (int a = 1; a < ACT_COUNT; a++) {
-        if (!strstr(text, action_keys((action)a)))
-            fail_msg("help at 80x24 lacks the keys of action %d: %s", a, action_keys((action)a));
-        if (!strstr(text, action_help((action)a)))
-            fail_msg("help at 80x24 lacks action %d: \"%s\"", a, action_help((action)a));
+    /* Every binding of the group list's key map, with its own help. */
+    const char *names, *help;
+    assert_int_equal(keymap_help_count(KM_GROUPS), 21);
+    for (size_t k = 0; keymap_help(KM_GROUPS, k, &names, &help); k++) {
+        if (!strstr(text, names))
+            fail_msg("help at 80x24 lacks the keys of binding %zu: %s", k, names);
+        if (!strstr(text, help))
+            fail_msg("help at 80x24 lacks binding %zu: \"%s\"", k, help);
     }
     free(text);
     ui_key(&u, '?');
@@ -352,9 +354,10 @@ static void help_screen(void **state)
     assert_int_equal(u.mode, MODE_HELP);
     check_screen(&u, "help-100x30");
     char *text = screen_text();
-    for (int a = 1; a < ACT_COUNT; a++) {
+    const char *names, *help;
+    for (size_t k = 0; keymap_help(KM_GROUPS, k, &names, &help); k++) {
         char line[200];
-        snprintf(line, sizeof line, "%-16s %s", action_keys((action)a), action_help((action)a));
+        snprintf(line, sizeof line, "%-16s %s", names, help);
         assert_non_null(strstr(text, line));
     }
     free(text);
@@ -644,7 +647,7 @@ static void prompt_keys(void **state)
     assert_non_null(mkdtemp(dir));
     ui_key(&u, 'e');
     assert_int_equal(u.mode, MODE_PROMPT);
-    assert_string_equal(u.input, "heapsift-report.txt");
+    assert_string_equal(ui_prompt_input(), "heapsift-report.txt");
     ui_draw(&u);
     assert_string_equal(screen_row(23), "Export view to: heapsift-report.txt");
     ui_key(&u, CTRL_KEY('u'));
@@ -663,7 +666,7 @@ static void prompt_keys(void **state)
     keys(&u, path);
     ui_key(&u, '\r');
     assert_int_equal(u.mode, MODE_PROMPT);
-    assert_int_equal(u.prompt, PROMPT_EXPORT_REPLACE);
+    assert_int_equal(ui_prompt_kind(), PROMPT_EXPORT_REPLACE);
     ui_draw(&u);
     snprintf(want, sizeof want, "%s exists. Replace it? (y/n)", path);
     assert_string_equal(screen_row(23), want);
