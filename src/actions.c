@@ -73,12 +73,14 @@ size_t keymap_bar(keymap km, char *buf, size_t size)
     return len;
 }
 
-bool keymap_help(keymap km, size_t k, const char **keys, const char **help)
+bool keymap_help(keymap km, size_t k, action *act, const char **keys, const char **help)
 {
     for (size_t b = 0; b < NBINDINGS; b++) {
         if (!(bindings[b].keymaps & KM_BIT(km)))
             continue;
         if (k-- == 0) {
+            if (act)
+                *act = bindings[b].act;
             *keys = actions[bindings[b].act].names;
             *help = bindings[b].help ? bindings[b].help : actions[bindings[b].act].help;
             return true;

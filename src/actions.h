@@ -183,8 +183,9 @@ action keymap_action(keymap km, int key);
 size_t keymap_bar(keymap km, char *buf, size_t size);
 
 /* The help lines of km, in table order: binding k (0-based) of km gives
- * its key names and help text; false past the last one. */
-bool keymap_help(keymap km, size_t k, const char **keys, const char **help);
+ * its action (when act is not NULL), key names and help text; false past
+ * the last one. */
+bool keymap_help(keymap km, size_t k, action *act, const char **keys, const char **help);
 
 /* How many help lines km has. */
 size_t keymap_help_count(keymap km);

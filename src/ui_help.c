@@ -15,7 +15,7 @@ static void help_draw(ui *u)
     int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
     ui_pane(u, y0, x0, h, w, "heapsift keys");
     const char *keys, *help;
-    for (int k = 0; k + 1 < h && keymap_help(km, (size_t)k, &keys, &help); k++) {
+    for (int k = 0; k + 1 < h && keymap_help(km, (size_t)k, NULL, &keys, &help); k++) {
         char line[200];
         snprintf(line, sizeof line, "%-16s %s", keys, help);
         ui_puts(stdscr, y0 + 1 + k, x0 + 2, line, w - 4, false);

@@ -330,7 +330,7 @@ static void help_lists_every_action(void **state)
     /* Every binding of the group list's key map, with its own help. */
     const char *names, *help;
     assert_int_equal(keymap_help_count(KM_GROUPS), 21);
-    for (size_t k = 0; keymap_help(KM_GROUPS, k, &names, &help); k++) {
+    for (size_t k = 0; keymap_help(KM_GROUPS, k, NULL, &names, &help); k++) {
         if (!strstr(text, names))
             fail_msg("help at 80x24 lacks the keys of binding %zu: %s", k, names);
         if (!strstr(text, help))
@@ -355,7 +355,7 @@ static void help_screen(void **state)
     check_screen(&u, "help-100x30");
     char *text = screen_text();
     const char *names, *help;
-    for (size_t k = 0; keymap_help(KM_GROUPS, k, &names, &help); k++) {
+    for (size_t k = 0; keymap_help(KM_GROUPS, k, NULL, &names, &help); k++) {
         char line[200];
         snprintf(line, sizeof line, "%-16s %s", names, help);
         assert_non_null(strstr(text, line));
@@ -615,6 +615,65 @@ static void failed_screen(void **state)
 }
 
 /* Search and export through the prompt. */
+/* The key maps: no key means two things in one map (the second binding
+ * could never be reached), every map binds something, and the key bars
+ * are what the screens have always shown. */
+static void key_maps(void **state)
+{
+    (void)state;
+    static const int probe[] = { 'a', 'b', 'e', 'f', 'g', 'G', 'h', 'j', 'k', 'l', 'n', 'N', 'q', 'Q', 'r', 's',
+                                 'w', 'y', 'Y', '/', '?', '!', ' ', '\n', '\r', '\t', 127, KEY_ESC,
+                                 CTRL_KEY('h'), CTRL_KEY('u'), CTRL_KEY('n'), CTRL_KEY('p'), CTRL_KEY('f'),
+                                 CTRL_KEY('b'), KEY_UP, KEY_DOWN, KEY_LEFT, KEY_RIGHT, KEY_ENTER, KEY_BACKSPACE,
+                                 KEY_NPAGE, KEY_PPAGE, KEY_HOME, KEY_END, KEY_BTAB, KEY_F(1) };
+    for (int km = 0; km < KM_COUNT; km++) {
+        assert_true(keymap_help_count((keymap)km) > 0);
+        const char *names, *help;
+        for (size_t b = 0; keymap_help((keymap)km, b, NULL, &names, &help); b++)
+            assert_true(help[0] != '\0');
+        /* A key's action in the map is the first binding that has it; no
+         * later binding of another action may have it too. */
+        for (size_t p = 0; p < sizeof probe / sizeof probe[0]; p++) {
+            action first = keymap_action((keymap)km, probe[p]);
+            int holders = 0;
+            for (int a = 1; a < ACT_COUNT; a++) {
+                if (!action_has_key((action)a, probe[p]))
+                    continue;
+                bool bound = false;
+                action bact;
+                for (size_t b = 0; keymap_help((keymap)km, b, &bact, &names, &help); b++)
+                    if (bact == (action)a)
+                        bound = true;
+                if (bound && (action)a != first)
+                    fail_msg("key map %d: key %d is bound to action %d and %d", km, probe[p], first, a);
+                holders += bound;
+            }
+            assert_true(holders <= 1);
+        }
+    }
+    char bar[256];
+    keymap_bar(KM_GROUPS, bar, sizeof bar);
+    assert_string_equal(bar, " Enter open  / search  f filter  s sort  r reverse  e export  ? help  q quit");
+    keymap_bar(KM_OBJECT, bar, sizeof bar);
+    assert_string_equal(bar, " Enter follow  h back  / search  e export  ? help  q back  Q quit");
+    keymap_bar(KM_SORT, bar, sizeof bar);
+    assert_string_equal(bar, " Enter choose  r reverse  Esc close");
+    keymap_bar(KM_FILTER, bar, sizeof bar);
+    assert_string_equal(bar, " Up/Down/Tab field  Left/Right grouping  Enter keep  Esc undo");
+    keymap_bar(KM_LOADING, bar, sizeof bar);
+    assert_string_equal(bar, " q cancel");
+    keymap_bar(KM_TEXT, bar, sizeof bar);
+    assert_string_equal(bar, " j scroll  q close");
+    /* Lookups: Enter follows in a list, keeps in the filter pane; l is
+     * typed into a prompt; n is "no" in a question and "next" in a list. */
+    assert_int_equal(keymap_action(KM_GROUPS, '\r'), ACT_ENTER);
+    assert_int_equal(keymap_action(KM_FILTER, '\r'), ACT_ACCEPT);
+    assert_int_equal(keymap_action(KM_PROMPT, 'l'), ACT_NONE);
+    assert_int_equal(keymap_action(KM_CONFIRM, 'n'), ACT_NO);
+    assert_int_equal(keymap_action(KM_GROUPS, 'n'), ACT_SEARCH_NEXT);
+    assert_int_equal(keymap_action(KM_SORT, KEY_ESC), ACT_CLOSE);
+}
+
 static void prompt_keys(void **state)
 {
     (void)state;
@@ -697,6 +756,7 @@ int main(void)
         cmocka_unit_test_teardown(loading_screen, term_teardown),
         cmocka_unit_test_teardown(failed_screen, term_teardown),
         cmocka_unit_test_teardown(prompt_keys, term_teardown),
+        cmocka_unit_test(key_maps),
         cmocka_unit_test_teardown(utf8_glyphs, term_teardown),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
