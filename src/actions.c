@@ -1,5 +1,5 @@
-/* actions.c - key lookup, key bars and help, generated from ACTION_LIST and
- * BINDING_LIST. */
+/* actions.c - key lookup, key bars and help text, generated from
+ * ACTION_LIST and the key maps. */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,21 +21,6 @@ static const action_entry actions[ACT_COUNT] = {
 #undef ACTION_ENTRY
 };
 
-typedef struct binding {
-    unsigned keymaps;   /* KM_BIT mask of the maps the row applies to */
-    action act;
-    const char *bar;    /* the key bar's word, or NULL */
-    const char *help;   /* help's text there, or NULL for the action's */
-} binding;
-
-static const binding bindings[] = {
-#define BINDING_ENTRY(maps, act, bar, help) { maps, act, bar, help },
-    BINDING_LIST(BINDING_ENTRY)
-#undef BINDING_ENTRY
-};
-
-#define NBINDINGS (sizeof bindings / sizeof bindings[0])
-
 bool action_has_key(action a, int key)
 {
     if (a <= ACT_NONE || a >= ACT_COUNT)
@@ -46,26 +31,27 @@ bool action_has_key(action a, int key)
     return false;
 }
 
-action keymap_action(keymap km, int key)
+action keymap_action(const key_map *km, int key)
 {
-    for (size_t b = 0; b < NBINDINGS; b++)
-        if ((bindings[b].keymaps & KM_BIT(km)) && action_has_key(bindings[b].act, key))
-            return bindings[b].act;
+    for (size_t b = 0; b < km->n; b++)
+        if (action_has_key(km->bindings[b].act, key))
+            return km->bindings[b].act;
     return ACT_NONE;
 }
 
-size_t keymap_bar(keymap km, char *buf, size_t size)
+size_t keymap_bar(const key_map *km, char *buf, size_t size)
 {
     size_t len = 0;
     buf[0] = '\0';
-    for (size_t b = 0; b < NBINDINGS; b++) {
-        if (!(bindings[b].keymaps & KM_BIT(km)) || !bindings[b].bar)
+    for (size_t b = 0; b < km->n; b++) {
+        const key_binding *kb = &km->bindings[b];
+        if (!kb->bar)
             continue;
-        const char *names = actions[bindings[b].act].names;
+        const char *names = actions[kb->act].names;
         int first = (int)strcspn(names, " ");
-        int w = snprintf(buf + len, size - len, "%s%.*s %s", len ? "  " : " ", first, names, bindings[b].bar);
+        int w = snprintf(buf + len, size - len, "%s%.*s %s", len ? "  " : " ", first, names, kb->bar);
         if (w < 0 || (size_t)w >= size - len) {
-            buf[len] = '\0'; /* what does not fit is left off whole */
+            buf[len] = '\0';
             break;
         }
         len += (size_t)w;
@@ -73,28 +59,10 @@ size_t keymap_bar(keymap km, char *buf, size_t size)
     return len;
 }
 
-bool keymap_help(keymap km, size_t k, action *act, const char **keys, const char **help)
+const char *keymap_help(const key_map *km, size_t k)
 {
-    for (size_t b = 0; b < NBINDINGS; b++) {
-        if (!(bindings[b].keymaps & KM_BIT(km)))
-            continue;
-        if (k-- == 0) {
-            if (act)
-                *act = bindings[b].act;
-            *keys = actions[bindings[b].act].names;
-            *help = bindings[b].help ? bindings[b].help : actions[bindings[b].act].help;
-            return true;
-        }
-    }
-    return false;
-}
-
-size_t keymap_help_count(keymap km)
-{
-    size_t n = 0;
-    for (size_t b = 0; b < NBINDINGS; b++)
-        n += (bindings[b].keymaps & KM_BIT(km)) != 0;
-    return n;
+    const key_binding *kb = &km->bindings[k];
+    return kb->help ? kb->help : actions[kb->act].help;
 }
 
 const char *action_keys(action a)

@@ -1,21 +1,13 @@
-/* actions.h - every action a person can take in the explorer, the keys that
- * take it, and which screens and panes (key maps) bind it. Key lookup, the
- * help pane and every key bar and pane footer are generated from these two
- * tables, so what the screen says a key does is what it does.
+/* actions.h - every action a person can take in the explorer and the keys
+ * that take it, and the shape of a key map: which actions a screen or pane
+ * binds, what its key bar shows and what its help says. Each mode's file
+ * holds its own key map; key lookup, the help pane and every key bar and
+ * pane footer are generated from them, so what the screen says a key does
+ * is what it does.
  *
  * ACTION_LIST: X(ID, KEYS(curses key codes...), KEY_NAMES, HELP). KEY_NAMES
  * is how help shows the keys; its first word is how key bars show them.
- * HELP is what help says unless a binding says otherwise.
- *
- * KEYMAP_LIST: X(ID, NAME). One key map per screen or pane that takes keys:
- * the three lists (one per view kind), the panes, the prompt, the loading
- * and failure screens.
- *
- * BINDING_LIST: X(KEYMAPS, ACTION, BAR, HELP). KEYMAPS is a mask of KM_BIT()s
- * the row applies to; BAR the word the key bar shows after the key (NULL:
- * not on the bar); HELP what help says for it there (NULL: the action's).
- * A key takes the first action bound in the key map that has it, so one key
- * may mean different things in different maps (Enter, Backspace, q).
+ * HELP is what help says unless a key map says otherwise.
  *
  * Used by the UI only (the key codes are curses').
  */
@@ -71,130 +63,41 @@ typedef enum action {
     ACT_COUNT
 } action;
 
-#define KEYMAP_LIST(X)                                        \
-    X(KM_LOADING, "loading")      /* the loader runs */       \
-    X(KM_FAILED, "failed")        /* loading failed */        \
-    X(KM_GROUPS, "group list")    /* the retained groups */   \
-    X(KM_OBJECTS, "object list")  /* a group's objects */     \
-    X(KM_OBJECT, "object")        /* one object */            \
-    X(KM_SORT, "sort pane")                                   \
-    X(KM_FILTER, "filter pane")                               \
-    X(KM_HELP, "help")                                        \
-    X(KM_PROMPT, "prompt")        /* search text, file name */ \
-    X(KM_CONFIRM, "confirm")      /* a yes/no question */     \
-    X(KM_TEXT, "text pane")       /* why, problems */
+/* One action bound in a key map. */
+typedef struct key_binding {
+    action act;        /* what its keys do here */
+    const char *bar;   /* the key bar's word after the key, or NULL: not on the bar */
+    const char *help;  /* what help says it does here, or NULL: the action's help */
+} key_binding;
 
-typedef enum keymap {
-#define KEYMAP_ENUM(id, name) id,
-    KEYMAP_LIST(KEYMAP_ENUM)
-#undef KEYMAP_ENUM
-    KM_COUNT
-} keymap;
+/* The keys of one screen or pane. A key takes the first binding whose
+ * action has it, so one key may mean different things in different maps
+ * (Enter, Backspace, q), never two things in one. */
+typedef struct key_map {
+    const char *name;            /* what it is for ("sort pane") */
+    const key_binding *bindings; /* in help's order */
+    size_t n;
+} key_map;
 
-#define KM_BIT(km) (1u << (km))
-#define KM_LISTS (KM_BIT(KM_GROUPS) | KM_BIT(KM_OBJECTS) | KM_BIT(KM_OBJECT))
-#define KM_DRILLED (KM_BIT(KM_OBJECTS) | KM_BIT(KM_OBJECT))
+#define KEY_MAP(name, table) { name, table, sizeof table / sizeof table[0] }
 
-#define BINDING_LIST(X)                                                                   \
-    X(KM_BIT(KM_LOADING), ACT_QUIT, "cancel", "stop loading and leave (exit status 1)")  \
-    X(KM_BIT(KM_LOADING), ACT_QUIT_NOW, NULL, "stop loading and leave")                 \
-    X(KM_BIT(KM_LOADING), ACT_CLOSE, NULL, "stop loading and leave")                    \
-    X(KM_BIT(KM_FAILED), ACT_QUIT, "quit", "leave (exit status 1)")                      \
-    X(KM_BIT(KM_FAILED), ACT_QUIT_NOW, NULL, "leave")                                   \
-    X(KM_BIT(KM_FAILED), ACT_ACCEPT, NULL, "leave")                                     \
-    X(KM_BIT(KM_FAILED), ACT_CLOSE, NULL, "leave")                                      \
-    /* The lists. */                                                                      \
-    X(KM_LISTS, ACT_DOWN, NULL, NULL)                                                     \
-    X(KM_LISTS, ACT_UP, NULL, NULL)                                                       \
-    X(KM_LISTS, ACT_PAGE_DOWN, NULL, NULL)                                                \
-    X(KM_LISTS, ACT_PAGE_UP, NULL, NULL)                                                  \
-    X(KM_LISTS, ACT_HOME, NULL, NULL)                                                     \
-    X(KM_LISTS, ACT_END, NULL, NULL)                                                      \
-    X(KM_BIT(KM_GROUPS), ACT_ENTER, "open", NULL)                                         \
-    X(KM_DRILLED, ACT_ENTER, "follow", NULL)                                              \
-    X(KM_BIT(KM_GROUPS), ACT_BACK, NULL, NULL)                                            \
-    X(KM_DRILLED, ACT_BACK, "back", NULL)                                                 \
-    X(KM_LISTS, ACT_SEARCH, "search", NULL)                                               \
-    X(KM_LISTS, ACT_SEARCH_NEXT, NULL, NULL)                                              \
-    X(KM_LISTS, ACT_SEARCH_PREV, NULL, NULL)                                              \
-    X(KM_BIT(KM_GROUPS), ACT_FILTER, "filter", NULL)                                      \
-    X(KM_DRILLED, ACT_FILTER, NULL, NULL)                                                 \
-    X(KM_BIT(KM_GROUPS), ACT_SORT, "sort", NULL)                                          \
-    X(KM_DRILLED, ACT_SORT, NULL, NULL)                                                   \
-    X(KM_BIT(KM_GROUPS), ACT_REVERSE, "reverse", NULL)                                    \
-    X(KM_DRILLED, ACT_REVERSE, NULL, NULL)                                                \
-    X(KM_LISTS, ACT_WHY, NULL, NULL)                                                      \
-    X(KM_LISTS, ACT_PROBLEMS, NULL, NULL)                                                 \
-    X(KM_LISTS, ACT_EXPORT, "export", NULL)                                               \
-    X(KM_LISTS, ACT_HELP, "help", NULL)                                                   \
-    X(KM_BIT(KM_GROUPS), ACT_QUIT, "quit", NULL)                                          \
-    X(KM_DRILLED, ACT_QUIT, "back", NULL)                                                 \
-    X(KM_BIT(KM_GROUPS), ACT_QUIT_NOW, NULL, NULL)                                        \
-    X(KM_DRILLED, ACT_QUIT_NOW, "quit", NULL)                                             \
-    X(KM_LISTS, ACT_REDRAW, NULL, NULL)                                                   \
-    /* The sort pane. */                                                                  \
-    X(KM_BIT(KM_SORT), ACT_DOWN, NULL, "next key")                                        \
-    X(KM_BIT(KM_SORT), ACT_UP, NULL, "previous key")                                      \
-    X(KM_BIT(KM_SORT), ACT_ENTER, "choose", "sort by the key under the cursor")           \
-    X(KM_BIT(KM_SORT), ACT_REVERSE, "reverse", NULL)                                      \
-    X(KM_BIT(KM_SORT), ACT_CLOSE, "close", "close the pane")                              \
-    X(KM_BIT(KM_SORT), ACT_QUIT, NULL, "close the pane")                                  \
-    X(KM_BIT(KM_SORT), ACT_SORT, NULL, "close the pane")                                  \
-    X(KM_BIT(KM_SORT), ACT_BACK, NULL, "close the pane")                                  \
-    X(KM_BIT(KM_SORT), ACT_QUIT_NOW, NULL, NULL)                                          \
-    /* The filter pane: other keys are typed into the field. */                           \
-    X(KM_BIT(KM_FILTER), ACT_FIELD, "field", NULL)                                        \
-    X(KM_BIT(KM_FILTER), ACT_CHOICE, "grouping", "the next grouping (in Group by)")       \
-    X(KM_BIT(KM_FILTER), ACT_ERASE, NULL, NULL)                                           \
-    X(KM_BIT(KM_FILTER), ACT_CLEAR, NULL, NULL)                                           \
-    X(KM_BIT(KM_FILTER), ACT_ACCEPT, "keep", "keep the filter")                           \
-    X(KM_BIT(KM_FILTER), ACT_CLOSE, "undo", "put back the filter the pane opened with")   \
-    /* Help. */                                                                           \
-    X(KM_BIT(KM_HELP), ACT_QUIT, "close", "close help")                                   \
-    X(KM_BIT(KM_HELP), ACT_HELP, NULL, "close help")                                      \
-    X(KM_BIT(KM_HELP), ACT_CLOSE, NULL, "close help")                                     \
-    X(KM_BIT(KM_HELP), ACT_ACCEPT, NULL, "close help")                                    \
-    X(KM_BIT(KM_HELP), ACT_BACK, NULL, "close help")                                      \
-    X(KM_BIT(KM_HELP), ACT_QUIT_NOW, NULL, NULL)                                          \
-    /* The prompt: other keys are typed. */                                               \
-    X(KM_BIT(KM_PROMPT), ACT_ACCEPT, "done", "search, or export to the file named")       \
-    X(KM_BIT(KM_PROMPT), ACT_CLOSE, "cancel", "cancel")                                   \
-    X(KM_BIT(KM_PROMPT), ACT_ERASE, NULL, NULL)                                           \
-    X(KM_BIT(KM_PROMPT), ACT_CLEAR, NULL, "erase the line")                               \
-    X(KM_BIT(KM_CONFIRM), ACT_YES, "yes", NULL)                                           \
-    X(KM_BIT(KM_CONFIRM), ACT_NO, "no", NULL)                                             \
-    /* Text panes: the key that opened one (w, !) also closes it. */                      \
-    X(KM_BIT(KM_TEXT), ACT_DOWN, "scroll", "scroll down")                                 \
-    X(KM_BIT(KM_TEXT), ACT_UP, NULL, "scroll up")                                         \
-    X(KM_BIT(KM_TEXT), ACT_PAGE_DOWN, NULL, NULL)                                         \
-    X(KM_BIT(KM_TEXT), ACT_PAGE_UP, NULL, NULL)                                           \
-    X(KM_BIT(KM_TEXT), ACT_QUIT, "close", "close the pane")                               \
-    X(KM_BIT(KM_TEXT), ACT_CLOSE, NULL, "close the pane")                                 \
-    X(KM_BIT(KM_TEXT), ACT_BACK, NULL, "close the pane")                                  \
-    X(KM_BIT(KM_TEXT), ACT_QUIT_NOW, NULL, NULL)
-
-/* The action bound to a curses key in key map km, or ACT_NONE. Ctrl-L and
- * a resize are the loop's, in every map. */
-action keymap_action(keymap km, int key);
+/* The action bound to a curses key in km, or ACT_NONE. (Ctrl-L and a
+ * resize are the loop's, in every map.) */
+action keymap_action(const key_map *km, int key);
 
 /* Writes km's key bar: " KEY WORD  KEY WORD ..." for the bindings with a
- * bar word, KEY being the first word of the action's key names. Returns
- * the length. */
-size_t keymap_bar(keymap km, char *buf, size_t size);
+ * bar word, KEY being the first word of the action's key names. What does
+ * not fit in size is left off whole. Returns the length. */
+size_t keymap_bar(const key_map *km, char *buf, size_t size);
 
-/* The help lines of km, in table order: binding k (0-based) of km gives
- * its action (when act is not NULL), key names and help text; false past
- * the last one. */
-bool keymap_help(keymap km, size_t k, action *act, const char **keys, const char **help);
-
-/* How many help lines km has. */
-size_t keymap_help_count(keymap km);
+/* What help says binding k of km does. */
+const char *keymap_help(const key_map *km, size_t k);
 
 /* Key names and help line of an action. */
 const char *action_keys(action a);
 const char *action_help(action a);
 
-/* Does a key belong to an action (in any map)? */
+/* Does a key belong to an action? */
 bool action_has_key(action a, int key);
 
 #endif

@@ -164,6 +164,11 @@ static const ui_mode_ops *const modes[MODE_COUNT] = {
 #undef UI_MODE_ENTRY
 };
 
+const ui_mode_ops *ui_mode_of(ui_mode m)
+{
+    return modes[m];
+}
+
 void ui_draw(ui *u)
 {
     erase(); /* no clear(): curses sends only what changed */

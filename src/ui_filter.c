@@ -9,6 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Keys it does not bind are typed into the field. */
+static const key_binding filter_bindings[] = {
+    { ACT_FIELD, "field", NULL },
+    { ACT_CHOICE, "grouping", "the next grouping (in Group by)" },
+    { ACT_ERASE, NULL, NULL },
+    { ACT_CLEAR, NULL, NULL },
+    { ACT_ACCEPT, "keep", "keep the filter" },
+    { ACT_CLOSE, "undo", "put back the filter the pane opened with" },
+};
+static const key_map filter_map = KEY_MAP("filter pane", filter_bindings);
+
 static const char *const field_names[FF_COUNT] = {
     [FF_INCLUDE] = "Path contains",
     [FF_EXCLUDE] = "Exclude path",
@@ -123,7 +134,7 @@ static void filter_draw(ui *u)
     ui_puts(stdscr, y0 + h - 3, x0 + 2, note, w - 4, true);
     attrset(pane);
     char bar[128];
-    keymap_bar(KM_FILTER, bar, sizeof bar);
+    keymap_bar(&filter_map, bar, sizeof bar);
     ui_puts(stdscr, y0 + h - 2, x0 + 1, bar, w - 3, false);
     attrset(A_NORMAL);
 }
@@ -183,10 +194,10 @@ static void filter_key(ui *u, action act, int key)
     }
 }
 
-static keymap filter_keys(const ui *u)
+static const key_map *filter_keys(const ui *u)
 {
     (void)u;
-    return KM_FILTER;
+    return &filter_map;
 }
 
-const ui_mode_ops ui_filter_mode = { .over_list = true, .draw = filter_draw, .key = filter_key, .keys = filter_keys };
+const ui_mode_ops ui_filter_mode = { .over_list = true, .draw = filter_draw, .key = filter_key, .keys = filter_keys, .maps = { &filter_map } };

@@ -78,7 +78,7 @@ const ui_view_ops ui_groups_view = {
     .status = status,
     .heading = heading,
     .row = row_draw,
-    .keys = KM_GROUPS,
+    .keys = &ui_groups_keys,
     .noun = "group",
     .empty = "No group: nothing retained, or the filter hides everything (f).",
 };

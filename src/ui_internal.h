@@ -58,7 +58,8 @@ typedef struct ui_mode_ops {
     void (*draw)(ui *u);             /* draws the mode (after the list, when over it) */
     void (*key)(ui *u, action act, int key); /* a key; act is its action in the
                                                 mode's key map (ACT_NONE when unbound) */
-    keymap (*keys)(const ui *u);     /* the key map in force */
+    const key_map *(*keys)(const ui *u); /* the key map in force */
+    const key_map *maps[2];          /* every key map it uses (NULL-ended when fewer) */
 } ui_mode_ops;
 
 #define UI_MODE_DECL(id, ops) extern const ui_mode_ops ops;
@@ -100,7 +101,7 @@ struct ui {
 typedef struct ui_view_ops {
     void (*heading)(ui *u, int y);   /* the column headings, on row y */
     void (*row)(ui *u, int y, size_t row, bool selected); /* one row */
-    keymap keys;                     /* the key map while it is shown */
+    const key_map *keys;             /* the key map while it is shown */
     const char *noun;                /* what a row is, for the status line */
     const char *empty;               /* what an empty list says */
     /* What the status line adds after "noun N/M" (NULL: nothing). */
@@ -152,7 +153,12 @@ prompt_kind ui_prompt_kind(void);
 /* The list of the current view: title, headings, rows, status, key bar. */
 void ui_list_draw(ui *u);
 /* The key map of the list shown. */
-keymap ui_list_keys(const ui *u);
+const key_map *ui_list_keys(const ui *u);
+/* The lists' key maps (ui_list.c): the group list's, and the drilled-in
+ * lists' (objects, object), which go back where it quits. */
+extern const key_map ui_groups_keys, ui_drilled_keys;
+/* A mode's table (for the tests). */
+const ui_mode_ops *ui_mode_of(ui_mode m);
 
 /* Draws everything for the current mode (no refresh). */
 void ui_draw(ui *u);

@@ -17,7 +17,51 @@ static const ui_view_ops *const kinds[VIEW_KIND_COUNT] = {
 #undef UI_VIEW_ENTRY
 };
 
-keymap ui_list_keys(const ui *u)
+/* The lists' keys, in help's order. */
+#define LIST_COMMON_HEAD                                                    \
+    { ACT_DOWN, NULL, NULL }, { ACT_UP, NULL, NULL }, { ACT_PAGE_DOWN, NULL, NULL }, \
+        { ACT_PAGE_UP, NULL, NULL }, { ACT_HOME, NULL, NULL }, { ACT_END, NULL, NULL }
+static const key_binding groups_bindings[] = {
+    LIST_COMMON_HEAD,
+    { ACT_ENTER, "open", NULL },
+    { ACT_BACK, NULL, NULL },
+    { ACT_SEARCH, "search", NULL },
+    { ACT_SEARCH_NEXT, NULL, NULL },
+    { ACT_SEARCH_PREV, NULL, NULL },
+    { ACT_FILTER, "filter", NULL },
+    { ACT_SORT, "sort", NULL },
+    { ACT_REVERSE, "reverse", NULL },
+    { ACT_WHY, NULL, NULL },
+    { ACT_PROBLEMS, NULL, NULL },
+    { ACT_EXPORT, "export", NULL },
+    { ACT_HELP, "help", NULL },
+    { ACT_QUIT, "quit", NULL },
+    { ACT_QUIT_NOW, NULL, NULL },
+    { ACT_REDRAW, NULL, NULL },
+};
+static const key_binding drilled_bindings[] = {
+    LIST_COMMON_HEAD,
+    { ACT_ENTER, "follow", NULL },
+    { ACT_BACK, "back", NULL },
+    { ACT_SEARCH, "search", NULL },
+    { ACT_SEARCH_NEXT, NULL, NULL },
+    { ACT_SEARCH_PREV, NULL, NULL },
+    { ACT_FILTER, NULL, NULL },
+    { ACT_SORT, NULL, NULL },
+    { ACT_REVERSE, NULL, NULL },
+    { ACT_WHY, NULL, NULL },
+    { ACT_PROBLEMS, NULL, NULL },
+    { ACT_EXPORT, "export", NULL },
+    { ACT_HELP, "help", NULL },
+    { ACT_QUIT, "back", NULL },
+    { ACT_QUIT_NOW, "quit", NULL },
+    { ACT_REDRAW, NULL, NULL },
+};
+#undef LIST_COMMON_HEAD
+const key_map ui_groups_keys = KEY_MAP("group list", groups_bindings);
+const key_map ui_drilled_keys = KEY_MAP("objects and object", drilled_bindings);
+
+const key_map *ui_list_keys(const ui *u)
 {
     return kinds[view_top_c(&u->view)->kind]->keys;
 }
@@ -187,4 +231,10 @@ static void browse_draw(ui *u)
     (void)u; /* the list is all there is */
 }
 
-const ui_mode_ops ui_browse_mode = { .over_list = true, .draw = browse_draw, .key = browse_key, .keys = ui_list_keys };
+const ui_mode_ops ui_browse_mode = {
+    .over_list = true,
+    .draw = browse_draw,
+    .key = browse_key,
+    .keys = ui_list_keys,
+    .maps = { &ui_groups_keys, &ui_drilled_keys },
+};

@@ -8,7 +8,21 @@
 #include <stdio.h>
 #include <string.h>
 
-static void draw_bar(ui *u, keymap km)
+static const key_binding loading_bindings[] = {
+    { ACT_QUIT, "cancel", "stop loading and leave (exit status 1)" },
+    { ACT_QUIT_NOW, NULL, "stop loading and leave" },
+    { ACT_CLOSE, NULL, "stop loading and leave" },
+};
+static const key_map loading_map = KEY_MAP("loading", loading_bindings);
+static const key_binding failed_bindings[] = {
+    { ACT_QUIT, "quit", "leave (exit status 1)" },
+    { ACT_QUIT_NOW, NULL, "leave" },
+    { ACT_ACCEPT, NULL, "leave" },
+    { ACT_CLOSE, NULL, "leave" },
+};
+static const key_map failed_map = KEY_MAP("failed", failed_bindings);
+
+static void draw_bar(ui *u, const key_map *km)
 {
     char bar[128];
     keymap_bar(km, bar, sizeof bar);
@@ -82,7 +96,7 @@ static void loading_draw(ui *u)
         attrset(u->attr[PART_NORMAL]);
         mvaddstr(y, 2, "comparing the dumps and reading the suspects...");
     }
-    draw_bar(u, KM_LOADING);
+    draw_bar(u, &loading_map);
     attrset(A_NORMAL);
 }
 
@@ -103,7 +117,7 @@ static void failed_draw(ui *u)
     }
     attrset(u->attr[PART_NORMAL]);
     mvaddstr(y + 1, 2, "Press q or Enter to leave (exit status 1).");
-    draw_bar(u, KM_FAILED);
+    draw_bar(u, &failed_map);
     attrset(A_NORMAL);
 }
 
@@ -117,10 +131,10 @@ static void loading_key(ui *u, action act, int key)
     }
 }
 
-static keymap loading_keys(const ui *u)
+static const key_map *loading_keys(const ui *u)
 {
     (void)u;
-    return KM_LOADING;
+    return &loading_map;
 }
 
 static void failed_key(ui *u, action act, int key)
@@ -130,11 +144,11 @@ static void failed_key(ui *u, action act, int key)
         u->quit = true; /* every key it binds leaves */
 }
 
-static keymap failed_keys(const ui *u)
+static const key_map *failed_keys(const ui *u)
 {
     (void)u;
-    return KM_FAILED;
+    return &failed_map;
 }
 
-const ui_mode_ops ui_loading_mode = { .draw = loading_draw, .key = loading_key, .keys = loading_keys };
-const ui_mode_ops ui_failed_mode = { .draw = failed_draw, .key = failed_key, .keys = failed_keys };
+const ui_mode_ops ui_loading_mode = { .draw = loading_draw, .key = loading_key, .keys = loading_keys, .maps = { &loading_map } };
+const ui_mode_ops ui_failed_mode = { .draw = failed_draw, .key = failed_key, .keys = failed_keys, .maps = { &failed_map } };

@@ -41,7 +41,7 @@ const ui_view_ops ui_objects_view = {
     .status = status,
     .heading = heading,
     .row = row_draw,
-    .keys = KM_OBJECTS,
+    .keys = &ui_drilled_keys,
     .noun = "object",
     .empty = "Nothing here.",
 };

@@ -9,6 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The key that opened a pane (w, !) also closes it. */
+static const key_binding text_bindings[] = {
+    { ACT_DOWN, "scroll", "scroll down" },
+    { ACT_UP, NULL, "scroll up" },
+    { ACT_PAGE_DOWN, NULL, NULL },
+    { ACT_PAGE_UP, NULL, NULL },
+    { ACT_QUIT, "close", "close the pane" },
+    { ACT_CLOSE, NULL, "close the pane" },
+    { ACT_BACK, NULL, "close the pane" },
+    { ACT_QUIT_NOW, NULL, NULL },
+};
+static const key_map text_map = KEY_MAP("text pane", text_bindings);
+
 /* The text pane open now, or the last one (UI thread only). */
 static struct {
     char *text;        /* what it shows, lines separated by '\n' (owned) */
@@ -50,7 +63,7 @@ void ui_pane_show(ui *u, FILE *text, const char *title, int key)
         pane.rows += pane.text[i] == '\n';
     pane.top = 0;
     char bar[128];
-    keymap_bar(KM_TEXT, bar, sizeof bar);
+    keymap_bar(&text_map, bar, sizeof bar);
     snprintf(pane.title, sizeof pane.title, "%s  %s", title, bar);
     pane.key = key;
     u->mode = MODE_TEXT;
@@ -116,10 +129,10 @@ static void text_key(ui *u, action act, int key)
     }
 }
 
-static keymap text_keys(const ui *u)
+static const key_map *text_keys(const ui *u)
 {
     (void)u;
-    return KM_TEXT;
+    return &text_map;
 }
 
-const ui_mode_ops ui_text_mode = { .over_list = true, .draw = text_draw, .key = text_key, .keys = text_keys };
+const ui_mode_ops ui_text_mode = { .over_list = true, .draw = text_draw, .key = text_key, .keys = text_keys, .maps = { &text_map } };

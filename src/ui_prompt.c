@@ -7,6 +7,20 @@
 #include <string.h>
 #include <time.h>
 
+/* Keys the prompt does not bind are typed. */
+static const key_binding prompt_bindings[] = {
+    { ACT_ACCEPT, "done", "search, or export to the file named" },
+    { ACT_CLOSE, "cancel", "cancel" },
+    { ACT_ERASE, NULL, NULL },
+    { ACT_CLEAR, NULL, "erase the line" },
+};
+static const key_map prompt_map = KEY_MAP("prompt", prompt_bindings);
+static const key_binding confirm_bindings[] = {
+    { ACT_YES, "yes", NULL },
+    { ACT_NO, "no", NULL },
+};
+static const key_map confirm_map = KEY_MAP("question", confirm_bindings);
+
 /* The prompt open now (one at a time, UI thread only). */
 static struct {
     prompt_kind kind;  /* what it asks for */
@@ -122,10 +136,10 @@ static void prompt_key(ui *u, action act, int key)
     }
 }
 
-static keymap prompt_keys(const ui *u)
+static const key_map *prompt_keys(const ui *u)
 {
     (void)u;
-    return prompt.kind == PROMPT_EXPORT_REPLACE ? KM_CONFIRM : KM_PROMPT;
+    return prompt.kind == PROMPT_EXPORT_REPLACE ? &confirm_map : &prompt_map;
 }
 
-const ui_mode_ops ui_prompt_mode = { .over_list = true, .draw = prompt_draw, .key = prompt_key, .keys = prompt_keys };
+const ui_mode_ops ui_prompt_mode = { .over_list = true, .draw = prompt_draw, .key = prompt_key, .keys = prompt_keys, .maps = { &prompt_map, &confirm_map } };

@@ -6,6 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
+static const key_binding sort_bindings[] = {
+    { ACT_DOWN, NULL, "next key" },
+    { ACT_UP, NULL, "previous key" },
+    { ACT_ENTER, "choose", "sort by the key under the cursor" },
+    { ACT_REVERSE, "reverse", NULL },
+    { ACT_CLOSE, "close", "close the pane" },
+    { ACT_QUIT, NULL, "close the pane" },
+    { ACT_SORT, NULL, "close the pane" },
+    { ACT_BACK, NULL, "close the pane" },
+    { ACT_QUIT_NOW, NULL, NULL },
+};
+static const key_map sort_map = KEY_MAP("sort pane", sort_bindings);
+
 static int cursor; /* the highlighted sort key */
 
 void ui_sort_open(ui *u)
@@ -30,7 +43,7 @@ static void sort_draw(ui *u)
     }
     attrset(u->attr[PART_PANE] | A_REVERSE);
     char foot[128];
-    size_t len = keymap_bar(KM_SORT, foot, sizeof foot);
+    size_t len = keymap_bar(&sort_map, foot, sizeof foot);
     if (v->set->reverse)
         snprintf(foot + len, sizeof foot - len, "  (reversed)");
     if (h > SORT_KEY_COUNT + 2)
@@ -65,10 +78,10 @@ static void sort_key(ui *u, action act, int key)
     }
 }
 
-static keymap sort_keys(const ui *u)
+static const key_map *sort_keys(const ui *u)
 {
     (void)u;
-    return KM_SORT;
+    return &sort_map;
 }
 
-const ui_mode_ops ui_sort_mode = { .over_list = true, .draw = sort_draw, .key = sort_key, .keys = sort_keys };
+const ui_mode_ops ui_sort_mode = { .over_list = true, .draw = sort_draw, .key = sort_key, .keys = sort_keys, .maps = { &sort_map } };

@@ -328,9 +328,8 @@ static void help_lists_every_action(void **state)
     ui_draw(&u);
     char *text = screen_text();
     /* Every binding of the group list's key map, with its own help. */
-    const char *names, *help;
-    assert_int_equal(keymap_help_count(KM_GROUPS), 21);
-    for (size_t k = 0; keymap_help(KM_GROUPS, k, NULL, &names, &help); k++) {
+    for (size_t k = 0; k < ui_groups_keys.n; k++) {
+        const char *names = action_keys(ui_groups_keys.bindings[k].act), *help = keymap_help(&ui_groups_keys, k);
         if (!strstr(text, names))
             fail_msg("help at 80x24 lacks the keys of binding %zu: %s", k, names);
         if (!strstr(text, help))
@@ -354,10 +353,10 @@ static void help_screen(void **state)
     assert_int_equal(u.mode, MODE_HELP);
     check_screen(&u, "help-100x30");
     char *text = screen_text();
-    const char *names, *help;
-    for (size_t k = 0; keymap_help(KM_GROUPS, k, NULL, &names, &help); k++) {
+    for (size_t k = 0; k < ui_groups_keys.n; k++) {
         char line[200];
-        snprintf(line, sizeof line, "%-16s %s", names, help);
+        snprintf(line, sizeof line, "%-16s %s", action_keys(ui_groups_keys.bindings[k].act),
+                 keymap_help(&ui_groups_keys, k));
         assert_non_null(strstr(text, line));
     }
     free(text);
@@ -615,9 +614,9 @@ static void failed_screen(void **state)
 }
 
 /* Search and export through the prompt. */
-/* The key maps: no key means two things in one map (the second binding
- * could never be reached), every map binds something, and the key bars
- * are what the screens have always shown. */
+/* The key maps of every mode: no key means two things in one map (the
+ * second binding could never be reached), every binding has help, and the
+ * key bars are what the screens have always shown. */
 static void key_maps(void **state)
 {
     (void)state;
@@ -626,52 +625,49 @@ static void key_maps(void **state)
                                  CTRL_KEY('h'), CTRL_KEY('u'), CTRL_KEY('n'), CTRL_KEY('p'), CTRL_KEY('f'),
                                  CTRL_KEY('b'), KEY_UP, KEY_DOWN, KEY_LEFT, KEY_RIGHT, KEY_ENTER, KEY_BACKSPACE,
                                  KEY_NPAGE, KEY_PPAGE, KEY_HOME, KEY_END, KEY_BTAB, KEY_F(1) };
-    for (int km = 0; km < KM_COUNT; km++) {
-        assert_true(keymap_help_count((keymap)km) > 0);
-        const char *names, *help;
-        for (size_t b = 0; keymap_help((keymap)km, b, NULL, &names, &help); b++)
-            assert_true(help[0] != '\0');
-        /* A key's action in the map is the first binding that has it; no
-         * later binding of another action may have it too. */
-        for (size_t p = 0; p < sizeof probe / sizeof probe[0]; p++) {
-            action first = keymap_action((keymap)km, probe[p]);
-            int holders = 0;
-            for (int a = 1; a < ACT_COUNT; a++) {
-                if (!action_has_key((action)a, probe[p]))
-                    continue;
-                bool bound = false;
-                action bact;
-                for (size_t b = 0; keymap_help((keymap)km, b, &bact, &names, &help); b++)
-                    if (bact == (action)a)
-                        bound = true;
-                if (bound && (action)a != first)
-                    fail_msg("key map %d: key %d is bound to action %d and %d", km, probe[p], first, a);
-                holders += bound;
+    size_t maps = 0;
+    for (int m = 0; m < MODE_COUNT; m++) {
+        const ui_mode_ops *mode = ui_mode_of((ui_mode)m);
+        assert_non_null(mode->maps[0]);
+        for (size_t k = 0; k < 2 && mode->maps[k]; k++) {
+            const key_map *km = mode->maps[k];
+            maps++;
+            assert_true(km->n > 0);
+            for (size_t b = 0; b < km->n; b++)
+                assert_true(keymap_help(km, b)[0] != '\0');
+            for (size_t p = 0; p < sizeof probe / sizeof probe[0]; p++) {
+                action first = keymap_action(km, probe[p]);
+                for (size_t b = 0; b < km->n; b++)
+                    if (km->bindings[b].act != first && action_has_key(km->bindings[b].act, probe[p]))
+                        fail_msg("%s: key %d is bound to action %d and %d", km->name, probe[p], first,
+                                 km->bindings[b].act);
             }
-            assert_true(holders <= 1);
         }
     }
+    assert_int_equal(maps, 10);
+    /* The help pane of the group list lists 21 bindings (help-100x30). */
+    assert_int_equal(ui_groups_keys.n, 21);
     char bar[256];
-    keymap_bar(KM_GROUPS, bar, sizeof bar);
+    keymap_bar(&ui_groups_keys, bar, sizeof bar);
     assert_string_equal(bar, " Enter open  / search  f filter  s sort  r reverse  e export  ? help  q quit");
-    keymap_bar(KM_OBJECT, bar, sizeof bar);
+    keymap_bar(&ui_drilled_keys, bar, sizeof bar);
     assert_string_equal(bar, " Enter follow  h back  / search  e export  ? help  q back  Q quit");
-    keymap_bar(KM_SORT, bar, sizeof bar);
+    keymap_bar(ui_mode_of(MODE_SORT)->maps[0], bar, sizeof bar);
     assert_string_equal(bar, " Enter choose  r reverse  Esc close");
-    keymap_bar(KM_FILTER, bar, sizeof bar);
+    keymap_bar(ui_mode_of(MODE_FILTER)->maps[0], bar, sizeof bar);
     assert_string_equal(bar, " Up/Down/Tab field  Left/Right grouping  Enter keep  Esc undo");
-    keymap_bar(KM_LOADING, bar, sizeof bar);
+    keymap_bar(ui_mode_of(MODE_LOADING)->maps[0], bar, sizeof bar);
     assert_string_equal(bar, " q cancel");
-    keymap_bar(KM_TEXT, bar, sizeof bar);
+    keymap_bar(ui_mode_of(MODE_TEXT)->maps[0], bar, sizeof bar);
     assert_string_equal(bar, " j scroll  q close");
-    /* Lookups: Enter follows in a list, keeps in the filter pane; l is
-     * typed into a prompt; n is "no" in a question and "next" in a list. */
-    assert_int_equal(keymap_action(KM_GROUPS, '\r'), ACT_ENTER);
-    assert_int_equal(keymap_action(KM_FILTER, '\r'), ACT_ACCEPT);
-    assert_int_equal(keymap_action(KM_PROMPT, 'l'), ACT_NONE);
-    assert_int_equal(keymap_action(KM_CONFIRM, 'n'), ACT_NO);
-    assert_int_equal(keymap_action(KM_GROUPS, 'n'), ACT_SEARCH_NEXT);
-    assert_int_equal(keymap_action(KM_SORT, KEY_ESC), ACT_CLOSE);
+    /* Lookups: Enter opens in a list, keeps in the filter pane; l is typed
+     * into a prompt; n is "no" in a question and "next" in a list. */
+    assert_int_equal(keymap_action(&ui_groups_keys, '\r'), ACT_ENTER);
+    assert_int_equal(keymap_action(ui_mode_of(MODE_FILTER)->maps[0], '\r'), ACT_ACCEPT);
+    assert_int_equal(keymap_action(ui_mode_of(MODE_PROMPT)->maps[0], 'l'), ACT_NONE);
+    assert_int_equal(keymap_action(ui_mode_of(MODE_PROMPT)->maps[1], 'n'), ACT_NO);
+    assert_int_equal(keymap_action(&ui_groups_keys, 'n'), ACT_SEARCH_NEXT);
+    assert_int_equal(keymap_action(ui_mode_of(MODE_SORT)->maps[0], KEY_ESC), ACT_CLOSE);
 }
 
 static void prompt_keys(void **state)
