@@ -2,8 +2,10 @@
 #include "problems.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "mapguard.h"
 #include "textsafe.h"
 
 /* Where object i of h is, for a message: "line L (byte B)", or its number
@@ -83,4 +85,26 @@ size_t problems_dumps(const session *ses)
         with += h->warning[0] || h->repaired || h->skipped || ses->diff->dups[k].count;
     }
     return with;
+}
+
+bool problems_summary(const session *ses, char *buf, size_t size)
+{
+    uint64_t repaired = 0, skipped = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < ses->ndumps; k++) {
+        uint64_t gone = heap_file_fault(ses->dumps[k]);
+        if (gone != MAPGUARD_NO_FAULT) {
+            /* What was read of it since is zeros: nothing shown can be trusted. */
+            snprintf(buf, size, "dump %zu shrank while open: from byte %" PRIu64 " it reads as zeros; quit and rerun on a copy",
+                     k + 1, gone);
+            return true;
+        }
+        repaired += ses->dumps[k]->repaired;
+        skipped += ses->dumps[k]->skipped;
+    }
+    if (repaired || skipped)
+        snprintf(buf, size, "%" PRIu64 " lines repaired, %" PRIu64 " skipped (! shows them)", repaired, skipped);
+    else if (problems_dumps(ses))
+        snprintf(buf, size, "warnings about the dumps (! shows them)");
+    return buf[0] != '\0';
 }

@@ -95,34 +95,11 @@ static void draw_status(ui *u)
         kinds[f->kind]->status(u, left + len, sizeof left - (size_t)len);
     ui_fill(stdscr, LINES - 2, 0, COLS, u->attr[PART_STATUS]);
     int used = ui_puts(stdscr, LINES - 2, 0, left, COLS, false);
-    /* Right side: a message, or the warnings about the dumps. */
-    char right[256] = "";
-    bool warn = false;
-    {
-        uint64_t repaired = 0, skipped = 0;
-        size_t shrank = 0;
-        uint64_t gone = MAPGUARD_NO_FAULT;
-        for (size_t k = 0; k < v->session->ndumps && !shrank; k++) {
-            repaired += v->session->dumps[k]->repaired;
-            skipped += v->session->dumps[k]->skipped;
-            gone = heap_file_fault(v->session->dumps[k]);
-            if (gone != MAPGUARD_NO_FAULT)
-                shrank = k + 1;
-        }
-        if (shrank) {
-            /* What was read of it since is zeros: nothing shown can be trusted. */
-            snprintf(right, sizeof right, "dump %zu shrank while open: from byte %" PRIu64
-                     " it reads as zeros; quit and rerun on a copy ", shrank, gone);
-            warn = true;
-        } else if (repaired || skipped) {
-            snprintf(right, sizeof right, "%" PRIu64 " lines repaired, %" PRIu64 " skipped (! shows them) ",
-                     repaired, skipped);
-            warn = true;
-        } else if (problems_dumps(v->session)) {
-            snprintf(right, sizeof right, "warnings about the dumps (! shows them) ");
-            warn = true;
-        }
-    }
+    /* Right side: the warnings about the dumps, then the graph's progress. */
+    char right[256];
+    bool warn = problems_summary(v->session, right, sizeof right - 1);
+    if (warn)
+        strcat(right, " ");
     if (v->graph_pending) {
         /* The graph pass reports bytes read; the dominators follow it. */
         heap_progress *p = &u->loader->graph_progress;
