@@ -121,6 +121,10 @@ int ui_puts(WINDOW *w, int y, int x, const char *s, int width, bool pad);
 /* How many bytes of s[0..len) ui_put shows in width cells (whole
  * characters; at least one, so that wrapping always moves on). */
 size_t ui_fit(const char *s, size_t len, int width);
+/* ui_put and ui_fit for text that is escaped already (a text pane's,
+ * written by textsafe): drawn as it is, so its backslashes stay single. */
+int ui_put_escaped(WINDOW *w, int y, int x, const char *s, size_t len, int width);
+size_t ui_fit_escaped(const char *s, size_t len, int width);
 /* Like ui_put, but when the text is wider than width its start is replaced
  * by an ellipsis, so the end (a file name and line) stays visible. */
 int ui_put_tail(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int width);
@@ -142,6 +146,10 @@ void ui_problems_open(ui *u);
 FILE *ui_pane_begin(ui *u);
 void ui_pane_show(ui *u, FILE *text, const char *title, int key);
 void ui_prompt_open(ui *u, prompt_kind kind, const char *initial);
+/* The export prompt for something other than the view: write(out, ctx)
+ * writes it (to the file named, atomically, as report_atomic_write does);
+ * name is the file proposed. Returns to the mode it was opened from. */
+void ui_prompt_export(ui *u, const char *name, hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx);
 
 /* What the panes hold, for the tests. */
 const char *ui_filter_text(filter_field k);

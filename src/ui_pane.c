@@ -1,7 +1,8 @@
 /* ui_pane.c - a pane of text over the list, scrolled by row: the why pane
  * and the problems pane. Its text is written to a memory stream by the
- * library code that also writes it for the command line, unescaped: the
- * pane escapes what it draws. */
+ * library code that also writes it for the command line, escaped as for a
+ * terminal; the pane draws it as it is (so a backslash stays one), wraps
+ * long lines under their own indentation, and exports it as shown. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #define _GNU_SOURCE /* open_memstream */
 #include "ui_internal.h"
@@ -15,6 +16,9 @@ static const key_binding text_bindings[] = {
     { ACT_UP, NULL, "scroll up" },
     { ACT_PAGE_DOWN, NULL, NULL },
     { ACT_PAGE_UP, NULL, NULL },
+    { ACT_HOME, "top", "the top" },
+    { ACT_END, "end", "the end" },
+    { ACT_EXPORT, "export", "export this text to a file" },
     { ACT_QUIT, "close", "close the pane" },
     { ACT_CLOSE, NULL, "close the pane" },
     { ACT_BACK, NULL, "close the pane" },
@@ -24,14 +28,16 @@ static const key_map text_map = KEY_MAP("text pane", text_bindings);
 
 /* The text pane open now, or the last one (UI thread only). */
 static struct {
-    char *text;        /* what it shows, lines separated by '\n' (owned) */
-    size_t rows;       /* screen rows it takes, long lines wrapped (counted
-                          when it is drawn) */
-    size_t top;        /* first row shown */
-    char title[256];   /* its title, with its key bar */
-    int key;           /* the key that opened it, which also closes it */
-    char *next;        /* the text being written (ui_pane_begin's stream) */
-    size_t next_size;  /* its length, set when the stream is closed */
+    char *text;         /* what it shows, escaped, lines separated by '\n' (owned) */
+    size_t len;         /* its length */
+    size_t rows;        /* screen rows it takes at the width last drawn */
+    size_t height;      /* rows of text the pane showed when last drawn */
+    size_t top;         /* first row shown */
+    char title[128];    /* its title */
+    char export_name[64]; /* the file name its export proposes */
+    int key;            /* the key that opened it, which also closes it */
+    char *next;         /* the text being written (ui_pane_begin's stream) */
+    size_t next_size;   /* its length, set when the stream is closed */
 } pane;
 
 void ui_pane_release(void)
@@ -55,72 +61,113 @@ void ui_pane_show(ui *u, FILE *text, const char *title, int key)
     fclose(text);
     free(pane.text);
     pane.text = pane.next;
+    pane.len = pane.next_size;
     pane.next = NULL;
-    /* Rows until ui_pane_draw counts the wrapped ones: keys typed ahead can
-     * arrive before the first draw. */
+    /* Rows until the first draw counts the wrapped ones: keys typed ahead
+     * can arrive before it. */
     pane.rows = 0;
-    for (size_t i = 0; i < pane.next_size; i++)
+    for (size_t i = 0; i < pane.len; i++)
         pane.rows += pane.text[i] == '\n';
+    pane.height = 1;
     pane.top = 0;
-    char bar[128];
-    keymap_bar(&text_map, bar, sizeof bar);
-    snprintf(pane.title, sizeof pane.title, "%s  %s", title, bar);
+    snprintf(pane.title, sizeof pane.title, "%s", title);
+    snprintf(pane.export_name, sizeof pane.export_name, "heapsift-%s.txt", key == 'w' ? "why" : "problems");
     pane.key = key;
     u->mode = MODE_TEXT;
 }
 
-/* Lines longer than the pane wrap: pane_top and pane_rows count screen
- * rows, which depend on the width, so the rows are counted as they are
- * drawn. */
-static void text_draw(ui *u)
+/* The row a line's continuation starts at: under its text, past its
+ * indentation and a little more, never beyond half the width. */
+static size_t hanging_indent(const char *line, size_t len, int width)
 {
-    int h = LINES - 2, w = COLS;
-    int y0 = 1, x0 = 0, width = w - 2;
-    ui_pane(u, y0, x0, h, w, pane.title);
-    const char *p = pane.text ? pane.text : "";
+    size_t lead = 0;
+    while (lead < len && line[lead] == ' ')
+        lead++;
+    lead += 2;
+    return lead < (size_t)width / 2 ? lead : (size_t)width / 2;
+}
+
+/* Lays out the text at `width` cells and draws the rows from pane.top on
+ * screen lines first..last at column x0 (last < first: draws nothing, only
+ * counts). Returns the rows the whole text takes. */
+static size_t lay_out(int width, int first, int last, int x0)
+{
+    const char *p = pane.text ? pane.text : "", *end = p + pane.len;
     size_t row = 0;
-    int y = 2;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        size_t at = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        size_t at = 0, indent = 0;
         do {
-            size_t n = width > 0 ? ui_fit(p + at, len - at, width) : len - at;
+            int room = width - (int)indent;
+            size_t n = room > 0 ? ui_fit_escaped(p + at, len - at, room) : len - at;
             /* Wrap after a space when the row has one. */
             for (size_t k = n; at + n < len && k > 1; k--)
                 if (p[at + k - 1] == ' ') {
                     n = k;
                     break;
                 }
-            if (row >= pane.top && y < h)
-                ui_put(stdscr, y0 + y++, x0 + 1, p + at, n, width, false);
+            if (row >= pane.top && (long)(row - pane.top) + first <= last)
+                ui_put_escaped(stdscr, first + (int)(row - pane.top), x0 + (int)indent, p + at, n, room);
             row++;
             at += n;
+            indent = hanging_indent(p, len, width);
         } while (at < len);
-        p = nl ? nl + 1 : p + len;
+        p = nl ? nl + 1 : end;
     }
-    pane.rows = row;
+    return row;
+}
+
+static size_t max_top(void)
+{
+    return pane.rows > pane.height ? pane.rows - pane.height : 0;
+}
+
+static void text_draw(ui *u)
+{
+    /* From under the title line to above the status line, which stays in
+     * view (an export says there what it did); the last line is the
+     * pane's key bar. */
+    int h = LINES - 3, w = COLS;
+    int y0 = 1, x0 = 0, width = w - 2;
+    ui_pane(u, y0, x0, h, w, pane.title);
+    int first = y0 + 2, last = y0 + h - 1;
+    pane.height = (size_t)(last - first + 1);
+    pane.rows = lay_out(width, -1, -2, x0 + 1); /* count at this width */
+    if (pane.top > max_top())
+        pane.top = max_top();
+    lay_out(width, first, last, x0 + 1);
+    char bar[160];
+    keymap_bar(&text_map, bar, sizeof bar);
+    ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_KEYS]);
+    ui_puts(stdscr, LINES - 1, 0, bar, COLS, false);
     attrset(A_NORMAL);
+}
+
+static hs_status write_pane(FILE *out, void *ctx, hs_error *err)
+{
+    (void)ctx;
+    fwrite(pane.text, 1, pane.len, out);
+    if (fflush(out) != 0 || ferror(out))
+        return hs_fail(err, HS_ERR_IO, "writing the pane failed");
+    return HS_OK;
 }
 
 static void text_key(ui *u, action act, int key)
 {
-    size_t page = LINES > 6 ? (size_t)LINES - 6 : 1;
     if (key == pane.key) {
         u->mode = MODE_BROWSE;
         return;
     }
+    size_t page = pane.height > 1 ? pane.height - 1 : 1;
     switch (act) {
-    case ACT_DOWN:
-        if (pane.top + 1 < pane.rows)
-            pane.top++;
-        break;
-    case ACT_UP:
-        if (pane.top)
-            pane.top--;
-        break;
-    case ACT_PAGE_DOWN: pane.top = pane.top + page < pane.rows ? pane.top + page : pane.top; break;
+    case ACT_DOWN: pane.top = pane.top < max_top() ? pane.top + 1 : max_top(); break;
+    case ACT_UP: pane.top = pane.top ? pane.top - 1 : 0; break;
+    case ACT_PAGE_DOWN: pane.top = pane.top + page < max_top() ? pane.top + page : max_top(); break;
     case ACT_PAGE_UP: pane.top = pane.top > page ? pane.top - page : 0; break;
+    case ACT_HOME: pane.top = 0; break;
+    case ACT_END: pane.top = max_top(); break;
+    case ACT_EXPORT: ui_prompt_export(u, pane.export_name, write_pane, NULL); break;
     case ACT_QUIT:
     case ACT_CLOSE:
     case ACT_BACK: u->mode = MODE_BROWSE; break;
@@ -135,4 +182,6 @@ static const key_map *text_keys(const ui *u)
     return &text_map;
 }
 
-const ui_mode_ops ui_text_mode = { .over_list = true, .draw = text_draw, .key = text_key, .keys = text_keys, .maps = { &text_map } };
+const ui_mode_ops ui_text_mode = {
+    .over_list = true, .draw = text_draw, .key = text_key, .keys = text_keys, .maps = { &text_map }
+};

@@ -3,6 +3,8 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
 
+#include "report.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -26,7 +28,20 @@ static struct {
     prompt_kind kind;  /* what it asks for */
     char input[512];   /* what is being typed */
     size_t len;        /* bytes of input */
+    ui_mode back;      /* the mode it returns to */
+    /* An export's writer and what it is given (the view, or a pane). */
+    hs_status (*write)(FILE *out, void *ctx, hs_error *err);
+    void *ctx;
 } prompt;
+
+/* The current view as a text report (view_write). */
+static hs_status write_view(FILE *out, void *ctx, hs_error *err)
+{
+    char when[64];
+    time_t t = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&t));
+    return view_write(ctx, out, when, err);
+}
 
 const char *ui_prompt_input(void)
 {
@@ -43,11 +58,24 @@ void ui_prompt_open(ui *u, prompt_kind kind, const char *initial)
     prompt.kind = kind;
     snprintf(prompt.input, sizeof prompt.input, "%s", initial);
     prompt.len = strlen(prompt.input);
+    prompt.back = u->mode;
+    prompt.write = write_view;
+    prompt.ctx = &u->view;
     u->mode = MODE_PROMPT;
+}
+
+void ui_prompt_export(ui *u, const char *name, hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx)
+{
+    ui_prompt_open(u, PROMPT_EXPORT, name);
+    prompt.write = write;
+    prompt.ctx = ctx;
 }
 
 static void prompt_draw(ui *u)
 {
+    /* Over the pane it was opened from, when it was. */
+    if (prompt.back != MODE_BROWSE && prompt.back != MODE_PROMPT)
+        ui_mode_of(prompt.back)->draw(u);
     const char *label = prompt.kind == PROMPT_SEARCH ? "/" : prompt.kind == PROMPT_EXPORT ? "Export view to: " : "";
     ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_NORMAL]);
     attrset(u->attr[PART_NORMAL] | A_BOLD);
@@ -69,11 +97,8 @@ static void prompt_draw(ui *u)
 
 static void export_now(ui *u, bool force)
 {
-    char when[64];
-    time_t t = time(NULL);
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&t));
     hs_error err;
-    hs_status st = view_export(&u->view, prompt.input, force, when, &err);
+    hs_status st = report_atomic_write(prompt.input, force, prompt.write, prompt.ctx, &err);
     if (st == HS_ERR_EXISTS && !force) {
         prompt.kind = PROMPT_EXPORT_REPLACE;
         return;
@@ -82,7 +107,7 @@ static void export_now(ui *u, bool force)
         snprintf(u->status, sizeof u->status, "exported to %.200s", prompt.input);
     else
         snprintf(u->status, sizeof u->status, "export failed: %.200s", err.msg);
-    u->mode = MODE_BROWSE;
+    u->mode = prompt.back;
 }
 
 static void confirm_key(ui *u, action act)
@@ -91,7 +116,7 @@ static void confirm_key(ui *u, action act)
         export_now(u, true);
     } else if (act == ACT_NO) {
         snprintf(u->status, sizeof u->status, "not exported: %.200s exists", prompt.input);
-        u->mode = MODE_BROWSE;
+        u->mode = prompt.back;
     }
 }
 
@@ -103,7 +128,7 @@ static void accept(ui *u)
             snprintf(u->status, sizeof u->status, "%s", u->view.message);
     } else if (prompt.len == 0) {
         snprintf(u->status, sizeof u->status, "not exported: no file name");
-        u->mode = MODE_BROWSE;
+        u->mode = prompt.back;
     } else {
         export_now(u, false);
     }
@@ -116,7 +141,7 @@ static void prompt_key(ui *u, action act, int key)
         return;
     }
     switch (act) {
-    case ACT_CLOSE: u->mode = MODE_BROWSE; break;
+    case ACT_CLOSE: u->mode = prompt.back; break;
     case ACT_ACCEPT: accept(u); break;
     case ACT_ERASE:
         if (prompt.len)

@@ -28,7 +28,7 @@ void ui_why_open(ui *u)
     FILE *out = ui_pane_begin(u);
     if (!out)
         return;
-    /* Unescaped here: the pane escapes what it draws. */
-    why_write_group(out, v->session, v->set, g, false);
+    /* Escaped as for a terminal: the pane draws it as it is. */
+    why_write_group(out, v->session, v->set, g, true);
     ui_pane_show(u, out, "Why is this group retained?", 'w');
 }

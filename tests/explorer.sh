@@ -70,7 +70,7 @@ start() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 82
+tap_plan 92
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -162,6 +162,20 @@ keys w
 wait_for "w explains the group: its retained size" "retained size: 5200 bytes"
 wait_for "what holds it: the closures' environments" "130 of them \(5200 bytes\) by IMEMO app/middleware/audit_log.rb:14"
 wait_for "and the path through the Proc" "DATA Proc app/middleware/audit_log.rb:14"
+wait_for "the why pane has its own key bar" "^ j scroll  g top  G end  e export  q close"
+for _ in $(seq 40); do keys j; done
+wait_for "j stops at the end of the text, not past it" "DATA Proc app/middleware/audit_log.rb:14"
+keys g
+wait_for "g goes back to its top" "retained size: 5200 bytes"
+keys e
+wait_for "e in the why pane proposes a file for its text" "Export view to: heapsift-why.txt"
+keys C-u "$WORK/why.txt" Enter
+wait_for "the why text is exported, and the pane stays open" "exported to .*why\.txt"
+if grep -q "retained size: 5200 bytes" "$WORK/why.txt" && grep -q "DATA Proc app/middleware/audit_log.rb:14" "$WORK/why.txt"; then
+    tap_ok "the exported why text is the pane's"
+else
+    tap_fail "the exported why text is the pane's" "$(head -c 600 "$WORK/why.txt")"
+fi
 keys q
 wait_gone "q closes the why pane" "Why is this group retained"
 
@@ -231,6 +245,10 @@ exec 7>&-
 esc=$'\033' bel=$'\007' rlo=$'\u202e'
 {
     printf '{"address":"0x7f0000000010", "type":"CLASS", "class":"0x7f0000000020", "name":"Evil%s[2JClass", "memsize":40}\n' "$esc"
+    # A root holds the first string through an array, so that the why pane
+    # has a path whose hop shows the value.
+    printf '{"type":"ROOT", "root":"vm", "references":["0x7f0000000200"]}\n'
+    printf '{"address":"0x7f0000000200", "type":"ARRAY", "references":["0x7f0000000110"], "length":1, "memsize":40}\n'
     for i in 1 2 3; do
         printf '{"address":"0x7f00000001%d0", "type":"STRING", "class":"0x7f0000000010", "bytesize":9, "value":"%s]2;PWNED%s", "file":"app/%sbr.ppa/evil.rb", "line":7, "method":"m%s[31m", "generation":5, "memsize":40}\n' \
             "$i" "$esc" "$bel" "$rlo" "$esc"
@@ -246,6 +264,12 @@ wait_for "a hostile string value is shown escaped" '\\x1b\]2;PWNED\\x07'
 wait_for "a hostile method name is shown escaped" 'method: "m\\x1b\[31m"'
 title=$("${T[@]}" display-message -p -t hs '#{pane_title}' 2>/dev/null || true)
 if [ "$title" != PWNED ]; then tap_ok "the window title is untouched"; else tap_fail "the window title is untouched" "title: $title"; fi
+keys q q
+wait_for "back on the group list" "^ group 1/"
+wait_gone "the graph is read" "retained sizes: "
+keys w
+wait_for "the why pane shows a hop's value escaped once" 'STRING Evil\\x1b\[2JClass app/\\u\{202[eE]\}br\.ppa/evil\.rb:7 "\\x1b\]2;PWNED\\x07"'
+if screen | grep -qF '\\'; then tap_fail "no backslash is doubled in the why pane" "$(screen)"; else tap_ok "no backslash is doubled in the why pane"; fi
 keys Q
 
 # ---- the dumps' problems: counted on the status line, listed by ! ------------------------
@@ -254,7 +278,7 @@ start 100 24 broken-paths.json
 wait_for "damaged lines are counted on the status line" "17 lines repaired, 0 skipped \(! shows them\)"
 keys '!'
 wait_for "! lists them with line, byte and reason" "^ broken-paths\.json:11: \(byte 15428\) repaired: not valid JSON \(Within strings, some "
-wait_for "a reason longer than the pane wraps at a space" "^ be escaped, we found unescaped characters\) *$"
+wait_for "a reason longer than the pane wraps at a space, under its own text" "^   be escaped, we found unescaped characters\\) *$"
 keys '!'
 wait_gone "! closes the pane" "What was wrong with the dumps"
 keys Q

@@ -659,7 +659,7 @@ static void key_maps(void **state)
     keymap_bar(ui_mode_of(MODE_LOADING)->maps[0], bar, sizeof bar);
     assert_string_equal(bar, " q cancel");
     keymap_bar(ui_mode_of(MODE_TEXT)->maps[0], bar, sizeof bar);
-    assert_string_equal(bar, " j scroll  q close");
+    assert_string_equal(bar, " j scroll  g top  G end  e export  q close");
     /* Lookups: Enter opens in a list, keeps in the filter pane; l is typed
      * into a prompt; n is "no" in a question and "next" in a list. */
     assert_int_equal(keymap_action(&ui_groups_keys, '\r'), ACT_ENTER);
