@@ -267,6 +267,16 @@ int ui_run(loader *l, const ui_opts *opts)
         return 1;
     }
     curses_active = true;
+    /* A terminal that cannot move the cursor (TERM=dumb) would show one
+     * line and then nothing. */
+    char *cup = tigetstr((char *)"cup");
+    if (!cup || cup == (char *)-1) {
+        restore_terminal();
+        fprintf(stderr, "heapsift: the terminal (TERM=%s) cannot place the cursor; use --report\n",
+                getenv("TERM") ? getenv("TERM") : "");
+        loader_cancel(l);
+        return 1;
+    }
     install_fatal_signals();
     install_winch();
     cbreak();
@@ -346,6 +356,8 @@ int ui_run(loader *l, const ui_opts *opts)
     }
     restore_terminal();
     ui_release(&u);
+    if (u.cancelled)
+        fprintf(stderr, "heapsift: loading cancelled (q): nothing was compared\n");
     if (caught_signal) {
         loader_cancel(l);
         return 128 + caught_signal;

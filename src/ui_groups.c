@@ -56,8 +56,11 @@ static void row_draw(ui *u, int y, size_t row, bool selected)
 static void status(ui *u, char *buf, size_t size)
 {
     const group_set *s = u->view.set;
-    int len = snprintf(buf, size, "  by %s  sort %s%s", group_by_name(s->by), group_sort_name(s->sort),
-                       s->reverse ? " (reversed)" : "");
+    int len = snprintf(buf, size, "  by %s  sort %s%s%s", group_by_name(s->by), group_sort_name(s->sort),
+                       s->reverse ? " (reversed)" : "",
+                       u->view.graph_pending && group_sort_needs(s->sort) == SORT_NEEDS_GRAPH
+                           ? " (count order until the graph is read)"
+                           : "");
 #define ADD(...)                                                        \
     do {                                                                \
         if (len >= 0 && (size_t)len < size)                             \

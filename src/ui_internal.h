@@ -59,7 +59,7 @@ typedef struct ui_mode_ops {
     void (*key)(ui *u, action act, int key); /* a key; act is its action in the
                                                 mode's key map (ACT_NONE when unbound) */
     const key_map *(*keys)(const ui *u); /* the key map in force */
-    const key_map *maps[2];          /* every key map it uses (NULL-ended when fewer) */
+    const key_map *maps[3];          /* every key map it uses (NULL-ended when fewer) */
 } ui_mode_ops;
 
 #define UI_MODE_DECL(id, ops) extern const ui_mode_ops ops;
@@ -91,6 +91,7 @@ struct ui {
     attr_t attr[PART_COUNT];   /* the theme in force */
     bool quit;                 /* leave the loop */
     int exit_status;
+    bool cancelled;            /* the person stopped the load (said on leaving) */
     double last_progress;      /* when progress was last drawn (throttling) */
     double started;            /* when the explorer started (seconds) */
     char status[256];          /* a message for the status line */
@@ -162,9 +163,8 @@ prompt_kind ui_prompt_kind(void);
 void ui_list_draw(ui *u);
 /* The key map of the list shown. */
 const key_map *ui_list_keys(const ui *u);
-/* The lists' key maps (ui_list.c): the group list's, and the drilled-in
- * lists' (objects, object), which go back where it quits. */
-extern const key_map ui_groups_keys, ui_drilled_keys;
+/* The lists' key maps (ui_list.c), one per kind of list. */
+extern const key_map ui_groups_keys, ui_objects_keys, ui_object_keys;
 /* A mode's table (for the tests). */
 const ui_mode_ops *ui_mode_of(ui_mode m);
 

@@ -39,27 +39,45 @@ static const key_binding groups_bindings[] = {
     { ACT_QUIT_NOW, NULL, NULL },
     { ACT_REDRAW, NULL, NULL },
 };
-static const key_binding drilled_bindings[] = {
+static const key_binding objects_bindings[] = {
     LIST_COMMON_HEAD,
-    { ACT_ENTER, "follow", NULL },
-    { ACT_BACK, "back", NULL },
+    { ACT_ENTER, "follow", "open the object under the cursor" },
+    { ACT_BACK, "back", "back to the group list" },
     { ACT_SEARCH, "search", NULL },
     { ACT_SEARCH_NEXT, NULL, NULL },
     { ACT_SEARCH_PREV, NULL, NULL },
-    { ACT_FILTER, NULL, NULL },
-    { ACT_SORT, NULL, NULL },
-    { ACT_REVERSE, NULL, NULL },
-    { ACT_WHY, NULL, NULL },
+    { ACT_FILTER, NULL, "filter the groups (back to the group list)" },
+    { ACT_SORT, NULL, "sort the groups" },
+    { ACT_REVERSE, NULL, "reverse the groups' sort" },
+    { ACT_WHY, NULL, "why this group is retained: size, holders, root path" },
     { ACT_PROBLEMS, NULL, NULL },
-    { ACT_EXPORT, "export", NULL },
+    { ACT_EXPORT, "export", "export this list of objects" },
     { ACT_HELP, "help", NULL },
-    { ACT_QUIT, "back", NULL },
+    { ACT_QUIT, "back", "back to the group list" },
+    { ACT_QUIT_NOW, "quit", NULL },
+    { ACT_REDRAW, NULL, NULL },
+};
+static const key_binding object_bindings[] = {
+    LIST_COMMON_HEAD,
+    { ACT_ENTER, "follow", "follow the reference, referrer or path hop under the cursor" },
+    { ACT_BACK, "back", "back to where you came from" },
+    { ACT_SEARCH, "search", "search the object's rows" },
+    { ACT_SEARCH_NEXT, NULL, NULL },
+    { ACT_SEARCH_PREV, NULL, NULL },
+    { ACT_FILTER, NULL, "filter the groups (back to the group list)" },
+    { ACT_SORT, NULL, "sort the groups" },
+    { ACT_REVERSE, NULL, "reverse the groups' sort" },
+    { ACT_PROBLEMS, NULL, NULL },
+    { ACT_EXPORT, "export", "export this object's rows" },
+    { ACT_HELP, "help", NULL },
+    { ACT_QUIT, "back", "back to where you came from" },
     { ACT_QUIT_NOW, "quit", NULL },
     { ACT_REDRAW, NULL, NULL },
 };
 #undef LIST_COMMON_HEAD
 const key_map ui_groups_keys = KEY_MAP("group list", groups_bindings);
-const key_map ui_drilled_keys = KEY_MAP("objects and object", drilled_bindings);
+const key_map ui_objects_keys = KEY_MAP("object list", objects_bindings);
+const key_map ui_object_keys = KEY_MAP("object", object_bindings);
 
 const key_map *ui_list_keys(const ui *u)
 {
@@ -213,5 +231,5 @@ const ui_mode_ops ui_browse_mode = {
     .draw = browse_draw,
     .key = browse_key,
     .keys = ui_list_keys,
-    .maps = { &ui_groups_keys, &ui_drilled_keys },
+    .maps = { &ui_groups_keys, &ui_objects_keys, &ui_object_keys },
 };

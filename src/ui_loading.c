@@ -11,7 +11,6 @@
 static const key_binding loading_bindings[] = {
     { ACT_QUIT, "cancel", "stop loading and leave (exit status 1)" },
     { ACT_QUIT_NOW, NULL, "stop loading and leave" },
-    { ACT_CLOSE, NULL, "stop loading and leave" },
 };
 static const key_map loading_map = KEY_MAP("loading", loading_bindings);
 static const key_binding failed_bindings[] = {
@@ -124,10 +123,13 @@ static void failed_draw(ui *u)
 static void loading_key(ui *u, action act, int key)
 {
     (void)key;
-    if (act == ACT_QUIT || act == ACT_QUIT_NOW || act == ACT_CLOSE) {
+    /* Not Esc: a stray one (half an arrow key over a slow link) must not
+     * throw away minutes of loading. */
+    if (act == ACT_QUIT || act == ACT_QUIT_NOW) {
         loader_cancel(u->loader);
         u->quit = true;
         u->exit_status = 1;
+        u->cancelled = true;
     }
 }
 

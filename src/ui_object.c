@@ -37,7 +37,7 @@ static void row_draw(ui *u, int y, size_t row, bool selected)
 const ui_view_ops ui_object_view = {
     .heading = heading,
     .row = row_draw,
-    .keys = &ui_drilled_keys,
+    .keys = &ui_object_keys,
     .noun = "row",
     .empty = "Nothing here.",
 };

@@ -41,7 +41,7 @@ const ui_view_ops ui_objects_view = {
     .status = status,
     .heading = heading,
     .row = row_draw,
-    .keys = &ui_drilled_keys,
+    .keys = &ui_objects_keys,
     .noun = "object",
     .empty = "Nothing here.",
 };

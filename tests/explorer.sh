@@ -70,7 +70,7 @@ start() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 92
+tap_plan 102
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -234,10 +234,34 @@ exec 7<>"$WORK/slow.json" # holds the FIFO open: the load waits for data
 start 80 24 "$WORK/slow.json"
 wait_for "the loading screen appears while the dump is read" "loading 1 dump"
 wait_for "the loading screen offers to cancel" "q cancel"
+keys Escape
+sleep 0.3
+if screen | grep -q "loading 1 dump"; then tap_ok "a stray Esc does not cancel the load"; else tap_fail "a stray Esc does not cancel the load" "$(screen)"; fi
 keys q
 wait_for "q cancels the load (status 1)" "EXITED 1" 5
+wait_for "and says so" "heapsift: loading cancelled \(q\): nothing was compared"
 wait_for "the terminal is restored after cancelling" "TERMINAL-RESTORED" 5
 exec 7>&-
+
+# ---- a terminal that cannot place the cursor is refused, not left blank ----------------
+new_server
+"${T[@]}" new-session -d -s hs -x 80 -y 24 \
+    "cd '$WORK' && TERM=dumb '$HEAPSIFT' ${APP[*]}; echo \"EXITED \$?\"; sleep 60"
+wait_for "TERM=dumb: told to use --report" "heapsift: the terminal \(TERM=dumb\) cannot place the cursor; use --report"
+wait_for "TERM=dumb: status 1" "EXITED 1" 5
+
+# ---- help at 80x15: clear of the status line, scrolled to what does not fit ------------
+start 80 15 "${APP[@]}"
+wait_for "the list appears (80x15)" "group 1/32"
+keys '?'
+wait_for "help says it scrolls" "heapsift keys  \(j/k scroll\)"
+wait_for "the status line stays in view under help" "^ group 1/32  by site  sort count"
+keys G
+wait_for "G shows the last keys: w" "^ +w +why the group is retained"
+wait_for "and !" "^ +! +what was wrong with the dumps"
+keys q
+wait_gone "q closes help" "heapsift keys"
+keys Q
 
 # ---- hostile text is shown inert: escapes, controls, bidi overrides ---------------------
 # A path, a method, a class name and a string value that would set the window
