@@ -1,6 +1,7 @@
 /* problems.h - what was wrong with the dumps, in words: each dump's
- * file-level warning (a damaged gzip stream, a file that grew), its
- * duplicated addresses, and its lines that were repaired or skipped with
+ * file-level warning (a damaged gzip stream, a file that grew), a dump
+ * that is the one before it again, its duplicated addresses, and its lines
+ * that were repaired or skipped with
  * line, byte and reason. main writes it to stderr after a report; the
  * explorer shows it in a pane. */
 #ifndef HEAPSIFT_PROBLEMS_H
