@@ -59,7 +59,7 @@ static void status(ui *u, char *buf, size_t size)
     int len = snprintf(buf, size, "  by %s  sort %s%s%s", group_by_name(s->by), group_sort_name(s->sort),
                        s->reverse ? " (reversed)" : "",
                        u->view.graph_pending && group_sort_needs(s->sort) == SORT_NEEDS_GRAPH
-                           ? " (count order until the graph is read)"
+                           ? " (count order for now)"
                            : "");
 #define ADD(...)                                                        \
     do {                                                                \

@@ -99,21 +99,21 @@ static void draw_title(ui *u)
     ui_puts(stdscr, 0, 1, title, COLS - 2, false);
 }
 
+/* The status line: the last action's message first and whole, the
+ * warnings about the dumps and the graph's progress on the right, and
+ * where the cursor is in what room is left between them. */
 static void draw_status(ui *u)
 {
     view *v = &u->view;
     view_frame *f = view_top(v);
     size_t n = view_rows(v);
-    char left[768];
-    const char *where = kinds[f->kind]->noun;
-    /* A message from the last action comes first: it must not be clipped. */
-    int len = snprintf(left, sizeof left, "%s%.250s%s %s %zu/%zu", u->status[0] ? " " : "", u->status,
-                       u->status[0] ? "  |" : "", where, n ? f->selected + 1 : 0, n);
-    if (kinds[f->kind]->status && len >= 0 && (size_t)len < sizeof left)
-        kinds[f->kind]->status(u, left + len, sizeof left - (size_t)len);
-    ui_fill(stdscr, LINES - 2, 0, COLS, u->attr[PART_STATUS]);
-    int used = ui_puts(stdscr, LINES - 2, 0, left, COLS, false);
-    /* Right side: the warnings about the dumps, then the graph's progress. */
+    char message[300] = "";
+    if (u->status[0])
+        snprintf(message, sizeof message, " %.250s  |", u->status);
+    char info[768];
+    int len = snprintf(info, sizeof info, " %s %zu/%zu", kinds[f->kind]->noun, n ? f->selected + 1 : 0, n);
+    if (kinds[f->kind]->status && len >= 0 && (size_t)len < sizeof info)
+        kinds[f->kind]->status(u, info + len, sizeof info - (size_t)len);
     char right[256];
     bool warn = problems_summary(v->session, right, sizeof right - 1);
     if (warn)
@@ -129,9 +129,14 @@ static void draw_status(ui *u)
             snprintf(right + at, sizeof right - at, "retained sizes: reading references %d%% ",
                      total ? (int)(done * 100 / total) : 0);
     }
+    ui_fill(stdscr, LINES - 2, 0, COLS, u->attr[PART_STATUS]);
+    int used = ui_puts(stdscr, LINES - 2, 0, message, COLS, false);
     int rlen = (int)strlen(right);
-    if (rlen && used + 2 < COLS) {
-        int x = COLS - rlen > used + 2 ? COLS - rlen : used + 2;
+    int room = COLS - used - (rlen ? rlen + 1 : 0);
+    if (room > 0)
+        used += ui_puts(stdscr, LINES - 2, used, info, room, false);
+    if (rlen && used + 1 < COLS) {
+        int x = COLS - rlen > used + 1 ? COLS - rlen : used + 1;
         attrset(warn ? (u->attr[PART_STATUS] | A_BOLD) : u->attr[PART_STATUS]);
         ui_puts(stdscr, LINES - 2, x, right, COLS - x, false);
     }

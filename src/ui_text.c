@@ -212,15 +212,21 @@ int ui_put_tail(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int w
         return 0;
     if (cells(s, len) <= width)
         return ui_put(w, y, x, s, len, width, false);
+    /* The mark of what was cut: an ellipsis, or three dots without UTF-8
+     * (a '<' there read as the start of an HTML tag). */
+    const char *mark = u->utf8 ? "\u2026" : "...";
+    int mw = u->utf8 ? 1 : 3;
+    if (width <= mw)
+        return ui_put(w, y, x, s + len - 1, 1, width, false);
     /* Drop leading bytes (at character boundaries) until the rest fits. */
     size_t from = 0;
-    while (from < len && cells(s + from, len - from) > width - 1) {
+    while (from < len && cells(s + from, len - from) > width - mw) {
         from++;
         while (from < len && ((unsigned char)s[from] & 0xc0) == 0x80)
             from++;
     }
-    mvwaddstr(w, y, x, u->utf8 ? "\u2026" : "<");
-    return 1 + ui_put(w, y, x + 1, s + from, len - from, width - 1, false);
+    mvwaddstr(w, y, x, mark);
+    return mw + ui_put(w, y, x + mw, s + from, len - from, width - mw, false);
 }
 
 int ui_puts(WINDOW *w, int y, int x, const char *s, int width, bool pad)
