@@ -30,14 +30,15 @@ typedef unsigned group_by;
 #define GROUP_SITE 0u /* (type, file, line): the classic key, first in the table */
 
 typedef struct group {
-    /* The key; which fields count depends on group_by. Ids are the subject
-     * dump's strtab ids. */
-    uint8_t type;       /* rtype (GROUP_SITE) */
-    uint32_t file;      /* file path id (SITE, FILE, METHOD) */
-    uint32_t line;      /* line + 1, or HEAP_NO_LINE (SITE) */
-    uint32_t name;      /* class name / gem label / method name id (CLASS, GEM, METHOD) */
-    uint64_t number;    /* generation (GENERATION; HEAP_NO_GEN when none), or
-                           the class address of an unnamed class (CLASS) */
+    /* The key: the fields its key function in group.c (GROUP_KEYS) fills,
+     * 0 in the others. Ids are the subject dump's strtab ids. */
+    uint8_t type;       /* rtype */
+    uint32_t file;      /* file path id */
+    uint32_t line;      /* line + 1, or HEAP_NO_LINE */
+    uint32_t name;      /* id of a name: class, method or subtype name, or a gem
+                           label (an id of the set's labels) */
+    uint64_t number;    /* generation (HEAP_NO_GEN when none), or the class
+                           address of an unnamed class */
     /* Totals over the objects that pass the filter. */
     uint64_t count;
     uint64_t memsize;

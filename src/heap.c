@@ -89,6 +89,13 @@ static uint32_t record_site(const scan_record *r, strtab *strings, site_table *s
     return site_intern(sites, key);
 }
 
+/* The record's subtype (a DATA's struct, an IMEMO's imemo_type), interned
+ * into strings; STRTAB_NONE when it has none. */
+static uint32_t record_subtype(const scan_record *r, strtab *strings)
+{
+    return r->subtype.ptr ? strtab_intern(strings, r->subtype.ptr, r->subtype.len) : STRTAB_NONE;
+}
+
 /* Moves ids of src's sites (in src_strings' ids, mapped by smap) into dst;
  * returns the map from src site ids to dst site ids. */
 static uint32_t *merge_sites(site_table *dst, const site_table *src, const uint32_t *smap)
@@ -321,6 +328,7 @@ static void chunk_record(void *ctx, const scan_record *r)
     if (c->mode == HEAP_LIGHT || c->all_details) {
         c->class_addr[i] = r->class_addr;
         c->site[i] = record_site(r, c->strings, &c->sites);
+        c->subtype[i] = record_subtype(r, c->strings);
     }
     if (c->all_details) {
         c->memsize[i] = r->memsize;
@@ -404,6 +412,9 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
                     h->site[at + i] = site_map[h->site[at + i]];
                 free(site_map);
             }
+            if (h->subtype) /* the chunk's string ids, into the heap's */
+                for (size_t i = 0; i < c->count; i++)
+                    h->subtype[at + i] = smap[h->subtype[at + i]];
             heap_class *kc, *tmp;
             HASH_ITER(hh, c->classes, kc, tmp)
                 class_add(&h->classes, kc->addr, smap[kc->name]);
@@ -521,6 +532,10 @@ static void detail_record(void *ctx, const scan_record *r)
     size_t i = j->objs[j->current];
     h->site[i] = record_site(r, j->strings, &j->sites);
     h->class_addr[i] = r->class_addr;
+    /* Only where there is one: the column is zero (STRTAB_NONE) elsewhere,
+     * and pages never written are not resident. */
+    if (r->subtype.ptr)
+        h->subtype[i] = record_subtype(r, j->strings);
     h->memsize[i] = r->memsize;
     h->bytesize[i] = r->bytesize;
     h->flags[i] |= HEAP_F_DETAILED | (r->repaired ? HEAP_F_REPAIRED : 0);
@@ -653,8 +668,12 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         detail_job *j = &jobs[k];
         uint32_t *smap = strtab_merge(h->strings, j->strings);
         uint32_t *site_map = merge_sites(h->site_index, &j->sites, smap);
-        for (size_t m = 0; m < j->n; m++)
-            h->site[j->objs[m]] = site_map[h->site[j->objs[m]]];
+        for (size_t m = 0; m < j->n; m++) {
+            uint32_t o = j->objs[m];
+            h->site[o] = site_map[h->site[o]];
+            if (h->subtype[o])
+                h->subtype[o] = smap[h->subtype[o]];
+        }
         heap_add_problems(h, &j->problems, 0);
         h->repaired += j->repaired;
         h->skipped += j->skipped;

@@ -2,7 +2,7 @@
  *
  * Object i of a dump is described by column[i] of each array HEAP_COLUMNS
  * lists. Columns that the diff needs exist for every dump (13 bytes an
- * object); grouping columns exist from HEAP_LIGHT up (25 bytes), and the
+ * object); grouping columns exist from HEAP_LIGHT up (29 bytes), and the
  * columns only views need for HEAP_FULL (the dump whose objects are shown).
  *
  * heap_load() parses the file with one thread per chunk (split at newlines)
@@ -44,7 +44,7 @@ typedef struct heap_problem {
 
 typedef enum heap_mode {
     HEAP_IDENTITY, /* address, generation, type (and object_id): what the diff needs */
-    HEAP_LIGHT,    /* also every object's site and class: what trends need */
+    HEAP_LIGHT,    /* also every object's site, class and subtype: what trends need */
     HEAP_FULL,     /* identity, line offsets and class names; the file stays
                       mapped and heap_load_details() reads the rest of the
                       objects that are shown */
@@ -82,6 +82,9 @@ typedef enum heap_col {
     X(site, uint32_t, HEAP_COL_SITE)                                          \
     /* "class" address, 0 when absent */                                      \
     X(class_addr, uint64_t, HEAP_COL_SITE)                                    \
+    /* strtab id of a DATA's "struct" or an IMEMO's "imemo_type" (what kind */ \
+    /* of either it is), STRTAB_NONE for the others */                        \
+    X(subtype, uint32_t, HEAP_COL_SITE)                                       \
     /* "memsize" (0 when absent) */                                           \
     X(memsize, uint64_t, HEAP_COL_DETAILS)                                    \
     /* "bytesize" (0 when absent) */                                          \
@@ -108,7 +111,7 @@ typedef struct heap {
     size_t count;          /* objects (heap slots; ROOT and SHAPE lines are not objects) */
     HEAP_COLUMNS(HEAP_COLUMN_FIELD) /* addr, gen, type ... flags: see HEAP_COLUMNS */
 
-    strtab *strings;       /* file paths, method names, class names */
+    strtab *strings;       /* file paths, method names, class names, subtypes */
     heap_site *sites;      /* by site id; sites[0] is "no file, no line, no method" */
     uint32_t nsites;       /* sites in use */
     struct site_table *site_index; /* finds a site's id; owned */
@@ -155,7 +158,7 @@ size_t heap_object_bytes(heap_mode mode, bool all_details);
  * HS_ERR_FORMAT (empty, or no line is a heap object), HS_ERR_CANCELLED. */
 hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs_error *err);
 
-/* HEAP_FULL: reads site, class, memsize, bytesize and flags of objects
+/* HEAP_FULL: reads site, class, subtype, memsize, bytesize and flags of objects
  * objs[0..n) (indices into h) from their lines, with `threads` parser
  * threads (0: one per core). Lines that are not valid JSON are repaired or
  * counted as for heap_load. Objects whose details were read already
@@ -207,6 +210,13 @@ static inline const heap_site *heap_site_of(const heap *h, size_t i)
 static inline uint64_t heap_class_of(const heap *h, size_t i)
 {
     return h->class_addr ? h->class_addr[i] : 0;
+}
+
+/* strtab id of object i's subtype (a DATA's struct, an IMEMO's
+ * imemo_type), STRTAB_NONE when it has none or sites were not read. */
+static inline uint32_t heap_subtype_of(const heap *h, size_t i)
+{
+    return h->subtype ? h->subtype[i] : STRTAB_NONE;
 }
 
 #endif
