@@ -258,8 +258,9 @@ static void label_struct(const group_set *s, const group *g, label_buf *b)
  * X(NAME, HELP, KEY, LABEL, FLAGS). KEY fills an object's key, LABEL names
  * a group; FLAGS say what else the key is: KEY_SHOWS_TYPE (its groups are
  * of one type, shown beside the label), KEY_NAME_IS_LABEL (g->name is an id
- * of the set's own labels, which the key makes, not of the dump's strings). */
-enum { KEY_SHOWS_TYPE = 1, KEY_NAME_IS_LABEL = 2 };
+ * of the set's own labels, which the key makes, not of the dump's strings),
+ * KEY_NEEDS_SUBTYPES (it reads the subtype column, which a load may skip). */
+enum { KEY_SHOWS_TYPE = 1, KEY_NAME_IS_LABEL = 2, KEY_NEEDS_SUBTYPES = 4 };
 #define GROUP_KEYS(X)                                                                                     \
     X("site", "(type, file, line): the classic key", key_site, label_site, KEY_SHOWS_TYPE)              \
     X("class", "class name", key_class, label_class, 0)                                                   \
@@ -268,7 +269,8 @@ enum { KEY_SHOWS_TYPE = 1, KEY_NAME_IS_LABEL = 2 };
     X("file", "file path", key_file, label_file, 0)                                                       \
     X("method", "(file, method)", key_method, label_method, 0)                                            \
     X("generation", "GC generation of allocation", key_generation, label_generation, 0)                  \
-    X("struct", "a DATA's struct, an IMEMO's imemo_type, else the type", key_struct, label_struct, 0)
+    X("struct", "a DATA's struct, an IMEMO's imemo_type, else the type", key_struct, label_struct,      \
+      KEY_NEEDS_SUBTYPES)
 
 typedef struct group_key_def {
     const char *name;  /* as --group-by and the panes spell it */
@@ -370,6 +372,12 @@ void group_by_names(char *buf, size_t size)
 void group_sort_names(char *buf, size_t size)
 {
     join_names(buf, size, SORT_KEY_COUNT, sort_name_at);
+}
+
+bool group_by_needs_subtypes(group_by by)
+{
+    assert(by < NKEYS);
+    return group_keys[by].flags & KEY_NEEDS_SUBTYPES;
 }
 
 bool group_shows_type(const group_set *s)

@@ -143,6 +143,9 @@ const char *group_sort_name(group_sort_key key);
 const char *group_sort_help(group_sort_key key);
 /* What a sort key needs loaded (the graph, every dump's sites). */
 sort_needs group_sort_needs(group_sort_key key);
+/* Does the key read objects' subtypes, so that the load must keep them
+ * (loader_opts.skip_subtypes false)? */
+bool group_by_needs_subtypes(group_by by);
 /* Do the set's groups each hold one type (site groups), shown beside
  * their label? group_type_name is that type's name, or "" when not. */
 bool group_shows_type(const group_set *s);

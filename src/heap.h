@@ -61,6 +61,8 @@ typedef enum heap_col {
                            the others); NULL before */
     HEAP_COL_DETAILS,   /* HEAP_FULL, read for the objects given to
                            heap_load_details (0 for the others); NULL before */
+    HEAP_COL_SUBTYPE,   /* as HEAP_COL_SITE, unless the load was told that
+                           nothing groups by subtype (skip_subtypes): NULL then */
 } heap_col;
 
 /* The object table: X(NAME, TYPE, WHEN) per column. struct heap has a
@@ -84,7 +86,7 @@ typedef enum heap_col {
     X(class_addr, uint64_t, HEAP_COL_SITE)                                    \
     /* strtab id of a DATA's "struct" or an IMEMO's "imemo_type" (what kind */ \
     /* of either it is), STRTAB_NONE for the others */                        \
-    X(subtype, uint32_t, HEAP_COL_SITE)                                       \
+    X(subtype, uint32_t, HEAP_COL_SUBTYPE)                                    \
     /* "memsize" (0 when absent) */                                           \
     X(memsize, uint64_t, HEAP_COL_DETAILS)                                    \
     /* "bytesize" (0 when absent) */                                          \
@@ -104,6 +106,8 @@ enum {
 typedef struct heap {
     char *path;            /* the dump file as given; owned */
     heap_mode mode;        /* which columns exist */
+    bool keeps_subtypes;   /* the subtype column is kept where sites are
+                              (heap_load_opts.skip_subtypes was false) */
     dumpfile file;         /* still mapped for HEAP_FULL (to re-read lines); closed otherwise */
     uint64_t text_size;    /* bytes of dump text (inflated size for gzip) */
     bool compressed;       /* the file was gzip */
@@ -144,13 +148,17 @@ typedef struct heap_load_opts {
     heap_mode mode;
     bool all_details;          /* HEAP_FULL: read every object's site, class and
                                   sizes now, as heap_load_details would (slower) */
+    bool skip_subtypes;        /* keep no subtype column (HEAP_COL_SUBTYPE): for a
+                                  caller that knows nothing will group by it, it
+                                  saves 4 bytes an object wherever sites are read */
     unsigned threads;          /* parser threads; 0 means one per online core */
     heap_progress *progress;   /* may be NULL */
 } heap_load_opts;
 
 /* Bytes a heap loaded in mode keeps per object in its columns; with
  * all_details (HEAP_FULL), once every object's details are read. object_id
- * is not counted: only Ruby 3.5+ dumps have it. For memory estimates. */
+ * is not counted: only Ruby 3.5+ dumps have it; subtype is (the loads that
+ * skip it use less). For memory estimates. */
 size_t heap_object_bytes(heap_mode mode, bool all_details);
 
 /* Loads the dump at path. On success *out owns a new heap (free with
@@ -213,7 +221,8 @@ static inline uint64_t heap_class_of(const heap *h, size_t i)
 }
 
 /* strtab id of object i's subtype (a DATA's struct, an IMEMO's
- * imemo_type), STRTAB_NONE when it has none or sites were not read. */
+ * imemo_type), STRTAB_NONE when it has none, or sites or subtypes were not
+ * read. */
 static inline uint32_t heap_subtype_of(const heap *h, size_t i)
 {
     return h->subtype ? h->subtype[i] : STRTAB_NONE;

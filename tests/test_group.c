@@ -285,6 +285,9 @@ static void by_struct(void **state)
     /* No type shown beside the label: the label is the type or names it. */
     assert_false(group_shows_type(s));
     group_free(s);
+    /* The one key that reads the subtype column, which loads may skip. */
+    for (group_by by = 0; by < group_by_count(); by++)
+        assert_int_equal(group_by_needs_subtypes(by), by == BY("struct"));
 }
 
 /* A struct or imemo_type of the same name is another group: DATA "iseq"

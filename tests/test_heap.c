@@ -432,6 +432,27 @@ static void app2_subtypes(void **state)
     assert_null(ident->subtype);
     assert_int_equal(heap_subtype_of(ident, 0), STRTAB_NONE);
     heap_free(ident);
+
+    /* A load told that nothing groups by subtype keeps none, and no more
+     * strings than the sites and classes need; the rest is the same. */
+    heap *with = load(data_path("app-2.json.gz"), HEAP_LIGHT, 2);
+    for (int mode = HEAP_LIGHT; mode <= HEAP_FULL; mode++) {
+        heap_load_opts opts = { .mode = (heap_mode)mode, .threads = 2, .skip_subtypes = true };
+        heap *h = NULL;
+        hs_error err;
+        assert_int_equal(heap_load(&h, data_path("app-2.json.gz"), &opts, &err), HS_OK);
+        if (mode == HEAP_FULL)
+            detail_all(h, 1);
+        assert_false(h->keeps_subtypes);
+        assert_null(h->subtype);
+        assert_int_equal(heap_subtype_of(h, find_addr(h, 0x7f587b763c90)), STRTAB_NONE);
+        assert_non_null(h->site);
+        assert_int_equal(h->nsites, with->nsites);
+        assert_memory_equal(h->class_addr, with->class_addr, h->count * sizeof *h->class_addr);
+        assert_true(strtab_count(h->strings) < strtab_count(with->strings));
+        heap_free(h);
+    }
+    heap_free(with);
 }
 
 /* app-2's text with a repaired and a skipped line after 1 MB and after
