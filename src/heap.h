@@ -84,8 +84,8 @@ typedef enum heap_col {
     X(site, uint32_t, HEAP_COL_SITE)                                          \
     /* "class" address, 0 when absent */                                      \
     X(class_addr, uint64_t, HEAP_COL_SITE)                                    \
-    /* strtab id of a DATA's "struct" or an IMEMO's "imemo_type" (what kind */ \
-    /* of either it is), STRTAB_NONE for the others */                        \
+    /* strtab id of a DATA's "struct" or an IMEMO's "imemo_type" (which */    \
+    /* kind of either it is), STRTAB_NONE for the others */                   \
     X(subtype, uint32_t, HEAP_COL_SUBTYPE)                                    \
     /* "memsize" (0 when absent) */                                           \
     X(memsize, uint64_t, HEAP_COL_DETAILS)                                    \
