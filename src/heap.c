@@ -643,9 +643,13 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
      * them all). */
     uint32_t *objs = hs_xmalloc((ngiven ? ngiven : 1) * sizeof *objs);
     size_t n = 0;
+    /* Each once: the site ids of an object read twice would be remapped
+     * twice, to another site. HEAP_F_QUEUED marks those taken. */
     for (size_t k = 0; k < ngiven; k++)
-        if (!(h->flags[given[k]] & HEAP_F_DETAILED))
+        if (!(h->flags[given[k]] & (HEAP_F_DETAILED | HEAP_F_QUEUED))) {
+            h->flags[given[k]] |= HEAP_F_QUEUED;
             objs[n++] = given[k];
+        }
     if (n == 0) {
         free(objs);
         return;
@@ -677,6 +681,7 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         uint32_t *site_map = merge_sites(h->site_index, &j->sites, smap);
         for (size_t m = 0; m < j->n; m++) {
             uint32_t o = j->objs[m];
+            h->flags[o] &= (uint8_t)~HEAP_F_QUEUED;
             h->site[o] = site_map[h->site[o]];
             if (h->subtype && h->subtype[o])
                 h->subtype[o] = smap[h->subtype[o]];

@@ -101,6 +101,7 @@ typedef enum heap_col {
 enum {
     HEAP_F_REPAIRED = 1, /* read from a line that was not valid JSON */
     HEAP_F_DETAILED = 2, /* site, class and sizes have been read */
+    HEAP_F_QUEUED = 4,   /* taken by the heap_load_details call under way */
 };
 
 typedef struct heap {
@@ -170,7 +171,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
  * objs[0..n) (indices into h) from their lines, with `threads` parser
  * threads (0: one per core). Lines that are not valid JSON are repaired or
  * counted as for heap_load. Objects whose details were read already
- * (HEAP_F_DETAILED) are skipped. */
+ * (HEAP_F_DETAILED) are skipped, and an object given twice is read once. */
 void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads);
 
 /* HEAP_FULL: the 1-based line number and byte offset of object i's line

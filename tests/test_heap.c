@@ -200,9 +200,20 @@ static void app2_sites_and_classes(void **state)
     assert_int_equal(len, 0);
     assert_int_equal(heap_class_name_id(h, 0x7f587bff4300), STRTAB_NONE);
 
-    /* HEAP_FULL with details of those 191 objects only (same file order). */
+    /* HEAP_FULL with details of those 191 objects only (same file order),
+     * each given twice after the Session alone: read once each, so their
+     * sites come out right. */
     heap *full = load(data_path("app-2.json.gz"), HEAP_FULL, 1);
-    heap_load_details(full, objs, n, 1);
+    uint32_t session = (uint32_t)i;
+    heap_load_details(full, &session, 1, 1); /* the dump's sites now differ from a new call's */
+    uint32_t *twice = malloc(2 * n * sizeof *twice);
+    for (size_t k = 0; k < n; k++)
+        twice[k] = twice[n + k] = (uint32_t)objs[k];
+    heap_load_details(full, twice, 2 * n, 1);
+    free(twice);
+    assert_string_equal(file_of(full, i, NULL), "app/models/session.rb");
+    assert_int_equal(heap_site_of(full, i)->line, 9 + 1);
+    assert_false(full->flags[i] & HEAP_F_QUEUED);
     uint64_t memsize = 0, bytesize = 0;
     for (size_t k = 0; k < n; k++) {
         size_t o = objs[k];
@@ -215,8 +226,9 @@ static void app2_sites_and_classes(void **state)
     assert_int_equal(memsize, 7640);
     assert_int_equal(bytesize, 3820);
     /* The others were not read. */
-    assert_int_equal(full->site[i], 0);
-    assert_int_equal(full->memsize[i], 0);
+    size_t other = find_addr(h, 0x7f587bfe4360);
+    assert_int_equal(full->site[other], 0);
+    assert_int_equal(full->memsize[other], 0);
     heap_free(full);
     heap_free(h);
 }
