@@ -42,15 +42,10 @@ void objinfo_prepare(heap *h, const size_t *objs, size_t n)
     for (size_t i = 0; i < n; i++)
         if (objs[i] != OBJ_NONE && !(h->flags[objs[i]] & HEAP_F_DETAILED))
             want[k++] = (uint32_t)objs[i];
-    /* Each object once: heap_load_details reads what it is given, and a
-     * reference list repeats objects. */
+    /* In file order, so the lines are read front to back. */
     qsort(want, k, sizeof *want, cmp_u32);
-    size_t distinct = 0;
-    for (size_t i = 0; i < k; i++)
-        if (distinct == 0 || want[distinct - 1] != want[i])
-            want[distinct++] = want[i];
-    if (distinct)
-        heap_load_details(h, want, distinct, 1);
+    if (k)
+        heap_load_details(h, want, k, 1);
     free(want);
 }
 
