@@ -6,6 +6,7 @@
 #include "report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -95,9 +96,24 @@ static void prompt_draw(ui *u)
     attrset(A_NORMAL);
 }
 
+/* The file name typed, with a leading ~/ (or a lone ~) as $HOME, as a
+ * shell would have it. */
+static void expand_home(char *buf, size_t size)
+{
+    const char *home = getenv("HOME");
+    if (buf[0] != '~' || (buf[1] != '/' && buf[1] != '\0') || !home || !home[0])
+        return;
+    char expanded[1024];
+    int n = snprintf(expanded, sizeof expanded, "%s%s", home, buf + 1);
+    if (n > 0 && (size_t)n < size)
+        memcpy(buf, expanded, (size_t)n + 1);
+}
+
 static void export_now(ui *u, bool force)
 {
     hs_error err;
+    expand_home(prompt.input, sizeof prompt.input);
+    prompt.len = strlen(prompt.input);
     hs_status st = report_atomic_write(prompt.input, force, prompt.write, prompt.ctx, &err);
     if (st == HS_ERR_EXISTS && !force) {
         prompt.kind = PROMPT_EXPORT_REPLACE;

@@ -9,6 +9,8 @@
 static const key_binding sort_bindings[] = {
     { ACT_DOWN, NULL, "next key" },
     { ACT_UP, NULL, "previous key" },
+    { ACT_HOME, NULL, "the first key" },
+    { ACT_END, NULL, "the last key" },
     { ACT_ENTER, "choose", "sort by the key under the cursor" },
     { ACT_REVERSE, "reverse", NULL },
     { ACT_CLOSE, "close", "close the pane" },
@@ -64,6 +66,8 @@ static void sort_key(ui *u, action act, int key)
         if (cursor > 0)
             cursor--;
         break;
+    case ACT_HOME: cursor = 0; break;
+    case ACT_END: cursor = SORT_KEY_COUNT - 1; break;
     case ACT_ENTER:
         view_set_sort(v, (group_sort_key)cursor);
         u->mode = MODE_BROWSE;

@@ -70,7 +70,7 @@ start() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 102
+tap_plan 105
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -242,6 +242,17 @@ wait_for "q cancels the load (status 1)" "EXITED 1" 5
 wait_for "and says so" "heapsift: loading cancelled \(q\): nothing was compared"
 wait_for "the terminal is restored after cancelling" "TERMINAL-RESTORED" 5
 exec 7>&-
+
+# ---- the export prompt takes ~ for $HOME, as a shell would ---------------------------------
+mkdir -p "$WORK/home"
+new_server
+"${T[@]}" new-session -d -s hs -x 100 -y 24 \
+    "cd '$WORK' && HOME='$WORK/home' LANG=C.UTF-8 '$HEAPSIFT' ${APP[*]}; echo \"EXITED \$?\"; sleep 60"
+wait_for "the list appears (HOME set)" "group 1/32"
+keys e C-u '~/tilde.txt' Enter
+wait_for "~/ is the home directory" "exported to $WORK/home/tilde\.txt"
+if [ -s "$WORK/home/tilde.txt" ]; then tap_ok "the file is in the home directory"; else tap_fail "the file is in the home directory"; fi
+keys Q
 
 # ---- a terminal that cannot place the cursor is refused, not left blank ----------------
 new_server

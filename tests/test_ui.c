@@ -372,6 +372,22 @@ static void retained_sort_before_the_graph(void **state)
     term_close();
 }
 
+/* The sort pane: G and g go to the last and first keys, Enter sorts. */
+static void sort_pane_ends(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    keys(&u, "sG\r");
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_int_equal(u.view.set->sort, SORT_KEY_COUNT - 1);
+    keys(&u, "sGg\r");
+    assert_int_equal(u.view.set->sort, 0);
+    ui_close(&u);
+    term_close();
+}
+
 static void help_screen(void **state)
 {
     (void)state;
@@ -773,6 +789,7 @@ int main(void)
         cmocka_unit_test_teardown(filter_escape_restores, term_teardown),
         cmocka_unit_test_teardown(help_lists_every_action, term_teardown),
         cmocka_unit_test_teardown(help_screen, term_teardown),
+        cmocka_unit_test_teardown(sort_pane_ends, term_teardown),
         cmocka_unit_test_teardown(retained_sort_before_the_graph, term_teardown),
         cmocka_unit_test_teardown(object_list, term_teardown),
         cmocka_unit_test_teardown(object_view, term_teardown),
