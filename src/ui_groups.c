@@ -21,7 +21,7 @@ static void row_draw(ui *u, int y, size_t row, bool selected)
 {
     const group_set *s = u->view.set;
     const group *g = view_group_at(&u->view, row);
-    attr_t a = selected ? u->attr[PART_SELECTED] : u->attr[PART_NORMAL];
+    attr_t a = ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
     ui_fill(stdscr, y, 0, COLS, a);
     column_id shown[COL_COUNT_ALL];
     size_t n = columns_shown(s, shown);

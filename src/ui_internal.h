@@ -27,6 +27,7 @@ typedef enum ui_part {
     PART_WARNING,   /* warnings (lines repaired, failures) */
     PART_BAR,       /* progress bars */
     PART_PANE,      /* sort, filter, help panes */
+    PART_MATCH,     /* rows that match the search in force */
     PART_COUNT
 } ui_part;
 
@@ -158,6 +159,9 @@ filter_field ui_filter_cursor(void);
 bool ui_filter_error(void);
 const char *ui_prompt_input(void);
 prompt_kind ui_prompt_kind(void);
+
+/* The attributes of a list row: selected, matching the search, or `plain`. */
+attr_t ui_row_attr(ui *u, size_t row, bool selected, attr_t plain);
 
 /* The list of the current view: title, headings, rows, status, key bar. */
 void ui_list_draw(ui *u);

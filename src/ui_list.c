@@ -114,6 +114,14 @@ static void draw_status(ui *u)
     int len = snprintf(info, sizeof info, " %s %zu/%zu", kinds[f->kind]->noun, n ? f->selected + 1 : 0, n);
     if (kinds[f->kind]->status && len >= 0 && (size_t)len < sizeof info)
         kinds[f->kind]->status(u, info + len, sizeof info - (size_t)len);
+    len = (int)strlen(info);
+    if (v->match_count) {
+        if (v->match_at)
+            snprintf(info + len, sizeof info - (size_t)len, "  match %zu/%zu", v->match_at, v->match_count);
+        else
+            snprintf(info + len, sizeof info - (size_t)len, "  %zu match%s", v->match_count,
+                     v->match_count == 1 ? "" : "es");
+    }
     char right[256];
     bool warn = problems_summary(v->session, right, sizeof right - 1);
     if (warn)
@@ -140,6 +148,13 @@ static void draw_status(ui *u)
         attrset(warn ? (u->attr[PART_STATUS] | A_BOLD) : u->attr[PART_STATUS]);
         ui_puts(stdscr, LINES - 2, x, right, COLS - x, false);
     }
+}
+
+attr_t ui_row_attr(ui *u, size_t row, bool selected, attr_t plain)
+{
+    if (selected)
+        return u->attr[PART_SELECTED];
+    return view_row_matches(&u->view, row) ? u->attr[PART_MATCH] : plain;
 }
 
 static void draw_keys(ui *u)

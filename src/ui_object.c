@@ -27,9 +27,8 @@ static void row_draw(ui *u, int y, size_t row, bool selected)
     const orow *r = view_orow_at(v, row);
     char text[2048];
     size_t len = view_row_text(v, row, text, sizeof text);
-    attr_t a = selected                                               ? u->attr[PART_SELECTED]
-             : r->kind == OROW_HEADING || r->kind == OROW_RETAINED ? u->attr[PART_HEADING]
-                                                                   : u->attr[PART_NORMAL];
+    bool heading = r->kind == OROW_HEADING || r->kind == OROW_RETAINED;
+    attr_t a = heading && !selected ? u->attr[PART_HEADING] : ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
     ui_fill(stdscr, y, 0, COLS, a);
     ui_put(stdscr, y, 0, text, len, COLS, false);
 }

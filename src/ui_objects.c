@@ -20,7 +20,7 @@ static void row_draw(ui *u, int y, size_t row, bool selected)
 {
     char text[2048];
     size_t len = view_row_text(&u->view, row, text, sizeof text);
-    attr_t a = selected ? u->attr[PART_SELECTED] : u->attr[PART_NORMAL];
+    attr_t a = ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
     ui_fill(stdscr, y, 0, COLS, a);
     ui_put(stdscr, y, 0, text, len, COLS, false);
 }

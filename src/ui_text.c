@@ -29,6 +29,7 @@ static const part_style theme[PART_COUNT] = {
     [PART_WARNING] = { COLOR_RED, -1, A_BOLD, A_BOLD },
     [PART_BAR] = { COLOR_GREEN, -1, A_BOLD, A_BOLD },
     [PART_PANE] = { -1, -1, 0, 0 },
+    [PART_MATCH] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD | A_UNDERLINE },
 };
 
 void ui_theme_init(ui *u)

@@ -133,6 +133,8 @@ void view_move(view *v, long delta)
         if (at < 0 || at >= (long)n)
             return;
     }
+    if (f->selected != (size_t)at)
+        v->match_at = 0; /* off the match: the count stands, the place does not */
     f->selected = (size_t)at;
 }
 
@@ -170,6 +172,7 @@ bool view_enter(view *v)
 {
     view_frame *f = view_top(v);
     v->message[0] = '\0';
+    v->match_count = 0;
     return ops[f->kind]->enter(v, f);
 }
 
@@ -179,6 +182,7 @@ bool view_back(view *v)
         return false;
     frame_free(&v->stack[--v->depth]);
     v->message[0] = '\0';
+    v->match_count = 0;
     return true;
 }
 
@@ -193,6 +197,7 @@ static size_t selected_group(const view *v)
 
 static void reselect(view *v, size_t g)
 {
+    v->match_count = 0; /* the list changed: the count may have too */
     view_frame *root = &v->stack[0];
     root->selected = 0;
     root->top = 0; /* from the top again; view_scroll brings the selection into view */
@@ -235,6 +240,7 @@ void view_set_group_by(view *v, group_by by)
     group_free(old);
     v->stack[0].selected = 0;
     v->stack[0].top = 0;
+    v->match_count = 0;
 }
 
 /* ---- text of rows ------------------------------------------------------------------ */
@@ -274,6 +280,33 @@ static bool contains_ci(const char *hay, size_t hlen, const char *needle)
     return false;
 }
 
+bool view_row_matches(const view *v, size_t row)
+{
+    if (!v->match_count || !v->search[0])
+        return false;
+    char text[2048];
+    size_t len = view_row_text(v, row, text, sizeof text);
+    return contains_ci(text, len, v->search);
+}
+
+/* Counts the matches in the list and which of them the selection is. */
+static void count_matches(view *v)
+{
+    size_t n = view_rows(v), sel = view_top_c(v)->selected;
+    char row[2048];
+    v->match_at = v->match_count = 0;
+    for (size_t r = 0; r < n; r++) {
+        if (!selectable(v, r))
+            continue;
+        size_t len = view_row_text(v, r, row, sizeof row);
+        if (contains_ci(row, len, v->search)) {
+            v->match_count++;
+            if (r == sel)
+                v->match_at = v->match_count;
+        }
+    }
+}
+
 bool view_search(view *v, const char *text, int dir)
 {
     if (text && *text)
@@ -293,9 +326,11 @@ bool view_search(view *v, const char *text, int dir)
         size_t len = view_row_text(v, at, row, sizeof row);
         if (contains_ci(row, len, v->search)) {
             f->selected = at;
+            count_matches(v);
             return true;
         }
     }
+    v->match_count = 0;
     snprintf(v->message, sizeof v->message, "not found: %s", v->search);
     return false;
 }

@@ -88,6 +88,9 @@ typedef struct view {
     size_t depth;            /* frames in use */
     size_t cap;
     char search[128];        /* the last search text */
+    size_t match_at;         /* after a search that found: which match the selection
+                                is (1-based) of match_count in the list searched */
+    size_t match_count;      /* 0: no search result stands (the list changed) */
     char message[256];       /* what the last action has to say, for the status line */
     bool graph_pending;      /* the latest dump's graph is still being read (set by
                                 the owner; cleared by view_graph_ready) */
@@ -143,6 +146,10 @@ void view_set_group_by(view *v, group_by by);
  * wrapping around. An empty text repeats the last search. False (with
  * v->message) when nothing matches. */
 bool view_search(view *v, const char *text, int dir);
+
+/* Does the row match the search in force (what was found last, in the
+ * list shown)? False when no search result stands. */
+bool view_row_matches(const view *v, size_t row);
 
 /* The text of a row as the screen lays it out (columns.h; what search
  * matches and the object views' export writes). Raw dump bytes: escape

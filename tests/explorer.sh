@@ -70,7 +70,7 @@ start() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 105
+tap_plan 108
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -156,6 +156,12 @@ wait_for "n keeps it" "not exported: report.txt exists"
 
 # ---- why: what holds a group ---------------------------------------------------------------
 keys f C-u Enter
+keys g / s e r v e r . r b Enter
+wait_for "a search says which match of how many" "match 1/14"
+keys n
+wait_for "n goes to the next match" "match 2/14"
+keys j
+wait_for "off the match, the count stays" "14 matches"
 keys / a u d i t _ l o g . r b : 1 1 Enter
 wait_for "search finds the closure's strings" "group [0-9]+/32"
 keys w

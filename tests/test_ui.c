@@ -372,6 +372,38 @@ static void retained_sort_before_the_graph(void **state)
     term_close();
 }
 
+/* Rows that match the search are highlighted (bold and underlined without
+ * colours), the others not; the status line counts the matches. */
+static void search_highlight(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    keys(&u, "/server.rb\r");
+    ui_draw(&u);
+    int matching = 0, plain = 0;
+    for (int y = 2; y < 22; y++) {
+        bool match = strstr(screen_row(y), "server.rb") != NULL;
+        bool selected = (mvinch(y, 2) & A_REVERSE) != 0;
+        bool lit = (mvinch(y, 2) & A_UNDERLINE) != 0;
+        if (selected)
+            continue;
+        if (match) {
+            assert_true(lit);
+            matching++;
+        } else {
+            assert_false(lit);
+            plain++;
+        }
+    }
+    assert_int_equal(matching, 8); /* nine server.rb groups on screen, one of them selected */
+    assert_true(plain > 0);
+    assert_non_null(strstr(screen_row(22), "match 1/14"));
+    ui_close(&u);
+    term_close();
+}
+
 /* The sort pane: G and g go to the last and first keys, Enter sorts. */
 static void sort_pane_ends(void **state)
 {
@@ -790,6 +822,7 @@ int main(void)
         cmocka_unit_test_teardown(help_lists_every_action, term_teardown),
         cmocka_unit_test_teardown(help_screen, term_teardown),
         cmocka_unit_test_teardown(sort_pane_ends, term_teardown),
+        cmocka_unit_test_teardown(search_highlight, term_teardown),
         cmocka_unit_test_teardown(retained_sort_before_the_graph, term_teardown),
         cmocka_unit_test_teardown(object_list, term_teardown),
         cmocka_unit_test_teardown(object_view, term_teardown),
