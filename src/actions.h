@@ -35,7 +35,9 @@
     X(ACT_SEARCH_NEXT, KEYS('n'), "n", "next match")                                           \
     X(ACT_SEARCH_PREV, KEYS('N'), "N", "previous match")                                       \
     X(ACT_FILTER, KEYS('f'), "f", "filter: path, exclude, types, min count, grouping")         \
-    X(ACT_SORT, KEYS('s'), "s", "sort pane: what the groups are sorted by")                    \
+    X(ACT_SORT, KEYS('s', KEY_F(6)), "s F6", "sort pane: what the groups are sorted by")       \
+    X(ACT_SORT_LEFT, KEYS('<'), "<", "sort by the column to the left")                           \
+    X(ACT_SORT_RIGHT, KEYS('>'), ">", "sort by the column to the right")                        \
     X(ACT_REVERSE, KEYS('r'), "r", "reverse the sort")                                         \
     X(ACT_WHY, KEYS('w'), "w", "why the group is retained: size, holders, root path")          \
     X(ACT_PROBLEMS, KEYS('!'), "!", "what was wrong with the dumps: damaged lines, warnings")  \

@@ -24,6 +24,7 @@ typedef struct group_column {
     int (*width_of)(const group_set *s);               /* when width is 0 */
     void (*heading_of)(const group_set *s, char *buf, size_t size);
     void (*cell)(const group_set *s, const group *g, bool utf8, char *buf, size_t size);
+    int sort;             /* the sort key that orders by it (group_sort_key), or -1 */
 } group_column;
 
 static bool has_retained(const group_set *s)
@@ -137,14 +138,14 @@ static void cell_label(const group_set *s, const group *g, bool utf8, char *buf,
 }
 
 static const group_column group_columns[COL_COUNT_ALL] = {
-    [COL_COUNT] = { "COUNT", 8, false, LOOK_TEXT, NULL, NULL, NULL, cell_count },
-    [COL_BYTESIZE] = { "BYTESIZE", 9, false, LOOK_TEXT, NULL, NULL, NULL, cell_bytesize },
-    [COL_MEMSIZE] = { "MEMSIZE", 9, false, LOOK_TEXT, NULL, NULL, NULL, cell_memsize },
-    [COL_RETAINED] = { "RETAINED", 9, false, LOOK_TEXT, has_retained, NULL, NULL, cell_retained },
-    [COL_TYPE] = { NULL, 8, true, LOOK_TEXT, NULL, NULL, heading_type, cell_type },
-    [COL_TREND] = { "TREND", 0, true, LOOK_GLYPHS, has_trends, width_trend, NULL, cell_trend },
-    [COL_LIVE] = { "LIVE", 0, false, LOOK_TEXT, live_shown, width_live, NULL, cell_live },
-    [COL_LABEL] = { NULL, 0, true, LOOK_TAIL, NULL, NULL, heading_label, cell_label },
+    [COL_COUNT] = { "COUNT", 8, false, LOOK_TEXT, NULL, NULL, NULL, cell_count, SORT_COUNT },
+    [COL_BYTESIZE] = { "BYTESIZE", 9, false, LOOK_TEXT, NULL, NULL, NULL, cell_bytesize, SORT_BYTESIZE },
+    [COL_MEMSIZE] = { "MEMSIZE", 9, false, LOOK_TEXT, NULL, NULL, NULL, cell_memsize, SORT_MEMSIZE },
+    [COL_RETAINED] = { "RETAINED", 9, false, LOOK_TEXT, has_retained, NULL, NULL, cell_retained, SORT_RETAINED },
+    [COL_TYPE] = { NULL, 8, true, LOOK_TEXT, NULL, NULL, heading_type, cell_type, SORT_TYPE },
+    [COL_TREND] = { "TREND", 0, true, LOOK_GLYPHS, has_trends, width_trend, NULL, cell_trend, -1 },
+    [COL_LIVE] = { "LIVE", 0, false, LOOK_TEXT, live_shown, width_live, NULL, cell_live, SORT_LIVE },
+    [COL_LABEL] = { NULL, 0, true, LOOK_TAIL, NULL, NULL, heading_label, cell_label, SORT_LOCATION },
 };
 
 size_t columns_shown(const group_set *s, column_id *out)
@@ -161,6 +162,18 @@ int column_width(const group_set *s, column_id c)
     assert(c < COL_COUNT_ALL);
     const group_column *col = &group_columns[c];
     return col->width_of ? col->width_of(s) : col->width;
+}
+
+int column_sort_key(column_id c)
+{
+    assert(c < COL_COUNT_ALL);
+    return group_columns[c].sort;
+}
+
+bool column_is_sorted(const group_set *s, column_id c)
+{
+    assert(c < COL_COUNT_ALL);
+    return group_columns[c].sort == (int)s->sort;
 }
 
 column_look column_look_of(column_id c)

@@ -77,6 +77,12 @@ int column_width(const struct group_set *s, column_id c);
 
 column_look column_look_of(column_id c);
 
+/* The sort key (group_sort_key) that orders by column c, or -1. */
+int column_sort_key(column_id c);
+
+/* Is s sorted by column c (its heading is marked)? */
+bool column_is_sorted(const struct group_set *s, column_id c);
+
 
 /* The heading of a column, and the text of group g's cell in it (utf8: the
  * terminal shows UTF-8 glyphs). The label's text is raw dump bytes and may

@@ -11,10 +11,27 @@
 
 static void heading(ui *u, int y)
 {
+    const group_set *s = u->view.set;
     char head[512];
-    columns_heading_text(u->view.set, head, sizeof head);
+    columns_heading_text(s, head, sizeof head);
     ui_fill(stdscr, y, 0, COLS, u->attr[PART_HEADING]);
     ui_puts(stdscr, y, 0, head, COLS, false);
+    /* The column the list is sorted by is marked, as htop marks it. */
+    column_id shown[COL_COUNT_ALL];
+    size_t n = columns_shown(s, shown);
+    int x = 0;
+    for (size_t k = 0; k < n && x < COLS; k++) {
+        int width = k + 1 == n ? COLS - x : column_width(s, shown[k]);
+        if (column_is_sorted(s, shown[k])) {
+            char text[64], padded[256];
+            size_t len = column_heading(s, shown[k], text, sizeof text);
+            size_t plen = column_padded(s, shown[k], text, len, padded, sizeof padded);
+            attrset(u->attr[PART_HEADING] | A_UNDERLINE | A_REVERSE);
+            ui_put(stdscr, y, x, padded, plen, width, false);
+            attrset(u->attr[PART_HEADING]);
+        }
+        x += width + 1;
+    }
 }
 
 static void row_draw(ui *u, int y, size_t row, bool selected)

@@ -5,8 +5,10 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
 
+#include "columns.h"
 #include "problems.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +32,8 @@ static const key_binding groups_bindings[] = {
     { ACT_SEARCH_PREV, NULL, NULL },
     { ACT_FILTER, "filter", NULL },
     { ACT_SORT, "sort", NULL },
+    { ACT_SORT_LEFT, NULL, NULL },
+    { ACT_SORT_RIGHT, NULL, NULL },
     { ACT_REVERSE, "reverse", NULL },
     { ACT_WHY, NULL, NULL },
     { ACT_PROBLEMS, NULL, NULL },
@@ -197,6 +201,29 @@ static long list_height(void)
     return LINES - 4 > 1 ? LINES - 4 : 1;
 }
 
+/* Sorts by the next shown column to the left or right (dir -1, +1) of the
+ * one sorted by that has a sort key, wrapping around, as htop's < and >. */
+static void sort_by_neighbour(ui *u, int dir)
+{
+    const group_set *s = u->view.set;
+    column_id shown[COL_COUNT_ALL];
+    size_t n = columns_shown(s, shown), at = 0;
+    int keys[COL_COUNT_ALL];
+    size_t nkeys = 0;
+    for (size_t k = 0; k < n; k++) {
+        int key = column_sort_key(shown[k]);
+        if (key < 0)
+            continue;
+        if (column_is_sorted(s, shown[k]))
+            at = nkeys;
+        keys[nkeys++] = key;
+    }
+    assert(nkeys > 0);
+    size_t next = (at + nkeys + (size_t)(dir < 0 ? -1 : 1)) % nkeys;
+    view_set_sort(&u->view, (group_sort_key)keys[next]);
+    snprintf(u->status, sizeof u->status, "sorted by %s", group_sort_name(u->view.set->sort));
+}
+
 static void browse_key(ui *u, action act, int key)
 {
     (void)key;
@@ -222,6 +249,8 @@ static void browse_key(ui *u, action act, int key)
         break;
     case ACT_FILTER: ui_filter_open(u); break;
     case ACT_SORT: ui_sort_open(u); break;
+    case ACT_SORT_LEFT:
+    case ACT_SORT_RIGHT: sort_by_neighbour(u, act == ACT_SORT_LEFT ? -1 : 1); break;
     case ACT_REVERSE: view_toggle_reverse(v); break;
     case ACT_EXPORT: {
         char name[256];

@@ -404,6 +404,33 @@ static void search_highlight(void **state)
     term_close();
 }
 
+/* < and > sort by the column left and right of the sorted one, wrapping,
+ * and the sorted column's heading is marked (underlined). */
+static void sort_by_columns(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    ui_draw(&u);
+    assert_true(mvinch(1, 5) & A_UNDERLINE);   /* COUNT */
+    assert_false(mvinch(1, 14) & A_UNDERLINE); /* BYTESIZE */
+    keys(&u, ">");
+    assert_int_equal(u.view.set->sort, SORT_BYTESIZE);
+    assert_string_equal(u.status, "sorted by bytesize");
+    ui_draw(&u);
+    assert_false(mvinch(1, 5) & A_UNDERLINE);
+    assert_true(mvinch(1, 14) & A_UNDERLINE);
+    keys(&u, ">");
+    assert_int_equal(u.view.set->sort, SORT_MEMSIZE);
+    keys(&u, "<<");
+    assert_int_equal(u.view.set->sort, SORT_COUNT);
+    keys(&u, "<"); /* wraps to the last column: the location */
+    assert_int_equal(u.view.set->sort, SORT_LOCATION);
+    ui_close(&u);
+    term_close();
+}
+
 /* The sort pane: G and g go to the last and first keys, Enter sorts. */
 static void sort_pane_ends(void **state)
 {
@@ -722,8 +749,8 @@ static void key_maps(void **state)
         }
     }
     assert_int_equal(maps, 11);
-    /* The help pane of the group list lists 21 bindings (help-100x30). */
-    assert_int_equal(ui_groups_keys.n, 21);
+    /* The help pane of the group list lists 23 bindings (help-100x30). */
+    assert_int_equal(ui_groups_keys.n, 23);
     char bar[256];
     keymap_bar(&ui_groups_keys, bar, sizeof bar);
     assert_string_equal(bar, " Enter open  / search  f filter  s sort  r reverse  e export  ? help  q quit");
@@ -822,6 +849,7 @@ int main(void)
         cmocka_unit_test_teardown(help_lists_every_action, term_teardown),
         cmocka_unit_test_teardown(help_screen, term_teardown),
         cmocka_unit_test_teardown(sort_pane_ends, term_teardown),
+        cmocka_unit_test_teardown(sort_by_columns, term_teardown),
         cmocka_unit_test_teardown(search_highlight, term_teardown),
         cmocka_unit_test_teardown(retained_sort_before_the_graph, term_teardown),
         cmocka_unit_test_teardown(object_list, term_teardown),
