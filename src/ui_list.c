@@ -100,6 +100,14 @@ static void draw_title(ui *u)
              v->session->diff->identity == DIFF_ID_ADDRESS ? "address" : "exact", s->total_count, total, s->nvisible,
              s->nvisible == 1 ? "group" : "groups");
     ui_fill(stdscr, 0, 0, COLS, u->attr[PART_TITLE]);
+    if (v->depth > 1) {
+        /* Drilled in: where, rather than the totals. */
+        char crumbs[1024];
+        size_t len = view_breadcrumb(v, u->utf8, crumbs, sizeof crumbs);
+        int x = 1 + ui_puts(stdscr, 0, 1, "heapsift  ", COLS - 2, false);
+        ui_put_tail(u, stdscr, 0, x, crumbs, len, COLS - 1 - x);
+        return;
+    }
     ui_puts(stdscr, 0, 1, title, COLS - 2, false);
 }
 

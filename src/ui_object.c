@@ -14,8 +14,8 @@ static void heading(ui *u, int y)
     view_frame *f = view_top(v);
     char desc[1024], head[1200];
     size_t len = objinfo_describe(f->h, f->info.index, desc, sizeof desc);
-    snprintf(head, sizeof head, "object 0x%" PRIx64 " in dump %zu (depth %zu): ", f->h->addr[f->info.index],
-             session_dump_number(v->session, f->h), v->depth - 1);
+    snprintf(head, sizeof head, "object 0x%" PRIx64 " in dump %zu: ", f->h->addr[f->info.index],
+             session_dump_number(v->session, f->h));
     ui_fill(stdscr, y, 0, COLS, u->attr[PART_HEADING]);
     int x = ui_puts(stdscr, y, 0, head, COLS, false);
     ui_put(stdscr, y, x, desc, len, COLS - x, false);

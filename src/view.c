@@ -101,6 +101,21 @@ const group *view_current_group(const view *v)
     return ops[f->kind]->group ? ops[f->kind]->group(v, f) : NULL;
 }
 
+size_t view_breadcrumb(const view *v, bool utf8, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t d = 0; d < v->depth && len + 1 < size; d++) {
+        if (d) {
+            int w = snprintf(buf + len, size - len, "%s", utf8 ? " \u203a " : " > ");
+            len = w < 0 || (size_t)w >= size - len ? size - 1 : len + (size_t)w;
+        }
+        if (len + 1 < size)
+            len += ops[v->stack[d].kind]->crumb(v, &v->stack[d], buf + len, size - len);
+    }
+    return len;
+}
+
 /* ---- selection --------------------------------------------------------------- */
 
 static bool selectable(const view *v, size_t row)

@@ -121,6 +121,11 @@ const orow *view_orow_at(const view *v, size_t row);
  * no group is shown. */
 const group *view_current_group(const view *v);
 
+/* Where the person is: each frame of the stack in a few words, joined by
+ * " \u203a " (utf8) or " > " ("Groups > STRING products_controller.rb:7 >
+ * 0x7f58..."). Raw dump bytes: escape before showing. Returns the length. */
+size_t view_breadcrumb(const view *v, bool utf8, char *buf, size_t size);
+
 /* Selection. Moves are clamped; page moves are by `page` rows. */
 void view_move(view *v, long delta);
 void view_home(view *v);

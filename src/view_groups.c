@@ -6,6 +6,7 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "columns.h"
 #include "report.h"
@@ -53,7 +54,16 @@ static const group *groups_group(const view *v, const view_frame *f)
     return view_group_at(v, f->selected);
 }
 
+static size_t groups_crumb(const view *v, const view_frame *f, char *buf, size_t size)
+{
+    (void)v;
+    (void)f;
+    snprintf(buf, size, "Groups");
+    return strlen(buf);
+}
+
 const view_ops view_groups_ops = {
+    .crumb = groups_crumb,
     .group = groups_group,
     .title = "retained groups",
     .rows = groups_rows,

@@ -33,6 +33,8 @@ typedef struct view_ops {
     /* The group the frame is about: the selected one, the one listed
      * (NULL: none, or no such thing). */
     const group *(*group)(const view *v, const view_frame *f);
+    /* The frame's step of the breadcrumb: short words for where it is. */
+    size_t (*crumb)(const view *v, const view_frame *f, char *buf, size_t size);
     /* Frees what the frame holds (NULL: nothing). */
     void (*release)(view_frame *f);
 } view_ops;

@@ -310,7 +310,15 @@ static void object_release(view_frame *f)
     free(f->orows);
 }
 
+static size_t object_crumb(const view *v, const view_frame *f, char *buf, size_t size)
+{
+    (void)v;
+    int n = snprintf(buf, size, "0x%" PRIx64, f->h->addr[f->info.index]);
+    return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
 const view_ops view_object_ops = {
+    .crumb = object_crumb,
     .title = "one object",
     .rows = object_rows,
     .selectable = object_selectable,

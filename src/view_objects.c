@@ -108,7 +108,25 @@ static const group *objects_group(const view *v, const view_frame *f)
     return &v->set->groups[f->group];
 }
 
+/* The group's type and label, a path cut to its file name. */
+static size_t objects_crumb(const view *v, const view_frame *f, char *buf, size_t size)
+{
+    const group *g = &v->set->groups[f->group];
+    char label[512];
+    size_t llen;
+    group_label(v->set, g, label, sizeof label, &llen);
+    const char *base = label;
+    if (v->set->by == GROUP_SITE)
+        for (size_t k = 0; k < llen; k++)
+            if (label[k] == '/')
+                base = label + k + 1;
+    int n = snprintf(buf, size, "%s%s%.*s", group_type_name(v->set, g), group_shows_type(v->set) ? " " : "",
+                     (int)(llen - (size_t)(base - label)), base);
+    return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
 const view_ops view_objects_ops = {
+    .crumb = objects_crumb,
     .group = objects_group,
     .title = "objects of a group",
     .rows = objects_rows,

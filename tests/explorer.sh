@@ -70,7 +70,7 @@ start() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 108
+tap_plan 111
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -116,20 +116,23 @@ keys Enter
 wait_for "Enter lists the group's objects" "^ADDRESS +TYPE +CLASS"
 wait_for "objects show their class" "OBJECT +Session "
 keys Enter
-wait_for "Enter shows the object" "^object 0x[0-9a-f]+ in dump 3 \(depth 2\): OBJECT Session app/models/session.rb"
+wait_for "Enter shows the object" "^object 0x[0-9a-f]+ in dump 3: OBJECT Session app/models/session.rb"
+wait_for "the title says where: a breadcrumb" "heapsift  Groups › OBJECT session.rb:9 › 0x[0-9a-f]+ *$"
 wait_for "its members are shown" "generation: [0-9]+"
 keys G
 wait_for "its referrers are listed" "^Referrers \([0-9]+\)"
 wait_for "the referrer is the class-level array" "ARRAY Array app/models/session.rb"
 keys Enter
-wait_for "Enter on a referrer moves there" "^object 0x[0-9a-f]+ in dump 3 \(depth 3\): ARRAY"
+wait_for "Enter on a referrer moves there" "^object 0x[0-9a-f]+ in dump 3: ARRAY"
+wait_for "the breadcrumb grows" "heapsift  Groups › OBJECT session.rb:9 › 0x[0-9a-f]+ › 0x[0-9a-f]+ *$"
 keys h
-wait_for "h goes back along the stack" "\(depth 2\): OBJECT Session"
+wait_for "h goes back along the stack" "in dump 3: OBJECT Session"
+wait_gone "and the breadcrumb shrinks" "› 0x[0-9a-f]+ › 0x"
 keys g
 wait_for "the object view shows the retained size" "^Retained size: [0-9]+ bytes \(what freeing it would free, in dump 3\)"
 wait_for "and the path from a GC root" "^Path from a GC root \(4 hops from the vm root, in dump 3\)"
 keys j j Enter
-wait_for "Enter on a hop of the path goes there" "\(depth 3\): ARRAY Array app/models/session.rb:3"
+wait_for "Enter on a hop of the path goes there" "in dump 3: ARRAY Array app/models/session.rb:3"
 keys h
 
 # ---- export ------------------------------------------------------------------------------

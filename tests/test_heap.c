@@ -204,8 +204,8 @@ static void app2_sites_and_classes(void **state)
      * each given twice after the Session alone: read once each, so their
      * sites come out right. */
     heap *full = load(data_path("app-2.json.gz"), HEAP_FULL, 1);
-    uint32_t session = (uint32_t)i;
-    heap_load_details(full, &session, 1, 1); /* the dump's sites now differ from a new call's */
+    uint32_t session_obj = (uint32_t)i;
+    heap_load_details(full, &session_obj, 1, 1); /* the dump's sites now differ from a new call's */
     uint32_t *twice = malloc(2 * n * sizeof *twice);
     for (size_t k = 0; k < n; k++)
         twice[k] = twice[n + k] = (uint32_t)objs[k];
