@@ -174,119 +174,168 @@ static uint64_t parse_count(const char *arg, const char *opt)
     return v;
 }
 
+enum {
+    OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
+    OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY,
+};
+
+static const struct option longopts[] = {
+    { "report", no_argument, NULL, 'R' },
+    { "group-by", required_argument, NULL, 'g' },
+    { "sort", required_argument, NULL, 's' },
+    { "reverse", no_argument, NULL, 'r' },
+    { "filter", required_argument, NULL, 'f' },
+    { "exclude", required_argument, NULL, 'x' },
+    { "type", required_argument, NULL, 't' },
+    { "min-count", required_argument, NULL, 'm' },
+    { "top", required_argument, NULL, 'n' },
+    { "output", required_argument, NULL, 'o' },
+    { "force", no_argument, NULL, OPT_FORCE },
+    { "fail-over", required_argument, NULL, OPT_FAIL_OVER },
+    { "identity", required_argument, NULL, OPT_IDENTITY },
+    { "trend", no_argument, NULL, OPT_TREND },
+    { "header", no_argument, NULL, OPT_HEADER },
+    { "no-header", no_argument, NULL, OPT_NO_HEADER },
+    { "quiet", no_argument, NULL, 'q' },
+    { "stats", no_argument, NULL, OPT_STATS },
+    { "color", required_argument, NULL, OPT_COLOR },
+    { "path", required_argument, NULL, OPT_PATH },
+    { "why", required_argument, NULL, OPT_WHY },
+    { "colour", required_argument, NULL, OPT_COLOR },
+    { "threads", required_argument, NULL, 'j' },
+    { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* The parse_* functions below each take the options of one concern and
+ * return false for an option that is not theirs. */
+
+/* How the groups are made and ordered: -g, -s, -r, --identity. */
+static bool parse_grouping(int c, const char *arg, options *o)
+{
+    switch (c) {
+    case 'g': {
+        int by = group_by_from_name(arg);
+        if (by < 0)
+            vocabulary_error("grouping", arg, group_by_names);
+        o->by = (group_by)by;
+        return true;
+    }
+    case 's': {
+        const char *name = arg;
+        if (*name == '-') { /* --sort=-count reverses too */
+            o->reverse = !o->reverse;
+            name++;
+        }
+        int key = group_sort_from_name(name);
+        if (key < 0)
+            vocabulary_error("sort key", arg, group_sort_names);
+        o->sort = (group_sort_key)key;
+        return true;
+    }
+    case 'r': o->reverse = !o->reverse; return true;
+    case OPT_IDENTITY:
+        if (strcmp(arg, "exact") == 0)
+            o->identity = DIFF_ID_EXACT;
+        else if (strcmp(arg, "address") == 0)
+            o->identity = DIFF_ID_ADDRESS;
+        else
+            usage_error("unknown identity '%s' (exact, address)", arg);
+        return true;
+    default: return false;
+    }
+}
+
+/* Which objects count: -f, -x, -t, -m. */
+static bool parse_filter(int c, const char *arg, options *o)
+{
+    const char *bad;
+    switch (c) {
+    case 'f': filter_set_include(&o->filter, arg); return true;
+    case 'x': filter_set_exclude(&o->filter, arg); return true;
+    case 't':
+        if (!filter_set_types(&o->filter, arg, &bad))
+            usage_error("unknown object type in '%s' (STRING, ARRAY, HASH, OBJECT, DATA ...)", arg);
+        return true;
+    case 'm': o->filter.min_count = parse_count(arg, "--min-count"); return true;
+    default: return false;
+    }
+}
+
+/* What the report writes and where: -R, -n, -o, --force, --fail-over,
+ * --trend, --header, --no-header. */
+static bool parse_output(int c, const char *arg, options *o)
+{
+    switch (c) {
+    case 'R': o->report = true; return true;
+    case 'n': o->top = (size_t)parse_count(arg, "--top"); return true;
+    case 'o': o->output = arg; return true;
+    case OPT_FORCE: o->force = true; return true;
+    case OPT_FAIL_OVER:
+        o->fail_over = parse_count(arg, "--fail-over");
+        o->fail_over_set = true;
+        return true;
+    case OPT_TREND: o->trend = true; return true;
+    case OPT_HEADER: o->header = 1; return true;
+    case OPT_NO_HEADER: o->header = 0; return true;
+    default: return false;
+    }
+}
+
+/* The report modes other than the plain report: --why, --path. */
+static bool parse_mode(int c, const char *arg, options *o)
+{
+    switch (c) {
+    case OPT_WHY:
+        if (!why_parse_site(arg, o->why_file, sizeof o->why_file, &o->why_line))
+            usage_error("--why needs FILE:LINE, such as app/models/user.rb:42, not '%s'", arg);
+        o->why = arg;
+        return true;
+    case OPT_PATH:
+        if (!scan_parse_hex(arg, strlen(arg), &o->path_addr))
+            usage_error("--path needs a hex address such as 0x7f3a1c2b4d58, not '%s'", arg);
+        o->path_set = true;
+        return true;
+    default: return false;
+    }
+}
+
+/* How heapsift itself runs: -q, --stats, --color, -j, --max-memory. */
+static bool parse_running(int c, const char *arg, options *o)
+{
+    switch (c) {
+    case 'q': o->quiet = true; return true;
+    case OPT_STATS: o->stats = true; return true;
+    case OPT_COLOR:
+        if (strcmp(arg, "auto") == 0)
+            o->color = UI_COLOR_AUTO;
+        else if (strcmp(arg, "never") == 0)
+            o->color = UI_COLOR_NEVER;
+        else if (strcmp(arg, "always") == 0)
+            o->color = UI_COLOR_ALWAYS;
+        else
+            usage_error("unknown --color '%s' (auto, never, always)", arg);
+        return true;
+    case 'j': o->threads = (unsigned)parse_count(arg, "--threads"); return true;
+    case OPT_MAX_MEMORY:
+        if (!memcheck_parse_size(arg, &o->max_memory))
+            usage_error("--max-memory needs a size such as 512M or 4G (0: no check), not '%s'", arg);
+        o->max_memory_set = true;
+        return true;
+    default: return false;
+    }
+}
+
 static int parse_options(int argc, char **argv, options *o)
 {
-    enum { OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
-           OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY };
-    static const struct option longopts[] = {
-        { "report", no_argument, NULL, 'R' },
-        { "group-by", required_argument, NULL, 'g' },
-        { "sort", required_argument, NULL, 's' },
-        { "reverse", no_argument, NULL, 'r' },
-        { "filter", required_argument, NULL, 'f' },
-        { "exclude", required_argument, NULL, 'x' },
-        { "type", required_argument, NULL, 't' },
-        { "min-count", required_argument, NULL, 'm' },
-        { "top", required_argument, NULL, 'n' },
-        { "output", required_argument, NULL, 'o' },
-        { "force", no_argument, NULL, OPT_FORCE },
-        { "fail-over", required_argument, NULL, OPT_FAIL_OVER },
-        { "identity", required_argument, NULL, OPT_IDENTITY },
-        { "trend", no_argument, NULL, OPT_TREND },
-        { "header", no_argument, NULL, OPT_HEADER },
-        { "no-header", no_argument, NULL, OPT_NO_HEADER },
-        { "quiet", no_argument, NULL, 'q' },
-        { "stats", no_argument, NULL, OPT_STATS },
-        { "color", required_argument, NULL, OPT_COLOR },
-        { "path", required_argument, NULL, OPT_PATH },
-        { "why", required_argument, NULL, OPT_WHY },
-        { "colour", required_argument, NULL, OPT_COLOR },
-        { "threads", required_argument, NULL, 'j' },
-        { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
-    };
     int c;
-    const char *bad;
     while ((c = getopt_long(argc, argv, "Rg:s:rf:x:t:m:n:o:qj:hV", longopts, NULL)) != -1) {
+        if (parse_grouping(c, optarg, o) || parse_filter(c, optarg, o) || parse_output(c, optarg, o) ||
+            parse_mode(c, optarg, o) || parse_running(c, optarg, o))
+            continue;
         switch (c) {
-        case 'R': o->report = true; break;
-        case 'g': {
-            int by = group_by_from_name(optarg);
-            if (by < 0)
-                vocabulary_error("grouping", optarg, group_by_names);
-            o->by = (group_by)by;
-            break;
-        }
-        case 's': {
-            const char *name = optarg;
-            if (*name == '-') { /* --sort=-count reverses too */
-                o->reverse = !o->reverse;
-                name++;
-            }
-            int key = group_sort_from_name(name);
-            if (key < 0)
-                vocabulary_error("sort key", optarg, group_sort_names);
-            o->sort = (group_sort_key)key;
-            break;
-        }
-        case 'r': o->reverse = !o->reverse; break;
-        case 'f': filter_set_include(&o->filter, optarg); break;
-        case 'x': filter_set_exclude(&o->filter, optarg); break;
-        case 't':
-            if (!filter_set_types(&o->filter, optarg, &bad))
-                usage_error("unknown object type in '%s' (STRING, ARRAY, HASH, OBJECT, DATA ...)", optarg);
-            break;
-        case 'm': o->filter.min_count = parse_count(optarg, "--min-count"); break;
-        case 'n': o->top = (size_t)parse_count(optarg, "--top"); break;
-        case 'o': o->output = optarg; break;
-        case OPT_FORCE: o->force = true; break;
-        case OPT_FAIL_OVER:
-            o->fail_over = parse_count(optarg, "--fail-over");
-            o->fail_over_set = true;
-            break;
-        case OPT_IDENTITY:
-            if (strcmp(optarg, "exact") == 0)
-                o->identity = DIFF_ID_EXACT;
-            else if (strcmp(optarg, "address") == 0)
-                o->identity = DIFF_ID_ADDRESS;
-            else
-                usage_error("unknown identity '%s' (exact, address)", optarg);
-            break;
-        case OPT_TREND: o->trend = true; break;
-        case OPT_HEADER: o->header = 1; break;
-        case OPT_NO_HEADER: o->header = 0; break;
-        case 'q': o->quiet = true; break;
-        case OPT_STATS: o->stats = true; break;
-        case OPT_WHY:
-            if (!why_parse_site(optarg, o->why_file, sizeof o->why_file, &o->why_line))
-                usage_error("--why needs FILE:LINE, such as app/models/user.rb:42, not '%s'", optarg);
-            o->why = optarg;
-            break;
-        case OPT_PATH: {
-            const char *a = optarg;
-            if (!scan_parse_hex(a, strlen(a), &o->path_addr))
-                usage_error("--path needs a hex address such as 0x7f3a1c2b4d58, not '%s'", optarg);
-            o->path_set = true;
-            break;
-        }
-        case OPT_COLOR:
-            if (strcmp(optarg, "auto") == 0)
-                o->color = UI_COLOR_AUTO;
-            else if (strcmp(optarg, "never") == 0)
-                o->color = UI_COLOR_NEVER;
-            else if (strcmp(optarg, "always") == 0)
-                o->color = UI_COLOR_ALWAYS;
-            else
-                usage_error("unknown --color '%s' (auto, never, always)", optarg);
-            break;
-        case 'j': o->threads = (unsigned)parse_count(optarg, "--threads"); break;
-        case OPT_MAX_MEMORY:
-            if (!memcheck_parse_size(optarg, &o->max_memory))
-                usage_error("--max-memory needs a size such as 512M or 4G (0: no check), not '%s'", optarg);
-            o->max_memory_set = true;
-            break;
         case 'h': print_usage(); exit(0);
         case 'V': printf("heapsift %s\n", PACKAGE_VERSION); exit(0);
         default: fprintf(stderr, "Try 'heapsift --help' for more information.\n"); exit(EXIT_USAGE);
@@ -407,11 +456,62 @@ static void print_stats(const loader *l)
     }
 }
 
+/* --why or --path; returns the exit status. */
+static int report_why(const session *ses, const options *o)
+{
+    hs_error err = { 0 };
+    int status = 0;
+    hs_status st = o->why ? why_write(stdout, ses, o->why_file, o->why_line, isatty(STDOUT_FILENO), &err)
+                          : why_write_path(stdout, ses, o->path_addr, &err);
+    if (st != HS_OK) {
+        print_error(err.msg);
+        status = EXIT_INPUT;
+    }
+    return files_unchanged(ses) ? status : EXIT_INPUT;
+}
+
+/* The report; returns the exit status. */
+static int report_groups(const session *ses, const options *o)
+{
+    hs_error err = { 0 };
+    /* Sorted by the live counts, the report shows them. */
+    bool trend = o->trend || group_sort_needs(o->sort) == SORT_NEEDS_TRENDS;
+    group_query q = { .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = trend };
+    group_set *set = group_new(ses, &q);
+    char when[64] = "";
+    time_t t = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&t));
+    bool classic = o->identity == DIFF_ID_ADDRESS && o->by == GROUP_SITE;
+    report_info info = { ses, set };
+    report_opts ropts = {
+        .header = o->header >= 0 ? o->header : !classic,
+        .trend = trend,
+        .escape = !o->output && isatty(STDOUT_FILENO),
+        .top = o->top,
+        .when = o->output ? when : NULL,
+    };
+    hs_status st;
+    if (o->output)
+        st = report_save(o->output, o->force, &info, &ropts, &err);
+    else
+        st = report_write(stdout, &info, &ropts, &err);
+    int status = 0;
+    if (st != HS_OK) {
+        print_error(err.msg);
+        status = EXIT_INPUT;
+    } else if (o->fail_over_set && set->total_count > o->fail_over) {
+        fprintf(stderr, "heapsift: %" PRIu64 " objects %s, more than --fail-over=%" PRIu64 "\n", set->total_count,
+                ses->diff->mode == DIFF_RETAINED ? "retained" : "found", o->fail_over);
+        status = EXIT_FAIL_OVER;
+    }
+    group_free(set);
+    return status;
+}
+
 /* The report, --why or --path, once the load is done; returns the exit
  * status. */
 static int report(loader *l, const options *o)
 {
-    hs_error err = { 0 };
     install_report_signals();
     bool progress = !o->quiet && isatty(STDERR_FILENO);
     if (wait_for_loader(l, progress) != HS_OK) {
@@ -430,50 +530,7 @@ static int report(loader *l, const options *o)
         problems_write(stderr, ses, "heapsift: ", PROBLEMS_SHOWN_CLI, true);
     if (o->stats)
         print_stats(l);
-    int status = 0;
-    if (o->why || o->path_set) {
-        hs_status st = o->why ? why_write(stdout, ses, o->why_file, o->why_line, isatty(STDOUT_FILENO), &err)
-                              : why_write_path(stdout, ses, o->path_addr, &err);
-        if (st != HS_OK) {
-            print_error(err.msg);
-            status = EXIT_INPUT;
-        }
-        return files_unchanged(ses) ? status : EXIT_INPUT;
-    }
-
-    /* Sorted by the live counts, the report shows them. */
-    bool trend = o->trend || group_sort_needs(o->sort) == SORT_NEEDS_TRENDS;
-    group_query q = { .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = trend };
-    group_set *set = group_new(ses, &q);
-    char when[64] = "";
-    time_t t = time(NULL);
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&t));
-    bool classic = o->identity == DIFF_ID_ADDRESS && o->by == GROUP_SITE;
-    report_info info = { ses, set };
-    report_opts ropts = {
-        .header = o->header >= 0 ? o->header : !classic,
-        .trend = trend,
-        .top = o->top,
-        .when = NULL,
-    };
-    hs_status st;
-    if (o->output) {
-        ropts.when = when;
-        st = report_save(o->output, o->force, &info, &ropts, &err);
-    } else {
-        ropts.escape = isatty(STDOUT_FILENO);
-        st = report_write(stdout, &info, &ropts, &err);
-    }
-    if (st != HS_OK) {
-        print_error(err.msg);
-        status = EXIT_INPUT;
-    } else if (o->fail_over_set && set->total_count > o->fail_over) {
-        fprintf(stderr, "heapsift: %" PRIu64 " objects %s, more than --fail-over=%" PRIu64 "\n", set->total_count,
-                ses->diff->mode == DIFF_RETAINED ? "retained" : "found", o->fail_over);
-        status = EXIT_FAIL_OVER;
-    }
-    group_free(set);
-    return status;
+    return o->why || o->path_set ? report_why(ses, o) : report_groups(ses, o);
 }
 
 /* The explorer, until the person quits; returns the exit status. */
