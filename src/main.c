@@ -1,5 +1,5 @@
-/* main.c - options, then report mode (the report, --why, --path) or the
- * explorer.
+/* main.c - options, then report mode (the report, --why, --path,
+ * --suspects) or the explorer.
  *
  * Exit status: 0 success; 1 a dump could not be read or compared, or the
  * report could not be written; 2 bad usage; 3 --fail-over exceeded.
@@ -27,6 +27,8 @@
 #include "objinfo.h"
 #include "problems.h"
 #include "report.h"
+#include "suspects.h"
+#include "suspects_report.h"
 #include "units.h"
 #include "textsafe.h"
 #include "ui.h"
@@ -54,6 +56,7 @@ typedef struct options {
     const char *why;        /* --why=FILE:LINE */
     char why_file[1024];
     uint32_t why_line;
+    bool suspects;          /* --suspects: the retained objects by what holds them */
     bool path_set;          /* --path: print the root path of one object */
     uint64_t path_addr;
     unsigned threads;
@@ -103,6 +106,9 @@ static const char usage_text[] =
     "      --why=FILE:LINE       why the objects allocated there are retained:\n"
     "                            retained size, what holds them, a root path\n"
     "                            (FILE may be any trailing part of the path)\n"
+    "      --suspects            what holds the retained objects: one line per\n"
+    "                            holder (or holders of one type and site), most\n"
+    "                            bytes first, with its growth, root path, groups\n"
     "      --path=ADDRESS        print the shortest path from a GC root to the\n"
     "                            object at ADDRESS in the latest dump, and its\n"
     "                            retained size\n"
@@ -176,7 +182,7 @@ static uint64_t parse_count(const char *arg, const char *opt)
 
 enum {
     OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
-    OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY,
+    OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY, OPT_SUSPECTS,
 };
 
 static const struct option longopts[] = {
@@ -201,6 +207,7 @@ static const struct option longopts[] = {
     { "color", required_argument, NULL, OPT_COLOR },
     { "path", required_argument, NULL, OPT_PATH },
     { "why", required_argument, NULL, OPT_WHY },
+    { "suspects", no_argument, NULL, OPT_SUSPECTS },
     { "colour", required_argument, NULL, OPT_COLOR },
     { "threads", required_argument, NULL, 'j' },
     { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
@@ -284,7 +291,7 @@ static bool parse_output(int c, const char *arg, options *o)
     }
 }
 
-/* The report modes other than the plain report: --why, --path. */
+/* The report modes other than the plain report: --why, --path, --suspects. */
 static bool parse_mode(int c, const char *arg, options *o)
 {
     switch (c) {
@@ -298,6 +305,7 @@ static bool parse_mode(int c, const char *arg, options *o)
             usage_error("--path needs a hex address such as 0x7f3a1c2b4d58, not '%s'", arg);
         o->path_set = true;
         return true;
+    case OPT_SUSPECTS: o->suspects = true; return true;
     default: return false;
     }
 }
@@ -470,18 +478,39 @@ static int report_why(const session *ses, const options *o)
     return files_unchanged(ses) ? status : EXIT_INPUT;
 }
 
-/* The report; returns the exit status. */
+/* --suspects: the groups' objects by what holds them, to stdout or -o. */
+static hs_status write_suspects(const report_info *info, const report_opts *ropts, const options *o, hs_error *err)
+{
+    suspects sp;
+    hs_status st = suspects_find(info->session, info->set, &sp, err);
+    if (st != HS_OK)
+        return st;
+    suspects_report_opts sopts = {
+        .header = ropts->header,
+        .escape = ropts->escape,
+        .top = o->top,
+        .groups = 5,
+        .holders = 5,
+        .when = ropts->when,
+    };
+    st = o->output ? suspects_save(o->output, o->force, info, &sp, &sopts, err)
+                   : suspects_write(stdout, info, &sp, &sopts, err);
+    suspects_free(&sp);
+    return st;
+}
+
+/* The report, or --suspects; returns the exit status. */
 static int report_groups(const session *ses, const options *o)
 {
     hs_error err = { 0 };
     /* Sorted by the live counts, the report shows them. */
-    bool trend = o->trend || group_sort_needs(o->sort) == SORT_NEEDS_TRENDS;
+    bool trend = (o->trend && !o->suspects) || group_sort_needs(o->sort) == SORT_NEEDS_TRENDS;
     group_query q = { .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = trend };
     group_set *set = group_new(ses, &q);
     char when[64] = "";
     time_t t = time(NULL);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&t));
-    bool classic = o->identity == DIFF_ID_ADDRESS && o->by == GROUP_SITE;
+    bool classic = o->identity == DIFF_ID_ADDRESS && o->by == GROUP_SITE && !o->suspects;
     report_info info = { ses, set };
     report_opts ropts = {
         .header = o->header >= 0 ? o->header : !classic,
@@ -491,7 +520,9 @@ static int report_groups(const session *ses, const options *o)
         .when = o->output ? when : NULL,
     };
     hs_status st;
-    if (o->output)
+    if (o->suspects)
+        st = write_suspects(&info, &ropts, o, &err);
+    else if (o->output)
         st = report_save(o->output, o->force, &info, &ropts, &err);
     else
         st = report_write(stdout, &info, &ropts, &err);
@@ -508,8 +539,8 @@ static int report_groups(const session *ses, const options *o)
     return status;
 }
 
-/* The report, --why or --path, once the load is done; returns the exit
- * status. */
+/* The report, --why, --path or --suspects, once the load is done; returns
+ * the exit status. */
 static int report(loader *l, const options *o)
 {
     install_report_signals();
@@ -561,7 +592,7 @@ int main(int argc, char **argv)
         .identity = o.identity,
         .threads = o.threads,
         .want_trends = o.trend || group_sort_needs(o.sort) == SORT_NEEDS_TRENDS || (explorer && ndumps >= 3),
-        .want_graph = o.path_set || o.why || group_sort_needs(o.sort) == SORT_NEEDS_GRAPH || explorer,
+        .want_graph = o.path_set || o.why || o.suspects || group_sort_needs(o.sort) == SORT_NEEDS_GRAPH || explorer,
     };
     int status = EXIT_INPUT;
     loader *l = NULL;
