@@ -258,56 +258,59 @@ static fold_key key_without_holder(finder *f, uint32_t h, uint32_t t)
 }
 
 /* The members of R the set counts: those passing its filter, in the
- * groups it shows. */
-static void collect_members(finder *f)
+ * groups it shows. Every object of R is marked a member all the same (the
+ * filters choose what counts, not who holds it); *all gets the distinct
+ * nodes of R, *nall their number. */
+static void collect_members(finder *f, uint32_t **all, size_t *nall)
 {
     const group_set *set = f->set;
     const diff_result *d = f->s->diff;
     bool filtered = filter_active(&set->filter);
     assert(!filtered || set->filter.prepared_for == f->subject);
-    f->pos = hs_xmalloc((d->count ? d->count : 1) * sizeof *f->pos);
-    f->node = hs_xmalloc((d->count ? d->count : 1) * sizeof *f->node);
+    size_t cap = d->count ? d->count : 1;
+    f->pos = hs_xmalloc(cap * sizeof *f->pos);
+    f->node = hs_xmalloc(cap * sizeof *f->node);
+    *all = hs_xmalloc(cap * sizeof **all);
+    *nall = 0;
     for (size_t k = 0; k < d->count; k++) {
+        size_t i = d->objects[k];
+        uint32_t v = session_node_of(f->s, f->subject, i);
+        if (v != GRAPH_NONE && !f->member[v]) {
+            f->member[v] = 1;
+            (*all)[(*nall)++] = v;
+        }
         const group *grp = &set->groups[set->group_of[k]];
         if (!grp->count || grp->count < set->min_shown)
             continue;
-        size_t i = d->objects[k];
         if (filtered && !filter_object_passes(&set->filter, f->subject, i))
             continue;
         f->pos[f->m] = (uint32_t)k;
-        f->node[f->m] = session_node_of(f->s, f->subject, i);
+        f->node[f->m] = v;
         f->m++;
     }
 }
 
-/* The holder of every member (walking up the dominator tree once), the
- * details of every holding object, and each holder's fold. */
-static void find_holders(finder *f)
+/* The holder of every member of R (walking up the dominator tree once),
+ * the details of every object holding a counted one, and its fold. */
+static void find_holders(finder *f, uint32_t *all, size_t nall)
 {
     const graph *g = f->g;
-    uint32_t *nodes = hs_xmalloc((f->m ? f->m : 1) * sizeof *nodes);
-    size_t n = 0;
+    suspects_walk_up(g, f->member, all, nall, f->holder, f->top);
+    /* The holding objects, each once, their details read in one pass
+     * (into all, which is read no more). */
+    size_t nh = 0;
     for (size_t j = 0; j < f->m; j++) {
         uint32_t v = f->node[j];
-        if (v != GRAPH_NONE && !f->member[v]) {
-            f->member[v] = 1;
-            nodes[n++] = v;
-        }
-    }
-    suspects_walk_up(g, f->member, nodes, n, f->holder, f->top);
-    /* The holding objects, each once, their details read in one pass. */
-    size_t nh = 0;
-    for (size_t k = 0; k < n; k++) {
-        uint32_t h = f->holder[nodes[k]];
+        uint32_t h = v == GRAPH_NONE ? GRAPH_NONE : f->holder[v];
         if (h < g->n && f->fold_of[h] == GRAPH_NONE) {
             f->fold_of[h] = 0;
-            nodes[nh++] = h; /* reuses what was read: nh <= k */
+            all[nh++] = h;
         }
     }
     if (f->latest->offset)
-        heap_load_details(f->latest, nodes, nh, 0);
+        heap_load_details(f->latest, all, nh, 0);
     for (size_t k = 0; k < nh; k++) {
-        uint32_t h = nodes[k];
+        uint32_t h = all[k];
         fold_key key = key_of_kind(SUSPECT_HELD, 0);
         key.type = f->latest->type[h];
         if (key.type == RT_CLASS || key.type == RT_MODULE) {
@@ -318,7 +321,6 @@ static void find_holders(finder *f)
         }
         f->fold_of[h] = fold_for(f, &key, object_is_dump_noise(f->latest, h))->id;
     }
-    free(nodes);
 }
 
 /* The raw row of (fold, noise), made when new. */
@@ -621,19 +623,21 @@ static void count_window(finder *f, suspects *out, const uint8_t *since, size_t 
         n += since[v] == w + 1;
     uint32_t *nodes = hs_xmalloc((n ? n : 1) * sizeof *nodes);
     n = 0;
-    for (uint32_t v = 0; v < g->n; v++) {
-        if (since[v] != w + 1 || (sf->types_set && !sf->types[latest->type[v]]))
-            continue;
-        f->member[v] = 1;
-        nodes[n++] = v;
-    }
+    for (uint32_t v = 0; v < g->n; v++)
+        if (since[v] == w + 1) {
+            f->member[v] = 1;
+            nodes[n++] = v;
+        }
     suspects_walk_up(g, f->member, nodes, n, f->holder, f->top);
-    /* Those whose holder is a suspect's (by fold), kept with their fold;
-     * their sites are read to tell dump_all's objects and to filter. */
+    /* Those that pass the types and whose holder is a suspect's (by fold),
+     * kept with their fold; their sites are read to tell dump_all's
+     * objects and to filter by path. */
     uint32_t *folds = hs_xmalloc((n ? n : 1) * sizeof *folds);
     size_t kept = 0;
     for (size_t k = 0; k < n; k++) {
         uint32_t v = nodes[k], h = f->holder[v];
+        if (sf->types_set && !sf->types[latest->type[v]])
+            continue;
         const fold *fd = NULL;
         if (h < g->n) {
             fd = f->fold_of[h] == GRAPH_NONE ? NULL : f->by_id[f->fold_of[h]];
@@ -743,8 +747,11 @@ hs_status suspects_find(const session *s, const group_set *set, suspects *out, h
     f.fold_of = hs_xmalloc(nodes * sizeof *f.fold_of);
     memset(f.fold_of, 0xff, nodes * sizeof *f.fold_of);
 
-    collect_members(&f);
-    find_holders(&f);
+    uint32_t *all;
+    size_t nall;
+    collect_members(&f, &all, &nall);
+    find_holders(&f, all, nall);
+    free(all);
     assign_rows(&f);
     uint32_t *rank_of = rank_rows(&f, out);
     fill_rows(&f, out, rank_of);

@@ -1,12 +1,13 @@
 /* suspects.h - the retained set grouped by what holds it.
  *
- * The retained set R is what the report counts: the diff's objects that
- * pass the group set's filter, in groups it shows. In the latest dump's
- * dominator tree, the holder of an object of R is the first node on its
- * path towards the root that is not itself in R. A suspect is one holder
- * (or several folded together) with everything in R it holds; every object
- * of R belongs to exactly one suspect, so their counts add up to the
- * report's total.
+ * The retained set R is the diff's objects. In the latest dump's dominator
+ * tree, the holder of an object of R is the first node on its path towards
+ * the root that is not itself in R. A suspect is one holder (or several
+ * folded together) with what it holds of the objects the group set counts
+ * (those that pass its filter, in the groups it shows): the filters choose
+ * what counts, not who holds it, so excluding a type never makes its
+ * objects holders. Every counted object belongs to exactly one suspect, so
+ * the suspects' counts add up to the report's total.
  *
  *  - Holders of the same type, allocation site and class fold into one
  *    suspect (35 per-request hashes at one line are one row); a CLASS or
@@ -174,15 +175,15 @@ typedef struct suspects {
                                by suspect (rows[r].member_start) */
     uint64_t *windows;      /* nrows * nwindows counts, row by row */
     size_t nwindows;        /* ndumps - 1 with three or more dumps, else 0 */
-    uint64_t total_count;   /* objects of R: the group set's total_count */
+    uint64_t total_count;   /* objects counted: the group set's total_count */
     uint64_t total_memsize; /* ... total_memsize */
     uint64_t total_bytesize;
     size_t held_rows;       /* rows of kind HELD that are not noise */
 } suspects;
 
 /* Finds the suspects of the objects set counts (its filter, its visible
- * groups) in s's latest graph. Fails with HS_ERR_USAGE when no graph is
- * attached. */
+ * groups) in s's latest graph; set must be of s. Fails with HS_ERR_USAGE
+ * when no graph is attached. */
 hs_status suspects_find(const session *s, const group_set *set, suspects *out, hs_error *err);
 
 /* Frees what suspects_find allocated and leaves *sp empty. NULL is fine. */

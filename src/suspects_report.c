@@ -223,9 +223,7 @@ static void write_header(FILE *out, const report_info *info, const suspects *sp,
     const session *s = info->session;
     report_opts ropts = { .header = true, .escape = opts->escape, .when = opts->when };
     report_write_header(out, info, &ropts);
-    fprintf(out, "# suspects: what holds them in the dominator tree of dump %zu, ", s->ndumps);
-    textsafe_write(out, s->latest->path, strlen(s->latest->path), opts->escape);
-    fputc('\n', out);
+    fprintf(out, "# suspects: what holds them in the dominator tree of dump %zu\n", s->ndumps);
     size_t held = 0, folded = 0;
     for (size_t r = 0; r < sp->nrows; r++)
         if (sp->rows[r].kind == SUSPECT_HELD && !sp->rows[r].noise) {
