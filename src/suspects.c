@@ -349,11 +349,15 @@ static void assign_rows(finder *f)
 {
     const heap *sub = f->subject;
     f->row = hs_xmalloc((f->m ? f->m : 1) * sizeof *f->row);
+    /* Per site, not per object: is it objspace.rb? */
+    uint8_t *site_noise = hs_xmalloc(sub->nsites ? sub->nsites : 1);
+    for (uint32_t k = 0; k < sub->nsites; k++)
+        site_noise[k] = site_is_dump_noise(sub, k);
     for (size_t j = 0; j < f->m; j++) {
         size_t i = f->s->diff->objects[f->pos[j]];
         uint32_t v = f->node[j];
         const fold *fd;
-        bool noise = object_is_dump_noise(sub, i);
+        bool noise = sub->site && site_noise[sub->site[i]];
         uint32_t h = v == GRAPH_NONE ? GRAPH_NONE : f->holder[v];
         if (v == GRAPH_NONE) {
             fold_key key = key_of_kind(SUSPECT_GONE, 0);
@@ -376,6 +380,7 @@ static void assign_rows(finder *f)
         if (h < f->g->n && f->latest->addr[h] < row->min_addr)
             row->min_addr = f->latest->addr[h];
     }
+    free(site_noise);
 }
 
 /* ---- ranking and filling in ---------------------------------------------------- */
@@ -630,8 +635,11 @@ static void count_window(finder *f, suspects *out, const uint8_t *since, size_t 
         }
     suspects_walk_up(g, f->member, nodes, n, f->holder, f->top);
     /* Those that pass the types and whose holder is a suspect's (by fold),
-     * kept with their fold; their sites are read to tell dump_all's
-     * objects and to filter by path. */
+     * kept with their fold. Sites are read where they are needed: for all
+     * of them when a path filter is set, else only for those the roots
+     * hold, where dump_all's own objects are told by their site (under a
+     * holder, by the holder's: reading every window object's line would
+     * cost more than the rest of the suspects together). */
     uint32_t *folds = hs_xmalloc((n ? n : 1) * sizeof *folds);
     size_t kept = 0;
     for (size_t k = 0; k < n; k++) {
@@ -650,9 +658,16 @@ static void count_window(finder *f, suspects *out, const uint8_t *since, size_t 
         nodes[kept] = v;
         folds[kept++] = fd->id;
     }
-    if (latest->offset)
-        heap_load_details(latest, nodes, kept, 0);
     bool by_path = latest_filter->include || latest_filter->exclude;
+    uint32_t *read = by_path ? nodes : hs_xmalloc((kept ? kept : 1) * sizeof *read);
+    size_t nread = by_path ? kept : 0;
+    for (size_t k = 0; k < kept && !by_path; k++)
+        if (f->by_id[folds[k]]->key.kind != SUSPECT_HELD)
+            read[nread++] = nodes[k];
+    if (latest->offset)
+        heap_load_details(latest, read, nread, 0);
+    if (!by_path)
+        free(read);
     if (by_path)
         filter_prepare(latest_filter, latest);
     for (size_t k = 0; k < kept; k++) {
@@ -660,7 +675,7 @@ static void count_window(finder *f, suspects *out, const uint8_t *since, size_t 
         if (by_path && !filter_object_passes(latest_filter, latest, v))
             continue;
         const fold *fd = f->by_id[folds[k]];
-        bool noise = fd->noise || object_is_dump_noise(latest, v);
+        bool noise = fd->noise || (fd->key.kind != SUSPECT_HELD && object_is_dump_noise(latest, v));
         uint32_t r = f->row_of[2 * fd->id + noise];
         if (r != GRAPH_NONE)
             out->windows[(size_t)rank_of[r] * out->nwindows + w]++;

@@ -39,7 +39,10 @@
  * and a suspect counts those whose holder is one of its holders (for the
  * roots' suspects: the same root categories), that pass the filter's path
  * patterns and types (not its minimum count), and whose dump_all noise flag
- * is the suspect's. The verdict, from those counts:
+ * is the suspect's: in these windows an object held by an object is
+ * dump_all's when its holder is (its own site is not read: that would cost
+ * more than all the rest), one the roots hold when its site is objspace.rb.
+ * The verdict, from those counts:
  *    every window's count > 0                         SUSPECT_GROWS
  *    exactly one window's count > 0                   SUSPECT_GREW_ONCE
  *    the last window's is 0, more than one's > 0      SUSPECT_SETTLED
