@@ -499,14 +499,26 @@ static hs_status write_suspects(const report_info *info, const report_opts *ropt
     return st;
 }
 
-/* The report, or --suspects; returns the exit status. */
-static int report_groups(const session *ses, const options *o)
+/* Sorted by the live counts, the report shows them. */
+static bool report_trends(const options *o)
+{
+    return (o->trend && !o->suspects) || group_sort_needs(o->sort) == SORT_NEEDS_TRENDS;
+}
+
+static group_set *make_groups(const session *ses, const options *o)
+{
+    group_query q = {
+        .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = report_trends(o),
+    };
+    return group_new(ses, &q);
+}
+
+/* The report, or --suspects, of set (made by make_groups, freed here);
+ * returns the exit status. */
+static int report_groups(const session *ses, group_set *set, const options *o)
 {
     hs_error err = { 0 };
-    /* Sorted by the live counts, the report shows them. */
-    bool trend = (o->trend && !o->suspects) || group_sort_needs(o->sort) == SORT_NEEDS_TRENDS;
-    group_query q = { .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = trend };
-    group_set *set = group_new(ses, &q);
+    bool trend = report_trends(o);
     char when[64] = "";
     time_t t = time(NULL);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&t));
@@ -549,9 +561,15 @@ static int report(loader *l, const options *o)
         print_error(l->err.msg);
         return EXIT_INPUT;
     }
+    /* --suspects reads no group's retained size: grouped before the graph
+     * is attached, the groups skip computing them. */
+    group_set *set = NULL;
+    if (o->suspects && group_sort_needs(o->sort) != SORT_NEEDS_GRAPH)
+        set = make_groups(l->session, o);
     if (l->opts.want_graph) {
         if (l->graph_status != HS_OK) {
             print_error(l->graph_err.msg);
+            group_free(set);
             return EXIT_INPUT;
         }
         loader_attach_graph(l);
@@ -561,7 +579,9 @@ static int report(loader *l, const options *o)
         problems_write(stderr, ses, "heapsift: ", PROBLEMS_SHOWN_CLI, true);
     if (o->stats)
         print_stats(l);
-    return o->why || o->path_set ? report_why(ses, o) : report_groups(ses, o);
+    if (o->why || o->path_set)
+        return report_why(ses, o);
+    return report_groups(ses, set ? set : make_groups(ses, o), o);
 }
 
 /* The explorer, until the person quits; returns the exit status. */
