@@ -38,28 +38,28 @@ enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FAIL_OVER = 3 };
 
 typedef struct options {
     bool report;            /* --report, or standard output is not a terminal */
-    group_by by;
-    group_sort_key sort;
-    bool reverse;
-    obj_filter filter;
-    size_t top;
+    group_by by;            /* --group-by */
+    group_sort_key sort;    /* --sort */
+    bool reverse;           /* --reverse (or a sort key after '-') */
+    obj_filter filter;      /* --filter, --exclude, --type, --min-count */
+    size_t top;             /* --top: groups (or suspects) written; 0 for all */
     const char *output;     /* -o FILE */
-    bool force;
-    bool fail_over_set;
-    uint64_t fail_over;
-    diff_identity identity;
-    bool trend;
+    bool force;             /* --force: -o may replace FILE */
+    bool fail_over_set;     /* --fail-over was given */
+    uint64_t fail_over;     /* ... its limit */
+    diff_identity identity; /* --identity */
+    bool trend;             /* --trend */
     int header;             /* -1 default, 0 --no-header, 1 --header */
-    bool quiet;
+    bool quiet;             /* --quiet */
     bool stats;             /* --stats: timings and sizes on stderr */
     ui_color color;         /* --color */
-    const char *why;        /* --why=FILE:LINE */
-    char why_file[1024];
-    uint32_t why_line;
+    const char *why;        /* --why=FILE:LINE as given */
+    char why_file[1024];    /* ... its FILE */
+    uint32_t why_line;      /* ... its LINE */
     bool suspects;          /* --suspects: the retained objects by what holds them */
     bool path_set;          /* --path: print the root path of one object */
-    uint64_t path_addr;
-    unsigned threads;
+    uint64_t path_addr;     /* ... at this address */
+    unsigned threads;       /* --threads (0: one per core) */
     uint64_t max_memory;    /* --max-memory in bytes (0: no check) */
     bool max_memory_set;    /* --max-memory was given */
 } options;
