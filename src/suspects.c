@@ -143,7 +143,7 @@ typedef struct fold_key {
 } fold_key;
 
 typedef struct fold {
-    fold_key key;
+    fold_key key;        /* what its holders share */
     uint32_t id;         /* index of the fold, in order of first appearance */
     bool noise;          /* the holders were allocated by dump_all */
     UT_hash_handle hh;
@@ -152,19 +152,20 @@ typedef struct fold {
 /* A suspect while they are counted, before they are ranked. */
 typedef struct raw_row {
     uint32_t fold;       /* which fold */
-    bool noise;
-    suspect_kind kind;
-    uint16_t mask;
-    uint64_t count, memsize, bytesize;
+    bool noise;          /* dump_all's own objects (see suspects.h) */
+    suspect_kind kind;   /* its fold's */
+    uint16_t mask;       /* its fold's root categories */
+    uint64_t count, memsize, bytesize; /* what it holds, added up */
     uint64_t min_addr;   /* HELD: the lowest holder address, the last sort key */
 } raw_row;
 
+/* Everything suspects_find works with, read and scratch. */
 typedef struct finder {
-    const session *s;
-    const group_set *set;
-    const graph *g;
-    const heap *subject;
-    heap *latest;
+    const session *s;     /* what is searched */
+    const group_set *set; /* which objects count, and their groups */
+    const graph *g;       /* s->graph */
+    const heap *subject;  /* s->subject: whose objects are counted */
+    heap *latest;         /* s->latest: the graph's dump (holders' details are read into it) */
     uint32_t stack_mask;  /* the machine_context bit, 0 when the dump has none */
     /* Per counted member of R (m of them), in diff order: */
     size_t m;
@@ -174,16 +175,16 @@ typedef struct finder {
     /* Per node of the graph: */
     uint8_t *member;      /* in the set being walked (R, then a window's objects) */
     uint32_t *holder;     /* see suspects_walk_up */
-    uint32_t *top;
+    uint32_t *top;        /* ... likewise */
     uint16_t *mask;       /* see suspects_root_masks; NULL until needed */
     uint32_t *fold_of;    /* the fold of a holder of R, GRAPH_NONE for other nodes */
     /* Folds and rows: */
     fold *folds;          /* uthash by key */
     fold **by_id;         /* the same, by id */
-    size_t nfolds, folds_cap;
+    size_t nfolds, folds_cap; /* folds made; entries of by_id (and halves of row_of) */
     uint32_t *row_of;     /* [fold * 2 + noise]: its raw row, GRAPH_NONE when none */
-    raw_row *rows;
-    size_t nrows, rows_cap;
+    raw_row *rows;        /* the rows, in order of first appearance */
+    size_t nrows, rows_cap; /* rows made; entries allocated */
 } finder;
 
 /* Is a site's file Ruby's objspace.rb, where dump_all's objects come from? */
@@ -242,9 +243,9 @@ static fold_key key_of_kind(suspect_kind kind, uint16_t mask)
     return k;
 }
 
-/* The fold key of a member whose holder is h (not a real object): under the
- * virtual root (by the categories that reach its top-most member t), no
- * root at all, or no node. */
+/* The fold key of a member whose holder h is no object: the virtual root
+ * (by the categories that reach its top-most member t), or GRAPH_NONE (no
+ * root reaches it). */
 static fold_key key_without_holder(finder *f, uint32_t h, uint32_t t)
 {
     if (h == GRAPH_NONE)
@@ -668,8 +669,10 @@ static void count_window(finder *f, suspects *out, const uint8_t *since, size_t 
         heap_load_details(latest, read, nread, 0);
     if (!by_path)
         free(read);
-    if (by_path)
+    if (by_path) {
+        latest_filter->prepared_for = NULL; /* sites were added: prepare again */
         filter_prepare(latest_filter, latest);
+    }
     for (size_t k = 0; k < kept; k++) {
         uint32_t v = nodes[k];
         if (by_path && !filter_object_passes(latest_filter, latest, v))

@@ -392,6 +392,47 @@ static void filters_choose_what_counts(void **state)
     filter_free(&f);
 }
 
+/* A fourth dump: the cache settles (nothing new since dump 3), one request
+ * hash gets a new string (it grows again), under a path filter that keeps
+ * both (the later windows' sites are read, then filtered). */
+static void four_dumps(void **state)
+{
+    (void)state;
+    const char *texts[4] = {
+        small_dumps[0], small_dumps[1], small_dumps[2],
+        "{\"type\":\"ROOT\", \"root\":\"machine_context\", \"references\":[\"0x300\"]}\n"
+        ROOTS("") CLASSES OLD("\"0x200\", \"0x210\", \"0x240\"", "\"0x220\", \"0x250\"", "\"0x230\"")
+        OBJ("0x200", "STRING", "0x20", "cache.rb", 7, 2, 100, "")
+        OBJ("0x210", "STRING", "0x20", "cache.rb", 7, 2, 100, "")
+        OBJ("0x220", "STRING", "0x20", "request.rb", 9, 2, 40, "")
+        OBJ("0x230", "STRING", "0x20", "request.rb", 9, 2, 40, "")
+        OBJ("0x240", "STRING", "0x20", "cache.rb", 7, 3, 100, "")
+        OBJ("0x250", "STRING", "0x20", "request.rb", 11, 4, 40, "")
+        OBJ("0x300", "IMEMO", "0x10", "/usr/lib/ruby/3.1.0/objspace.rb", 88, 2, 40, ""),
+    };
+    obj_filter f;
+    filter_init(&f);
+    filter_set_include(&f, "*.rb");
+    loaded l;
+    load_texts(&l, texts, 4, &f);
+    suspects sp;
+    hs_error err;
+    assert_int_equal(suspects_find(l.ses, l.set, &sp, &err), HS_OK);
+    assert_int_equal(sp.nwindows, 3);
+    const suspect *cache = &sp.rows[0], *req = &sp.rows[1];
+    assert_int_equal(cache->holder_addr, 0x110);
+    assert_int_equal(cache->window[1], 1);
+    assert_int_equal(cache->window[2], 0);
+    assert_int_equal(cache->growth, SUSPECT_SETTLED);
+    assert_int_equal(req->nholders, 2);
+    assert_int_equal(req->window[1], 0);
+    assert_int_equal(req->window[2], 1);
+    assert_int_equal(req->growth, SUSPECT_GROWS_AGAIN);
+    suspects_free(&sp);
+    unload(&l);
+    filter_free(&f);
+}
+
 /* One dump: everything is live, and every object's holder is the virtual
  * root or nothing. */
 static void one_dump(void **state)
@@ -586,6 +627,7 @@ int main(void)
         cmocka_unit_test(growth_verdicts),
         cmocka_unit_test(small_service),
         cmocka_unit_test(filters_choose_what_counts),
+        cmocka_unit_test(four_dumps),
         cmocka_unit_test(one_dump),
         cmocka_unit_test(app_suspects),
         cmocka_unit_test(root_tree_matches_root_paths),
