@@ -69,7 +69,13 @@ typedef enum dump_kind {
     /* SHAPE lines: the shape this one extends. */                                           \
     X(PARENT_ID, "parent_id", DUMP_U64)                                                      \
     /* SHAPE lines: the instance variable the shape adds ("@foo"). */                        \
-    X(EDGE_NAME, "edge_name", DUMP_STRING)
+    X(EDGE_NAME, "edge_name", DUMP_STRING)                                                   \
+    /* Last, so that the members every line has are matched without testing these: */      \
+    /* DATA made by TypedData: the type's wrap_struct_name ("proc", "VM/thread"); never */   \
+    /* escaped by Ruby, so read raw. Untyped DATA objects have none. */                      \
+    X(STRUCT, "struct", DUMP_STRING)                                                         \
+    /* IMEMO: which internal record ("env", "ment", "callcache"); read raw too. */         \
+    X(IMEMO_TYPE, "imemo_type", DUMP_STRING)
 
 /* The members heapsift reads; KEY_OTHER for everything else. */
 typedef enum scan_key {

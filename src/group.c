@@ -141,6 +141,15 @@ static bool key_generation(key_ctx *c, size_t i, gkey *k)
     return true;
 }
 
+/* A DATA's struct or an IMEMO's imemo_type, by type (DATA "iseq" is not
+ * IMEMO "iseq"); the type alone for objects that have neither. */
+static bool key_struct(key_ctx *c, size_t i, gkey *k)
+{
+    k->type = c->h->type[i];
+    k->name = map_id(c, heap_subtype_of(c->h, i));
+    return k->name != NO_MATCH;
+}
+
 /* A group's name, built in a buffer (NUL bytes of the dump kept). */
 typedef struct label_buf {
     char *buf;
@@ -231,12 +240,27 @@ static void label_generation(const group_set *s, const group *g, label_buf *b)
         put_decimal(b, g->number);
 }
 
+/* The struct name ("proc"); IMEMO kinds as Ruby's count_imemo_objects
+ * names them ("imemo_env"), which keeps them apart from structs of the same
+ * name; the type for the others ("STRING", or "DATA" when untyped). */
+static void label_struct(const group_set *s, const group *g, label_buf *b)
+{
+    if (g->name == STRTAB_NONE) {
+        put_str(b, rtype_name((rtype)g->type));
+        return;
+    }
+    if (g->type == RT_IMEMO)
+        put_str(b, "imemo_");
+    put_id(b, s, g->name, "");
+}
+
 /* The grouping keys, the classic one first (GROUP_SITE):
  * X(NAME, HELP, KEY, LABEL, FLAGS). KEY fills an object's key, LABEL names
  * a group; FLAGS say what else the key is: KEY_SHOWS_TYPE (its groups are
  * of one type, shown beside the label), KEY_NAME_IS_LABEL (g->name is an id
- * of the set's own labels, which the key makes, not of the dump's strings). */
-enum { KEY_SHOWS_TYPE = 1, KEY_NAME_IS_LABEL = 2 };
+ * of the set's own labels, which the key makes, not of the dump's strings),
+ * KEY_NEEDS_SUBTYPES (it reads the subtype column, which a load may skip). */
+enum { KEY_SHOWS_TYPE = 1, KEY_NAME_IS_LABEL = 2, KEY_NEEDS_SUBTYPES = 4 };
 #define GROUP_KEYS(X)                                                                                     \
     X("site", "(type, file, line): the classic key", key_site, label_site, KEY_SHOWS_TYPE)              \
     X("class", "class name", key_class, label_class, 0)                                                   \
@@ -244,7 +268,9 @@ enum { KEY_SHOWS_TYPE = 1, KEY_NAME_IS_LABEL = 2 };
       KEY_NAME_IS_LABEL)                                                                                  \
     X("file", "file path", key_file, label_file, 0)                                                       \
     X("method", "(file, method)", key_method, label_method, 0)                                            \
-    X("generation", "GC generation of allocation", key_generation, label_generation, 0)
+    X("generation", "GC generation of allocation", key_generation, label_generation, 0)                  \
+    X("struct", "a DATA's struct, an IMEMO's imemo_type, else the type", key_struct, label_struct,      \
+      KEY_NEEDS_SUBTYPES)
 
 typedef struct group_key_def {
     const char *name;  /* as --group-by and the panes spell it */
@@ -346,6 +372,12 @@ void group_by_names(char *buf, size_t size)
 void group_sort_names(char *buf, size_t size)
 {
     join_names(buf, size, SORT_KEY_COUNT, sort_name_at);
+}
+
+bool group_by_needs_subtypes(group_by by)
+{
+    assert(by < NKEYS);
+    return group_keys[by].flags & KEY_NEEDS_SUBTYPES;
 }
 
 bool group_shows_type(const group_set *s)

@@ -30,14 +30,15 @@ typedef unsigned group_by;
 #define GROUP_SITE 0u /* (type, file, line): the classic key, first in the table */
 
 typedef struct group {
-    /* The key; which fields count depends on group_by. Ids are the subject
-     * dump's strtab ids. */
-    uint8_t type;       /* rtype (GROUP_SITE) */
-    uint32_t file;      /* file path id (SITE, FILE, METHOD) */
-    uint32_t line;      /* line + 1, or HEAP_NO_LINE (SITE) */
-    uint32_t name;      /* class name / gem label / method name id (CLASS, GEM, METHOD) */
-    uint64_t number;    /* generation (GENERATION; HEAP_NO_GEN when none), or
-                           the class address of an unnamed class (CLASS) */
+    /* The key: the fields its key function in group.c (GROUP_KEYS) fills,
+     * 0 in the others. Ids are the subject dump's strtab ids. */
+    uint8_t type;       /* rtype */
+    uint32_t file;      /* file path id */
+    uint32_t line;      /* line + 1, or HEAP_NO_LINE */
+    uint32_t name;      /* id of a name: class, method or subtype name, or a gem
+                           label (an id of the set's labels) */
+    uint64_t number;    /* generation (HEAP_NO_GEN when none), or the class
+                           address of an unnamed class */
     /* Totals over the objects that pass the filter. */
     uint64_t count;
     uint64_t memsize;
@@ -142,6 +143,9 @@ const char *group_sort_name(group_sort_key key);
 const char *group_sort_help(group_sort_key key);
 /* What a sort key needs loaded (the graph, every dump's sites). */
 sort_needs group_sort_needs(group_sort_key key);
+/* Does the key read objects' subtypes, so that the load must keep them
+ * (loader_opts.skip_subtypes false)? */
+bool group_by_needs_subtypes(group_by by);
 /* Do the set's groups each hold one type (site groups), shown beside
  * their label? group_type_name is that type's name, or "" when not. */
 bool group_shows_type(const group_set *s);

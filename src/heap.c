@@ -89,6 +89,13 @@ static uint32_t record_site(const scan_record *r, strtab *strings, site_table *s
     return site_intern(sites, key);
 }
 
+/* The record's subtype (a DATA's struct, an IMEMO's imemo_type), interned
+ * into strings; STRTAB_NONE when it has none. */
+static uint32_t record_subtype(const scan_record *r, strtab *strings)
+{
+    return r->subtype.ptr ? strtab_intern(strings, r->subtype.ptr, r->subtype.len) : STRTAB_NONE;
+}
+
 /* Moves ids of src's sites (in src_strings' ids, mapped by smap) into dst;
  * returns the map from src site ids to dst site ids. */
 static uint32_t *merge_sites(site_table *dst, const site_table *src, const uint32_t *smap)
@@ -236,6 +243,7 @@ typedef struct chunk {
     size_t count, cap;
     HEAP_COLUMNS(HEAP_COLUMN_FIELD)
     bool all_details;         /* HEAP_FULL: every object's details read now */
+    bool subtypes;            /* keep the subtype column where sites are kept */
     /* tables local to the chunk */
     strtab *strings;
     site_table sites;
@@ -248,9 +256,10 @@ typedef struct chunk {
 } chunk;
 
 /* Does a load in mode (with all_details: HEAP_FULL reading every object's
- * details) keep the columns of class when? allocated: whether the column
- * exists already (object_id is made on the first object that has one). */
-static bool column_kept(heap_col when, heap_mode mode, bool all_details, bool allocated)
+ * details; subtypes: not skip_subtypes) keep the columns of class when?
+ * allocated: whether the column exists already (object_id is made on the
+ * first object that has one). */
+static bool column_kept(heap_col when, heap_mode mode, bool all_details, bool subtypes, bool allocated)
 {
     switch (when) {
     case HEAP_COL_IDENTITY: return true;
@@ -258,6 +267,7 @@ static bool column_kept(heap_col when, heap_mode mode, bool all_details, bool al
     case HEAP_COL_FULL: return mode == HEAP_FULL;
     case HEAP_COL_SITE: return mode == HEAP_LIGHT || all_details;
     case HEAP_COL_DETAILS: return all_details;
+    case HEAP_COL_SUBTYPE: return subtypes && (mode == HEAP_LIGHT || all_details);
     }
     return false;
 }
@@ -266,7 +276,7 @@ size_t heap_object_bytes(heap_mode mode, bool all_details)
 {
     size_t bytes = 0;
 #define COLUMN_BYTES(name, type, when) \
-    bytes += column_kept(when, mode, all_details, false) ? sizeof(type) : 0;
+    bytes += column_kept(when, mode, all_details, true, false) ? sizeof(type) : 0;
     HEAP_COLUMNS(COLUMN_BYTES)
 #undef COLUMN_BYTES
     return bytes;
@@ -275,8 +285,8 @@ size_t heap_object_bytes(heap_mode mode, bool all_details)
 static void chunk_resize(chunk *c, size_t cap)
 {
     c->cap = cap;
-#define GROW(name, type, when)                                         \
-    if (column_kept(when, c->mode, c->all_details, c->name != NULL)) \
+#define GROW(name, type, when)                                                      \
+    if (column_kept(when, c->mode, c->all_details, c->subtypes, c->name != NULL)) \
         c->name = hs_xrealloc(c->name, cap * sizeof *c->name);
     HEAP_COLUMNS(GROW)
 #undef GROW
@@ -321,6 +331,8 @@ static void chunk_record(void *ctx, const scan_record *r)
     if (c->mode == HEAP_LIGHT || c->all_details) {
         c->class_addr[i] = r->class_addr;
         c->site[i] = record_site(r, c->strings, &c->sites);
+        if (c->subtypes)
+            c->subtype[i] = record_subtype(r, c->strings);
     }
     if (c->all_details) {
         c->memsize[i] = r->memsize;
@@ -404,6 +416,9 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
                     h->site[at + i] = site_map[h->site[at + i]];
                 free(site_map);
             }
+            if (h->subtype) /* the chunk's string ids, into the heap's */
+                for (size_t i = 0; i < c->count; i++)
+                    h->subtype[at + i] = smap[h->subtype[at + i]];
             heap_class *kc, *tmp;
             HASH_ITER(hh, c->classes, kc, tmp)
                 class_add(&h->classes, kc->addr, smap[kc->name]);
@@ -432,6 +447,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     heap *h = hs_xcalloc(1, sizeof *h);
     h->path = hs_xstrndup(path, strlen(path));
     h->mode = opts->mode;
+    h->keeps_subtypes = !opts->skip_subtypes;
     hs_status st = dumpfile_open(&h->file, path, err);
     if (st != HS_OK) {
         heap_free(h);
@@ -460,6 +476,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
         chunk *c = &chunks[k];
         c->mode = opts->mode;
         c->all_details = all_details;
+        c->subtypes = h->keeps_subtypes;
         c->strings = strtab_new();
         site_table_init(&c->sites);
     }
@@ -521,6 +538,10 @@ static void detail_record(void *ctx, const scan_record *r)
     size_t i = j->objs[j->current];
     h->site[i] = record_site(r, j->strings, &j->sites);
     h->class_addr[i] = r->class_addr;
+    /* Only where there is one: the column is zero (STRTAB_NONE) elsewhere,
+     * and pages never written are not resident. */
+    if (r->subtype.ptr && h->subtype)
+        h->subtype[i] = record_subtype(r, j->strings);
     h->memsize[i] = r->memsize;
     h->bytesize[i] = r->bytesize;
     h->flags[i] |= HEAP_F_DETAILED | (r->repaired ? HEAP_F_REPAIRED : 0);
@@ -622,16 +643,21 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
      * them all). */
     uint32_t *objs = hs_xmalloc((ngiven ? ngiven : 1) * sizeof *objs);
     size_t n = 0;
+    /* Each once: the site ids of an object read twice would be remapped
+     * twice, to another site. HEAP_F_QUEUED marks those taken. */
     for (size_t k = 0; k < ngiven; k++)
-        if (!(h->flags[given[k]] & HEAP_F_DETAILED))
+        if (!(h->flags[given[k]] & (HEAP_F_DETAILED | HEAP_F_QUEUED))) {
+            h->flags[given[k]] |= HEAP_F_QUEUED;
             objs[n++] = given[k];
+        }
     if (n == 0) {
         free(objs);
         return;
     }
     /* The columns details fill, zero for the objects not read. */
-#define ALLOC_DETAIL(name, type, when)                             \
-    if ((when == HEAP_COL_SITE || when == HEAP_COL_DETAILS) && !h->name) \
+#define ALLOC_DETAIL(name, type, when)                                              \
+    if ((when == HEAP_COL_SITE || when == HEAP_COL_DETAILS ||                         \
+         (when == HEAP_COL_SUBTYPE && h->keeps_subtypes)) && !h->name)                 \
         h->name = hs_xcalloc(h->count ? h->count : 1, sizeof *h->name);
     HEAP_COLUMNS(ALLOC_DETAIL)
 #undef ALLOC_DETAIL
@@ -653,8 +679,13 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         detail_job *j = &jobs[k];
         uint32_t *smap = strtab_merge(h->strings, j->strings);
         uint32_t *site_map = merge_sites(h->site_index, &j->sites, smap);
-        for (size_t m = 0; m < j->n; m++)
-            h->site[j->objs[m]] = site_map[h->site[j->objs[m]]];
+        for (size_t m = 0; m < j->n; m++) {
+            uint32_t o = j->objs[m];
+            h->flags[o] &= (uint8_t)~HEAP_F_QUEUED;
+            h->site[o] = site_map[h->site[o]];
+            if (h->subtype && h->subtype[o])
+                h->subtype[o] = smap[h->subtype[o]];
+        }
         heap_add_problems(h, &j->problems, 0);
         h->repaired += j->repaired;
         h->skipped += j->skipped;

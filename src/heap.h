@@ -2,7 +2,7 @@
  *
  * Object i of a dump is described by column[i] of each array HEAP_COLUMNS
  * lists. Columns that the diff needs exist for every dump (13 bytes an
- * object); grouping columns exist from HEAP_LIGHT up (25 bytes), and the
+ * object); grouping columns exist from HEAP_LIGHT up (29 bytes), and the
  * columns only views need for HEAP_FULL (the dump whose objects are shown).
  *
  * heap_load() parses the file with one thread per chunk (split at newlines)
@@ -44,7 +44,7 @@ typedef struct heap_problem {
 
 typedef enum heap_mode {
     HEAP_IDENTITY, /* address, generation, type (and object_id): what the diff needs */
-    HEAP_LIGHT,    /* also every object's site and class: what trends need */
+    HEAP_LIGHT,    /* also every object's site, class and subtype: what trends need */
     HEAP_FULL,     /* identity, line offsets and class names; the file stays
                       mapped and heap_load_details() reads the rest of the
                       objects that are shown */
@@ -61,6 +61,8 @@ typedef enum heap_col {
                            the others); NULL before */
     HEAP_COL_DETAILS,   /* HEAP_FULL, read for the objects given to
                            heap_load_details (0 for the others); NULL before */
+    HEAP_COL_SUBTYPE,   /* as HEAP_COL_SITE, unless the load was told that
+                           nothing groups by subtype (skip_subtypes): NULL then */
 } heap_col;
 
 /* The object table: X(NAME, TYPE, WHEN) per column. struct heap has a
@@ -82,6 +84,9 @@ typedef enum heap_col {
     X(site, uint32_t, HEAP_COL_SITE)                                          \
     /* "class" address, 0 when absent */                                      \
     X(class_addr, uint64_t, HEAP_COL_SITE)                                    \
+    /* strtab id of a DATA's "struct" or an IMEMO's "imemo_type" (which */    \
+    /* kind of either it is), STRTAB_NONE for the others */                   \
+    X(subtype, uint32_t, HEAP_COL_SUBTYPE)                                    \
     /* "memsize" (0 when absent) */                                           \
     X(memsize, uint64_t, HEAP_COL_DETAILS)                                    \
     /* "bytesize" (0 when absent) */                                          \
@@ -96,11 +101,14 @@ typedef enum heap_col {
 enum {
     HEAP_F_REPAIRED = 1, /* read from a line that was not valid JSON */
     HEAP_F_DETAILED = 2, /* site, class and sizes have been read */
+    HEAP_F_QUEUED = 4,   /* taken by the heap_load_details call under way */
 };
 
 typedef struct heap {
     char *path;            /* the dump file as given; owned */
     heap_mode mode;        /* which columns exist */
+    bool keeps_subtypes;   /* the subtype column is kept where sites are
+                              (heap_load_opts.skip_subtypes was false) */
     dumpfile file;         /* still mapped for HEAP_FULL (to re-read lines); closed otherwise */
     uint64_t text_size;    /* bytes of dump text (inflated size for gzip) */
     bool compressed;       /* the file was gzip */
@@ -108,7 +116,7 @@ typedef struct heap {
     size_t count;          /* objects (heap slots; ROOT and SHAPE lines are not objects) */
     HEAP_COLUMNS(HEAP_COLUMN_FIELD) /* addr, gen, type ... flags: see HEAP_COLUMNS */
 
-    strtab *strings;       /* file paths, method names, class names */
+    strtab *strings;       /* file paths, method names, class names, subtypes */
     heap_site *sites;      /* by site id; sites[0] is "no file, no line, no method" */
     uint32_t nsites;       /* sites in use */
     struct site_table *site_index; /* finds a site's id; owned */
@@ -141,13 +149,17 @@ typedef struct heap_load_opts {
     heap_mode mode;
     bool all_details;          /* HEAP_FULL: read every object's site, class and
                                   sizes now, as heap_load_details would (slower) */
+    bool skip_subtypes;        /* keep no subtype column (HEAP_COL_SUBTYPE): for a
+                                  caller that knows nothing will group by it, it
+                                  saves 4 bytes an object wherever sites are read */
     unsigned threads;          /* parser threads; 0 means one per online core */
     heap_progress *progress;   /* may be NULL */
 } heap_load_opts;
 
 /* Bytes a heap loaded in mode keeps per object in its columns; with
  * all_details (HEAP_FULL), once every object's details are read. object_id
- * is not counted: only Ruby 3.5+ dumps have it. For memory estimates. */
+ * is not counted: only Ruby 3.5+ dumps have it; subtype is (the loads that
+ * skip it use less). For memory estimates. */
 size_t heap_object_bytes(heap_mode mode, bool all_details);
 
 /* Loads the dump at path. On success *out owns a new heap (free with
@@ -155,11 +167,11 @@ size_t heap_object_bytes(heap_mode mode, bool all_details);
  * HS_ERR_FORMAT (empty, or no line is a heap object), HS_ERR_CANCELLED. */
 hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs_error *err);
 
-/* HEAP_FULL: reads site, class, memsize, bytesize and flags of objects
+/* HEAP_FULL: reads site, class, subtype, memsize, bytesize and flags of objects
  * objs[0..n) (indices into h) from their lines, with `threads` parser
  * threads (0: one per core). Lines that are not valid JSON are repaired or
  * counted as for heap_load. Objects whose details were read already
- * (HEAP_F_DETAILED) are skipped. */
+ * (HEAP_F_DETAILED) are skipped, and an object given twice is read once. */
 void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads);
 
 /* HEAP_FULL: the 1-based line number and byte offset of object i's line
@@ -207,6 +219,14 @@ static inline const heap_site *heap_site_of(const heap *h, size_t i)
 static inline uint64_t heap_class_of(const heap *h, size_t i)
 {
     return h->class_addr ? h->class_addr[i] : 0;
+}
+
+/* strtab id of object i's subtype (a DATA's struct, an IMEMO's
+ * imemo_type), STRTAB_NONE when it has none, or sites or subtypes were not
+ * read. */
+static inline uint32_t heap_subtype_of(const heap *h, size_t i)
+{
+    return h->subtype ? h->subtype[i] : STRTAB_NONE;
 }
 
 #endif

@@ -160,22 +160,19 @@ static size_t join_roots(char names[GRAPH_ROOT_KINDS][GRAPH_ROOT_NAME], unsigned
     return total;
 }
 
-hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap_progress *progress,
-                          hs_error *err)
+/* What the reading pass fills per object of the heap, each range its own
+ * objects' entries (no locks): the chunks point into these. */
+typedef struct pass_columns {
+    uint64_t *memsize;        /* "memsize": the dominators' weights */
+    uint32_t *nrefs_of;       /* references kept, the class edge included */
+} pass_columns;
+
+/* Step 1: reads every line of h's text, one range per thread, into chunks
+ * (*chunks, *nchunks; freed by the caller whatever the status) and cols. */
+static hs_status read_references(heap_graph *out, const heap *h, unsigned threads, heap_progress *progress,
+                                 const pass_columns *cols, graph_chunk **chunks, unsigned *nchunks,
+                                 hs_error *err)
 {
-    memset(out, 0, sizeof *out);
-    if (h->mode != HEAP_FULL || !h->file.data)
-        return hs_fail(err, HS_ERR_USAGE, "%s: the dump's text is no longer mapped", h->path);
-    double t0 = monotime_now();
-    out->count = h->count;
-    out->addrs = hs_xmalloc(sizeof *out->addrs);
-    addrmap_build(out->addrs, h->addr, h->count);
-
-    size_t objects = h->count ? h->count : 1;
-    uint64_t *memsize = hs_xcalloc(objects, sizeof *memsize);
-    uint32_t *nrefs_of = hs_xcalloc(objects, sizeof *nrefs_of);
-    out->damaged = hs_xcalloc(objects, 1);
-
     size_t bounds[SCANPASS_MAX + 1];
     unsigned n = scanpass_split(&h->file, threads, bounds);
     scanpass pass = {
@@ -188,40 +185,43 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
         .progress = progress,
         .prefetch = SCANPASS_PREFETCH,
     };
-    graph_chunk *chunks = hs_xcalloc(n, sizeof *chunks);
+    graph_chunk *c = hs_xcalloc(n, sizeof *c);
     for (unsigned k = 0; k < n; k++) {
-        graph_chunk *c = &chunks[k];
-        c->h = h;
-        c->addrs = out->addrs;
-        c->first = heap_first_line_from(h, bounds[k]);
-        c->last = heap_first_line_from(h, bounds[k + 1]);
-        c->cursor = c->first;
-        c->memsize = memsize;
-        c->nrefs_of = nrefs_of;
-        c->damaged = out->damaged;
+        c[k].h = h;
+        c[k].addrs = out->addrs;
+        c[k].first = heap_first_line_from(h, bounds[k]);
+        c[k].last = heap_first_line_from(h, bounds[k + 1]);
+        c[k].cursor = c[k].first;
+        c[k].memsize = cols->memsize;
+        c[k].nrefs_of = cols->nrefs_of;
+        c[k].damaged = out->damaged;
     }
-    hs_status st = scanpass_run(&pass, chunks, sizeof *chunks, bounds, n, err);
-    if (st != HS_OK) {
-        for (unsigned k = 0; k < n; k++)
-            chunk_free(&chunks[k]);
-        free(chunks);
-        free(memsize);
-        free(nrefs_of);
-        heap_graph_free(out);
-        return st;
-    }
+    *chunks = c;
+    *nchunks = n;
+    return scanpass_run(&pass, c, sizeof *c, bounds, n, err);
+}
 
-    /* The ranges' references, end to end, are every object's in order. */
-    uint64_t *ref_start = hs_xmalloc((objects + 1) * sizeof *ref_start);
+/* Step 2: where each object's references start in the joined list
+ * (count + 1 entries, the last one the total). */
+static uint64_t *reference_starts(const uint32_t *nrefs_of, size_t count)
+{
+    uint64_t *ref_start = hs_xmalloc((count + 1) * sizeof *ref_start);
     uint64_t total = 0;
-    for (size_t i = 0; i < h->count; i++) {
+    for (size_t i = 0; i < count; i++) {
         ref_start[i] = total;
         total += nrefs_of[i];
     }
-    ref_start[h->count] = total;
-    free(nrefs_of);
+    ref_start[count] = total;
+    return ref_start;
+}
+
+/* Step 3: the ranges' references, end to end, which are every object's in
+ * order (total of them). Each range's own list is freed once copied, so
+ * the peak is the joined list plus the ranges not yet copied. */
+static uint32_t *join_references(graph_chunk *chunks, unsigned n, uint64_t total)
+{
     uint32_t *refs = hs_xmalloc((total ? total : 1) * sizeof *refs);
-    uint64_t at = 0, lines_before = 0;
+    uint64_t at = 0;
     for (unsigned k = 0; k < n; k++) {
         graph_chunk *c = &chunks[k];
         if (c->nrefs)
@@ -229,6 +229,17 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
         at += c->nrefs;
         free(c->refs);
         c->refs = NULL;
+    }
+    return refs;
+}
+
+/* Step 4: the ranges' first damaged lines, in file order, with their line
+ * numbers counted from the start of the text. */
+static void join_problems(heap_graph *out, const graph_chunk *chunks, unsigned n)
+{
+    uint64_t lines_before = 0;
+    for (unsigned k = 0; k < n; k++) {
+        const graph_chunk *c = &chunks[k];
         for (unsigned p = 0; p < c->nproblems && out->nproblems < HEAP_MAX_PROBLEMS; p++) {
             out->problems[out->nproblems] = c->problems[p];
             if (out->problems[out->nproblems].line_no)
@@ -237,27 +248,74 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
         }
         lines_before += c->w.stats.line_count;
     }
-    out->graph = hs_xmalloc(sizeof *out->graph);
+}
+
+/* Step 5: the graph of count objects from the joined references and the
+ * ranges' roots, with the roots' category names. */
+static graph *build_graph(uint32_t count, const uint64_t *ref_start, const uint32_t *refs, graph_chunk *chunks,
+                          unsigned n)
+{
+    graph *g = hs_xmalloc(sizeof *g);
     uint32_t *roots;
     uint8_t *kinds;
     char names[GRAPH_ROOT_KINDS][GRAPH_ROOT_NAME];
     unsigned nnames;
     size_t nroots = join_roots(names, &nnames, chunks, n, &roots, &kinds);
-    graph_build(out->graph, (uint32_t)h->count, ref_start, refs, roots, kinds, nroots);
-    memcpy(out->graph->root_names, names, sizeof names);
-    out->graph->nroot_names = nnames;
-    free(ref_start);
-    free(refs);
+    graph_build(g, count, ref_start, refs, roots, kinds, nroots);
+    memcpy(g->root_names, names, sizeof names);
+    g->nroot_names = nnames;
     free(roots);
     free(kinds);
+    return g;
+}
+
+static void chunks_free(graph_chunk *chunks, unsigned n)
+{
     for (unsigned k = 0; k < n; k++)
         chunk_free(&chunks[k]);
     free(chunks);
+}
+
+hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap_progress *progress,
+                          hs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (h->mode != HEAP_FULL || !h->file.data)
+        return hs_fail(err, HS_ERR_USAGE, "%s: the dump's text is no longer mapped", h->path);
+    double t0 = monotime_now();
+    out->count = h->count;
+    out->addrs = hs_xmalloc(sizeof *out->addrs);
+    addrmap_build(out->addrs, h->addr, h->count);
+    size_t objects = h->count ? h->count : 1;
+    out->damaged = hs_xcalloc(objects, 1);
+    pass_columns cols = {
+        .memsize = hs_xcalloc(objects, sizeof *cols.memsize),
+        .nrefs_of = hs_xcalloc(objects, sizeof *cols.nrefs_of),
+    };
+
+    graph_chunk *chunks;
+    unsigned n;
+    hs_status st = read_references(out, h, threads, progress, &cols, &chunks, &n, err);
+    if (st != HS_OK) {
+        chunks_free(chunks, n);
+        free(cols.memsize);
+        free(cols.nrefs_of);
+        heap_graph_free(out);
+        return st;
+    }
+    uint64_t *ref_start = reference_starts(cols.nrefs_of, h->count);
+    free(cols.nrefs_of);
+    uint32_t *refs = join_references(chunks, n, ref_start[h->count]);
+    join_problems(out, chunks, n);
+    out->graph = build_graph((uint32_t)h->count, ref_start, refs, chunks, n);
+    free(ref_start);
+    free(refs);
+    chunks_free(chunks, n);
     out->read_seconds = monotime_now() - t0;
 
     t0 = monotime_now();
-    graph_dominators(out->graph, memsize);
-    free(memsize);
+    graph_dominators(out->graph, cols.memsize);
+    free(cols.memsize);
     out->dominator_seconds = monotime_now() - t0;
     return HS_OK;
 }

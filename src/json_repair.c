@@ -336,6 +336,7 @@ static void store_string(scan_record *rec, scan_key key, scan_str s, char *why, 
     case KEY_REAL_CLASS_NAME: if (!rec->name.ptr) rec->name = s; return;
     case KEY_ROOT: rec->root = s; return;
     case KEY_EDGE_NAME: rec->edge_name = s; return;
+    case KEY_STRUCT: case KEY_IMEMO_TYPE: rec->subtype = s; return;
     case KEY_OTHER: return;
     default:
         /* A number written as a string: use it if it is one. */

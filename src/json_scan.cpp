@@ -162,6 +162,8 @@ error_code extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *ref
         case KEY_ID: ok = rec->has_shape_id = !v.get_uint64().get(rec->shape_id); break;
         case KEY_PARENT_ID: ok = !v.get_uint64().get(rec->parent_id); break;
         case KEY_EDGE_NAME: ok = get_str(v, &rec->edge_name); break;
+        case KEY_STRUCT:
+        case KEY_IMEMO_TYPE: ok = unquote(v.raw_json_token(), &rec->subtype); break; // never escaped by Ruby
         case KEY_OTHER: break;
         }
         if (!ok)

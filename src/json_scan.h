@@ -60,6 +60,8 @@ typedef struct scan_record {
     uint64_t memsize;        /* "memsize"; Ruby omits it when 0 */
     uint64_t bytesize;       /* "bytesize" (strings, symbols) */
     scan_str name;           /* "name" of a CLASS or MODULE, else "real_class_name" */
+    scan_str subtype;        /* what kind of DATA or IMEMO: a DATA's "struct", an
+                                IMEMO's "imemo_type"; raw (Ruby escapes neither) */
     scan_str root;           /* ROOT: "root" category (vm, machine_context ...) */
     uint64_t object_id;      /* flags.object_id (Ruby 3.5+): the true identity */
     bool has_object_id;

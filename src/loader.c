@@ -40,6 +40,7 @@ static void *loader_main(void *arg)
                   : l->opts.want_trends        ? HEAP_LIGHT
                                                : HEAP_IDENTITY,
             .all_details = graph_dump && k != subject && l->opts.want_trends,
+            .skip_subtypes = l->opts.skip_subtypes,
             .threads = l->opts.threads,
             .progress = &d->progress,
         };

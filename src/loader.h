@@ -67,6 +67,11 @@ typedef struct loader_opts {
                                     the identity of its objects (slower) */
     bool want_graph;             /* build the latest dump's reference graph and
                                     dominators (its heap's graph) */
+    bool skip_subtypes;          /* nothing will group by subtype (no key that
+                                    group_by_needs_subtypes, and no explorer,
+                                    which may switch to one): keep no subtype
+                                    column, 4 bytes an object of every dump
+                                    read with its sites (heap_load_opts) */
 } loader_opts;
 
 typedef struct loader {

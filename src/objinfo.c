@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* memmem, memrchr */
 #include "objinfo.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,28 @@ void objinfo_ensure_details(heap *h, size_t index)
         return;
     uint32_t one = (uint32_t)index;
     heap_load_details(h, &one, 1, 1);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+void objinfo_prepare(heap *h, const size_t *objs, size_t n)
+{
+    if (!h->offset || n == 0)
+        return;
+    uint32_t *want = hs_xmalloc(n * sizeof *want);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (objs[i] != OBJ_NONE && !(h->flags[objs[i]] & HEAP_F_DETAILED))
+            want[k++] = (uint32_t)objs[i];
+    /* In file order, so the lines are read front to back. */
+    qsort(want, k, sizeof *want, cmp_u32);
+    if (k)
+        heap_load_details(h, want, k, 1);
+    free(want);
 }
 
 /* Collects a record's references (json_scan_line callback). */
@@ -184,7 +207,7 @@ void objinfo_free(objinfo *oi)
     memset(oi, 0, sizeof *oi);
 }
 
-scan_str objinfo_value(heap *h, size_t index)
+scan_str objinfo_value(const heap *h, size_t index)
 {
     scan_str none = { NULL, 0 };
     const char *line;
@@ -200,13 +223,14 @@ scan_str objinfo_value(heap *h, size_t index)
     return none;
 }
 
-size_t objinfo_describe(heap *h, size_t index, char *buf, size_t size)
+size_t objinfo_describe(const heap *h, size_t index, char *buf, size_t size)
 {
     if (index == OBJ_NONE) {
         snprintf(buf, size, "(not in this dump)");
         return strlen(buf);
     }
-    objinfo_ensure_details(h, index);
+    /* Without details a description would be wrong, not short. */
+    assert(!h->flags || (h->flags[index] & HEAP_F_DETAILED));
     size_t clen, flen;
     /* A class or module is best named by its own name, not its class's. */
     bool is_class = h->type[index] == RT_CLASS || h->type[index] == RT_MODULE;

@@ -2,9 +2,10 @@
  * every member of its line, the objects it references and the objects that
  * reference it, each resolved to an object of the dump where there is one.
  *
- * Works on a HEAP_FULL heap (its file stays mapped). Reads details of the
- * objects it resolves on demand (heap_load_details), so it changes the heap:
- * call it from the thread that owns the heap, with no other thread reading.
+ * Works on a HEAP_FULL heap (its file stays mapped). Describing an object
+ * only reads; its details (site, class, sizes) must have been read first,
+ * by objinfo_prepare or objinfo_load, which change the heap: call those
+ * from the thread that owns it, with no other thread reading.
  */
 #ifndef HEAPSIFT_OBJINFO_H
 #define HEAPSIFT_OBJINFO_H
@@ -43,7 +44,8 @@ typedef struct objinfo {
 
 #define OBJINFO_MAX_REFERRERS 5000
 
-/* Reads object `index` of h in full. Fails when its line cannot be read. */
+/* Reads object `index` of h in full, its details included. Fails when its
+ * line cannot be read. */
 hs_status objinfo_load(objinfo *oi, heap *h, const addrmap *ai, size_t index, hs_error *err);
 
 /* Finds the referrers: every line of the dump that names the object's
@@ -58,17 +60,22 @@ void objinfo_graph_referrers(objinfo *oi, const heap *h, const graph *g);
 
 void objinfo_free(objinfo *oi);
 
-/* A one-line description of object `index`: TYPE, class name, allocation
- * site and, for strings, the start of the value. Raw dump bytes: escape
- * before showing. A description longer than size - 1 ends in "..." where
- * it was cut. Returns the length written (at most size - 1). */
-size_t objinfo_describe(heap *h, size_t index, char *buf, size_t size);
+/* A one-line description of object `index` (OBJ_NONE: "not in this dump"):
+ * TYPE, class name, allocation site and, for strings, the start of the
+ * value. Its details must have been read (objinfo_prepare). Raw dump
+ * bytes: escape before showing. A description longer than size - 1 ends in
+ * "..." where it was cut. Returns the length written (at most size - 1). */
+size_t objinfo_describe(const heap *h, size_t index, char *buf, size_t size);
 
 /* The string value of object `index` ("value" of its line), or an empty
  * scan_str; points into the dump and is raw. */
-scan_str objinfo_value(heap *h, size_t index);
+scan_str objinfo_value(const heap *h, size_t index);
 
 /* Reads site, class and sizes of object `index` if not read yet. */
 void objinfo_ensure_details(heap *h, size_t index);
+
+/* The same for objs[0..n) (OBJ_NONE entries are skipped), in one pass: what
+ * a view does before it shows them. */
+void objinfo_prepare(heap *h, const size_t *objs, size_t n);
 
 #endif

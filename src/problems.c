@@ -2,8 +2,10 @@
 #include "problems.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "mapguard.h"
 #include "textsafe.h"
 
 /* Where object i of h is, for a message: "line L (byte B)", or its number
@@ -41,8 +43,26 @@ static void write_duplicates(FILE *out, const char *prefix, const heap *h, const
             d->count, d->count == 1 ? " has" : "s have", again, d->addr, first);
 }
 
+/* Does dump k hold exactly the objects of the dump before it (the same
+ * addresses in the same order)? Then it is the same dump given twice, or a
+ * copy: nothing can be new between them, and a diff of nothing says
+ * nothing. */
+static bool same_as_previous(const session *ses, size_t k)
+{
+    const heap *a = ses->dumps[k - 1], *b = ses->dumps[k];
+    return a->count == b->count && a->count > 0 && memcmp(a->addr, b->addr, a->count * sizeof *a->addr) == 0 &&
+           memcmp(a->gen, b->gen, a->count * sizeof *a->gen) == 0;
+}
+
 void problems_write(FILE *out, const session *ses, const char *prefix, unsigned shown, bool escape)
 {
+    for (size_t k = 1; k < ses->ndumps; k++)
+        if (same_as_previous(ses, k)) {
+            begin(out, prefix, "warning: ", ses->dumps[k], escape);
+            fprintf(out, " (dump %zu) holds exactly the objects of dump %zu: the same dump twice? Nothing is new "
+                         "between them\n",
+                    k + 1, k);
+        }
     static const char *const kinds[] = { "repaired", "skipped", "cut short" };
     for (size_t k = 0; k < ses->ndumps; k++) {
         const heap *h = ses->dumps[k];
@@ -80,7 +100,30 @@ size_t problems_dumps(const session *ses)
     size_t with = 0;
     for (size_t k = 0; k < ses->ndumps; k++) {
         const heap *h = ses->dumps[k];
-        with += h->warning[0] || h->repaired || h->skipped || ses->diff->dups[k].count;
+        with += h->warning[0] || h->repaired || h->skipped || ses->diff->dups[k].count ||
+                (k > 0 && same_as_previous(ses, k));
     }
     return with;
+}
+
+bool problems_summary(const session *ses, char *buf, size_t size)
+{
+    uint64_t repaired = 0, skipped = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < ses->ndumps; k++) {
+        uint64_t gone = heap_file_fault(ses->dumps[k]);
+        if (gone != MAPGUARD_NO_FAULT) {
+            /* What was read of it since is zeros: nothing shown can be trusted. */
+            snprintf(buf, size, "dump %zu shrank while open: from byte %" PRIu64 " it reads as zeros; quit and rerun on a copy",
+                     k + 1, gone);
+            return true;
+        }
+        repaired += ses->dumps[k]->repaired;
+        skipped += ses->dumps[k]->skipped;
+    }
+    if (repaired || skipped)
+        snprintf(buf, size, "%" PRIu64 " lines repaired, %" PRIu64 " skipped (! shows them)", repaired, skipped);
+    else if (problems_dumps(ses))
+        snprintf(buf, size, "warnings about the dumps (! shows them)");
+    return buf[0] != '\0';
 }

@@ -1,6 +1,7 @@
 /* problems.h - what was wrong with the dumps, in words: each dump's
- * file-level warning (a damaged gzip stream, a file that grew), its
- * duplicated addresses, and its lines that were repaired or skipped with
+ * file-level warning (a damaged gzip stream, a file that grew), a dump
+ * that is the one before it again, its duplicated addresses, and its lines
+ * that were repaired or skipped with
  * line, byte and reason. main writes it to stderr after a report; the
  * explorer shows it in a pane. */
 #ifndef HEAPSIFT_PROBLEMS_H
@@ -24,5 +25,11 @@ void problems_write(FILE *out, const session *ses, const char *prefix, unsigned 
 /* How many dumps have something problems_write would say (for the
  * explorer's status line). */
 size_t problems_dumps(const session *ses);
+
+/* One line for the explorer's status line saying the worst of it: a dump
+ * that shrank while open (from which byte it reads as zeros), else how
+ * many lines were repaired and skipped, else that there are warnings.
+ * Writes "" and returns false when all is well. */
+bool problems_summary(const session *ses, char *buf, size_t size);
 
 #endif

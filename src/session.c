@@ -1,6 +1,8 @@
 /* session.c - one loaded analysis and the lookups every view shares. */
 #include "session.h"
 
+#include "objinfo.h"
+
 #include <assert.h>
 #include <stdlib.h>
 
@@ -91,7 +93,15 @@ uint32_t session_node_at(const session *s, uint64_t addr)
 size_t session_root_path(const session *s, uint32_t v, uint32_t **path, unsigned *root_kind)
 {
     assert(s->graph && v < s->graph->n);
-    return graph_root_path(s->graph, v, s->avoid_root, path, root_kind);
+    size_t len = graph_root_path(s->graph, v, s->avoid_root, path, root_kind);
+    /* The hops are described wherever a path is shown: read them now. */
+    size_t *hops = hs_xmalloc((len + 1) * sizeof *hops);
+    for (size_t k = 0; k < len; k++)
+        hops[k] = (*path)[k];
+    hops[len] = v;
+    objinfo_prepare(s->latest, hops, len + 1);
+    free(hops);
+    return len;
 }
 
 size_t session_dump_number(const session *s, const heap *h)

@@ -81,7 +81,9 @@ uint32_t session_node_at(const session *s, uint64_t addr);
 /* The shortest path from a GC root to node v of the graph, preferring roots
  * other than s->avoid_root (see graph_root_path). Returns the hops (0 when
  * no root reaches v); *path is allocated (the caller frees it) and
- * *root_kind names the root's category (s->graph->root_names). */
+ * *root_kind names the root's category (s->graph->root_names). Reads the
+ * details of v and of every hop into s->latest (objinfo_prepare), so that
+ * they can be described: owner thread only. */
 size_t session_root_path(const session *s, uint32_t v, uint32_t **path, unsigned *root_kind);
 
 /* 1-based position of h among the dumps; 0 when it is none of them. */

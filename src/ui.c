@@ -158,6 +158,17 @@ static void install_signals(void)
 
 /* ---- drawing and keys ------------------------------------------------------- */
 
+static const ui_mode_ops *const modes[MODE_COUNT] = {
+#define UI_MODE_ENTRY(id, ops) [id] = &ops,
+    UI_MODES(UI_MODE_ENTRY)
+#undef UI_MODE_ENTRY
+};
+
+const ui_mode_ops *ui_mode_of(ui_mode m)
+{
+    return modes[m];
+}
+
 void ui_draw(ui *u)
 {
     erase(); /* no clear(): curses sends only what changed */
@@ -168,37 +179,9 @@ void ui_draw(ui *u)
         attrset(A_NORMAL);
         return;
     }
-    switch (u->mode) {
-    case MODE_LOADING:
-        ui_loading_draw(u);
-        break;
-    case MODE_FAILED:
-        ui_failed_draw(u);
-        break;
-    case MODE_BROWSE:
+    if (modes[u->mode]->over_list)
         ui_list_draw(u);
-        break;
-    case MODE_SORT:
-        ui_list_draw(u);
-        ui_sort_draw(u);
-        break;
-    case MODE_FILTER:
-        ui_list_draw(u);
-        ui_filter_draw(u);
-        break;
-    case MODE_HELP:
-        ui_list_draw(u);
-        ui_help_draw(u);
-        break;
-    case MODE_PROMPT:
-        ui_list_draw(u);
-        ui_prompt_draw(u);
-        break;
-    case MODE_TEXT:
-        ui_list_draw(u);
-        ui_pane_draw(u);
-        break;
-    }
+    modes[u->mode]->draw(u);
 }
 
 void ui_loaded(ui *u)
@@ -234,62 +217,6 @@ void ui_graph_news(ui *u)
     }
 }
 
-/* The number of list rows on screen (between the two header lines and the
- * status and key lines). */
-static long list_height(void)
-{
-    return LINES - 4 > 1 ? LINES - 4 : 1;
-}
-
-static void browse_key(ui *u, int key)
-{
-    view *v = &u->view;
-    u->status[0] = '\0';
-    switch (action_for_key(key)) {
-    case ACT_DOWN: view_move(v, 1); break;
-    case ACT_UP: view_move(v, -1); break;
-    case ACT_PAGE_DOWN: view_move(v, list_height()); break;
-    case ACT_PAGE_UP: view_move(v, -list_height()); break;
-    case ACT_HOME: view_home(v); break;
-    case ACT_END: view_end(v); break;
-    case ACT_ENTER:
-        if (!view_enter(v))
-            snprintf(u->status, sizeof u->status, "%s", v->message);
-        break;
-    case ACT_BACK: view_back(v); break;
-    case ACT_SEARCH: ui_prompt_open(u, PROMPT_SEARCH, ""); break;
-    case ACT_SEARCH_NEXT:
-    case ACT_SEARCH_PREV:
-        if (!view_search(v, NULL, action_for_key(key) == ACT_SEARCH_NEXT ? 1 : -1))
-            snprintf(u->status, sizeof u->status, "%s", v->message);
-        break;
-    case ACT_FILTER: ui_filter_open(u); break;
-    case ACT_SORT:
-        u->sort_cursor = (int)v->set->sort;
-        u->mode = MODE_SORT;
-        break;
-    case ACT_REVERSE: view_toggle_reverse(v); break;
-    case ACT_EXPORT: {
-        char name[256];
-        view_default_export_name(v, name, sizeof name);
-        ui_prompt_open(u, PROMPT_EXPORT, name);
-        break;
-    }
-    case ACT_HELP: u->mode = MODE_HELP; break;
-    case ACT_WHY: ui_why_open(u); break;
-    case ACT_PROBLEMS: ui_problems_open(u); break;
-    case ACT_QUIT:
-        if (!view_back(v))
-            u->quit = true;
-        break;
-    case ACT_QUIT_NOW: u->quit = true; break;
-    case ACT_REDRAW: clearok(curscr, TRUE); break;
-    case ACT_NONE:
-    case ACT_COUNT:
-        break;
-    }
-}
-
 void ui_key(ui *u, int key)
 {
     if (key == KEY_RESIZE)
@@ -298,41 +225,17 @@ void ui_key(ui *u, int key)
         clearok(curscr, TRUE);
         return;
     }
-    switch (u->mode) {
-    case MODE_LOADING:
-        if (key == 'q' || key == 'Q' || key == 27) {
-            loader_cancel(u->loader);
-            u->quit = true;
-            u->exit_status = 1;
-        }
-        break;
-    case MODE_FAILED:
-        if (key == 'q' || key == 'Q' || key == '\n' || key == '\r' || key == 27 || key == KEY_ENTER)
-            u->quit = true;
-        break;
-    case MODE_BROWSE:
-        browse_key(u, key);
-        break;
-    case MODE_SORT:
-        ui_sort_key(u, key);
-        break;
-    case MODE_FILTER:
-        ui_filter_key(u, key);
-        break;
-    case MODE_HELP:
-        if (key == 'q' || key == '?' || key == 27 || key == '\n' || key == '\r' || key == KEY_ENTER ||
-            key == 'h' || key == KEY_LEFT)
-            u->mode = MODE_BROWSE;
-        else if (key == 'Q')
-            u->quit = true;
-        break;
-    case MODE_PROMPT:
-        ui_prompt_key(u, key);
-        break;
-    case MODE_TEXT:
-        ui_pane_key(u, key);
-        break;
-    }
+    const ui_mode_ops *m = modes[u->mode];
+    m->key(u, keymap_action(m->keys(u), key), key);
+}
+
+void ui_release(ui *u)
+{
+    ui_filter_release();
+    ui_pane_release();
+    if (u->view_ready)
+        view_free(&u->view);
+    u->view_ready = false;
 }
 
 /* ---- the loop ------------------------------------------------------------------ */
@@ -364,6 +267,16 @@ int ui_run(loader *l, const ui_opts *opts)
         return 1;
     }
     curses_active = true;
+    /* A terminal that cannot move the cursor (TERM=dumb) would show one
+     * line and then nothing. */
+    char *cup = tigetstr((char *)"cup");
+    if (!cup || cup == (char *)-1) {
+        restore_terminal();
+        fprintf(stderr, "heapsift: the terminal (TERM=%s) cannot place the cursor; use --report\n",
+                getenv("TERM") ? getenv("TERM") : "");
+        loader_cancel(l);
+        return 1;
+    }
     install_fatal_signals();
     install_winch();
     cbreak();
@@ -442,9 +355,9 @@ int ui_run(loader *l, const ui_opts *opts)
             dirty = true;
     }
     restore_terminal();
-    free(u.pane_text);
-    if (u.view_ready)
-        view_free(&u.view);
+    ui_release(&u);
+    if (u.cancelled)
+        fprintf(stderr, "heapsift: loading cancelled (q): nothing was compared\n");
     if (caught_signal) {
         loader_cancel(l);
         return 128 + caught_signal;

@@ -9,6 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Keys it does not bind are typed into the field. */
+static const key_binding filter_bindings[] = {
+    { ACT_FIELD, "field", NULL },
+    { ACT_CHOICE, "grouping", "the next grouping (in Group by)" },
+    { ACT_ERASE, NULL, NULL },
+    { ACT_CLEAR, NULL, NULL },
+    { ACT_ACCEPT, "keep", "keep the filter" },
+    { ACT_CLOSE, "undo", "put back the filter the pane opened with" },
+};
+static const key_map filter_map = KEY_MAP("filter pane", filter_bindings);
+
 static const char *const field_names[FF_COUNT] = {
     [FF_INCLUDE] = "Path contains",
     [FF_EXCLUDE] = "Exclude path",
@@ -16,6 +27,38 @@ static const char *const field_names[FF_COUNT] = {
     [FF_MIN_COUNT] = "Min count",
     [FF_GROUP_BY] = "Group by",
 };
+
+/* The pane open now (UI thread only). */
+static struct {
+    filter_field cursor;           /* the field being edited */
+    char text[FF_COUNT][256];      /* the text of each field as typed */
+    obj_filter saved;              /* the filter before the pane opened (Esc restores) */
+    group_by saved_by;             /* the grouping before it opened */
+    bool open;                     /* saved holds a filter to free */
+    bool error;                    /* the types field does not parse */
+} ff;
+
+const char *ui_filter_text(filter_field k)
+{
+    return ff.text[k];
+}
+
+filter_field ui_filter_cursor(void)
+{
+    return ff.cursor;
+}
+
+bool ui_filter_error(void)
+{
+    return ff.error;
+}
+
+void ui_filter_release(void)
+{
+    if (ff.open)
+        filter_free(&ff.saved);
+    ff.open = false;
+}
 
 static void types_text(const obj_filter *f, char *buf, size_t size)
 {
@@ -31,18 +74,20 @@ static void types_text(const obj_filter *f, char *buf, size_t size)
 void ui_filter_open(ui *u)
 {
     view *v = &u->view;
-    filter_init(&u->ff_saved);
-    filter_copy(&u->ff_saved, &v->set->filter);
-    u->ff_saved_by = v->set->by;
-    snprintf(u->ff_text[FF_INCLUDE], sizeof u->ff_text[0], "%s", v->set->filter.include ? v->set->filter.include : "");
-    snprintf(u->ff_text[FF_EXCLUDE], sizeof u->ff_text[0], "%s", v->set->filter.exclude ? v->set->filter.exclude : "");
-    types_text(&v->set->filter, u->ff_text[FF_TYPES], sizeof u->ff_text[0]);
+    ui_filter_release();
+    filter_init(&ff.saved);
+    filter_copy(&ff.saved, &v->set->filter);
+    ff.open = true;
+    ff.saved_by = v->set->by;
+    snprintf(ff.text[FF_INCLUDE], sizeof ff.text[0], "%s", v->set->filter.include ? v->set->filter.include : "");
+    snprintf(ff.text[FF_EXCLUDE], sizeof ff.text[0], "%s", v->set->filter.exclude ? v->set->filter.exclude : "");
+    types_text(&v->set->filter, ff.text[FF_TYPES], sizeof ff.text[0]);
     if (v->set->filter.min_count > 1)
-        snprintf(u->ff_text[FF_MIN_COUNT], sizeof u->ff_text[0], "%" PRIu64, v->set->filter.min_count);
+        snprintf(ff.text[FF_MIN_COUNT], sizeof ff.text[0], "%" PRIu64, v->set->filter.min_count);
     else
-        u->ff_text[FF_MIN_COUNT][0] = '\0';
-    u->ff_cursor = FF_INCLUDE;
-    u->ff_error = false;
+        ff.text[FF_MIN_COUNT][0] = '\0';
+    ff.cursor = FF_INCLUDE;
+    ff.error = false;
     u->mode = MODE_FILTER;
 }
 
@@ -51,16 +96,16 @@ static void apply(ui *u)
 {
     obj_filter f;
     filter_init(&f);
-    filter_set_include(&f, u->ff_text[FF_INCLUDE]);
-    filter_set_exclude(&f, u->ff_text[FF_EXCLUDE]);
+    filter_set_include(&f, ff.text[FF_INCLUDE]);
+    filter_set_exclude(&f, ff.text[FF_EXCLUDE]);
     const char *bad;
-    u->ff_error = !filter_set_types(&f, u->ff_text[FF_TYPES], &bad);
-    f.min_count = strtoull(u->ff_text[FF_MIN_COUNT], NULL, 10);
+    ff.error = !filter_set_types(&f, ff.text[FF_TYPES], &bad);
+    f.min_count = strtoull(ff.text[FF_MIN_COUNT], NULL, 10);
     view_set_filter(&u->view, &f);
     filter_free(&f);
 }
 
-void ui_filter_draw(ui *u)
+static void filter_draw(ui *u)
 {
     view *v = &u->view;
     /* One row per field, with a blank row between them when there is room. */
@@ -76,85 +121,83 @@ void ui_filter_draw(ui *u)
         if (k == FF_GROUP_BY)
             snprintf(shown, sizeof shown, "< %s >", group_by_name(v->set->by));
         else
-            snprintf(shown, sizeof shown, "%s%s", u->ff_text[k], k == (int)u->ff_cursor ? "_" : "");
-        attrset(k == (int)u->ff_cursor ? u->attr[PART_SELECTED] : pane);
+            snprintf(shown, sizeof shown, "%s%s", ff.text[k], k == (int)ff.cursor ? "_" : "");
+        attrset(k == (int)ff.cursor ? u->attr[PART_SELECTED] : pane);
         ui_puts(stdscr, y, x0 + 17, shown, w - 19, true);
     }
-    attrset(u->ff_error ? (pane | A_BOLD) : pane);
+    attrset(ff.error ? (pane | A_BOLD) : pane);
     char note[200];
-    if (u->ff_error)
+    if (ff.error)
         snprintf(note, sizeof note, "unknown type in Types (STRING,ARRAY,HASH,OBJECT,DATA...)");
     else
         snprintf(note, sizeof note, "%zu groups, %" PRIu64 " objects shown", v->set->nvisible, v->set->total_count);
     ui_puts(stdscr, y0 + h - 3, x0 + 2, note, w - 4, true);
     attrset(pane);
-    ui_puts(stdscr, y0 + h - 2, x0 + 2, "Up/Down/Tab field  Left/Right grouping  Enter keep  Esc undo", w - 4,
-            false);
+    char bar[128];
+    keymap_bar(&filter_map, bar, sizeof bar);
+    ui_puts(stdscr, y0 + h - 2, x0 + 1, bar, w - 3, false);
     attrset(A_NORMAL);
 }
 
 static void close_pane(ui *u, bool keep)
 {
     if (!keep) {
-        if (u->view.set->by != u->ff_saved_by)
-            view_set_group_by(&u->view, u->ff_saved_by);
-        view_set_filter(&u->view, &u->ff_saved);
+        if (u->view.set->by != ff.saved_by)
+            view_set_group_by(&u->view, ff.saved_by);
+        view_set_filter(&u->view, &ff.saved);
     }
-    filter_free(&u->ff_saved);
+    ui_filter_release();
     u->mode = MODE_BROWSE;
 }
 
-bool ui_filter_key(ui *u, int key)
+static void filter_key(ui *u, action act, int key)
 {
-    char *text = u->ff_text[u->ff_cursor];
+    char *text = ff.text[ff.cursor];
     size_t len = strlen(text);
-    switch (key) {
-    case 27:
-        close_pane(u, false);
-        return true;
-    case '\n':
-    case '\r':
-    case KEY_ENTER:
-        close_pane(u, true);
-        return true;
-    case KEY_DOWN:
-    case '\t':
-        u->ff_cursor = (filter_field)((u->ff_cursor + 1) % FF_COUNT);
-        return true;
-    case KEY_UP:
-    case KEY_BTAB:
-        u->ff_cursor = (filter_field)((u->ff_cursor + FF_COUNT - 1) % FF_COUNT);
-        return true;
-    case KEY_LEFT:
-    case KEY_RIGHT:
-        if (u->ff_cursor == FF_GROUP_BY) {
+    bool editable = ff.cursor != FF_GROUP_BY;
+    switch (act) {
+    case ACT_CLOSE: close_pane(u, false); break;
+    case ACT_ACCEPT: close_pane(u, true); break;
+    case ACT_FIELD: {
+        bool back = key == KEY_UP || key == KEY_BTAB;
+        ff.cursor = (filter_field)((ff.cursor + (back ? FF_COUNT - 1 : 1)) % FF_COUNT);
+        break;
+    }
+    case ACT_CHOICE:
+        if (!editable) {
             unsigned n = group_by_count();
             view_set_group_by(&u->view, (u->view.set->by + (key == KEY_RIGHT ? 1 : n - 1)) % n);
         }
-        return true;
-    case KEY_BACKSPACE:
-    case 127:
-    case CTRL_KEY('h'):
-        if (u->ff_cursor != FF_GROUP_BY && len > 0) {
+        break;
+    case ACT_ERASE:
+        if (editable && len > 0) {
             text[len - 1] = '\0';
             apply(u);
         }
-        return true;
-    case CTRL_KEY('u'):
-        if (u->ff_cursor != FF_GROUP_BY) {
+        break;
+    case ACT_CLEAR:
+        if (editable) {
             text[0] = '\0';
             apply(u);
         }
-        return true;
+        break;
     default:
-        if (key >= 32 && key < 256 && key != 127 && u->ff_cursor != FF_GROUP_BY &&
-            len + 1 < sizeof u->ff_text[0]) {
-            if (u->ff_cursor == FF_MIN_COUNT && (key < '0' || key > '9'))
-                return true;
+        /* Unbound keys are typed into the field. */
+        if (key >= 32 && key < 256 && key != 127 && editable && len + 1 < sizeof ff.text[0]) {
+            if (ff.cursor == FF_MIN_COUNT && (key < '0' || key > '9'))
+                break;
             text[len] = (char)key;
             text[len + 1] = '\0';
             apply(u);
         }
-        return true;
+        break;
     }
 }
+
+static const key_map *filter_keys(const ui *u)
+{
+    (void)u;
+    return &filter_map;
+}
+
+const ui_mode_ops ui_filter_mode = { .over_list = true, .draw = filter_draw, .key = filter_key, .keys = filter_keys, .maps = { &filter_map } };

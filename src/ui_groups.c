@@ -3,15 +3,13 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "columns.h"
 
-void ui_groups_heading(ui *u, int y);
-void ui_groups_row(ui *u, int y, size_t row, bool selected);
-
-void ui_groups_heading(ui *u, int y)
+static void heading(ui *u, int y)
 {
     char head[512];
     columns_heading_text(u->view.set, head, sizeof head);
@@ -19,11 +17,11 @@ void ui_groups_heading(ui *u, int y)
     ui_puts(stdscr, y, 0, head, COLS, false);
 }
 
-void ui_groups_row(ui *u, int y, size_t row, bool selected)
+static void row_draw(ui *u, int y, size_t row, bool selected)
 {
     const group_set *s = u->view.set;
     const group *g = view_group_at(&u->view, row);
-    attr_t a = selected ? u->attr[PART_SELECTED] : u->attr[PART_NORMAL];
+    attr_t a = ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
     ui_fill(stdscr, y, 0, COLS, a);
     column_id shown[COL_COUNT_ALL];
     size_t n = columns_shown(s, shown);
@@ -53,3 +51,37 @@ void ui_groups_row(ui *u, int y, size_t row, bool selected)
         x += width + 1;
     }
 }
+
+/* The grouping, sort and filter in force. */
+static void status(ui *u, char *buf, size_t size)
+{
+    const group_set *s = u->view.set;
+    int len = snprintf(buf, size, "  by %s  sort %s%s%s", group_by_name(s->by), group_sort_name(s->sort),
+                       s->reverse ? " (reversed)" : "",
+                       u->view.graph_pending && group_sort_needs(s->sort) == SORT_NEEDS_GRAPH
+                           ? " (count order for now)"
+                           : "");
+#define ADD(...)                                                        \
+    do {                                                                \
+        if (len >= 0 && (size_t)len < size)                             \
+            len += snprintf(buf + len, size - (size_t)len, __VA_ARGS__); \
+    } while (0)
+    if (s->filter.include)
+        ADD("  filter %s", s->filter.include);
+    if (s->filter.exclude)
+        ADD("  excluding %s", s->filter.exclude);
+    if (s->filter.types_set)
+        ADD("  types limited");
+    if (s->filter.min_count > 1)
+        ADD("  min %" PRIu64, s->filter.min_count);
+#undef ADD
+}
+
+const ui_view_ops ui_groups_view = {
+    .status = status,
+    .heading = heading,
+    .row = row_draw,
+    .keys = &ui_groups_keys,
+    .noun = "group",
+    .empty = "No group: nothing retained, or the filter hides everything (f).",
+};

@@ -1,6 +1,7 @@
-/* ui_internal.h - what the explorer's screens share. Each screen or pane has
- * a draw function and, when it takes keys of its own, a key function; ui.c
- * owns the terminal and the loop and dispatches to them. UI thread only. */
+/* ui_internal.h - what the explorer's screens share. Each mode (a screen or
+ * a pane) is a table of its draw and key functions and its key map, each
+ * kind of list one of heading and row drawing; ui.c owns the terminal and
+ * the loop and dispatches through the tables. UI thread only. */
 #ifndef HEAPSIFT_UI_INTERNAL_H
 #define HEAPSIFT_UI_INTERNAL_H
 
@@ -26,68 +27,92 @@ typedef enum ui_part {
     PART_WARNING,   /* warnings (lines repaired, failures) */
     PART_BAR,       /* progress bars */
     PART_PANE,      /* sort, filter, help panes */
+    PART_MATCH,     /* rows that match the search in force */
     PART_COUNT
 } ui_part;
 
-/* What takes the keys now. */
+/* The modes: what takes the keys and what is drawn now. X(ID, OPS): each
+ * mode's file defines `const ui_mode_ops OPS` (its draw and key functions
+ * and its key map); ui.c dispatches through the table. A new pane is its
+ * file and one row here. */
+#define UI_MODES(X)                                                          \
+    X(MODE_LOADING, ui_loading_mode) /* the loader runs (ui_loading.c) */    \
+    X(MODE_FAILED, ui_failed_mode)   /* loading failed (ui_loading.c) */     \
+    X(MODE_BROWSE, ui_browse_mode)   /* the current list (ui_list.c) */      \
+    X(MODE_SORT, ui_sort_mode)       /* the sort pane (ui_sort.c) */         \
+    X(MODE_FILTER, ui_filter_mode)   /* the filter pane (ui_filter.c) */     \
+    X(MODE_HELP, ui_help_mode)       /* the help pane (ui_help.c) */         \
+    X(MODE_PROMPT, ui_prompt_mode)   /* a one-line prompt (ui_prompt.c) */   \
+    X(MODE_TEXT, ui_text_mode)       /* a pane of text: why, problems (ui_pane.c) */
+
 typedef enum ui_mode {
-    MODE_LOADING, /* the loader runs */
-    MODE_FAILED,  /* loading failed: the message, and how to leave */
-    MODE_BROWSE,  /* a list of the view */
-    MODE_SORT,    /* the sort pane over the list */
-    MODE_FILTER,  /* the filter pane over the list */
-    MODE_HELP,    /* the help pane */
-    MODE_PROMPT,  /* a one-line prompt at the bottom (search, export) */
-    MODE_TEXT,    /* a pane of text: why a group is retained, the dumps' problems */
+#define UI_MODE_ENUM(id, ops) id,
+    UI_MODES(UI_MODE_ENUM)
+#undef UI_MODE_ENUM
+    MODE_COUNT
 } ui_mode;
 
+typedef struct ui ui;
+
+typedef struct ui_mode_ops {
+    bool over_list;                  /* drawn over the current list (a pane) */
+    void (*draw)(ui *u);             /* draws the mode (after the list, when over it) */
+    void (*key)(ui *u, action act, int key); /* a key; act is its action in the
+                                                mode's key map (ACT_NONE when unbound) */
+    const key_map *(*keys)(const ui *u); /* the key map in force */
+    const key_map *maps[3];          /* every key map it uses (NULL-ended when fewer) */
+} ui_mode_ops;
+
+#define UI_MODE_DECL(id, ops) extern const ui_mode_ops ops;
+UI_MODES(UI_MODE_DECL)
+#undef UI_MODE_DECL
+
+/* What the prompt asks for. */
 typedef enum prompt_kind {
     PROMPT_SEARCH,         /* the search text */
     PROMPT_EXPORT,         /* the export file name */
     PROMPT_EXPORT_REPLACE, /* "replace it? (y/n)" */
 } prompt_kind;
 
-/* Fields of the obj_filter pane, top to bottom. */
+/* Fields of the filter pane, top to bottom. */
 typedef enum filter_field {
     FF_INCLUDE, FF_EXCLUDE, FF_TYPES, FF_MIN_COUNT, FF_GROUP_BY, FF_COUNT
 } filter_field;
 
-typedef struct ui {
+/* What the explorer as a whole holds. Each pane keeps its own state in its
+ * own file (the sort pane's cursor, the filter pane's fields, the prompt's
+ * text, the text pane's lines); ui_release frees it. */
+struct ui {
     loader *loader;            /* the background load (owned by the caller) */
     ui_opts opts;
     view view;                 /* valid once loaded */
     bool view_ready;
     ui_mode mode;
-    ui_mode return_mode;       /* where a prompt or pane returns to */
     bool utf8;                 /* the locale can show UTF-8 glyphs */
     attr_t attr[PART_COUNT];   /* the theme in force */
     bool quit;                 /* leave the loop */
     int exit_status;
+    bool cancelled;            /* the person stopped the load (said on leaving) */
     double last_progress;      /* when progress was last drawn (throttling) */
     double started;            /* when the explorer started (seconds) */
     char status[256];          /* a message for the status line */
-    /* prompt */
-    prompt_kind prompt;
-    char input[512];           /* what is being typed */
-    size_t input_len;
-    /* sort pane */
-    int sort_cursor;           /* highlighted sort key */
-    /* filter pane */
-    filter_field ff_cursor;
-    char ff_text[FF_COUNT][256];  /* the text of each field as typed */
-    obj_filter ff_saved;           /* the filter before the pane opened (Esc restores) */
-    group_by ff_saved_by;
-    bool ff_error;             /* the types field does not parse */
-    /* text pane */
-    char *pane_text;           /* what it shows, lines separated by '\n' (owned) */
-    size_t pane_rows;          /* screen rows it takes, long lines wrapped
-                                  (counted when it is drawn) */
-    size_t pane_top;           /* first row shown */
-    char pane_title[128];      /* its title */
-    int pane_key;              /* the key that opened it, which also closes it */
-    char *pane_next;           /* the text being written (ui_pane_begin's stream) */
-    size_t pane_next_size;     /* its length, set when the stream is closed */
-} ui;
+};
+
+/* How each kind of list is drawn: X-macro over view.h's VIEW_KINDS gives
+ * one row per kind, defined in that kind's file (ui_groups.c ...). */
+typedef struct ui_view_ops {
+    void (*heading)(ui *u, int y);   /* the column headings, on row y */
+    void (*row)(ui *u, int y, size_t row, bool selected); /* one row */
+    const key_map *keys;             /* the key map while it is shown */
+    const char *noun;                /* what a row is, for the status line */
+    const char *empty;               /* what an empty list says */
+    /* What the status line adds after "noun N/M" (NULL: nothing). */
+    void (*status)(ui *u, char *buf, size_t size);
+} ui_view_ops;
+
+#define UI_VIEW_DECL(id, name) extern const ui_view_ops ui_##name##_view;
+VIEW_KINDS(UI_VIEW_DECL)
+#undef UI_VIEW_DECL
 
 /* ui_text.c: drawing text from dumps safely, and the theme. */
 void ui_theme_init(ui *u);
@@ -98,6 +123,10 @@ int ui_puts(WINDOW *w, int y, int x, const char *s, int width, bool pad);
 /* How many bytes of s[0..len) ui_put shows in width cells (whole
  * characters; at least one, so that wrapping always moves on). */
 size_t ui_fit(const char *s, size_t len, int width);
+/* ui_put and ui_fit for text that is escaped already (a text pane's,
+ * written by textsafe): drawn as it is, so its backslashes stay single. */
+int ui_put_escaped(WINDOW *w, int y, int x, const char *s, size_t len, int width);
+size_t ui_fit_escaped(const char *s, size_t len, int width);
 /* Like ui_put, but when the text is wider than width its start is replaced
  * by an ellipsis, so the end (a file name and line) stays visible. */
 int ui_put_tail(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int width);
@@ -108,27 +137,40 @@ attr_t ui_pane(ui *u, int y0, int x0, int h, int w, const char *title);
 /* Draws a line of width spaces in attr. */
 void ui_fill(WINDOW *w, int y, int x, int width, attr_t attr);
 
-/* Screens and panes. */
-void ui_loading_draw(ui *u);
-void ui_failed_draw(ui *u);
-void ui_list_draw(ui *u);          /* groups, objects, object: the current view */
-void ui_sort_draw(ui *u);
-bool ui_sort_key(ui *u, int key);  /* true when the key was taken */
+/* Panes: opening one switches the mode. */
+void ui_sort_open(ui *u);
 void ui_filter_open(ui *u);
-void ui_filter_draw(ui *u);
-bool ui_filter_key(ui *u, int key);
-void ui_help_draw(ui *u);
 void ui_why_open(ui *u);
 void ui_problems_open(ui *u);
 /* Starts writing a text pane: a stream for its text (NULL, with a status
- * message, when out of memory). ui_pane_show then opens it. */
+ * message, when out of memory). ui_pane_show then opens it; `key`, the key
+ * that opened it, closes it too. */
 FILE *ui_pane_begin(ui *u);
 void ui_pane_show(ui *u, FILE *text, const char *title, int key);
-void ui_pane_draw(ui *u);
-bool ui_pane_key(ui *u, int key);
 void ui_prompt_open(ui *u, prompt_kind kind, const char *initial);
-void ui_prompt_draw(ui *u);
-bool ui_prompt_key(ui *u, int key);
+/* The export prompt for something other than the view: write(out, ctx)
+ * writes it (to the file named, atomically, as report_atomic_write does);
+ * name is the file proposed. Returns to the mode it was opened from. */
+void ui_prompt_export(ui *u, const char *name, hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx);
+
+/* What the panes hold, for the tests. */
+const char *ui_filter_text(filter_field k);
+filter_field ui_filter_cursor(void);
+bool ui_filter_error(void);
+const char *ui_prompt_input(void);
+prompt_kind ui_prompt_kind(void);
+
+/* The attributes of a list row: selected, matching the search, or `plain`. */
+attr_t ui_row_attr(ui *u, size_t row, bool selected, attr_t plain);
+
+/* The list of the current view: title, headings, rows, status, key bar. */
+void ui_list_draw(ui *u);
+/* The key map of the list shown. */
+const key_map *ui_list_keys(const ui *u);
+/* The lists' key maps (ui_list.c), one per kind of list. */
+extern const key_map ui_groups_keys, ui_objects_keys, ui_object_keys;
+/* A mode's table (for the tests). */
+const ui_mode_ops *ui_mode_of(ui_mode m);
 
 /* Draws everything for the current mode (no refresh). */
 void ui_draw(ui *u);
@@ -140,5 +182,10 @@ void ui_loaded(ui *u);
 /* Attaches the latest dump's graph when the loader has it ready, or notes that
  * it failed. */
 void ui_graph_news(ui *u);
+/* Frees what the view and the panes hold. */
+void ui_release(ui *u);
+/* Each pane's share of ui_release. */
+void ui_filter_release(void);
+void ui_pane_release(void);
 
 #endif

@@ -1,6 +1,7 @@
-/* ui_list.c - the frame around every list: the title line, the column
- * headings, the rows of the current view, the status line and the key hints.
- * The rows themselves come from ui_groups.c, ui_objects.c and ui_object.c. */
+/* ui_list.c - browsing a list: the frame around every list (the title line,
+ * the column headings, the rows of the current view, the status line and
+ * the key bar) and the keys of MODE_BROWSE. The headings and rows come from
+ * each kind's table (ui_groups.c, ui_objects.c, ui_object.c). */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
 
@@ -10,13 +11,78 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Row drawers, one per view kind (their own files). */
-void ui_groups_heading(ui *u, int y);
-void ui_groups_row(ui *u, int y, size_t row, bool selected);
-void ui_objects_heading(ui *u, int y);
-void ui_objects_row(ui *u, int y, size_t row, bool selected);
-void ui_object_heading(ui *u, int y);
-void ui_object_row(ui *u, int y, size_t row, bool selected);
+static const ui_view_ops *const kinds[VIEW_KIND_COUNT] = {
+#define UI_VIEW_ENTRY(id, name) [id] = &ui_##name##_view,
+    VIEW_KINDS(UI_VIEW_ENTRY)
+#undef UI_VIEW_ENTRY
+};
+
+/* The lists' keys, in help's order. */
+#define LIST_COMMON_HEAD                                                    \
+    { ACT_DOWN, NULL, NULL }, { ACT_UP, NULL, NULL }, { ACT_PAGE_DOWN, NULL, NULL }, \
+        { ACT_PAGE_UP, NULL, NULL }, { ACT_HOME, NULL, NULL }, { ACT_END, NULL, NULL }
+static const key_binding groups_bindings[] = {
+    LIST_COMMON_HEAD,
+    { ACT_ENTER, "open", NULL },
+    { ACT_BACK, NULL, NULL },
+    { ACT_SEARCH, "search", NULL },
+    { ACT_SEARCH_NEXT, NULL, NULL },
+    { ACT_SEARCH_PREV, NULL, NULL },
+    { ACT_FILTER, "filter", NULL },
+    { ACT_SORT, "sort", NULL },
+    { ACT_REVERSE, "reverse", NULL },
+    { ACT_WHY, NULL, NULL },
+    { ACT_PROBLEMS, NULL, NULL },
+    { ACT_EXPORT, "export", NULL },
+    { ACT_HELP, "help", NULL },
+    { ACT_QUIT, "quit", NULL },
+    { ACT_QUIT_NOW, NULL, NULL },
+    { ACT_REDRAW, NULL, NULL },
+};
+static const key_binding objects_bindings[] = {
+    LIST_COMMON_HEAD,
+    { ACT_ENTER, "follow", "open the object under the cursor" },
+    { ACT_BACK, "back", "back to the group list" },
+    { ACT_SEARCH, "search", NULL },
+    { ACT_SEARCH_NEXT, NULL, NULL },
+    { ACT_SEARCH_PREV, NULL, NULL },
+    { ACT_FILTER, NULL, "filter the groups (back to the group list)" },
+    { ACT_SORT, NULL, "sort the groups" },
+    { ACT_REVERSE, NULL, "reverse the groups' sort" },
+    { ACT_WHY, NULL, "why this group is retained: size, holders, root path" },
+    { ACT_PROBLEMS, NULL, NULL },
+    { ACT_EXPORT, "export", "export this list of objects" },
+    { ACT_HELP, "help", NULL },
+    { ACT_QUIT, "back", "back to the group list" },
+    { ACT_QUIT_NOW, "quit", NULL },
+    { ACT_REDRAW, NULL, NULL },
+};
+static const key_binding object_bindings[] = {
+    LIST_COMMON_HEAD,
+    { ACT_ENTER, "follow", "follow the reference, referrer or path hop under the cursor" },
+    { ACT_BACK, "back", "back to where you came from" },
+    { ACT_SEARCH, "search", "search the object's rows" },
+    { ACT_SEARCH_NEXT, NULL, NULL },
+    { ACT_SEARCH_PREV, NULL, NULL },
+    { ACT_FILTER, NULL, "filter the groups (back to the group list)" },
+    { ACT_SORT, NULL, "sort the groups" },
+    { ACT_REVERSE, NULL, "reverse the groups' sort" },
+    { ACT_PROBLEMS, NULL, NULL },
+    { ACT_EXPORT, "export", "export this object's rows" },
+    { ACT_HELP, "help", NULL },
+    { ACT_QUIT, "back", "back to where you came from" },
+    { ACT_QUIT_NOW, "quit", NULL },
+    { ACT_REDRAW, NULL, NULL },
+};
+#undef LIST_COMMON_HEAD
+const key_map ui_groups_keys = KEY_MAP("group list", groups_bindings);
+const key_map ui_objects_keys = KEY_MAP("object list", objects_bindings);
+const key_map ui_object_keys = KEY_MAP("object", object_bindings);
+
+const key_map *ui_list_keys(const ui *u)
+{
+    return kinds[view_top_c(&u->view)->kind]->keys;
+}
 
 static void draw_title(ui *u)
 {
@@ -33,68 +99,33 @@ static void draw_title(ui *u)
     ui_puts(stdscr, 0, 1, title, COLS - 2, false);
 }
 
+/* The status line: the last action's message first and whole, the
+ * warnings about the dumps and the graph's progress on the right, and
+ * where the cursor is in what room is left between them. */
 static void draw_status(ui *u)
 {
     view *v = &u->view;
     view_frame *f = view_top(v);
     size_t n = view_rows(v);
-    char left[768];
-    const char *where = f->kind == VIEW_GROUPS ? "group" : f->kind == VIEW_OBJECTS ? "object" : "row";
-    /* A message from the last action comes first: it must not be clipped. */
-    int len = snprintf(left, sizeof left, "%s%.250s%s %s %zu/%zu", u->status[0] ? " " : "", u->status,
-                       u->status[0] ? "  |" : "", where, n ? f->selected + 1 : 0, n);
-    if (f->kind == VIEW_OBJECTS) {
-        /* Which group these are: the heading has no room for it at 80 columns. */
-        char label[512];
-        size_t llen;
-        group_label(v->set, &v->set->groups[f->group], label, sizeof label, &llen);
-        len += snprintf(left + len, sizeof left - (size_t)len, " in %s%s%.*s",
-                        group_type_name(v->set, &v->set->groups[f->group]),
-                        group_shows_type(v->set) ? " " : "", (int)llen, label);
+    char message[300] = "";
+    if (u->status[0])
+        snprintf(message, sizeof message, " %.250s  |", u->status);
+    char info[768];
+    int len = snprintf(info, sizeof info, " %s %zu/%zu", kinds[f->kind]->noun, n ? f->selected + 1 : 0, n);
+    if (kinds[f->kind]->status && len >= 0 && (size_t)len < sizeof info)
+        kinds[f->kind]->status(u, info + len, sizeof info - (size_t)len);
+    len = (int)strlen(info);
+    if (v->match_count) {
+        if (v->match_at)
+            snprintf(info + len, sizeof info - (size_t)len, "  match %zu/%zu", v->match_at, v->match_count);
+        else
+            snprintf(info + len, sizeof info - (size_t)len, "  %zu match%s", v->match_count,
+                     v->match_count == 1 ? "" : "es");
     }
-    if (f->kind == VIEW_GROUPS) {
-        len += snprintf(left + len, sizeof left - (size_t)len, "  by %s  sort %s%s", group_by_name(v->set->by),
-                        group_sort_name(v->set->sort), v->set->reverse ? " (reversed)" : "");
-        if (v->set->filter.include)
-            len += snprintf(left + len, sizeof left - (size_t)len, "  filter %s", v->set->filter.include);
-        if (v->set->filter.exclude)
-            len += snprintf(left + len, sizeof left - (size_t)len, "  excluding %s", v->set->filter.exclude);
-        if (v->set->filter.types_set)
-            len += snprintf(left + len, sizeof left - (size_t)len, "  types limited");
-        if (v->set->filter.min_count > 1)
-            len += snprintf(left + len, sizeof left - (size_t)len, "  min %" PRIu64, v->set->filter.min_count);
-    }
-    (void)len;
-    ui_fill(stdscr, LINES - 2, 0, COLS, u->attr[PART_STATUS]);
-    int used = ui_puts(stdscr, LINES - 2, 0, left, COLS, false);
-    /* Right side: a message, or the warnings about the dumps. */
-    char right[256] = "";
-    bool warn = false;
-    {
-        uint64_t repaired = 0, skipped = 0;
-        size_t shrank = 0;
-        uint64_t gone = MAPGUARD_NO_FAULT;
-        for (size_t k = 0; k < v->session->ndumps && !shrank; k++) {
-            repaired += v->session->dumps[k]->repaired;
-            skipped += v->session->dumps[k]->skipped;
-            gone = heap_file_fault(v->session->dumps[k]);
-            if (gone != MAPGUARD_NO_FAULT)
-                shrank = k + 1;
-        }
-        if (shrank) {
-            /* What was read of it since is zeros: nothing shown can be trusted. */
-            snprintf(right, sizeof right, "dump %zu shrank while open: from byte %" PRIu64
-                     " it reads as zeros; quit and rerun on a copy ", shrank, gone);
-            warn = true;
-        } else if (repaired || skipped) {
-            snprintf(right, sizeof right, "%" PRIu64 " lines repaired, %" PRIu64 " skipped (! shows them) ",
-                     repaired, skipped);
-            warn = true;
-        } else if (problems_dumps(v->session)) {
-            snprintf(right, sizeof right, "warnings about the dumps (! shows them) ");
-            warn = true;
-        }
-    }
+    char right[256];
+    bool warn = problems_summary(v->session, right, sizeof right - 1);
+    if (warn)
+        strcat(right, " ");
     if (v->graph_pending) {
         /* The graph pass reports bytes read; the dominators follow it. */
         heap_progress *p = &u->loader->graph_progress;
@@ -106,53 +137,119 @@ static void draw_status(ui *u)
             snprintf(right + at, sizeof right - at, "retained sizes: reading references %d%% ",
                      total ? (int)(done * 100 / total) : 0);
     }
+    ui_fill(stdscr, LINES - 2, 0, COLS, u->attr[PART_STATUS]);
+    int used = ui_puts(stdscr, LINES - 2, 0, message, COLS, false);
     int rlen = (int)strlen(right);
-    if (rlen && used + 2 < COLS) {
-        int x = COLS - rlen > used + 2 ? COLS - rlen : used + 2;
+    int room = COLS - used - (rlen ? rlen + 1 : 0);
+    if (room > 0)
+        used += ui_puts(stdscr, LINES - 2, used, info, room, false);
+    if (rlen && used + 1 < COLS) {
+        int x = COLS - rlen > used + 1 ? COLS - rlen : used + 1;
         attrset(warn ? (u->attr[PART_STATUS] | A_BOLD) : u->attr[PART_STATUS]);
         ui_puts(stdscr, LINES - 2, x, right, COLS - x, false);
     }
 }
 
+attr_t ui_row_attr(ui *u, size_t row, bool selected, attr_t plain)
+{
+    if (selected)
+        return u->attr[PART_SELECTED];
+    return view_row_matches(&u->view, row) ? u->attr[PART_MATCH] : plain;
+}
+
 static void draw_keys(ui *u)
 {
     ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_KEYS]);
-    const char *hints = view_top(&u->view)->kind == VIEW_GROUPS
-                            ? " Enter open  / search  f filter  s sort  r reverse  e export  ? help  q quit"
-                            : " Enter follow  h back  / search  e export  ? help  q back  Q quit";
-    ui_puts(stdscr, LINES - 1, 0, hints, COLS, false);
+    char bar[256];
+    keymap_bar(ui_list_keys(u), bar, sizeof bar);
+    ui_puts(stdscr, LINES - 1, 0, bar, COLS, false);
 }
 
 void ui_list_draw(ui *u)
 {
     view *v = &u->view;
     view_frame *f = view_top(v);
+    const ui_view_ops *kind = kinds[f->kind];
     int height = LINES - 4;
     view_scroll(v, (size_t)height);
     draw_title(u);
-    switch (f->kind) {
-    case VIEW_GROUPS: ui_groups_heading(u, 1); break;
-    case VIEW_OBJECTS: ui_objects_heading(u, 1); break;
-    case VIEW_OBJECT: ui_object_heading(u, 1); break;
-    }
+    kind->heading(u, 1);
     size_t n = view_rows(v);
     for (int y = 0; y < height; y++) {
         size_t row = f->top + (size_t)y;
         if (row >= n)
             break;
-        bool sel = row == f->selected;
-        switch (f->kind) {
-        case VIEW_GROUPS: ui_groups_row(u, 2 + y, row, sel); break;
-        case VIEW_OBJECTS: ui_objects_row(u, 2 + y, row, sel); break;
-        case VIEW_OBJECT: ui_object_row(u, 2 + y, row, sel); break;
-        }
+        kind->row(u, 2 + y, row, row == f->selected);
     }
     if (n == 0) {
         attrset(u->attr[PART_NORMAL]);
-        mvaddstr(3, 2, f->kind == VIEW_GROUPS ? "No group: nothing retained, or the filter hides everything (f)."
-                                              : "Nothing here.");
+        mvaddstr(3, 2, kind->empty);
     }
     draw_status(u);
     draw_keys(u);
     attrset(A_NORMAL);
 }
+
+/* The number of list rows on screen (between the two header lines and the
+ * status and key lines). */
+static long list_height(void)
+{
+    return LINES - 4 > 1 ? LINES - 4 : 1;
+}
+
+static void browse_key(ui *u, action act, int key)
+{
+    (void)key;
+    view *v = &u->view;
+    u->status[0] = '\0';
+    switch (act) {
+    case ACT_DOWN: view_move(v, 1); break;
+    case ACT_UP: view_move(v, -1); break;
+    case ACT_PAGE_DOWN: view_move(v, list_height()); break;
+    case ACT_PAGE_UP: view_move(v, -list_height()); break;
+    case ACT_HOME: view_home(v); break;
+    case ACT_END: view_end(v); break;
+    case ACT_ENTER:
+        if (!view_enter(v))
+            snprintf(u->status, sizeof u->status, "%s", v->message);
+        break;
+    case ACT_BACK: view_back(v); break;
+    case ACT_SEARCH: ui_prompt_open(u, PROMPT_SEARCH, ""); break;
+    case ACT_SEARCH_NEXT:
+    case ACT_SEARCH_PREV:
+        if (!view_search(v, NULL, act == ACT_SEARCH_NEXT ? 1 : -1))
+            snprintf(u->status, sizeof u->status, "%s", v->message);
+        break;
+    case ACT_FILTER: ui_filter_open(u); break;
+    case ACT_SORT: ui_sort_open(u); break;
+    case ACT_REVERSE: view_toggle_reverse(v); break;
+    case ACT_EXPORT: {
+        char name[256];
+        view_default_export_name(v, name, sizeof name);
+        ui_prompt_open(u, PROMPT_EXPORT, name);
+        break;
+    }
+    case ACT_HELP: u->mode = MODE_HELP; break;
+    case ACT_WHY: ui_why_open(u); break;
+    case ACT_PROBLEMS: ui_problems_open(u); break;
+    case ACT_QUIT:
+        if (!view_back(v))
+            u->quit = true;
+        break;
+    case ACT_QUIT_NOW: u->quit = true; break;
+    default: break; /* not bound in a list */
+    }
+}
+
+static void browse_draw(ui *u)
+{
+    (void)u; /* the list is all there is */
+}
+
+const ui_mode_ops ui_browse_mode = {
+    .over_list = true,
+    .draw = browse_draw,
+    .key = browse_key,
+    .keys = ui_list_keys,
+    .maps = { &ui_groups_keys, &ui_objects_keys, &ui_object_keys },
+};

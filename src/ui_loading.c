@@ -1,5 +1,5 @@
 /* ui_loading.c - the first screen: a progress bar per dump while the loader
- * runs, and the failure screen when it could not load. */
+ * runs, and the failure screen when it could not load (two modes). */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
 #include "monotime.h"
@@ -7,6 +7,27 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+
+static const key_binding loading_bindings[] = {
+    { ACT_QUIT, "cancel", "stop loading and leave (exit status 1)" },
+    { ACT_QUIT_NOW, NULL, "stop loading and leave" },
+};
+static const key_map loading_map = KEY_MAP("loading", loading_bindings);
+static const key_binding failed_bindings[] = {
+    { ACT_QUIT, "quit", "leave (exit status 1)" },
+    { ACT_QUIT_NOW, NULL, "leave" },
+    { ACT_ACCEPT, NULL, "leave" },
+    { ACT_CLOSE, NULL, "leave" },
+};
+static const key_map failed_map = KEY_MAP("failed", failed_bindings);
+
+static void draw_bar(ui *u, const key_map *km)
+{
+    char bar[128];
+    keymap_bar(km, bar, sizeof bar);
+    ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_KEYS]);
+    ui_puts(stdscr, LINES - 1, 0, bar, COLS, false);
+}
 
 static const char *stage_text(int stage)
 {
@@ -19,7 +40,7 @@ static const char *stage_text(int stage)
     return "";
 }
 
-void ui_loading_draw(ui *u)
+static void loading_draw(ui *u)
 {
     loader *l = u->loader;
     double elapsed = monotime_now() - u->started;
@@ -74,12 +95,11 @@ void ui_loading_draw(ui *u)
         attrset(u->attr[PART_NORMAL]);
         mvaddstr(y, 2, "comparing the dumps and reading the suspects...");
     }
-    ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_KEYS]);
-    mvaddstr(LINES - 1, 1, "q cancel");
+    draw_bar(u, &loading_map);
     attrset(A_NORMAL);
 }
 
-void ui_failed_draw(ui *u)
+static void failed_draw(ui *u)
 {
     loader *l = u->loader;
     ui_fill(stdscr, 0, 0, COLS, u->attr[PART_TITLE]);
@@ -96,7 +116,41 @@ void ui_failed_draw(ui *u)
     }
     attrset(u->attr[PART_NORMAL]);
     mvaddstr(y + 1, 2, "Press q or Enter to leave (exit status 1).");
-    ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_KEYS]);
-    mvaddstr(LINES - 1, 1, "q quit");
+    draw_bar(u, &failed_map);
     attrset(A_NORMAL);
 }
+
+static void loading_key(ui *u, action act, int key)
+{
+    (void)key;
+    /* Not Esc: a stray one (half an arrow key over a slow link) must not
+     * throw away minutes of loading. */
+    if (act == ACT_QUIT || act == ACT_QUIT_NOW) {
+        loader_cancel(u->loader);
+        u->quit = true;
+        u->exit_status = 1;
+        u->cancelled = true;
+    }
+}
+
+static const key_map *loading_keys(const ui *u)
+{
+    (void)u;
+    return &loading_map;
+}
+
+static void failed_key(ui *u, action act, int key)
+{
+    (void)key;
+    if (act != ACT_NONE)
+        u->quit = true; /* every key it binds leaves */
+}
+
+static const key_map *failed_keys(const ui *u)
+{
+    (void)u;
+    return &failed_map;
+}
+
+const ui_mode_ops ui_loading_mode = { .draw = loading_draw, .key = loading_key, .keys = loading_keys, .maps = { &loading_map } };
+const ui_mode_ops ui_failed_mode = { .draw = failed_draw, .key = failed_key, .keys = failed_keys, .maps = { &failed_map } };

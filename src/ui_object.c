@@ -8,10 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void ui_object_heading(ui *u, int y);
-void ui_object_row(ui *u, int y, size_t row, bool selected);
-
-void ui_object_heading(ui *u, int y)
+static void heading(ui *u, int y)
 {
     view *v = &u->view;
     view_frame *f = view_top(v);
@@ -24,15 +21,22 @@ void ui_object_heading(ui *u, int y)
     ui_put(stdscr, y, x, desc, len, COLS - x, false);
 }
 
-void ui_object_row(ui *u, int y, size_t row, bool selected)
+static void row_draw(ui *u, int y, size_t row, bool selected)
 {
     view *v = &u->view;
     const orow *r = view_orow_at(v, row);
     char text[2048];
     size_t len = view_row_text(v, row, text, sizeof text);
-    attr_t a = selected                                               ? u->attr[PART_SELECTED]
-             : r->kind == OROW_HEADING || r->kind == OROW_RETAINED ? u->attr[PART_HEADING]
-                                                                   : u->attr[PART_NORMAL];
+    bool heading = r->kind == OROW_HEADING || r->kind == OROW_RETAINED;
+    attr_t a = heading && !selected ? u->attr[PART_HEADING] : ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
     ui_fill(stdscr, y, 0, COLS, a);
     ui_put(stdscr, y, 0, text, len, COLS, false);
 }
+
+const ui_view_ops ui_object_view = {
+    .heading = heading,
+    .row = row_draw,
+    .keys = &ui_object_keys,
+    .noun = "row",
+    .empty = "Nothing here.",
+};

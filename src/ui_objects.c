@@ -8,10 +8,7 @@
 
 #include "columns.h"
 
-void ui_objects_heading(ui *u, int y);
-void ui_objects_row(ui *u, int y, size_t row, bool selected);
-
-void ui_objects_heading(ui *u, int y)
+static void heading(ui *u, int y)
 {
     char head[256];
     columns_object_heading(head, sizeof head);
@@ -19,11 +16,32 @@ void ui_objects_heading(ui *u, int y)
     ui_puts(stdscr, y, 0, head, COLS, false);
 }
 
-void ui_objects_row(ui *u, int y, size_t row, bool selected)
+static void row_draw(ui *u, int y, size_t row, bool selected)
 {
     char text[2048];
     size_t len = view_row_text(&u->view, row, text, sizeof text);
-    attr_t a = selected ? u->attr[PART_SELECTED] : u->attr[PART_NORMAL];
+    attr_t a = ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
     ui_fill(stdscr, y, 0, COLS, a);
     ui_put(stdscr, y, 0, text, len, COLS, false);
 }
+
+/* Which group these are: the heading has no room for it at 80 columns. */
+static void status(ui *u, char *buf, size_t size)
+{
+    const view *v = &u->view;
+    const group *g = &v->set->groups[view_top_c(v)->group];
+    char label[512];
+    size_t llen;
+    group_label(v->set, g, label, sizeof label, &llen);
+    snprintf(buf, size, " in %s%s%.*s", group_type_name(v->set, g), group_shows_type(v->set) ? " " : "", (int)llen,
+             label);
+}
+
+const ui_view_ops ui_objects_view = {
+    .status = status,
+    .heading = heading,
+    .row = row_draw,
+    .keys = &ui_objects_keys,
+    .noun = "object",
+    .empty = "Nothing here.",
+};

@@ -1,7 +1,8 @@
 /* ui_pane.c - a pane of text over the list, scrolled by row: the why pane
  * and the problems pane. Its text is written to a memory stream by the
- * library code that also writes it for the command line, unescaped: the
- * pane escapes what it draws. */
+ * library code that also writes it for the command line, escaped as for a
+ * terminal; the pane draws it as it is (so a backslash stays one), wraps
+ * long lines under their own indentation, and exports it as shown. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #define _GNU_SOURCE /* open_memstream */
 #include "ui_internal.h"
@@ -9,11 +10,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The key that opened a pane (w, !) also closes it. */
+static const key_binding text_bindings[] = {
+    { ACT_DOWN, "scroll", "scroll down" },
+    { ACT_UP, NULL, "scroll up" },
+    { ACT_PAGE_DOWN, NULL, NULL },
+    { ACT_PAGE_UP, NULL, NULL },
+    { ACT_HOME, "top", "the top" },
+    { ACT_END, "end", "the end" },
+    { ACT_EXPORT, "export", "export this text to a file" },
+    { ACT_QUIT, "close", "close the pane" },
+    { ACT_CLOSE, NULL, "close the pane" },
+    { ACT_BACK, NULL, "close the pane" },
+    { ACT_QUIT_NOW, NULL, NULL },
+};
+static const key_map text_map = KEY_MAP("text pane", text_bindings);
+
+/* The text pane open now, or the last one (UI thread only). */
+static struct {
+    char *text;         /* what it shows, escaped, lines separated by '\n' (owned) */
+    size_t len;         /* its length */
+    size_t rows;        /* screen rows it takes at the width last drawn */
+    size_t height;      /* rows of text the pane showed when last drawn */
+    size_t top;         /* first row shown */
+    char title[128];    /* its title */
+    char export_name[64]; /* the file name its export proposes */
+    int key;            /* the key that opened it, which also closes it */
+    char *next;         /* the text being written (ui_pane_begin's stream) */
+    size_t next_size;   /* its length, set when the stream is closed */
+} pane;
+
+void ui_pane_release(void)
+{
+    free(pane.text);
+    memset(&pane, 0, sizeof pane);
+}
+
 FILE *ui_pane_begin(ui *u)
 {
-    u->pane_next = NULL;
-    u->pane_next_size = 0;
-    FILE *out = open_memstream(&u->pane_next, &u->pane_next_size);
+    pane.next = NULL;
+    pane.next_size = 0;
+    FILE *out = open_memstream(&pane.next, &pane.next_size);
     if (!out)
         snprintf(u->status, sizeof u->status, "cannot open the pane: out of memory");
     return out;
@@ -22,80 +59,129 @@ FILE *ui_pane_begin(ui *u)
 void ui_pane_show(ui *u, FILE *text, const char *title, int key)
 {
     fclose(text);
-    free(u->pane_text);
-    u->pane_text = u->pane_next;
-    u->pane_next = NULL;
-    /* Rows until ui_pane_draw counts the wrapped ones: keys typed ahead can
-     * arrive before the first draw. */
-    u->pane_rows = 0;
-    for (size_t i = 0; i < u->pane_next_size; i++)
-        u->pane_rows += u->pane_text[i] == '\n';
-    u->pane_top = 0;
-    snprintf(u->pane_title, sizeof u->pane_title, "%s  (j/k scroll, q or Esc close)", title);
-    u->pane_key = key;
+    free(pane.text);
+    pane.text = pane.next;
+    pane.len = pane.next_size;
+    pane.next = NULL;
+    /* Rows until the first draw counts the wrapped ones: keys typed ahead
+     * can arrive before it. */
+    pane.rows = 0;
+    for (size_t i = 0; i < pane.len; i++)
+        pane.rows += pane.text[i] == '\n';
+    pane.height = 1;
+    pane.top = 0;
+    snprintf(pane.title, sizeof pane.title, "%s", title);
+    snprintf(pane.export_name, sizeof pane.export_name, "heapsift-%s.txt", key == 'w' ? "why" : "problems");
+    pane.key = key;
     u->mode = MODE_TEXT;
 }
 
-/* Lines longer than the pane wrap: pane_top and pane_rows count screen
- * rows, which depend on the width, so the rows are counted as they are
- * drawn. */
-void ui_pane_draw(ui *u)
+/* The row a line's continuation starts at: under its text, past its
+ * indentation and a little more, never beyond half the width. */
+static size_t hanging_indent(const char *line, size_t len, int width)
 {
-    int h = LINES - 2, w = COLS;
-    int y0 = 1, x0 = 0, width = w - 2;
-    ui_pane(u, y0, x0, h, w, u->pane_title);
-    const char *p = u->pane_text ? u->pane_text : "";
+    size_t lead = 0;
+    while (lead < len && line[lead] == ' ')
+        lead++;
+    lead += 2;
+    return lead < (size_t)width / 2 ? lead : (size_t)width / 2;
+}
+
+/* Lays out the text at `width` cells and draws the rows from pane.top on
+ * screen lines first..last at column x0 (last < first: draws nothing, only
+ * counts). Returns the rows the whole text takes. */
+static size_t lay_out(int width, int first, int last, int x0)
+{
+    const char *p = pane.text ? pane.text : "", *end = p + pane.len;
     size_t row = 0;
-    int y = 2;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        size_t at = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        size_t at = 0, indent = 0;
         do {
-            size_t n = width > 0 ? ui_fit(p + at, len - at, width) : len - at;
+            int room = width - (int)indent;
+            size_t n = room > 0 ? ui_fit_escaped(p + at, len - at, room) : len - at;
             /* Wrap after a space when the row has one. */
             for (size_t k = n; at + n < len && k > 1; k--)
                 if (p[at + k - 1] == ' ') {
                     n = k;
                     break;
                 }
-            if (row >= u->pane_top && y < h)
-                ui_put(stdscr, y0 + y++, x0 + 1, p + at, n, width, false);
+            if (row >= pane.top && (long)(row - pane.top) + first <= last)
+                ui_put_escaped(stdscr, first + (int)(row - pane.top), x0 + (int)indent, p + at, n, room);
             row++;
             at += n;
+            indent = hanging_indent(p, len, width);
         } while (at < len);
-        p = nl ? nl + 1 : p + len;
+        p = nl ? nl + 1 : end;
     }
-    u->pane_rows = row;
+    return row;
+}
+
+static size_t max_top(void)
+{
+    return pane.rows > pane.height ? pane.rows - pane.height : 0;
+}
+
+static void text_draw(ui *u)
+{
+    /* From under the title line to above the status line, which stays in
+     * view (an export says there what it did); the last line is the
+     * pane's key bar. */
+    int h = LINES - 3, w = COLS;
+    int y0 = 1, x0 = 0, width = w - 2;
+    ui_pane(u, y0, x0, h, w, pane.title);
+    int first = y0 + 2, last = y0 + h - 1;
+    pane.height = (size_t)(last - first + 1);
+    pane.rows = lay_out(width, -1, -2, x0 + 1); /* count at this width */
+    if (pane.top > max_top())
+        pane.top = max_top();
+    lay_out(width, first, last, x0 + 1);
+    char bar[160];
+    keymap_bar(&text_map, bar, sizeof bar);
+    ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_KEYS]);
+    ui_puts(stdscr, LINES - 1, 0, bar, COLS, false);
     attrset(A_NORMAL);
 }
 
-bool ui_pane_key(ui *u, int key)
+static hs_status write_pane(FILE *out, void *ctx, hs_error *err)
 {
-    size_t page = LINES > 6 ? (size_t)LINES - 6 : 1;
-    switch (action_for_key(key)) {
-    case ACT_DOWN:
-        if (u->pane_top + 1 < u->pane_rows)
-            u->pane_top++;
-        return true;
-    case ACT_UP:
-        if (u->pane_top)
-            u->pane_top--;
-        return true;
-    case ACT_PAGE_DOWN:
-        u->pane_top = u->pane_top + page < u->pane_rows ? u->pane_top + page : u->pane_top;
-        return true;
-    case ACT_PAGE_UP:
-        u->pane_top = u->pane_top > page ? u->pane_top - page : 0;
-        return true;
-    case ACT_QUIT_NOW:
-        u->quit = true;
-        return true;
-    default:
-        if (key == 'q' || key == 27 || key == u->pane_key || key == 'h' || key == KEY_LEFT) {
-            u->mode = MODE_BROWSE;
-            return true;
-        }
-        return false;
+    (void)ctx;
+    fwrite(pane.text, 1, pane.len, out);
+    if (fflush(out) != 0 || ferror(out))
+        return hs_fail(err, HS_ERR_IO, "writing the pane failed");
+    return HS_OK;
+}
+
+static void text_key(ui *u, action act, int key)
+{
+    if (key == pane.key) {
+        u->mode = MODE_BROWSE;
+        return;
+    }
+    size_t page = pane.height > 1 ? pane.height - 1 : 1;
+    switch (act) {
+    case ACT_DOWN: pane.top = pane.top < max_top() ? pane.top + 1 : max_top(); break;
+    case ACT_UP: pane.top = pane.top ? pane.top - 1 : 0; break;
+    case ACT_PAGE_DOWN: pane.top = pane.top + page < max_top() ? pane.top + page : max_top(); break;
+    case ACT_PAGE_UP: pane.top = pane.top > page ? pane.top - page : 0; break;
+    case ACT_HOME: pane.top = 0; break;
+    case ACT_END: pane.top = max_top(); break;
+    case ACT_EXPORT: ui_prompt_export(u, pane.export_name, write_pane, NULL); break;
+    case ACT_QUIT:
+    case ACT_CLOSE:
+    case ACT_BACK: u->mode = MODE_BROWSE; break;
+    case ACT_QUIT_NOW: u->quit = true; break;
+    default: break; /* not bound here */
     }
 }
+
+static const key_map *text_keys(const ui *u)
+{
+    (void)u;
+    return &text_map;
+}
+
+const ui_mode_ops ui_text_mode = {
+    .over_list = true, .draw = text_draw, .key = text_key, .keys = text_keys, .maps = { &text_map }
+};

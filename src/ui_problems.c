@@ -16,7 +16,7 @@ void ui_problems_open(ui *u)
     FILE *out = ui_pane_begin(u);
     if (!out)
         return;
-    /* Unescaped here: the pane escapes what it draws. */
-    problems_write(out, v->session, "", HEAP_MAX_PROBLEMS, false);
+    /* Escaped as for a terminal: the pane draws it as it is. */
+    problems_write(out, v->session, "", HEAP_MAX_PROBLEMS, true);
     ui_pane_show(u, out, "What was wrong with the dumps", '!');
 }

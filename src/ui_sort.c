@@ -4,8 +4,32 @@
 #include "ui_internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
-void ui_sort_draw(ui *u)
+static const key_binding sort_bindings[] = {
+    { ACT_DOWN, NULL, "next key" },
+    { ACT_UP, NULL, "previous key" },
+    { ACT_HOME, NULL, "the first key" },
+    { ACT_END, NULL, "the last key" },
+    { ACT_ENTER, "choose", "sort by the key under the cursor" },
+    { ACT_REVERSE, "reverse", NULL },
+    { ACT_CLOSE, "close", "close the pane" },
+    { ACT_QUIT, NULL, "close the pane" },
+    { ACT_SORT, NULL, "close the pane" },
+    { ACT_BACK, NULL, "close the pane" },
+    { ACT_QUIT_NOW, NULL, NULL },
+};
+static const key_map sort_map = KEY_MAP("sort pane", sort_bindings);
+
+static int cursor; /* the highlighted sort key */
+
+void ui_sort_open(ui *u)
+{
+    cursor = (int)u->view.set->sort;
+    u->mode = MODE_SORT;
+}
+
+static void sort_draw(ui *u)
 {
     view *v = &u->view;
     int h = SORT_KEY_COUNT + 4 < LINES ? SORT_KEY_COUNT + 4 : LINES;
@@ -16,49 +40,52 @@ void ui_sort_draw(ui *u)
         char line[80];
         snprintf(line, sizeof line, "%c %-9s %s", k == (int)v->set->sort ? '*' : ' ',
                  group_sort_name((group_sort_key)k), group_sort_help((group_sort_key)k));
-        attrset(k == u->sort_cursor ? u->attr[PART_SELECTED] : (u->attr[PART_PANE] | A_REVERSE));
+        attrset(k == cursor ? u->attr[PART_SELECTED] : (u->attr[PART_PANE] | A_REVERSE));
         ui_puts(stdscr, y0 + 2 + k, x0 + 2, line, w - 4, true);
     }
     attrset(u->attr[PART_PANE] | A_REVERSE);
-    char foot[80];
-    snprintf(foot, sizeof foot, "Enter choose  r reverse%s  Esc close", v->set->reverse ? " (on)" : "");
+    char foot[128];
+    size_t len = keymap_bar(&sort_map, foot, sizeof foot);
+    if (v->set->reverse)
+        snprintf(foot + len, sizeof foot - len, "  (reversed)");
     if (h > SORT_KEY_COUNT + 2)
-        ui_puts(stdscr, y0 + h - 1, x0 + 2, foot, w - 4, false);
+        ui_puts(stdscr, y0 + h - 1, x0 + 1, foot, w - 3, false);
     attrset(A_NORMAL);
 }
 
-bool ui_sort_key(ui *u, int key)
+static void sort_key(ui *u, action act, int key)
 {
+    (void)key;
     view *v = &u->view;
-    switch (action_for_key(key)) {
+    switch (act) {
     case ACT_DOWN:
-        if (u->sort_cursor + 1 < SORT_KEY_COUNT)
-            u->sort_cursor++;
-        return true;
+        if (cursor + 1 < SORT_KEY_COUNT)
+            cursor++;
+        break;
     case ACT_UP:
-        if (u->sort_cursor > 0)
-            u->sort_cursor--;
-        return true;
+        if (cursor > 0)
+            cursor--;
+        break;
+    case ACT_HOME: cursor = 0; break;
+    case ACT_END: cursor = SORT_KEY_COUNT - 1; break;
     case ACT_ENTER:
-        view_set_sort(v, (group_sort_key)u->sort_cursor);
+        view_set_sort(v, (group_sort_key)cursor);
         u->mode = MODE_BROWSE;
-        return true;
-    case ACT_REVERSE:
-        view_toggle_reverse(v);
-        return true;
+        break;
+    case ACT_REVERSE: view_toggle_reverse(v); break;
+    case ACT_CLOSE:
     case ACT_QUIT:
     case ACT_SORT:
-    case ACT_BACK:
-        u->mode = MODE_BROWSE;
-        return true;
-    case ACT_QUIT_NOW:
-        u->quit = true;
-        return true;
-    default:
-        if (key == 27) {
-            u->mode = MODE_BROWSE;
-            return true;
-        }
-        return false;
+    case ACT_BACK: u->mode = MODE_BROWSE; break;
+    case ACT_QUIT_NOW: u->quit = true; break;
+    default: break; /* not bound here */
     }
 }
+
+static const key_map *sort_keys(const ui *u)
+{
+    (void)u;
+    return &sort_map;
+}
+
+const ui_mode_ops ui_sort_mode = { .over_list = true, .draw = sort_draw, .key = sort_key, .keys = sort_keys, .maps = { &sort_map } };

@@ -29,6 +29,7 @@ static const part_style theme[PART_COUNT] = {
     [PART_WARNING] = { COLOR_RED, -1, A_BOLD, A_BOLD },
     [PART_BAR] = { COLOR_GREEN, -1, A_BOLD, A_BOLD },
     [PART_PANE] = { -1, -1, 0, 0 },
+    [PART_MATCH] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD | A_UNDERLINE },
 };
 
 void ui_theme_init(ui *u)
@@ -99,21 +100,15 @@ size_t ui_fit(const char *s, size_t len, int width)
     return at;
 }
 
-int ui_put(WINDOW *w, int y, int x, const char *s, size_t len, int width, bool pad)
+/* Draws text that is safe already (textsafe's output), clipped to width
+ * cells; what the locale cannot show is drawn as '?'. */
+static int draw_safe(WINDOW *w, int y, int x, const char *safe, size_t len, int width, bool pad)
 {
-    if (width <= 0)
-        return 0;
-    size_t need = textsafe_escape(s, len, NULL, 0) + 1;
-    char stack[1024];
-    char *safe = need <= sizeof stack ? stack : malloc(need);
-    if (!safe)
-        return 0;
-    textsafe_escape(s, len, safe, need);
     wmove(w, y, x);
     int used = 0;
     mbstate_t st;
     memset(&st, 0, sizeof st);
-    const char *p = safe, *end = safe + strlen(safe);
+    const char *p = safe, *end = safe + len;
     while (p < end) {
         wchar_t wc;
         size_t n = mbrtowc(&wc, p, (size_t)(end - p), &st);
@@ -138,9 +133,50 @@ int ui_put(WINDOW *w, int y, int x, const char *s, size_t len, int width, bool p
     if (pad)
         for (; used < width; used++)
             waddch(w, ' ');
+    return used;
+}
+
+int ui_put(WINDOW *w, int y, int x, const char *s, size_t len, int width, bool pad)
+{
+    if (width <= 0)
+        return 0;
+    size_t need = textsafe_escape(s, len, NULL, 0) + 1;
+    char stack[1024];
+    char *safe = need <= sizeof stack ? stack : hs_xmalloc(need);
+    textsafe_escape(s, len, safe, need);
+    int used = draw_safe(w, y, x, safe, need - 1, width, pad);
     if (safe != stack)
         free(safe);
     return used;
+}
+
+int ui_put_escaped(WINDOW *w, int y, int x, const char *s, size_t len, int width)
+{
+    return width <= 0 ? 0 : draw_safe(w, y, x, s, len, width, false);
+}
+
+size_t ui_fit_escaped(const char *s, size_t len, int width)
+{
+    size_t at = 0;
+    int used = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    while (at < len) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, s + at, len - at, &st);
+        int cw = 1;
+        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+            n = 1;
+            memset(&st, 0, sizeof st);
+        } else if (wcwidth(wc) >= 0) {
+            cw = wcwidth(wc);
+        }
+        if (used + cw > width && at > 0)
+            break;
+        used += cw;
+        at += n;
+    }
+    return at;
 }
 
 /* Display cells of the escaped form of s[0..len). */
@@ -177,15 +213,21 @@ int ui_put_tail(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int w
         return 0;
     if (cells(s, len) <= width)
         return ui_put(w, y, x, s, len, width, false);
+    /* The mark of what was cut: an ellipsis, or three dots without UTF-8
+     * (a '<' there read as the start of an HTML tag). */
+    const char *mark = u->utf8 ? "\u2026" : "...";
+    int mw = u->utf8 ? 1 : 3;
+    if (width <= mw)
+        return ui_put(w, y, x, s + len - 1, 1, width, false);
     /* Drop leading bytes (at character boundaries) until the rest fits. */
     size_t from = 0;
-    while (from < len && cells(s + from, len - from) > width - 1) {
+    while (from < len && cells(s + from, len - from) > width - mw) {
         from++;
         while (from < len && ((unsigned char)s[from] & 0xc0) == 0x80)
             from++;
     }
-    mvwaddstr(w, y, x, u->utf8 ? "\u2026" : "<");
-    return 1 + ui_put(w, y, x + 1, s + from, len - from, width - 1, false);
+    mvwaddstr(w, y, x, mark);
+    return mw + ui_put(w, y, x + mw, s + from, len - from, width - mw, false);
 }
 
 int ui_puts(WINDOW *w, int y, int x, const char *s, int width, bool pad)

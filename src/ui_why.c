@@ -14,12 +14,7 @@
 void ui_why_open(ui *u)
 {
     view *v = &u->view;
-    view_frame *f = view_top(v);
-    const group *g = NULL;
-    if (f->kind == VIEW_GROUPS)
-        g = view_group_at(v, f->selected);
-    else if (f->kind == VIEW_OBJECTS)
-        g = &v->set->groups[f->group];
+    const group *g = view_current_group(v);
     if (!g) {
         snprintf(u->status, sizeof u->status, "w explains a group: select one in the group list");
         return;
@@ -33,7 +28,7 @@ void ui_why_open(ui *u)
     FILE *out = ui_pane_begin(u);
     if (!out)
         return;
-    /* Unescaped here: the pane escapes what it draws. */
-    why_write_group(out, v->session, v->set, g, false);
+    /* Escaped as for a terminal: the pane draws it as it is. */
+    why_write_group(out, v->session, v->set, g, true);
     ui_pane_show(u, out, "Why is this group retained?", 'w');
 }

@@ -20,10 +20,19 @@
 #include "objinfo.h"
 #include "status.h"
 
+/* The kinds of list, X(ID, NAME): each has its own file (view_NAME.c) with
+ * its rows, their text, Enter and export (view_ops in view_kinds.h), and a
+ * UI file (ui_NAME.c) that draws it. */
+#define VIEW_KINDS(X)                                                              \
+    X(VIEW_GROUPS, groups)   /* the retained groups (the root of the stack) */    \
+    X(VIEW_OBJECTS, objects) /* the objects of one group */                       \
+    X(VIEW_OBJECT, object)   /* one object: its members, references and referrers */
+
 typedef enum view_kind {
-    VIEW_GROUPS,  /* the retained groups (the root of the stack) */
-    VIEW_OBJECTS, /* the objects of one group */
-    VIEW_OBJECT,  /* one object: its members, references and referrers */
+#define VIEW_KIND_ENUM(id, name) id,
+    VIEW_KINDS(VIEW_KIND_ENUM)
+#undef VIEW_KIND_ENUM
+    VIEW_KIND_COUNT
 } view_kind;
 
 /* What a row of the object view shows. */
@@ -79,6 +88,9 @@ typedef struct view {
     size_t depth;            /* frames in use */
     size_t cap;
     char search[128];        /* the last search text */
+    size_t match_at;         /* after a search that found: which match the selection
+                                is (1-based) of match_count in the list searched */
+    size_t match_count;      /* 0: no search result stands (the list changed) */
     char message[256];       /* what the last action has to say, for the status line */
     bool graph_pending;      /* the latest dump's graph is still being read (set by
                                 the owner; cleared by view_graph_ready) */
@@ -95,6 +107,7 @@ void view_free(view *v);
 void view_graph_ready(view *v);
 
 view_frame *view_top(view *v);
+const view_frame *view_top_c(const view *v);
 size_t view_rows(const view *v);
 
 /* The group at a row of the group list, the object at a row of the object
@@ -102,6 +115,11 @@ size_t view_rows(const view *v);
 const group *view_group_at(const view *v, size_t row);
 size_t view_object_at(const view *v, size_t row);
 const orow *view_orow_at(const view *v, size_t row);
+
+/* The group the current list is about: the selected group of the group
+ * list, the group whose objects are listed; NULL in an object view or when
+ * no group is shown. */
+const group *view_current_group(const view *v);
 
 /* Selection. Moves are clamped; page moves are by `page` rows. */
 void view_move(view *v, long delta);
@@ -129,18 +147,23 @@ void view_set_group_by(view *v, group_by by);
  * v->message) when nothing matches. */
 bool view_search(view *v, const char *text, int dir);
 
+/* Does the row match the search in force (what was found last, in the
+ * list shown)? False when no search result stands. */
+bool view_row_matches(const view *v, size_t row);
+
 /* The text of a row as the screen lays it out (columns.h; what search
  * matches and the object views' export writes). Raw dump bytes: escape
- * before showing. Returns the length. */
-size_t view_row_text(view *v, size_t row, char *buf, size_t size);
+ * before showing. Returns the length. Reads only: whatever a row shows was
+ * read from the dump when its view was opened. */
+size_t view_row_text(const view *v, size_t row, char *buf, size_t size);
 
 
 /* Writes the current view as a text report to out, with a header (dumps,
  * filter, sort, grouping, `when`). The group list uses --report's format. */
-hs_status view_write(view *v, FILE *out, const char *when, hs_error *err);
+hs_status view_write(const view *v, FILE *out, const char *when, hs_error *err);
 
 /* view_write into path atomically; refuses to replace a file unless force. */
-hs_status view_export(view *v, const char *path, bool force, const char *when, hs_error *err);
+hs_status view_export(const view *v, const char *path, bool force, const char *when, hs_error *err);
 
 /* A default export file name for the current view, in the current directory. */
 void view_default_export_name(const view *v, char *buf, size_t size);

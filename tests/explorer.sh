@@ -70,7 +70,7 @@ start() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 82
+tap_plan 108
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -156,12 +156,32 @@ wait_for "n keeps it" "not exported: report.txt exists"
 
 # ---- why: what holds a group ---------------------------------------------------------------
 keys f C-u Enter
+keys g / s e r v e r . r b Enter
+wait_for "a search says which match of how many" "match 1/14"
+keys n
+wait_for "n goes to the next match" "match 2/14"
+keys j
+wait_for "off the match, the count stays" "14 matches"
 keys / a u d i t _ l o g . r b : 1 1 Enter
 wait_for "search finds the closure's strings" "group [0-9]+/32"
 keys w
 wait_for "w explains the group: its retained size" "retained size: 5200 bytes"
 wait_for "what holds it: the closures' environments" "130 of them \(5200 bytes\) by IMEMO app/middleware/audit_log.rb:14"
 wait_for "and the path through the Proc" "DATA Proc app/middleware/audit_log.rb:14"
+wait_for "the why pane has its own key bar" "^ j scroll  g top  G end  e export  q close"
+for _ in $(seq 40); do keys j; done
+wait_for "j stops at the end of the text, not past it" "DATA Proc app/middleware/audit_log.rb:14"
+keys g
+wait_for "g goes back to its top" "retained size: 5200 bytes"
+keys e
+wait_for "e in the why pane proposes a file for its text" "Export view to: heapsift-why.txt"
+keys C-u "$WORK/why.txt" Enter
+wait_for "the why text is exported, and the pane stays open" "exported to .*why\.txt"
+if grep -q "retained size: 5200 bytes" "$WORK/why.txt" && grep -q "DATA Proc app/middleware/audit_log.rb:14" "$WORK/why.txt"; then
+    tap_ok "the exported why text is the pane's"
+else
+    tap_fail "the exported why text is the pane's" "$(head -c 600 "$WORK/why.txt")"
+fi
 keys q
 wait_gone "q closes the why pane" "Why is this group retained"
 
@@ -220,10 +240,45 @@ exec 7<>"$WORK/slow.json" # holds the FIFO open: the load waits for data
 start 80 24 "$WORK/slow.json"
 wait_for "the loading screen appears while the dump is read" "loading 1 dump"
 wait_for "the loading screen offers to cancel" "q cancel"
+keys Escape
+sleep 0.3
+if screen | grep -q "loading 1 dump"; then tap_ok "a stray Esc does not cancel the load"; else tap_fail "a stray Esc does not cancel the load" "$(screen)"; fi
 keys q
 wait_for "q cancels the load (status 1)" "EXITED 1" 5
+wait_for "and says so" "heapsift: loading cancelled \(q\): nothing was compared"
 wait_for "the terminal is restored after cancelling" "TERMINAL-RESTORED" 5
 exec 7>&-
+
+# ---- the export prompt takes ~ for $HOME, as a shell would ---------------------------------
+mkdir -p "$WORK/home"
+new_server
+"${T[@]}" new-session -d -s hs -x 100 -y 24 \
+    "cd '$WORK' && HOME='$WORK/home' LANG=C.UTF-8 '$HEAPSIFT' ${APP[*]}; echo \"EXITED \$?\"; sleep 60"
+wait_for "the list appears (HOME set)" "group 1/32"
+keys e C-u '~/tilde.txt' Enter
+wait_for "~/ is the home directory" "exported to $WORK/home/tilde\.txt"
+if [ -s "$WORK/home/tilde.txt" ]; then tap_ok "the file is in the home directory"; else tap_fail "the file is in the home directory"; fi
+keys Q
+
+# ---- a terminal that cannot place the cursor is refused, not left blank ----------------
+new_server
+"${T[@]}" new-session -d -s hs -x 80 -y 24 \
+    "cd '$WORK' && TERM=dumb '$HEAPSIFT' ${APP[*]}; echo \"EXITED \$?\"; sleep 60"
+wait_for "TERM=dumb: told to use --report" "heapsift: the terminal \(TERM=dumb\) cannot place the cursor; use --report"
+wait_for "TERM=dumb: status 1" "EXITED 1" 5
+
+# ---- help at 80x15: clear of the status line, scrolled to what does not fit ------------
+start 80 15 "${APP[@]}"
+wait_for "the list appears (80x15)" "group 1/32"
+keys '?'
+wait_for "help says it scrolls" "heapsift keys  \(j/k scroll\)"
+wait_for "the status line stays in view under help" "^ group 1/32  by site  sort count"
+keys G
+wait_for "G shows the last keys: w" "^ +w +why the group is retained"
+wait_for "and !" "^ +! +what was wrong with the dumps"
+keys q
+wait_gone "q closes help" "heapsift keys"
+keys Q
 
 # ---- hostile text is shown inert: escapes, controls, bidi overrides ---------------------
 # A path, a method, a class name and a string value that would set the window
@@ -231,6 +286,10 @@ exec 7>&-
 esc=$'\033' bel=$'\007' rlo=$'\u202e'
 {
     printf '{"address":"0x7f0000000010", "type":"CLASS", "class":"0x7f0000000020", "name":"Evil%s[2JClass", "memsize":40}\n' "$esc"
+    # A root holds the first string through an array, so that the why pane
+    # has a path whose hop shows the value.
+    printf '{"type":"ROOT", "root":"vm", "references":["0x7f0000000200"]}\n'
+    printf '{"address":"0x7f0000000200", "type":"ARRAY", "references":["0x7f0000000110"], "length":1, "memsize":40}\n'
     for i in 1 2 3; do
         printf '{"address":"0x7f00000001%d0", "type":"STRING", "class":"0x7f0000000010", "bytesize":9, "value":"%s]2;PWNED%s", "file":"app/%sbr.ppa/evil.rb", "line":7, "method":"m%s[31m", "generation":5, "memsize":40}\n' \
             "$i" "$esc" "$bel" "$rlo" "$esc"
@@ -246,6 +305,12 @@ wait_for "a hostile string value is shown escaped" '\\x1b\]2;PWNED\\x07'
 wait_for "a hostile method name is shown escaped" 'method: "m\\x1b\[31m"'
 title=$("${T[@]}" display-message -p -t hs '#{pane_title}' 2>/dev/null || true)
 if [ "$title" != PWNED ]; then tap_ok "the window title is untouched"; else tap_fail "the window title is untouched" "title: $title"; fi
+keys q q
+wait_for "back on the group list" "^ group 1/"
+wait_gone "the graph is read" "retained sizes: "
+keys w
+wait_for "the why pane shows a hop's value escaped once" 'STRING Evil\\x1b\[2JClass app/\\u\{202[eE]\}br\.ppa/evil\.rb:7 "\\x1b\]2;PWNED\\x07"'
+if screen | grep -qF '\\'; then tap_fail "no backslash is doubled in the why pane" "$(screen)"; else tap_ok "no backslash is doubled in the why pane"; fi
 keys Q
 
 # ---- the dumps' problems: counted on the status line, listed by ! ------------------------
@@ -254,7 +319,7 @@ start 100 24 broken-paths.json
 wait_for "damaged lines are counted on the status line" "17 lines repaired, 0 skipped \(! shows them\)"
 keys '!'
 wait_for "! lists them with line, byte and reason" "^ broken-paths\.json:11: \(byte 15428\) repaired: not valid JSON \(Within strings, some "
-wait_for "a reason longer than the pane wraps at a space" "^ be escaped, we found unescaped characters\) *$"
+wait_for "a reason longer than the pane wraps at a space, under its own text" "^   be escaped, we found unescaped characters\\) *$"
 keys '!'
 wait_gone "! closes the pane" "What was wrong with the dumps"
 keys Q

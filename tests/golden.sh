@@ -22,7 +22,7 @@ golden() {
     check_same "golden $name" "$GOLDEN/$name" "$WORK/$name"
 }
 
-tap_plan 30
+tap_plan 31
 
 golden app-site.txt --no-header "${APP[@]}"
 golden app-header.txt "${APP[@]}"
@@ -31,6 +31,7 @@ golden app-gem.txt --no-header --group-by=gem "${APP[@]}"
 golden app-file.txt --no-header --group-by=file "${APP[@]}"
 golden app-method.txt --no-header --group-by=method --top=12 "${APP[@]}"
 golden app-generation.txt --no-header --group-by=generation "${APP[@]}"
+golden app-struct.txt --no-header --group-by=struct "${APP[@]}"
 golden app-trend.txt --no-header --trend --top=10 "${APP[@]}"
 golden app-filter.txt --no-header --filter=app/models --type=STRING,OBJECT "${APP[@]}"
 golden app-glob.txt --no-header --filter='app/*/*_controller.rb' --exclude=products "${APP[@]}"

@@ -3,6 +3,8 @@
  * identity diff of tests/ruby/identity-diff.rb, grouped each way). */
 #include "testutil.h"
 
+#include <inttypes.h>
+
 #include "diff.h"
 #include "filter.h"
 #include "group.h"
@@ -252,6 +254,78 @@ static void by_file_method_generation(void **state)
     assert_string_equal(label(s, 1), "7");
     assert_int_equal(at_rank(s, 1)->count, 407);
     group_free(s);
+}
+
+/* A DATA's struct, an IMEMO's imemo_type (named as Ruby's
+ * count_imemo_objects does), else the type. Checked with a few lines of
+ * Ruby over the dumps: the identity diff, each object labelled so. */
+static void by_struct(void **state)
+{
+    (void)state;
+    group_set *s = build(BY("struct"));
+    assert_well_formed(s);
+    static const struct { const char *label; uint64_t count, bytesize, memsize; rtype type; } want[] = {
+        { "STRING", 2674, 78800, 175123, RT_STRING }, { "HASH", 260, 0, 142480, RT_HASH },
+        { "ARRAY", 130, 0, 5200, RT_ARRAY },           { "proc", 130, 0, 10400, RT_DATA },
+        { "imemo_env", 130, 0, 15600, RT_IMEMO },      { "time", 76, 0, 6536, RT_DATA },
+        { "OBJECT", 76, 0, 5472, RT_OBJECT },          { "imemo_callcache", 5, 0, 200, RT_IMEMO },
+        { "imemo_constcache", 4, 0, 160, RT_IMEMO },
+    };
+    assert_int_equal(s->ngroups, 9);
+    assert_int_equal(s->nvisible, 9);
+    assert_int_equal(s->total_count, 3485);
+    for (size_t r = 0; r < 9; r++) {
+        const group *g = at_rank(s, r);
+        if (strcmp(label(s, r), want[r].label) != 0 || g->count != want[r].count ||
+            g->bytesize != want[r].bytesize || g->memsize != want[r].memsize || g->type != want[r].type)
+            fail_msg("rank %zu: %s %" PRIu64 " %" PRIu64 "/%" PRIu64 ", want %s %" PRIu64 " %" PRIu64
+                     "/%" PRIu64, r, label(s, r), g->count, g->bytesize, g->memsize, want[r].label,
+                     want[r].count, want[r].bytesize, want[r].memsize);
+    }
+    /* No type shown beside the label: the label is the type or names it. */
+    assert_false(group_shows_type(s));
+    group_free(s);
+    /* The one key that reads the subtype column, which loads may skip. */
+    for (group_by by = 0; by < group_by_count(); by++)
+        assert_int_equal(group_by_needs_subtypes(by), by == BY("struct"));
+}
+
+/* A struct or imemo_type of the same name is another group: DATA "iseq"
+ * (an InstructionSequence) is not IMEMO "iseq"; untyped DATA is "DATA". */
+static void struct_names_by_type(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x10\", \"type\":\"DATA\", \"struct\":\"iseq\", \"memsize\":40}\n"
+        "{\"address\":\"0x18\", \"type\":\"IMEMO\", \"imemo_type\":\"iseq\", \"memsize\":40}\n"
+        "{\"address\":\"0x20\", \"type\":\"IMEMO\", \"imemo_type\":\"iseq\", \"memsize\":40}\n"
+        "{\"address\":\"0x28\", \"type\":\"DATA\", \"memsize\":40}\n"
+        "{\"address\":\"0x30\", \"type\":\"IMEMO\", \"memsize\":40}\n"
+        "{\"address\":\"0x38\", \"type\":\"DATA\", \"struct\":\"Thread::Mutex\", \"memsize\":40}\n";
+    const char *path = temp_file_with(text, sizeof text - 1);
+    heap *h = NULL;
+    hs_error err;
+    heap_load_opts opts = { .mode = HEAP_FULL, .threads = 1 };
+    assert_int_equal(heap_load(&h, path, &opts, &err), HS_OK);
+    unlink(path);
+    diff_result *d = NULL;
+    assert_int_equal(diff_run(&d, &h, 1, DIFF_ID_EXACT, &err), HS_OK);
+    heap_load_details(h, d->objects, d->count, 1);
+    session *one = session_borrow(&h, 1, d);
+    group_set *s = build_in(one, BY("struct"), false);
+    assert_int_equal(s->nvisible, 5);
+    assert_string_equal(label(s, 0), "imemo_iseq");
+    assert_int_equal(at_rank(s, 0)->count, 2);
+    /* Ties: by type name (DATA before IMEMO), then by name. */
+    assert_string_equal(label(s, 1), "DATA");
+    assert_string_equal(label(s, 2), "Thread::Mutex");
+    assert_string_equal(label(s, 3), "iseq");
+    assert_int_equal(at_rank(s, 3)->type, RT_DATA);
+    assert_string_equal(label(s, 4), "IMEMO");
+    group_free(s);
+    session_free(one);
+    diff_free(d);
+    heap_free(h);
 }
 
 static void sort_keys(void **state)
@@ -520,6 +594,35 @@ static void trends(void **state)
     heap_free(ident);
 }
 
+/* Struct groups counted in every dump: the dumps read with their sites
+ * (HEAP_LIGHT) carry every object's subtype too. Counted in each dump with
+ * zcat and grep. */
+static void struct_trends(void **state)
+{
+    (void)state;
+    uint32_t *all = malloc(app[1]->count * sizeof *all);
+    for (size_t i = 0; i < app[1]->count; i++)
+        all[i] = (uint32_t)i;
+    heap_load_details(app[1], all, app[1]->count, 0);
+    free(all);
+    group_set *s = build_in(ses, BY("struct"), true);
+    static const struct { const char *label; rtype type; uint64_t trend[3]; } want[] = {
+        { "proc", RT_DATA, { 56, 186, 328 } },
+        { "imemo_env", RT_IMEMO, { 58, 188, 330 } },
+        { "time", RT_DATA, { 24, 100, 162 } },
+        { "imemo_callcache", RT_IMEMO, { 189, 194, 194 } },
+        { "STRING", RT_STRING, { 5694, 8355, 11151 } },
+    };
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        const group *g = find_group(s, want[k].label, want[k].type);
+        for (int d = 0; d < 3; d++)
+            if (g->trend[d] != want[k].trend[d])
+                fail_msg("%s in dump %d: %" PRIu64 ", want %" PRIu64, want[k].label, d + 1, g->trend[d],
+                         want[k].trend[d]);
+    }
+    group_free(s);
+}
+
 /* --sort=live: by each group's live count in the latest dump (then the
  * dumps before it); the counts are the trends checked above. */
 static void sort_by_live(void **state)
@@ -552,12 +655,15 @@ int main(void)
         cmocka_unit_test(by_class),
         cmocka_unit_test(by_gem),
         cmocka_unit_test(by_file_method_generation),
+        cmocka_unit_test(by_struct),
+        cmocka_unit_test(struct_names_by_type),
         cmocka_unit_test(sort_keys),
         cmocka_unit_test(tie_break_order),
         cmocka_unit_test(path_patterns),
         cmocka_unit_test(type_lists),
         cmocka_unit_test(filters_on_app),
         cmocka_unit_test(trends),
+        cmocka_unit_test(struct_trends),
         cmocka_unit_test(sort_by_live),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);

@@ -10,7 +10,7 @@
 typedef struct seen {
     int kind;
     uint64_t address, class_addr, memsize, bytesize, offset, line_no;
-    char type[16], file[128], method[64], name[64], root[32];
+    char type[16], file[128], method[64], name[64], root[32], subtype[48];
     uint32_t line, generation;
     int has_line, has_generation, repaired;
     size_t nrefs;
@@ -51,6 +51,7 @@ static void on_record(void *ctx, const scan_record *r)
     copy_str(s->method, sizeof s->method, r->method);
     copy_str(s->name, sizeof s->name, r->name);
     copy_str(s->root, sizeof s->root, r->root);
+    copy_str(s->subtype, sizeof s->subtype, r->subtype);
     s->line = r->line;
     s->has_line = r->has_line;
     s->generation = r->generation;
@@ -176,6 +177,61 @@ static void backslash_in_file_is_raw(void **state)
     assert_string_equal(c.rec[0].file, "C:\\new\\x.rb");
     assert_string_equal(c.rec[1].file, "end\\");
     assert_int_equal(c.rec[1].line, 4);
+}
+
+/* A DATA's "struct" and an IMEMO's "imemo_type" are the record's subtype,
+ * read raw by simdjson and by the repair path alike (lines as Ruby 3.1
+ * writes them; the third is broken by a quote in its path). */
+static void subtype_members(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x10\", \"type\":\"DATA\", \"class\":\"0x7f0\", \"struct\":\"VM/thread\", "
+        "\"references\":[\"0x20\"], \"memsize\":1064, \"flags\":{\"wb_protected\":true}}\n"
+        "{\"address\":\"0x18\", \"type\":\"IMEMO\", \"class\":\"0x7f8\", \"imemo_type\":\"callcache\", "
+        "\"references\":[\"0x30\"], \"file\":\"server.rb\", \"line\":93, \"generation\":5, \"memsize\":40}\n"
+        "{\"address\":\"0x28\", \"type\":\"DATA\", \"class\":\"0x800\", \"struct\":\"proc\", "
+        "\"file\":\"lib/we\"ird.rb\", \"line\":14, \"method\":\"proc\", \"generation\":2, \"memsize\":80}\n"
+        "{\"address\":\"0x38\", \"type\":\"DATA\", \"class\":\"0x808\", \"memsize\":40}\n"
+        "{\"address\":\"0x40\", \"type\":\"STRING\", \"bytesize\":6, \"value\":\"struct\", \"memsize\":40}\n";
+    collector c;
+    scan_stats st = SCAN(text, 0, true, &c);
+    assert_int_equal(c.n, 5);
+    assert_int_equal(st.repaired, 1);
+    assert_string_equal(c.rec[0].subtype, "VM/thread");
+    assert_false(c.rec[0].repaired);
+    assert_int_equal(c.rec[0].nrefs, 1);
+    assert_string_equal(c.rec[1].subtype, "callcache");
+    assert_int_equal(c.rec[1].line, 93);
+    /* Repaired: the struct before the broken path, the members after it. */
+    assert_true(c.rec[2].repaired);
+    assert_string_equal(c.rec[2].subtype, "proc");
+    assert_string_equal(c.rec[2].file, "lib/we\"ird.rb");
+    assert_int_equal(c.rec[2].line, 14);
+    assert_int_equal(c.rec[2].memsize, 80);
+    /* An untyped DATA has none; a string's value is no subtype. */
+    assert_string_equal(c.rec[3].subtype, "");
+    assert_string_equal(c.rec[4].subtype, "");
+
+    /* The repair parser alone, on a line cut short inside the struct's
+     * value: what was read is kept and the line still yields its object. */
+    static const char cut[] = "{\"address\":\"0x48\", \"type\":\"DATA\", \"struct\":\"mute";
+    scan_refbuf refs = { 0 };
+    scan_record r;
+    memset(&r, 0, sizeof r);
+    char why[JSON_REPAIR_WHY_MAX];
+    assert_true(json_repair_line(cut, sizeof cut - 1, false, &refs, &r, why, sizeof why));
+    char buf[16];
+    copy_str(buf, sizeof buf, r.subtype);
+    assert_string_equal(buf, "mute");
+    assert_string_equal(why, "line ends inside the object");
+    /* A struct that is not a string is left out, and said so. */
+    static const char bare[] = "{\"address\":\"0x50\", \"type\":\"DATA\", \"struct\":7, \"memsize\":40}";
+    memset(&r, 0, sizeof r);
+    assert_true(json_repair_line(bare, sizeof bare - 1, false, &refs, &r, why, sizeof why));
+    assert_null(r.subtype.ptr);
+    assert_string_equal(why, "struct is not a string (left out)");
+    free(refs.v);
 }
 
 /* An unquoted address (heap-profiler's malformed-mid-stream fixture). */
@@ -549,6 +605,7 @@ int main(void)
         cmocka_unit_test(root_and_refs),
         cmocka_unit_test(unescaped_quote_in_file),
         cmocka_unit_test(backslash_in_file_is_raw),
+        cmocka_unit_test(subtype_members),
         cmocka_unit_test(bare_address),
         cmocka_unit_test(truncated_last_line),
         cmocka_unit_test(garbage_line_skipped),

@@ -95,8 +95,7 @@ static void ui_open(ui *u, loader *l)
 
 static void ui_close(ui *u)
 {
-    if (u->view_ready)
-        view_free(&u->view);
+    ui_release(u);
 }
 
 static void keys(ui *u, const char *s)
@@ -187,7 +186,7 @@ static void group_list(void **state)
         ui_key(&u, 'j');
     ui_draw(&u);
     assert_string_equal(screen_row(2),
-                        "     260    1.4 KB     10 KB STRING   -+@   <ntrollers/products_controller.rb:40");
+                        "     260    1.4 KB     10 KB STRING   -+@   ...rollers/products_controller.rb:40");
     assert_string_equal(screen_row(21), "      76       0 B    5.5 KB OBJECT   -*@   app/models/session.rb:9");
     assert_true(mvinch(21, 40) & A_REVERSE);
     assert_memory_equal(screen_row(22), " group 22/32  by site  sort count", 33);
@@ -272,7 +271,7 @@ static void filter_escape_restores(void **state)
     assert_string_equal(u.view.set->filter.include, "app/");
     assert_int_equal(u.view.set->nvisible, 13);
     ui_key(&u, 'f');
-    assert_string_equal(u.ff_text[FF_INCLUDE], "app/");
+    assert_string_equal(ui_filter_text(FF_INCLUDE), "app/");
     ui_key(&u, CTRL_KEY('u'));
     keys(&u, "lib/");
     assert_string_equal(u.view.set->filter.include, "lib/");
@@ -285,7 +284,7 @@ static void filter_escape_restores(void **state)
     ui_key(&u, 'f');
     for (int k = 0; k < FF_GROUP_BY; k++)
         ui_key(&u, KEY_DOWN);
-    assert_int_equal(u.ff_cursor, FF_GROUP_BY);
+    assert_int_equal(ui_filter_cursor(), FF_GROUP_BY);
     ui_key(&u, KEY_RIGHT);
     assert_int_equal(u.view.set->by, ((group_by)group_by_from_name("class")));
     ui_key(&u, 27);
@@ -298,14 +297,14 @@ static void filter_escape_restores(void **state)
     ui_key(&u, KEY_DOWN);
     ui_key(&u, KEY_DOWN);
     keys(&u, "STRINGX");
-    assert_true(u.ff_error);
+    assert_true(ui_filter_error());
     ui_draw(&u);
     char *text = screen_text();
     assert_non_null(strstr(text, "unknown type in Types (STRING,ARRAY,HASH,OBJECT,DATA...)"));
     free(text);
     ui_key(&u, KEY_DOWN);
     keys(&u, "1x3y0");
-    assert_string_equal(u.ff_text[FF_MIN_COUNT], "130");
+    assert_string_equal(ui_filter_text(FF_MIN_COUNT), "130");
     /* `heapsift --filter=app/ --min-count=130`: 9 groups. */
     assert_int_equal(u.view.set->filter.min_count, 130);
     assert_int_equal(u.view.set->nvisible, 9);
@@ -318,6 +317,9 @@ static void filter_escape_restores(void **state)
 
 /* Every action of actions.h, with its keys and its whole help line, at
  * the size the README promises is enough. */
+/* At 80x24 help stays clear of the status line: what does not fit is one
+ * G away, and every binding of the group list is on one screen or the
+ * other. */
 static void help_lists_every_action(void **state)
 {
     (void)state;
@@ -327,17 +329,93 @@ static void help_lists_every_action(void **state)
     ui_key(&u, '?');
     assert_int_equal(u.mode, MODE_HELP);
     ui_draw(&u);
-    char *text = screen_text();
-    for (int a = 1; a < ACT_COUNT; a++) {
-        if (!strstr(text, action_keys((action)a)))
-            fail_msg("help at 80x24 lacks the keys of action %d: %s", a, action_keys((action)a));
-        if (!strstr(text, action_help((action)a)))
-            fail_msg("help at 80x24 lacks action %d: \"%s\"", a, action_help((action)a));
+    char *first = screen_text();
+    assert_string_equal(screen_row(22), " group 1/32  by site  sort count");
+    assert_non_null(strstr(first, "heapsift keys  (j/k scroll)"));
+    ui_key(&u, 'G');
+    ui_draw(&u);
+    char *last = screen_text();
+    assert_string_equal(screen_row(22), " group 1/32  by site  sort count");
+    for (size_t k = 0; k < ui_groups_keys.n; k++) {
+        const char *names = action_keys(ui_groups_keys.bindings[k].act), *help = keymap_help(&ui_groups_keys, k);
+        char line[200];
+        snprintf(line, sizeof line, "%-16s %s", names, help);
+        if (!strstr(first, line) && !strstr(last, line))
+            fail_msg("help at 80x24 lacks binding %zu: \"%s\"", k, line);
     }
-    free(text);
+    free(first);
+    free(last);
     ui_key(&u, '?');
     assert_int_equal(u.mode, MODE_BROWSE);
     assert_false(u.quit);
+    ui_close(&u);
+    term_close();
+}
+
+/* Sorted by retained size before the graph is read, the list is in count
+ * order: the status line says so rather than claim an order it lacks
+ * (beside the graph's progress, when there is room). */
+static void retained_sort_before_the_graph(void **state)
+{
+    (void)state;
+    term_open(24, 120);
+    ui u;
+    ui_open(&u, app);
+    view_set_sort(&u.view, SORT_RETAINED);
+    u.view.graph_pending = true;
+    ui_draw(&u);
+    assert_non_null(strstr(screen_row(22), "sort retained (count order for now)"));
+    u.view.graph_pending = false;
+    ui_draw(&u);
+    assert_null(strstr(screen_row(22), "for now"));
+    ui_close(&u);
+    term_close();
+}
+
+/* Rows that match the search are highlighted (bold and underlined without
+ * colours), the others not; the status line counts the matches. */
+static void search_highlight(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    keys(&u, "/server.rb\r");
+    ui_draw(&u);
+    int matching = 0, plain = 0;
+    for (int y = 2; y < 22; y++) {
+        bool match = strstr(screen_row(y), "server.rb") != NULL;
+        bool selected = (mvinch(y, 2) & A_REVERSE) != 0;
+        bool lit = (mvinch(y, 2) & A_UNDERLINE) != 0;
+        if (selected)
+            continue;
+        if (match) {
+            assert_true(lit);
+            matching++;
+        } else {
+            assert_false(lit);
+            plain++;
+        }
+    }
+    assert_int_equal(matching, 8); /* nine server.rb groups on screen, one of them selected */
+    assert_true(plain > 0);
+    assert_non_null(strstr(screen_row(22), "match 1/14"));
+    ui_close(&u);
+    term_close();
+}
+
+/* The sort pane: G and g go to the last and first keys, Enter sorts. */
+static void sort_pane_ends(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    keys(&u, "sG\r");
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_int_equal(u.view.set->sort, SORT_KEY_COUNT - 1);
+    keys(&u, "sGg\r");
+    assert_int_equal(u.view.set->sort, 0);
     ui_close(&u);
     term_close();
 }
@@ -352,9 +430,10 @@ static void help_screen(void **state)
     assert_int_equal(u.mode, MODE_HELP);
     check_screen(&u, "help-100x30");
     char *text = screen_text();
-    for (int a = 1; a < ACT_COUNT; a++) {
+    for (size_t k = 0; k < ui_groups_keys.n; k++) {
         char line[200];
-        snprintf(line, sizeof line, "%-16s %s", action_keys((action)a), action_help((action)a));
+        snprintf(line, sizeof line, "%-16s %s", action_keys(ui_groups_keys.bindings[k].act),
+                 keymap_help(&ui_groups_keys, k));
         assert_non_null(strstr(text, line));
     }
     free(text);
@@ -612,6 +691,62 @@ static void failed_screen(void **state)
 }
 
 /* Search and export through the prompt. */
+/* The key maps of every mode: no key means two things in one map (the
+ * second binding could never be reached), every binding has help, and the
+ * key bars are what the screens have always shown. */
+static void key_maps(void **state)
+{
+    (void)state;
+    static const int probe[] = { 'a', 'b', 'e', 'f', 'g', 'G', 'h', 'j', 'k', 'l', 'n', 'N', 'q', 'Q', 'r', 's',
+                                 'w', 'y', 'Y', '/', '?', '!', ' ', '\n', '\r', '\t', 127, KEY_ESC,
+                                 CTRL_KEY('h'), CTRL_KEY('u'), CTRL_KEY('n'), CTRL_KEY('p'), CTRL_KEY('f'),
+                                 CTRL_KEY('b'), KEY_UP, KEY_DOWN, KEY_LEFT, KEY_RIGHT, KEY_ENTER, KEY_BACKSPACE,
+                                 KEY_NPAGE, KEY_PPAGE, KEY_HOME, KEY_END, KEY_BTAB, KEY_F(1) };
+    size_t maps = 0;
+    for (int m = 0; m < MODE_COUNT; m++) {
+        const ui_mode_ops *mode = ui_mode_of((ui_mode)m);
+        assert_non_null(mode->maps[0]);
+        for (size_t k = 0; k < 3 && mode->maps[k]; k++) {
+            const key_map *km = mode->maps[k];
+            maps++;
+            assert_true(km->n > 0);
+            for (size_t b = 0; b < km->n; b++)
+                assert_true(keymap_help(km, b)[0] != '\0');
+            for (size_t p = 0; p < sizeof probe / sizeof probe[0]; p++) {
+                action first = keymap_action(km, probe[p]);
+                for (size_t b = 0; b < km->n; b++)
+                    if (km->bindings[b].act != first && action_has_key(km->bindings[b].act, probe[p]))
+                        fail_msg("%s: key %d is bound to action %d and %d", km->name, probe[p], first,
+                                 km->bindings[b].act);
+            }
+        }
+    }
+    assert_int_equal(maps, 11);
+    /* The help pane of the group list lists 21 bindings (help-100x30). */
+    assert_int_equal(ui_groups_keys.n, 21);
+    char bar[256];
+    keymap_bar(&ui_groups_keys, bar, sizeof bar);
+    assert_string_equal(bar, " Enter open  / search  f filter  s sort  r reverse  e export  ? help  q quit");
+    keymap_bar(&ui_object_keys, bar, sizeof bar);
+    assert_string_equal(bar, " Enter follow  h back  / search  e export  ? help  q back  Q quit");
+    keymap_bar(ui_mode_of(MODE_SORT)->maps[0], bar, sizeof bar);
+    assert_string_equal(bar, " Enter choose  r reverse  Esc close");
+    keymap_bar(ui_mode_of(MODE_FILTER)->maps[0], bar, sizeof bar);
+    assert_string_equal(bar, " Up/Down/Tab field  Left/Right grouping  Enter keep  Esc undo");
+    keymap_bar(ui_mode_of(MODE_LOADING)->maps[0], bar, sizeof bar);
+    assert_string_equal(bar, " q cancel");
+    keymap_bar(ui_mode_of(MODE_TEXT)->maps[0], bar, sizeof bar);
+    assert_string_equal(bar, " j scroll  g top  G end  e export  q close");
+    /* Lookups: Enter opens in a list, keeps in the filter pane; l is typed
+     * into a prompt; n is "no" in a question and "next" in a list. */
+    assert_int_equal(keymap_action(&ui_groups_keys, '\r'), ACT_ENTER);
+    assert_int_equal(keymap_action(ui_mode_of(MODE_FILTER)->maps[0], '\r'), ACT_ACCEPT);
+    assert_int_equal(keymap_action(ui_mode_of(MODE_PROMPT)->maps[0], 'l'), ACT_NONE);
+    assert_int_equal(keymap_action(ui_mode_of(MODE_PROMPT)->maps[1], 'n'), ACT_NO);
+    assert_int_equal(keymap_action(&ui_groups_keys, 'n'), ACT_SEARCH_NEXT);
+    assert_int_equal(keymap_action(ui_mode_of(MODE_SORT)->maps[0], KEY_ESC), ACT_CLOSE);
+}
+
 static void prompt_keys(void **state)
 {
     (void)state;
@@ -644,7 +779,7 @@ static void prompt_keys(void **state)
     assert_non_null(mkdtemp(dir));
     ui_key(&u, 'e');
     assert_int_equal(u.mode, MODE_PROMPT);
-    assert_string_equal(u.input, "heapsift-report.txt");
+    assert_string_equal(ui_prompt_input(), "heapsift-report.txt");
     ui_draw(&u);
     assert_string_equal(screen_row(23), "Export view to: heapsift-report.txt");
     ui_key(&u, CTRL_KEY('u'));
@@ -663,7 +798,7 @@ static void prompt_keys(void **state)
     keys(&u, path);
     ui_key(&u, '\r');
     assert_int_equal(u.mode, MODE_PROMPT);
-    assert_int_equal(u.prompt, PROMPT_EXPORT_REPLACE);
+    assert_int_equal(ui_prompt_kind(), PROMPT_EXPORT_REPLACE);
     ui_draw(&u);
     snprintf(want, sizeof want, "%s exists. Replace it? (y/n)", path);
     assert_string_equal(screen_row(23), want);
@@ -686,6 +821,9 @@ int main(void)
         cmocka_unit_test_teardown(filter_escape_restores, term_teardown),
         cmocka_unit_test_teardown(help_lists_every_action, term_teardown),
         cmocka_unit_test_teardown(help_screen, term_teardown),
+        cmocka_unit_test_teardown(sort_pane_ends, term_teardown),
+        cmocka_unit_test_teardown(search_highlight, term_teardown),
+        cmocka_unit_test_teardown(retained_sort_before_the_graph, term_teardown),
         cmocka_unit_test_teardown(object_list, term_teardown),
         cmocka_unit_test_teardown(object_view, term_teardown),
         cmocka_unit_test_teardown(too_small, term_teardown),
@@ -694,6 +832,7 @@ int main(void)
         cmocka_unit_test_teardown(loading_screen, term_teardown),
         cmocka_unit_test_teardown(failed_screen, term_teardown),
         cmocka_unit_test_teardown(prompt_keys, term_teardown),
+        cmocka_unit_test(key_maps),
         cmocka_unit_test_teardown(utf8_glyphs, term_teardown),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);

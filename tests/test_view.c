@@ -678,8 +678,13 @@ static void search(void **state)
     assert_true(view_search(&v, "SESSION.rb", 1));
     assert_int_equal(selected(&v), 21);
     assert_string_equal(v.search, "SESSION.rb");
+    assert_int_equal(v.match_count, 2);
+    assert_int_equal(v.match_at, 1);
+    assert_true(view_row_matches(&v, 22));
+    assert_false(view_row_matches(&v, 20));
     assert_true(view_search(&v, NULL, 1));
     assert_int_equal(selected(&v), 22);
+    assert_int_equal(v.match_at, 2);
     assert_true(view_search(&v, "", 1)); /* empty repeats, and wraps */
     assert_int_equal(selected(&v), 21);
     assert_true(view_search(&v, NULL, -1));
@@ -692,6 +697,20 @@ static void search(void **state)
     assert_int_equal(selected(&v), 31);
     assert_true(view_search(&v, NULL, -1));
     assert_int_equal(selected(&v), 30);
+    /* 14 of the 32 site groups are server.rb's (app-site.txt); moving off
+     * the match keeps the count, not the place; opening a group ends it. */
+    view_home(&v);
+    assert_true(view_search(&v, "server.rb", 1));
+    assert_int_equal(v.match_count, 14);
+    assert_int_equal(v.match_at, 1);
+    view_move(&v, 1);
+    assert_int_equal(v.match_count, 14);
+    assert_int_equal(v.match_at, 0);
+    assert_true(view_enter(&v));
+    assert_int_equal(v.match_count, 0);
+    assert_false(view_row_matches(&v, 0));
+    view_back(&v);
+    view_home(&v);
     /* The only match is the selected row: found again, in place. */
     assert_true(view_search(&v, "leaky", 1));
     assert_int_equal(selected(&v), 4);

@@ -1,0 +1,322 @@
+/* view_object.c - one object: its retained size and root path (from the
+ * latest dump's graph), the members of its line, what it references and
+ * what references it. Enter follows a reference, a referrer or a hop of the
+ * path. Everything the rows describe is read when the object opens. */
+#include "config.h"
+#include "view_kinds.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_scan.h"
+
+/* Section headings, by the item of an OROW_HEADING row. */
+enum { HEAD_MEMBERS, HEAD_REFS, HEAD_REFERRERS, HEAD_PATH };
+static const char *const headings[] = {
+    [HEAD_MEMBERS] = "Members of its line",
+    [HEAD_REFS] = "References",
+    [HEAD_REFERRERS] = "Referrers",
+    [HEAD_PATH] = "Path from a GC root",
+};
+
+static void add_orow(view_frame *f, orow_kind kind, size_t item, size_t *cap)
+{
+    if (f->norows == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        f->orows = hs_xrealloc(f->orows, *cap * sizeof *f->orows);
+    }
+    f->orows[f->norows++] = (orow){ kind, item };
+}
+
+/* The address index of a dump an object is shown from: the subject's is
+ * built on first use; the latest dump's comes with its graph. */
+static const addrmap *index_of(view *v, heap *h)
+{
+    if (h != v->subject) {
+        assert(h == v->session->latest && v->session->addrs);
+        return v->session->addrs;
+    }
+    if (!v->index_built) {
+        addrmap_build(&v->index, v->subject->addr, v->subject->count);
+        v->index_built = true;
+    }
+    return &v->index;
+}
+
+/* Reads the details of every object the rows describe: the object, its
+ * references and referrers (of f->h) and the hops of its path (of the
+ * latest dump). */
+static void prepare(view *v, view_frame *f)
+{
+    const objinfo *oi = &f->info;
+    size_t n = 1 + oi->nrefs + oi->nreferrers, k = 0;
+    size_t *objs = hs_xmalloc(n * sizeof *objs);
+    objs[k++] = oi->index;
+    for (size_t r = 0; r < oi->nrefs; r++)
+        objs[k++] = oi->refs[r].index;
+    for (size_t r = 0; r < oi->nreferrers; r++)
+        objs[k++] = oi->referrers[r].index;
+    objinfo_prepare(f->h, objs, k);
+    free(objs);
+    if (f->npath) {
+        objs = hs_xmalloc(f->npath * sizeof *objs);
+        for (size_t p = 0; p < f->npath; p++)
+            objs[p] = f->path[p];
+        objinfo_prepare(v->session->latest, objs, f->npath);
+        free(objs);
+    }
+}
+
+/* The rows: retained size and path when there is a graph (or one is being
+ * read), then members, references and referrers, each under a heading. */
+static void lay_out(view *v, view_frame *f)
+{
+    const objinfo *info = &f->info;
+    size_t cap = 0;
+    if (v->session->graph) {
+        add_orow(f, OROW_RETAINED, 0, &cap);
+        if (f->in_graph) {
+            add_orow(f, OROW_HEADING, HEAD_PATH, &cap);
+            for (size_t k = 0; k < f->npath; k++) {
+                if (f->npath > 2 * VIEW_PATH_EDGE && k == VIEW_PATH_EDGE) {
+                    add_orow(f, OROW_ELIDED, f->npath - 2 * VIEW_PATH_EDGE, &cap);
+                    k = f->npath - VIEW_PATH_EDGE;
+                }
+                add_orow(f, OROW_PATH, k, &cap);
+            }
+        }
+    } else if (v->graph_pending) {
+        add_orow(f, OROW_RETAINED, 0, &cap);
+    }
+    add_orow(f, OROW_HEADING, HEAD_MEMBERS, &cap);
+    for (size_t k = 0; k < info->nmembers; k++)
+        add_orow(f, OROW_MEMBER, k, &cap);
+    add_orow(f, OROW_HEADING, HEAD_REFS, &cap);
+    for (size_t k = 0; k < info->nrefs; k++)
+        add_orow(f, OROW_REF, k, &cap);
+    add_orow(f, OROW_HEADING, HEAD_REFERRERS, &cap);
+    for (size_t k = 0; k < info->nreferrers; k++)
+        add_orow(f, OROW_REFERRER, k, &cap);
+    if (info->referrers_capped)
+        add_orow(f, OROW_NOTE, 0, &cap);
+    /* Start on the first reference, or the first referrer, or a member. */
+    f->selected = 1;
+    for (size_t r = 0; r < f->norows; r++)
+        if (f->orows[r].kind == OROW_MEMBER) {
+            f->selected = r;
+            break;
+        }
+    for (size_t r = 0; r < f->norows; r++)
+        if (f->orows[r].kind == OROW_REF || f->orows[r].kind == OROW_REFERRER) {
+            f->selected = r;
+            break;
+        }
+}
+
+bool view_open_object(view *v, heap *h, size_t index)
+{
+    objinfo info;
+    hs_error err;
+    if (objinfo_load(&info, h, index_of(v, h), index, &err) != HS_OK) {
+        snprintf(v->message, sizeof v->message, "%.200s", err.msg);
+        return false;
+    }
+    const graph *gr = v->session->graph;
+    /* Referrers from the graph when it is built and holds the dump shown;
+     * else by scanning the dump's text. */
+    if (gr && h == v->session->latest)
+        objinfo_graph_referrers(&info, h, gr);
+    else
+        objinfo_find_referrers(&info, h);
+    view_frame *f = view_push(v, VIEW_OBJECT);
+    f->info = info;
+    f->h = h;
+    /* What holds it, from the latest dump's graph. */
+    if (gr) {
+        uint32_t node = session_node_of(v->session, h, index);
+        if (node != GRAPH_NONE) {
+            f->in_graph = true;
+            f->retained = gr->retained[node];
+            f->npath = session_root_path(v->session, node, &f->path, &f->path_root);
+        }
+    }
+    prepare(v, f);
+    lay_out(v, f);
+    return true;
+}
+
+bool view_open_retained(view *v, size_t index)
+{
+    uint32_t node = session_node_of(v->session, v->subject, index);
+    if (node != GRAPH_NONE)
+        return view_open_object(v, v->session->latest, node);
+    return view_open_object(v, v->subject, index);
+}
+
+static size_t object_rows(const view *v, const view_frame *f)
+{
+    (void)v;
+    return f->norows;
+}
+
+static bool object_selectable(const view_frame *f, size_t row)
+{
+    orow_kind k = f->orows[row].kind;
+    return k == OROW_REF || k == OROW_REFERRER || k == OROW_MEMBER || k == OROW_PATH;
+}
+
+/* ---- the text of each kind of row ------------------------------------------------ */
+
+static int heading_text(const view *v, const view_frame *f, size_t item, char *buf, size_t size)
+{
+    const objinfo *oi = &f->info;
+    if (item == HEAD_PATH) {
+        if (f->npath)
+            return snprintf(buf, size, "%s (%zu hop%s from the %s root, in dump %zu)", headings[HEAD_PATH], f->npath,
+                            f->npath == 1 ? "" : "s", v->session->graph->root_names[f->path_root],
+                            v->session->ndumps);
+        return snprintf(buf, size, "%s: none reaches it (the next GC frees it)", headings[HEAD_PATH]);
+    }
+    size_t count = item == HEAD_MEMBERS ? oi->nmembers : item == HEAD_REFS ? oi->nrefs : oi->nreferrers;
+    return snprintf(buf, size, "%s (%zu%s)", headings[item], count,
+                    item == HEAD_REFERRERS && oi->referrers_capped ? "+" : "");
+}
+
+static int retained_text(const view *v, const view_frame *f, char *buf, size_t size)
+{
+    size_t nd = v->session->ndumps;
+    if (!v->session->graph)
+        return snprintf(buf, size, "Retained size and root path: being computed (reading dump %zu's references)", nd);
+    if (f->in_graph)
+        return snprintf(buf, size, "Retained size: %" PRIu64 " bytes (what freeing it would free, in dump %zu)",
+                        f->retained, nd);
+    return snprintf(buf, size, "Not in dump %zu's graph: it was freed or its slot reused", nd);
+}
+
+static int path_text(const view *v, const view_frame *f, size_t hop, char *buf, size_t size)
+{
+    const heap *latest = v->session->latest;
+    uint32_t node = f->path[hop];
+    char desc[512];
+    objinfo_describe(latest, node, desc, sizeof desc);
+    return snprintf(buf, size, "  0x%-12" PRIx64 " %s (retained %" PRIu64 ")", latest->addr[node], desc,
+                    v->session->graph->retained[node]);
+}
+
+/* A member of the line: strings decoded ("file" is never escaped by Ruby),
+ * values over 300 bytes cut. */
+static int member_text(const view_frame *f, size_t item, char *buf, size_t size)
+{
+    const json_member *m = &f->info.members[item];
+    char value[600];
+    size_t vlen = m->value.len;
+    const char *vp = m->value.ptr ? m->value.ptr : "";
+    bool is_file = m->key.len == 4 && memcmp(m->key.ptr, "file", 4) == 0;
+    if (m->is_string && !is_file) {
+        vlen = json_unescape(vp, m->value.len, value, sizeof value);
+        vp = value;
+    }
+    bool cut = vlen > 300;
+    int n = snprintf(buf, size, "  %.*s: %s", (int)m->key.len, m->key.ptr, m->is_string ? "\"" : "");
+    if (n > 0 && (size_t)n + 8 < size) {
+        size_t take = cut ? 300 : vlen;
+        if (take > size - (size_t)n - 8)
+            take = size - (size_t)n - 8;
+        memcpy(buf + n, vp, take); /* may hold NUL bytes: copied, not printed */
+        n += (int)take;
+        buf[n] = '\0';
+        n += snprintf(buf + n, size - (size_t)n, "%s%s", cut ? "..." : "", m->is_string ? "\"" : "");
+    }
+    return n;
+}
+
+static int ref_text(const view_frame *f, const orow *r, char *buf, size_t size)
+{
+    const objinfo *oi = &f->info;
+    const objref *o = r->kind == OROW_REF ? &oi->refs[r->item] : &oi->referrers[r->item];
+    const heap *oh = f->h;
+    if (o->root[0])
+        return snprintf(buf, size, "  GC root: %s", o->root);
+    /* The class edge is the last reference. */
+    bool is_class = r->kind == OROW_REF && r->item == oi->nrefs - 1 && heap_class_of(oh, oi->index) &&
+                    o->address == heap_class_of(oh, oi->index);
+    char desc[512];
+    objinfo_describe(oh, o->index, desc, sizeof desc);
+    return snprintf(buf, size, "  0x%-12" PRIx64 " %s%s", o->address, is_class ? "(class) " : "", desc);
+}
+
+static size_t object_row_text(const view *v, const view_frame *f, size_t row, char *buf, size_t size)
+{
+    assert(row < f->norows);
+    const orow *r = &f->orows[row];
+    int n = 0;
+    switch (r->kind) {
+    case OROW_HEADING: n = heading_text(v, f, r->item, buf, size); break;
+    case OROW_RETAINED: n = retained_text(v, f, buf, size); break;
+    case OROW_PATH: n = path_text(v, f, r->item, buf, size); break;
+    case OROW_ELIDED: n = snprintf(buf, size, "  ... %zu hops not shown ...", r->item); break;
+    case OROW_MEMBER: n = member_text(f, r->item, buf, size); break;
+    case OROW_REF:
+    case OROW_REFERRER: n = ref_text(f, r, buf, size); break;
+    case OROW_NOTE:
+        n = snprintf(buf, size, "  (more than %d referrers; the first are shown)", OBJINFO_MAX_REFERRERS);
+        break;
+    }
+    if (n < 0)
+        n = 0;
+    return (size_t)n < size ? (size_t)n : size ? size - 1 : 0;
+}
+
+static bool object_enter(view *v, view_frame *f)
+{
+    const orow *r = &f->orows[f->selected];
+    if (r->kind == OROW_PATH)
+        return view_open_object(v, v->session->latest, f->path[r->item]);
+    if (r->kind != OROW_REF && r->kind != OROW_REFERRER) {
+        snprintf(v->message, sizeof v->message, "select a reference or a referrer to follow it");
+        return false;
+    }
+    const objref *o = r->kind == OROW_REF ? &f->info.refs[r->item] : &f->info.referrers[r->item];
+    if (o->index == OBJ_NONE) {
+        if (o->root[0])
+            snprintf(v->message, sizeof v->message, "a GC root (%s): nothing to open", o->root);
+        else
+            snprintf(v->message, sizeof v->message, "0x%" PRIx64 " is not in this dump", o->address);
+        return false;
+    }
+    return view_open_object(v, f->h, o->index);
+}
+
+static void object_write_about(const view *v, const view_frame *f, FILE *out)
+{
+    char desc[512];
+    objinfo_describe(f->h, f->info.index, desc, sizeof desc);
+    fprintf(out, "# object 0x%" PRIx64 " in dump %zu: %s\n", f->h->addr[f->info.index],
+            session_dump_number(v->session, f->h), desc);
+}
+
+static void object_export_name(const view *v, const view_frame *f, char *buf, size_t size)
+{
+    (void)v;
+    snprintf(buf, size, "heapsift-object-0x%" PRIx64 ".txt", f->h->addr[f->info.index]);
+}
+
+static void object_release(view_frame *f)
+{
+    free(f->path);
+    objinfo_free(&f->info);
+    free(f->orows);
+}
+
+const view_ops view_object_ops = {
+    .title = "one object",
+    .rows = object_rows,
+    .selectable = object_selectable,
+    .row_text = object_row_text,
+    .enter = object_enter,
+    .write_about = object_write_about,
+    .export_name = object_export_name,
+    .release = object_release,
+};

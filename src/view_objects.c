@@ -1,0 +1,120 @@
+#define _GNU_SOURCE /* qsort_r */
+/* view_objects.c - one group's objects in the subject dump, largest memsize
+ * first. Enter opens an object; every row's details are read when the list
+ * opens, so drawing only reads. */
+#include "config.h"
+#include "view_kinds.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <stdlib.h>
+
+#include "columns.h"
+#include "json_scan.h"
+
+typedef struct by_memsize {
+    const heap *h;
+} by_memsize;
+
+static int cmp_objects(const void *a, const void *b, void *ctx)
+{
+    const heap *h = ((const by_memsize *)ctx)->h;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    uint64_t mx = h->memsize ? h->memsize[x] : 0, my = h->memsize ? h->memsize[y] : 0;
+    if (mx != my)
+        return mx > my ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+void view_open_group(view *v, size_t g)
+{
+    const group_set *s = v->set;
+    size_t from = s->member_start[g], to = s->member_start[g + 1];
+    size_t *objects = hs_xmalloc((to > from ? to - from : 1) * sizeof *objects);
+    size_t n = 0;
+    filter_prepare(&v->set->filter, v->subject);
+    for (size_t m = from; m < to; m++) {
+        size_t i = v->session->diff->objects[s->members[m]];
+        if (filter_object_passes(&v->set->filter, v->subject, i))
+            objects[n++] = i;
+    }
+    /* The rows show memsize, bytesize, class and site: read them all now
+     * (the loader read the suspects' already; this only checks). */
+    objinfo_prepare(v->subject, objects, n);
+    by_memsize ctx = { v->subject };
+    qsort_r(objects, n, sizeof *objects, cmp_objects, &ctx);
+    view_frame *f = view_push(v, VIEW_OBJECTS);
+    f->group = g;
+    f->objects = objects;
+    f->nobjects = n;
+}
+
+static size_t objects_rows(const view *v, const view_frame *f)
+{
+    (void)v;
+    return f->nobjects;
+}
+
+static size_t objects_row_text(const view *v, const view_frame *f, size_t row, char *buf, size_t size)
+{
+    assert(row < f->nobjects);
+    const heap *h = v->subject;
+    size_t i = f->objects[row];
+    scan_str raw = h->type[i] == RT_STRING ? objinfo_value(h, i) : (scan_str){ NULL, 0 };
+    char val[256];
+    size_t vlen = raw.ptr ? json_unescape(raw.ptr, raw.len, val, sizeof val) : 0;
+    return columns_object_row(h, i, raw.ptr ? val : NULL, vlen, buf, size);
+}
+
+static bool objects_enter(view *v, view_frame *f)
+{
+    if (f->nobjects == 0) {
+        snprintf(v->message, sizeof v->message, "no object to open");
+        return false;
+    }
+    return view_open_retained(v, f->objects[f->selected]);
+}
+
+static void objects_write_about(const view *v, const view_frame *f, FILE *out)
+{
+    const group *g = &v->set->groups[f->group];
+    char label[1024];
+    size_t llen;
+    group_label(v->set, g, label, sizeof label, &llen);
+    fprintf(out, "# group (%s): %s%s%.*s\n", group_by_name(v->set->by), group_type_name(v->set, g),
+            group_shows_type(v->set) ? " " : "", (int)llen, label);
+    char head[256];
+    size_t hlen = columns_object_heading(head, sizeof head);
+    for (size_t k = 0; k < hlen; k++)
+        head[k] = (char)tolower((unsigned char)head[k]);
+    fprintf(out, "# %s\n", head);
+}
+
+static void objects_export_name(const view *v, const view_frame *f, char *buf, size_t size)
+{
+    size_t row = 0;
+    while (row < v->set->nvisible && v->set->order[row] != f->group)
+        row++;
+    snprintf(buf, size, "heapsift-group-%zu.txt", row + 1);
+}
+
+static void objects_release(view_frame *f)
+{
+    free(f->objects);
+}
+
+static const group *objects_group(const view *v, const view_frame *f)
+{
+    return &v->set->groups[f->group];
+}
+
+const view_ops view_objects_ops = {
+    .group = objects_group,
+    .title = "objects of a group",
+    .rows = objects_rows,
+    .row_text = objects_row_text,
+    .enter = objects_enter,
+    .write_about = objects_write_about,
+    .export_name = objects_export_name,
+    .release = objects_release,
+};
