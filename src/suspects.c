@@ -8,6 +8,7 @@
 
 #include "filter.h"
 #include "heap.h"
+#include "objinfo.h"
 #include "rtype.h"
 
 #include "hs_uthash.h"
@@ -710,17 +711,28 @@ static void count_windows(finder *f, suspects *out, const uint32_t *rank_of)
     }
 }
 
-/* Every row's root path, from one breadth-first tree. */
+/* Every row's root path, from one breadth-first tree, with the details of
+ * every hop read (in one pass), as session_root_path reads them: wherever
+ * a path is shown its hops are described. */
 static void find_paths(finder *f, suspects *out)
 {
     uint32_t *parent = hs_xmalloc(((size_t)f->g->n + 1) * sizeof *parent);
     graph_root_tree(f->g, f->s->avoid_root, parent);
+    size_t hops = 0;
     for (size_t r = 0; r < out->nrows; r++) {
         suspect *sp = &out->rows[r];
         if (sp->example != GRAPH_NONE)
             sp->path_len = graph_tree_path(f->g, parent, sp->example, f->s->avoid_root, &sp->path, &sp->path_root);
+        hops += sp->path_len;
     }
     free(parent);
+    size_t *objs = hs_xmalloc((hops ? hops : 1) * sizeof *objs);
+    size_t n = 0;
+    for (size_t r = 0; r < out->nrows; r++)
+        for (size_t k = 0; k < out->rows[r].path_len; k++)
+            objs[n++] = out->rows[r].path[k];
+    objinfo_prepare(f->latest, objs, n);
+    free(objs);
 }
 
 static void finder_free(finder *f)

@@ -53,8 +53,9 @@
  * graph's node count, nothing is allocated per object.
  *
  * suspects_find reads the session's graph, which must be attached, and
- * loads details (sites, classes) of the holders and of later windows'
- * objects into s->latest: owner thread only. The result points into the
+ * loads details (sites, classes) of the holders, of every hop of the root
+ * paths (so they can be described, as session_root_path does) and of later
+ * windows' objects into s->latest: owner thread only. The result points into the
  * session's heaps (names): free it before the session.
  */
 #ifndef HEAPSIFT_SUSPECTS_H
