@@ -264,6 +264,25 @@ static bool seed_roots(const graph *g, int avoid_kind, bool avoided, uint32_t v,
     return found;
 }
 
+/* The path to v (reached) along parent pointers, and the category of the
+ * root it starts from, preferring one that is not the avoided kind. */
+static size_t path_from_parents(const graph *g, const uint32_t *parent, uint32_t v, int avoid_kind,
+                                uint32_t **path, unsigned *root_kind)
+{
+    size_t len = 0;
+    for (uint32_t u = v; u != g->n; u = parent[u])
+        len++;
+    *path = hs_xmalloc(len * sizeof **path);
+    size_t i = len;
+    for (uint32_t u = v; u != g->n; u = parent[u])
+        (*path)[--i] = u;
+    uint32_t kinds = graph_root_kinds_of(g, (*path)[0]);
+    if (avoid_kind >= 0 && (kinds & ~(1u << avoid_kind)))
+        kinds &= ~(1u << avoid_kind);
+    *root_kind = kinds ? (unsigned)__builtin_ctz(kinds) : 0;
+    return len;
+}
+
 size_t graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **path, unsigned *root_kind)
 {
     *path = NULL;
@@ -297,24 +316,44 @@ size_t graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **pa
             }
         }
     }
-    size_t len = 0;
-    if (found) {
-        for (uint32_t u = v; u != g->n; u = parent[u])
-            len++;
-        *path = hs_xmalloc(len * sizeof **path);
-        size_t i = len;
-        for (uint32_t u = v; u != g->n; u = parent[u])
-            (*path)[--i] = u;
-        /* The category of the root the path starts from, preferring one
-         * that is not the avoided kind. */
-        uint32_t kinds = graph_root_kinds_of(g, (*path)[0]);
-        if (avoid_kind >= 0 && (kinds & ~(1u << avoid_kind)))
-            kinds &= ~(1u << avoid_kind);
-        *root_kind = kinds ? (unsigned)__builtin_ctz(kinds) : 0;
-    }
+    size_t len = found ? path_from_parents(g, parent, v, avoid_kind, path, root_kind) : 0;
     free(parent);
     free(queue);
     return len;
+}
+
+void graph_root_tree(const graph *g, int avoid_kind, uint32_t *parent)
+{
+    /* graph_root_path's search, never stopping early: what it finds for
+     * any one node is what it would have found stopping there. */
+    uint32_t nodes = g->n + 1;
+    memset(parent, 0xff, (size_t)nodes * sizeof *parent);
+    uint32_t *queue = hs_xmalloc((size_t)nodes * sizeof *queue);
+    size_t head = 0, tail = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        seed_roots(g, avoid_kind, pass == 1, GRAPH_NONE, parent, queue, &tail);
+        while (head < tail) {
+            uint32_t u = queue[head++];
+            for (uint32_t e = g->out_start[u]; e < g->out_start[u + 1]; e++) {
+                uint32_t w = g->out[e];
+                if (parent[w] != GRAPH_NONE)
+                    continue;
+                parent[w] = u;
+                queue[tail++] = w;
+            }
+        }
+    }
+    free(queue);
+}
+
+size_t graph_tree_path(const graph *g, const uint32_t *parent, uint32_t v, int avoid_kind, uint32_t **path,
+                       unsigned *root_kind)
+{
+    *path = NULL;
+    *root_kind = 0;
+    if (v >= g->n || parent[v] == GRAPH_NONE)
+        return 0;
+    return path_from_parents(g, parent, v, avoid_kind, path, root_kind);
 }
 
 uint32_t graph_root_kinds_of(const graph *g, uint32_t v)

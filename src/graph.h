@@ -69,6 +69,17 @@ void graph_dominators(graph *g, const uint64_t *memsize);
  * allocated; the caller frees it. */
 size_t graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **path, unsigned *root_kind);
 
+/* The breadth-first tree graph_root_path searches, for every node at once
+ * (one pass over the edges instead of one per path): parent[v] is the node
+ * before v on the path graph_root_path returns for v (g->n when a root
+ * names v), GRAPH_NONE when no root reaches v. parent holds n + 1 entries. */
+void graph_root_tree(const graph *g, int avoid_kind, uint32_t *parent);
+
+/* The path to v in a tree from graph_root_tree: what graph_root_path(g, v,
+ * avoid_kind, ...) returns, the same way. */
+size_t graph_tree_path(const graph *g, const uint32_t *parent, uint32_t v, int avoid_kind, uint32_t **path,
+                       unsigned *root_kind);
+
 /* The category index of a root name, or -1. */
 int graph_root_kind(const graph *g, const char *name);
 

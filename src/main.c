@@ -1,5 +1,5 @@
-/* main.c - options, then report mode (the report, --why, --path) or the
- * explorer.
+/* main.c - options, then report mode (the report, --why, --path,
+ * --suspects) or the explorer.
  *
  * Exit status: 0 success; 1 a dump could not be read or compared, or the
  * report could not be written; 2 bad usage; 3 --fail-over exceeded.
@@ -27,6 +27,8 @@
 #include "objinfo.h"
 #include "problems.h"
 #include "report.h"
+#include "suspects.h"
+#include "suspects_report.h"
 #include "units.h"
 #include "textsafe.h"
 #include "ui.h"
@@ -36,27 +38,28 @@ enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FAIL_OVER = 3 };
 
 typedef struct options {
     bool report;            /* --report, or standard output is not a terminal */
-    group_by by;
-    group_sort_key sort;
-    bool reverse;
-    obj_filter filter;
-    size_t top;
+    group_by by;            /* --group-by */
+    group_sort_key sort;    /* --sort */
+    bool reverse;           /* --reverse (or a sort key after '-') */
+    obj_filter filter;      /* --filter, --exclude, --type, --min-count */
+    size_t top;             /* --top: groups (or suspects) written; 0 for all */
     const char *output;     /* -o FILE */
-    bool force;
-    bool fail_over_set;
-    uint64_t fail_over;
-    diff_identity identity;
-    bool trend;
+    bool force;             /* --force: -o may replace FILE */
+    bool fail_over_set;     /* --fail-over was given */
+    uint64_t fail_over;     /* ... its limit */
+    diff_identity identity; /* --identity */
+    bool trend;             /* --trend */
     int header;             /* -1 default, 0 --no-header, 1 --header */
-    bool quiet;
+    bool quiet;             /* --quiet */
     bool stats;             /* --stats: timings and sizes on stderr */
     ui_color color;         /* --color */
-    const char *why;        /* --why=FILE:LINE */
-    char why_file[1024];
-    uint32_t why_line;
+    const char *why;        /* --why=FILE:LINE as given */
+    char why_file[1024];    /* ... its FILE */
+    uint32_t why_line;      /* ... its LINE */
+    bool suspects;          /* --suspects: the retained objects by what holds them */
     bool path_set;          /* --path: print the root path of one object */
-    uint64_t path_addr;
-    unsigned threads;
+    uint64_t path_addr;     /* ... at this address */
+    unsigned threads;       /* --threads (0: one per core) */
     uint64_t max_memory;    /* --max-memory in bytes (0: no check) */
     bool max_memory_set;    /* --max-memory was given */
 } options;
@@ -103,6 +106,9 @@ static const char usage_text[] =
     "      --why=FILE:LINE       why the objects allocated there are retained:\n"
     "                            retained size, what holds them, a root path\n"
     "                            (FILE may be any trailing part of the path)\n"
+    "      --suspects            what holds the retained objects: one line per\n"
+    "                            holder (or holders of one type and site), most\n"
+    "                            bytes first, with its growth, root path, groups\n"
     "      --path=ADDRESS        print the shortest path from a GC root to the\n"
     "                            object at ADDRESS in the latest dump, and its\n"
     "                            retained size\n"
@@ -174,119 +180,170 @@ static uint64_t parse_count(const char *arg, const char *opt)
     return v;
 }
 
+enum {
+    OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
+    OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY, OPT_SUSPECTS,
+};
+
+static const struct option longopts[] = {
+    { "report", no_argument, NULL, 'R' },
+    { "group-by", required_argument, NULL, 'g' },
+    { "sort", required_argument, NULL, 's' },
+    { "reverse", no_argument, NULL, 'r' },
+    { "filter", required_argument, NULL, 'f' },
+    { "exclude", required_argument, NULL, 'x' },
+    { "type", required_argument, NULL, 't' },
+    { "min-count", required_argument, NULL, 'm' },
+    { "top", required_argument, NULL, 'n' },
+    { "output", required_argument, NULL, 'o' },
+    { "force", no_argument, NULL, OPT_FORCE },
+    { "fail-over", required_argument, NULL, OPT_FAIL_OVER },
+    { "identity", required_argument, NULL, OPT_IDENTITY },
+    { "trend", no_argument, NULL, OPT_TREND },
+    { "header", no_argument, NULL, OPT_HEADER },
+    { "no-header", no_argument, NULL, OPT_NO_HEADER },
+    { "quiet", no_argument, NULL, 'q' },
+    { "stats", no_argument, NULL, OPT_STATS },
+    { "color", required_argument, NULL, OPT_COLOR },
+    { "path", required_argument, NULL, OPT_PATH },
+    { "why", required_argument, NULL, OPT_WHY },
+    { "suspects", no_argument, NULL, OPT_SUSPECTS },
+    { "colour", required_argument, NULL, OPT_COLOR },
+    { "threads", required_argument, NULL, 'j' },
+    { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* The parse_* functions below each take the options of one concern and
+ * return false for an option that is not theirs. */
+
+/* How the groups are made and ordered: -g, -s, -r, --identity. */
+static bool parse_grouping(int c, const char *arg, options *o)
+{
+    switch (c) {
+    case 'g': {
+        int by = group_by_from_name(arg);
+        if (by < 0)
+            vocabulary_error("grouping", arg, group_by_names);
+        o->by = (group_by)by;
+        return true;
+    }
+    case 's': {
+        const char *name = arg;
+        if (*name == '-') { /* --sort=-count reverses too */
+            o->reverse = !o->reverse;
+            name++;
+        }
+        int key = group_sort_from_name(name);
+        if (key < 0)
+            vocabulary_error("sort key", arg, group_sort_names);
+        o->sort = (group_sort_key)key;
+        return true;
+    }
+    case 'r': o->reverse = !o->reverse; return true;
+    case OPT_IDENTITY:
+        if (strcmp(arg, "exact") == 0)
+            o->identity = DIFF_ID_EXACT;
+        else if (strcmp(arg, "address") == 0)
+            o->identity = DIFF_ID_ADDRESS;
+        else
+            usage_error("unknown identity '%s' (exact, address)", arg);
+        return true;
+    default: return false;
+    }
+}
+
+/* Which objects count: -f, -x, -t, -m. */
+static bool parse_filter(int c, const char *arg, options *o)
+{
+    const char *bad;
+    switch (c) {
+    case 'f': filter_set_include(&o->filter, arg); return true;
+    case 'x': filter_set_exclude(&o->filter, arg); return true;
+    case 't':
+        if (!filter_set_types(&o->filter, arg, &bad))
+            usage_error("unknown object type in '%s' (STRING, ARRAY, HASH, OBJECT, DATA ...)", arg);
+        return true;
+    case 'm': o->filter.min_count = parse_count(arg, "--min-count"); return true;
+    default: return false;
+    }
+}
+
+/* What the report writes and where: -R, -n, -o, --force, --fail-over,
+ * --trend, --header, --no-header. */
+static bool parse_output(int c, const char *arg, options *o)
+{
+    switch (c) {
+    case 'R': o->report = true; return true;
+    case 'n': o->top = (size_t)parse_count(arg, "--top"); return true;
+    case 'o': o->output = arg; return true;
+    case OPT_FORCE: o->force = true; return true;
+    case OPT_FAIL_OVER:
+        o->fail_over = parse_count(arg, "--fail-over");
+        o->fail_over_set = true;
+        return true;
+    case OPT_TREND: o->trend = true; return true;
+    case OPT_HEADER: o->header = 1; return true;
+    case OPT_NO_HEADER: o->header = 0; return true;
+    default: return false;
+    }
+}
+
+/* The report modes other than the plain report: --why, --path, --suspects. */
+static bool parse_mode(int c, const char *arg, options *o)
+{
+    switch (c) {
+    case OPT_WHY:
+        if (!why_parse_site(arg, o->why_file, sizeof o->why_file, &o->why_line))
+            usage_error("--why needs FILE:LINE, such as app/models/user.rb:42, not '%s'", arg);
+        o->why = arg;
+        return true;
+    case OPT_PATH:
+        if (!scan_parse_hex(arg, strlen(arg), &o->path_addr))
+            usage_error("--path needs a hex address such as 0x7f3a1c2b4d58, not '%s'", arg);
+        o->path_set = true;
+        return true;
+    case OPT_SUSPECTS: o->suspects = true; return true;
+    default: return false;
+    }
+}
+
+/* How heapsift itself runs: -q, --stats, --color, -j, --max-memory. */
+static bool parse_running(int c, const char *arg, options *o)
+{
+    switch (c) {
+    case 'q': o->quiet = true; return true;
+    case OPT_STATS: o->stats = true; return true;
+    case OPT_COLOR:
+        if (strcmp(arg, "auto") == 0)
+            o->color = UI_COLOR_AUTO;
+        else if (strcmp(arg, "never") == 0)
+            o->color = UI_COLOR_NEVER;
+        else if (strcmp(arg, "always") == 0)
+            o->color = UI_COLOR_ALWAYS;
+        else
+            usage_error("unknown --color '%s' (auto, never, always)", arg);
+        return true;
+    case 'j': o->threads = (unsigned)parse_count(arg, "--threads"); return true;
+    case OPT_MAX_MEMORY:
+        if (!memcheck_parse_size(arg, &o->max_memory))
+            usage_error("--max-memory needs a size such as 512M or 4G (0: no check), not '%s'", arg);
+        o->max_memory_set = true;
+        return true;
+    default: return false;
+    }
+}
+
 static int parse_options(int argc, char **argv, options *o)
 {
-    enum { OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
-           OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY };
-    static const struct option longopts[] = {
-        { "report", no_argument, NULL, 'R' },
-        { "group-by", required_argument, NULL, 'g' },
-        { "sort", required_argument, NULL, 's' },
-        { "reverse", no_argument, NULL, 'r' },
-        { "filter", required_argument, NULL, 'f' },
-        { "exclude", required_argument, NULL, 'x' },
-        { "type", required_argument, NULL, 't' },
-        { "min-count", required_argument, NULL, 'm' },
-        { "top", required_argument, NULL, 'n' },
-        { "output", required_argument, NULL, 'o' },
-        { "force", no_argument, NULL, OPT_FORCE },
-        { "fail-over", required_argument, NULL, OPT_FAIL_OVER },
-        { "identity", required_argument, NULL, OPT_IDENTITY },
-        { "trend", no_argument, NULL, OPT_TREND },
-        { "header", no_argument, NULL, OPT_HEADER },
-        { "no-header", no_argument, NULL, OPT_NO_HEADER },
-        { "quiet", no_argument, NULL, 'q' },
-        { "stats", no_argument, NULL, OPT_STATS },
-        { "color", required_argument, NULL, OPT_COLOR },
-        { "path", required_argument, NULL, OPT_PATH },
-        { "why", required_argument, NULL, OPT_WHY },
-        { "colour", required_argument, NULL, OPT_COLOR },
-        { "threads", required_argument, NULL, 'j' },
-        { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
-    };
     int c;
-    const char *bad;
     while ((c = getopt_long(argc, argv, "Rg:s:rf:x:t:m:n:o:qj:hV", longopts, NULL)) != -1) {
+        if (parse_grouping(c, optarg, o) || parse_filter(c, optarg, o) || parse_output(c, optarg, o) ||
+            parse_mode(c, optarg, o) || parse_running(c, optarg, o))
+            continue;
         switch (c) {
-        case 'R': o->report = true; break;
-        case 'g': {
-            int by = group_by_from_name(optarg);
-            if (by < 0)
-                vocabulary_error("grouping", optarg, group_by_names);
-            o->by = (group_by)by;
-            break;
-        }
-        case 's': {
-            const char *name = optarg;
-            if (*name == '-') { /* --sort=-count reverses too */
-                o->reverse = !o->reverse;
-                name++;
-            }
-            int key = group_sort_from_name(name);
-            if (key < 0)
-                vocabulary_error("sort key", optarg, group_sort_names);
-            o->sort = (group_sort_key)key;
-            break;
-        }
-        case 'r': o->reverse = !o->reverse; break;
-        case 'f': filter_set_include(&o->filter, optarg); break;
-        case 'x': filter_set_exclude(&o->filter, optarg); break;
-        case 't':
-            if (!filter_set_types(&o->filter, optarg, &bad))
-                usage_error("unknown object type in '%s' (STRING, ARRAY, HASH, OBJECT, DATA ...)", optarg);
-            break;
-        case 'm': o->filter.min_count = parse_count(optarg, "--min-count"); break;
-        case 'n': o->top = (size_t)parse_count(optarg, "--top"); break;
-        case 'o': o->output = optarg; break;
-        case OPT_FORCE: o->force = true; break;
-        case OPT_FAIL_OVER:
-            o->fail_over = parse_count(optarg, "--fail-over");
-            o->fail_over_set = true;
-            break;
-        case OPT_IDENTITY:
-            if (strcmp(optarg, "exact") == 0)
-                o->identity = DIFF_ID_EXACT;
-            else if (strcmp(optarg, "address") == 0)
-                o->identity = DIFF_ID_ADDRESS;
-            else
-                usage_error("unknown identity '%s' (exact, address)", optarg);
-            break;
-        case OPT_TREND: o->trend = true; break;
-        case OPT_HEADER: o->header = 1; break;
-        case OPT_NO_HEADER: o->header = 0; break;
-        case 'q': o->quiet = true; break;
-        case OPT_STATS: o->stats = true; break;
-        case OPT_WHY:
-            if (!why_parse_site(optarg, o->why_file, sizeof o->why_file, &o->why_line))
-                usage_error("--why needs FILE:LINE, such as app/models/user.rb:42, not '%s'", optarg);
-            o->why = optarg;
-            break;
-        case OPT_PATH: {
-            const char *a = optarg;
-            if (!scan_parse_hex(a, strlen(a), &o->path_addr))
-                usage_error("--path needs a hex address such as 0x7f3a1c2b4d58, not '%s'", optarg);
-            o->path_set = true;
-            break;
-        }
-        case OPT_COLOR:
-            if (strcmp(optarg, "auto") == 0)
-                o->color = UI_COLOR_AUTO;
-            else if (strcmp(optarg, "never") == 0)
-                o->color = UI_COLOR_NEVER;
-            else if (strcmp(optarg, "always") == 0)
-                o->color = UI_COLOR_ALWAYS;
-            else
-                usage_error("unknown --color '%s' (auto, never, always)", optarg);
-            break;
-        case 'j': o->threads = (unsigned)parse_count(optarg, "--threads"); break;
-        case OPT_MAX_MEMORY:
-            if (!memcheck_parse_size(optarg, &o->max_memory))
-                usage_error("--max-memory needs a size such as 512M or 4G (0: no check), not '%s'", optarg);
-            o->max_memory_set = true;
-            break;
         case 'h': print_usage(); exit(0);
         case 'V': printf("heapsift %s\n", PACKAGE_VERSION); exit(0);
         default: fprintf(stderr, "Try 'heapsift --help' for more information.\n"); exit(EXIT_USAGE);
@@ -407,63 +464,81 @@ static void print_stats(const loader *l)
     }
 }
 
-/* The report, --why or --path, once the load is done; returns the exit
- * status. */
-static int report(loader *l, const options *o)
+/* --why or --path; returns the exit status. */
+static int report_why(const session *ses, const options *o)
 {
     hs_error err = { 0 };
-    install_report_signals();
-    bool progress = !o->quiet && isatty(STDERR_FILENO);
-    if (wait_for_loader(l, progress) != HS_OK) {
-        print_error(l->err.msg);
-        return EXIT_INPUT;
-    }
-    if (l->opts.want_graph) {
-        if (l->graph_status != HS_OK) {
-            print_error(l->graph_err.msg);
-            return EXIT_INPUT;
-        }
-        loader_attach_graph(l);
-    }
-    const session *ses = l->session;
-    if (!o->quiet)
-        problems_write(stderr, ses, "heapsift: ", PROBLEMS_SHOWN_CLI, true);
-    if (o->stats)
-        print_stats(l);
     int status = 0;
-    if (o->why || o->path_set) {
-        hs_status st = o->why ? why_write(stdout, ses, o->why_file, o->why_line, isatty(STDOUT_FILENO), &err)
-                              : why_write_path(stdout, ses, o->path_addr, &err);
-        if (st != HS_OK) {
-            print_error(err.msg);
-            status = EXIT_INPUT;
-        }
-        return files_unchanged(ses) ? status : EXIT_INPUT;
+    hs_status st = o->why ? why_write(stdout, ses, o->why_file, o->why_line, isatty(STDOUT_FILENO), &err)
+                          : why_write_path(stdout, ses, o->path_addr, &err);
+    if (st != HS_OK) {
+        print_error(err.msg);
+        status = EXIT_INPUT;
     }
+    return files_unchanged(ses) ? status : EXIT_INPUT;
+}
 
-    /* Sorted by the live counts, the report shows them. */
-    bool trend = o->trend || group_sort_needs(o->sort) == SORT_NEEDS_TRENDS;
-    group_query q = { .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = trend };
-    group_set *set = group_new(ses, &q);
+/* --suspects: the groups' objects by what holds them, to stdout or -o. */
+static hs_status write_suspects(const report_info *info, const report_opts *ropts, const options *o, hs_error *err)
+{
+    suspects sp;
+    hs_status st = suspects_find(info->session, info->set, &sp, err);
+    if (st != HS_OK)
+        return st;
+    suspects_report_opts sopts = {
+        .header = ropts->header,
+        .escape = ropts->escape,
+        .top = o->top,
+        .groups = 5,
+        .holders = 5,
+        .when = ropts->when,
+    };
+    st = o->output ? suspects_save(o->output, o->force, info, &sp, &sopts, err)
+                   : suspects_write(stdout, info, &sp, &sopts, err);
+    suspects_free(&sp);
+    return st;
+}
+
+/* Sorted by the live counts, the report shows them. */
+static bool report_trends(const options *o)
+{
+    return (o->trend && !o->suspects) || group_sort_needs(o->sort) == SORT_NEEDS_TRENDS;
+}
+
+static group_set *make_groups(const session *ses, const options *o)
+{
+    group_query q = {
+        .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = report_trends(o),
+    };
+    return group_new(ses, &q);
+}
+
+/* The report, or --suspects, of set (made by make_groups, freed here);
+ * returns the exit status. */
+static int report_groups(const session *ses, group_set *set, const options *o)
+{
+    hs_error err = { 0 };
+    bool trend = report_trends(o);
     char when[64] = "";
     time_t t = time(NULL);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", localtime(&t));
-    bool classic = o->identity == DIFF_ID_ADDRESS && o->by == GROUP_SITE;
+    bool classic = o->identity == DIFF_ID_ADDRESS && o->by == GROUP_SITE && !o->suspects;
     report_info info = { ses, set };
     report_opts ropts = {
         .header = o->header >= 0 ? o->header : !classic,
         .trend = trend,
+        .escape = !o->output && isatty(STDOUT_FILENO),
         .top = o->top,
-        .when = NULL,
+        .when = o->output ? when : NULL,
     };
     hs_status st;
-    if (o->output) {
-        ropts.when = when;
+    if (o->suspects)
+        st = write_suspects(&info, &ropts, o, &err);
+    else if (o->output)
         st = report_save(o->output, o->force, &info, &ropts, &err);
-    } else {
-        ropts.escape = isatty(STDOUT_FILENO);
+    else
         st = report_write(stdout, &info, &ropts, &err);
-    }
+    int status = 0;
     if (st != HS_OK) {
         print_error(err.msg);
         status = EXIT_INPUT;
@@ -474,6 +549,39 @@ static int report(loader *l, const options *o)
     }
     group_free(set);
     return status;
+}
+
+/* The report, --why, --path or --suspects, once the load is done; returns
+ * the exit status. */
+static int report(loader *l, const options *o)
+{
+    install_report_signals();
+    bool progress = !o->quiet && isatty(STDERR_FILENO);
+    if (wait_for_loader(l, progress) != HS_OK) {
+        print_error(l->err.msg);
+        return EXIT_INPUT;
+    }
+    /* --suspects reads no group's retained size: grouped before the graph
+     * is attached, the groups skip computing them. */
+    group_set *set = NULL;
+    if (o->suspects && group_sort_needs(o->sort) != SORT_NEEDS_GRAPH)
+        set = make_groups(l->session, o);
+    if (l->opts.want_graph) {
+        if (l->graph_status != HS_OK) {
+            print_error(l->graph_err.msg);
+            group_free(set);
+            return EXIT_INPUT;
+        }
+        loader_attach_graph(l);
+    }
+    const session *ses = l->session;
+    if (!o->quiet)
+        problems_write(stderr, ses, "heapsift: ", PROBLEMS_SHOWN_CLI, true);
+    if (o->stats)
+        print_stats(l);
+    if (o->why || o->path_set)
+        return report_why(ses, o);
+    return report_groups(ses, set ? set : make_groups(ses, o), o);
 }
 
 /* The explorer, until the person quits; returns the exit status. */
@@ -504,7 +612,7 @@ int main(int argc, char **argv)
         .identity = o.identity,
         .threads = o.threads,
         .want_trends = o.trend || group_sort_needs(o.sort) == SORT_NEEDS_TRENDS || (explorer && ndumps >= 3),
-        .want_graph = o.path_set || o.why || group_sort_needs(o.sort) == SORT_NEEDS_GRAPH || explorer,
+        .want_graph = o.path_set || o.why || o.suspects || group_sort_needs(o.sort) == SORT_NEEDS_GRAPH || explorer,
     };
     int status = EXIT_INPUT;
     loader *l = NULL;

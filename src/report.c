@@ -24,7 +24,7 @@ const char *report_verb(diff_mode mode)
     return "?";
 }
 
-static void write_header(FILE *out, const report_info *info, const report_opts *opts)
+void report_write_header(FILE *out, const report_info *info, const report_opts *opts)
 {
     const session *ses = info->session;
     const diff_result *d = ses->diff;
@@ -80,19 +80,18 @@ static void write_header(FILE *out, const report_info *info, const report_opts *
                 d->reused_slots, d->moved);
     if (opts->when)
         fprintf(out, "# written %s\n", opts->when);
-    fprintf(out, "# %zu groups, %" PRIu64 " objects\n", info->set->nvisible, info->set->total_count);
 }
 
-static void write_group(FILE *out, const report_info *info, const report_opts *opts, const group *g)
+void report_write_line(FILE *out, const group_set *s, const group *g, uint64_t count, uint64_t bytesize,
+                       uint64_t memsize, bool escape)
 {
-    const group_set *s = info->set;
-    const char *verb = report_verb(info->session->diff->mode);
+    const char *verb = report_verb(s->diff->mode);
     if (group_shows_type(s)) {
         size_t flen;
         const char *file = strtab_str(s->subject->strings, g->file, &flen);
-        fprintf(out, "%s %" PRIu64 " %s objects of size %" PRIu64 "/%" PRIu64 " at: ", verb, g->count,
-                rtype_name(g->type), g->bytesize, g->memsize);
-        textsafe_write(out, file, flen, opts->escape);
+        fprintf(out, "%s %" PRIu64 " %s objects of size %" PRIu64 "/%" PRIu64 " at: ", verb, count,
+                rtype_name(g->type), bytesize, memsize);
+        textsafe_write(out, file, flen, escape);
         fputc(':', out);
         if (g->line != HEAP_NO_LINE)
             fprintf(out, "%" PRIu32, g->line - 1);
@@ -100,10 +99,16 @@ static void write_group(FILE *out, const report_info *info, const report_opts *o
         char label[4096];
         size_t len;
         group_label(s, g, label, sizeof label, &len);
-        fprintf(out, "%s %" PRIu64 " objects of size %" PRIu64 "/%" PRIu64 " for %s: ", verb, g->count,
-                g->bytesize, g->memsize, group_by_name(s->by));
-        textsafe_write(out, label, len, opts->escape);
+        fprintf(out, "%s %" PRIu64 " objects of size %" PRIu64 "/%" PRIu64 " for %s: ", verb, count, bytesize,
+                memsize, group_by_name(s->by));
+        textsafe_write(out, label, len, escape);
     }
+}
+
+static void write_group(FILE *out, const report_info *info, const report_opts *opts, const group *g)
+{
+    const group_set *s = info->set;
+    report_write_line(out, s, g, g->count, g->bytesize, g->memsize, opts->escape);
     if (s->sort == SORT_RETAINED && s->has_retained)
         fprintf(out, "  retained: %" PRIu64, g->retained);
     if (opts->trend && g->trend) {
@@ -117,8 +122,10 @@ static void write_group(FILE *out, const report_info *info, const report_opts *o
 hs_status report_write(FILE *out, const report_info *info, const report_opts *opts, hs_error *err)
 {
     const group_set *s = info->set;
-    if (opts->header)
-        write_header(out, info, opts);
+    if (opts->header) {
+        report_write_header(out, info, opts);
+        fprintf(out, "# %zu groups, %" PRIu64 " objects\n", s->nvisible, s->total_count);
+    }
     size_t n = s->nvisible;
     if (opts->top && opts->top < n)
         n = opts->top;

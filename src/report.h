@@ -11,6 +11,7 @@
 #define HEAPSIFT_REPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "group.h"
@@ -30,6 +31,17 @@ typedef struct report_opts {
     size_t top;       /* at most this many groups; 0 for all */
     const char *when; /* time of the report for the header, or NULL for none */
 } report_opts;
+
+/* Writes the "# " header lines that say what was compared and how (the
+ * dumps, identity, grouping, sort, filter, when), all but the last, which
+ * counts what follows: each report writes its own. */
+void report_write_header(FILE *out, const report_info *info, const report_opts *opts);
+
+/* Writes one body line for group g of s without its newline or anything
+ * after the label, with count, bytesize and memsize given: the group's
+ * totals, or a part of it (what one suspect holds). */
+void report_write_line(FILE *out, const group_set *s, const group *g, uint64_t count, uint64_t bytesize,
+                       uint64_t memsize, bool escape);
 
 /* Writes the report to out. Fails with HS_ERR_IO when writing fails. */
 hs_status report_write(FILE *out, const report_info *info, const report_opts *opts, hs_error *err);

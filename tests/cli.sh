@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 59
+tap_plan 68
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -78,6 +78,22 @@ if [ -L "$WORK/link.txt" ] && grep -q "^Total Size: " "$WORK/target.txt"; then
     tap_ok "-o: the link stays, its target has the report"
 else
     tap_fail "-o: the link stays, its target has the report" "$(ls -l "$WORK")"
+fi
+
+# --suspects: report mode like the report, with -o, --top and --fail-over.
+check_status "--suspects writes the suspects" 0 "$HEAPSIFT" --suspects "${APP[@]}"
+check_grep "--suspects: the first suspect is the array of closures" \
+    "^Suspect 1: ARRAY Array at app/middleware/audit_log.rb:4 \(0x[0-9a-f]+\) holds 2080 retained objects, 233376 bytes \(64.6% of retained bytes\)$" "$WORK/out"
+check_status "--suspects -o writes the file" 0 "$HEAPSIFT" --suspects -o "$WORK/suspects.txt" "${APP[@]}"
+check_grep "--suspects -o: the header says when" "^# written [0-9]{4}-" "$WORK/suspects.txt"
+check_status "--suspects -o refuses to replace a file" 1 "$HEAPSIFT" --suspects -o "$WORK/suspects.txt" "${APP[@]}"
+check_status "--suspects --fail-over below the count exits 3" 3 "$HEAPSIFT" --suspects --fail-over=100 "${APP[@]}"
+check_grep "--suspects --fail-over says why" "3485 objects retained, more than --fail-over=100" "$WORK/err"
+check_status "--suspects --top=2" 0 "$HEAPSIFT" --suspects --top=2 "${APP[@]}"
+if [ "$(grep -c '^Suspect ' "$WORK/out")" -eq 2 ] && grep -q "^# 7 more suspects not shown: 891 objects" "$WORK/out"; then
+    tap_ok "--suspects --top=2: two suspects, and what was left out"
+else
+    tap_fail "--suspects --top=2: two suspects, and what was left out" "$(grep -E '^(Suspect|# [0-9]+ more)' "$WORK/out")"
 fi
 
 # Dumps that would not fit in memory are refused before anything is read.

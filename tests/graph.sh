@@ -6,7 +6,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 11
+tap_plan 12
 
 golden() {
     local name=$1
@@ -29,7 +29,8 @@ check_status "--path to an address that is no object exits 1" 1 "$HEAPSIFT" --pa
 
 if ! command -v ruby >/dev/null 2>&1; then
     for name in "a class kept alive by its instances: dump" "the path to the class goes through an instance" \
-        "a million-deep list: dump" "the path to its deepest node is elided, not cut"; do
+        "a million-deep list: dump" "the path to its deepest node is elided, not cut" \
+        "--suspects on the million-deep list: every object once"; do
         tap_skip "$name" "no ruby"
     done
     tap_done
@@ -88,5 +89,15 @@ if grep -qE "^# 100000[0-9] hops from the" "$WORK/deep-path" &&
     tap_ok "the path to its deepest node is elided, not cut"
 else
     tap_fail "the path to its deepest node is elided, not cut" "$(head -c 1500 "$WORK/deep-path")"
+fi
+# One dump: every object is live, the whole list a chain of them under
+# the roots, walked up without recursion.
+"$HEAPSIFT" -q --suspects "$WORK/deep.json" > "$WORK/deep-suspects" 2>&1 || true
+objects=$(sed -n 's/^# dump 1: .* (\([0-9]*\) objects.*/\1/p' "$WORK/deep-suspects")
+held=$(awk '/^Suspect / { for (i = 1; i < NF; i++) if ($i == "holds") s += $(i + 1) } END { print s + 0 }' "$WORK/deep-suspects")
+if [ -n "$objects" ] && [ "$held" = "$objects" ] && [ "$objects" -gt 1000000 ]; then
+    tap_ok "--suspects on the million-deep list: every object once"
+else
+    tap_fail "--suspects on the million-deep list: every object once" "objects $objects, held $held" "$(head -c 600 "$WORK/deep-suspects")"
 fi
 tap_done

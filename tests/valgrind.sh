@@ -17,6 +17,7 @@ runs=(
     "the identity report with trends and retained sizes|--report --trend --sort=retained ${APP[*]}"
     "--why|--why=audit_log.rb:11 ${APP[*]}"
     "--path|--path=0x7f587bff4aa8 ${APP[*]}"
+    "--suspects, filtered|--report --suspects --exclude=gems/ --type=STRING,HASH ${APP[*]}"
     "grouped by gem, on a dump with invalid lines|--report --group-by=gem $DATA/broken-paths.json"
     "a truncated dump|--report $DATA/truncated.json"
     "-o (the atomic write)|--report --force -o $WORK/report.txt ${APP[*]}"

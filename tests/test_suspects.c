@@ -1,0 +1,637 @@
+/* test_suspects.c - the retained set by holder: the dominator-tree walk on
+ * hand-made graphs (nested holders, two holders, a new holder held by an
+ * old one, cycles, the virtual root, a million-deep chain), whole suspects
+ * on small hand-written dumps (folding, noise, growth, filters), and on the
+ * shipped app dumps, checked against a walk done here the slow way. */
+#include "testutil.h"
+
+#include "diff.h"
+#include "filter.h"
+#include "graph.h"
+#include "group.h"
+#include "heap_graph.h"
+#include "suspects.h"
+#include "suspects_report.h"
+
+#define N GRAPH_NONE
+
+/* Builds a graph from adjacency lists: adj[v] ends with N; roots[k] has
+ * category kinds[k] (NULL: all 0). */
+static void build(graph *g, uint32_t n, const uint32_t adj[][6], const uint32_t *roots, const uint8_t *kinds,
+                  size_t nroots)
+{
+    uint64_t *start = calloc(n + 1, sizeof *start);
+    uint32_t refs[256];
+    size_t at = 0;
+    for (uint32_t v = 0; v < n; v++) {
+        start[v] = at;
+        for (int k = 0; adj[v][k] != N; k++)
+            refs[at++] = adj[v][k];
+    }
+    start[n] = at;
+    graph_build(g, n, start, refs, roots, kinds, nroots);
+    free(start);
+    graph_dominators(g, NULL);
+}
+
+/* The holders of the members listed (all marked in a fresh member array). */
+static void walk(const graph *g, const uint32_t *members, size_t n, uint32_t *holder, uint32_t *top)
+{
+    uint8_t *member = calloc((size_t)g->n + 1, 1);
+    for (size_t k = 0; k < n; k++)
+        member[members[k]] = 1;
+    suspects_walk_up(g, member, members, n, holder, top);
+    free(member);
+}
+
+/* root -> 0 (old) -> 1 (new) -> 2 (old) -> 3 (new) -> 4 (new): each new
+ * object is held by the nearest old one above it. */
+static void nested_holders(void **state)
+{
+    (void)state;
+    static const uint32_t adj[5][6] = { { 1, N }, { 2, N }, { 3, N }, { 4, N }, { N } };
+    uint32_t roots[] = { 0 };
+    graph g;
+    build(&g, 5, adj, roots, NULL, 1);
+    uint32_t members[] = { 4, 1, 3 }, holder[6], top[6];
+    walk(&g, members, 3, holder, top);
+    assert_int_equal(holder[1], 0);
+    assert_int_equal(top[1], 1);
+    assert_int_equal(holder[3], 2);
+    assert_int_equal(holder[4], 2);
+    assert_int_equal(top[4], 3); /* the last new object on the way up */
+    graph_free(&g);
+}
+
+/* root -> 0 -> 1, 2; 1 -> 3; 2 -> 3: the new 3 has two holders, 1 and 2,
+ * and neither alone holds it: their common dominator 0 does. */
+static void held_by_two_holders(void **state)
+{
+    (void)state;
+    static const uint32_t adj[4][6] = { { 1, 2, N }, { 3, N }, { 3, N }, { N } };
+    uint32_t roots[] = { 0 };
+    graph g;
+    build(&g, 4, adj, roots, NULL, 1);
+    uint32_t members[] = { 3 }, holder[5], top[5];
+    walk(&g, members, 1, holder, top);
+    assert_int_equal(holder[3], 0);
+    graph_free(&g);
+}
+
+/* root -> 0 (old) -> 1 (new) -> 2 (new): the new holder 1 is itself held
+ * by the old 0, which holds both. */
+static void new_holder_held_by_an_old_one(void **state)
+{
+    (void)state;
+    static const uint32_t adj[3][6] = { { 1, N }, { 2, N }, { N } };
+    uint32_t roots[] = { 0 };
+    graph g;
+    build(&g, 3, adj, roots, NULL, 1);
+    uint32_t members[] = { 2, 1 }, holder[4], top[4];
+    walk(&g, members, 2, holder, top);
+    assert_int_equal(holder[2], 0);
+    assert_int_equal(holder[1], 0);
+    assert_int_equal(top[2], 1);
+    graph_free(&g);
+}
+
+/* root -> 0 (old) -> 1; 1 -> 2 -> 3 -> 1 (a cycle of new objects): the
+ * cycle changes nothing, 0 holds all three. */
+static void cycles_inside_the_set(void **state)
+{
+    (void)state;
+    static const uint32_t adj[4][6] = { { 1, N }, { 2, N }, { 3, N }, { 1, 3, N } };
+    uint32_t roots[] = { 0 };
+    graph g;
+    build(&g, 4, adj, roots, NULL, 1);
+    uint32_t members[] = { 3, 2, 1 }, holder[5], top[5];
+    walk(&g, members, 3, holder, top);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(holder[members[k]], 0);
+    graph_free(&g);
+}
+
+/* vm -> 0 -> 2; machine_context -> 1 -> 2; machine_context -> 3; 4 is
+ * unreachable: 2 is held by the roots together (both categories reach
+ * it), 3 by the stack alone, 4 by nothing. */
+static void the_virtual_root(void **state)
+{
+    (void)state;
+    static const uint32_t adj[5][6] = { { 2, N }, { 2, N }, { N }, { N }, { 2, N } };
+    uint32_t roots[] = { 0, 1, 3 };
+    uint8_t kinds[] = { 1, 2, 2 };
+    graph g;
+    build(&g, 5, adj, roots, kinds, 3);
+    uint32_t members[] = { 2, 3, 4 }, holder[6], top[6];
+    walk(&g, members, 3, holder, top);
+    assert_int_equal(holder[2], 5); /* the virtual root */
+    assert_int_equal(holder[3], 5);
+    assert_int_equal(holder[4], N); /* no root reaches it */
+    uint16_t mask[6];
+    suspects_root_masks(&g, mask);
+    assert_int_equal(mask[2], (1u << 1) | (1u << 2));
+    assert_int_equal(mask[3], 1u << 2);
+    assert_int_equal(mask[0], 1u << 1);
+    assert_int_equal(mask[4], 0);
+    graph_free(&g);
+}
+
+/* A million-deep chain of new objects under one old one, walked from the
+ * bottom up and from the top down: linear either way, no recursion. */
+static void million_deep_chain(void **state)
+{
+    (void)state;
+    uint32_t n = 1000000;
+    uint64_t *start = malloc((n + 1) * sizeof *start);
+    uint32_t *refs = malloc(n * sizeof *refs);
+    for (uint32_t v = 0; v < n; v++) {
+        start[v] = v;
+        refs[v] = v + 1 < n ? v + 1 : GRAPH_NONE;
+    }
+    start[n] = n;
+    uint32_t root = 0;
+    graph g;
+    graph_build(&g, n, start, refs, &root, NULL, 1);
+    graph_dominators(&g, NULL);
+    uint32_t *members = malloc(n * sizeof *members);
+    uint32_t *holder = malloc((n + 1) * sizeof *holder), *top = malloc((n + 1) * sizeof *top);
+    for (int order = 0; order < 2; order++) {
+        for (uint32_t k = 0; k < n - 1; k++)
+            members[k] = order ? k + 1 : n - 1 - k; /* everything but node 0 */
+        walk(&g, members, n - 1, holder, top);
+        assert_int_equal(holder[n - 1], 0);
+        assert_int_equal(holder[1], 0);
+        assert_int_equal(top[n - 1], 1);
+    }
+    /* Every node new: the virtual root holds the chain through its head. */
+    for (uint32_t k = 0; k < n; k++)
+        members[k] = n - 1 - k;
+    walk(&g, members, n, holder, top);
+    assert_int_equal(holder[n - 1], n);
+    assert_int_equal(top[n - 1], 0);
+    free(members);
+    free(holder);
+    free(top);
+    graph_free(&g);
+    free(start);
+    free(refs);
+}
+
+static void growth_verdicts(void **state)
+{
+    (void)state;
+    uint64_t every[] = { 5, 3 }, once[] = { 5, 0 }, settled[] = { 5, 2, 0 }, again[] = { 5, 0, 1 }, once3[] = { 5, 0, 0 };
+    assert_int_equal(suspect_growth_of(every, 2), SUSPECT_GROWS);
+    assert_int_equal(suspect_growth_of(once, 2), SUSPECT_GREW_ONCE);
+    assert_int_equal(suspect_growth_of(settled, 3), SUSPECT_SETTLED);
+    assert_int_equal(suspect_growth_of(again, 3), SUSPECT_GROWS_AGAIN);
+    assert_int_equal(suspect_growth_of(once3, 3), SUSPECT_GREW_ONCE);
+    assert_string_equal(suspect_growth_text(SUSPECT_GROWS), "grows in every window");
+    assert_string_equal(suspect_growth_text(SUSPECT_GREW_ONCE), "grew once");
+    assert_string_equal(suspect_growth_text(SUSPECT_SETTLED), "settled");
+}
+
+/* ---- whole suspects on hand-written dumps ------------------------------------ */
+
+/* One loaded analysis with its graph, from dumps written as text. */
+typedef struct loaded {
+    heap *dumps[4];
+    size_t n;
+    diff_result *diff;
+    session *ses;
+    group_set *set;
+} loaded;
+
+static void load_texts(loaded *l, const char *const *texts, size_t n, const obj_filter *filter)
+{
+    memset(l, 0, sizeof *l);
+    l->n = n;
+    hs_error err;
+    for (size_t k = 0; k < n; k++) {
+        const char *path = temp_file_with(texts[k], strlen(texts[k]));
+        heap_load_opts opts = { .mode = HEAP_FULL, .threads = 1 };
+        if (heap_load(&l->dumps[k], path, &opts, &err) != HS_OK)
+            fail_msg("%s", err.msg);
+        unlink(path);
+    }
+    if (diff_run(&l->diff, l->dumps, n, DIFF_ID_EXACT, &err) != HS_OK)
+        fail_msg("%s", err.msg);
+    heap_load_details(l->dumps[l->diff->subject], l->diff->objects, l->diff->count, 1);
+    heap_graph hg;
+    if (heap_graph_read(&hg, l->dumps[n - 1], 1, NULL, &err) != HS_OK)
+        fail_msg("%s", err.msg);
+    l->ses = session_borrow(l->dumps, n, l->diff);
+    session_attach_graph(l->ses, &hg);
+    group_query q = { .by = GROUP_SITE, .filter = filter, .sort = SORT_COUNT };
+    l->set = group_new(l->ses, &q);
+}
+
+static void unload(loaded *l)
+{
+    group_free(l->set);
+    session_free(l->ses);
+    diff_free(l->diff);
+    for (size_t k = 0; k < l->n; k++)
+        heap_free(l->dumps[k]);
+}
+
+/* An object line: address, type, class, site, generation, memsize, then
+ * references (a JSON list body, may be empty). */
+#define OBJ(addr, type, cls, file, line, gen, mem, refs)                                                        \
+    "{\"address\":\"" addr "\", \"type\":\"" type "\", \"class\":\"" cls "\", \"references\":[" refs           \
+    "], \"file\":\"" file "\", \"line\":" #line ", \"generation\":" #gen ", \"memsize\":" #mem "}\n"
+
+/* Before dump 1: a module Cache (0x100) whose hash (0x110) caches strings,
+ * an array (0x120) of request hashes (0x130, 0x140), classes Hash, String,
+ * Array, Module (0x10 ... 0x40). */
+#define CLASSES                                                                                                 \
+    "{\"address\":\"0x10\", \"type\":\"CLASS\", \"name\":\"Hash\", \"memsize\":40}\n"                          \
+    "{\"address\":\"0x20\", \"type\":\"CLASS\", \"name\":\"String\", \"memsize\":40}\n"                        \
+    "{\"address\":\"0x30\", \"type\":\"CLASS\", \"name\":\"Array\", \"memsize\":40}\n"                         \
+    "{\"address\":\"0x40\", \"type\":\"CLASS\", \"name\":\"Module\", \"memsize\":40}\n"                        \
+    "{\"address\":\"0x100\", \"type\":\"MODULE\", \"class\":\"0x40\", \"name\":\"Cache\", \"references\":[\"0x110\"], " \
+    "\"file\":\"cache.rb\", \"line\":1, \"generation\":1, \"memsize\":40}\n"
+#define ROOTS(refs) "{\"type\":\"ROOT\", \"root\":\"vm\", \"references\":[\"0x10\", \"0x20\", \"0x30\", \"0x40\", \"0x100\", \"0x120\"" refs "]}\n"
+#define OLD(cache_refs, req1_refs, req2_refs)                                                                   \
+    OBJ("0x110", "HASH", "0x10", "cache.rb", 2, 1, 40, cache_refs)                                              \
+    OBJ("0x120", "ARRAY", "0x30", "queue.rb", 1, 1, 40, "\"0x130\", \"0x140\"")                                 \
+    OBJ("0x130", "HASH", "0x10", "request.rb", 5, 1, 40, req1_refs)                                             \
+    OBJ("0x140", "HASH", "0x10", "request.rb", 5, 1, 40, req2_refs)
+
+/* Dump 2 adds two cached strings, a string in each request hash, and one
+ * of dump_all's call caches on the stack; dump 3 one more cached string. */
+static const char *const small_dumps[3] = {
+    ROOTS("") CLASSES OLD("", "", ""),
+    "{\"type\":\"ROOT\", \"root\":\"machine_context\", \"references\":[\"0x300\"]}\n"
+    ROOTS("") CLASSES OLD("\"0x200\", \"0x210\"", "\"0x220\"", "\"0x230\"")
+    OBJ("0x200", "STRING", "0x20", "cache.rb", 7, 2, 100, "")
+    OBJ("0x210", "STRING", "0x20", "cache.rb", 7, 2, 100, "")
+    OBJ("0x220", "STRING", "0x20", "request.rb", 9, 2, 40, "")
+    OBJ("0x230", "STRING", "0x20", "request.rb", 9, 2, 40, "")
+    OBJ("0x300", "IMEMO", "0x10", "/usr/lib/ruby/3.1.0/objspace.rb", 88, 2, 40, ""),
+    "{\"type\":\"ROOT\", \"root\":\"machine_context\", \"references\":[\"0x300\"]}\n"
+    ROOTS("") CLASSES OLD("\"0x200\", \"0x210\", \"0x240\"", "\"0x220\"", "\"0x230\"")
+    OBJ("0x200", "STRING", "0x20", "cache.rb", 7, 2, 100, "")
+    OBJ("0x210", "STRING", "0x20", "cache.rb", 7, 2, 100, "")
+    OBJ("0x220", "STRING", "0x20", "request.rb", 9, 2, 40, "")
+    OBJ("0x230", "STRING", "0x20", "request.rb", 9, 2, 40, "")
+    OBJ("0x240", "STRING", "0x20", "cache.rb", 7, 3, 100, "")
+    OBJ("0x300", "IMEMO", "0x10", "/usr/lib/ruby/3.1.0/objspace.rb", 88, 2, 40, ""),
+};
+
+static char *line_of(const loaded *l, const suspects *sp, size_t r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    suspects_write_line(out, l->ses, sp, r, false);
+    fclose(out);
+    return buf;
+}
+
+static void small_service(void **state)
+{
+    (void)state;
+    loaded l;
+    load_texts(&l, small_dumps, 3, NULL);
+    suspects sp;
+    hs_error err;
+    assert_int_equal(suspects_find(l.ses, l.set, &sp, &err), HS_OK);
+    assert_int_equal(sp.nrows, 3);
+    assert_int_equal(sp.total_count, 5);
+    assert_int_equal(sp.nwindows, 2);
+
+    /* The cache: two strings in window 1, one more in window 2. */
+    const suspect *cache = &sp.rows[0];
+    assert_int_equal(cache->kind, SUSPECT_HELD);
+    assert_int_equal(cache->count, 2);
+    assert_int_equal(cache->memsize, 200);
+    assert_int_equal(cache->holder_addr, 0x110);
+    assert_int_equal(cache->nholders, 1);
+    assert_int_equal(cache->window[0], 2);
+    assert_int_equal(cache->window[1], 1);
+    assert_int_equal(cache->growth, SUSPECT_GROWS);
+    assert_int_equal(cache->ngroups, 1);
+    assert_int_equal(sp.groups[cache->group_start].count, 2);
+    char *text = line_of(&l, &sp, 0);
+    assert_string_equal(text, "Suspect 1: HASH Hash at cache.rb:2 (0x110) holds 2 retained objects, 200 bytes "
+                              "(62.5% of retained bytes)\n");
+    free(text);
+    /* Its root path: vm -> Cache -> the hash. */
+    assert_int_equal(cache->path_len, 2);
+    assert_int_equal(l.dumps[2]->addr[cache->path[0]], 0x100);
+    assert_int_equal(l.dumps[2]->addr[cache->path[1]], 0x110);
+
+    /* The two request hashes fold into one row and grew once. */
+    const suspect *req = &sp.rows[1];
+    assert_int_equal(req->nholders, 2);
+    assert_int_equal(req->count, 2);
+    assert_int_equal(req->growth, SUSPECT_GREW_ONCE);
+    text = line_of(&l, &sp, 1);
+    assert_string_equal(text, "Suspect 2: HASH Hash at request.rb:5 (2 holders) holds 2 retained objects, 80 bytes "
+                              "(25.0% of retained bytes)\n");
+    free(text);
+
+    /* dump_all's call cache, on the stack: last, labelled. */
+    const suspect *noise = &sp.rows[2];
+    assert_true(noise->noise);
+    assert_int_equal(noise->kind, SUSPECT_STACK);
+    text = line_of(&l, &sp, 2);
+    assert_string_equal(text, "Suspect 3: [dump_all's own objects] on a thread's stack at dump time holds 1 "
+                              "retained objects, 40 bytes (12.5% of retained bytes)\n");
+    free(text);
+
+    /* Every member once, in its row. */
+    uint64_t sum = 0;
+    for (size_t r = 0; r < sp.nrows; r++)
+        sum += sp.rows[r].count;
+    assert_int_equal(sum, l.set->total_count);
+    suspects_free(&sp);
+    unload(&l);
+}
+
+/* A filter chooses what counts: only request.rb's objects, then only
+ * strings of cache.rb (whose later window counts follow the filter). */
+static void filters_choose_what_counts(void **state)
+{
+    (void)state;
+    obj_filter f;
+    filter_init(&f);
+    filter_set_include(&f, "request.rb");
+    loaded l;
+    load_texts(&l, small_dumps, 3, &f);
+    suspects sp;
+    hs_error err;
+    assert_int_equal(suspects_find(l.ses, l.set, &sp, &err), HS_OK);
+    assert_int_equal(sp.nrows, 1);
+    assert_int_equal(sp.rows[0].nholders, 2);
+    assert_int_equal(sp.total_count, 2);
+    suspects_free(&sp);
+    unload(&l);
+
+    filter_set_include(&f, "cache.rb");
+    const char *bad;
+    assert_true(filter_set_types(&f, "STRING", &bad));
+    load_texts(&l, small_dumps, 3, &f);
+    assert_int_equal(suspects_find(l.ses, l.set, &sp, &err), HS_OK);
+    assert_int_equal(sp.nrows, 1);
+    assert_int_equal(sp.rows[0].window[1], 1);
+    suspects_free(&sp);
+    unload(&l);
+
+    /* Excluding the cache's file: its window 2 string counts no more. */
+    filter_free(&f);
+    filter_init(&f);
+    filter_set_exclude(&f, "cache.rb");
+    load_texts(&l, small_dumps, 3, &f);
+    assert_int_equal(suspects_find(l.ses, l.set, &sp, &err), HS_OK);
+    assert_int_equal(sp.nrows, 2);
+    assert_int_equal(sp.total_count, 3);
+    suspects_free(&sp);
+    unload(&l);
+    filter_free(&f);
+}
+
+/* A fourth dump: the cache settles (nothing new since dump 3), one request
+ * hash gets a new string (it grows again), under a path filter that keeps
+ * both (the later windows' sites are read, then filtered). */
+static void four_dumps(void **state)
+{
+    (void)state;
+    const char *texts[4] = {
+        small_dumps[0], small_dumps[1], small_dumps[2],
+        "{\"type\":\"ROOT\", \"root\":\"machine_context\", \"references\":[\"0x300\"]}\n"
+        ROOTS("") CLASSES OLD("\"0x200\", \"0x210\", \"0x240\"", "\"0x220\", \"0x250\"", "\"0x230\"")
+        OBJ("0x200", "STRING", "0x20", "cache.rb", 7, 2, 100, "")
+        OBJ("0x210", "STRING", "0x20", "cache.rb", 7, 2, 100, "")
+        OBJ("0x220", "STRING", "0x20", "request.rb", 9, 2, 40, "")
+        OBJ("0x230", "STRING", "0x20", "request.rb", 9, 2, 40, "")
+        OBJ("0x240", "STRING", "0x20", "cache.rb", 7, 3, 100, "")
+        OBJ("0x250", "STRING", "0x20", "request.rb", 11, 4, 40, "")
+        OBJ("0x300", "IMEMO", "0x10", "/usr/lib/ruby/3.1.0/objspace.rb", 88, 2, 40, ""),
+    };
+    obj_filter f;
+    filter_init(&f);
+    filter_set_include(&f, "*.rb");
+    loaded l;
+    load_texts(&l, texts, 4, &f);
+    suspects sp;
+    hs_error err;
+    assert_int_equal(suspects_find(l.ses, l.set, &sp, &err), HS_OK);
+    assert_int_equal(sp.nwindows, 3);
+    const suspect *cache = &sp.rows[0], *req = &sp.rows[1];
+    assert_int_equal(cache->holder_addr, 0x110);
+    assert_int_equal(cache->window[1], 1);
+    assert_int_equal(cache->window[2], 0);
+    assert_int_equal(cache->growth, SUSPECT_SETTLED);
+    assert_int_equal(req->nholders, 2);
+    assert_int_equal(req->window[1], 0);
+    assert_int_equal(req->window[2], 1);
+    assert_int_equal(req->growth, SUSPECT_GROWS_AGAIN);
+    suspects_free(&sp);
+    unload(&l);
+    filter_free(&f);
+}
+
+/* One dump: everything is live, and every object's holder is the virtual
+ * root or nothing. */
+static void one_dump(void **state)
+{
+    (void)state;
+    loaded l;
+    load_texts(&l, small_dumps + 2, 1, NULL);
+    suspects sp;
+    hs_error err;
+    assert_int_equal(suspects_find(l.ses, l.set, &sp, &err), HS_OK);
+    assert_int_equal(sp.nwindows, 0);
+    assert_int_equal(sp.total_count, l.dumps[0]->count);
+    for (size_t r = 0; r < sp.nrows; r++)
+        assert_int_not_equal(sp.rows[r].kind, SUSPECT_HELD);
+    suspects_free(&sp);
+    unload(&l);
+}
+
+/* ---- the shipped app dumps -------------------------------------------------- */
+
+static heap *app[3];
+static diff_result *retained;
+static session *ses;
+
+static int load_app(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 3; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "app-%d.json.gz", k + 1);
+        heap_load_opts opts = { .mode = k == 0 ? HEAP_IDENTITY : HEAP_FULL, .threads = 0 };
+        hs_error err;
+        if (heap_load(&app[k], data_path(name), &opts, &err) != HS_OK) {
+            fprintf(stderr, "%s\n", err.msg);
+            return -1;
+        }
+    }
+    hs_error err;
+    if (diff_run(&retained, app, 3, DIFF_ID_EXACT, &err) != HS_OK)
+        return -1;
+    heap_load_details(app[1], retained->objects, retained->count, 0);
+    heap_graph hg;
+    if (heap_graph_read(&hg, app[2], 2, NULL, &err) != HS_OK)
+        return -1;
+    ses = session_borrow(app, 3, retained);
+    session_attach_graph(ses, &hg);
+    return 0;
+}
+
+static int free_app(void **state)
+{
+    (void)state;
+    session_free(ses);
+    diff_free(retained);
+    for (int k = 0; k < 3; k++)
+        heap_free(app[k]);
+    return 0;
+}
+
+/* The holder of node v, walking up one step at a time. */
+static uint32_t slow_holder(const graph *g, const uint8_t *in_r, uint32_t v)
+{
+    uint32_t u = g->idom[v];
+    while (u != GRAPH_NONE && u != g->n && in_r[u])
+        u = g->idom[u];
+    return u;
+}
+
+/* Every retained object in exactly one suspect, held by one of its
+ * holders; the counts add up to the report's total; the issue's figures
+ * (62 holding objects folded into 7, then the roots). */
+static void app_suspects(void **state)
+{
+    (void)state;
+    group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT };
+    group_set *set = group_new(ses, &q);
+    suspects sp;
+    hs_error err;
+    assert_int_equal(suspects_find(ses, set, &sp, &err), HS_OK);
+    assert_int_equal(sp.total_count, set->total_count);
+    assert_int_equal(sp.total_count, 3485);
+    assert_int_equal(sp.total_memsize, set->total_memsize);
+    const graph *g = ses->graph;
+    uint8_t *in_r = calloc((size_t)g->n + 1, 1);
+    for (size_t k = 0; k < retained->count; k++)
+        in_r[session_node_of(ses, app[1], retained->objects[k])] = 1;
+    uint8_t *seen = calloc(retained->count, 1);
+    size_t holding = 0, folded = 0;
+    uint64_t sum = 0;
+    for (size_t r = 0; r < sp.nrows; r++) {
+        const suspect *row = &sp.rows[r];
+        sum += row->count;
+        if (r)
+            assert_true(row->noise >= sp.rows[r - 1].noise);
+        if (row->kind == SUSPECT_HELD && !row->noise) {
+            holding += row->nholders;
+            folded++;
+        }
+        uint64_t by_holders = 0;
+        for (size_t k = 0; k < row->nholders; k++)
+            by_holders += sp.holders[row->holder_start + k].count;
+        assert_true(row->kind != SUSPECT_HELD || by_holders == row->count);
+        uint64_t by_groups = 0;
+        for (size_t k = 0; k < row->ngroups; k++)
+            by_groups += sp.groups[row->group_start + k].count;
+        assert_int_equal(by_groups, row->count);
+        for (size_t m = row->member_start; m < row->member_start + row->count; m++) {
+            uint32_t pos = sp.members[m];
+            assert_false(seen[pos]);
+            seen[pos] = 1;
+            uint32_t v = session_node_of(ses, app[1], retained->objects[pos]);
+            uint32_t h = slow_holder(g, in_r, v);
+            if (row->kind == SUSPECT_HELD) {
+                bool found = false;
+                for (size_t k = 0; k < row->nholders && !found; k++)
+                    found = sp.holders[row->holder_start + k].node == h;
+                assert_true(found);
+            } else {
+                assert_int_equal(h, row->kind == SUSPECT_UNREACHED ? GRAPH_NONE : g->n);
+            }
+        }
+        /* The path is the one session_root_path finds. */
+        if (row->example != GRAPH_NONE) {
+            uint32_t *path;
+            unsigned kind;
+            size_t len = session_root_path(ses, row->example, &path, &kind);
+            assert_int_equal(len, row->path_len);
+            assert_int_equal(kind, row->path_root);
+            for (size_t k = 0; k < len; k++)
+                assert_int_equal(path[k], row->path[k]);
+            free(path);
+        }
+    }
+    assert_int_equal(sum, set->total_count);
+    assert_int_equal(holding, 62);
+    assert_int_equal(folded, 7);
+    assert_int_equal(sp.held_rows, 7);
+    assert_int_equal(sp.nrows, 9); /* and the roots' row, and dump_all's */
+    assert_true(sp.rows[sp.nrows - 1].noise);
+    free(seen);
+    free(in_r);
+    suspects_free(&sp);
+    group_free(set);
+}
+
+/* graph_root_tree answers as graph_root_path does, for every node. */
+static void root_tree_matches_root_paths(void **state)
+{
+    (void)state;
+    const graph *g = ses->graph;
+    uint32_t *parent = malloc(((size_t)g->n + 1) * sizeof *parent);
+    graph_root_tree(g, ses->avoid_root, parent);
+    for (uint32_t v = 0; v < g->n; v += 7) {
+        uint32_t *a, *b;
+        unsigned ka, kb;
+        size_t la = graph_root_path(g, v, ses->avoid_root, &a, &ka);
+        size_t lb = graph_tree_path(g, parent, v, ses->avoid_root, &b, &kb);
+        assert_int_equal(la, lb);
+        assert_int_equal(ka, kb);
+        for (size_t k = 0; k < la; k++)
+            assert_int_equal(a[k], b[k]);
+        free(a);
+        free(b);
+    }
+    free(parent);
+}
+
+/* No graph: an error, not a crash. */
+static void without_a_graph(void **state)
+{
+    (void)state;
+    session *bare = session_borrow(app, 3, retained);
+    group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT };
+    group_set *set = group_new(bare, &q);
+    suspects sp;
+    hs_error err;
+    assert_int_equal(suspects_find(bare, set, &sp, &err), HS_ERR_USAGE);
+    assert_non_null(strstr(err.msg, "graph"));
+    group_free(set);
+    session_free(bare);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(nested_holders),
+        cmocka_unit_test(held_by_two_holders),
+        cmocka_unit_test(new_holder_held_by_an_old_one),
+        cmocka_unit_test(cycles_inside_the_set),
+        cmocka_unit_test(the_virtual_root),
+        cmocka_unit_test(million_deep_chain),
+        cmocka_unit_test(growth_verdicts),
+        cmocka_unit_test(small_service),
+        cmocka_unit_test(filters_choose_what_counts),
+        cmocka_unit_test(four_dumps),
+        cmocka_unit_test(one_dump),
+        cmocka_unit_test(app_suspects),
+        cmocka_unit_test(root_tree_matches_root_paths),
+        cmocka_unit_test(without_a_graph),
+    };
+    return cmocka_run_group_tests(tests, load_app, free_app);
+}
