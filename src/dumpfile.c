@@ -249,6 +249,16 @@ static hs_status inflate_gzip(dumpfile *df, const unsigned char *src, size_t src
     return HS_OK;
 }
 
+hs_status dumpfile_check_path(const char *path, hs_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || access(path, R_OK) != 0)
+        return hs_fail(err, HS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return hs_fail(err, HS_ERR_IO, "%s: is a directory, not a heap dump", path);
+    return HS_OK;
+}
+
 hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err)
 {
     memset(df, 0, sizeof *df);

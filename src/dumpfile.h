@@ -40,6 +40,12 @@ typedef struct dumpfile {
     char warning[256];   /* non-fatal problem (a truncated gzip stream), or "" */
 } dumpfile;
 
+/* Whether path could be opened as a dump, without opening it (a FIFO's
+ * writer must not see a reader come and go): the messages dumpfile_open
+ * would give for a missing, unreadable or directory path. So that a
+ * missing third dump is said before the first is read for minutes. */
+hs_status dumpfile_check_path(const char *path, hs_error *err);
+
 /* Opens and maps path. On failure fills err (naming the file) and leaves df
  * closed. An empty file is HS_ERR_FORMAT; a directory, a missing or unreadable
  * file is HS_ERR_IO. A gzip stream that is cut short or corrupt keeps the text

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "diff.h"
+#include "dumpfile.h"
 #include "filter.h"
 #include "group.h"
 #include "loader.h"
@@ -339,14 +340,19 @@ static bool parse_running(int c, const char *arg, options *o)
 static int parse_options(int argc, char **argv, options *o)
 {
     int c;
-    while ((c = getopt_long(argc, argv, "Rg:s:rf:x:t:m:n:o:qj:hV", longopts, NULL)) != -1) {
+    /* Our own messages (getopt's name the program as it was run, e.g.
+     * "src/heapsift:"): a leading ':' tells a missing value from an
+     * unknown option. */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":Rg:s:rf:x:t:m:n:o:qj:hV", longopts, NULL)) != -1) {
         if (parse_grouping(c, optarg, o) || parse_filter(c, optarg, o) || parse_output(c, optarg, o) ||
             parse_mode(c, optarg, o) || parse_running(c, optarg, o))
             continue;
         switch (c) {
         case 'h': print_usage(); exit(0);
         case 'V': printf("heapsift %s\n", PACKAGE_VERSION); exit(0);
-        default: fprintf(stderr, "Try 'heapsift --help' for more information.\n"); exit(EXIT_USAGE);
+        case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
+        default: usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind >= argc)
@@ -613,11 +619,20 @@ int main(int argc, char **argv)
         .threads = o.threads,
         .want_trends = o.trend || group_sort_needs(o.sort) == SORT_NEEDS_TRENDS || (explorer && ndumps >= 3),
         .want_graph = o.path_set || o.why || o.suspects || group_sort_needs(o.sort) == SORT_NEEDS_GRAPH || explorer,
+        .skip_subtypes = !explorer && !group_by_needs_subtypes(o.by),
     };
     int status = EXIT_INPUT;
     loader *l = NULL;
     hs_error err = { 0 };
-    if (!memory_suffices(paths, ndumps, &lopts, &o)) {
+    bool paths_ok = true;
+    for (size_t k = 0; k < ndumps && paths_ok; k++)
+        if (dumpfile_check_path(paths[k], &err) != HS_OK) {
+            print_error(err.msg);
+            paths_ok = false;
+        }
+    if (!paths_ok) {
+        /* said which */
+    } else if (!memory_suffices(paths, ndumps, &lopts, &o)) {
         /* said why */
     } else if (loader_start(&l, paths, ndumps, &lopts, &err) != HS_OK) {
         print_error(err.msg);

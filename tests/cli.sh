@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 68
+tap_plan 73
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -14,6 +14,11 @@ check_grep "--version prints the version" "^heapsift [0-9]+\.[0-9]+" "$WORK/out"
 check_status "no dump is a usage error" 2 "$HEAPSIFT"
 check_grep "no dump: says so" "no dump given" "$WORK/err"
 check_status "unknown option is a usage error" 2 "$HEAPSIFT" --frobnicate "${APP[@]}"
+check_grep "unknown option: heapsift's own words and prefix" "^heapsift: unknown option '--frobnicate'$" "$WORK/err"
+check_status "an option without its value is a usage error" 2 "$HEAPSIFT" "${APP[@]}" --top
+check_grep "missing value: named" "^heapsift: option '--top' needs a value$" "$WORK/err"
+check_status "a missing third dump exits 1" 1 "$HEAPSIFT" "$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$WORK/gone.json"
+check_grep "and is named before the first is read" "^heapsift: .*gone.json: cannot open: No such file or directory$" "$WORK/err"
 check_status "unknown grouping is a usage error" 2 "$HEAPSIFT" --group-by=colour "${APP[@]}"
 check_status "unknown type is a usage error" 2 "$HEAPSIFT" --type=STRING,WIDGET "${APP[@]}"
 check_status "bad --top is a usage error" 2 "$HEAPSIFT" --top=lots "${APP[@]}"

@@ -70,7 +70,7 @@ start() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 111
+tap_plan 113
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -263,6 +263,11 @@ wait_for "~/ is the home directory" "exported to $WORK/home/tilde\.txt"
 if [ -s "$WORK/home/tilde.txt" ]; then tap_ok "the file is in the home directory"; else tap_fail "the file is in the home directory"; fi
 keys Q
 
+# ---- a missing dump is said at once, before any screen -----------------------------------
+start 80 24 "$DATA/app-1.json.gz" "$WORK/no-such-dump.json"
+wait_for "a missing dump is named on the terminal" "^heapsift: .*no-such-dump.json: cannot open: No such file"
+wait_for "and heapsift leaves with status 1, no key needed" "EXITED 1" 5
+
 # ---- a terminal that cannot place the cursor is refused, not left blank ----------------
 new_server
 "${T[@]}" new-session -d -s hs -x 80 -y 24 \
@@ -342,8 +347,9 @@ keys Q
 wait_for "heapsift still quits normally" "EXITED 0" 5
 
 # ---- a load that fails says why, and how to leave --------------------------------------
-start 80 24 "$WORK/missing.json"
-wait_for "a failed load names the file" "missing.json: cannot open: No such file"
+printf 'hello\nworld\n' > "$WORK/not-a-dump.json"
+start 80 24 "$WORK/not-a-dump.json"
+wait_for "a failed load names the file" "not-a-dump.json: not a Ruby heap dump"
 wait_for "a failed load says how to leave" "Press q or Enter to leave"
 keys Enter
 wait_for "Enter leaves with status 1" "EXITED 1" 5
