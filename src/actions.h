@@ -31,6 +31,7 @@
       "open the group, object or reference under the cursor")                                  \
     X(ACT_BACK, KEYS('h', KEY_LEFT, KEY_BACKSPACE, 127, CTRL_KEY('h')), "h Left Backspace",     \
       "back to the previous view")                                                              \
+    X(ACT_TAB, KEYS('\t'), "Tab", "switch between the Suspects and the Groups")               \
     X(ACT_SEARCH, KEYS('/'), "/", "search this list (case-insensitive)")                       \
     X(ACT_SEARCH_NEXT, KEYS('n'), "n", "next match")                                           \
     X(ACT_SEARCH_PREV, KEYS('N'), "N", "previous match")                                       \

@@ -54,6 +54,7 @@ typedef struct options {
     bool quiet;             /* --quiet */
     bool stats;             /* --stats: timings and sizes on stderr */
     ui_color color;         /* --color */
+    view_tab first_tab;     /* --view: the explorer's first list */
     const char *why;        /* --why=FILE:LINE as given */
     char why_file[1024];    /* ... its FILE */
     uint32_t why_line;      /* ... its LINE */
@@ -78,6 +79,8 @@ static const char usage_text[] =
     "                            not a terminal)\n"
     "      --color=WHEN          explorer colours: auto (default; none when\n"
     "                            NO_COLOR is set), never, always\n"
+    "      --view=LIST           the explorer's first list: suspects (default;\n"
+    "                            what holds the leak) or groups (Tab switches)\n"
     "  -g, --group-by=KEY        %s\n"
     "                            (default: site, the classic type,file,line)\n"
     "  -s, --sort=KEY            %s\n"
@@ -183,7 +186,7 @@ static uint64_t parse_count(const char *arg, const char *opt)
 
 enum {
     OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
-    OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY, OPT_SUSPECTS,
+    OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY, OPT_SUSPECTS, OPT_VIEW,
 };
 
 static const struct option longopts[] = {
@@ -209,6 +212,7 @@ static const struct option longopts[] = {
     { "path", required_argument, NULL, OPT_PATH },
     { "why", required_argument, NULL, OPT_WHY },
     { "suspects", no_argument, NULL, OPT_SUSPECTS },
+    { "view", required_argument, NULL, OPT_VIEW },
     { "colour", required_argument, NULL, OPT_COLOR },
     { "threads", required_argument, NULL, 'j' },
     { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
@@ -311,10 +315,18 @@ static bool parse_mode(int c, const char *arg, options *o)
     }
 }
 
-/* How heapsift itself runs: -q, --stats, --color, -j, --max-memory. */
+/* How heapsift itself runs: -q, --stats, --color, --view, -j, --max-memory. */
 static bool parse_running(int c, const char *arg, options *o)
 {
     switch (c) {
+    case OPT_VIEW:
+        if (strcmp(arg, "suspects") == 0)
+            o->first_tab = TAB_SUSPECTS;
+        else if (strcmp(arg, "groups") == 0)
+            o->first_tab = TAB_GROUPS;
+        else
+            usage_error("unknown --view '%s' (suspects, groups)", arg);
+        return true;
     case 'q': o->quiet = true; return true;
     case OPT_STATS: o->stats = true; return true;
     case OPT_COLOR:
@@ -593,7 +605,12 @@ static int report(loader *l, const options *o)
 /* The explorer, until the person quits; returns the exit status. */
 static int explore(loader *l, const options *o)
 {
-    ui_opts uo = { .color = o->color, .by = o->by, .sort = o->sort, .reverse = o->reverse, .filter = &o->filter };
+    ui_opts uo = { .color = o->color,
+                   .by = o->by,
+                   .sort = o->sort,
+                   .reverse = o->reverse,
+                   .filter = &o->filter,
+                   .tab = o->first_tab };
     int status = ui_run(l, &uo);
     if (status == 1 && l->status != HS_OK && l->status != HS_ERR_CANCELLED)
         print_error(l->err.msg); /* also where the shell shows it */

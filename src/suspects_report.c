@@ -1,6 +1,7 @@
 /* suspects_report.c - writing the suspects as text. */
 #include "suspects_report.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -234,23 +235,39 @@ static void write_header(FILE *out, const report_info *info, const suspects *sp,
             sp->nrows, sp->total_count, held, folded);
 }
 
+/* Suspect r's line and its detail lines. */
+static void write_suspect(FILE *out, const report_info *info, const suspects *sp, size_t r,
+                          const suspects_report_opts *opts)
+{
+    const session *s = info->session;
+    const suspect *row = &sp->rows[r];
+    suspects_write_line(out, s, sp, r, opts->escape);
+    write_growth(out, sp, row);
+    fprintf(out, "  size: %" PRIu64 "/%" PRIu64 " (bytesize/memsize)\n", row->bytesize, row->memsize);
+    write_holders(out, s, sp, row, opts->holders);
+    write_path(out, s, row);
+    write_groups(out, info->set, sp, row, opts->groups, opts->escape);
+}
+
+void suspects_write_suspect(FILE *out, const report_info *info, const suspects *sp, size_t r,
+                            const suspects_report_opts *opts)
+{
+    assert(r < sp->nrows);
+    if (opts->header)
+        write_header(out, info, sp, opts);
+    write_suspect(out, info, sp, r, opts);
+}
+
 hs_status suspects_write(FILE *out, const report_info *info, const suspects *sp,
                          const suspects_report_opts *opts, hs_error *err)
 {
-    const session *s = info->session;
     if (opts->header)
         write_header(out, info, sp, opts);
     size_t n = opts->top && opts->top < sp->nrows ? opts->top : sp->nrows;
     for (size_t r = 0; r < n; r++) {
-        const suspect *row = &sp->rows[r];
         if (r)
             fputc('\n', out);
-        suspects_write_line(out, s, sp, r, opts->escape);
-        write_growth(out, sp, row);
-        fprintf(out, "  size: %" PRIu64 "/%" PRIu64 " (bytesize/memsize)\n", row->bytesize, row->memsize);
-        write_holders(out, s, sp, row, opts->holders);
-        write_path(out, s, row);
-        write_groups(out, info->set, sp, row, opts->groups, opts->escape);
+        write_suspect(out, info, sp, r, opts);
     }
     if (n < sp->nrows) {
         uint64_t objects = 0, bytes = 0;

@@ -49,6 +49,11 @@ void suspects_write_line(FILE *out, const session *s, const suspects *sp, size_t
 hs_status suspects_write(FILE *out, const report_info *info, const suspects *sp,
                          const suspects_report_opts *opts, hs_error *err);
 
+/* Suspect r alone, as suspects_write writes it (the header first when
+ * opts->header): the explorer's why pane and its export of one suspect. */
+void suspects_write_suspect(FILE *out, const report_info *info, const suspects *sp, size_t r,
+                            const suspects_report_opts *opts);
+
 /* The same, into path atomically (see report_atomic_write). */
 hs_status suspects_save(const char *path, bool force, const report_info *info, const suspects *sp,
                         const suspects_report_opts *opts, hs_error *err);

@@ -194,7 +194,7 @@ void ui_loaded(ui *u)
     }
     group_query q = { .by = u->opts.by, .filter = u->opts.filter, .sort = u->opts.sort,
                       .reverse = u->opts.reverse, .trends = true };
-    view_init(&u->view, l->session, &q);
+    view_init(&u->view, l->session, &q, u->tab);
     u->view.graph_pending = atomic_load(&l->graph_state) == LOADER_GRAPH_RUNNING;
     u->view_ready = true;
     u->mode = MODE_BROWSE;
@@ -255,6 +255,7 @@ int ui_run(loader *l, const ui_opts *opts)
     u.mode = MODE_LOADING;
     u.started = monotime_now();
     u.utf8 = locale_is_utf8();
+    u.tab = opts->tab;
 
     install_signals();
     have_saved_modes = tcgetattr(STDIN_FILENO, &saved_modes) == 0;

@@ -10,6 +10,7 @@
 #include "filter.h"
 #include "group.h"
 #include "loader.h"
+#include "view.h"
 
 typedef enum ui_color {
     UI_COLOR_AUTO,   /* colours unless NO_COLOR is set or the terminal has none */
@@ -23,10 +24,12 @@ typedef struct ui_opts {
     group_sort_key sort;    /* initial sort */
     bool reverse;
     const obj_filter *filter;   /* initial filter, or NULL */
+    view_tab tab;           /* the list shown first (Tab switches) */
 } ui_opts;
 
 /* Runs the explorer on the terminal until the person quits. The loader
- * must have been started; the explorer shows its progress, then the groups.
+ * must have been started; the explorer shows its progress, then the
+ * suspects (or the groups, as opts->tab says).
  * Returns the process exit status (0, 1 when loading failed, or 128 + the
  * signal that ended it). The terminal is restored on every path. */
 int ui_run(loader *l, const ui_opts *opts);

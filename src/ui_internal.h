@@ -60,7 +60,7 @@ typedef struct ui_mode_ops {
     void (*key)(ui *u, action act, int key); /* a key; act is its action in the
                                                 mode's key map (ACT_NONE when unbound) */
     const key_map *(*keys)(const ui *u); /* the key map in force */
-    const key_map *maps[3];          /* every key map it uses (NULL-ended when fewer) */
+    const key_map *maps[5];          /* every key map it uses (NULL-ended when fewer) */
 } ui_mode_ops;
 
 #define UI_MODE_DECL(id, ops) extern const ui_mode_ops ops;
@@ -93,6 +93,7 @@ struct ui {
     bool quit;                 /* leave the loop */
     int exit_status;
     bool cancelled;            /* the person stopped the load (said on leaving) */
+    view_tab tab;              /* the tab to show once loaded (Tab while loading) */
     double last_progress;      /* when progress was last drawn (throttling) */
     double started;            /* when the explorer started (seconds) */
     char status[256];          /* a message for the status line */
@@ -106,6 +107,8 @@ typedef struct ui_view_ops {
     const key_map *keys;             /* the key map while it is shown */
     const char *noun;                /* what a row is, for the status line */
     const char *empty;               /* what an empty list says */
+    /* Draws what an empty list shows from row y instead (NULL: empty). */
+    void (*placeholder)(ui *u, int y);
     /* What the status line adds after "noun N/M" (NULL: nothing). */
     void (*status)(ui *u, char *buf, size_t size);
 } ui_view_ops;
@@ -163,12 +166,16 @@ prompt_kind ui_prompt_kind(void);
 /* The attributes of a list row: selected, matching the search, or `plain`. */
 attr_t ui_row_attr(ui *u, size_t row, bool selected, attr_t plain);
 
+/* Draws "Suspects | Groups" at (y, x), the tab `shown` marked; returns the
+ * cells used. */
+int ui_draw_tabs(ui *u, int y, int x, view_tab shown);
+
 /* The list of the current view: title, headings, rows, status, key bar. */
 void ui_list_draw(ui *u);
 /* The key map of the list shown. */
 const key_map *ui_list_keys(const ui *u);
 /* The lists' key maps (ui_list.c), one per kind of list. */
-extern const key_map ui_groups_keys, ui_objects_keys, ui_object_keys;
+extern const key_map ui_groups_keys, ui_objects_keys, ui_object_keys, ui_suspects_keys, ui_suspect_keys;
 /* A mode's table (for the tests). */
 const ui_mode_ops *ui_mode_of(ui_mode m);
 

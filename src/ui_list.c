@@ -27,6 +27,7 @@ static const key_binding groups_bindings[] = {
     LIST_COMMON_HEAD,
     { ACT_ENTER, "open", NULL },
     { ACT_BACK, NULL, NULL },
+    { ACT_TAB, NULL, NULL },
     { ACT_SEARCH, "search", NULL },
     { ACT_SEARCH_NEXT, NULL, NULL },
     { ACT_SEARCH_PREV, NULL, NULL },
@@ -47,6 +48,7 @@ static const key_binding objects_bindings[] = {
     LIST_COMMON_HEAD,
     { ACT_ENTER, "follow", "open the object under the cursor" },
     { ACT_BACK, "back", "back to the group list" },
+    { ACT_TAB, NULL, NULL },
     { ACT_SEARCH, "search", NULL },
     { ACT_SEARCH_NEXT, NULL, NULL },
     { ACT_SEARCH_PREV, NULL, NULL },
@@ -65,6 +67,7 @@ static const key_binding object_bindings[] = {
     LIST_COMMON_HEAD,
     { ACT_ENTER, "follow", "follow the reference, referrer or path hop under the cursor" },
     { ACT_BACK, "back", "back to where you came from" },
+    { ACT_TAB, NULL, NULL },
     { ACT_SEARCH, "search", "search the object's rows" },
     { ACT_SEARCH_NEXT, NULL, NULL },
     { ACT_SEARCH_PREV, NULL, NULL },
@@ -78,9 +81,45 @@ static const key_binding object_bindings[] = {
     { ACT_QUIT_NOW, "quit", NULL },
     { ACT_REDRAW, NULL, NULL },
 };
+static const key_binding suspects_bindings[] = {
+    LIST_COMMON_HEAD,
+    { ACT_ENTER, "open", "open the suspect: its holders, root path and groups" },
+    { ACT_TAB, "groups", NULL },
+    { ACT_SEARCH, "search", NULL },
+    { ACT_SEARCH_NEXT, NULL, NULL },
+    { ACT_SEARCH_PREV, NULL, NULL },
+    { ACT_FILTER, "filter", "filter: what counts (path, exclude, types, min count)" },
+    { ACT_SORT, "sort", "sort pane: bytes, count, growth" },
+    { ACT_REVERSE, "reverse", NULL },
+    { ACT_WHY, "why", "the suspect in full: growth, holders, root path, groups" },
+    { ACT_PROBLEMS, NULL, NULL },
+    { ACT_EXPORT, "export", "export the suspects as --suspects writes them" },
+    { ACT_HELP, "help", NULL },
+    { ACT_QUIT, "quit", NULL },
+    { ACT_QUIT_NOW, NULL, NULL },
+    { ACT_REDRAW, NULL, NULL },
+};
+static const key_binding suspect_bindings[] = {
+    LIST_COMMON_HEAD,
+    { ACT_ENTER, "open", "open the group (its objects held), holder or hop under the cursor" },
+    { ACT_BACK, "back", "back to the suspects" },
+    { ACT_TAB, NULL, NULL },
+    { ACT_SEARCH, "search", NULL },
+    { ACT_SEARCH_NEXT, NULL, NULL },
+    { ACT_SEARCH_PREV, NULL, NULL },
+    { ACT_WHY, "why", "the suspect in full, or why the group under the cursor is retained" },
+    { ACT_PROBLEMS, NULL, NULL },
+    { ACT_EXPORT, "export", "export the suspect in full" },
+    { ACT_HELP, "help", NULL },
+    { ACT_QUIT, "back", "back to the suspects" },
+    { ACT_QUIT_NOW, "quit", NULL },
+    { ACT_REDRAW, NULL, NULL },
+};
 #undef LIST_COMMON_HEAD
 const key_map ui_groups_keys = KEY_MAP("group list", groups_bindings);
 const key_map ui_objects_keys = KEY_MAP("object list", objects_bindings);
+const key_map ui_suspects_keys = KEY_MAP("suspects", suspects_bindings);
+const key_map ui_suspect_keys = KEY_MAP("suspect", suspect_bindings);
 const key_map ui_object_keys = KEY_MAP("object", object_bindings);
 
 const key_map *ui_list_keys(const ui *u)
@@ -88,27 +127,49 @@ const key_map *ui_list_keys(const ui *u)
     return kinds[view_top_c(&u->view)->kind]->keys;
 }
 
+/* "Suspects | Groups", the tab shown marked; returns the cells used. */
+int ui_draw_tabs(ui *u, int y, int x, view_tab shown)
+{
+    static const char *const names[TAB_COUNT] = { [TAB_SUSPECTS] = "Suspects", [TAB_GROUPS] = "Groups" };
+    int at = x;
+    for (int t = 0; t < TAB_COUNT; t++) {
+        if (t)
+            at += ui_puts(stdscr, y, at, " | ", COLS - at, false);
+        attrset(t == (int)shown ? (u->attr[PART_TITLE] | A_BOLD | A_UNDERLINE) : u->attr[PART_TITLE]);
+        at += ui_puts(stdscr, y, at, names[t], COLS - at, false);
+        attrset(u->attr[PART_TITLE]);
+    }
+    return at - x;
+}
+
 static void draw_title(ui *u)
 {
     view *v = &u->view;
     const group_set *s = v->set;
-    char total[32], title[512];
-    units_bytes(s->total_memsize, total, sizeof total);
-    static const char *const mode_words[] = { [DIFF_ALL] = "all", [DIFF_NEW] = "new", [DIFF_RETAINED] = "retained" };
-    snprintf(title, sizeof title, "heapsift  %zu dump%s: %s  identity %s  %" PRIu64 " objects %s  %zu %s",
-             v->session->ndumps, v->session->ndumps == 1 ? "" : "s", mode_words[v->session->diff->mode],
-             v->session->diff->identity == DIFF_ID_ADDRESS ? "address" : "exact", s->total_count, total, s->nvisible,
-             s->nvisible == 1 ? "group" : "groups");
     ui_fill(stdscr, 0, 0, COLS, u->attr[PART_TITLE]);
+    int x = 1 + ui_puts(stdscr, 0, 1, "heapsift  ", COLS - 2, false);
     if (v->depth > 1) {
         /* Drilled in: where, rather than the totals. */
         char crumbs[1024];
         size_t len = view_breadcrumb(v, u->utf8, crumbs, sizeof crumbs);
-        int x = 1 + ui_puts(stdscr, 0, 1, "heapsift  ", COLS - 2, false);
         ui_put_tail(u, stdscr, 0, x, crumbs, len, COLS - 1 - x);
         return;
     }
-    ui_puts(stdscr, 0, 1, title, COLS - 2, false);
+    x += ui_draw_tabs(u, 0, x, v->tab);
+    char total[32], title[512];
+    units_bytes(s->total_memsize, total, sizeof total);
+    static const char *const mode_words[] = { [DIFF_ALL] = "all", [DIFF_NEW] = "new", [DIFF_RETAINED] = "retained" };
+    int len = snprintf(title, sizeof title, "  %zu dump%s: %s  %" PRIu64 " objects %s  ", v->session->ndumps,
+                       v->session->ndumps == 1 ? "" : "s", mode_words[v->session->diff->mode], s->total_count, total);
+    if (v->tab == TAB_SUSPECTS && v->sp_ready)
+        len += snprintf(title + len, sizeof title - (size_t)len, "%zu suspect%s", v->sp.nrows,
+                        v->sp.nrows == 1 ? "" : "s");
+    else if (v->tab == TAB_GROUPS)
+        len += snprintf(title + len, sizeof title - (size_t)len, "%zu %s", s->nvisible,
+                        s->nvisible == 1 ? "group" : "groups");
+    snprintf(title + len, sizeof title - (size_t)len, "  identity %s",
+             v->session->diff->identity == DIFF_ID_ADDRESS ? "address" : "exact");
+    ui_puts(stdscr, 0, x, title, COLS - 1 - x, false);
 }
 
 /* The status line: the last action's message first and whole, the
@@ -195,7 +256,10 @@ void ui_list_draw(ui *u)
     }
     if (n == 0) {
         attrset(u->attr[PART_NORMAL]);
-        mvaddstr(3, 2, kind->empty);
+        if (kind->placeholder)
+            kind->placeholder(u, 3);
+        else
+            mvaddstr(3, 2, kind->empty);
     }
     draw_status(u);
     draw_keys(u);
@@ -249,6 +313,7 @@ static void browse_key(ui *u, action act, int key)
             snprintf(u->status, sizeof u->status, "%s", v->message);
         break;
     case ACT_BACK: view_back(v); break;
+    case ACT_TAB: view_switch_tab(v); break;
     case ACT_SEARCH: ui_prompt_open(u, PROMPT_SEARCH, ""); break;
     case ACT_SEARCH_NEXT:
     case ACT_SEARCH_PREV:
@@ -259,7 +324,7 @@ static void browse_key(ui *u, action act, int key)
     case ACT_SORT: ui_sort_open(u); break;
     case ACT_SORT_LEFT:
     case ACT_SORT_RIGHT: sort_by_neighbour(u, act == ACT_SORT_LEFT ? -1 : 1); break;
-    case ACT_REVERSE: view_toggle_reverse(v); break;
+    case ACT_REVERSE: view_reverse(v); break;
     case ACT_EXPORT: {
         char name[256];
         view_default_export_name(v, name, sizeof name);
@@ -288,5 +353,5 @@ const ui_mode_ops ui_browse_mode = {
     .draw = browse_draw,
     .key = browse_key,
     .keys = ui_list_keys,
-    .maps = { &ui_groups_keys, &ui_objects_keys, &ui_object_keys },
+    .maps = { &ui_groups_keys, &ui_objects_keys, &ui_object_keys, &ui_suspects_keys, &ui_suspect_keys },
 };

@@ -11,6 +11,7 @@
 static const key_binding loading_bindings[] = {
     { ACT_QUIT, "cancel", "stop loading and leave (exit status 1)" },
     { ACT_QUIT_NOW, NULL, "stop loading and leave" },
+    { ACT_TAB, "suspects/groups", "show the groups or the suspects first, once loaded" },
 };
 static const key_map loading_map = KEY_MAP("loading", loading_bindings);
 static const key_binding failed_bindings[] = {
@@ -47,9 +48,10 @@ static void loading_draw(ui *u)
     attrset(u->attr[PART_TITLE]);
     ui_fill(stdscr, 0, 0, COLS, u->attr[PART_TITLE]);
     char title[256];
-    snprintf(title, sizeof title, "heapsift: loading %zu dump%s  (%.1f s)", l->ndumps, l->ndumps == 1 ? "" : "s",
-             elapsed);
-    ui_puts(stdscr, 0, 1, title, COLS - 2, false);
+    snprintf(title, sizeof title, "  loading %zu dump%s  (%.1f s)", l->ndumps, l->ndumps == 1 ? "" : "s", elapsed);
+    int x = 1 + ui_puts(stdscr, 0, 1, "heapsift  ", COLS - 2, false);
+    x += ui_draw_tabs(u, 0, x, u->tab);
+    ui_puts(stdscr, 0, x, title, COLS - 1 - x, false);
 
     int y = 2;
     int bar = COLS - 64 > 10 ? COLS - 64 : 10; /* the figures after it need ~60 cells */
@@ -125,6 +127,10 @@ static void loading_key(ui *u, action act, int key)
     (void)key;
     /* Not Esc: a stray one (half an arrow key over a slow link) must not
      * throw away minutes of loading. */
+    if (act == ACT_TAB) {
+        u->tab = u->tab == TAB_GROUPS ? TAB_SUSPECTS : TAB_GROUPS;
+        return;
+    }
     if (act == ACT_QUIT || act == ACT_QUIT_NOW) {
         loader_cancel(u->loader);
         u->quit = true;

@@ -25,30 +25,31 @@ static int cursor; /* the highlighted sort key */
 
 void ui_sort_open(ui *u)
 {
-    cursor = (int)u->view.set->sort;
+    cursor = (int)view_sort_current(&u->view);
     u->mode = MODE_SORT;
 }
 
 static void sort_draw(ui *u)
 {
     view *v = &u->view;
-    int h = SORT_KEY_COUNT + 4 < LINES ? SORT_KEY_COUNT + 4 : LINES;
+    int nkeys = (int)view_sort_count(v);
+    int h = nkeys + 4 < LINES ? nkeys + 4 : LINES;
     int w = 44 < COLS ? 44 : COLS;
     int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
-    ui_pane(u, y0, x0, h, w, "Sort groups by");
-    for (int k = 0; k < SORT_KEY_COUNT && 2 + k < h; k++) {
+    ui_pane(u, y0, x0, h, w, v->tab == TAB_SUSPECTS ? "Sort suspects by" : "Sort groups by");
+    for (int k = 0; k < nkeys && 2 + k < h; k++) {
         char line[80];
-        snprintf(line, sizeof line, "%c %-9s %s", k == (int)v->set->sort ? '*' : ' ',
-                 group_sort_name((group_sort_key)k), group_sort_help((group_sort_key)k));
+        snprintf(line, sizeof line, "%c %-9s %s", k == (int)view_sort_current(v) ? '*' : ' ',
+                 view_sort_name(v, (size_t)k), view_sort_help(v, (size_t)k));
         attrset(k == cursor ? u->attr[PART_SELECTED] : (u->attr[PART_PANE] | A_REVERSE));
         ui_puts(stdscr, y0 + 2 + k, x0 + 2, line, w - 4, true);
     }
     attrset(u->attr[PART_PANE] | A_REVERSE);
     char foot[128];
     size_t len = keymap_bar(&sort_map, foot, sizeof foot);
-    if (v->set->reverse)
+    if (view_sort_reversed(v))
         snprintf(foot + len, sizeof foot - len, "  (reversed)");
-    if (h > SORT_KEY_COUNT + 2)
+    if (h > nkeys + 2)
         ui_puts(stdscr, y0 + h - 1, x0 + 1, foot, w - 3, false);
     attrset(A_NORMAL);
 }
@@ -59,7 +60,7 @@ static void sort_key(ui *u, action act, int key)
     view *v = &u->view;
     switch (act) {
     case ACT_DOWN:
-        if (cursor + 1 < SORT_KEY_COUNT)
+        if (cursor + 1 < (int)view_sort_count(v))
             cursor++;
         break;
     case ACT_UP:
@@ -67,12 +68,12 @@ static void sort_key(ui *u, action act, int key)
             cursor--;
         break;
     case ACT_HOME: cursor = 0; break;
-    case ACT_END: cursor = SORT_KEY_COUNT - 1; break;
+    case ACT_END: cursor = (int)view_sort_count(v) - 1; break;
     case ACT_ENTER:
-        view_set_sort(v, (group_sort_key)cursor);
+        view_sort_by(v, (size_t)cursor);
         u->mode = MODE_BROWSE;
         break;
-    case ACT_REVERSE: view_toggle_reverse(v); break;
+    case ACT_REVERSE: view_reverse(v); break;
     case ACT_CLOSE:
     case ACT_QUIT:
     case ACT_SORT:

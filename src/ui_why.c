@@ -9,11 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suspects_report.h"
 #include "why.h"
 
 void ui_why_open(ui *u)
 {
     view *v = &u->view;
+    view_kind kind = view_top_c(v)->kind;
+    size_t r = view_current_suspect(v);
+    if (r != SIZE_MAX && (kind == VIEW_SUSPECTS || !view_current_group(v))) {
+        /* A suspect: its full text, as --suspects writes it. */
+        FILE *out = ui_pane_begin(u);
+        if (!out)
+            return;
+        report_info info = { v->session, v->set };
+        suspects_report_opts opts = { .escape = true, .groups = SIZE_MAX, .holders = 20 };
+        suspects_write_suspect(out, &info, &v->sp, r, &opts);
+        ui_pane_show(u, out, "What holds this suspect's objects", 'w');
+        return;
+    }
     const group *g = view_current_group(v);
     if (!g) {
         snprintf(u->status, sizeof u->status, "w explains a group: select one in the group list");

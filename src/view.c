@@ -52,20 +52,53 @@ const view_frame *view_top_c(const view *v)
     return &v->stack[v->depth - 1];
 }
 
-void view_init(view *v, const session *ses, const group_query *q)
+/* Exchanges the stack shown with the parked one. */
+static void swap_stacks(view *v)
+{
+    view_frame *stack = v->stack;
+    size_t depth = v->depth, cap = v->cap;
+    v->stack = v->parked.stack;
+    v->depth = v->parked.depth;
+    v->cap = v->parked.cap;
+    v->parked.stack = stack;
+    v->parked.depth = depth;
+    v->parked.cap = cap;
+}
+
+void view_init(view *v, const session *ses, const group_query *q, view_tab tab)
 {
     memset(v, 0, sizeof *v);
     v->session = ses;
     v->subject = ses->subject;
     v->set = group_new(ses, q);
+    view_push(v, VIEW_SUSPECTS);
+    swap_stacks(v);
     view_push(v, VIEW_GROUPS);
+    v->tab = TAB_GROUPS;
+    if (tab == TAB_SUSPECTS)
+        view_switch_tab(v);
+    if (ses->graph)
+        view_find_suspects(v);
+}
+
+void view_switch_tab(view *v)
+{
+    swap_stacks(v);
+    v->tab = v->tab == TAB_GROUPS ? TAB_SUSPECTS : TAB_GROUPS;
+    v->match_count = 0;
+    v->message[0] = '\0';
 }
 
 void view_free(view *v)
 {
-    while (v->depth)
-        frame_free(&v->stack[--v->depth]);
-    free(v->stack);
+    for (int t = 0; t < TAB_COUNT; t++) {
+        while (v->depth)
+            frame_free(&v->stack[--v->depth]);
+        free(v->stack);
+        swap_stacks(v);
+    }
+    suspects_free(&v->sp);
+    free(v->sp_order);
     group_free(v->set);
     if (v->index_built)
         addrmap_free(&v->index);
@@ -93,6 +126,16 @@ const orow *view_orow_at(const view *v, size_t row)
 {
     const view_frame *f = view_top_c(v);
     return f->kind == VIEW_OBJECT && row < f->norows ? &f->orows[row] : NULL;
+}
+
+size_t view_current_suspect(const view *v)
+{
+    const view_frame *f = view_top_c(v);
+    if (f->kind == VIEW_SUSPECT)
+        return f->suspect;
+    if (f->kind == VIEW_SUSPECTS && v->sp_ready && f->selected < v->sp.nrows)
+        return v->sp_order[f->selected];
+    return SIZE_MAX;
 }
 
 const group *view_current_group(const view *v)
@@ -203,17 +246,23 @@ bool view_back(view *v)
 
 /* ---- sort, filter, grouping ------------------------------------------------------ */
 
-/* The group selected in the group list, to select again after a change. */
-static size_t selected_group(const view *v)
+/* The group list's frame (the root of the Groups tab, shown or parked). */
+static view_frame *groups_root(view *v)
 {
-    const view_frame *root = &v->stack[0];
+    return v->tab == TAB_GROUPS ? &v->stack[0] : &v->parked.stack[0];
+}
+
+/* The group selected in the group list, to select again after a change. */
+static size_t selected_group(view *v)
+{
+    const view_frame *root = groups_root(v);
     return v->set->nvisible ? v->set->order[root->selected] : SIZE_MAX;
 }
 
 static void reselect(view *v, size_t g)
 {
     v->match_count = 0; /* the list changed: the count may have too */
-    view_frame *root = &v->stack[0];
+    view_frame *root = groups_root(v);
     root->selected = 0;
     root->top = 0; /* from the top again; view_scroll brings the selection into view */
     for (size_t r = 0; r < v->set->nvisible; r++)
@@ -237,25 +286,118 @@ void view_toggle_reverse(view *v)
     reselect(v, g);
 }
 
+/* Back to a tab's root (its drilled frames may point at groups or
+ * suspects that are gone). */
+static void pop_tab(view *v, view_tab t)
+{
+    if (v->tab != t)
+        swap_stacks(v);
+    while (v->depth > 1)
+        frame_free(&v->stack[--v->depth]);
+    v->stack[0].selected = v->stack[0].top = 0;
+    if (v->tab != t)
+        swap_stacks(v);
+}
+
 void view_set_filter(view *v, const obj_filter *f)
 {
     size_t g = selected_group(v);
     group_set_filter(v->set, f);
     reselect(v, g);
+    view_find_suspects(v); /* the filter chooses what counts */
 }
 
 void view_set_group_by(view *v, group_by by)
 {
-    while (v->depth > 1)
-        frame_free(&v->stack[--v->depth]);
+    pop_tab(v, TAB_GROUPS);
     group_query q = { .by = by, .filter = &v->set->filter, .sort = v->set->sort, .reverse = v->set->reverse,
                       .trends = true };
     group_set *old = v->set;
     v->set = group_new(v->session, &q);
     group_free(old);
-    v->stack[0].selected = 0;
-    v->stack[0].top = 0;
     v->match_count = 0;
+    view_find_suspects(v); /* their groups are the set's */
+}
+
+void view_find_suspects(view *v)
+{
+    pop_tab(v, TAB_SUSPECTS);
+    suspects_free(&v->sp);
+    free(v->sp_order);
+    v->sp_order = NULL;
+    v->sp_ready = false;
+    v->sp_error[0] = '\0';
+    if (!v->session->graph)
+        return;
+    hs_error err;
+    if (suspects_find(v->session, v->set, &v->sp, &err) != HS_OK) {
+        snprintf(v->sp_error, sizeof v->sp_error, "%.200s", err.msg);
+        return;
+    }
+    v->sp_ready = true;
+    v->sp_order = hs_xmalloc((v->sp.nrows ? v->sp.nrows : 1) * sizeof *v->sp_order);
+    view_suspects_sort(v);
+}
+
+/* ---- sort keys of the list shown ---------------------------------------------------- */
+
+static const char *const ssort_names[] = {
+#define SSORT_NAME(id, name, help) [id] = name,
+    SUSPECT_SORT_KEYS(SSORT_NAME)
+#undef SSORT_NAME
+};
+static const char *const ssort_help[] = {
+#define SSORT_HELP(id, name, help) [id] = help,
+    SUSPECT_SORT_KEYS(SSORT_HELP)
+#undef SSORT_HELP
+};
+
+size_t view_sort_count(const view *v)
+{
+    return v->tab == TAB_SUSPECTS ? SSORT_COUNT_ALL : SORT_KEY_COUNT;
+}
+
+const char *view_sort_name(const view *v, size_t k)
+{
+    assert(k < view_sort_count(v));
+    return v->tab == TAB_SUSPECTS ? ssort_names[k] : group_sort_name((group_sort_key)k);
+}
+
+const char *view_sort_help(const view *v, size_t k)
+{
+    assert(k < view_sort_count(v));
+    return v->tab == TAB_SUSPECTS ? ssort_help[k] : group_sort_help((group_sort_key)k);
+}
+
+size_t view_sort_current(const view *v)
+{
+    return v->tab == TAB_SUSPECTS ? (size_t)v->sp_sort : (size_t)v->set->sort;
+}
+
+bool view_sort_reversed(const view *v)
+{
+    return v->tab == TAB_SUSPECTS ? v->sp_reverse : v->set->reverse;
+}
+
+void view_sort_by(view *v, size_t k)
+{
+    assert(k < view_sort_count(v));
+    if (v->tab == TAB_GROUPS) {
+        view_set_sort(v, (group_sort_key)k);
+        return;
+    }
+    v->sp_sort = (suspect_sort_key)k;
+    view_suspects_sort(v);
+}
+
+void view_reverse(view *v)
+{
+    if (v->tab == TAB_GROUPS) {
+        view_toggle_reverse(v);
+        return;
+    }
+    v->sp_reverse = !v->sp_reverse;
+    view_suspects_sort(v);
 }
 
 /* ---- text of rows ------------------------------------------------------------------ */
@@ -276,6 +418,7 @@ void view_graph_ready(view *v)
     size_t g = selected_group(v);
     group_graph_ready(v->set);
     reselect(v, g);
+    view_find_suspects(v);
 }
 
 /* ---- search ------------------------------------------------------------------------ */

@@ -19,14 +19,18 @@
 #include "session.h"
 #include "objinfo.h"
 #include "status.h"
+#include "suspects.h"
 
 /* The kinds of list, X(ID, NAME): each has its own file (view_NAME.c) with
  * its rows, their text, Enter and export (view_ops in view_kinds.h), and a
  * UI file (ui_NAME.c) that draws it. */
-#define VIEW_KINDS(X)                                                              \
-    X(VIEW_GROUPS, groups)   /* the retained groups (the root of the stack) */    \
-    X(VIEW_OBJECTS, objects) /* the objects of one group */                       \
-    X(VIEW_OBJECT, object)   /* one object: its members, references and referrers */
+#define VIEW_KINDS(X)                                                                   \
+    X(VIEW_SUSPECTS, suspects) /* what holds the retained objects (the Suspects tab's root) */ \
+    X(VIEW_SUSPECT, suspect)   /* one suspect: its holders, root path and groups */    \
+    X(VIEW_GROUPS, groups)     /* the retained groups (the Groups tab's root) */       \
+    X(VIEW_OBJECTS, objects)   /* the objects of one group (of a suspect's, when
+                                  opened from one) */                                 \
+    X(VIEW_OBJECT, object)     /* one object: its members, references and referrers */
 
 typedef enum view_kind {
 #define VIEW_KIND_ENUM(id, name) id,
@@ -52,6 +56,37 @@ typedef struct orow {
     size_t item;   /* index into members, refs or referrers */
 } orow;
 
+/* The two top-level lists; Tab switches, each keeps its own stack. */
+typedef enum view_tab {
+    TAB_SUSPECTS, /* what holds the leak (once the graph is read) */
+    TAB_GROUPS,   /* where the retained objects were allocated */
+    TAB_COUNT
+} view_tab;
+
+/* What a row of the suspect view shows. */
+typedef enum srow_kind {
+    SROW_HEADING, /* a section title (item: SROW_HEAD_*) */
+    SROW_HOLDER,  /* a holding object of a folded row (item: its index among the holders) */
+    SROW_PATH,    /* a hop of the path from a GC root (item: the hop) */
+    SROW_ELIDED,  /* the hops of a long path not listed (item: how many) */
+    SROW_GROUP,   /* a group it holds (item: its index among the suspect's groups) */
+} srow_kind;
+
+enum { SROW_HEAD_HOLDERS, SROW_HEAD_PATH, SROW_HEAD_GROUPS };
+
+/* The suspects list's sort keys: X(ID, name, help). */
+#define SUSPECT_SORT_KEYS(X)                                                     \
+    X(SSORT_BYTES, "bytes", "bytes held, most first (their share)")              \
+    X(SSORT_COUNT, "count", "objects held, most first")                          \
+    X(SSORT_GROWTH, "growth", "grows in every window first, then grows again, settled, grew once")
+
+typedef enum suspect_sort_key {
+#define SSORT_ENUM(id, name, help) id,
+    SUSPECT_SORT_KEYS(SSORT_ENUM)
+#undef SSORT_ENUM
+    SSORT_COUNT_ALL
+} suspect_sort_key;
+
 /* Root paths longer than twice this many hops show their first and last
  * VIEW_PATH_EDGE hops and a row that says how many are left out. */
 #define VIEW_PATH_EDGE 10
@@ -62,6 +97,11 @@ typedef struct view_frame {
     size_t selected;     /* selected row */
     size_t top;          /* first row on screen (kept by view_scroll) */
     size_t group;        /* VIEW_OBJECTS: index into set->groups */
+    size_t suspect;      /* VIEW_SUSPECT: index into the suspects' rows; VIEW_OBJECTS:
+                            the suspect whose objects of the group are listed, or
+                            SIZE_MAX for all of them */
+    orow *srows;         /* VIEW_SUSPECT: its rows (kind: srow_kind) */
+    size_t nsrows;
     size_t *objects;     /* VIEW_OBJECTS: subject object indices, largest first */
     size_t nobjects;
     objinfo info;        /* VIEW_OBJECT */
@@ -84,9 +124,21 @@ typedef struct view {
                                 force; owned; rebuilt when the grouping changes */
     addrmap index;           /* the subject's objects by address, built on first use */
     bool index_built;
-    view_frame *stack;       /* stack[0] is the group list */
+    view_frame *stack;       /* the drill stack of the tab shown: stack[0] is its list */
     size_t depth;            /* frames in use */
     size_t cap;
+    view_tab tab;            /* the tab shown */
+    struct {                 /* the other tab's stack, parked while this one shows */
+        view_frame *stack;
+        size_t depth, cap;
+    } parked;
+    suspects sp;             /* what holds the retained objects, for the set's filter
+                                (found when the graph is attached; owned) */
+    bool sp_ready;           /* sp holds them */
+    char sp_error[256];      /* why they could not be found, or "" */
+    size_t *sp_order;        /* the suspects list's rows: indices into sp.rows, sorted */
+    suspect_sort_key sp_sort;
+    bool sp_reverse;
     char search[128];        /* the last search text */
     size_t match_at;         /* after a search that found: which match the selection
                                 is (1-based) of match_count in the list searched */
@@ -96,9 +148,24 @@ typedef struct view {
                                 the owner; cleared by view_graph_ready) */
 } view;
 
-/* Sets up the group list of the session, grouped, filtered and sorted as q
- * says. */
-void view_init(view *v, const session *ses, const group_query *q);
+/* Sets up the two lists of the session: the groups, grouped, filtered and
+ * sorted as q says, and the suspects (empty until the graph is attached);
+ * `tab` is shown first. */
+void view_init(view *v, const session *ses, const group_query *q, view_tab tab);
+
+/* Shows the other tab, as it was left. */
+void view_switch_tab(view *v);
+
+/* The sort keys of the list shown (the suspects' or the groups'), their
+ * names and help; the one in force; sorting by key k keeps the selected
+ * row selected. */
+size_t view_sort_count(const view *v);
+const char *view_sort_name(const view *v, size_t k);
+const char *view_sort_help(const view *v, size_t k);
+size_t view_sort_current(const view *v);
+bool view_sort_reversed(const view *v);
+void view_sort_by(view *v, size_t k);
+void view_reverse(view *v);
 void view_free(view *v);
 
 /* The latest dump's graph has been attached: fills the retained sizes and
@@ -151,6 +218,18 @@ void view_set_group_by(view *v, group_by by);
  * wrapping around. An empty text repeats the last search. False (with
  * v->message) when nothing matches. */
 bool view_search(view *v, const char *text, int dir);
+
+/* Row `row` of the suspects list as the screen lays it out, its share bar
+ * in UTF-8 blocks or ASCII (what view_row_text gives with utf8). Raw dump
+ * bytes in the holder's description: escape before showing. */
+size_t view_suspects_row_text(const view *v, size_t row, bool utf8, char *buf, size_t size);
+
+/* The suspects list's column headings, aligned with its rows. */
+size_t view_suspects_heading(char *buf, size_t size);
+
+/* The suspect the list shown is about (the selected one of the suspects
+ * list, the one opened), or SIZE_MAX. */
+size_t view_current_suspect(const view *v);
 
 /* Does the row match the search in force (what was found last, in the
  * list shown)? False when no search result stands. */

@@ -54,6 +54,21 @@ void view_open_group(view *v, size_t g);
  * graph is attached), reading what its rows will show (view_object.c). */
 bool view_open_object(view *v, heap *h, size_t index);
 
+/* Opens group g's objects, or when by_suspect is not SIZE_MAX only those
+ * that suspect (an index into v->sp.rows) holds (view_objects.c). */
+void view_open_objects(view *v, size_t g, size_t by_suspect);
+
+/* Opens suspect r (an index into v->sp.rows) (view_suspect.c). */
+void view_open_suspect(view *v, size_t r);
+
+/* Finds the suspects again for the set in force (the graph attached, the
+ * filter or grouping changed); the Suspects tab returns to its list. */
+void view_find_suspects(view *v);
+
+/* Sorts the suspects list by v->sp_sort (view_suspects.c), keeping the
+ * selected suspect selected. */
+void view_suspects_sort(view *v);
+
 /* Opens a retained object of the object list: where the latest dump's
  * graph has it, as it is there; else as the subject dump has it. */
 bool view_open_retained(view *v, size_t index);

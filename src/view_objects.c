@@ -26,15 +26,25 @@ static int cmp_objects(const void *a, const void *b, void *ctx)
     return x < y ? -1 : x > y;
 }
 
-void view_open_group(view *v, size_t g)
+void view_open_objects(view *v, size_t g, size_t by_suspect)
 {
     const group_set *s = v->set;
-    size_t from = s->member_start[g], to = s->member_start[g + 1];
-    size_t *objects = hs_xmalloc((to > from ? to - from : 1) * sizeof *objects);
+    const diff_result *diff = v->session->diff;
+    /* The diff positions to look at: the group's, or the suspect's. */
+    const uint32_t *pos = s->members + s->member_start[g];
+    size_t npos = s->member_start[g + 1] - s->member_start[g];
+    if (by_suspect != SIZE_MAX) {
+        assert(v->sp_ready && by_suspect < v->sp.nrows);
+        pos = v->sp.members + v->sp.rows[by_suspect].member_start;
+        npos = v->sp.rows[by_suspect].count;
+    }
+    size_t *objects = hs_xmalloc((npos ? npos : 1) * sizeof *objects);
     size_t n = 0;
     filter_prepare(&v->set->filter, v->subject);
-    for (size_t m = from; m < to; m++) {
-        size_t i = v->session->diff->objects[s->members[m]];
+    for (size_t m = 0; m < npos; m++) {
+        if (s->group_of[pos[m]] != g)
+            continue;
+        size_t i = diff->objects[pos[m]];
         if (filter_object_passes(&v->set->filter, v->subject, i))
             objects[n++] = i;
     }
@@ -45,8 +55,14 @@ void view_open_group(view *v, size_t g)
     qsort_r(objects, n, sizeof *objects, cmp_objects, &ctx);
     view_frame *f = view_push(v, VIEW_OBJECTS);
     f->group = g;
+    f->suspect = by_suspect;
     f->objects = objects;
     f->nobjects = n;
+}
+
+void view_open_group(view *v, size_t g)
+{
+    view_open_objects(v, g, SIZE_MAX);
 }
 
 static size_t objects_rows(const view *v, const view_frame *f)

@@ -58,9 +58,13 @@ wait_gone() {
 
 keys() { "${T[@]}" send-keys -t hs "$@"; }
 
-# start COLUMNS LINES ARGS...: runs heapsift in a new session; when it ends
-# the pane prints its exit status and whether the terminal came back.
+# start COLUMNS LINES ARGS...: runs heapsift in a new session on the group
+# list (start_on_suspects: as it opens by default); when it ends the pane
+# prints its exit status and whether the terminal came back.
 start() {
+    start_on_suspects "$1" "$2" --view=groups "${@:3}"
+}
+start_on_suspects() {
     local cols=$1 lines=$2
     shift 2
     new_server
@@ -75,7 +79,7 @@ tap_plan 113
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
 wait_for "the group list appears" "^ +283 .*STRING .*products_controller.rb:7"
-wait_for "the header names the dumps and totals" "3 dumps: retained +identity exact +3485 objects 361 KB +32 groups"
+wait_for "the header names the lists, the dumps and totals" "Suspects \| Groups  3 dumps: retained +3485 objects 361 KB +32 groups"
 wait_for "trends are drawn with block glyphs" "[▁▂▃▄▅▆▇█]{3}"
 wait_for "the status line shows the selection and sort" "group 1/32 +by site +sort count"
 wait_for "the retained size of each group is shown" "^ +COUNT +BYTESIZE +MEMSIZE +RETAINED +TYPE"
@@ -190,7 +194,7 @@ wait_gone "q closes the why pane" "Why is this group retained"
 
 # ---- help, resize, quit ---------------------------------------------------------------------
 keys '?'
-wait_for "? shows help generated from the actions" "export this view as a text report"
+wait_for "? shows help generated from the actions" "j Down +move down"
 keys q
 "${T[@]}" resize-window -t hs -x 30 -y 8
 wait_for "a tiny terminal is told it is too small" "terminal too small"
@@ -207,7 +211,7 @@ wait_for "the list appears (colour)" "group 1/32"
 if [ "$(colour_codes)" -gt 0 ]; then tap_ok "colours are used by default"; else tap_fail "colours are used by default"; fi
 keys Q
 new_server
-"${T[@]}" new-session -d -s hs -x 80 -y 24 "cd '$WORK' && NO_COLOR=1 LANG=C.UTF-8 '$HEAPSIFT' ${APP[*]}; sleep 60"
+"${T[@]}" new-session -d -s hs -x 80 -y 24 "cd '$WORK' && NO_COLOR=1 LANG=C.UTF-8 '$HEAPSIFT' --view=groups ${APP[*]}; sleep 60"
 wait_for "the list appears (NO_COLOR)" "group 1/32"
 if [ "$(colour_codes)" -eq 0 ]; then tap_ok "NO_COLOR turns colours off"; else tap_fail "NO_COLOR turns colours off"; fi
 keys Q
@@ -256,7 +260,7 @@ exec 7>&-
 mkdir -p "$WORK/home"
 new_server
 "${T[@]}" new-session -d -s hs -x 100 -y 24 \
-    "cd '$WORK' && HOME='$WORK/home' LANG=C.UTF-8 '$HEAPSIFT' ${APP[*]}; echo \"EXITED \$?\"; sleep 60"
+    "cd '$WORK' && HOME='$WORK/home' LANG=C.UTF-8 '$HEAPSIFT' --view=groups ${APP[*]}; echo \"EXITED \$?\"; sleep 60"
 wait_for "the list appears (HOME set)" "group 1/32"
 keys e C-u '~/tilde.txt' Enter
 wait_for "~/ is the home directory" "exported to $WORK/home/tilde\.txt"

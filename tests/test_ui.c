@@ -88,6 +88,7 @@ static void ui_open(ui *u, loader *l)
     u->mode = MODE_LOADING;
     u->utf8 = false;
     u->started = monotime_now();
+    u->tab = TAB_GROUPS; /* the group list first, as --view=groups (the suspects' tests switch) */
     ui_theme_init(u);
     if (loader_finished(l))
         ui_loaded(u);
@@ -246,7 +247,7 @@ static void filter_pane(void **state)
     assert_string_equal(u.view.set->filter.include, "app/models");
     ui_draw(&u);
     assert_string_equal(screen_row(0),
-                        " heapsift  3 dumps: retained  identity exact  152 objects 8.5 KB  2 groups");
+                        " heapsift  Suspects | Groups  3 dumps: retained  152 objects 8.5 KB  2 groups");
     assert_memory_equal(screen_row(22), " group 1/2  by site  sort count  filter app/models", 50);
     ui_close(&u);
     term_close();
@@ -551,7 +552,7 @@ static void too_small(void **state)
         ui_open(&u, app);
         ui_draw(&u);
         if (sizes[k][2])
-            assert_memory_equal(screen_row(0), " heapsift  3 dumps", 18);
+            assert_memory_equal(screen_row(0), " heapsift  Suspects | Groups", 28);
         else
             assert_string_equal(screen_row(0), "terminal too small");
         ui_close(&u);
@@ -733,7 +734,7 @@ static void key_maps(void **state)
     for (int m = 0; m < MODE_COUNT; m++) {
         const ui_mode_ops *mode = ui_mode_of((ui_mode)m);
         assert_non_null(mode->maps[0]);
-        for (size_t k = 0; k < 3 && mode->maps[k]; k++) {
+        for (size_t k = 0; k < 5 && mode->maps[k]; k++) {
             const key_map *km = mode->maps[k];
             maps++;
             assert_true(km->n > 0);
@@ -748,9 +749,9 @@ static void key_maps(void **state)
             }
         }
     }
-    assert_int_equal(maps, 11);
-    /* The help pane of the group list lists 23 bindings (help-100x30). */
-    assert_int_equal(ui_groups_keys.n, 23);
+    assert_int_equal(maps, 13);
+    /* The help pane of the group list lists 24 bindings (help-100x30). */
+    assert_int_equal(ui_groups_keys.n, 24);
     char bar[256];
     keymap_bar(&ui_groups_keys, bar, sizeof bar);
     assert_string_equal(bar, " Enter open  / search  f filter  s sort  r reverse  e export  ? help  q quit");
@@ -761,7 +762,7 @@ static void key_maps(void **state)
     keymap_bar(ui_mode_of(MODE_FILTER)->maps[0], bar, sizeof bar);
     assert_string_equal(bar, " Up/Down/Tab field  Left/Right grouping  Enter keep  Esc undo");
     keymap_bar(ui_mode_of(MODE_LOADING)->maps[0], bar, sizeof bar);
-    assert_string_equal(bar, " q cancel");
+    assert_string_equal(bar, " q cancel  Tab suspects/groups");
     keymap_bar(ui_mode_of(MODE_TEXT)->maps[0], bar, sizeof bar);
     assert_string_equal(bar, " j scroll  g top  G end  e export  q close");
     /* Lookups: Enter opens in a list, keeps in the filter pane; l is typed

@@ -38,7 +38,7 @@ static int free_app(void **state)
 /* The view the explorer opens with: by site, by count, no filter. */
 static void open_view(view *v)
 {
-    view_init(v, app->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true });
+    view_init(v, app->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_GROUPS);
 }
 
 /* Row text in a rotating static buffer. */
@@ -777,7 +777,7 @@ static void row_text_kinds(void **state)
     view_free(&v);
 
     /* Other groupings leave the type column blank. */
-    view_init(&v, app->session, &(group_query){ .by = BY("gem"), .sort = SORT_COUNT, .trends = true });
+    view_init(&v, app->session, &(group_query){ .by = BY("gem"), .sort = SORT_COUNT, .trends = true }, TAB_GROUPS);
     assert_string_equal(row_text(&v, 1), "     131    2.6 KB    5.2 KB          \u2583\u2585\u2588   leaky-1.2.3");
     view_free(&v);
     /* Headings, members, references and referrers: object_view. */
@@ -1046,7 +1046,7 @@ static void graph_arrives_later(void **state)
     assert_int_equal(l->graph_status, HS_OK);
     assert_int_equal(atomic_load(&l->graph_state), LOADER_GRAPH_READY);
     view v;
-    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true });
+    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_GROUPS);
     v.graph_pending = true; /* as the UI sets it while the pass runs */
     assert_false(v.set->has_retained);
     v.stack[0].selected = row_of_site(&v, "OBJECT app/models/session.rb:9");

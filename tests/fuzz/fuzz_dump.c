@@ -180,11 +180,11 @@ static void exercise_view(const session *ses, const uint8_t *data, size_t size, 
 {
     view v;
     group_query q = { .by = by, .sort = SORT_COUNT, .trends = true };
-    view_init(&v, ses, &q);
+    view_init(&v, ses, &q, size && data[0] % 2 ? TAB_SUSPECTS : TAB_GROUPS);
     read_view(&v);
     size_t steps = size < 48 ? size : 48;
     for (size_t k = 0; k < steps; k++) {
-        switch (data[size - 1 - k] % 8) {
+        switch (data[size - 1 - k] % 9) {
         case 0: view_move(&v, 1); break;
         case 1: view_move(&v, (long)(data[k] % 7)); break;
         case 2: view_end(&v); break;
@@ -195,7 +195,8 @@ static void exercise_view(const session *ses, const uint8_t *data, size_t size, 
             break;
         case 5: view_back(&v); break;
         case 6: view_search(&v, k % 2 ? "a" : "0x", 1); break;
-        case 7: view_toggle_reverse(&v); break;
+        case 7: view_reverse(&v); break;
+        case 8: view_switch_tab(&v); break;
         }
         view_scroll(&v, 5);
         if (view_top(&v)->selected >= view_rows(&v) && view_rows(&v) > 0)

@@ -1,0 +1,61 @@
+/* ui_suspects.c - the Suspects list: what holds the retained objects, a
+ * row per suspect with its share of the retained bytes as a bar; while the
+ * graph is read, its progress, and that Tab shows the groups meanwhile. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "ui_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void heading(ui *u, int y)
+{
+    char head[256];
+    view_suspects_heading(head, sizeof head);
+    ui_fill(stdscr, y, 0, COLS, u->attr[PART_HEADING]);
+    ui_puts(stdscr, y, 0, head, COLS, false);
+}
+
+static void row_draw(ui *u, int y, size_t row, bool selected)
+{
+    char text[2048];
+    size_t len = view_suspects_row_text(&u->view, row, u->utf8, text, sizeof text);
+    attr_t a = ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
+    ui_fill(stdscr, y, 0, COLS, a);
+    ui_put(stdscr, y, 0, text, len, COLS, false);
+}
+
+/* Until the suspects are found: why not yet, and what to do meanwhile. */
+static void placeholder(ui *u, int y)
+{
+    const view *v = &u->view;
+    char line[512];
+    if (v->graph_pending) {
+        heap_progress *p = &u->loader->graph_progress;
+        uint64_t total = atomic_load(&p->bytes_total), done = atomic_load(&p->bytes_done);
+        if (total && done >= total)
+            snprintf(line, sizeof line, "Finding what holds the retained objects: dump %zu's dominator tree...",
+                     v->session->ndumps);
+        else
+            snprintf(line, sizeof line, "Finding what holds the retained objects: reading dump %zu's references %d%%",
+                     v->session->ndumps, total ? (int)(done * 100 / total) : 0);
+        mvaddstr(y, 2, line);
+        mvaddstr(y + 2, 2, "Tab shows the groups (where they were allocated) meanwhile.");
+        return;
+    }
+    if (v->sp_error[0] || !v->session->graph)
+        snprintf(line, sizeof line, "No suspects: %s", v->sp_error[0] ? v->sp_error : "the reference graph could not be read (see the status line)");
+    else
+        snprintf(line, sizeof line, "No suspect: nothing retained, or the filter hides everything (f).");
+    ui_puts(stdscr, y, 2, line, COLS - 4, false);
+    mvaddstr(y + 2, 2, "Tab shows the groups.");
+}
+
+const ui_view_ops ui_suspects_view = {
+    .heading = heading,
+    .row = row_draw,
+    .keys = &ui_suspects_keys,
+    .noun = "suspect",
+    .empty = "",
+    .placeholder = placeholder,
+};
