@@ -51,7 +51,16 @@ static void placeholder(ui *u, int y)
     mvaddstr(y + 2, 2, "Tab shows the groups.");
 }
 
+/* The sort in force. */
+static void status(ui *u, char *buf, size_t size)
+{
+    const view *v = &u->view;
+    snprintf(buf, size, "  sort %s%s", view_sort_name(v, view_sort_current(v)),
+             view_sort_reversed(v) ? " (reversed)" : "");
+}
+
 const ui_view_ops ui_suspects_view = {
+    .status = status,
     .heading = heading,
     .row = row_draw,
     .keys = &ui_suspects_keys,

@@ -72,7 +72,7 @@ typedef enum srow_kind {
     SROW_GROUP,   /* a group it holds (item: its index among the suspect's groups) */
 } srow_kind;
 
-enum { SROW_HEAD_HOLDERS, SROW_HEAD_PATH, SROW_HEAD_GROUPS };
+enum { SROW_HEAD_HOLDERS, SROW_HEAD_PATH, SROW_HEAD_GROUPS, SROW_HEAD_COLUMNS };
 
 /* The suspects list's sort keys: X(ID, name, help). */
 #define SUSPECT_SORT_KEYS(X)                                                     \

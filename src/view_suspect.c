@@ -44,6 +44,7 @@ void view_open_suspect(view *v, size_t r)
         add_srow(f, SROW_PATH, k, &cap);
     }
     add_srow(f, SROW_HEADING, SROW_HEAD_GROUPS, &cap);
+    add_srow(f, SROW_HEADING, SROW_HEAD_COLUMNS, &cap);
     for (size_t k = 0; k < s->ngroups; k++)
         add_srow(f, SROW_GROUP, k, &cap);
     /* The cursor starts on what it holds. */
@@ -91,11 +92,10 @@ static int heading_text(const view *v, const suspect *s, size_t item, char *buf,
                                                 : "the largest of them",
                         s->path_len, s->path_len == 1 ? "" : "s", v->session->graph->root_names[s->path_root],
                         v->session->ndumps);
-    case SROW_HEAD_GROUPS: {
-        char head[512];
-        columns_heading_text(v->set, head, sizeof head);
-        return snprintf(buf, size, "What it holds (%zu group%s): %s", s->ngroups, s->ngroups == 1 ? "" : "s", head);
-    }
+    case SROW_HEAD_GROUPS:
+        return snprintf(buf, size, "What it holds: %zu group%s, counting its objects only", s->ngroups,
+                        s->ngroups == 1 ? "" : "s");
+    case SROW_HEAD_COLUMNS: return (int)columns_heading_text(v->set, buf, size);
     }
     assert(0);
     return 0;

@@ -74,7 +74,7 @@ start_on_suspects() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 113
+tap_plan 131
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -255,6 +255,44 @@ wait_for "q cancels the load (status 1)" "EXITED 1" 5
 wait_for "and says so" "heapsift: loading cancelled \(q\): nothing was compared"
 wait_for "the terminal is restored after cancelling" "TERMINAL-RESTORED" 5
 exec 7>&-
+
+# ---- the Suspects view: the first screen, Tab, Enter and back, w, export ------------------
+start_on_suspects 100 30 "${APP[@]}"
+wait_for "it opens on the Suspects, the tab marked in the header" "heapsift  Suspects \| Groups  3 dumps: retained +3485 objects 361 KB +9 suspects"
+wait_for "the biggest holder first: the audit log's array" "^ +2080 +233 KB .* 64\.6% grows +ARRAY Array at app/middleware/audit_log\.rb:4"
+wait_for "a folded row says how many hold" "HASH Hash at lib/rackish\.rb:27 \(35 holders\)"
+wait_for "its key bar" "^ Enter open  Tab groups  / search"
+keys Tab
+wait_for "Tab shows the groups" "group 1/32 +by site"
+keys Tab
+wait_for "Tab again, the suspects" "suspect 1/9"
+keys Enter
+wait_for "Enter opens the suspect" "^Suspect 1: ARRAY Array at app/middleware/audit_log\.rb:4 \(0x7f587bfeaff8\)"
+wait_for "with its holder's path from a GC root" "0x7f587bfeb070 CLASS AuditLog app/middleware/audit_log\.rb:3"
+wait_for "and what it holds, as groups" "What it holds: 21 groups"
+wait_for "the breadcrumb" "heapsift  Suspects › ARRAY audit_log\.rb:4"
+keys Enter
+wait_for "Enter on a group lists the objects it holds of it" "Suspects › ARRAY audit_log\.rb:4 › STRING products_controller\.rb:40"
+keys h h
+wait_for "h comes back to the suspects" "suspect 1/9"
+keys w
+wait_for "w shows the suspect in full" "growth: grows in every window \\(still held, of each window's allocations: 2080 of dumps 1-2,"
+keys q
+keys e
+wait_for "e proposes the suspects' export" "Export view to: heapsift-suspects\.txt"
+keys C-u "$WORK/suspects.txt" Enter
+wait_for "the suspects are exported" "exported to .*suspects\.txt"
+"$HEAPSIFT" --report --suspects "${APP[@]}" > "$WORK/suspects-cli.txt" 2>/dev/null
+if diff <(grep -v '^#' "$WORK/suspects.txt") <(grep -v '^#' "$WORK/suspects-cli.txt") > "$WORK/suspects.diff"; then
+    tap_ok "the export is what --suspects writes"
+else
+    tap_fail "the export is what --suspects writes" "$(head -c 800 "$WORK/suspects.diff")"
+fi
+keys s
+wait_for "s sorts the suspects" "Sort suspects by"
+keys j Enter
+wait_for "by count, the status line says" "suspect 1/9  sort count"
+keys Q
 
 # ---- the export prompt takes ~ for $HOME, as a shell would ---------------------------------
 mkdir -p "$WORK/home"

@@ -1078,6 +1078,121 @@ static void graph_arrives_later(void **state)
     loader_free(l);
 }
 
+/* The Suspects tab: empty until the graph is attached, then the rows of
+ * `heapsift --suspects` (tests/golden/app-suspects.txt) in its order; a
+ * suspect opens on what it holds, a group of it lists the objects it holds
+ * of that group; Tab keeps each tab's place; sorting and the filter. */
+static void suspects_tab(void **state)
+{
+    (void)state;
+    const char *const *paths = app_dump_paths();
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true, .want_graph = true };
+    hs_error err;
+    loader *l;
+    assert_int_equal(loader_start(&l, paths, 3, &opts, &err), HS_OK);
+    assert_int_equal(loader_join(l), HS_OK);
+    view v;
+    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_SUSPECTS);
+    v.graph_pending = true;
+    assert_int_equal(v.tab, TAB_SUSPECTS);
+    assert_int_equal(view_top(&v)->kind, VIEW_SUSPECTS);
+    assert_int_equal(view_rows(&v), 0);
+    assert_false(view_enter(&v));
+    assert_string_equal(v.message, "the suspects come with the graph: Tab shows the groups meanwhile");
+    /* Tab: the groups are there before the graph. */
+    view_switch_tab(&v);
+    assert_int_equal(view_top(&v)->kind, VIEW_GROUPS);
+    assert_int_equal(view_rows(&v), 32);
+    view_move(&v, 3);
+    view_switch_tab(&v);
+
+    assert_true(loader_attach_graph(l));
+    view_graph_ready(&v);
+    assert_true(v.sp_ready);
+    assert_int_equal(view_rows(&v), 9);
+    char buf[2048];
+    view_suspects_row_text(&v, 0, false, buf, sizeof buf);
+    assert_string_equal(buf, "    2080    233 KB #######...  64.6% grows       ARRAY Array at app/middleware/audit_log.rb:4 "
+                             "(0x7f587bfeaff8)");
+    view_suspects_row_text(&v, 3, false, buf, sizeof buf);
+    assert_string_equal(buf, "     313     13 KB #.........   3.5% grew once   HASH Hash at lib/rackish.rb:27 (35 holders)");
+    assert_non_null(strstr(row_text(&v, 8), "[dump_all's own objects] several GC roots"));
+    /* The counts add up to the report's total. */
+    uint64_t total = 0;
+    for (size_t r = 0; r < v.sp.nrows; r++)
+        total += v.sp.rows[r].count;
+    assert_int_equal(total, 3485);
+    assert_int_equal(view_current_suspect(&v), 0);
+
+    /* Suspect 1: the path, then its 21 groups; the cursor on the first. */
+    assert_true(view_enter(&v));
+    view_frame *f = view_top(&v);
+    assert_int_equal(f->kind, VIEW_SUSPECT);
+    assert_string_equal(row_text(&v, 0), "Path from a GC root to the holder (3 hops from the vm root, in dump 3)");
+    assert_string_equal(row_text(&v, 3), "  0x7f587bfeaff8 ARRAY Array app/middleware/audit_log.rb:4 (retained 622696)");
+    assert_string_equal(row_text(&v, 4), "What it holds: 21 groups, counting its objects only");
+    assert_int_equal(f->selected, 6);
+    assert_non_null(strstr(row_text(&v, 6), "     260    1.4 KB     10 KB"));
+    assert_non_null(strstr(row_text(&v, 6), "app/controllers/products_controller.rb:40"));
+    assert_int_equal(view_rows(&v), 6 + 21);
+    size_t crumb = view_breadcrumb(&v, false, buf, sizeof buf);
+    assert_string_equal(buf, "Suspects > ARRAY audit_log.rb:4");
+    assert_int_equal(crumb, strlen(buf));
+    /* Its objects of the group lib/rackish.rb:27 HASH: 130, all of them. */
+    size_t row = 6;
+    while (row < view_rows(&v) && !strstr(row_text(&v, row), "lib/rackish.rb:27"))
+        row++;
+    f->selected = row;
+    assert_true(view_enter(&v));
+    assert_int_equal(view_top(&v)->kind, VIEW_OBJECTS);
+    assert_int_equal(view_rows(&v), 130);
+    view_back(&v);
+    view_back(&v);
+
+    /* Suspect 4 folds 35 holders: they are listed first, 9 objects each at most. */
+    view_move(&v, 3);
+    assert_true(view_enter(&v));
+    assert_string_equal(row_text(&v, 0), "Held by 35 objects of one type and site, the most first");
+    assert_non_null(strstr(row_text(&v, 1), "0x7f58781f8718 HASH Hash lib/rackish.rb:27  holds 9 ("));
+    view_back(&v);
+
+    /* Tab kept the group list where it was. */
+    view_switch_tab(&v);
+    assert_int_equal(view_top(&v)->selected, 3);
+    view_switch_tab(&v);
+    assert_int_equal(view_top(&v)->selected, 3);
+
+    /* Sorting: by count the roots' 68 come after the 131 of leaky.rb; by
+     * growth the suspects that grew once come after those that grow. */
+    view_sort_by(&v, SSORT_COUNT);
+    assert_non_null(strstr(row_text(&v, 4), "leaky.rb:4"));
+    assert_int_equal(view_current_suspect(&v), 3); /* the selection stays on the 35 holders */
+    view_sort_by(&v, SSORT_GROWTH);
+    for (size_t r = 0; r < 5; r++)
+        assert_non_null(strstr(row_text(&v, r), " grows "));
+    view_reverse(&v);
+    assert_non_null(strstr(row_text(&v, 8), "dump_all")); /* the noise stays last */
+    view_sort_by(&v, SSORT_BYTES);
+    view_reverse(&v);
+
+    /* The filter chooses what counts: only app/models, one suspect holds it
+     * (the Session array), and the tab returns to its list. */
+    assert_true(view_enter(&v));
+    obj_filter flt;
+    filter_init(&flt);
+    filter_set_include(&flt, "app/models");
+    view_set_filter(&v, &flt);
+    filter_free(&flt);
+    assert_int_equal(view_top(&v)->kind, VIEW_SUSPECTS);
+    total = 0;
+    for (size_t r = 0; r < v.sp.nrows; r++)
+        total += v.sp.rows[r].count;
+    assert_int_equal(total, 152); /* the filtered report's total (app-filter) */
+    assert_non_null(strstr(row_text(&v, 0), "ARRAY Array at app/models/session.rb:3"));
+    view_free(&v);
+    loader_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1102,6 +1217,7 @@ int main(void)
         cmocka_unit_test(write_objects_and_object),
         cmocka_unit_test(export_and_names),
         cmocka_unit_test(graph_arrives_later),
+        cmocka_unit_test(suspects_tab),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
 }
