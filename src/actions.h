@@ -43,6 +43,8 @@
     X(ACT_WHY, KEYS('w'), "w", "why the group is retained: size, holders, root path")          \
     X(ACT_PROBLEMS, KEYS('!'), "!", "what was wrong with the dumps: damaged lines, warnings")  \
     X(ACT_EXPORT, KEYS('e'), "e", "export this view as a text report")                         \
+    X(ACT_COPY, KEYS('y'), "y", "copy the address or location to the clipboard (OSC 52)")    \
+    X(ACT_OPEN, KEYS('o'), "o", "open the source file at its line in $VISUAL or $EDITOR")    \
     X(ACT_HELP, KEYS('?', KEY_F(1)), "? F1", "this help")                                      \
     X(ACT_QUIT, KEYS('q'), "q", "back; quit from the group list")                              \
     X(ACT_QUIT_NOW, KEYS('Q'), "Q", "quit at once")                                            \

@@ -156,6 +156,11 @@ void ui_prompt_open(ui *u, prompt_kind kind, const char *initial);
  * name is the file proposed. Returns to the mode it was opened from. */
 void ui_prompt_export(ui *u, const char *name, hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx);
 
+/* y and o (ui_handoff.c): copy the selected row's address or location
+ * with OSC 52; open its source file in $VISUAL or $EDITOR. */
+void ui_copy(ui *u);
+void ui_open_source(ui *u);
+
 /* What the panes hold, for the tests. */
 const char *ui_filter_text(filter_field k);
 filter_field ui_filter_cursor(void);

@@ -39,6 +39,8 @@ static const key_binding groups_bindings[] = {
     { ACT_WHY, NULL, NULL },
     { ACT_PROBLEMS, NULL, NULL },
     { ACT_EXPORT, "export", NULL },
+    { ACT_COPY, NULL, NULL },
+    { ACT_OPEN, NULL, NULL },
     { ACT_HELP, "help", NULL },
     { ACT_QUIT, "quit", NULL },
     { ACT_QUIT_NOW, NULL, NULL },
@@ -58,6 +60,8 @@ static const key_binding objects_bindings[] = {
     { ACT_WHY, NULL, "why this group is retained: size, holders, root path" },
     { ACT_PROBLEMS, NULL, NULL },
     { ACT_EXPORT, "export", "export this list of objects" },
+    { ACT_COPY, NULL, NULL },
+    { ACT_OPEN, NULL, NULL },
     { ACT_HELP, "help", NULL },
     { ACT_QUIT, "back", "back to the group list" },
     { ACT_QUIT_NOW, "quit", NULL },
@@ -76,6 +80,8 @@ static const key_binding object_bindings[] = {
     { ACT_REVERSE, NULL, "reverse the groups' sort" },
     { ACT_PROBLEMS, NULL, NULL },
     { ACT_EXPORT, "export", "export this object's rows" },
+    { ACT_COPY, NULL, NULL },
+    { ACT_OPEN, NULL, NULL },
     { ACT_HELP, "help", NULL },
     { ACT_QUIT, "back", "back to where you came from" },
     { ACT_QUIT_NOW, "quit", NULL },
@@ -94,6 +100,8 @@ static const key_binding suspects_bindings[] = {
     { ACT_WHY, "why", "the suspect in full: growth, holders, root path, groups" },
     { ACT_PROBLEMS, NULL, NULL },
     { ACT_EXPORT, "export", "export the suspects as --suspects writes them" },
+    { ACT_COPY, NULL, NULL },
+    { ACT_OPEN, NULL, NULL },
     { ACT_HELP, "help", NULL },
     { ACT_QUIT, "quit", NULL },
     { ACT_QUIT_NOW, NULL, NULL },
@@ -110,6 +118,8 @@ static const key_binding suspect_bindings[] = {
     { ACT_WHY, "why", "the suspect in full, or why the group under the cursor is retained" },
     { ACT_PROBLEMS, NULL, NULL },
     { ACT_EXPORT, "export", "export the suspect in full" },
+    { ACT_COPY, NULL, NULL },
+    { ACT_OPEN, NULL, NULL },
     { ACT_HELP, "help", NULL },
     { ACT_QUIT, "back", "back to the suspects" },
     { ACT_QUIT_NOW, "quit", NULL },
@@ -331,6 +341,8 @@ static void browse_key(ui *u, action act, int key)
         ui_prompt_open(u, PROMPT_EXPORT, name);
         break;
     }
+    case ACT_COPY: ui_copy(u); break;
+    case ACT_OPEN: ui_open_source(u); break;
     case ACT_HELP: u->mode = MODE_HELP; break;
     case ACT_WHY: ui_why_open(u); break;
     case ACT_PROBLEMS: ui_problems_open(u); break;

@@ -128,6 +128,38 @@ const orow *view_orow_at(const view *v, size_t row)
     return f->kind == VIEW_OBJECT && row < f->norows ? &f->orows[row] : NULL;
 }
 
+bool view_site_source(const heap *h, const heap_site *site, char *file, size_t size, uint32_t *line)
+{
+    size_t flen = 0;
+    const char *f = strtab_str(h->strings, site->file, &flen);
+    if (!flen || flen >= size)
+        return false;
+    memcpy(file, f, flen);
+    file[flen] = '\0';
+    *line = site->line != HEAP_NO_LINE ? site->line - 1 : 0;
+    return true;
+}
+
+bool view_copy_text(view *v, char *buf, size_t size)
+{
+    const view_frame *f = view_top_c(v);
+    v->message[0] = '\0';
+    if (view_rows(v) && ops[f->kind]->copy && ops[f->kind]->copy(v, f, buf, size))
+        return true;
+    snprintf(v->message, sizeof v->message, "nothing to copy here");
+    return false;
+}
+
+bool view_source(view *v, char *file, size_t size, uint32_t *line)
+{
+    const view_frame *f = view_top_c(v);
+    v->message[0] = '\0';
+    if (view_rows(v) && ops[f->kind]->source && ops[f->kind]->source(v, f, file, size, line))
+        return true;
+    snprintf(v->message, sizeof v->message, "no source file for this row (the dump names none, or a group spans many)");
+    return false;
+}
+
 size_t view_current_suspect(const view *v)
 {
     const view_frame *f = view_top_c(v);

@@ -193,6 +193,15 @@ const group *view_current_group(const view *v);
  * 0x7f58..."). Raw dump bytes: escape before showing. Returns the length. */
 size_t view_breadcrumb(const view *v, bool utf8, char *buf, size_t size);
 
+/* What `y` copies for the selected row: an address, a location or a value
+ * (raw dump bytes). False, with v->message, when there is none. */
+bool view_copy_text(view *v, char *buf, size_t size);
+
+/* The source file and line of the selected row (its allocation site, or
+ * the group's), for `o`; line 0 when the dump has none. False, with
+ * v->message, when there is no single file. */
+bool view_source(view *v, char *file, size_t size, uint32_t *line);
+
 /* Selection. Moves are clamped; page moves are by `page` rows. */
 void view_move(view *v, long delta);
 void view_home(view *v);

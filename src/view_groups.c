@@ -62,7 +62,27 @@ static size_t groups_crumb(const view *v, const view_frame *f, char *buf, size_t
     return strlen(buf);
 }
 
+static bool groups_copy(const view *v, const view_frame *f, char *buf, size_t size)
+{
+    const group *g = view_group_at(v, f->selected);
+    size_t len;
+    group_label(v->set, g, buf, size, &len);
+    return len > 0;
+}
+
+/* A group of one file (by site or by file) opens there. */
+static bool groups_source(const view *v, const view_frame *f, char *file, size_t size, uint32_t *line)
+{
+    const group *g = view_group_at(v, f->selected);
+    if (v->set->by != GROUP_SITE && strcmp(group_by_name(v->set->by), "file") != 0)
+        return false;
+    heap_site site = { .file = g->file, .line = v->set->by == GROUP_SITE ? g->line : HEAP_NO_LINE };
+    return view_site_source(v->subject, &site, file, size, line);
+}
+
 const view_ops view_groups_ops = {
+    .copy = groups_copy,
+    .source = groups_source,
     .crumb = groups_crumb,
     .group = groups_group,
     .title = "retained groups",

@@ -35,6 +35,12 @@ typedef struct view_ops {
     const group *(*group)(const view *v, const view_frame *f);
     /* The frame's step of the breadcrumb: short words for where it is. */
     size_t (*crumb)(const view *v, const view_frame *f, char *buf, size_t size);
+    /* The text `y` copies for the selected row (an address, a location, a
+     * value); false when there is nothing to copy. */
+    bool (*copy)(const view *v, const view_frame *f, char *buf, size_t size);
+    /* The source file and line `o` opens for the selected row; false when
+     * it has none. */
+    bool (*source)(const view *v, const view_frame *f, char *file, size_t size, uint32_t *line);
     /* Frees what the frame holds (NULL: nothing). */
     void (*release)(view_frame *f);
 } view_ops;
@@ -42,6 +48,9 @@ typedef struct view_ops {
 #define VIEW_OPS_DECL(id, name) extern const view_ops view_##name##_ops;
 VIEW_KINDS(VIEW_OPS_DECL)
 #undef VIEW_OPS_DECL
+
+/* The file and line of a site of h, for `o`; false when it has no file. */
+bool view_site_source(const heap *h, const heap_site *site, char *file, size_t size, uint32_t *line);
 
 /* A new frame of kind on top of the stack, zeroed. */
 view_frame *view_push(view *v, view_kind kind);

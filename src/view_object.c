@@ -317,7 +317,47 @@ static size_t object_crumb(const view *v, const view_frame *f, char *buf, size_t
     return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
+/* The address of a reference, referrer or hop under the cursor; a
+ * member's value; else the object's own address. */
+static bool object_copy(const view *v, const view_frame *f, char *buf, size_t size)
+{
+    const orow *r = &f->orows[f->selected];
+    uint64_t addr = f->h->addr[f->info.index];
+    switch (r->kind) {
+    case OROW_REF: addr = f->info.refs[r->item].address; break;
+    case OROW_REFERRER:
+        if (f->info.referrers[r->item].root[0]) {
+            snprintf(buf, size, "%s", f->info.referrers[r->item].root);
+            return true;
+        }
+        addr = f->info.referrers[r->item].address;
+        break;
+    case OROW_PATH: addr = v->session->latest->addr[f->path[r->item]]; break;
+    case OROW_MEMBER: {
+        const json_member *m = &f->info.members[r->item];
+        size_t n = m->value.len < size ? m->value.len : size - 1;
+        if (m->is_string && !(m->key.len == 4 && memcmp(m->key.ptr, "file", 4) == 0))
+            n = json_unescape(m->value.ptr, m->value.len, buf, size);
+        else
+            memcpy(buf, m->value.ptr, n);
+        buf[n < size ? n : size - 1] = '\0';
+        return true;
+    }
+    default: break;
+    }
+    snprintf(buf, size, "0x%" PRIx64, addr);
+    return true;
+}
+
+static bool object_source(const view *v, const view_frame *f, char *file, size_t size, uint32_t *line)
+{
+    (void)v;
+    return view_site_source(f->h, heap_site_of(f->h, f->info.index), file, size, line);
+}
+
 const view_ops view_object_ops = {
+    .copy = object_copy,
+    .source = object_source,
     .crumb = object_crumb,
     .title = "one object",
     .rows = object_rows,

@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "columns.h"
@@ -141,7 +142,20 @@ static size_t objects_crumb(const view *v, const view_frame *f, char *buf, size_
     return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
 }
 
+static bool objects_copy(const view *v, const view_frame *f, char *buf, size_t size)
+{
+    snprintf(buf, size, "0x%" PRIx64, v->subject->addr[f->objects[f->selected]]);
+    return true;
+}
+
+static bool objects_source(const view *v, const view_frame *f, char *file, size_t size, uint32_t *line)
+{
+    return view_site_source(v->subject, heap_site_of(v->subject, f->objects[f->selected]), file, size, line);
+}
+
 const view_ops view_objects_ops = {
+    .copy = objects_copy,
+    .source = objects_source,
     .crumb = objects_crumb,
     .group = objects_group,
     .title = "objects of a group",

@@ -209,7 +209,44 @@ static void suspect_release(view_frame *f)
     free(f->srows);
 }
 
+static bool suspect_copy(const view *v, const view_frame *f, char *buf, size_t size)
+{
+    const suspect *s = &v->sp.rows[f->suspect];
+    const orow *r = &f->srows[f->selected];
+    const heap *latest = v->session->latest;
+    switch ((srow_kind)r->kind) {
+    case SROW_HOLDER: snprintf(buf, size, "0x%" PRIx64, latest->addr[v->sp.holders[s->holder_start + r->item].node]); return true;
+    case SROW_PATH: snprintf(buf, size, "0x%" PRIx64, latest->addr[s->path[r->item]]); return true;
+    case SROW_GROUP: {
+        size_t len;
+        group_label(v->set, &v->set->groups[v->sp.groups[s->group_start + r->item].group], buf, size, &len);
+        return len > 0;
+    }
+    default:
+        if (s->kind != SUSPECT_HELD)
+            return false;
+        snprintf(buf, size, "0x%" PRIx64, s->holder_addr);
+        return true;
+    }
+}
+
+/* A group row opens at its site; any other row at the holder's. */
+static bool suspect_source(const view *v, const view_frame *f, char *file, size_t size, uint32_t *line)
+{
+    const suspect *s = &v->sp.rows[f->suspect];
+    const orow *r = &f->srows[f->selected];
+    if ((srow_kind)r->kind == SROW_GROUP && v->set->by == GROUP_SITE) {
+        const group *g = &v->set->groups[v->sp.groups[s->group_start + r->item].group];
+        heap_site site = { .file = g->file, .line = g->line };
+        return view_site_source(v->subject, &site, file, size, line);
+    }
+    return s->kind == SUSPECT_HELD &&
+           view_site_source(v->session->latest, &v->session->latest->sites[s->holder_site], file, size, line);
+}
+
 const view_ops view_suspect_ops = {
+    .copy = suspect_copy,
+    .source = suspect_source,
     .title = "one suspect",
     .rows = suspect_rows,
     .selectable = suspect_selectable,

@@ -156,7 +156,26 @@ static size_t suspects_crumb(const view *v, const view_frame *f, char *buf, size
     return strlen(buf);
 }
 
+static bool suspects_copy(const view *v, const view_frame *f, char *buf, size_t size)
+{
+    const suspect *s = &v->sp.rows[v->sp_order[f->selected]];
+    if (s->kind == SUSPECT_HELD)
+        snprintf(buf, size, "0x%" PRIx64, s->holder_addr);
+    else
+        suspects_describe(v->session, &v->sp, v->sp_order[f->selected], buf, size);
+    return true;
+}
+
+static bool suspects_source(const view *v, const view_frame *f, char *file, size_t size, uint32_t *line)
+{
+    const suspect *s = &v->sp.rows[v->sp_order[f->selected]];
+    return s->kind == SUSPECT_HELD &&
+           view_site_source(v->session->latest, &v->session->latest->sites[s->holder_site], file, size, line);
+}
+
 const view_ops view_suspects_ops = {
+    .copy = suspects_copy,
+    .source = suspects_source,
     .title = "suspects",
     .rows = suspects_rows,
     .row_text = suspects_row_text,

@@ -74,7 +74,7 @@ start_on_suspects() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 131
+tap_plan 140
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -292,6 +292,37 @@ keys s
 wait_for "s sorts the suspects" "Sort suspects by"
 keys j Enter
 wait_for "by count, the status line says" "suspect 1/9  sort count"
+keys Q
+
+# ---- y copies with OSC 52, o opens the source in $EDITOR ---------------------------------
+mkdir -p "$WORK/app/controllers"
+echo "# the source of the leak" > "$WORK/app/controllers/products_controller.rb"
+printf '#!/bin/sh\necho "$@" > "%s/editor-args"\n' "$WORK" > "$WORK/editor.sh"
+chmod +x "$WORK/editor.sh"
+start 100 24 "${APP[@]}"
+"${T[@]}" set-option -s set-clipboard on
+wait_for "the list appears (y, o)" "group 1/32"
+keys y
+wait_for "y says what it copied" "copied app/controllers/products_controller\.rb:7 \(to the clipboard, by OSC 52\)"
+buffer=$("${T[@]}" show-buffer 2>/dev/null || true)
+if [ "$buffer" = "app/controllers/products_controller.rb:7" ]; then tap_ok "the terminal (tmux) got it by OSC 52"; else tap_fail "the terminal (tmux) got it by OSC 52" "buffer: $buffer"; fi
+keys Enter y
+wait_for "in the object list, y copies the address" "copied 0x[0-9a-f]+ \(to the clipboard"
+keys Q
+new_server
+"${T[@]}" new-session -d -s hs -x 100 -y 24 \
+    "cd '$WORK' && EDITOR='$WORK/editor.sh' VISUAL= LANG=C.UTF-8 '$HEAPSIFT' --view=groups ${APP[*]}; echo \"EXITED \$?\"; sleep 60"
+wait_for "the list appears (EDITOR)" "group 1/32"
+keys o
+wait_for "o comes back from the editor" "back from .*editor\.sh"
+if [ "$(cat "$WORK/editor-args" 2>/dev/null)" = "+7 app/controllers/products_controller.rb" ]; then
+    tap_ok "o opened the group's file at its line"
+else
+    tap_fail "o opened the group's file at its line" "args: $(cat "$WORK/editor-args" 2>/dev/null)"
+fi
+wait_for "the screen is back after the editor" "group 1/32 +by site"
+keys j o
+wait_for "a file not on this machine is said" "app/services/page_cache\.rb: No such file or directory"
 keys Q
 
 # ---- the export prompt takes ~ for $HOME, as a shell would ---------------------------------
