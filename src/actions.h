@@ -49,6 +49,7 @@
     X(ACT_QUIT, KEYS('q'), "q", "back; quit from the group list")                              \
     X(ACT_QUIT_NOW, KEYS('Q'), "Q", "quit at once")                                            \
     X(ACT_REDRAW, KEYS(CTRL_KEY('l')), "Ctrl-L", "redraw the screen")                          \
+    X(ACT_MOUSE, KEYS(KEY_MOUSE), "Mouse", "click selects, twice opens, the wheel scrolls") \
     /* Panes and the prompt: */                                                                 \
     X(ACT_CLOSE, KEYS(KEY_ESC), "Esc", "close, changing nothing")                              \
     X(ACT_ACCEPT, KEYS('\n', '\r', KEY_ENTER), "Enter", "done")                                \

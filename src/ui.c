@@ -284,6 +284,10 @@ int ui_run(loader *l, const ui_opts *opts)
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    /* Clicks, double-clicks and the wheel, reported at once (double-clicks
+     * are told apart by ui_list.c, so a single click does not wait). */
+    mousemask(ALL_MOUSE_EVENTS, NULL);
+    mouseinterval(0);
     nodelay(stdscr, TRUE);
     curs_set(0);
     ui_theme_init(&u);

@@ -6,6 +6,7 @@
 #include "ui_internal.h"
 
 #include "columns.h"
+#include "monotime.h"
 #include "problems.h"
 
 #include <assert.h>
@@ -45,6 +46,7 @@ static const key_binding groups_bindings[] = {
     { ACT_QUIT, "quit", NULL },
     { ACT_QUIT_NOW, NULL, NULL },
     { ACT_REDRAW, NULL, NULL },
+    { ACT_MOUSE, NULL, NULL },
 };
 static const key_binding objects_bindings[] = {
     LIST_COMMON_HEAD,
@@ -66,6 +68,7 @@ static const key_binding objects_bindings[] = {
     { ACT_QUIT, "back", "back to the group list" },
     { ACT_QUIT_NOW, "quit", NULL },
     { ACT_REDRAW, NULL, NULL },
+    { ACT_MOUSE, NULL, NULL },
 };
 static const key_binding object_bindings[] = {
     LIST_COMMON_HEAD,
@@ -86,6 +89,7 @@ static const key_binding object_bindings[] = {
     { ACT_QUIT, "back", "back to where you came from" },
     { ACT_QUIT_NOW, "quit", NULL },
     { ACT_REDRAW, NULL, NULL },
+    { ACT_MOUSE, NULL, NULL },
 };
 static const key_binding suspects_bindings[] = {
     LIST_COMMON_HEAD,
@@ -106,6 +110,7 @@ static const key_binding suspects_bindings[] = {
     { ACT_QUIT, "quit", NULL },
     { ACT_QUIT_NOW, NULL, NULL },
     { ACT_REDRAW, NULL, NULL },
+    { ACT_MOUSE, NULL, NULL },
 };
 static const key_binding suspect_bindings[] = {
     LIST_COMMON_HEAD,
@@ -124,6 +129,7 @@ static const key_binding suspect_bindings[] = {
     { ACT_QUIT, "back", "back to the suspects" },
     { ACT_QUIT_NOW, "quit", NULL },
     { ACT_REDRAW, NULL, NULL },
+    { ACT_MOUSE, NULL, NULL },
 };
 #undef LIST_COMMON_HEAD
 const key_map ui_groups_keys = KEY_MAP("group list", groups_bindings);
@@ -306,6 +312,52 @@ static void sort_by_neighbour(ui *u, int dir)
     snprintf(u->status, sizeof u->status, "sorted by %s", group_sort_name(u->view.set->sort));
 }
 
+/* A mouse event on a list: a click on a row selects it, a second click on
+ * it within 0.4 s opens it, the wheel moves three rows, a click on a tab's
+ * name shows that tab. */
+static void mouse(ui *u)
+{
+    static double last_click;
+    static size_t last_row = SIZE_MAX;
+    MEVENT ev;
+    if (getmouse(&ev) != OK)
+        return;
+    view *v = &u->view;
+    view_frame *f = view_top(v);
+    if (ev.bstate & BUTTON4_PRESSED) {
+        view_move(v, -3);
+        return;
+    }
+    if (ev.bstate & BUTTON5_PRESSED) {
+        view_move(v, 3);
+        return;
+    }
+    if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
+        return;
+    if (ev.y == 0 && v->depth == 1) {
+        /* "heapsift  Suspects | Groups": the tabs' places on the title line. */
+        view_tab want = ev.x >= 11 && ev.x < 19 ? TAB_SUSPECTS : ev.x >= 22 && ev.x < 28 ? TAB_GROUPS : v->tab;
+        if (want != v->tab)
+            view_switch_tab(v);
+        return;
+    }
+    if (ev.y < 2 || ev.y >= LINES - 2)
+        return;
+    size_t row = f->top + (size_t)(ev.y - 2);
+    if (row >= view_rows(v))
+        return;
+    double now = monotime_now();
+    bool twice = (ev.bstate & BUTTON1_DOUBLE_CLICKED) || (row == last_row && now - last_click < 0.4);
+    view_move(v, (long)row - (long)f->selected);
+    last_row = row;
+    last_click = now;
+    if (twice && f->selected == row) {
+        last_row = SIZE_MAX;
+        if (!view_enter(v))
+            snprintf(u->status, sizeof u->status, "%s", v->message);
+    }
+}
+
 static void browse_key(ui *u, action act, int key)
 {
     (void)key;
@@ -341,6 +393,7 @@ static void browse_key(ui *u, action act, int key)
         ui_prompt_open(u, PROMPT_EXPORT, name);
         break;
     }
+    case ACT_MOUSE: mouse(u); break;
     case ACT_COPY: ui_copy(u); break;
     case ACT_OPEN: ui_open_source(u); break;
     case ACT_HELP: u->mode = MODE_HELP; break;

@@ -23,6 +23,7 @@ static const key_binding text_bindings[] = {
     { ACT_CLOSE, NULL, "close the pane" },
     { ACT_BACK, NULL, "close the pane" },
     { ACT_QUIT_NOW, NULL, NULL },
+    { ACT_MOUSE, NULL, "the wheel scrolls" },
 };
 static const key_map text_map = KEY_MAP("text pane", text_bindings);
 
@@ -165,6 +166,14 @@ static void text_key(ui *u, action act, int key)
     case ACT_UP: pane.top = pane.top ? pane.top - 1 : 0; break;
     case ACT_PAGE_DOWN: pane.top = pane.top + page < max_top() ? pane.top + page : max_top(); break;
     case ACT_PAGE_UP: pane.top = pane.top > page ? pane.top - page : 0; break;
+    case ACT_MOUSE: {
+        MEVENT ev;
+        if (getmouse(&ev) == OK && (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED))) {
+            bool up = ev.bstate & BUTTON4_PRESSED;
+            pane.top = up ? (pane.top > 3 ? pane.top - 3 : 0) : (pane.top + 3 < max_top() ? pane.top + 3 : max_top());
+        }
+        break;
+    }
     case ACT_HOME: pane.top = 0; break;
     case ACT_END: pane.top = max_top(); break;
     case ACT_EXPORT: ui_prompt_export(u, pane.export_name, write_pane, NULL); break;

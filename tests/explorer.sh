@@ -74,7 +74,7 @@ start_on_suspects() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 140
+tap_plan 146
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -292,6 +292,31 @@ keys s
 wait_for "s sorts the suspects" "Sort suspects by"
 keys j Enter
 wait_for "by count, the status line says" "suspect 1/9  sort count"
+keys Q
+
+# ---- the mouse: a click selects, a double-click opens, the wheel scrolls, a tab's name -----
+# xterm's X10 mouse reports, as the terminal would send them: ESC [ M, then
+# 32 + button, 32 + column + 1, 32 + row + 1 (button 0 left, 3 release,
+# 64/65 the wheel up/down).
+mouse() { "${T[@]}" send-keys -t hs -H 1b 5b 4d "$(printf '%x' $((32 + $1)))" "$(printf '%x' $((33 + $2)))" "$(printf '%x' $((33 + $3)))"; }
+start 100 24 "${APP[@]}"
+wait_for "the list appears (mouse)" "group 1/32"
+mouse 0 10 4
+mouse 3 10 4
+wait_for "a click on the list's third row selects it" "group 3/32"
+mouse 65 10 4
+wait_for "the wheel down moves three rows" "group 6/32"
+mouse 64 10 4
+wait_for "the wheel up moves back" "group 3/32"
+mouse 0 10 4
+mouse 3 10 4
+mouse 0 10 4
+mouse 3 10 4
+wait_for "a double-click opens the group" "^ADDRESS +TYPE +CLASS"
+keys h
+mouse 0 12 0
+mouse 3 12 0
+wait_for "a click on Suspects in the title shows that tab" "suspect 1/9"
 keys Q
 
 # ---- y copies with OSC 52, o opens the source in $EDITOR ---------------------------------
