@@ -204,6 +204,13 @@ hs_status report_atomic_write(const char *path, bool force,
         free(tmp);
         return st;
     }
+    /* mkstemp makes it 0600: give it the mode a plain create would (or the
+     * mode of the file it replaces), or a shared report is unreadable to
+     * the team without a word. */
+    struct stat old;
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, stat(path, &old) == 0 && S_ISREG(old.st_mode) ? old.st_mode & 07777 : 0666 & ~mask);
     FILE *out = fdopen(fd, "w");
     if (!out) {
         hs_status st = hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));

@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 73
+tap_plan 75
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -113,6 +113,15 @@ mkfifo "$WORK/fifo"
 gzip -dc "$DATA/app-1.json.gz" > "$WORK/fifo" &
 check_status "a FIFO is read" 0 timeout 60 "$HEAPSIFT" --top=1 --no-header "$WORK/fifo"
 wait
+
+# -o makes the file as any program would (0666 less the umask), and a
+# replaced file keeps its mode.
+rm -f "$WORK/mode.txt"
+(umask 022 && "$HEAPSIFT" -q -o "$WORK/mode.txt" "${APP[@]}")
+if [ "$(stat -c %a "$WORK/mode.txt")" = 644 ]; then tap_ok "-o: mode 644 under umask 022"; else tap_fail "-o: mode 644 under umask 022" "$(stat -c %a "$WORK/mode.txt")"; fi
+chmod 640 "$WORK/mode.txt"
+"$HEAPSIFT" -q --force -o "$WORK/mode.txt" "${APP[@]}"
+if [ "$(stat -c %a "$WORK/mode.txt")" = 640 ]; then tap_ok "-o --force: the replaced file keeps its mode"; else tap_fail "-o --force: the replaced file keeps its mode" "$(stat -c %a "$WORK/mode.txt")"; fi
 
 # SIGINT, SIGTERM and SIGHUP while -o waits for its dumps (a FIFO held open)
 # end heapsift by the signal, with nothing written.
