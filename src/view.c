@@ -543,10 +543,11 @@ hs_status view_write(const view *v, FILE *out, const char *when, hs_error *err)
                 v->set->filter.types_set ? " (types limited)" : "");
     if (when)
         fprintf(out, "# written %s\n", when);
+    /* Escaped: a string's newline must not split its row in two. */
     char row[4096];
     for (size_t r = 0; r < view_rows(v); r++) {
         size_t len = view_row_text(v, r, row, sizeof row);
-        fwrite(row, 1, len, out);
+        textsafe_write(out, row, len, true);
         fputc('\n', out);
     }
     if (fflush(out) != 0 || ferror(out))

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json_scan.h"
+#include "textsafe.h"
 
 /* Section headings, by the item of an OROW_HEADING row. */
 enum { HEAD_MEMBERS, HEAD_REFS, HEAD_REFERRERS, HEAD_PATH };
@@ -292,9 +293,11 @@ static bool object_enter(view *v, view_frame *f)
 static void object_write_about(const view *v, const view_frame *f, FILE *out)
 {
     char desc[512];
-    objinfo_describe(f->h, f->info.index, desc, sizeof desc);
-    fprintf(out, "# object 0x%" PRIx64 " in dump %zu: %s\n", f->h->addr[f->info.index],
-            session_dump_number(v->session, f->h), desc);
+    size_t len = objinfo_describe(f->h, f->info.index, desc, sizeof desc);
+    fprintf(out, "# object 0x%" PRIx64 " in dump %zu: ", f->h->addr[f->info.index],
+            session_dump_number(v->session, f->h));
+    textsafe_write(out, desc, len, true); /* one line, whatever the value holds */
+    fputc('\n', out);
 }
 
 static void object_export_name(const view *v, const view_frame *f, char *buf, size_t size)

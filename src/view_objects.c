@@ -12,6 +12,7 @@
 
 #include "columns.h"
 #include "json_scan.h"
+#include "textsafe.h"
 
 typedef struct by_memsize {
     const heap *h;
@@ -98,8 +99,10 @@ static void objects_write_about(const view *v, const view_frame *f, FILE *out)
     char label[1024];
     size_t llen;
     group_label(v->set, g, label, sizeof label, &llen);
-    fprintf(out, "# group (%s): %s%s%.*s\n", group_by_name(v->set->by), group_type_name(v->set, g),
-            group_shows_type(v->set) ? " " : "", (int)llen, label);
+    fprintf(out, "# group (%s): %s%s", group_by_name(v->set->by), group_type_name(v->set, g),
+            group_shows_type(v->set) ? " " : "");
+    textsafe_write(out, label, llen, true);
+    fputc('\n', out);
     char head[256];
     size_t hlen = columns_object_heading(head, sizeof head);
     for (size_t k = 0; k < hlen; k++)

@@ -905,6 +905,29 @@ static void write_group_list(void **state)
     view_free(&v);
 }
 
+/* A string's newline never splits an exported line: the objects of
+ * products_controller.rb:7 hold "<li>...</li>\n<li>..." values. */
+static void export_escapes_newlines(void **state)
+{
+    (void)state;
+    view v;
+    open_view(&v);
+    v.stack[0].selected = row_of_site(&v, "STRING app/controllers/products_controller.rb:7");
+    assert_true(view_enter(&v));
+    assert_true(view_enter(&v));
+    char *text = written(&v, NULL);
+    assert_non_null(strstr(text, "\\n<li>"));
+    for (const char *line = text; *line; line = strchr(line, '\n') + 1) {
+        if (strncmp(line, "<li>", 4) == 0)
+            fail_msg("an exported line starts inside a value:\n%s", text);
+        if (!strchr(line, '\n'))
+            break;
+    }
+    assert_non_null(strstr(text, "# object 0x"));
+    free(text);
+    view_free(&v);
+}
+
 static void write_objects_and_object(void **state)
 {
     (void)state;
@@ -1215,6 +1238,7 @@ int main(void)
         cmocka_unit_test(trend_glyphs),
         cmocka_unit_test(write_group_list),
         cmocka_unit_test(write_objects_and_object),
+        cmocka_unit_test(export_escapes_newlines),
         cmocka_unit_test(export_and_names),
         cmocka_unit_test(graph_arrives_later),
         cmocka_unit_test(suspects_tab),
