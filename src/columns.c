@@ -132,9 +132,22 @@ static void heading_label(const group_set *s, char *buf, size_t size)
     snprintf(buf, size, "%s", s->by == GROUP_SITE ? "LOCATION" : group_by_name(s->by));
 }
 
+/* The label as the report writes it, but a site with neither file nor
+ * line (the report's ":") says so in words. Returns the length. */
+static size_t label_text(const group_set *s, const group *g, char *buf, size_t size)
+{
+    size_t len;
+    group_label(s, g, buf, size, &len);
+    if (s->by == GROUP_SITE && len == 1 && buf[0] == ':') {
+        snprintf(buf, size, "(no file)");
+        len = strlen(buf);
+    }
+    return len;
+}
+
 static void cell_label(const group_set *s, const group *g, bool utf8, char *buf, size_t size)
 {
-    group_label(s, g, buf, size, NULL);
+    label_text(s, g, buf, size);
 }
 
 static const group_column group_columns[COL_COUNT_ALL] = {
@@ -196,11 +209,8 @@ size_t column_heading(const group_set *s, column_id c, char *buf, size_t size)
 size_t column_cell(const group_set *s, const group *g, column_id c, bool utf8, char *buf, size_t size)
 {
     assert(c < COL_COUNT_ALL && size > 0);
-    if (c == COL_LABEL) {
-        size_t len;
-        group_label(s, g, buf, size, &len);
-        return len;
-    }
+    if (c == COL_LABEL)
+        return label_text(s, g, buf, size); /* may hold NUL bytes: the length is the truth */
     group_columns[c].cell(s, g, utf8, buf, size);
     return strlen(buf);
 }

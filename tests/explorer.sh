@@ -74,7 +74,7 @@ start_on_suspects() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 146
+tap_plan 147
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -292,6 +292,11 @@ keys s
 wait_for "s sorts the suspects" "Sort suspects by"
 keys j Enter
 wait_for "by count, the status line says" "suspect 1/9  sort count"
+keys Q
+
+# ---- one dump: a site without a file says so ----------------------------------------------
+start 100 24 "$DATA/app-3.json.gz"
+wait_for "a site with no file reads (no file), not a lone colon" "^ +2874 .* IMEMO +\(no file\) *$"
 keys Q
 
 # ---- the mouse: a click selects, a double-click opens, the wheel scrolls, a tab's name -----
