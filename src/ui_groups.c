@@ -61,9 +61,12 @@ static void row_draw(ui *u, int y, size_t row, bool selected)
             mvaddstr(y, x, cell);
             attrset(a);
             break;
-        case LOOK_TAIL:
-            ui_put_tail(u, stdscr, y, x, cell, len, width);
+        case LOOK_TAIL: {
+            const char *by = group_by_name(s->by);
+            bool path = s->by == GROUP_SITE || strcmp(by, "file") == 0 || strcmp(by, "method") == 0;
+            ui_put_label(u, stdscr, y, x, cell, len, width, path);
             break;
+        }
         }
         x += width + 1;
     }

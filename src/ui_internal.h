@@ -133,6 +133,11 @@ size_t ui_fit_escaped(const char *s, size_t len, int width);
 /* Like ui_put, but when the text is wider than width its start is replaced
  * by an ellipsis, so the end (a file name and line) stays visible. */
 int ui_put_tail(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int width);
+/* A group's label in width cells: as ui_put_tail for a path (path true:
+ * site, file and method groupings), but keeping a method's name ("call in
+ * ...") and a gem's name and version ("rack-2.2.4/...utils.rb:12") in view;
+ * other labels (a class, a gem) are cut at the end. */
+int ui_put_label(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int width, bool path);
 /* Draws an empty pane of h rows and w cells at (y0, x0) in the pane colours
  * with its title in bold on the first row, and leaves the pane attributes
  * set. Returns those attributes. */

@@ -1,5 +1,6 @@
 /* ui_text.c - drawing dump text safely, and the colour themes. */
 #define _XOPEN_SOURCE_EXTENDED 1
+#define _GNU_SOURCE /* memmem */
 #include "ui_internal.h"
 
 #include <inttypes.h>
@@ -228,6 +229,43 @@ int ui_put_tail(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int w
     }
     mvwaddstr(w, y, x, mark);
     return mw + ui_put(w, y, x + mw, s + from, len - from, width - mw, false);
+}
+
+/* Where a path's gem directory starts ("gems/NAME-VERSION/"), or NULL. */
+static const char *gem_dir(const char *s, size_t len)
+{
+    const char *found = NULL;
+    for (size_t i = 0; i + 5 <= len; i++)
+        if (memcmp(s + i, "gems/", 5) == 0 && (i == 0 || s[i - 1] == '/'))
+            found = s + i + 5;
+    return found && memchr(found, '/', len - (size_t)(found - s)) ? found : NULL;
+}
+
+int ui_put_label(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int width, bool path)
+{
+    if (width <= 0)
+        return 0;
+    if (!path || cells(s, len) <= width)
+        return ui_put(w, y, x, s, len, width, false);
+    /* "call in app/.../file.rb": the method stays, the path is cut. */
+    const char *in = memmem(s, len, " in ", 4);
+    size_t head = in ? (size_t)(in - s) + 4 : 0;
+    /* ".../gems/rack-2.2.4/lib/rack/utils.rb:12": the gem stays too. */
+    const char *gem = gem_dir(s + head, len - head);
+    int used = 0;
+    if (head && cells(s, head) < width / 2)
+        used = ui_put(w, y, x, s, head, width, false);
+    else
+        head = 0;
+    if (gem) {
+        const char *slash = memchr(gem, '/', len - (size_t)(gem - s));
+        size_t glen = (size_t)(slash - gem) + 1;
+        if (cells(gem, glen) < (width - used) / 2) {
+            used += ui_put(w, y, x + used, gem, glen, width - used, false);
+            return used + ui_put_tail(u, w, y, x + used, slash + 1, len - (size_t)(slash + 1 - s), width - used);
+        }
+    }
+    return used + ui_put_tail(u, w, y, x + used, s + head, len - head, width - used);
 }
 
 int ui_puts(WINDOW *w, int y, int x, const char *s, int width, bool pad)

@@ -432,6 +432,31 @@ static void sort_by_columns(void **state)
     term_close();
 }
 
+/* Long labels at 80 columns: a method keeps its name, a gem its name and
+ * version, the end of the path (file and line) stays; a class is cut at
+ * its end. */
+static void labels_cut_where_it_matters(void **state)
+{
+    (void)state;
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    erase();
+    const char *method = "call in app/controllers/admin/reports/products_controller.rb";
+    ui_put_label(&u, stdscr, 0, 0, method, strlen(method), 40, true);
+    assert_string_equal(screen_row(0), "call in ...eports/products_controller.rb");
+    const char *gem = "/usr/local/bundle/ruby/3.3.0/gems/rack-2.2.4/lib/rack/utils.rb:123";
+    ui_put_label(&u, stdscr, 1, 0, gem, strlen(gem), 40, true);
+    assert_string_equal(screen_row(1), "rack-2.2.4/lib/rack/utils.rb:123");
+    ui_put_label(&u, stdscr, 2, 0, gem, strlen(gem), 25, true);
+    assert_string_equal(screen_row(2), "rack-2.2.4/...tils.rb:123");
+    const char *cls = "ActiveSupport::Cache::MemoryStore::DupCoder";
+    ui_put_label(&u, stdscr, 3, 0, cls, strlen(cls), 20, false);
+    assert_string_equal(screen_row(3), "ActiveSupport::Cache");
+    ui_close(&u);
+    term_close();
+}
+
 /* The sort pane: G and g go to the last and first keys, Enter sorts. */
 static void sort_pane_ends(void **state)
 {
@@ -854,6 +879,7 @@ int main(void)
         cmocka_unit_test_teardown(help_lists_every_action, term_teardown),
         cmocka_unit_test_teardown(help_screen, term_teardown),
         cmocka_unit_test_teardown(sort_pane_ends, term_teardown),
+        cmocka_unit_test_teardown(labels_cut_where_it_matters, term_teardown),
         cmocka_unit_test_teardown(sort_by_columns, term_teardown),
         cmocka_unit_test_teardown(search_highlight, term_teardown),
         cmocka_unit_test_teardown(retained_sort_before_the_graph, term_teardown),
