@@ -32,6 +32,8 @@
     X(ACT_BACK, KEYS('h', KEY_LEFT, KEY_BACKSPACE, 127, CTRL_KEY('h')), "h Left Backspace",     \
       "back to the previous view")                                                              \
     X(ACT_TAB, KEYS('\t'), "Tab", "switch between the Suspects and the Groups")               \
+    X(ACT_SCROLL_RIGHT, KEYS(']', KEY_SRIGHT), "] S-Right", "scroll long rows right")          \
+    X(ACT_SCROLL_LEFT, KEYS('[', KEY_SLEFT), "[ S-Left", "scroll long rows left")               \
     X(ACT_SEARCH, KEYS('/'), "/", "search this list (case-insensitive)")                       \
     X(ACT_SEARCH_NEXT, KEYS('n'), "n", "next match")                                           \
     X(ACT_SEARCH_PREV, KEYS('N'), "N", "previous match")                                       \

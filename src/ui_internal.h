@@ -94,6 +94,10 @@ struct ui {
     int exit_status;
     bool cancelled;            /* the person stopped the load (said on leaving) */
     view_tab tab;              /* the tab to show once loaded (Tab while loading) */
+    int hscroll;               /* cells the rows of the list shown are scrolled
+                                  sideways ([ and ]) */
+    size_t hscroll_depth;      /* ... for the frame at this depth of this tab: */
+    view_tab hscroll_tab;      /*     another list starts unscrolled */
     double last_progress;      /* when progress was last drawn (throttling) */
     double started;            /* when the explorer started (seconds) */
     char status[256];          /* a message for the status line */
@@ -126,6 +130,13 @@ int ui_puts(WINDOW *w, int y, int x, const char *s, int width, bool pad);
 /* How many bytes of s[0..len) ui_put shows in width cells (whole
  * characters; at least one, so that wrapping always moves on). */
 size_t ui_fit(const char *s, size_t len, int width);
+/* ui_put without the first `skip` cells of the escaped text (a row
+ * scrolled sideways). */
+int ui_put_from(WINDOW *w, int y, int x, const char *s, size_t len, int width, int skip);
+/* How far the list shown is scrolled sideways (0 for a list just opened). */
+int ui_hscroll(ui *u);
+/* Enter on a member of the object view: its whole value in a text pane. */
+void ui_value_open(ui *u);
 /* ui_put and ui_fit for text that is escaped already (a text pane's,
  * written by textsafe): drawn as it is, so its backslashes stay single. */
 int ui_put_escaped(WINDOW *w, int y, int x, const char *s, size_t len, int width);

@@ -53,6 +53,8 @@ static const key_binding objects_bindings[] = {
     { ACT_ENTER, "follow", "open the object under the cursor" },
     { ACT_BACK, "back", "back to the group list" },
     { ACT_TAB, NULL, NULL },
+    { ACT_SCROLL_RIGHT, NULL, NULL },
+    { ACT_SCROLL_LEFT, NULL, NULL },
     { ACT_SEARCH, "search", NULL },
     { ACT_SEARCH_NEXT, NULL, NULL },
     { ACT_SEARCH_PREV, NULL, NULL },
@@ -72,9 +74,11 @@ static const key_binding objects_bindings[] = {
 };
 static const key_binding object_bindings[] = {
     LIST_COMMON_HEAD,
-    { ACT_ENTER, "follow", "follow the reference, referrer or path hop under the cursor" },
+    { ACT_ENTER, "follow", "follow the reference, referrer or hop; a member: its whole value" },
     { ACT_BACK, "back", "back to where you came from" },
     { ACT_TAB, NULL, NULL },
+    { ACT_SCROLL_RIGHT, NULL, NULL },
+    { ACT_SCROLL_LEFT, NULL, NULL },
     { ACT_SEARCH, "search", "search the object's rows" },
     { ACT_SEARCH_NEXT, NULL, NULL },
     { ACT_SEARCH_PREV, NULL, NULL },
@@ -95,6 +99,8 @@ static const key_binding suspects_bindings[] = {
     LIST_COMMON_HEAD,
     { ACT_ENTER, "open", "open the suspect: its holders, root path and groups" },
     { ACT_TAB, "groups", NULL },
+    { ACT_SCROLL_RIGHT, NULL, NULL },
+    { ACT_SCROLL_LEFT, NULL, NULL },
     { ACT_SEARCH, "search", NULL },
     { ACT_SEARCH_NEXT, NULL, NULL },
     { ACT_SEARCH_PREV, NULL, NULL },
@@ -117,6 +123,8 @@ static const key_binding suspect_bindings[] = {
     { ACT_ENTER, "open", "open the group (its objects held), holder or hop under the cursor" },
     { ACT_BACK, "back", "back to the suspects" },
     { ACT_TAB, NULL, NULL },
+    { ACT_SCROLL_RIGHT, NULL, NULL },
+    { ACT_SCROLL_LEFT, NULL, NULL },
     { ACT_SEARCH, "search", NULL },
     { ACT_SEARCH_NEXT, NULL, NULL },
     { ACT_SEARCH_PREV, NULL, NULL },
@@ -358,6 +366,16 @@ static void mouse(ui *u)
     }
 }
 
+int ui_hscroll(ui *u)
+{
+    if (u->hscroll_depth != u->view.depth || u->hscroll_tab != u->view.tab) {
+        u->hscroll = 0;
+        u->hscroll_depth = u->view.depth;
+        u->hscroll_tab = u->view.tab;
+    }
+    return u->hscroll;
+}
+
 static void browse_key(ui *u, action act, int key)
 {
     (void)key;
@@ -370,7 +388,13 @@ static void browse_key(ui *u, action act, int key)
     case ACT_PAGE_UP: view_move(v, -list_height()); break;
     case ACT_HOME: view_home(v); break;
     case ACT_END: view_end(v); break;
+    case ACT_SCROLL_RIGHT: u->hscroll = ui_hscroll(u) + COLS / 4; break;
+    case ACT_SCROLL_LEFT: u->hscroll = ui_hscroll(u) > COLS / 4 ? u->hscroll - COLS / 4 : 0; break;
     case ACT_ENTER:
+        if (view_top(v)->kind == VIEW_OBJECT && view_orow_at(v, view_top(v)->selected)->kind == OROW_MEMBER) {
+            ui_value_open(u);
+            break;
+        }
         if (!view_enter(v))
             snprintf(u->status, sizeof u->status, "%s", v->message);
         break;

@@ -6,7 +6,11 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "json_scan.h"
+#include "textsafe.h"
 
 static void heading(ui *u, int y)
 {
@@ -30,7 +34,7 @@ static void row_draw(ui *u, int y, size_t row, bool selected)
     bool heading = r->kind == OROW_HEADING || r->kind == OROW_RETAINED;
     attr_t a = heading && !selected ? u->attr[PART_HEADING] : ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
     ui_fill(stdscr, y, 0, COLS, a);
-    ui_put(stdscr, y, 0, text, len, COLS, false);
+    ui_put_from(stdscr, y, 0, text, len, COLS, ui_hscroll(u));
 }
 
 const ui_view_ops ui_object_view = {
@@ -40,3 +44,26 @@ const ui_view_ops ui_object_view = {
     .noun = "row",
     .empty = "Nothing here.",
 };
+
+void ui_value_open(ui *u)
+{
+    const view_frame *f = view_top_c(&u->view);
+    const json_member *m = &f->info.members[view_orow_at(&u->view, f->selected)->item];
+    FILE *out = ui_pane_begin(u);
+    if (!out)
+        return;
+    /* Decoded, then escaped as for a terminal: the pane draws it as it is. */
+    size_t cap = m->value.len + 1;
+    char *value = hs_xmalloc(cap);
+    size_t len = m->value.len;
+    if (m->is_string)
+        len = json_unescape(m->value.ptr, m->value.len, value, cap);
+    else
+        memcpy(value, m->value.ptr, len);
+    textsafe_write(out, m->key.ptr, m->key.len, true);
+    fprintf(out, " (%zu bytes):\n\n", len);
+    textsafe_write(out, value, len, true);
+    fputc('\n', out);
+    free(value);
+    ui_pane_show(u, out, "The whole value", '\r');
+}

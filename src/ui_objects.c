@@ -22,7 +22,7 @@ static void row_draw(ui *u, int y, size_t row, bool selected)
     size_t len = view_row_text(&u->view, row, text, sizeof text);
     attr_t a = ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
     ui_fill(stdscr, y, 0, COLS, a);
-    ui_put(stdscr, y, 0, text, len, COLS, false);
+    ui_put_from(stdscr, y, 0, text, len, COLS, ui_hscroll(u));
 }
 
 /* Which group these are: the heading has no room for it at 80 columns. */

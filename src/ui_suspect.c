@@ -30,7 +30,7 @@ static void row_draw(ui *u, int y, size_t row, bool selected)
     bool head = (srow_kind)r->kind == SROW_HEADING;
     attr_t a = head && !selected ? u->attr[PART_HEADING] : ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
     ui_fill(stdscr, y, 0, COLS, a);
-    ui_put(stdscr, y, 0, text, len, COLS, false);
+    ui_put_from(stdscr, y, 0, text, len, COLS, ui_hscroll(u));
 }
 
 /* What it holds, in short. */

@@ -103,10 +103,12 @@ size_t ui_fit(const char *s, size_t len, int width)
 
 /* Draws text that is safe already (textsafe's output), clipped to width
  * cells; what the locale cannot show is drawn as '?'. */
-static int draw_safe(WINDOW *w, int y, int x, const char *safe, size_t len, int width, bool pad)
+/* draw_safe, leaving out the first `skip` cells of the text (a row
+ * scrolled sideways). */
+static int draw_safe_from(WINDOW *w, int y, int x, const char *safe, size_t len, int width, bool pad, int skip)
 {
     wmove(w, y, x);
-    int used = 0;
+    int used = 0, skipped = 0;
     mbstate_t st;
     memset(&st, 0, sizeof st);
     const char *p = safe, *end = safe + len;
@@ -124,6 +126,11 @@ static int draw_safe(WINDOW *w, int y, int x, const char *safe, size_t len, int 
             wc = L'?';
             cw = 1;
         }
+        if (skipped < skip) {
+            skipped += cw;
+            p += n;
+            continue;
+        }
         if (used + cw > width)
             break;
         wchar_t one[2] = { wc, 0 };
@@ -137,6 +144,11 @@ static int draw_safe(WINDOW *w, int y, int x, const char *safe, size_t len, int 
     return used;
 }
 
+static int draw_safe(WINDOW *w, int y, int x, const char *safe, size_t len, int width, bool pad)
+{
+    return draw_safe_from(w, y, x, safe, len, width, pad, 0);
+}
+
 int ui_put(WINDOW *w, int y, int x, const char *s, size_t len, int width, bool pad)
 {
     if (width <= 0)
@@ -146,6 +158,20 @@ int ui_put(WINDOW *w, int y, int x, const char *s, size_t len, int width, bool p
     char *safe = need <= sizeof stack ? stack : hs_xmalloc(need);
     textsafe_escape(s, len, safe, need);
     int used = draw_safe(w, y, x, safe, need - 1, width, pad);
+    if (safe != stack)
+        free(safe);
+    return used;
+}
+
+int ui_put_from(WINDOW *w, int y, int x, const char *s, size_t len, int width, int skip)
+{
+    if (width <= 0)
+        return 0;
+    size_t need = textsafe_escape(s, len, NULL, 0) + 1;
+    char stack[1024];
+    char *safe = need <= sizeof stack ? stack : hs_xmalloc(need);
+    textsafe_escape(s, len, safe, need);
+    int used = draw_safe_from(w, y, x, safe, need - 1, width, false, skip);
     if (safe != stack)
         free(safe);
     return used;

@@ -74,7 +74,7 @@ start_on_suspects() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 147
+tap_plan 152
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -138,6 +138,16 @@ wait_for "and the path from a GC root" "^Path from a GC root \(4 hops from the v
 keys j j Enter
 wait_for "Enter on a hop of the path goes there" "in dump 3: ARRAY Array app/models/session.rb:3"
 keys h
+keys ']'
+wait_for "] scrolls long rows right" "^ytes \(what freeing it would free, in dump 3\)"
+keys '['
+wait_for "[ scrolls them back" "^Retained size: [0-9]+ bytes"
+keys / a d d r e s s Enter
+keys Enter
+wait_for "Enter on a member shows its whole value" "The whole value"
+wait_for "decoded and escaped" "^ +address \(14 bytes\):"
+keys q
+wait_gone "q closes it" "The whole value"
 
 # ---- export ------------------------------------------------------------------------------
 keys e
