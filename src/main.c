@@ -363,8 +363,27 @@ static int parse_options(int argc, char **argv, options *o)
         switch (c) {
         case 'h': print_usage(); exit(0);
         case 'V': printf("heapsift %s\n", PACKAGE_VERSION); exit(0);
-        case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
-        default: usage_error("unknown option '%s'", argv[optind - 1]);
+        case ':':
+        default: {
+            /* A long option is named as typed; a short one by its letter
+             * (it may sit in a cluster, as -Rz). */
+            const char *typed = argv[optind - 1];
+            bool is_long = strncmp(typed, "--", 2) == 0;
+            char letter[3] = { '-', (char)optopt, 0 };
+            const char *eq = is_long ? strchr(typed, '=') : NULL;
+            for (const struct option *lo = longopts; eq && lo->name; lo++)
+                if (lo->has_arg == no_argument && strlen(lo->name) == (size_t)(eq - typed - 2) &&
+                    strncmp(lo->name, typed + 2, (size_t)(eq - typed - 2)) == 0)
+                    usage_error("option '%s' takes no value", typed);
+            size_t nlen = eq ? (size_t)(eq - typed - 2) : strlen(typed) - (is_long ? 2 : 0);
+            int matches = 0;
+            for (const struct option *lo = longopts; is_long && lo->name; lo++)
+                matches += strncmp(lo->name, typed + 2, nlen) == 0;
+            if (c != ':' && matches > 1)
+                usage_error("option '%s' is ambiguous: give more of its name", typed);
+            usage_error(c == ':' ? "option '%s' needs a value" : "unknown option '%s'",
+                        is_long || !optopt ? typed : letter);
+        }
         }
     }
     if (optind >= argc)

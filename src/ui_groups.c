@@ -36,9 +36,12 @@ static void heading(ui *u, int y)
 
 static void row_draw(ui *u, int y, size_t row, bool selected)
 {
+    ui_draw_group(u, y, view_group_at(&u->view, row), selected, ui_row_attr(u, row, selected, u->attr[PART_NORMAL]));
+}
+
+void ui_draw_group(ui *u, int y, const group *g, bool selected, attr_t a)
+{
     const group_set *s = u->view.set;
-    const group *g = view_group_at(&u->view, row);
-    attr_t a = ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
     ui_fill(stdscr, y, 0, COLS, a);
     column_id shown[COL_COUNT_ALL];
     size_t n = columns_shown(s, shown);

@@ -191,6 +191,10 @@ attr_t ui_row_attr(ui *u, size_t row, bool selected, attr_t plain);
  * cells used. */
 int ui_draw_tabs(ui *u, int y, int x, view_tab shown);
 
+/* Draws group g of the view's set on row y as the group list does, in a
+ * (ui_groups.c): the suspect view's groups too. */
+void ui_draw_group(ui *u, int y, const group *g, bool selected, attr_t a);
+
 /* The list of the current view: title, headings, rows, status, key bar. */
 void ui_list_draw(ui *u);
 /* The key map of the list shown. */

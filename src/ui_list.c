@@ -51,23 +51,23 @@ static const key_binding groups_bindings[] = {
 static const key_binding objects_bindings[] = {
     LIST_COMMON_HEAD,
     { ACT_ENTER, "follow", "open the object under the cursor" },
-    { ACT_BACK, "back", "back to the group list" },
+    { ACT_BACK, "back", "back to the list before (the groups, or the suspect)" },
     { ACT_TAB, NULL, NULL },
     { ACT_SCROLL_RIGHT, NULL, NULL },
     { ACT_SCROLL_LEFT, NULL, NULL },
     { ACT_SEARCH, "search", NULL },
     { ACT_SEARCH_NEXT, NULL, NULL },
     { ACT_SEARCH_PREV, NULL, NULL },
-    { ACT_FILTER, NULL, "filter the groups (back to the group list)" },
-    { ACT_SORT, NULL, "sort the groups" },
-    { ACT_REVERSE, NULL, "reverse the groups' sort" },
+    { ACT_FILTER, NULL, "filter what counts (back to this tab's list)" },
+    { ACT_SORT, NULL, "sort pane of this tab's list (the groups, or the suspects)" },
+    { ACT_REVERSE, NULL, "reverse this tab's list" },
     { ACT_WHY, NULL, "why this group is retained: size, holders, root path" },
     { ACT_PROBLEMS, NULL, NULL },
     { ACT_EXPORT, "export", "export this list of objects" },
     { ACT_COPY, NULL, NULL },
     { ACT_OPEN, NULL, NULL },
     { ACT_HELP, "help", NULL },
-    { ACT_QUIT, "back", "back to the group list" },
+    { ACT_QUIT, "back", "back to the list before (the groups, or the suspect)" },
     { ACT_QUIT_NOW, "quit", NULL },
     { ACT_REDRAW, NULL, NULL },
     { ACT_MOUSE, NULL, NULL },
@@ -82,9 +82,9 @@ static const key_binding object_bindings[] = {
     { ACT_SEARCH, "search", "search the object's rows" },
     { ACT_SEARCH_NEXT, NULL, NULL },
     { ACT_SEARCH_PREV, NULL, NULL },
-    { ACT_FILTER, NULL, "filter the groups (back to the group list)" },
-    { ACT_SORT, NULL, "sort the groups" },
-    { ACT_REVERSE, NULL, "reverse the groups' sort" },
+    { ACT_FILTER, NULL, "filter what counts (back to this tab's list)" },
+    { ACT_SORT, NULL, "sort pane of this tab's list (the groups, or the suspects)" },
+    { ACT_REVERSE, NULL, "reverse this tab's list" },
     { ACT_PROBLEMS, NULL, NULL },
     { ACT_EXPORT, "export", "export this object's rows" },
     { ACT_COPY, NULL, NULL },
@@ -106,14 +106,14 @@ static const key_binding suspects_bindings[] = {
     { ACT_SEARCH_PREV, NULL, NULL },
     { ACT_FILTER, "filter", "filter: what counts (path, exclude, types, min count)" },
     { ACT_SORT, "sort", "sort pane: bytes, count, growth" },
-    { ACT_REVERSE, "reverse", NULL },
+    { ACT_REVERSE, NULL, NULL },
     { ACT_WHY, "why", "the suspect in full: growth, holders, root path, groups" },
     { ACT_PROBLEMS, NULL, NULL },
     { ACT_EXPORT, "export", "export the suspects as --suspects writes them" },
     { ACT_COPY, NULL, NULL },
     { ACT_OPEN, NULL, NULL },
     { ACT_HELP, "help", NULL },
-    { ACT_QUIT, "quit", NULL },
+    { ACT_QUIT, "quit", "quit heapsift" },
     { ACT_QUIT_NOW, NULL, NULL },
     { ACT_REDRAW, NULL, NULL },
     { ACT_MOUSE, NULL, NULL },
@@ -183,17 +183,20 @@ static void draw_title(ui *u)
     char total[32], title[512];
     units_bytes(s->total_memsize, total, sizeof total);
     static const char *const mode_words[] = { [DIFF_ALL] = "all", [DIFF_NEW] = "new", [DIFF_RETAINED] = "retained" };
-    int len = snprintf(title, sizeof title, "  %zu dump%s: %s  %" PRIu64 " objects %s  ", v->session->ndumps,
-                       v->session->ndumps == 1 ? "" : "s", mode_words[v->session->diff->mode], s->total_count, total);
+    /* What fits 80 columns comes first: the totals, then the list's size. */
+    int len = snprintf(title, sizeof title, "  %s: %" PRIu64 " objects %s, %zu dump%s  ", mode_words[v->session->diff->mode],
+                       s->total_count, total, v->session->ndumps, v->session->ndumps == 1 ? "" : "s");
     if (v->tab == TAB_SUSPECTS && v->sp_ready)
         len += snprintf(title + len, sizeof title - (size_t)len, "%zu suspect%s", v->sp.nrows,
                         v->sp.nrows == 1 ? "" : "s");
     else if (v->tab == TAB_GROUPS)
         len += snprintf(title + len, sizeof title - (size_t)len, "%zu %s", s->nvisible,
                         s->nvisible == 1 ? "group" : "groups");
-    snprintf(title + len, sizeof title - (size_t)len, "  identity %s",
-             v->session->diff->identity == DIFF_ID_ADDRESS ? "address" : "exact");
-    ui_puts(stdscr, 0, x, title, COLS - 1 - x, false);
+    /* The identity only when it fits whole. */
+    const char *identity = v->session->diff->identity == DIFF_ID_ADDRESS ? "  identity address" : "  identity exact";
+    if (x + len + (int)strlen(identity) <= COLS)
+        snprintf(title + len, sizeof title - (size_t)len, "%s", identity);
+    ui_puts(stdscr, 0, x, title, COLS - x, false);
 }
 
 /* The status line: the last action's message first and whole, the

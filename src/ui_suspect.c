@@ -27,6 +27,11 @@ static void row_draw(ui *u, int y, size_t row, bool selected)
     const orow *r = &view_top_c(v)->srows[row];
     char text[2048];
     size_t len = view_row_text(v, row, text, sizeof text);
+    group g;
+    if (view_suspect_group_row(v, row, &g)) {
+        ui_draw_group(u, y, &g, selected, ui_row_attr(u, row, selected, u->attr[PART_NORMAL]));
+        return;
+    }
     bool head = (srow_kind)r->kind == SROW_HEADING;
     attr_t a = head && !selected ? u->attr[PART_HEADING] : ui_row_attr(u, row, selected, u->attr[PART_NORMAL]);
     ui_fill(stdscr, y, 0, COLS, a);

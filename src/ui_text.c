@@ -286,7 +286,12 @@ int ui_put_label(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int 
     if (gem) {
         const char *slash = memchr(gem, '/', len - (size_t)(gem - s));
         size_t glen = (size_t)(slash - gem) + 1;
-        if (cells(gem, glen) < (width - used) / 2) {
+        const char *mark = u->utf8 ? "\u2026" : "...";
+        int mw = u->utf8 ? 1 : 3;
+        if (cells(gem, glen) + mw < (width - used) / 2) {
+            /* What went before the gem's name is gone: say so. */
+            mvwaddstr(w, y, x + used, mark);
+            used += mw;
             used += ui_put(w, y, x + used, gem, glen, width - used, false);
             return used + ui_put_tail(u, w, y, x + used, slash + 1, len - (size_t)(slash + 1 - s), width - used);
         }

@@ -28,6 +28,11 @@ void ui_why_open(ui *u)
         ui_pane_show(u, out, "What holds this suspect's objects", 'w');
         return;
     }
+    if (v->tab == TAB_SUSPECTS && !v->sp_ready) {
+        snprintf(u->status, sizeof u->status, "%s",
+                 v->sp_error[0] ? v->sp_error : "the suspects come with the graph: Tab shows the groups meanwhile");
+        return;
+    }
     const group *g = view_current_group(v);
     if (!g) {
         snprintf(u->status, sizeof u->status, "w explains a group: select one in the group list");

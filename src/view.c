@@ -334,6 +334,7 @@ static void pop_tab(view *v, view_tab t)
 void view_set_filter(view *v, const obj_filter *f)
 {
     size_t g = selected_group(v);
+    pop_tab(v, TAB_GROUPS); /* an object list would show what the filter hid */
     group_set_filter(v->set, f);
     reselect(v, g);
     view_find_suspects(v); /* the filter chooses what counts */
@@ -353,6 +354,14 @@ void view_set_group_by(view *v, group_by by)
 
 void view_find_suspects(view *v)
 {
+    /* The suspect selected, by its example holder, to select again. */
+    const view_frame *root = v->tab == TAB_SUSPECTS ? &v->stack[0] : &v->parked.stack[0];
+    uint32_t keep = GRAPH_NONE;
+    suspect_kind keep_kind = SUSPECT_HELD;
+    if (v->sp_ready && root->selected < v->sp.nrows) {
+        keep = v->sp.rows[v->sp_order[root->selected]].example;
+        keep_kind = v->sp.rows[v->sp_order[root->selected]].kind;
+    }
     pop_tab(v, TAB_SUSPECTS);
     suspects_free(&v->sp);
     free(v->sp_order);
@@ -368,7 +377,17 @@ void view_find_suspects(view *v)
     }
     v->sp_ready = true;
     v->sp_order = hs_xmalloc((v->sp.nrows ? v->sp.nrows : 1) * sizeof *v->sp_order);
+    for (size_t r = 0; r < v->sp.nrows; r++)
+        v->sp_order[r] = r;
     view_suspects_sort(v);
+    view_frame *top = v->tab == TAB_SUSPECTS ? &v->stack[0] : &v->parked.stack[0];
+    for (size_t r = 0; r < v->sp.nrows && keep != GRAPH_NONE; r++) {
+        const suspect *s = &v->sp.rows[v->sp_order[r]];
+        if (s->example == keep && s->kind == keep_kind) {
+            top->selected = r;
+            break;
+        }
+    }
 }
 
 /* ---- sort keys of the list shown ---------------------------------------------------- */

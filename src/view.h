@@ -76,7 +76,7 @@ enum { SROW_HEAD_HOLDERS, SROW_HEAD_PATH, SROW_HEAD_GROUPS, SROW_HEAD_COLUMNS };
 
 /* The suspects list's sort keys: X(ID, name, help). */
 #define SUSPECT_SORT_KEYS(X)                                                     \
-    X(SSORT_BYTES, "bytes", "bytes held, most first (their share)")              \
+    X(SSORT_BYTES, "bytes", "as --suspects ranks: holders by bytes, then roots")  \
     X(SSORT_COUNT, "count", "objects held, most first")                          \
     X(SSORT_GROWTH, "growth", "grows in every window first, then grows again, settled, grew once")
 
@@ -235,6 +235,11 @@ size_t view_suspects_row_text(const view *v, size_t row, bool utf8, char *buf, s
 
 /* The suspects list's column headings, aligned with its rows. */
 size_t view_suspects_heading(char *buf, size_t size);
+
+/* Row `row` of a suspect's view, when it is a group: that group as the
+ * group list would show it holding only the suspect's objects (count and
+ * sizes; its retained size and trend stay the whole group's). */
+bool view_suspect_group_row(const view *v, size_t row, group *out);
 
 /* The suspect the list shown is about (the selected one of the suspects
  * list, the one opened), or SIZE_MAX. */

@@ -79,6 +79,15 @@ static group restricted(const view *v, const suspect_group *sg)
     return g;
 }
 
+bool view_suspect_group_row(const view *v, size_t row, group *out)
+{
+    const view_frame *f = view_top_c(v);
+    if (f->kind != VIEW_SUSPECT || row >= f->nsrows || (srow_kind)f->srows[row].kind != SROW_GROUP)
+        return false;
+    *out = restricted(v, &v->sp.groups[v->sp.rows[f->suspect].group_start + f->srows[row].item]);
+    return true;
+}
+
 static int heading_text(const view *v, const suspect *s, size_t item, char *buf, size_t size)
 {
     switch (item) {
@@ -93,8 +102,8 @@ static int heading_text(const view *v, const suspect *s, size_t item, char *buf,
                         s->path_len, s->path_len == 1 ? "" : "s", v->session->graph->root_names[s->path_root],
                         v->session->ndumps);
     case SROW_HEAD_GROUPS:
-        return snprintf(buf, size, "What it holds: %zu group%s, counting its objects only", s->ngroups,
-                        s->ngroups == 1 ? "" : "s");
+        return snprintf(buf, size, "What it holds: %zu group%s (count and sizes of its objects; retained and trend: "
+                        "the whole group's)", s->ngroups, s->ngroups == 1 ? "" : "s");
     case SROW_HEAD_COLUMNS: return (int)columns_heading_text(v->set, buf, size);
     }
     assert(0);

@@ -43,7 +43,7 @@ static int cmp_suspects(const void *pa, const void *pb, void *ctx)
         return a->noise ? 1 : -1;
     int c = 0;
     switch (v->sp_sort) {
-    case SSORT_BYTES: c = cmp_u64_desc(a->memsize, b->memsize); break;
+    case SSORT_BYTES: c = (ia > ib) - (ia < ib); break; /* suspects_find's rank */
     case SSORT_COUNT: c = cmp_u64_desc(a->count, b->count); break;
     case SSORT_GROWTH: c = growth_rank[a->growth] - growth_rank[b->growth]; break;
     case SSORT_COUNT_ALL: assert(0); break;

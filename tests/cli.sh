@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 75
+tap_plan 81
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -17,6 +17,12 @@ check_status "unknown option is a usage error" 2 "$HEAPSIFT" --frobnicate "${APP
 check_grep "unknown option: heapsift's own words and prefix" "^heapsift: unknown option '--frobnicate'$" "$WORK/err"
 check_status "an option without its value is a usage error" 2 "$HEAPSIFT" "${APP[@]}" --top
 check_grep "missing value: named" "^heapsift: option '--top' needs a value$" "$WORK/err"
+check_status "a short option in a cluster" 2 "$HEAPSIFT" -Rz "${APP[@]}"
+check_grep "is named by its letter" "^heapsift: unknown option '-z'$" "$WORK/err"
+check_status "a value for an option that takes none" 2 "$HEAPSIFT" --report=1 "${APP[@]}"
+check_grep "is said so" "^heapsift: option '--report=1' takes no value$" "$WORK/err"
+check_status "an ambiguous abbreviation" 2 "$HEAPSIFT" --s "${APP[@]}"
+check_grep "is said so, not called unknown" "^heapsift: option '--s' is ambiguous: give more of its name$" "$WORK/err"
 check_status "a missing third dump exits 1" 1 "$HEAPSIFT" "$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$WORK/gone.json"
 check_grep "and is named before the first is read" "^heapsift: .*gone.json: cannot open: No such file or directory$" "$WORK/err"
 check_status "unknown grouping is a usage error" 2 "$HEAPSIFT" --group-by=colour "${APP[@]}"

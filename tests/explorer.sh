@@ -79,7 +79,7 @@ tap_plan 152
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
 wait_for "the group list appears" "^ +283 .*STRING .*products_controller.rb:7"
-wait_for "the header names the lists, the dumps and totals" "Suspects \| Groups  3 dumps: retained +3485 objects 361 KB +32 groups"
+wait_for "the header names the lists, the dumps and totals" "Suspects \| Groups  retained: 3485 objects 361 KB, 3 dumps  32 groups"
 wait_for "trends are drawn with block glyphs" "[▁▂▃▄▅▆▇█]{3}"
 wait_for "the status line shows the selection and sort" "group 1/32 +by site +sort count"
 wait_for "the retained size of each group is shown" "^ +COUNT +BYTESIZE +MEMSIZE +RETAINED +TYPE"
@@ -268,7 +268,7 @@ exec 7>&-
 
 # ---- the Suspects view: the first screen, Tab, Enter and back, w, export ------------------
 start_on_suspects 100 30 "${APP[@]}"
-wait_for "it opens on the Suspects, the tab marked in the header" "heapsift  Suspects \| Groups  3 dumps: retained +3485 objects 361 KB +9 suspects"
+wait_for "it opens on the Suspects, the tab marked in the header" "heapsift  Suspects \| Groups  retained: 3485 objects 361 KB, 3 dumps  9 suspects"
 wait_for "the biggest holder first: the audit log's array" "^ +2080 +233 KB .* 64\.6% grows +ARRAY Array at app/middleware/audit_log\.rb:4"
 wait_for "a folded row says how many hold" "HASH Hash at lib/rackish\.rb:27 \(35 holders\)"
 wait_for "its key bar" "^ Enter open  Tab groups  / search"

@@ -1154,7 +1154,8 @@ static void suspects_tab(void **state)
     assert_int_equal(f->kind, VIEW_SUSPECT);
     assert_string_equal(row_text(&v, 0), "Path from a GC root to the holder (3 hops from the vm root, in dump 3)");
     assert_string_equal(row_text(&v, 3), "  0x7f587bfeaff8 ARRAY Array app/middleware/audit_log.rb:4 (retained 622696)");
-    assert_string_equal(row_text(&v, 4), "What it holds: 21 groups, counting its objects only");
+    assert_string_equal(row_text(&v, 4), "What it holds: 21 groups (count and sizes of its objects; retained and "
+                                         "trend: the whole group's)");
     assert_int_equal(f->selected, 6);
     assert_non_null(strstr(row_text(&v, 6), "     260    1.4 KB     10 KB"));
     assert_non_null(strstr(row_text(&v, 6), "app/controllers/products_controller.rb:40"));
@@ -1199,8 +1200,20 @@ static void suspects_tab(void **state)
     view_sort_by(&v, SSORT_BYTES);
     view_reverse(&v);
 
+    /* A filter change keeps the selected suspect selected. */
+    view_move(&v, 2);
+    size_t picked = view_current_suspect(&v);
+    view_set_filter(&v, &v.set->filter);
+    assert_int_equal(view_current_suspect(&v), picked);
+    view_home(&v);
+
     /* The filter chooses what counts: only app/models, one suspect holds it
-     * (the Session array), and the tab returns to its list. */
+     * (the Session array), and the tab returns to its list; the group
+     * list's open object list closes too (it would show what is hidden). */
+    view_switch_tab(&v);
+    assert_true(view_enter(&v));
+    assert_int_equal(view_top(&v)->kind, VIEW_OBJECTS);
+    view_switch_tab(&v);
     assert_true(view_enter(&v));
     obj_filter flt;
     filter_init(&flt);
@@ -1213,6 +1226,8 @@ static void suspects_tab(void **state)
         total += v.sp.rows[r].count;
     assert_int_equal(total, 152); /* the filtered report's total (app-filter) */
     assert_non_null(strstr(row_text(&v, 0), "ARRAY Array at app/models/session.rb:3"));
+    view_switch_tab(&v);
+    assert_int_equal(view_top(&v)->kind, VIEW_GROUPS);
     view_free(&v);
     loader_free(l);
 }
