@@ -163,7 +163,7 @@ static const group_column group_columns[COL_COUNT_ALL] = {
     [COL_MEMSIZE] = { "MEMSIZE", 9, false, LOOK_TEXT, NULL, NULL, NULL, cell_memsize, SORT_MEMSIZE },
     [COL_RETAINED] = { "RETAINED", 9, false, LOOK_TEXT, has_retained, NULL, NULL, cell_retained, SORT_RETAINED },
     [COL_TYPE] = { NULL, 8, true, LOOK_TEXT, type_shown, NULL, heading_type, cell_type, SORT_TYPE },
-    [COL_TREND] = { "TREND", 0, true, LOOK_GLYPHS, has_trends, width_trend, NULL, cell_trend, -1 },
+    [COL_TREND] = { "TREND", 0, true, LOOK_GLYPHS, has_trends, width_trend, NULL, cell_trend, SORT_LIVE },
     [COL_LIVE] = { "LIVE", 0, false, LOOK_TEXT, live_shown, width_live, NULL, cell_live, SORT_LIVE },
     [COL_LABEL] = { NULL, 0, true, LOOK_TAIL, NULL, NULL, heading_label, cell_label, SORT_LOCATION },
 };

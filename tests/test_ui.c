@@ -428,6 +428,13 @@ static void sort_by_columns(void **state)
     assert_int_equal(u.view.set->sort, SORT_COUNT);
     keys(&u, "<"); /* wraps to the last column: the location */
     assert_int_equal(u.view.set->sort, SORT_LOCATION);
+    /* Left of it, the trend: sorted by the live counts, which then show
+     * as numbers beside the glyphs. */
+    keys(&u, "<");
+    assert_int_equal(u.view.set->sort, SORT_LIVE);
+    ui_draw(&u);
+    assert_non_null(strstr(screen_row(1), "TREND"));
+    assert_non_null(strstr(screen_row(1), "LIVE"));
     ui_close(&u);
     term_close();
 }
