@@ -271,6 +271,15 @@ void ui_list_draw(ui *u)
     view_frame *f = view_top(v);
     const ui_view_ops *kind = kinds[f->kind];
     int height = LINES - 4;
+    /* A list opens with its first rows in view: when its starting row
+     * (an object's first reference) is further down than the screen
+     * reaches, the cursor starts at the top instead, so an object's
+     * retained size and path are not scrolled away unseen. */
+    if (!f->placed) {
+        if (f->selected >= (size_t)height)
+            view_home(v);
+        f->placed = true;
+    }
     view_scroll(v, (size_t)height);
     draw_title(u);
     kind->heading(u, 1);

@@ -96,6 +96,7 @@ typedef struct view_frame {
     view_kind kind;
     size_t selected;     /* selected row */
     size_t top;          /* first row on screen (kept by view_scroll) */
+    bool placed;         /* the screen has shown it once (see ui_list_draw) */
     size_t group;        /* VIEW_OBJECTS: index into set->groups */
     size_t suspect;      /* VIEW_SUSPECT: index into the suspects' rows; VIEW_OBJECTS:
                             the suspect whose objects of the group are listed, or

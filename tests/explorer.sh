@@ -74,7 +74,7 @@ start_on_suspects() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 152
+tap_plan 153
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -122,6 +122,7 @@ wait_for "objects show their class" "OBJECT +Session "
 keys Enter
 wait_for "Enter shows the object" "^object 0x[0-9a-f]+ in dump 3: OBJECT Session app/models/session.rb"
 wait_for "the title says where: a breadcrumb" "heapsift  Groups › OBJECT session.rb:9 › 0x[0-9a-f]+ *$"
+wait_for "it opens with its retained size in view, not scrolled past it" "^Retained size: [0-9]+ bytes"
 wait_for "its members are shown" "generation: [0-9]+"
 keys G
 wait_for "its referrers are listed" "^Referrers \([0-9]+\)"
