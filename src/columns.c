@@ -347,6 +347,17 @@ size_t columns_object_row(const heap *h, size_t i, const char *value, size_t vle
 {
     size_t clen;
     const char *cls = heap_class_name(h, heap_class_of(h, i), &clen);
+    /* A long class name keeps the columns in line: cut, its end marked. */
+    char cut[24];
+    if (clen > 20) {
+        size_t keep = 17;
+        while (keep > 0 && ((unsigned char)cls[keep] & 0xc0) == 0x80)
+            keep--; /* a whole UTF-8 character */
+        memcpy(cut, cls, keep);
+        memcpy(cut + keep, "...", 3);
+        cls = cut;
+        clen = keep + 3;
+    }
     char gen[16] = "-";
     if (h->gen[i] != HEAP_NO_GEN)
         snprintf(gen, sizeof gen, "%" PRIu32, h->gen[i]);

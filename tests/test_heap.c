@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "dumpfile.h"
+#include "columns.h"
 #include "heap.h"
 #include "json_scan.h" /* scan_problem_kind */
 
@@ -724,9 +725,30 @@ static void progress_and_cancel(void **state)
     assert_non_null(strstr(err.msg, "app-2.json.gz"));
 }
 
+/* The object list's row keeps its columns in line under a long class
+ * name: cut to 20 cells, its end marked. */
+static void object_row_long_class(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/heapsift-class-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "{\"address\":\"0x7f0000000010\", \"type\":\"CLASS\", \"name\":\"Admin::Reports::QuarterlyRevenueExporter\", \"memsize\":40}\n");
+    fprintf(f, "{\"address\":\"0x7f0000000020\", \"type\":\"OBJECT\", \"class\":\"0x7f0000000010\", \"memsize\":40}\n");
+    fclose(f);
+    heap *h = load_full(path, 1);
+    char row[256];
+    columns_object_row(h, 1, NULL, 0, row, sizeof row);
+    assert_string_equal(row, "0x7f0000000020 OBJECT  Admin::Reports::Q...       40        0      -");
+    heap_free(h);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(object_row_long_class),
         cmocka_unit_test(app2_counts),
         cmocka_unit_test(columns_by_mode),
         cmocka_unit_test(app2_sites_and_classes),
