@@ -109,7 +109,7 @@ static void write_group(FILE *out, const report_info *info, const report_opts *o
 {
     const group_set *s = info->set;
     report_write_line(out, s, g, g->count, g->bytesize, g->memsize, opts->escape);
-    if (s->sort == SORT_RETAINED && s->has_retained)
+    if ((opts->retained || s->sort == SORT_RETAINED) && s->has_retained)
         fprintf(out, "  retained: %" PRIu64, g->retained);
     if (opts->trend && g->trend) {
         fprintf(out, "  trend:");

@@ -27,6 +27,8 @@ typedef struct report_info {
 typedef struct report_opts {
     bool header;      /* write the "# " header lines */
     bool trend;       /* append each group's live count per dump */
+    bool retained;    /* append each group's retained size (once the graph is
+                         read), sorted by it or not */
     bool escape;      /* make dump text safe for a terminal (textsafe) */
     size_t top;       /* at most this many groups; 0 for all */
     const char *when; /* time of the report for the header, or NULL for none */

@@ -38,7 +38,9 @@ static bool groups_enter(view *v, view_frame *f)
 static hs_status groups_write(const view *v, FILE *out, const char *when, hs_error *err)
 {
     report_info info = { v->session, v->set };
-    report_opts opts = { .header = true, .when = when }; /* exactly --report's lines */
+    /* --report's lines with what the screen shows besides: the retained
+     * size and each dump's count (the TREND column), as --trend writes them. */
+    report_opts opts = { .header = true, .when = when, .retained = true, .trend = true };
     return report_write(out, &info, &opts, err);
 }
 

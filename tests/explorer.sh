@@ -161,9 +161,9 @@ keys e
 keys C-u
 keys r e p o r t . t x t Enter
 wait_for "the group list is exported" "exported to report.txt"
-if grep -qE "^Retained 76 OBJECT objects of size 0/[0-9]+ at: app/models/session.rb:9$" "$WORK/report.txt" &&
+if grep -qE "^Retained 76 OBJECT objects of size 0/[0-9]+ at: app/models/session.rb:9  retained: [0-9]+  trend: 24 100 162$" "$WORK/report.txt" &&
     grep -q "^# filter: path app/models" "$WORK/report.txt"; then
-    tap_ok "the export uses --report's format and says the filter"
+    tap_ok "the export uses --report's format, with the retained size and trend shown, and says the filter"
 else
     tap_fail "the export uses --report's format and says the filter" "$(head -c 600 "$WORK/report.txt")"
 fi
