@@ -12,6 +12,7 @@
 
 #include "json_scan.h"
 #include "textsafe.h"
+#include "units.h"
 
 /* Section headings, by the item of an OROW_HEADING row. */
 enum { HEAD_MEMBERS, HEAD_REFS, HEAD_REFERRERS, HEAD_PATH };
@@ -190,9 +191,11 @@ static int retained_text(const view *v, const view_frame *f, char *buf, size_t s
     size_t nd = v->session->ndumps;
     if (!v->session->graph)
         return snprintf(buf, size, "Retained size and root path: being computed (reading dump %zu's references)", nd);
-    if (f->in_graph)
-        return snprintf(buf, size, "Retained size: %" PRIu64 " bytes (what freeing it would free, in dump %zu)",
-                        f->retained, nd);
+    if (f->in_graph) {
+        char bytes[32];
+        units_bytes(f->retained, bytes, sizeof bytes);
+        return snprintf(buf, size, "Retained size: %s (what freeing it would free, in dump %zu)", bytes, nd);
+    }
     return snprintf(buf, size, "Not in dump %zu's graph: it was freed or its slot reused", nd);
 }
 
@@ -202,8 +205,9 @@ static int path_text(const view *v, const view_frame *f, size_t hop, char *buf, 
     uint32_t node = f->path[hop];
     char desc[512];
     objinfo_describe(latest, node, desc, sizeof desc);
-    return snprintf(buf, size, "  0x%-12" PRIx64 " %s (retained %" PRIu64 ")", latest->addr[node], desc,
-                    v->session->graph->retained[node]);
+    char bytes[32];
+    units_bytes(v->session->graph->retained[node], bytes, sizeof bytes);
+    return snprintf(buf, size, "  0x%-12" PRIx64 " %s (retained %s)", latest->addr[node], desc, bytes);
 }
 
 /* A member of the line: strings decoded ("file" is never escaped by Ruby),

@@ -13,6 +13,7 @@
 
 #include "columns.h"
 #include "suspects_report.h"
+#include "units.h"
 
 static void add_srow(view_frame *f, srow_kind kind, size_t item, size_t *cap)
 {
@@ -123,16 +124,19 @@ static size_t suspect_row_text(const view *v, const view_frame *f, size_t row, c
         const suspect_holder *sh = &v->sp.holders[s->holder_start + r->item];
         char desc[512];
         objinfo_describe(latest, sh->node, desc, sizeof desc);
-        n = snprintf(buf, size, "  0x%-12" PRIx64 " %s  holds %" PRIu64 " (%" PRIu64 " bytes)", latest->addr[sh->node],
-                     desc, sh->count, sh->memsize);
+        char bytes[32];
+        units_bytes(sh->memsize, bytes, sizeof bytes);
+        n = snprintf(buf, size, "  0x%-12" PRIx64 " %s  holds %" PRIu64 " (%s)", latest->addr[sh->node], desc,
+                     sh->count, bytes);
         break;
     }
     case SROW_PATH: {
         uint32_t node = s->path[r->item];
         char desc[512];
         objinfo_describe(latest, node, desc, sizeof desc);
-        n = snprintf(buf, size, "  0x%-12" PRIx64 " %s (retained %" PRIu64 ")", latest->addr[node], desc,
-                     v->session->graph->retained[node]);
+        char bytes[32];
+        units_bytes(v->session->graph->retained[node], bytes, sizeof bytes);
+        n = snprintf(buf, size, "  0x%-12" PRIx64 " %s (retained %s)", latest->addr[node], desc, bytes);
         break;
     }
     case SROW_ELIDED: n = snprintf(buf, size, "  ... %zu hops not shown ...", r->item); break;

@@ -122,7 +122,7 @@ wait_for "objects show their class" "OBJECT +Session "
 keys Enter
 wait_for "Enter shows the object" "^object 0x[0-9a-f]+ in dump 3: OBJECT Session app/models/session.rb"
 wait_for "the title says where: a breadcrumb" "heapsift  Groups › OBJECT session.rb:9 › 0x[0-9a-f]+ *$"
-wait_for "it opens with its retained size in view, not scrolled past it" "^Retained size: [0-9]+ bytes"
+wait_for "it opens with its retained size in view, not scrolled past it" "^Retained size: [0-9.]+ [KMG]?B"
 wait_for "its members are shown" "generation: [0-9]+"
 keys G
 wait_for "its referrers are listed" "^Referrers \([0-9]+\)"
@@ -134,15 +134,15 @@ keys h
 wait_for "h goes back along the stack" "in dump 3: OBJECT Session"
 wait_gone "and the breadcrumb shrinks" "› 0x[0-9a-f]+ › 0x"
 keys g
-wait_for "the object view shows the retained size" "^Retained size: [0-9]+ bytes \(what freeing it would free, in dump 3\)"
+wait_for "the object view shows the retained size" "^Retained size: 278 B \(what freeing it would free, in dump 3\)"
 wait_for "and the path from a GC root" "^Path from a GC root \(4 hops from the vm root, in dump 3\)"
 keys j j Enter
 wait_for "Enter on a hop of the path goes there" "in dump 3: ARRAY Array app/models/session.rb:3"
 keys h
 keys ']'
-wait_for "] scrolls long rows right" "^ytes \(what freeing it would free, in dump 3\)"
+wait_for "] scrolls long rows right" "^ \(what freeing it would free, in dump 3\)"
 keys '['
-wait_for "[ scrolls them back" "^Retained size: [0-9]+ bytes"
+wait_for "[ scrolls them back" "^Retained size: [0-9.]+ [KMG]?B"
 keys / a d d r e s s Enter
 keys Enter
 wait_for "Enter on a member shows its whole value" "The whole value"

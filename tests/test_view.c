@@ -1124,7 +1124,7 @@ static void graph_arrives_later(void **state)
     assert_ptr_equal(f->h, l->session->dumps[2]);
     assert_int_equal(f->h->addr[f->info.index], 0x7f587bff4aa8);
     assert_true(f->in_graph);
-    assert_string_equal(row_text(&v, 0), "Retained size: 278 bytes (what freeing it would free, in dump 3)");
+    assert_string_equal(row_text(&v, 0), "Retained size: 278 B (what freeing it would free, in dump 3)");
     assert_string_equal(row_text(&v, 1), "Path from a GC root (4 hops from the vm root, in dump 3)");
     /* Referrers: the class-level array (from the graph, no text scan). */
     assert_int_equal(f->info.nreferrers, 1);
@@ -1184,7 +1184,7 @@ static void suspects_tab(void **state)
     view_frame *f = view_top(&v);
     assert_int_equal(f->kind, VIEW_SUSPECT);
     assert_string_equal(row_text(&v, 0), "Path from a GC root to the holder (3 hops from the vm root, in dump 3)");
-    assert_string_equal(row_text(&v, 3), "  0x7f587bfeaff8 ARRAY Array app/middleware/audit_log.rb:4 (retained 622696)");
+    assert_string_equal(row_text(&v, 3), "  0x7f587bfeaff8 ARRAY Array app/middleware/audit_log.rb:4 (retained 623 KB)");
     assert_string_equal(row_text(&v, 4), "What it holds: 21 groups (count and sizes of its objects; retained and "
                                          "trend: the whole group's)");
     assert_int_equal(f->selected, 6);
