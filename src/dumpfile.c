@@ -259,6 +259,12 @@ hs_status dumpfile_check_path(const char *path, hs_error *err)
     return HS_OK;
 }
 
+bool dumpfile_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err)
 {
     memset(df, 0, sizeof *df);

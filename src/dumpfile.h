@@ -46,6 +46,9 @@ typedef struct dumpfile {
  * missing third dump is said before the first is read for minutes. */
 hs_status dumpfile_check_path(const char *path, hs_error *err);
 
+/* Are paths a and b the same file (device and inode, links followed)? */
+bool dumpfile_same_file(const char *a, const char *b);
+
 /* Opens and maps path. On failure fills err (naming the file) and leaves df
  * closed. An empty file is HS_ERR_FORMAT; a directory, a missing or unreadable
  * file is HS_ERR_IO. A gzip stream that is cut short or corrupt keeps the text

@@ -55,6 +55,7 @@ typedef struct options {
     bool stats;             /* --stats: timings and sizes on stderr */
     ui_color color;         /* --color */
     view_tab first_tab;     /* --view: the explorer's first list */
+    bool allow_same;        /* --allow-same: a dump may be given twice */
     const char *why;        /* --why=FILE:LINE as given */
     char why_file[1024];    /* ... its FILE */
     uint32_t why_line;      /* ... its LINE */
@@ -79,6 +80,7 @@ static const char usage_text[] =
     "                            not a terminal)\n"
     "      --color=WHEN          explorer colours: auto (default; none when\n"
     "                            NO_COLOR is set), never, always\n"
+    "      --allow-same          a dump may be given more than once\n"
     "      --view=LIST           the explorer's first list: suspects (default;\n"
     "                            what holds the leak) or groups (Tab switches)\n"
     "  -g, --group-by=KEY        %s\n"
@@ -186,7 +188,7 @@ static uint64_t parse_count(const char *arg, const char *opt)
 
 enum {
     OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
-    OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY, OPT_SUSPECTS, OPT_VIEW,
+    OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY, OPT_SUSPECTS, OPT_VIEW, OPT_ALLOW_SAME,
 };
 
 static const struct option longopts[] = {
@@ -213,6 +215,7 @@ static const struct option longopts[] = {
     { "why", required_argument, NULL, OPT_WHY },
     { "suspects", no_argument, NULL, OPT_SUSPECTS },
     { "view", required_argument, NULL, OPT_VIEW },
+    { "allow-same", no_argument, NULL, OPT_ALLOW_SAME },
     { "colour", required_argument, NULL, OPT_COLOR },
     { "threads", required_argument, NULL, 'j' },
     { "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
@@ -319,6 +322,7 @@ static bool parse_mode(int c, const char *arg, options *o)
 static bool parse_running(int c, const char *arg, options *o)
 {
     switch (c) {
+    case OPT_ALLOW_SAME: o->allow_same = true; return true;
     case OPT_VIEW:
         if (strcmp(arg, "suspects") == 0)
             o->first_tab = TAB_SUSPECTS;
@@ -666,6 +670,19 @@ int main(int argc, char **argv)
             print_error(err.msg);
             paths_ok = false;
         }
+    /* The same file twice compares a dump with itself: nothing can be new,
+     * and a --fail-over gate would pass without a word. */
+    for (size_t k = 0; k < ndumps && paths_ok && !o.allow_same; k++)
+        for (size_t j = 0; j < k && paths_ok; j++)
+            if (dumpfile_same_file(paths[j], paths[k])) {
+                char msg[2200];
+                snprintf(msg, sizeof msg,
+                         "dumps %zu and %zu are the same file (%.1000s, %.1000s): give each dump once, or "
+                         "--allow-same",
+                         j + 1, k + 1, paths[j], paths[k]);
+                print_error(msg);
+                paths_ok = false;
+            }
     if (!paths_ok) {
         /* said which */
     } else if (!memory_suffices(paths, ndumps, &lopts, &o)) {

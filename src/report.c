@@ -151,12 +151,18 @@ void report_discard_partial(void)
 /* Writes straight into a file that is no regular file (/dev/null, a FIFO,
  * a terminal): there is nothing to replace, and renaming over it would
  * put a regular file in its place. */
-static hs_status write_special(const char *path, hs_status (*write)(FILE *out, void *ctx, hs_error *err),
+static hs_status write_special(const char *path, bool wait, hs_status (*write)(FILE *out, void *ctx, hs_error *err),
                                void *ctx, hs_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    /* A FIFO without a reader: wait for one (the command line, as a shell
+     * redirection would), or say so at once (the explorer must not hang). */
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | (wait ? 0 : O_NONBLOCK));
+    if (fd < 0 && errno == ENXIO)
+        return hs_fail(err, HS_ERR_IO, "%s: a FIFO that nothing reads yet: start its reader first", path);
     if (fd < 0)
         return hs_fail(err, HS_ERR_IO, "%s: cannot open for writing: %s", path, strerror(errno));
+    if (!wait)
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK); /* then write as to any file */
     FILE *out = fdopen(fd, "w");
     if (!out) {
         close(fd);
@@ -168,16 +174,32 @@ static hs_status write_special(const char *path, hs_status (*write)(FILE *out, v
     return st;
 }
 
+static hs_status atomic_write(const char *path, bool force, bool wait,
+                              hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx, hs_error *err);
+
 hs_status report_atomic_write(const char *path, bool force,
                               hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx,
                               hs_error *err)
+{
+    return atomic_write(path, force, true, write, ctx, err);
+}
+
+hs_status report_export_write(const char *path, bool force,
+                              hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx,
+                              hs_error *err)
+{
+    return atomic_write(path, force, false, write, ctx, err);
+}
+
+static hs_status atomic_write(const char *path, bool force, bool wait,
+                              hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx, hs_error *err)
 {
     struct stat sb;
     bool exists = stat(path, &sb) == 0; /* through a symbolic link */
     if (exists && !S_ISREG(sb.st_mode)) {
         if (S_ISDIR(sb.st_mode))
             return hs_fail(err, HS_ERR_IO, "%s is a directory: give a file name", path);
-        return write_special(path, write, ctx, err);
+        return write_special(path, wait, write, ctx, err);
     }
     if (!force && exists)
         return hs_fail(err, HS_ERR_EXISTS, "%s already exists (use --force to replace it)", path);

@@ -66,6 +66,12 @@ hs_status report_atomic_write(const char *path, bool force,
                               hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx,
                               hs_error *err);
 
+/* report_atomic_write for the explorer: a FIFO that nothing reads fails at
+ * once (saying so) instead of waiting for a reader. */
+hs_status report_export_write(const char *path, bool force,
+                              hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx,
+                              hs_error *err);
+
 /* The word that starts each body line for a diff mode: Retained/New/Live. */
 const char *report_verb(diff_mode mode);
 

@@ -153,6 +153,9 @@ static void install_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* An export into a FIFO whose reader left is an error to report
+     * (EPIPE), not a death with the terminal left raw. */
+    signal(SIGPIPE, SIG_IGN);
     atexit(restore_terminal);
 }
 
@@ -225,6 +228,18 @@ void ui_key(ui *u, int key)
         clearok(curscr, TRUE);
         return;
     }
+    if (LINES < 10 || COLS < 40) {
+        /* Nothing is shown: nothing may happen unseen (an export, say). */
+        if (key == 'q' || key == 'Q') {
+            if (u->mode == MODE_LOADING) {
+                loader_cancel(u->loader);
+                u->exit_status = 1;
+                u->cancelled = true;
+            }
+            u->quit = true;
+        }
+        return;
+    }
     const ui_mode_ops *m = modes[u->mode];
     m->key(u, keymap_action(m->keys(u), key), key);
 }
@@ -293,6 +308,7 @@ int ui_run(loader *l, const ui_opts *opts)
     ui_theme_init(&u);
 
     bool dirty = true;
+    bool terminal_lost = false; /* the loop ended because the terminal went away */
     int idle_wakeups = 0; /* stdin readable yet no key: the terminal is gone */
     while (!u.quit) {
         if (u.mode == MODE_LOADING && loader_finished(l)) {
@@ -341,8 +357,10 @@ int ui_run(loader *l, const ui_opts *opts)
         }
         if (rc == 0 && (u.mode == MODE_LOADING || (u.view_ready && u.view.graph_pending)))
             dirty = true;
-        if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-            break; /* the terminal went away (an SSH connection dropped) */
+        if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+            terminal_lost = true; /* an SSH connection dropped, without a SIGHUP */
+            break;
+        }
         int key, keys = 0;
         while ((key = getch()) != ERR) {
             keys++;
@@ -354,8 +372,10 @@ int ui_run(loader *l, const ui_opts *opts)
         /* A closed terminal can read as endlessly "ready" with nothing to
          * read; leave rather than spin. */
         idle_wakeups = (p[0].revents & POLLIN) && !keys ? idle_wakeups + 1 : 0;
-        if (idle_wakeups > 100)
+        if (idle_wakeups > 100) {
+            terminal_lost = true;
             break;
+        }
         if (rc < 0) /* EINTR: a resize, most likely */
             dirty = true;
     }
@@ -363,6 +383,11 @@ int ui_run(loader *l, const ui_opts *opts)
     ui_release(&u);
     if (u.cancelled)
         fprintf(stderr, "heapsift: loading cancelled (q): nothing was compared\n");
+    if (terminal_lost && !caught_signal) {
+        fprintf(stderr, "heapsift: the terminal went away; leaving\n");
+        loader_cancel(l);
+        return 1;
+    }
     if (caught_signal) {
         loader_cancel(l);
         return 128 + caught_signal;

@@ -114,7 +114,7 @@ static void export_now(ui *u, bool force)
     hs_error err;
     expand_home(prompt.input, sizeof prompt.input);
     prompt.len = strlen(prompt.input);
-    hs_status st = report_atomic_write(prompt.input, force, prompt.write, prompt.ctx, &err);
+    hs_status st = report_export_write(prompt.input, force, prompt.write, prompt.ctx, &err);
     if (st == HS_ERR_EXISTS && !force) {
         prompt.kind = PROMPT_EXPORT_REPLACE;
         return;

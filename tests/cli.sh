@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 81
+tap_plan 83
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -41,7 +41,9 @@ check_status "a text file that is no dump exits 1" 1 "$HEAPSIFT" "$WORK/text.jso
 check_grep "not a dump: file, line and byte" "text.json: not a Ruby heap dump.*line 1, byte 0" "$WORK/err"
 check_status "dumps out of order exit 1" 1 "$HEAPSIFT" "$DATA/app-3.json.gz" "$DATA/app-2.json.gz" "$DATA/app-1.json.gz"
 check_grep "out of order: names both dumps" "out of order: .*app-2.json.gz.*app-3.json.gz" "$WORK/err"
-check_status "the same dump three times still reports" 0 "$HEAPSIFT" "$DATA/app-1.json.gz" "$DATA/app-1.json.gz" "$DATA/app-1.json.gz"
+check_status "the same file twice is an error" 1 "$HEAPSIFT" "$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-1.json.gz"
+check_grep "naming both arguments" "^heapsift: dumps 1 and 3 are the same file \(.*app-1.json.gz, .*app-1.json.gz\): give each dump once, or --allow-same$" "$WORK/err"
+check_status "--allow-same: the same dump three times still reports" 0 "$HEAPSIFT" --allow-same "$DATA/app-1.json.gz" "$DATA/app-1.json.gz" "$DATA/app-1.json.gz"
 check_grep "the same dump twice is said, not met with silence" "app-1.json.gz \(dump 2\) holds exactly the objects of dump 1: the same dump twice\? Nothing is new between them" "$WORK/err"
 
 check_status "repaired lines still give a report" 0 "$HEAPSIFT" "$DATA/broken-paths.json"

@@ -74,7 +74,7 @@ start_on_suspects() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 153
+tap_plan 159
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -364,6 +364,34 @@ fi
 wait_for "the screen is back after the editor" "group 1/32 +by site"
 keys j o
 wait_for "a file not on this machine is said" "app/services/page_cache\.rb: No such file or directory"
+keys Q
+
+# ---- exports into FIFOs: none that nothing reads, none that kills the explorer --------------
+mkfifo "$WORK/export.fifo"
+start 100 24 "${APP[@]}"
+wait_for "the list appears (FIFO)" "group 1/32"
+keys e C-u "$WORK/export.fifo" Enter
+wait_for "a FIFO that nothing reads is refused at once, not waited on" "a FIFO that nothing reads yet"
+# A reader that leaves mid-export raises SIGPIPE: the explorer ignores it
+# (the write fails with EPIPE and is reported) rather than die with the
+# terminal left raw. The signal itself, sent as the kernel would:
+pane=$("${T[@]}" display-message -p -t hs '#{pane_pid}' 2>/dev/null || true)
+hs_pid=$(pgrep -P "$pane" -f heapsift 2>/dev/null | head -n 1 || true)
+[ -n "$hs_pid" ] && kill -s PIPE "$hs_pid"
+sleep 0.2
+keys Tab Tab j
+wait_for "SIGPIPE does not end the explorer" "group 2/32"
+# While "terminal too small" shows, keys do nothing unseen.
+"${T[@]}" resize-window -t hs -x 30 -y 8
+wait_for "too small (keys)" "terminal too small"
+keys e Enter
+"${T[@]}" resize-window -t hs -x 100 -y 24
+wait_for "back to full size" "group 2/32"
+if [ ! -e "$WORK/heapsift-report.txt" ] && ! screen | grep -q "Export view to"; then
+    tap_ok "keys typed while too small did nothing"
+else
+    tap_fail "keys typed while too small did nothing" "$(screen)"
+fi
 keys Q
 
 # ---- the export prompt takes ~ for $HOME, as a shell would ---------------------------------
