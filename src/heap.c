@@ -89,11 +89,10 @@ static uint32_t record_site(const scan_record *r, strtab *strings, site_table *s
     return site_intern(sites, key);
 }
 
-/* The record's subtype (a DATA's struct, an IMEMO's imemo_type), interned
- * into strings; STRTAB_NONE when it has none. */
-static uint32_t record_subtype(const scan_record *r, strtab *strings)
+/* A string of a record, interned into strings; STRTAB_NONE when absent. */
+static uint32_t record_string(scan_str s, strtab *strings)
 {
-    return r->subtype.ptr ? strtab_intern(strings, r->subtype.ptr, r->subtype.len) : STRTAB_NONE;
+    return s.ptr ? strtab_intern(strings, s.ptr, s.len) : STRTAB_NONE;
 }
 
 /* Moves ids of src's sites (in src_strings' ids, mapped by smap) into dst;
@@ -272,11 +271,81 @@ static bool column_kept(heap_col when, heap_mode mode, bool all_details, bool su
     return false;
 }
 
+/* ---- the columns filled from records ----------------------------------------- */
+
+/* HEAP_COLUMNS' HEAP_FILL_NUMBER and HEAP_FILL_STRING columns, each filled
+ * where it exists: FILL_COLUMNS sets cols->NAME[i] from record r, interning
+ * strings into strings (cols is a chunk or the heap, whose tables strings
+ * belongs to). With sparse, a string column is written only where the
+ * record has the string: the heap's columns the details pass fills start
+ * zeroed (STRTAB_NONE), and pages never written are not resident; a
+ * chunk's columns grow uninitialised, so every entry is written. */
+#define FILL_COLUMN(col, ctype, when, fill, from) FILL_##fill(col, from)
+#define FILL_HEAP_FILL_CODE(col, from)
+#define FILL_HEAP_FILL_NUMBER(col, from) \
+    if (cols->col)                       \
+        cols->col[i] = r->from;
+#define FILL_HEAP_FILL_STRING(col, from)       \
+    if (cols->col && (!sparse || r->from.ptr)) \
+        cols->col[i] = record_string(r->from, strings);
+#define FILL_COLUMNS HEAP_COLUMNS(FILL_COLUMN)
+
+static void chunk_fill_columns(chunk *cols, size_t i, const scan_record *r, strtab *strings)
+{
+    const bool sparse = false;
+    FILL_COLUMNS
+    (void)sparse;
+}
+
+static void heap_fill_columns(heap *cols, size_t i, const scan_record *r, strtab *strings)
+{
+    const bool sparse = true;
+    FILL_COLUMNS
+    (void)sparse;
+}
+
+/* Moves the strtab ids in h's HEAP_FILL_STRING columns into h's own string
+ * table by smap (from the table they were read with, see strtab_merge):
+ * those of objects [first, end), and of object i alone. */
+#define REMAP_RANGE(col, ctype, when, fill, from) REMAP_RANGE_##fill(col)
+#define REMAP_RANGE_HEAP_FILL_CODE(col)
+#define REMAP_RANGE_HEAP_FILL_NUMBER(col)
+#define REMAP_RANGE_HEAP_FILL_STRING(col)    \
+    if (h->col)                              \
+        for (size_t k = first; k < end; k++) \
+            h->col[k] = smap[h->col[k]];
+#define REMAP_ONE(col, ctype, when, fill, from) REMAP_ONE_##fill(col)
+#define REMAP_ONE_HEAP_FILL_CODE(col)
+#define REMAP_ONE_HEAP_FILL_NUMBER(col)
+#define REMAP_ONE_HEAP_FILL_STRING(col)     \
+    if (h->col && h->col[i] != STRTAB_NONE) \
+        h->col[i] = smap[h->col[i]];
+
+static void remap_strings(heap *h, size_t first, size_t end, const uint32_t *smap)
+{
+    HEAP_COLUMNS(REMAP_RANGE)
+}
+
+static void remap_object_strings(heap *h, size_t i, const uint32_t *smap)
+{
+    HEAP_COLUMNS(REMAP_ONE)
+}
+
+/* Only full records fill them, which identity loads do not read: they
+ * cannot be columns of HEAP_IDENTITY. */
+#define CHECK_LEVEL(col, ctype, when, fill, from) CHECK_LEVEL_##fill(col, when)
+#define CHECK_LEVEL_HEAP_FILL_CODE(col, when)
+#define CHECK_LEVEL_HEAP_FILL_NUMBER(col, when)                                                        \
+    _Static_assert((when) == HEAP_COL_SITE || (when) == HEAP_COL_SUBTYPE || (when) == HEAP_COL_DETAILS, \
+                   #col ": only full records fill it");
+#define CHECK_LEVEL_HEAP_FILL_STRING(col, when) CHECK_LEVEL_HEAP_FILL_NUMBER(col, when)
+HEAP_COLUMNS(CHECK_LEVEL)
+
 size_t heap_object_bytes(heap_mode mode, bool all_details)
 {
     size_t bytes = 0;
-#define COLUMN_BYTES(name, type, when) \
-    bytes += column_kept(when, mode, all_details, true, false) ? sizeof(type) : 0;
+#define COLUMN_BYTES(col, ctype, when, fill, from) \
+    bytes += column_kept(when, mode, all_details, true, false) ? sizeof(ctype) : 0;
     HEAP_COLUMNS(COLUMN_BYTES)
 #undef COLUMN_BYTES
     return bytes;
@@ -285,9 +354,9 @@ size_t heap_object_bytes(heap_mode mode, bool all_details)
 static void chunk_resize(chunk *c, size_t cap)
 {
     c->cap = cap;
-#define GROW(name, type, when)                                                      \
-    if (column_kept(when, c->mode, c->all_details, c->subtypes, c->name != NULL)) \
-        c->name = hs_xrealloc(c->name, cap * sizeof *c->name);
+#define GROW(col, ctype, when, fill, from)                                         \
+    if (column_kept(when, c->mode, c->all_details, c->subtypes, c->col != NULL)) \
+        c->col = hs_xrealloc(c->col, cap * sizeof *c->col);
     HEAP_COLUMNS(GROW)
 #undef GROW
 }
@@ -329,16 +398,11 @@ static void chunk_record(void *ctx, const scan_record *r)
         c->flags[i] = r->repaired ? HEAP_F_REPAIRED : 0;
     }
     if (c->mode == HEAP_LIGHT || c->all_details) {
-        c->class_addr[i] = r->class_addr;
         c->site[i] = record_site(r, c->strings, &c->sites);
-        if (c->subtypes)
-            c->subtype[i] = record_subtype(r, c->strings);
+        chunk_fill_columns(c, i, r, c->strings);
     }
-    if (c->all_details) {
-        c->memsize[i] = r->memsize;
-        c->bytesize[i] = r->bytesize;
+    if (c->all_details)
         c->flags[i] |= HEAP_F_DETAILED;
-    }
     if (c->mode != HEAP_IDENTITY && (t == RT_CLASS || t == RT_MODULE) && r->name.ptr)
         class_add(&c->classes, r->address, strtab_intern(c->strings, r->name.ptr, r->name.len));
 }
@@ -356,7 +420,7 @@ static size_t chunk_objects(void *ctx)
 
 static void chunk_free(chunk *c)
 {
-#define FREE_COLUMN(name, type, when) free(c->name);
+#define FREE_COLUMN(col, ctype, when, fill, from) free(c->col);
     HEAP_COLUMNS(FREE_COLUMN)
 #undef FREE_COLUMN
     strtab_free(c->strings);
@@ -380,9 +444,9 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
         c0->object_id = hs_xcalloc(c0->cap, sizeof *c0->object_id);
     chunk_resize(c0, total ? total : 1);
     h->count = total;
-#define STEAL_COLUMN(name, type, when) \
-    h->name = c0->name;                \
-    c0->name = NULL;
+#define STEAL_COLUMN(col, ctype, when, fill, from) \
+    h->col = c0->col;                               \
+    c0->col = NULL;
     HEAP_COLUMNS(STEAL_COLUMN)
 #undef STEAL_COLUMN
 
@@ -402,11 +466,11 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
             /* A chunk lacks a column the heap has only when it had no use
              * for it (object_id when none of its objects had one, every
              * column when it read no object): it adds zeros. */
-#define APPEND_COLUMN(name, type, when)                                       \
-            if (c->name)                                                      \
-                memcpy(h->name + at, c->name, c->count * sizeof *c->name);    \
-            else if (h->name)                                                 \
-                memset(h->name + at, 0, c->count * sizeof *h->name);
+#define APPEND_COLUMN(col, ctype, when, fill, from)                           \
+            if (c->col)                                                       \
+                memcpy(h->col + at, c->col, c->count * sizeof *c->col);       \
+            else if (h->col)                                                  \
+                memset(h->col + at, 0, c->count * sizeof *h->col);
             HEAP_COLUMNS(APPEND_COLUMN)
 #undef APPEND_COLUMN
             if (h->site) {
@@ -416,9 +480,7 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
                     h->site[at + i] = site_map[h->site[at + i]];
                 free(site_map);
             }
-            if (h->subtype) /* the chunk's string ids, into the heap's */
-                for (size_t i = 0; i < c->count; i++)
-                    h->subtype[at + i] = smap[h->subtype[at + i]];
+            remap_strings(h, at, at + c->count, smap); /* the chunk's string ids, into the heap's */
             heap_class *kc, *tmp;
             HASH_ITER(hh, c->classes, kc, tmp)
                 class_add(&h->classes, kc->addr, smap[kc->name]);
@@ -537,13 +599,7 @@ static void detail_record(void *ctx, const scan_record *r)
     heap *h = j->h;
     size_t i = j->objs[j->current];
     h->site[i] = record_site(r, j->strings, &j->sites);
-    h->class_addr[i] = r->class_addr;
-    /* Only where there is one: the column is zero (STRTAB_NONE) elsewhere,
-     * and pages never written are not resident. */
-    if (r->subtype.ptr && h->subtype)
-        h->subtype[i] = record_subtype(r, j->strings);
-    h->memsize[i] = r->memsize;
-    h->bytesize[i] = r->bytesize;
+    heap_fill_columns(h, i, r, j->strings);
     h->flags[i] |= HEAP_F_DETAILED | (r->repaired ? HEAP_F_REPAIRED : 0);
 }
 
@@ -655,10 +711,10 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         return;
     }
     /* The columns details fill, zero for the objects not read. */
-#define ALLOC_DETAIL(name, type, when)                                              \
+#define ALLOC_DETAIL(col, ctype, when, fill, from)                                  \
     if ((when == HEAP_COL_SITE || when == HEAP_COL_DETAILS ||                         \
-         (when == HEAP_COL_SUBTYPE && h->keeps_subtypes)) && !h->name)                 \
-        h->name = hs_xcalloc(h->count ? h->count : 1, sizeof *h->name);
+         (when == HEAP_COL_SUBTYPE && h->keeps_subtypes)) && !h->col)                  \
+        h->col = hs_xcalloc(h->count ? h->count : 1, sizeof *h->col);
     HEAP_COLUMNS(ALLOC_DETAIL)
 #undef ALLOC_DETAIL
     /* Fewer objects are not worth a thread. */
@@ -683,8 +739,7 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
             uint32_t o = j->objs[m];
             h->flags[o] &= (uint8_t)~HEAP_F_QUEUED;
             h->site[o] = site_map[h->site[o]];
-            if (h->subtype && h->subtype[o])
-                h->subtype[o] = smap[h->subtype[o]];
+            remap_object_strings(h, o, smap);
         }
         heap_add_problems(h, &j->problems, 0);
         h->repaired += j->repaired;
@@ -733,7 +788,7 @@ void heap_free(heap *h)
         return;
     dumpfile_close(&h->file);
     free(h->path);
-#define FREE_COLUMN(name, type, when) free(h->name);
+#define FREE_COLUMN(col, ctype, when, fill, from) free(h->col);
     HEAP_COLUMNS(FREE_COLUMN)
 #undef FREE_COLUMN
     if (h->site_index) {

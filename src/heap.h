@@ -65,37 +65,50 @@ typedef enum heap_col {
                            nothing groups by subtype (skip_subtypes): NULL then */
 } heap_col;
 
-/* The object table: X(NAME, TYPE, WHEN) per column. struct heap has a
- * `TYPE *NAME` for each, holding count entries when the column exists (see
- * heap_col); heap.c grows, joins and frees them all from this list, and
- * memcheck's estimate adds up their sizes. */
-#define HEAP_COLUMNS(X)                                                       \
-    /* "address" */                                                           \
-    X(addr, uint64_t, HEAP_COL_IDENTITY)                                      \
-    /* "generation", or HEAP_NO_GEN */                                        \
-    X(gen, uint32_t, HEAP_COL_IDENTITY)                                       \
-    /* rtype */                                                               \
-    X(type, uint8_t, HEAP_COL_IDENTITY)                                       \
-    /* flags.object_id (Ruby 3.5+), 0 for the objects without one */          \
-    X(object_id, uint64_t, HEAP_COL_OBJECT_ID)                                \
-    /* byte offset of the object's line */                                    \
-    X(offset, uint64_t, HEAP_COL_FULL)                                        \
-    /* index into sites */                                                    \
-    X(site, uint32_t, HEAP_COL_SITE)                                          \
-    /* "class" address, 0 when absent */                                      \
-    X(class_addr, uint64_t, HEAP_COL_SITE)                                    \
-    /* strtab id of a DATA's "struct" or an IMEMO's "imemo_type" (which */    \
-    /* kind of either it is), STRTAB_NONE for the others */                   \
-    X(subtype, uint32_t, HEAP_COL_SUBTYPE)                                    \
-    /* "memsize" (0 when absent) */                                           \
-    X(memsize, uint64_t, HEAP_COL_DETAILS)                                    \
-    /* "bytesize" (0 when absent) */                                          \
-    X(bytesize, uint64_t, HEAP_COL_DETAILS)                                   \
-    /* HEAP_F_* bits */                                                       \
-    X(flags, uint8_t, HEAP_COL_FULL)
+/* How a column is filled from the records of its dump's lines. */
+typedef enum heap_fill {
+    HEAP_FILL_CODE,   /* by heap.c's own code (FROM is "-") */
+    HEAP_FILL_NUMBER, /* the record's field FROM, as it is (0 when absent) */
+    HEAP_FILL_STRING, /* the record's string field FROM, as a strtab id of the
+                         dump's strings (STRTAB_NONE when absent) */
+} heap_fill;
+
+/* The object table: X(NAME, TYPE, WHEN, FILL, FROM) per column. struct heap
+ * has a `TYPE *NAME` for each, holding count entries when the column exists
+ * (see heap_col); heap.c grows, joins and frees them all from this list,
+ * fills the HEAP_FILL_NUMBER and HEAP_FILL_STRING columns from scan_record's
+ * field FROM (dump_members.h) wherever it reads full records, and moves the
+ * strtab ids of HEAP_FILL_STRING columns when it merges string tables;
+ * memcheck's estimate adds up their sizes. Those columns are read by the
+ * full parser only, so WHEN is HEAP_COL_SITE, HEAP_COL_SUBTYPE or
+ * HEAP_COL_DETAILS; each has an accessor heap_NAME_of() below. */
+#define HEAP_COLUMNS(X)                                                                     \
+    /* "address" */                                                                         \
+    X(addr, uint64_t, HEAP_COL_IDENTITY, HEAP_FILL_CODE, -)                                 \
+    /* "generation", or HEAP_NO_GEN */                                                      \
+    X(gen, uint32_t, HEAP_COL_IDENTITY, HEAP_FILL_CODE, -)                                  \
+    /* rtype */                                                                             \
+    X(type, uint8_t, HEAP_COL_IDENTITY, HEAP_FILL_CODE, -)                                  \
+    /* flags.object_id (Ruby 3.5+), 0 for the objects without one */                        \
+    X(object_id, uint64_t, HEAP_COL_OBJECT_ID, HEAP_FILL_CODE, -)                           \
+    /* byte offset of the object's line */                                                  \
+    X(offset, uint64_t, HEAP_COL_FULL, HEAP_FILL_CODE, -)                                   \
+    /* index into sites */                                                                  \
+    X(site, uint32_t, HEAP_COL_SITE, HEAP_FILL_CODE, -)                                     \
+    /* "class" address, 0 when absent */                                                    \
+    X(class_addr, uint64_t, HEAP_COL_SITE, HEAP_FILL_NUMBER, class_addr)                    \
+    /* strtab id of a DATA's "struct" or an IMEMO's "imemo_type" (which */                  \
+    /* kind of either it is), STRTAB_NONE for the others */                                 \
+    X(subtype, uint32_t, HEAP_COL_SUBTYPE, HEAP_FILL_STRING, subtype)                       \
+    /* "memsize" (0 when absent) */                                                         \
+    X(memsize, uint64_t, HEAP_COL_DETAILS, HEAP_FILL_NUMBER, memsize)                       \
+    /* "bytesize" (0 when absent) */                                                        \
+    X(bytesize, uint64_t, HEAP_COL_DETAILS, HEAP_FILL_NUMBER, bytesize)                     \
+    /* HEAP_F_* bits */                                                                     \
+    X(flags, uint8_t, HEAP_COL_FULL, HEAP_FILL_CODE, -)
 
 /* A column as a struct field: TYPE *NAME. */
-#define HEAP_COLUMN_FIELD(name, type, when) type *name;
+#define HEAP_COLUMN_FIELD(col, ctype, when, fill, from) ctype *col;
 
 /* Object flag bits (flags column, HEAP_FULL only). */
 enum {
@@ -215,18 +228,28 @@ static inline const heap_site *heap_site_of(const heap *h, size_t i)
     return &h->sites[h->site ? h->site[i] : 0];
 }
 
+/* The accessors of the columns filled from records: heap_NAME_of(h, i) is
+ * object i's entry, 0 (STRTAB_NONE for strtab ids) when the column was not
+ * read (see heap_col). */
+#define HEAP_COLUMN_ACCESSOR(col, ctype, when, fill, from) HEAP_ACCESSOR_##fill(col, ctype)
+#define HEAP_ACCESSOR_HEAP_FILL_CODE(col, ctype)
+#define HEAP_ACCESSOR_HEAP_FILL_NUMBER(col, ctype)               \
+    static inline ctype heap_##col##_of(const heap *h, size_t i) \
+    {                                                            \
+        return h->col ? h->col[i] : 0;                           \
+    }
+#define HEAP_ACCESSOR_HEAP_FILL_STRING(col, ctype)               \
+    static inline ctype heap_##col##_of(const heap *h, size_t i) \
+    {                                                            \
+        return h->col ? h->col[i] : STRTAB_NONE;                 \
+    }
+HEAP_COLUMNS(HEAP_COLUMN_ACCESSOR)
+#undef HEAP_COLUMN_ACCESSOR
+
 /* Object i's class address, 0 when classes were not read. */
 static inline uint64_t heap_class_of(const heap *h, size_t i)
 {
-    return h->class_addr ? h->class_addr[i] : 0;
-}
-
-/* strtab id of object i's subtype (a DATA's struct, an IMEMO's
- * imemo_type), STRTAB_NONE when it has none, or sites or subtypes were not
- * read. */
-static inline uint32_t heap_subtype_of(const heap *h, size_t i)
-{
-    return h->subtype ? h->subtype[i] : STRTAB_NONE;
+    return heap_class_addr_of(h, i);
 }
 
 #endif

@@ -192,7 +192,7 @@ static bool skip_nested(cursor *c)
 }
 
 /* "references":[ "0x..", ... ]: addresses are plain, so quotes are simple. */
-static bool read_refs(cursor *c, bool want, scan_refbuf *refs, scan_record *rec)
+static bool read_refs(cursor *c, bool want, scan_refbuf *refs, uint32_t *bad)
 {
     c->p++; /* '[' */
     for (;;) {
@@ -224,7 +224,7 @@ static bool read_refs(cursor *c, bool want, scan_refbuf *refs, scan_record *rec)
             if (want)
                 scan_refbuf_push(refs, a);
         } else {
-            rec->bad_refs++;
+            (*bad)++;
         }
         skip_ws(c);
         if (c->p < c->end && *c->p == ',')
@@ -232,8 +232,9 @@ static bool read_refs(cursor *c, bool want, scan_refbuf *refs, scan_record *rec)
     }
 }
 
-/* "flags":{...}: only object_id matters (Ruby 3.5+). */
-static bool read_flags(cursor *c, scan_record *rec)
+/* "flags":{...}: only object_id matters (Ruby 3.5+), read into *oid,
+ * setting *has. */
+static bool read_flags(cursor *c, uint64_t *oid, bool *has)
 {
     const char *start = c->p;
     if (!skip_nested(c))
@@ -246,7 +247,7 @@ static bool read_flags(cursor *c, scan_record *rec)
             const char *e = v;
             while (e < c->p && *e >= '0' && *e <= '9')
                 e++;
-            rec->has_object_id = scan_parse_uint(v, (size_t)(e - v), &rec->object_id);
+            *has = scan_parse_uint(v, (size_t)(e - v), oid);
             break;
         }
     }
@@ -312,33 +313,73 @@ static void note_member(char *why, size_t size, scan_key key, const char *text)
     note(why, size, buf);
 }
 
+/* Where a member's value goes: the fields of its row (dump_members.h) in
+ * rec, through the pointer of its kind; the others NULL. */
+typedef struct member_dest {
+    scan_str *str;  /* DUMP_RAW, DUMP_STRING */
+    uint64_t *u64;  /* DUMP_HEX, DUMP_U64, DUMP_FLAGS */
+    uint32_t *u32;  /* DUMP_U32 */
+    bool *has;      /* the has_ flag of a number or an address */
+    uint32_t *bad;  /* DUMP_REFS: references that are no address */
+} member_dest;
+
+#define DEST_DUMP_RAW(r, field) d.str = &(r)->field;
+#define DEST_DUMP_STRING(r, field) d.str = &(r)->field;
+#define DEST_DUMP_HEX(r, field) d.u64 = &(r)->field, d.has = &(r)->has_##field;
+#define DEST_DUMP_U32(r, field) d.u32 = &(r)->field, d.has = &(r)->has_##field;
+#define DEST_DUMP_U64(r, field) d.u64 = &(r)->field, d.has = &(r)->has_##field;
+#define DEST_DUMP_REFS(r, field) d.bad = &(r)->bad_##field;
+#define DEST_DUMP_FLAGS(r, field) d.u64 = &(r)->field, d.has = &(r)->has_##field;
+/* A DUMP_FALLBACK row whose field is filled already is read and checked as
+ * the others are, into spare, which is not kept. */
+#define DEST_RECORD_DUMP_OWN(kind, field) rec
+#define DEST_RECORD_DUMP_SHARED(kind, field) rec
+#define DEST_RECORD_DUMP_FALLBACK(kind, field) (DUMP_FILLED(kind, rec, field) ? spare : rec)
+
+static member_dest dest_of(scan_record *rec, scan_record *spare, scan_key key)
+{
+    member_dest d = { NULL, NULL, NULL, NULL, NULL };
+    (void)spare; /* used only by DUMP_FALLBACK rows */
+    switch (key) {
+#define MEMBER_DEST(id, json_name, kind, field, how) \
+    case KEY_##id:                                   \
+        DEST_##kind(DEST_RECORD_##how(kind, field), field) break;
+    DUMP_MEMBERS(MEMBER_DEST)
+#undef MEMBER_DEST
+    case KEY_OTHER: break;
+    }
+    return d;
+}
+
+/* How a member that should hold an address says that it does not. */
+static const char *not_address(scan_key key)
+{
+    /* Without its address a line is no object: nothing is "left out". */
+    return key == KEY_ADDRESS ? "is not a hex number" : "is not an address (left out)";
+}
+
 static void store_bare(scan_record *rec, scan_key key, scan_str s, char *why, size_t why_size);
 
 /* Stores a string member; a member that should be a number is read as one
  * when it is, and left out (with a note) when not. */
 static void store_string(scan_record *rec, scan_key key, scan_str s, char *why, size_t why_size)
 {
+    scan_record spare;
+    member_dest d = dest_of(rec, &spare, key);
     uint64_t v;
-    switch (key) {
-    case KEY_ADDRESS:
-        rec->has_address = scan_parse_hex(s.ptr, s.len, &rec->address);
-        if (!rec->has_address)
-            note(why, why_size, "address is not a hex number");
+    switch (scan_key_kind(key)) {
+    case DUMP_HEX:
+        *d.has = scan_parse_hex(s.ptr, s.len, d.u64);
+        if (!*d.has)
+            note_member(why, why_size, key, not_address(key));
         return;
-    case KEY_CLASS:
-        if (!scan_parse_hex(s.ptr, s.len, &rec->class_addr))
-            note(why, why_size, "class is not an address (left out)");
-        return;
-    case KEY_TYPE: rec->type = s; return;
-    case KEY_FILE: rec->file = s; return;
-    case KEY_METHOD: rec->method = s; return;
-    case KEY_NAME: rec->name = s; return;
-    case KEY_REAL_CLASS_NAME: if (!rec->name.ptr) rec->name = s; return;
-    case KEY_ROOT: rec->root = s; return;
-    case KEY_EDGE_NAME: rec->edge_name = s; return;
-    case KEY_STRUCT: case KEY_IMEMO_TYPE: rec->subtype = s; return;
-    case KEY_OTHER: return;
-    default:
+    case DUMP_RAW:
+    case DUMP_STRING: *d.str = s; return;
+    case DUMP_NONE: return;
+    case DUMP_U32:
+    case DUMP_U64:
+    case DUMP_REFS:
+    case DUMP_FLAGS:
         /* A number written as a string: use it if it is one. */
         if (!scan_parse_uint(s.ptr, s.len, &v)) {
             note_member(why, why_size, key, "is a string, not a number (left out)");
@@ -353,29 +394,29 @@ static void store_string(scan_record *rec, scan_key key, scan_str s, char *why, 
 /* Stores a bare member value (number, or an unquoted address). */
 static void store_bare(scan_record *rec, scan_key key, scan_str s, char *why, size_t why_size)
 {
+    scan_record spare;
+    member_dest d = dest_of(rec, &spare, key);
     uint64_t v = 0;
     bool num = scan_parse_uint(s.ptr, s.len, &v);
     dump_kind kind = scan_key_kind(key);
-    if (kind == DUMP_STRING) {
-        note_member(why, why_size, key, "is not a string (left out)");
+    char buf[96];
+    switch (kind) {
+    case DUMP_RAW:
+    case DUMP_STRING: note_member(why, why_size, key, "is not a string (left out)"); return;
+    case DUMP_HEX:
+        *d.has = scan_parse_hex(s.ptr, s.len, d.u64);
+        if (*d.has) {
+            snprintf(buf, sizeof buf, "unquoted %s read as hex", scan_key_name(key));
+            note(why, why_size, buf);
+        } else {
+            note_member(why, why_size, key, not_address(key));
+        }
         return;
-    }
-    switch (key) {
-    case KEY_ADDRESS:
-        rec->has_address = scan_parse_hex(s.ptr, s.len, &rec->address);
-        note(why, why_size, rec->has_address ? "unquoted address read as hex" : "address is not a hex number");
-        return;
-    case KEY_CLASS:
-        note(why, why_size, scan_parse_hex(s.ptr, s.len, &rec->class_addr) ? "unquoted class read as hex"
-                                                                          : "class is not an address (left out)");
-        return;
-    case KEY_LINE: rec->has_line = num && v <= UINT32_MAX; rec->line = (uint32_t)v; break;
-    case KEY_GENERATION: rec->has_generation = num && v <= UINT32_MAX; rec->generation = (uint32_t)v; break;
-    case KEY_MEMSIZE: rec->memsize = num ? v : 0; break;
-    case KEY_BYTESIZE: rec->bytesize = num ? v : 0; break;
-    case KEY_SHAPE_ID: case KEY_ID: rec->has_shape_id = num; rec->shape_id = v; break;
-    case KEY_PARENT_ID: rec->parent_id = v; break;
-    default: return; /* KEY_OTHER, or bare references or flags: nothing to keep */
+    case DUMP_U32: *d.has = num && v <= UINT32_MAX; *d.u32 = (uint32_t)v; break;
+    case DUMP_U64: *d.has = num; *d.u64 = v; break;
+    case DUMP_NONE:
+    case DUMP_REFS:
+    case DUMP_FLAGS: return; /* KEY_OTHER, or bare references or flags: nothing to keep */
     }
     if (!num)
         note_member(why, why_size, key, "is not a whole number (left out)");
@@ -421,10 +462,13 @@ bool json_repair_line(const char *line, size_t len, bool want_refs, scan_refbuf 
             store_string(rec, key, s, why, why_size);
         } else if (*c.p == '[' || *c.p == '{') {
             char open = *c.p;
-            if (key == KEY_REFERENCES && open == '[') {
-                ok = read_refs(&c, want_refs, refs, rec);
-            } else if (key == KEY_FLAGS && open == '{') {
-                ok = read_flags(&c, rec);
+            dump_kind kind = scan_key_kind(key);
+            scan_record spare;
+            member_dest d = dest_of(rec, &spare, key);
+            if (kind == DUMP_REFS && open == '[') {
+                ok = read_refs(&c, want_refs, refs, d.bad);
+            } else if (kind == DUMP_FLAGS && open == '{') {
+                ok = read_flags(&c, d.u64, d.has);
             } else {
                 ok = skip_nested(&c);
                 if (key != KEY_OTHER)

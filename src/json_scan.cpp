@@ -72,7 +72,7 @@ bool get_u32(ondemand::value &v, uint32_t *out)
 // Reads "references" into refs, or with refs NULL only walks it: On-Demand
 // does not validate a value it skips, and whether a broken line is read by
 // simdjson or repaired must not depend on whether references were wanted.
-bool read_refs(ondemand::value &v, scan_refbuf *refs, scan_record *rec)
+bool read_refs(ondemand::value &v, scan_refbuf *refs, uint32_t *bad)
 {
     ondemand::array arr;
     if (v.get_array().get(arr))
@@ -83,14 +83,15 @@ bool read_refs(ondemand::value &v, scan_refbuf *refs, scan_record *rec)
             return false;
         uint64_t a;
         if (!get_hex(ev, &a))
-            rec->bad_refs++;
+            (*bad)++;
         else if (refs)
             scan_refbuf_push(refs, a);
     }
     return true;
 }
 
-bool read_flags(ondemand::value &v, scan_record *rec)
+// Reads flags.object_id into *oid, setting *has.
+bool read_flags(ondemand::value &v, uint64_t *oid, bool *has)
 {
     ondemand::object obj;
     if (v.get_object().get(obj))
@@ -101,13 +102,29 @@ bool read_flags(ondemand::value &v, scan_record *rec)
             return false;
         if (key.unsafe_is_equal("object_id")) {
             ondemand::value fv;
-            if (field.value().get(fv) || fv.get_uint64().get(rec->object_id))
+            if (field.value().get(fv) || fv.get_uint64().get(*oid))
                 return false;
-            rec->has_object_id = true;
+            *has = true;
         }
     }
     return true;
 }
+
+// How extract reads a member of each kind (dump_members.h) into rec->field,
+// from the value v: true when it was of that kind.
+#define READ_DUMP_RAW(field) unquote(v.raw_json_token(), &rec->field) // never escaped by Ruby
+#define READ_DUMP_STRING(field) get_str(v, &rec->field)
+#define READ_DUMP_HEX(field) (rec->has_##field = get_hex(v, &rec->field))
+#define READ_DUMP_U32(field) (rec->has_##field = get_u32(v, &rec->field))
+#define READ_DUMP_U64(field) (rec->has_##field = !v.get_uint64().get(rec->field))
+// A reference that is no address goes to json_repair, which says so and
+// keeps the others.
+#define READ_DUMP_REFS(field) (read_refs(v, want_refs ? refs : nullptr, &rec->bad_##field) && rec->bad_##field == 0)
+#define READ_DUMP_FLAGS(field) read_flags(v, &rec->field, &rec->has_##field)
+// And how a row fills its field (dump_how).
+#define STORE_DUMP_OWN(kind, field) ok = READ_##kind(field)
+#define STORE_DUMP_SHARED(kind, field) ok = READ_##kind(field)
+#define STORE_DUMP_FALLBACK(kind, field) ok = DUMP_FILLED(kind, rec, field) || READ_##kind(field)
 
 // Reads every member of one document into rec. On any error the caller reads
 // the line another way; the code says why: simdjson's own for text that is
@@ -137,33 +154,12 @@ error_code extract(Doc &doc, const char *limit, bool want_refs, scan_refbuf *ref
             return e;
         bool ok = true;
         switch (key) {
-        case KEY_ADDRESS: ok = rec->has_address = get_hex(v, &rec->address); break;
-        case KEY_TYPE: ok = unquote(v.raw_json_token(), &rec->type); break;
-        case KEY_CLASS: ok = get_hex(v, &rec->class_addr); break;
-        case KEY_FILE: ok = unquote(v.raw_json_token(), &rec->file); break; // never escaped by Ruby
-        case KEY_LINE: ok = rec->has_line = get_u32(v, &rec->line); break;
-        case KEY_METHOD: ok = get_str(v, &rec->method); break;
-        case KEY_GENERATION: ok = rec->has_generation = get_u32(v, &rec->generation); break;
-        case KEY_MEMSIZE: ok = !v.get_uint64().get(rec->memsize); break;
-        case KEY_BYTESIZE: ok = !v.get_uint64().get(rec->bytesize); break;
-        case KEY_NAME: ok = get_str(v, &rec->name); break;
-        case KEY_REAL_CLASS_NAME:
-            if (!rec->name.ptr)
-                ok = get_str(v, &rec->name);
-            break;
-        case KEY_ROOT: ok = get_str(v, &rec->root); break;
-        case KEY_REFERENCES:
-            // A reference that is no address goes to json_repair, which
-            // says so and keeps the others.
-            ok = read_refs(v, want_refs ? refs : nullptr, rec) && rec->bad_refs == 0;
-            break;
-        case KEY_FLAGS: ok = read_flags(v, rec); break;
-        case KEY_SHAPE_ID:
-        case KEY_ID: ok = rec->has_shape_id = !v.get_uint64().get(rec->shape_id); break;
-        case KEY_PARENT_ID: ok = !v.get_uint64().get(rec->parent_id); break;
-        case KEY_EDGE_NAME: ok = get_str(v, &rec->edge_name); break;
-        case KEY_STRUCT:
-        case KEY_IMEMO_TYPE: ok = unquote(v.raw_json_token(), &rec->subtype); break; // never escaped by Ruby
+#define READ_MEMBER(id, json_name, kind, field, how) \
+    case KEY_##id:                                   \
+        STORE_##how(kind, field);                    \
+        break;
+        DUMP_MEMBERS(READ_MEMBER)
+#undef READ_MEMBER
         case KEY_OTHER: break;
         }
         if (!ok)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dump_members.h"
 #include "status.h"
 
 #ifdef __cplusplus
@@ -40,38 +41,24 @@ typedef struct scan_str {
 } scan_str;
 
 /* One line of a dump, as the callback sees it. Every pointer is valid only
- * during the callback. Numbers absent from the line are 0 with their has_
- * flag false. */
+ * during the callback. Besides where the line is, it holds a field for each
+ * member heapsift reads, generated from dump_members.h (FIELD of each row;
+ * what a row's comment says of the member): strings (scan_str, ptr NULL when
+ * absent; as written when the line was repaired), numbers and addresses
+ * (0 when absent, with their has_ flag false), "references" (refs, nrefs,
+ * bad_refs: those that were not hex addresses, skipped) and
+ * flags.object_id. For instance: type (exactly as written: "STRING",
+ * "ROOT" ...), file (raw: Ruby never escapes it), method, name (a CLASS's
+ * or MODULE's "name", else its "real_class_name"), subtype (a DATA's
+ * "struct" or an IMEMO's "imemo_type"), shape_id (an object's "shape_id",
+ * or a SHAPE line's "id"). refs is filled only with scan_options.want_refs. */
 typedef struct scan_record {
     scan_kind kind;
     uint64_t offset;         /* byte offset of the line's first byte in the dump */
     uint64_t line_no;        /* 1-based line number within the scanned range */
+    DUMP_MEMBERS(DUMP_MEMBER_VALUES)
+    DUMP_MEMBERS(DUMP_MEMBER_PRESENCE)
     bool repaired;           /* the line was not valid JSON and was read by json_repair */
-    uint64_t address;        /* "address" (0x hex), 0 when absent */
-    bool has_address;
-    scan_str type;           /* "type" exactly as written: "STRING", "ROOT" ... */
-    uint64_t class_addr;     /* "class" address, 0 when absent */
-    scan_str file;           /* "file", raw: Ruby never escapes it, so no unescaping */
-    uint32_t line;           /* "line" */
-    bool has_line;
-    scan_str method;         /* "method" (unescaped when the line was valid JSON) */
-    uint32_t generation;     /* "generation": GC count at allocation */
-    bool has_generation;
-    uint64_t memsize;        /* "memsize"; Ruby omits it when 0 */
-    uint64_t bytesize;       /* "bytesize" (strings, symbols) */
-    scan_str name;           /* "name" of a CLASS or MODULE, else "real_class_name" */
-    scan_str subtype;        /* what kind of DATA or IMEMO: a DATA's "struct", an
-                                IMEMO's "imemo_type"; raw (Ruby escapes neither) */
-    scan_str root;           /* ROOT: "root" category (vm, machine_context ...) */
-    uint64_t object_id;      /* flags.object_id (Ruby 3.5+): the true identity */
-    bool has_object_id;
-    uint64_t shape_id;       /* object's "shape_id", or SHAPE record's "id" */
-    bool has_shape_id;
-    uint64_t parent_id;      /* SHAPE: "parent_id" */
-    scan_str edge_name;      /* SHAPE: "edge_name" (an ivar name such as "@foo") */
-    const uint64_t *refs;    /* "references" as addresses, in order, repeats kept */
-    size_t nrefs;            /* count of refs (0 unless scan_options.want_refs) */
-    uint32_t bad_refs;       /* references that were not hex addresses (skipped) */
 } scan_record;
 
 /* A line that was not read as-is. */

@@ -234,6 +234,113 @@ static void subtype_members(void **state)
     free(refs.v);
 }
 
+/* Every row of DUMP_MEMBERS whose value is a string, an address or a number
+ * fills its scan_record field, by simdjson and by the repair path alike: a
+ * member added to the table is read without a line of the parsers. */
+typedef struct one_record {
+    scan_record r; /* its strings valid until the scanner reads again */
+    int n;
+} one_record;
+
+static void keep_record(void *ctx, const scan_record *r)
+{
+    one_record *o = ctx;
+    o->r = *r;
+    o->n++;
+}
+
+/* The line of one member: an object line with it, in Ruby's spelling. */
+static size_t member_line(char *buf, size_t size, const char *name, const char *value)
+{
+    int n;
+    if (strcmp(name, "address") == 0)
+        n = snprintf(buf, size, "{\"address\":%s, \"type\":\"DATA\"}", value);
+    else if (strcmp(name, "type") == 0)
+        n = snprintf(buf, size, "{\"address\":\"0x10\", \"type\":%s}", value);
+    else
+        n = snprintf(buf, size, "{\"address\":\"0x10\", \"type\":\"DATA\", \"%s\":%s}", name, value);
+    assert_true(n > 0 && (size_t)n + DUMPFILE_PADDING < size);
+    memset(buf + n, 0, DUMPFILE_PADDING);
+    return (size_t)n;
+}
+
+/* Reads line with simdjson (path 0, through sc) or the repair parser
+ * (path 1) into o. */
+static void read_member_line(json_scanner *sc, const char *line, size_t len, int path, one_record *o)
+{
+    memset(o, 0, sizeof *o);
+    if (path == 0) {
+        scan_options opts = { 0 };
+        scan_sink sink = { o, keep_record, NULL, NULL };
+        assert_true(json_scan_line(sc, line, len, 0, &opts, &sink));
+        assert_false(o->r.repaired);
+    } else {
+        scan_refbuf refs = { 0 };
+        char why[JSON_REPAIR_WHY_MAX];
+        assert_true(json_repair_line(line, len, false, &refs, &o->r, why, sizeof why));
+        assert_string_equal(why, "");
+        free(refs.v);
+        o->n = 1;
+    }
+    assert_int_equal(o->n, 1);
+}
+
+static void assert_field_is(scan_str s, const char *want)
+{
+    char buf[32];
+    assert_non_null(s.ptr);
+    copy_str(buf, sizeof buf, s);
+    assert_string_equal(buf, want);
+}
+
+/* A value of each kind, and what its field holds then. */
+#define MEMBER_VALUE_DUMP_RAW "\"dir/raw.rb\""
+#define MEMBER_VALUE_DUMP_STRING "\"a string\""
+#define MEMBER_VALUE_DUMP_HEX "\"0x7f00ab\""
+#define MEMBER_VALUE_DUMP_U32 "4000000000"
+#define MEMBER_VALUE_DUMP_U64 "98765432101"
+#define MEMBER_EXPECT_NUMBER(r, field, n) \
+    assert_true((r).has_##field);         \
+    assert_true((r).field == (n));
+#define MEMBER_EXPECT_DUMP_RAW(r, field) assert_field_is((r).field, "dir/raw.rb");
+#define MEMBER_EXPECT_DUMP_STRING(r, field) assert_field_is((r).field, "a string");
+#define MEMBER_EXPECT_DUMP_HEX(r, field) MEMBER_EXPECT_NUMBER(r, field, 0x7f00abu)
+#define MEMBER_EXPECT_DUMP_U32(r, field) MEMBER_EXPECT_NUMBER(r, field, 4000000000u)
+#define MEMBER_EXPECT_DUMP_U64(r, field) MEMBER_EXPECT_NUMBER(r, field, 98765432101u)
+#define MEMBER_VALUE_CHECK(json_name, kind, field)                                   \
+    {                                                                                \
+        char line[256];                                                              \
+        size_t len = member_line(line, sizeof line, json_name, MEMBER_VALUE_##kind); \
+        for (int path = 0; path < 2; path++) {                                       \
+            one_record o;                                                            \
+            read_member_line(sc, line, len, path, &o);                               \
+            MEMBER_EXPECT_##kind(o.r, field)                                         \
+            checked++;                                                               \
+        }                                                                            \
+    }
+#define MEMBER_CHECK_DUMP_RAW(json_name, field) MEMBER_VALUE_CHECK(json_name, DUMP_RAW, field)
+#define MEMBER_CHECK_DUMP_STRING(json_name, field) MEMBER_VALUE_CHECK(json_name, DUMP_STRING, field)
+#define MEMBER_CHECK_DUMP_HEX(json_name, field) MEMBER_VALUE_CHECK(json_name, DUMP_HEX, field)
+#define MEMBER_CHECK_DUMP_U32(json_name, field) MEMBER_VALUE_CHECK(json_name, DUMP_U32, field)
+#define MEMBER_CHECK_DUMP_U64(json_name, field) MEMBER_VALUE_CHECK(json_name, DUMP_U64, field)
+/* References and flags have tests of their own. */
+#define MEMBER_CHECK_DUMP_REFS(json_name, field)
+#define MEMBER_CHECK_DUMP_FLAGS(json_name, field)
+#define MEMBER_CHECK(id, json_name, kind, field, how) MEMBER_CHECK_##kind(json_name, field)
+
+static void every_member_fills_its_field(void **state)
+{
+    (void)state;
+    json_scanner *sc = json_scanner_new();
+    int checked = 0;
+    DUMP_MEMBERS(MEMBER_CHECK)
+    /* Every row but references and flags, by both parsers. */
+#define MEMBER_COUNTED(id, json_name, kind, field, how) +(kind != DUMP_REFS && kind != DUMP_FLAGS)
+    assert_int_equal(checked, 2 * (0 DUMP_MEMBERS(MEMBER_COUNTED)));
+#undef MEMBER_COUNTED
+    json_scanner_free(sc);
+}
+
 /* An unquoted address (heap-profiler's malformed-mid-stream fixture). */
 static void bare_address(void **state)
 {
@@ -606,6 +713,7 @@ int main(void)
         cmocka_unit_test(unescaped_quote_in_file),
         cmocka_unit_test(backslash_in_file_is_raw),
         cmocka_unit_test(subtype_members),
+        cmocka_unit_test(every_member_fills_its_field),
         cmocka_unit_test(bare_address),
         cmocka_unit_test(truncated_last_line),
         cmocka_unit_test(garbage_line_skipped),
