@@ -215,6 +215,14 @@ static void draw_status(ui *u)
     if (kinds[f->kind]->status && len >= 0 && (size_t)len < sizeof info)
         kinds[f->kind]->status(u, info + len, sizeof info - (size_t)len);
     len = (int)strlen(info);
+    if (v->match_count && !v->match_at && n <= 20000 && view_row_matches(v, f->selected)) {
+        /* Moved onto a match: which one it is (cheap for lists of a
+         * screenful to thousands of rows; longer ones say the count only). */
+        size_t ordinal = 0;
+        for (size_t r = 0; r <= f->selected; r++)
+            ordinal += view_row_matches(v, r);
+        v->match_at = ordinal;
+    }
     if (v->match_count) {
         if (v->match_at)
             snprintf(info + len, sizeof info - (size_t)len, "  match %zu/%zu", v->match_at, v->match_count);

@@ -230,6 +230,7 @@ void view_move(view *v, long delta)
 
 void view_home(view *v)
 {
+    v->match_at = 0; /* the place among the matches is told again where it is one */
     view_top(v)->selected = 0;
     view_top(v)->top = 0; /* the very top, headings included */
     view_move(v, 0);
@@ -237,6 +238,7 @@ void view_home(view *v)
 
 void view_end(view *v)
 {
+    v->match_at = 0;
     size_t n = view_rows(v);
     view_top(v)->selected = n ? n - 1 : 0;
     view_move(v, -0);

@@ -74,7 +74,7 @@ start_on_suspects() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 159
+tap_plan 160
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -179,7 +179,9 @@ wait_for "a search says which match of how many" "match 1/14"
 keys n
 wait_for "n goes to the next match" "match 2/14"
 keys j
-wait_for "off the match, the count stays" "14 matches"
+wait_for "moving onto a match says which it is" "match 3/14"
+keys g
+wait_for "off the matches, the count stays" "14 matches"
 keys / a u d i t _ l o g . r b : 1 1 Enter
 wait_for "search finds the closure's strings" "group [0-9]+/32"
 keys w
