@@ -19,6 +19,37 @@ static void wake(loader *l)
         return;
 }
 
+/* The trends pass: every dump that lacks some sites reads them all again,
+ * one after the other, each with a parser per core. */
+static void run_trends(loader *l)
+{
+    atomic_store(&l->trends_state, LOADER_TRENDS_RUNNING);
+    wake(l);
+    double t0 = monotime_now();
+    session *ses = l->session;
+    l->trends_status = HS_OK;
+    for (size_t k = 0; k < ses->ndumps && l->trends_status == HS_OK; k++) {
+        if (!l->sites_wanted[k])
+            continue;
+        atomic_store(&l->trends_progress.bytes_total, 0);
+        atomic_store(&l->trends_progress.bytes_done, 0);
+        atomic_store(&l->trends_progress.objects, 0);
+        atomic_store(&l->trends_dump, (int)k + 1);
+        wake(l);
+        l->trends_status = heap_read_sites(&l->sites[k], ses->dumps[k], l->opts.threads, &l->trends_progress,
+                                           &l->trends_err);
+    }
+    l->trends_seconds = monotime_now() - t0;
+    atomic_store(&l->trends_state, l->trends_status == HS_OK ? LOADER_TRENDS_READY : LOADER_TRENDS_FAILED);
+    wake(l);
+}
+
+static void *trends_main(void *arg)
+{
+    run_trends(arg);
+    return NULL;
+}
+
 static void *loader_main(void *arg)
 {
     loader *l = arg;
@@ -83,10 +114,25 @@ static void *loader_main(void *arg)
     }
     l->seconds = monotime_now() - start;
     bool graph_wanted = l->status == HS_OK && l->opts.want_graph;
+    bool trends_wanted = l->status == HS_OK && l->opts.trends_later && !l->opts.want_trends;
     if (graph_wanted)
         atomic_store(&l->graph_state, LOADER_GRAPH_RUNNING);
+    if (trends_wanted) {
+        /* Decided now: the owner may read more of a dump's sites once it
+         * has the session (heap_load_details). */
+        for (size_t k = 0; k < l->ndumps; k++)
+            l->sites_wanted[k] = !l->session->dumps[k]->all_sites;
+        atomic_store(&l->trends_state, LOADER_TRENDS_WAITING);
+    }
     atomic_store(&l->finished, true);
     wake(l);
+    if (trends_wanted && (!graph_wanted || l->opts.trends_alongside)) {
+        int rc = pthread_create(&l->trends_thread, NULL, trends_main, l);
+        l->trends_threaded = rc == 0;
+        if (rc != 0)
+            run_trends(l); /* then after all, on this thread */
+        trends_wanted = false;
+    }
     if (!graph_wanted)
         return NULL;
     /* The diff is out; what holds its objects comes next. */
@@ -101,6 +147,9 @@ static void *loader_main(void *arg)
     l->dominator_seconds = l->graph.dominator_seconds;
     atomic_store(&l->graph_state, l->graph_status == HS_OK ? LOADER_GRAPH_READY : LOADER_GRAPH_FAILED);
     wake(l);
+    /* The Suspects view waits for the graph; the trend columns for this. */
+    if (trends_wanted)
+        run_trends(l);
     return NULL;
 }
 
@@ -118,11 +167,16 @@ hs_status loader_start(loader **out, const char *const *paths, size_t n, const l
         l->dump[k].progress.cancel = &l->cancel;
     }
     l->graph_progress.cancel = &l->cancel;
+    l->trends_progress.cancel = &l->cancel;
+    l->sites = hs_xcalloc(n, sizeof *l->sites);
+    l->sites_wanted = hs_xcalloc(n, sizeof *l->sites_wanted);
     if (pipe(l->wake) != 0) {
         hs_status st = hs_fail(err, HS_ERR_IO, "cannot create a pipe: %s", strerror(errno));
         free(l->dump);
         free(l->dumps);
         free(l->load_seconds);
+        free(l->sites);
+        free(l->sites_wanted);
         free(l);
         return st;
     }
@@ -137,6 +191,8 @@ hs_status loader_start(loader **out, const char *const *paths, size_t n, const l
         free(l->dump);
         free(l->dumps);
         free(l->load_seconds);
+        free(l->sites);
+        free(l->sites_wanted);
         free(l);
         return hs_fail(err, HS_ERR_NOMEM, "cannot start the loader thread: %s", strerror(rc));
     }
@@ -170,6 +226,11 @@ hs_status loader_join(loader *l)
 {
     if (!l->joined) {
         pthread_join(l->thread, NULL);
+        /* The loader thread started the trends thread, if any, before it
+         * ended. */
+        if (l->trends_threaded)
+            pthread_join(l->trends_thread, NULL);
+        l->trends_threaded = false;
         l->joined = true;
     }
     return l->status;
@@ -184,6 +245,15 @@ bool loader_attach_graph(loader *l)
     return true;
 }
 
+bool loader_attach_trends(loader *l)
+{
+    if (atomic_load(&l->trends_state) != LOADER_TRENDS_READY)
+        return false;
+    session_attach_sites(l->session, l->sites);
+    atomic_store(&l->trends_state, LOADER_TRENDS_ATTACHED);
+    return true;
+}
+
 void loader_free(loader *l)
 {
     if (!l)
@@ -191,6 +261,10 @@ void loader_free(loader *l)
     loader_cancel(l);
     loader_join(l);
     heap_graph_free(&l->graph);
+    for (size_t k = 0; k < l->ndumps; k++)
+        heap_free(l->sites[k]);
+    free(l->sites);
+    free(l->sites_wanted);
     session_free(l->session);
     if (l->dumps)
         for (size_t k = 0; k < l->ndumps; k++)

@@ -70,6 +70,15 @@ void session_attach_graph(session *s, heap_graph *hg)
     heap_graph_free(hg);
 }
 
+void session_attach_sites(session *s, heap **sites)
+{
+    for (size_t k = 0; k < s->ndumps; k++)
+        if (sites[k]) {
+            heap_attach_sites(s->dumps[k], sites[k]);
+            sites[k] = NULL;
+        }
+}
+
 uint32_t session_node_of(const session *s, const heap *h, size_t i)
 {
     if (!s->graph)
@@ -115,7 +124,7 @@ size_t session_dump_number(const session *s, const heap *h)
 bool session_has_trends(const session *s)
 {
     for (size_t k = 0; k < s->ndumps; k++)
-        if (!s->dumps[k]->site)
+        if (!s->dumps[k]->all_sites)
             return false;
     return true;
 }

@@ -5,9 +5,11 @@
  *
  * The loader thread builds the session (session_new) and hands it over
  * whole when the diff is done; from then on it belongs to the thread that
- * took it. The graph comes later: the loader reads it on its own thread
- * into a heap_graph, and the owner attaches it (session_attach_graph), the
- * one change a session sees after the hand-over. Nothing else writes to it;
+ * took it. Two things come later: the graph, which the loader reads on its
+ * own thread into a heap_graph, and every dump's sites (for trends), which
+ * it reads into heaps of their own (heap_read_sites); the owner attaches
+ * them (session_attach_graph, session_attach_sites), the only changes a
+ * session sees after the hand-over. Nothing else writes to it;
  * the heaps themselves are written only where their header says so
  * (heap_load_details, from the owner thread, before drawing).
  *
@@ -68,6 +70,11 @@ void session_free(session *s);
  * Owner thread only; hg is left empty. */
 void session_attach_graph(session *s, heap_graph *hg);
 
+/* Gives each dump k the sites sites[k] holds (read by heap_read_sites for
+ * s->dumps[k]; NULL for a dump that has them all already), and frees them:
+ * session_has_trends is then true. Owner thread only. */
+void session_attach_sites(session *s, heap **sites);
+
 /* The node of the latest dump's graph that is object i of dump h, under the
  * session's identity; GRAPH_NONE when there is no graph yet, or the object
  * was freed (its address is free or holds another object). h may be
@@ -89,8 +96,9 @@ size_t session_root_path(const session *s, uint32_t v, uint32_t **path, unsigned
 /* 1-based position of h among the dumps; 0 when it is none of them. */
 size_t session_dump_number(const session *s, const heap *h);
 
-/* Do the dumps carry every object's site (loaded with HEAP_LIGHT or more),
- * so that each group's count in every dump can be told? */
+/* Do the dumps carry every object's site (heap.all_sites: loaded with
+ * HEAP_LIGHT or more, or attached later), so that each group's count in
+ * every dump can be told? */
 bool session_has_trends(const session *s);
 
 #endif
