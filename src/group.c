@@ -908,6 +908,15 @@ void group_set_sort(group_set *s, group_sort_key key, bool reverse)
     sort_groups(s);
 }
 
+void group_trends_ready(group_set *s)
+{
+    if (!session_has_trends(s->session))
+        return;
+    compute_trends(s);
+    s->full_valid = false; /* sorted by live counts, the full order was by count */
+    sort_groups(s);
+}
+
 void group_graph_ready(group_set *s)
 {
     compute_retained(s);
