@@ -142,6 +142,10 @@ static void *loader_main(void *arg)
     /* The latest dump was read again for its references. */
     if (l->graph_status == HS_OK)
         l->graph_status = heap_check_file(latest, &l->graph_err);
+    /* The owner looks the subject's objects up in the graph, again and
+     * again (retained sizes, suspects): once here, off its thread. */
+    if (l->graph_status == HS_OK)
+        session_map_nodes(l->session, &l->graph);
     l->graph_seconds = monotime_now() - t0;
     l->graph_read_seconds = l->graph.read_seconds;
     l->dominator_seconds = l->graph.dominator_seconds;

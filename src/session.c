@@ -55,6 +55,9 @@ void session_free(session *s)
         addrmap_free(s->addrs);
         free(s->addrs);
     }
+    for (size_t k = 0; s->nodes && k < s->ndumps; k++)
+        free(s->nodes[k]);
+    free(s->nodes);
     free(s);
 }
 
@@ -65,6 +68,11 @@ void session_attach_graph(session *s, heap_graph *hg)
     s->addrs = hg->addrs;
     hg->graph = NULL;
     hg->addrs = NULL;
+    if (hg->nodes) {
+        assert(hg->ndumps == s->ndumps);
+        s->nodes = hg->nodes;
+        hg->nodes = NULL;
+    }
     s->avoid_root = graph_root_kind(s->graph, "machine_context");
     heap_add_damaged(s->latest, hg->damaged, hg->problems, hg->nproblems);
     heap_graph_free(hg);
@@ -79,16 +87,40 @@ void session_attach_sites(session *s, heap **sites)
         }
 }
 
+/* Object i of h in the graph whose objects addrs indexes (of latest). */
+static uint32_t node_by_address(const heap *h, size_t i, const heap *latest, const addrmap *addrs,
+                                diff_identity identity)
+{
+    uint32_t v = addrmap_find(addrs, h->addr[i]);
+    if (v == ADDRMAP_NONE)
+        return GRAPH_NONE;
+    return diff_same_object(h, i, latest, v, identity) ? v : GRAPH_NONE;
+}
+
+void session_map_nodes(const session *s, heap_graph *hg)
+{
+    assert(hg->graph && hg->count == s->latest->count && !hg->nodes);
+    hg->ndumps = s->ndumps;
+    hg->nodes = hs_xcalloc(s->ndumps, sizeof *hg->nodes);
+    for (size_t k = 1; k + 1 < s->ndumps; k++) {
+        const heap *h = s->dumps[k];
+        uint32_t *map = hs_xmalloc((h->count ? h->count : 1) * sizeof *map);
+        for (size_t i = 0; i < h->count; i++)
+            map[i] = node_by_address(h, i, s->latest, hg->addrs, s->identity);
+        hg->nodes[k] = map;
+    }
+}
+
 uint32_t session_node_of(const session *s, const heap *h, size_t i)
 {
     if (!s->graph)
         return GRAPH_NONE;
     if (h == s->latest)
         return (uint32_t)i;
-    uint32_t v = addrmap_find(s->addrs, h->addr[i]);
-    if (v == ADDRMAP_NONE)
-        return GRAPH_NONE;
-    return diff_same_object(h, i, s->latest, v, s->identity) ? v : GRAPH_NONE;
+    for (size_t k = 0; s->nodes && k < s->ndumps; k++)
+        if (s->dumps[k] == h && s->nodes[k])
+            return s->nodes[k][i];
+    return node_by_address(h, i, s->latest, s->addrs, s->identity);
 }
 
 uint32_t session_node_at(const session *s, uint64_t addr)

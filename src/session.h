@@ -45,6 +45,11 @@ typedef struct session {
                                until session_attach_graph; owned */
     addrmap *addrs;         /* the latest dump's objects by address, with the graph
                                (NULL before); owned */
+    uint32_t **nodes;       /* per dump, the node each of its objects is in the
+                               graph (session_node_of), for the dumps whose objects
+                               are looked up there: NULL for the others, and all
+                               NULL without the graph or when it came without them
+                               (session_map_nodes); owned */
     int avoid_root;         /* the root category root paths avoid when they can
                                (machine_context: a conservative stack scan), or -1 */
     bool owns_dumps;        /* session_free frees the heaps (false for session_borrow) */
@@ -65,10 +70,20 @@ session *session_borrow(heap *const *dumps, size_t ndumps, const diff_result *di
  * them. NULL is fine. */
 void session_free(session *s);
 
-/* Takes the graph out of hg (read for s->latest by heap_graph_read) and
- * folds the damaged lines that pass found into the latest heap's counts.
+/* Takes the graph out of hg (read for s->latest by heap_graph_read), with
+ * its node maps when session_map_nodes made them, and folds the damaged
+ * lines that pass found into the latest heap's counts.
  * Owner thread only; hg is left empty. */
 void session_attach_graph(session *s, heap_graph *hg);
+
+/* For the thread that read hg (heap_graph_read of s->latest), before it is
+ * attached: the node of hg's graph that each object of the dumps strictly
+ * between the first and the latest is (the subject's, the objects of
+ * --suspects's growth windows), as session_node_of tells it, into
+ * hg->nodes, so that the owner's look-ups are an array's. Reads only what
+ * never changes in s (its dumps' addresses, generations and types): it may
+ * run while the owner uses s. */
+void session_map_nodes(const session *s, heap_graph *hg);
 
 /* Gives each dump k the sites sites[k] holds (read by heap_read_sites for
  * s->dumps[k]; NULL for a dump that has them all already), and frees them:

@@ -1339,6 +1339,36 @@ static void trends_arrive_later(void **state)
     loader_free(l);
 }
 
+/* The graph comes with the node of each of the subject's objects, made on
+ * the graph's thread: session_node_of reads it, and it says what the
+ * address index says. */
+static void node_maps_agree(void **state)
+{
+    (void)state;
+    loader *l = load_trends_later(false);
+    assert_true(loader_attach_graph(l));
+    session *ses = l->session;
+    assert_non_null(ses->nodes);
+    assert_null(ses->nodes[0]);
+    assert_non_null(ses->nodes[1]);
+    assert_null(ses->nodes[2]);
+    const heap *h = ses->dumps[1];
+    uint32_t *mapped = malloc(h->count * sizeof *mapped);
+    size_t found = 0;
+    for (size_t i = 0; i < h->count; i++) {
+        mapped[i] = session_node_of(ses, h, i);
+        found += mapped[i] != GRAPH_NONE;
+    }
+    uint32_t **maps = ses->nodes;
+    ses->nodes = NULL; /* as a graph attached without them */
+    for (size_t i = 0; i < h->count; i++)
+        assert_int_equal(mapped[i], session_node_of(ses, h, i));
+    ses->nodes = maps;
+    assert_true(found > 0 && found < h->count);
+    free(mapped);
+    loader_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1366,6 +1396,7 @@ int main(void)
         cmocka_unit_test(suspects_tab),
         cmocka_unit_test(trends_pass_states),
         cmocka_unit_test(trends_arrive_later),
+        cmocka_unit_test(node_maps_agree),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
 }
