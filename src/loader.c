@@ -1,6 +1,7 @@
 /* loader.c - the background load. Dumps are loaded one after the other,
  * each with one parser thread per core, which keeps every core busy while
  * holding at most one dump's text in memory. */
+#define _GNU_SOURCE /* syscall */
 #include "loader.h"
 #include "monotime.h"
 
@@ -8,6 +9,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,10 +22,25 @@ static void wake(loader *l)
         return;
 }
 
+/* The trends are what people wait for last: the calling thread, and the
+ * parser threads it starts (which inherit it), yield the cores to the
+ * graph's parsers and to the owner's thread (attaching the graph, finding
+ * the suspects) whenever those have work. Linux gives each thread a nice
+ * value of its own; elsewhere setpriority would slow the whole process. */
+static void yield_to_others(void)
+{
+#ifdef __linux__
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0) {
+        /* Not allowed: the pass runs at the usual priority. */
+    }
+#endif
+}
+
 /* The trends pass: every dump that lacks some sites reads them all again,
  * one after the other, each with a parser per core. */
 static void run_trends(loader *l)
 {
+    yield_to_others();
     atomic_store(&l->trends_state, LOADER_TRENDS_RUNNING);
     wake(l);
     double t0 = monotime_now();
@@ -126,15 +144,15 @@ static void *loader_main(void *arg)
     }
     atomic_store(&l->finished, true);
     wake(l);
-    if (trends_wanted && (!graph_wanted || l->opts.trends_alongside)) {
-        int rc = pthread_create(&l->trends_thread, NULL, trends_main, l);
-        l->trends_threaded = rc == 0;
-        if (rc != 0)
-            run_trends(l); /* then after all, on this thread */
-        trends_wanted = false;
+    if (trends_wanted && graph_wanted && l->opts.trends_alongside) {
+        l->trends_threaded = pthread_create(&l->trends_thread, NULL, trends_main, l) == 0;
+        trends_wanted = !l->trends_threaded; /* else after the graph, on this thread */
     }
-    if (!graph_wanted)
+    if (!graph_wanted) {
+        if (trends_wanted)
+            run_trends(l);
         return NULL;
+    }
     /* The diff is out; what holds its objects comes next. */
     t0 = monotime_now();
     heap *latest = l->session->latest;
