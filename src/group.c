@@ -445,9 +445,25 @@ static group_set *build(const session *ses, group_by by)
     key_ctx_init(&c, s, subject);
     gentry *index = NULL;
     size_t cap = 0;
+    /* As in compute_trends: a key of the site and type alone is hashed once
+     * per pair. */
+    uint32_t *memo = NULL;
+    size_t nmemo = (size_t)subject->nsites * RT_COUNT;
+    if ((group_keys[by].flags & KEY_OF_SITE) && nmemo <= 4 * diff->count + 4096) {
+        memo = hs_xmalloc((nmemo ? nmemo : 1) * sizeof *memo);
+        for (size_t m = 0; m < nmemo; m++)
+            memo[m] = MEMO_UNKNOWN;
+    }
     for (size_t k = 0; k < diff->count; k++) {
+        size_t i = diff->objects[k];
+        uint32_t *slot = memo ? &memo[(size_t)(subject->site ? subject->site[i] : 0) * RT_COUNT + subject->type[i]]
+                              : NULL;
+        if (slot && *slot != MEMO_UNKNOWN) {
+            s->group_of[k] = *slot;
+            continue;
+        }
         gkey key;
-        key_of(&c, diff->objects[k], &key);
+        key_of(&c, i, &key);
         gentry *e = NULL;
         HASH_FIND(hh, index, &key, sizeof key, e);
         if (!e) {
@@ -468,7 +484,10 @@ static group_set *build(const session *ses, group_by by)
             HASH_ADD(hh, index, key, sizeof key, e);
         }
         s->group_of[k] = e->index;
+        if (slot)
+            *slot = e->index;
     }
+    free(memo);
     free_index(&index);
     free(c.file_gem);
 
