@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +69,19 @@ static void *trends_main(void *arg)
     return NULL;
 }
 
+/* Does dump k's load read every site: with want_trends, and with
+ * trends_later for a dump that cannot be read a second time (a FIFO, a
+ * pipe: its text is gone once read). */
+static bool sites_now(const loader *l, size_t k)
+{
+    if (l->opts.want_trends)
+        return true;
+    if (!l->opts.trends_later)
+        return false;
+    struct stat sb;
+    return stat(l->dump[k].path, &sb) != 0 || !S_ISREG(sb.st_mode);
+}
+
 static void *loader_main(void *arg)
 {
     loader *l = arg;
@@ -84,11 +98,12 @@ static void *loader_main(void *arg)
         /* The graph pass re-reads the latest dump's text: keep it mapped
          * (HEAP_FULL), and read every site now when trends need them. */
         bool graph_dump = latest && l->opts.want_graph;
+        bool sites = sites_now(l, k);
         heap_load_opts opts = {
             .mode = k == subject || graph_dump ? HEAP_FULL
-                  : l->opts.want_trends        ? HEAP_LIGHT
+                  : sites                      ? HEAP_LIGHT
                                                : HEAP_IDENTITY,
-            .all_details = graph_dump && k != subject && l->opts.want_trends,
+            .all_details = graph_dump && k != subject && sites,
             .skip_subtypes = l->opts.skip_subtypes,
             .threads = l->opts.threads,
             .progress = &d->progress,
@@ -117,7 +132,7 @@ static void *loader_main(void *arg)
          * when trends need all their sites). */
         heap *subj = l->session->subject;
         t0 = monotime_now();
-        if (l->opts.want_trends) {
+        if (sites_now(l, subject)) {
             uint32_t *all = hs_xmalloc((subj->count ? subj->count : 1) * sizeof *all);
             for (size_t i = 0; i < subj->count; i++)
                 all[i] = (uint32_t)i;

@@ -1369,6 +1369,43 @@ static void node_maps_agree(void **state)
     loader_free(l);
 }
 
+/* A dump that cannot be read twice (a FIFO) gets its sites while it loads:
+ * the trends pass reads the others, and the trends are the same. */
+static void trends_of_a_fifo(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/heapsift-fifo-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64], cmd[1024];
+    snprintf(fifo, sizeof fifo, "%s/dump-1", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *const *app_paths = app_dump_paths();
+    snprintf(cmd, sizeof cmd, "gzip -dc '%s' > '%s' &", app_paths[0], fifo);
+    assert_int_equal(system(cmd), 0);
+    const char *paths[3] = { fifo, app_paths[1], app_paths[2] };
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_graph = true, .trends_later = true };
+    hs_error err;
+    loader *l;
+    assert_int_equal(loader_start(&l, paths, 3, &opts, &err), HS_OK);
+    assert_int_equal(loader_join(l), HS_OK);
+    unlink(fifo);
+    rmdir(dir);
+    assert_int_equal(atomic_load(&l->trends_state), LOADER_TRENDS_READY);
+    assert_true(l->session->dumps[0]->all_sites);
+    assert_null(l->sites[0]);
+    assert_non_null(l->sites[1]);
+    assert_true(loader_attach_trends(l));
+    group_query q = { .by = GROUP_SITE, .sort = SORT_LIVE, .trends = true };
+    group_set *later = group_new(l->session, &q), *first = group_new(app->session, &q);
+    assert_int_equal(later->nvisible, first->nvisible);
+    for (size_t r = 0; r < later->nvisible; r++)
+        assert_memory_equal(later->groups[later->order[r]].trend, first->groups[first->order[r]].trend,
+                            3 * sizeof(uint64_t));
+    group_free(later);
+    group_free(first);
+    loader_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1397,6 +1434,7 @@ int main(void)
         cmocka_unit_test(trends_pass_states),
         cmocka_unit_test(trends_arrive_later),
         cmocka_unit_test(node_maps_agree),
+        cmocka_unit_test(trends_of_a_fifo),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
 }
