@@ -17,16 +17,22 @@
  * With trends_later the thread then reads every dump's sites again for
  * trends (heap_read_sites), which the load itself skipped so that the diff
  * is out as soon as the report's; the owner attaches them
- * (loader_attach_trends) once trends_state says READY. want_trends instead
- * reads them during the load, before the diff is handed over.
+ * (loader_attach_trends) once trends_state says READY. That pass runs at a
+ * lower priority, after the graph (or beside it, with trends_alongside):
+ * the Suspects view waits for the graph, the trend columns come last. A
+ * dump that cannot be read twice (a FIFO) gets its sites while it loads.
+ * want_trends instead reads them all during the load, before the diff is
+ * handed over (the report).
  *
  * Thread rules: loader_start, loader_cancel, loader_finished, loader_join,
- * loader_attach_graph and loader_free are called by the thread that owns the
- * loader (the UI thread); the progress fields may be read from it at any
+ * loader_attach_graph, loader_attach_trends and loader_free are called by
+ * the thread that owns the loader (the UI thread); the progress fields
+ * (trends_dump and trends_progress among them) may be read from it at any
  * time; everything else (session, status, err, the timings) only after
  * loader_finished() is true, graph_status, graph_err and graph_seconds
  * only once graph_state is no longer LOADER_GRAPH_RUNNING, and likewise
- * trends_status, trends_err and trends_seconds with trends_state.
+ * trends_status, trends_err, trends_seconds and sites once trends_state is
+ * READY or later.
  */
 #ifndef HEAPSIFT_LOADER_H
 #define HEAPSIFT_LOADER_H
@@ -59,7 +65,7 @@ typedef enum loader_graph_state {
 
 typedef enum loader_trends_state {
     LOADER_TRENDS_NONE,     /* not asked for, or not started yet */
-    LOADER_TRENDS_WAITING,  /* asked for: their pass starts after the graph's */
+    LOADER_TRENDS_WAITING,  /* asked for: the pass has not started (it follows the graph) */
     LOADER_TRENDS_RUNNING,  /* the dumps' sites are being read */
     LOADER_TRENDS_READY,    /* read: loader_attach_trends attaches them */
     LOADER_TRENDS_ATTACHED, /* attached to the session's dumps */
