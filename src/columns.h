@@ -24,8 +24,9 @@ typedef enum sort_needs {
     SORT_NEEDS_NOTHING,
     SORT_NEEDS_GRAPH,  /* the latest dump's reference graph (loader want_graph);
                           the report shows the figure */
-    SORT_NEEDS_TRENDS, /* every dump's sites (loader want_trends); the report
-                          shows the counts */
+    SORT_NEEDS_TRENDS, /* every dump's sites (loader want_trends, or
+                          trends_later in the explorer); the report shows the
+                          counts */
 } sort_needs;
 
 /* The sort keys, in the order the sort pane lists them:

@@ -15,6 +15,8 @@
 #include "hs_uthash.h"
 
 #define NO_MATCH UINT32_MAX /* a string of another dump the subject does not have */
+#define MEMO_UNKNOWN UINT32_MAX     /* compute_trends: a (site, type) pair not looked up yet */
+#define MEMO_NONE (UINT32_MAX - 1)  /* ... looked up: no group has its key */
 
 /* The hashed form of a group key. Fields unused by a grouping are 0. */
 typedef struct gkey {
@@ -259,16 +261,19 @@ static void label_struct(const group_set *s, const group *g, label_buf *b)
  * a group; FLAGS say what else the key is: KEY_SHOWS_TYPE (its groups are
  * of one type, shown beside the label), KEY_NAME_IS_LABEL (g->name is an id
  * of the set's own labels, which the key makes, not of the dump's strings),
- * KEY_NEEDS_SUBTYPES (it reads the subtype column, which a load may skip). */
-enum { KEY_SHOWS_TYPE = 1, KEY_NAME_IS_LABEL = 2, KEY_NEEDS_SUBTYPES = 4 };
-#define GROUP_KEYS(X)                                                                                     \
-    X("site", "(type, file, line): the classic key", key_site, label_site, KEY_SHOWS_TYPE)              \
-    X("class", "class name", key_class, label_class, 0)                                                   \
-    X("gem", "gems/NAME-VERSION/ in the path, else app, stdlib or unknown", key_gem, label_gem,          \
-      KEY_NAME_IS_LABEL)                                                                                  \
-    X("file", "file path", key_file, label_file, 0)                                                       \
-    X("method", "(file, method)", key_method, label_method, 0)                                            \
-    X("generation", "GC generation of allocation", key_generation, label_generation, 0)                  \
+ * KEY_NEEDS_SUBTYPES (it reads the subtype column, which a load may skip),
+ * KEY_OF_SITE (it reads only the object's type and site id, so that counting
+ * every dump's objects looks each pair up once: compute_trends). */
+enum { KEY_SHOWS_TYPE = 1, KEY_NAME_IS_LABEL = 2, KEY_NEEDS_SUBTYPES = 4, KEY_OF_SITE = 8 };
+#define GROUP_KEYS(X)                                                                                   \
+    X("site", "(type, file, line): the classic key", key_site, label_site,                            \
+      KEY_SHOWS_TYPE | KEY_OF_SITE)                                                                     \
+    X("class", "class name", key_class, label_class, 0)                                                 \
+    X("gem", "gems/NAME-VERSION/ in the path, else app, stdlib or unknown", key_gem, label_gem,         \
+      KEY_NAME_IS_LABEL | KEY_OF_SITE)                                                                  \
+    X("file", "file path", key_file, label_file, KEY_OF_SITE)                                           \
+    X("method", "(file, method)", key_method, label_method, KEY_OF_SITE)                                \
+    X("generation", "GC generation of allocation", key_generation, label_generation, 0)                 \
     X("struct", "a DATA's struct, an IMEMO's imemo_type, else the type", key_struct, label_struct,      \
       KEY_NEEDS_SUBTYPES)
 
@@ -440,9 +445,25 @@ static group_set *build(const session *ses, group_by by)
     key_ctx_init(&c, s, subject);
     gentry *index = NULL;
     size_t cap = 0;
+    /* As in compute_trends: a key of the site and type alone is hashed once
+     * per pair. */
+    uint32_t *memo = NULL;
+    size_t nmemo = (size_t)subject->nsites * RT_COUNT;
+    if ((group_keys[by].flags & KEY_OF_SITE) && nmemo <= 4 * diff->count + 4096) {
+        memo = hs_xmalloc((nmemo ? nmemo : 1) * sizeof *memo);
+        for (size_t m = 0; m < nmemo; m++)
+            memo[m] = MEMO_UNKNOWN;
+    }
     for (size_t k = 0; k < diff->count; k++) {
+        size_t i = diff->objects[k];
+        uint32_t *slot = memo ? &memo[(size_t)(subject->site ? subject->site[i] : 0) * RT_COUNT + subject->type[i]]
+                              : NULL;
+        if (slot && *slot != MEMO_UNKNOWN) {
+            s->group_of[k] = *slot;
+            continue;
+        }
         gkey key;
-        key_of(&c, diff->objects[k], &key);
+        key_of(&c, i, &key);
         gentry *e = NULL;
         HASH_FIND(hh, index, &key, sizeof key, e);
         if (!e) {
@@ -463,7 +484,10 @@ static group_set *build(const session *ses, group_by by)
             HASH_ADD(hh, index, key, sizeof key, e);
         }
         s->group_of[k] = e->index;
+        if (slot)
+            *slot = e->index;
     }
+    free(memo);
     free_index(&index);
     free(c.file_gem);
 
@@ -514,6 +538,16 @@ void group_free(group_set *s)
     free(s);
 }
 
+/* The group whose key object i of c->h has, MEMO_NONE when none has. */
+static uint32_t group_of_object(key_ctx *c, gentry *index, size_t i)
+{
+    gkey key;
+    gentry *e = NULL;
+    if (key_of(c, i, &key))
+        HASH_FIND(hh, index, &key, sizeof key, e);
+    return e ? e->index : MEMO_NONE;
+}
+
 /* Step 2: every group's live object count in each dump (every object with
  * the group's key, suspect or not). Only when every dump was loaded with
  * its sites (HEAP_LIGHT or HEAP_FULL with details). */
@@ -550,15 +584,29 @@ static void compute_trends(group_set *s)
             }
             c.smap = smap;
         }
-        for (size_t i = 0; i < h->count; i++) {
-            gkey key;
-            if (!key_of(&c, i, &key))
-                continue;
-            gentry *e = NULL;
-            HASH_FIND(hh, index, &key, sizeof key, e);
-            if (e)
-                s->groups[e->index].trend[d]++;
+        /* A key of the site and type alone is looked up once per pair
+         * (a few thousand), not once per object (millions); unless the dump
+         * has about as many sites as objects. */
+        uint32_t *memo = NULL;
+        if ((group_keys[s->by].flags & KEY_OF_SITE) && (size_t)h->nsites * RT_COUNT <= 4 * h->count + 4096) {
+            memo = hs_xmalloc((size_t)h->nsites * RT_COUNT * sizeof *memo);
+            for (size_t m = 0; m < (size_t)h->nsites * RT_COUNT; m++)
+                memo[m] = MEMO_UNKNOWN;
         }
+        for (size_t i = 0; i < h->count; i++) {
+            uint32_t g;
+            if (memo) {
+                uint32_t *slot = &memo[(size_t)(h->site ? h->site[i] : 0) * RT_COUNT + h->type[i]];
+                if (*slot == MEMO_UNKNOWN)
+                    *slot = group_of_object(&c, index, i);
+                g = *slot;
+            } else {
+                g = group_of_object(&c, index, i);
+            }
+            if (g != MEMO_NONE)
+                s->groups[g].trend[d]++;
+        }
+        free(memo);
         free(smap);
         free(c.file_gem);
     }
@@ -876,6 +924,15 @@ void group_set_sort(group_set *s, group_sort_key key, bool reverse)
     assert(key < SORT_KEY_COUNT);
     s->sort = key;
     s->reverse = reverse;
+    sort_groups(s);
+}
+
+void group_trends_ready(group_set *s)
+{
+    if (!session_has_trends(s->session))
+        return;
+    compute_trends(s);
+    s->full_valid = false; /* sorted by live counts, the full order was by count */
     sort_groups(s);
 }
 

@@ -5,8 +5,9 @@
  * answers: group the suspects by the key; count each group's objects in
  * every dump (trends); sum each group's retained size in the latest dump's
  * graph; apply the filter (totals of what passes); sort. Changing the
- * filter, the sort or learning of the graph re-runs only the steps after the
- * change (group_set_filter, group_set_sort, group_graph_ready), so the
+ * filter, the sort or learning of the graph or the trends re-runs only the
+ * steps after the change (group_set_filter, group_set_sort,
+ * group_graph_ready, group_trends_ready), so the
  * order holds whatever the caller does. Not thread-safe; owned by one
  * thread at a time.
  */
@@ -126,6 +127,11 @@ void group_set_sort(group_set *s, group_sort_key key, bool reverse);
 /* The session's graph was attached since group_new: every group's retained
  * size, then the filter and the order again (retained may be the key). */
 void group_graph_ready(group_set *s);
+
+/* The session's dumps were given every object's site since group_new
+ * (session_attach_sites): every group's trend, then the order again (the
+ * live counts may be the key). Nothing when the session still lacks some. */
+void group_trends_ready(group_set *s);
 
 /* The text of a group's key for display: "app.rb:27" style for sites.
  * Writes at most size bytes (NUL-terminated) into buf and returns buf; the

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* memrchr */
 #include "heap.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -575,8 +576,77 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     }
     if (h->mode != HEAP_FULL)
         dumpfile_close(&h->file);
+    h->all_sites = h->mode == HEAP_LIGHT || all_details;
+    h->detailed = all_details ? h->count : 0;
     *out = h;
     return HS_OK;
+}
+
+hs_status heap_read_sites(heap **out, const heap *h, unsigned threads, heap_progress *progress, hs_error *err)
+{
+    heap_load_opts opts = {
+        .mode = HEAP_LIGHT,
+        .skip_subtypes = !h->keeps_subtypes,
+        .threads = threads,
+        .progress = progress,
+    };
+    heap *l;
+    hs_status st = heap_load(&l, h->path, &opts, err);
+    if (st != HS_OK)
+        return st;
+    /* The same lines read the same way give the same objects in the same
+     * order: anything else means the file is not the one h was read from. */
+    if (l->count != h->count || memcmp(l->addr, h->addr, h->count * sizeof *h->addr) != 0 ||
+        memcmp(l->type, h->type, h->count * sizeof *h->type) != 0) {
+        st = hs_fail(err, HS_ERR_IO, "%s: the dump changed since it was loaded (%zu objects then, %zu now)", h->path,
+                     h->count, l->count);
+        heap_free(l);
+        return st;
+    }
+    /* Only the site columns are given over. */
+    free(l->addr);
+    free(l->gen);
+    free(l->type);
+    free(l->object_id);
+    l->addr = NULL;
+    l->gen = NULL;
+    l->type = NULL;
+    l->object_id = NULL;
+    *out = l;
+    return HS_OK;
+}
+
+void heap_attach_sites(heap *h, heap *from)
+{
+    assert(from->count == h->count && from->site && from->class_addr);
+    uint32_t *smap = strtab_merge(h->strings, from->strings);
+    uint32_t *site_map = merge_sites(h->site_index, from->site_index, smap);
+    if (!h->site)
+        h->site = hs_xcalloc(h->count ? h->count : 1, sizeof *h->site);
+    if (!h->class_addr)
+        h->class_addr = hs_xcalloc(h->count ? h->count : 1, sizeof *h->class_addr);
+    if (h->keeps_subtypes && from->subtype && !h->subtype)
+        h->subtype = hs_xcalloc(h->count ? h->count : 1, sizeof *h->subtype);
+    for (size_t i = 0; i < h->count; i++) {
+        /* What h read in full itself stays (it is the same). */
+        if (h->flags && (h->flags[i] & HEAP_F_DETAILED))
+            continue;
+        h->site[i] = site_map[from->site[i]];
+        h->class_addr[i] = from->class_addr[i];
+        if (h->subtype && from->subtype)
+            h->subtype[i] = smap[from->subtype[i]];
+    }
+    heap_class *kc, *tmp;
+    HASH_ITER(hh, from->classes, kc, tmp)
+        class_add(&h->classes, kc->addr, smap[kc->name]);
+    h->sites = h->site_index->sites;
+    h->nsites = h->site_index->count;
+    h->all_sites = true;
+    if (h->mode == HEAP_IDENTITY)
+        h->mode = HEAP_LIGHT;
+    free(smap);
+    free(site_map);
+    heap_free(from);
 }
 
 /* ---- details of the objects that are shown --------------------------------- */
@@ -752,6 +822,8 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
     free(jobs);
     h->sites = h->site_index->sites;
     h->nsites = h->site_index->count;
+    h->detailed += n;
+    h->all_sites |= h->detailed >= h->count;
     number_problem_lines(h);
     free(objs);
 }

@@ -122,6 +122,11 @@ typedef struct heap {
     heap_mode mode;        /* which columns exist */
     bool keeps_subtypes;   /* the subtype column is kept where sites are
                               (heap_load_opts.skip_subtypes was false) */
+    bool all_sites;        /* every object's site, class and subtype is read
+                              (HEAP_LIGHT; HEAP_FULL with all_details, every
+                              object given to heap_load_details, or
+                              heap_attach_sites): what trends need */
+    size_t detailed;       /* HEAP_FULL: objects whose details were read */
     dumpfile file;         /* still mapped for HEAP_FULL (to re-read lines); closed otherwise */
     uint64_t text_size;    /* bytes of dump text (inflated size for gzip) */
     bool compressed;       /* the file was gzip */
@@ -186,6 +191,21 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
  * counted as for heap_load. Objects whose details were read already
  * (HEAP_F_DETAILED) are skipped, and an object given twice is read once. */
 void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads);
+
+/* Reads every object's site, class and subtype of h's dump again, for a
+ * heap loaded without them (HEAP_IDENTITY, or HEAP_FULL with the details of
+ * only some objects): a HEAP_LIGHT load of h->path into *out, which keeps
+ * only those columns, for heap_attach_sites. Only reads h (its path, count,
+ * addresses and types, which never change), so it may run on another thread
+ * while h's owner uses it. Fails as heap_load does, and with HS_ERR_IO when
+ * the file no longer holds h's objects (it changed since h was loaded). */
+hs_status heap_read_sites(heap **out, const heap *h, unsigned threads, heap_progress *progress, hs_error *err);
+
+/* Gives h the sites, classes and subtypes that heap_read_sites read into
+ * `from` (freed here), for every object whose details h has not read
+ * itself; h->all_sites is then true and a HEAP_IDENTITY heap becomes
+ * HEAP_LIGHT. The thread that owns h only. */
+void heap_attach_sites(heap *h, heap *from);
 
 /* HEAP_FULL: the 1-based line number and byte offset of object i's line
  * (counts the newlines before it: one pass over the text up to there).

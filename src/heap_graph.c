@@ -331,5 +331,8 @@ void heap_graph_free(heap_graph *hg)
         free(hg->addrs);
     }
     free(hg->damaged);
+    for (size_t k = 0; hg->nodes && k < hg->ndumps; k++)
+        free(hg->nodes[k]);
+    free(hg->nodes);
     memset(hg, 0, sizeof *hg);
 }

@@ -27,6 +27,10 @@ typedef struct heap_graph {
                               (references read by the repair path, or lost) */
     heap_problem problems[HEAP_MAX_PROBLEMS]; /* the first damaged lines, by offset */
     unsigned nproblems;    /* entries used in problems */
+    uint32_t **nodes;      /* per dump of the session, the node of the graph each
+                              of its objects is (session_node_of), or NULL: filled
+                              by session_map_nodes, else NULL; owned */
+    size_t ndumps;         /* entries of nodes */
     double read_seconds;   /* reading and resolving the references */
     double dominator_seconds; /* the dominator tree and retained sizes */
 } heap_graph;

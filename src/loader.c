@@ -1,6 +1,7 @@
 /* loader.c - the background load. Dumps are loaded one after the other,
  * each with one parser thread per core, which keeps every core busy while
  * holding at most one dump's text in memory. */
+#define _GNU_SOURCE /* syscall */
 #include "loader.h"
 #include "monotime.h"
 
@@ -8,6 +9,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +21,65 @@ static void wake(loader *l)
     /* The pipe is non-blocking: when it is full the UI has a wake-up pending. */
     if (write(l->wake[1], &b, 1) < 0 && errno != EAGAIN)
         return;
+}
+
+/* The trends are what people wait for last: the calling thread, and the
+ * parser threads it starts (which inherit it), yield the cores to the
+ * graph's parsers and to the owner's thread (attaching the graph, finding
+ * the suspects) whenever those have work. Linux gives each thread a nice
+ * value of its own; elsewhere setpriority would slow the whole process. */
+static void yield_to_others(void)
+{
+#ifdef __linux__
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0) {
+        /* Not allowed: the pass runs at the usual priority. */
+    }
+#endif
+}
+
+/* The trends pass: every dump that lacks some sites reads them all again,
+ * one after the other, each with a parser per core. */
+static void run_trends(loader *l)
+{
+    yield_to_others();
+    atomic_store(&l->trends_state, LOADER_TRENDS_RUNNING);
+    wake(l);
+    double t0 = monotime_now();
+    session *ses = l->session;
+    l->trends_status = HS_OK;
+    for (size_t k = 0; k < ses->ndumps && l->trends_status == HS_OK; k++) {
+        if (!l->sites_wanted[k])
+            continue;
+        atomic_store(&l->trends_progress.bytes_total, 0);
+        atomic_store(&l->trends_progress.bytes_done, 0);
+        atomic_store(&l->trends_progress.objects, 0);
+        atomic_store(&l->trends_dump, (int)k + 1);
+        wake(l);
+        l->trends_status = heap_read_sites(&l->sites[k], ses->dumps[k], l->opts.threads, &l->trends_progress,
+                                           &l->trends_err);
+    }
+    l->trends_seconds = monotime_now() - t0;
+    atomic_store(&l->trends_state, l->trends_status == HS_OK ? LOADER_TRENDS_READY : LOADER_TRENDS_FAILED);
+    wake(l);
+}
+
+static void *trends_main(void *arg)
+{
+    run_trends(arg);
+    return NULL;
+}
+
+/* Does dump k's load read every site: with want_trends, and with
+ * trends_later for a dump that cannot be read a second time (a FIFO, a
+ * pipe: its text is gone once read). */
+static bool sites_now(const loader *l, size_t k)
+{
+    if (l->opts.want_trends)
+        return true;
+    if (!l->opts.trends_later)
+        return false;
+    struct stat sb;
+    return stat(l->dump[k].path, &sb) != 0 || !S_ISREG(sb.st_mode);
 }
 
 static void *loader_main(void *arg)
@@ -35,11 +98,12 @@ static void *loader_main(void *arg)
         /* The graph pass re-reads the latest dump's text: keep it mapped
          * (HEAP_FULL), and read every site now when trends need them. */
         bool graph_dump = latest && l->opts.want_graph;
+        bool sites = sites_now(l, k);
         heap_load_opts opts = {
             .mode = k == subject || graph_dump ? HEAP_FULL
-                  : l->opts.want_trends        ? HEAP_LIGHT
+                  : sites                      ? HEAP_LIGHT
                                                : HEAP_IDENTITY,
-            .all_details = graph_dump && k != subject && l->opts.want_trends,
+            .all_details = graph_dump && k != subject && sites,
             .skip_subtypes = l->opts.skip_subtypes,
             .threads = l->opts.threads,
             .progress = &d->progress,
@@ -68,7 +132,7 @@ static void *loader_main(void *arg)
          * when trends need all their sites). */
         heap *subj = l->session->subject;
         t0 = monotime_now();
-        if (l->opts.want_trends) {
+        if (sites_now(l, subject)) {
             uint32_t *all = hs_xmalloc((subj->count ? subj->count : 1) * sizeof *all);
             for (size_t i = 0; i < subj->count; i++)
                 all[i] = (uint32_t)i;
@@ -83,12 +147,27 @@ static void *loader_main(void *arg)
     }
     l->seconds = monotime_now() - start;
     bool graph_wanted = l->status == HS_OK && l->opts.want_graph;
+    bool trends_wanted = l->status == HS_OK && l->opts.trends_later && !l->opts.want_trends;
     if (graph_wanted)
         atomic_store(&l->graph_state, LOADER_GRAPH_RUNNING);
+    if (trends_wanted) {
+        /* Decided now: the owner may read more of a dump's sites once it
+         * has the session (heap_load_details). */
+        for (size_t k = 0; k < l->ndumps; k++)
+            l->sites_wanted[k] = !l->session->dumps[k]->all_sites;
+        atomic_store(&l->trends_state, LOADER_TRENDS_WAITING);
+    }
     atomic_store(&l->finished, true);
     wake(l);
-    if (!graph_wanted)
+    if (trends_wanted && graph_wanted && l->opts.trends_alongside) {
+        l->trends_threaded = pthread_create(&l->trends_thread, NULL, trends_main, l) == 0;
+        trends_wanted = !l->trends_threaded; /* else after the graph, on this thread */
+    }
+    if (!graph_wanted) {
+        if (trends_wanted)
+            run_trends(l);
         return NULL;
+    }
     /* The diff is out; what holds its objects comes next. */
     t0 = monotime_now();
     heap *latest = l->session->latest;
@@ -96,11 +175,18 @@ static void *loader_main(void *arg)
     /* The latest dump was read again for its references. */
     if (l->graph_status == HS_OK)
         l->graph_status = heap_check_file(latest, &l->graph_err);
+    /* The owner looks the subject's objects up in the graph, again and
+     * again (retained sizes, suspects): once here, off its thread. */
+    if (l->graph_status == HS_OK)
+        session_map_nodes(l->session, &l->graph);
     l->graph_seconds = monotime_now() - t0;
     l->graph_read_seconds = l->graph.read_seconds;
     l->dominator_seconds = l->graph.dominator_seconds;
     atomic_store(&l->graph_state, l->graph_status == HS_OK ? LOADER_GRAPH_READY : LOADER_GRAPH_FAILED);
     wake(l);
+    /* The Suspects view waits for the graph; the trend columns for this. */
+    if (trends_wanted)
+        run_trends(l);
     return NULL;
 }
 
@@ -118,11 +204,16 @@ hs_status loader_start(loader **out, const char *const *paths, size_t n, const l
         l->dump[k].progress.cancel = &l->cancel;
     }
     l->graph_progress.cancel = &l->cancel;
+    l->trends_progress.cancel = &l->cancel;
+    l->sites = hs_xcalloc(n, sizeof *l->sites);
+    l->sites_wanted = hs_xcalloc(n, sizeof *l->sites_wanted);
     if (pipe(l->wake) != 0) {
         hs_status st = hs_fail(err, HS_ERR_IO, "cannot create a pipe: %s", strerror(errno));
         free(l->dump);
         free(l->dumps);
         free(l->load_seconds);
+        free(l->sites);
+        free(l->sites_wanted);
         free(l);
         return st;
     }
@@ -137,6 +228,8 @@ hs_status loader_start(loader **out, const char *const *paths, size_t n, const l
         free(l->dump);
         free(l->dumps);
         free(l->load_seconds);
+        free(l->sites);
+        free(l->sites_wanted);
         free(l);
         return hs_fail(err, HS_ERR_NOMEM, "cannot start the loader thread: %s", strerror(rc));
     }
@@ -170,6 +263,11 @@ hs_status loader_join(loader *l)
 {
     if (!l->joined) {
         pthread_join(l->thread, NULL);
+        /* The loader thread started the trends thread, if any, before it
+         * ended. */
+        if (l->trends_threaded)
+            pthread_join(l->trends_thread, NULL);
+        l->trends_threaded = false;
         l->joined = true;
     }
     return l->status;
@@ -184,6 +282,15 @@ bool loader_attach_graph(loader *l)
     return true;
 }
 
+bool loader_attach_trends(loader *l)
+{
+    if (atomic_load(&l->trends_state) != LOADER_TRENDS_READY)
+        return false;
+    session_attach_sites(l->session, l->sites);
+    atomic_store(&l->trends_state, LOADER_TRENDS_ATTACHED);
+    return true;
+}
+
 void loader_free(loader *l)
 {
     if (!l)
@@ -191,6 +298,10 @@ void loader_free(loader *l)
     loader_cancel(l);
     loader_join(l);
     heap_graph_free(&l->graph);
+    for (size_t k = 0; k < l->ndumps; k++)
+        heap_free(l->sites[k]);
+    free(l->sites);
+    free(l->sites_wanted);
     session_free(l->session);
     if (l->dumps)
         for (size_t k = 0; k < l->ndumps; k++)

@@ -14,12 +14,25 @@
  * to the session by the owner (loader_attach_graph) once graph_state says
  * READY.
  *
+ * With trends_later the thread then reads every dump's sites again for
+ * trends (heap_read_sites), which the load itself skipped so that the diff
+ * is out as soon as the report's; the owner attaches them
+ * (loader_attach_trends) once trends_state says READY. That pass runs at a
+ * lower priority, after the graph (or beside it, with trends_alongside):
+ * the Suspects view waits for the graph, the trend columns come last. A
+ * dump that cannot be read twice (a FIFO) gets its sites while it loads.
+ * want_trends instead reads them all during the load, before the diff is
+ * handed over (the report).
+ *
  * Thread rules: loader_start, loader_cancel, loader_finished, loader_join,
- * loader_attach_graph and loader_free are called by the thread that owns the
- * loader (the UI thread); the progress fields may be read from it at any
+ * loader_attach_graph, loader_attach_trends and loader_free are called by
+ * the thread that owns the loader (the UI thread); the progress fields
+ * (trends_dump and trends_progress among them) may be read from it at any
  * time; everything else (session, status, err, the timings) only after
- * loader_finished() is true, and graph_status, graph_err and graph_seconds
- * only once graph_state is no longer LOADER_GRAPH_RUNNING.
+ * loader_finished() is true, graph_status, graph_err and graph_seconds
+ * only once graph_state is no longer LOADER_GRAPH_RUNNING, and likewise
+ * trends_status, trends_err, trends_seconds and sites once trends_state is
+ * READY or later.
  */
 #ifndef HEAPSIFT_LOADER_H
 #define HEAPSIFT_LOADER_H
@@ -50,6 +63,15 @@ typedef enum loader_graph_state {
     LOADER_GRAPH_FAILED,   /* failed or cancelled (graph_status, graph_err) */
 } loader_graph_state;
 
+typedef enum loader_trends_state {
+    LOADER_TRENDS_NONE,     /* not asked for, or not started yet */
+    LOADER_TRENDS_WAITING,  /* asked for: the pass has not started (it follows the graph) */
+    LOADER_TRENDS_RUNNING,  /* the dumps' sites are being read */
+    LOADER_TRENDS_READY,    /* read: loader_attach_trends attaches them */
+    LOADER_TRENDS_ATTACHED, /* attached to the session's dumps */
+    LOADER_TRENDS_FAILED,   /* failed or cancelled (trends_status, trends_err) */
+} loader_trends_state;
+
 typedef struct loader_dump {
     const char *path;            /* as given; not owned */
     heap_progress progress;      /* bytes and objects so far */
@@ -67,6 +89,11 @@ typedef struct loader_opts {
                                     the identity of its objects (slower) */
     bool want_graph;             /* build the latest dump's reference graph and
                                     dominators (its heap's graph) */
+    bool trends_later;           /* read every dump's sites and classes after the
+                                    diff is handed over, after the graph (for the
+                                    explorer; ignored with want_trends) */
+    bool trends_alongside;       /* with trends_later: read them on a thread of
+                                    their own while the graph is read, not after it */
     bool skip_subtypes;          /* nothing will group by subtype (no key that
                                     group_by_needs_subtypes, and no explorer,
                                     which may switch to one): keep no subtype
@@ -99,11 +126,22 @@ typedef struct loader {
     hs_status graph_status;      /* how the graph pass ended */
     hs_error graph_err;
     heap_graph graph;            /* its result until attached */
+    _Atomic int trends_state;    /* loader_trends_state */
+    _Atomic int trends_dump;     /* 1-based: the dump whose sites are being read */
+    heap_progress trends_progress; /* bytes of that dump read for its sites */
+    hs_status trends_status;     /* how the trends pass ended */
+    hs_error trends_err;
+    double trends_seconds;       /* wall time of the trends pass */
+    heap **sites;                /* its result until attached: per dump, the sites
+                                    read (NULL for a dump that had them); owned */
     /* Internals: */
     heap **dumps;                /* the heaps as they load (ndumps; owned until the
                                     session takes them) */
+    bool *sites_wanted;          /* per dump: the trends pass reads its sites */
     int wake[2];                 /* self-pipe: the thread writes, the UI polls wake[0] */
     pthread_t thread;
+    pthread_t trends_thread;     /* with trends_alongside */
+    bool trends_threaded;        /* trends_thread was started and not joined yet */
     bool joined;
 } loader;
 
@@ -123,16 +161,21 @@ bool loader_finished(const loader *l);
  * HS_ERR_CANCELLED. */
 void loader_cancel(loader *l);
 
-/* Waits for the thread (the graph pass too) and returns its status (the
- * load's and the diff's; the graph's is graph_status). */
+/* Waits for the thread (the graph and trends passes too) and returns its
+ * status (the load's and the diff's; the graph's is graph_status, the
+ * trends' trends_status). */
 hs_status loader_join(loader *l);
 
 /* When the graph is READY, attaches it to the session (session_attach_graph)
  * and returns true (once); false otherwise. */
 bool loader_attach_graph(loader *l);
 
-/* Cancels a graph pass still running, joins the thread if needed and frees
- * everything the loader owns, the session included. */
+/* When the trends are READY, gives the dumps their sites
+ * (session_attach_sites) and returns true (once); false otherwise. */
+bool loader_attach_trends(loader *l);
+
+/* Cancels a graph or trends pass still running, joins the threads if
+ * needed and frees everything the loader owns, the session included. */
 void loader_free(loader *l);
 
 #endif

@@ -467,7 +467,7 @@ static bool memory_suffices(const char *const *paths, size_t n, const loader_opt
 {
     if (o->max_memory_set && o->max_memory == 0)
         return true;
-    memcheck_plan plan = { lopts->want_trends, lopts->want_graph };
+    memcheck_plan plan = { lopts->want_trends || lopts->trends_later, lopts->want_graph };
     uint64_t need = memcheck_estimate(paths, n, &plan);
     uint64_t cap = o->max_memory_set ? o->max_memory : memcheck_available();
     if (cap == 0 || need <= cap)
@@ -653,11 +653,14 @@ int main(int argc, char **argv)
     /* The explorer needs a terminal on both ends; anything else gets the report. */
     bool explorer = !o.report && !o.output && !o.path_set && !o.why && isatty(STDOUT_FILENO) &&
                     isatty(STDIN_FILENO);
-    /* The explorer draws trends for 3+ dumps: they need every dump's sites. */
+    /* Trends need every dump's sites. The report waits for them; the
+     * explorer draws them for 3+ dumps, and shows the list before they come. */
+    bool trends = o.trend || group_sort_needs(o.sort) == SORT_NEEDS_TRENDS;
     loader_opts lopts = {
         .identity = o.identity,
         .threads = o.threads,
-        .want_trends = o.trend || group_sort_needs(o.sort) == SORT_NEEDS_TRENDS || (explorer && ndumps >= 3),
+        .want_trends = trends && !explorer,
+        .trends_later = explorer && (trends || ndumps >= 3),
         .want_graph = o.path_set || o.why || o.suspects || group_sort_needs(o.sort) == SORT_NEEDS_GRAPH || explorer,
         .skip_subtypes = !explorer && !group_by_needs_subtypes(o.by),
     };

@@ -55,6 +55,9 @@ void session_free(session *s)
         addrmap_free(s->addrs);
         free(s->addrs);
     }
+    for (size_t k = 0; s->nodes && k < s->ndumps; k++)
+        free(s->nodes[k]);
+    free(s->nodes);
     free(s);
 }
 
@@ -65,9 +68,47 @@ void session_attach_graph(session *s, heap_graph *hg)
     s->addrs = hg->addrs;
     hg->graph = NULL;
     hg->addrs = NULL;
+    if (hg->nodes) {
+        assert(hg->ndumps == s->ndumps);
+        s->nodes = hg->nodes;
+        hg->nodes = NULL;
+    }
     s->avoid_root = graph_root_kind(s->graph, "machine_context");
     heap_add_damaged(s->latest, hg->damaged, hg->problems, hg->nproblems);
     heap_graph_free(hg);
+}
+
+void session_attach_sites(session *s, heap **sites)
+{
+    for (size_t k = 0; k < s->ndumps; k++)
+        if (sites[k]) {
+            heap_attach_sites(s->dumps[k], sites[k]);
+            sites[k] = NULL;
+        }
+}
+
+/* Object i of h in the graph whose objects addrs indexes (of latest). */
+static uint32_t node_by_address(const heap *h, size_t i, const heap *latest, const addrmap *addrs,
+                                diff_identity identity)
+{
+    uint32_t v = addrmap_find(addrs, h->addr[i]);
+    if (v == ADDRMAP_NONE)
+        return GRAPH_NONE;
+    return diff_same_object(h, i, latest, v, identity) ? v : GRAPH_NONE;
+}
+
+void session_map_nodes(const session *s, heap_graph *hg)
+{
+    assert(hg->graph && hg->count == s->latest->count && !hg->nodes);
+    hg->ndumps = s->ndumps;
+    hg->nodes = hs_xcalloc(s->ndumps, sizeof *hg->nodes);
+    for (size_t k = 1; k + 1 < s->ndumps; k++) {
+        const heap *h = s->dumps[k];
+        uint32_t *map = hs_xmalloc((h->count ? h->count : 1) * sizeof *map);
+        for (size_t i = 0; i < h->count; i++)
+            map[i] = node_by_address(h, i, s->latest, hg->addrs, s->identity);
+        hg->nodes[k] = map;
+    }
 }
 
 uint32_t session_node_of(const session *s, const heap *h, size_t i)
@@ -76,10 +117,10 @@ uint32_t session_node_of(const session *s, const heap *h, size_t i)
         return GRAPH_NONE;
     if (h == s->latest)
         return (uint32_t)i;
-    uint32_t v = addrmap_find(s->addrs, h->addr[i]);
-    if (v == ADDRMAP_NONE)
-        return GRAPH_NONE;
-    return diff_same_object(h, i, s->latest, v, s->identity) ? v : GRAPH_NONE;
+    for (size_t k = 0; s->nodes && k < s->ndumps; k++)
+        if (s->dumps[k] == h && s->nodes[k])
+            return s->nodes[k][i];
+    return node_by_address(h, i, s->latest, s->addrs, s->identity);
 }
 
 uint32_t session_node_at(const session *s, uint64_t addr)
@@ -115,7 +156,7 @@ size_t session_dump_number(const session *s, const heap *h)
 bool session_has_trends(const session *s)
 {
     for (size_t k = 0; k < s->ndumps; k++)
-        if (!s->dumps[k]->site)
+        if (!s->dumps[k]->all_sites)
             return false;
     return true;
 }

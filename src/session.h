@@ -5,9 +5,11 @@
  *
  * The loader thread builds the session (session_new) and hands it over
  * whole when the diff is done; from then on it belongs to the thread that
- * took it. The graph comes later: the loader reads it on its own thread
- * into a heap_graph, and the owner attaches it (session_attach_graph), the
- * one change a session sees after the hand-over. Nothing else writes to it;
+ * took it. Two things come later: the graph, which the loader reads on its
+ * own thread into a heap_graph, and every dump's sites (for trends), which
+ * it reads into heaps of their own (heap_read_sites); the owner attaches
+ * them (session_attach_graph, session_attach_sites), the only changes a
+ * session sees after the hand-over. Nothing else writes to it;
  * the heaps themselves are written only where their header says so
  * (heap_load_details, from the owner thread, before drawing).
  *
@@ -43,6 +45,11 @@ typedef struct session {
                                until session_attach_graph; owned */
     addrmap *addrs;         /* the latest dump's objects by address, with the graph
                                (NULL before); owned */
+    uint32_t **nodes;       /* per dump, the node each of its objects is in the
+                               graph (session_node_of), for the dumps whose objects
+                               are looked up there: NULL for the others, and all
+                               NULL without the graph or when it came without them
+                               (session_map_nodes); owned */
     int avoid_root;         /* the root category root paths avoid when they can
                                (machine_context: a conservative stack scan), or -1 */
     bool owns_dumps;        /* session_free frees the heaps (false for session_borrow) */
@@ -63,10 +70,25 @@ session *session_borrow(heap *const *dumps, size_t ndumps, const diff_result *di
  * them. NULL is fine. */
 void session_free(session *s);
 
-/* Takes the graph out of hg (read for s->latest by heap_graph_read) and
- * folds the damaged lines that pass found into the latest heap's counts.
+/* Takes the graph out of hg (read for s->latest by heap_graph_read), with
+ * its node maps when session_map_nodes made them, and folds the damaged
+ * lines that pass found into the latest heap's counts.
  * Owner thread only; hg is left empty. */
 void session_attach_graph(session *s, heap_graph *hg);
+
+/* For the thread that read hg (heap_graph_read of s->latest), before it is
+ * attached: the node of hg's graph that each object of the dumps strictly
+ * between the first and the latest is (the subject's, the objects of
+ * --suspects's growth windows), as session_node_of tells it, into
+ * hg->nodes, so that the owner's look-ups are an array's. Reads only what
+ * never changes in s (its dumps' addresses, generations and types): it may
+ * run while the owner uses s. */
+void session_map_nodes(const session *s, heap_graph *hg);
+
+/* Gives each dump k the sites sites[k] holds (read by heap_read_sites for
+ * s->dumps[k]; NULL for a dump that has them all already), and frees them:
+ * session_has_trends is then true. Owner thread only. */
+void session_attach_sites(session *s, heap **sites);
 
 /* The node of the latest dump's graph that is object i of dump h, under the
  * session's identity; GRAPH_NONE when there is no graph yet, or the object
@@ -89,8 +111,9 @@ size_t session_root_path(const session *s, uint32_t v, uint32_t **path, unsigned
 /* 1-based position of h among the dumps; 0 when it is none of them. */
 size_t session_dump_number(const session *s, const heap *h);
 
-/* Do the dumps carry every object's site (loaded with HEAP_LIGHT or more),
- * so that each group's count in every dump can be told? */
+/* Do the dumps carry every object's site (heap.all_sites: loaded with
+ * HEAP_LIGHT or more, or attached later), so that each group's count in
+ * every dump can be told? */
 bool session_has_trends(const session *s);
 
 #endif

@@ -199,6 +199,8 @@ void ui_loaded(ui *u)
                       .reverse = u->opts.reverse, .trends = true };
     view_init(&u->view, l->session, &q, u->tab);
     u->view.graph_pending = atomic_load(&l->graph_state) == LOADER_GRAPH_RUNNING;
+    int ts = atomic_load(&l->trends_state);
+    u->view.trends_pending = ts != LOADER_TRENDS_NONE && ts != LOADER_TRENDS_ATTACHED;
     u->view_ready = true;
     u->mode = MODE_BROWSE;
     ui_graph_news(u);
@@ -209,15 +211,26 @@ void ui_graph_news(ui *u)
     loader *l = u->loader;
     if (!u->view_ready)
         return;
-    if (loader_attach_graph(l)) {
+    if (loader_attach_graph(l))
         view_graph_ready(&u->view);
-        return;
-    }
-    if (u->view.graph_pending && atomic_load(&l->graph_state) == LOADER_GRAPH_FAILED) {
+    else if (u->view.graph_pending && atomic_load(&l->graph_state) == LOADER_GRAPH_FAILED) {
         u->view.graph_pending = false;
         if (l->graph_status != HS_ERR_CANCELLED)
             snprintf(u->view.message, sizeof u->view.message, "no retained sizes: %.200s", l->graph_err.msg);
     }
+    if (loader_attach_trends(l))
+        view_trends_ready(&u->view);
+    else if (u->view.trends_pending && atomic_load(&l->trends_state) == LOADER_TRENDS_FAILED) {
+        u->view.trends_pending = false;
+        if (l->trends_status != HS_ERR_CANCELLED)
+            snprintf(u->view.message, sizeof u->view.message, "no trends: %.200s", l->trends_err.msg);
+    }
+}
+
+/* Is a pass that fills the view in still running (its progress shows)? */
+static bool ui_waiting(const ui *u)
+{
+    return u->view_ready && (u->view.graph_pending || u->view.trends_pending);
 }
 
 void ui_key(ui *u, int key)
@@ -326,9 +339,9 @@ int ui_run(loader *l, const ui_opts *opts)
             { signal_pipe[0], POLLIN, 0 },
         };
         /* While loading, progress is redrawn at most ten times a second. */
-        int timeout = u.mode == MODE_LOADING                ? 100
-                      : u.view_ready && u.view.graph_pending ? 500 /* the graph's progress */
-                                                             : -1;
+        int timeout = u.mode == MODE_LOADING ? 100
+                      : ui_waiting(&u)        ? 500 /* the graph's or the trends' progress */
+                                              : -1;
         int rc = poll(p, 3, timeout);
         if (caught_signal)
             break;
@@ -336,9 +349,9 @@ int ui_run(loader *l, const ui_opts *opts)
             break;
         if (p[1].revents & POLLIN) {
             loader_drain(l);
-            if (u.view_ready && u.view.graph_pending) {
+            if (ui_waiting(&u)) {
                 ui_graph_news(&u);
-                dirty = true; /* the retained column, or the progress of the graph */
+                dirty = true; /* the retained or trend columns, or their progress */
             }
             if (u.mode == MODE_LOADING) {
                 double now = monotime_now();
@@ -355,7 +368,7 @@ int ui_run(loader *l, const ui_opts *opts)
                 ;
             dirty = true;
         }
-        if (rc == 0 && (u.mode == MODE_LOADING || (u.view_ready && u.view.graph_pending)))
+        if (rc == 0 && (u.mode == MODE_LOADING || ui_waiting(&u)))
             dirty = true;
         if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
             terminal_lost = true; /* an SSH connection dropped, without a SIGHUP */

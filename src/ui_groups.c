@@ -81,7 +81,8 @@ static void status(ui *u, char *buf, size_t size)
     const group_set *s = u->view.set;
     int len = snprintf(buf, size, "  by %s  sort %s%s%s", group_by_name(s->by), group_sort_name(s->sort),
                        s->reverse ? " (reversed)" : "",
-                       u->view.graph_pending && group_sort_needs(s->sort) == SORT_NEEDS_GRAPH
+                       (u->view.graph_pending && group_sort_needs(s->sort) == SORT_NEEDS_GRAPH) ||
+                               (u->view.trends_pending && group_sort_needs(s->sort) == SORT_NEEDS_TRENDS)
                            ? " (count order for now)"
                            : "");
 #define ADD(...)                                                        \

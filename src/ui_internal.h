@@ -211,8 +211,8 @@ void ui_key(ui *u, int key);
 /* Sets up u for a finished loader: builds the view and enters MODE_BROWSE,
  * or MODE_FAILED. */
 void ui_loaded(ui *u);
-/* Attaches the latest dump's graph when the loader has it ready, or notes that
- * it failed. */
+/* Attaches the latest dump's graph, or every dump's sites for the trends,
+ * when the loader has them ready, or notes that they failed. */
 void ui_graph_news(ui *u);
 /* Frees what the view and the panes hold. */
 void ui_release(ui *u);

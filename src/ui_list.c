@@ -245,6 +245,19 @@ static void draw_status(ui *u)
             snprintf(right + at, sizeof right - at, "retained sizes: reading references %d%% ",
                      total ? (int)(done * 100 / total) : 0);
     }
+    if (v->trends_pending) {
+        /* The trends read each dump's sites in turn, after the graph. */
+        const loader *l = u->loader;
+        const heap_progress *p = &l->trends_progress;
+        uint64_t total = atomic_load(&p->bytes_total), done = atomic_load(&p->bytes_done);
+        int k = atomic_load(&l->trends_dump);
+        size_t at = strlen(right);
+        if (atomic_load(&l->trends_state) == LOADER_TRENDS_WAITING || !k)
+            snprintf(right + at, sizeof right - at, "trends: next ");
+        else
+            snprintf(right + at, sizeof right - at, "trends: reading dump %d %d%% ", k,
+                     total ? (int)(done * 100 / total) : 0);
+    }
     ui_fill(stdscr, LINES - 2, 0, COLS, u->attr[PART_STATUS]);
     int used = ui_puts(stdscr, LINES - 2, 0, message, COLS, false);
     int rlen = (int)strlen(right);

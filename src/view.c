@@ -474,6 +474,14 @@ void view_graph_ready(view *v)
     view_find_suspects(v);
 }
 
+void view_trends_ready(view *v)
+{
+    v->trends_pending = false;
+    size_t g = selected_group(v);
+    group_trends_ready(v->set);
+    reselect(v, g);
+}
+
 /* ---- search ------------------------------------------------------------------------ */
 
 static bool contains_ci(const char *hay, size_t hlen, const char *needle)

@@ -147,6 +147,9 @@ typedef struct view {
     char message[256];       /* what the last action has to say, for the status line */
     bool graph_pending;      /* the latest dump's graph is still being read (set by
                                 the owner; cleared by view_graph_ready) */
+    bool trends_pending;     /* every dump's sites are still being read for the
+                                trends (set by the owner; cleared by
+                                view_trends_ready) */
 } view;
 
 /* Sets up the two lists of the session: the groups, grouped, filtered and
@@ -173,6 +176,11 @@ void view_free(view *v);
  * sorts again (retained may be the sort key), keeping the selection. Object
  * views opened before keep what they showed. */
 void view_graph_ready(view *v);
+
+/* Every dump's sites have been attached: fills the groups' trends and
+ * sorts again (the live counts may be the sort key), keeping the
+ * selection. */
+void view_trends_ready(view *v);
 
 view_frame *view_top(view *v);
 const view_frame *view_top_c(const view *v);

@@ -3,7 +3,7 @@
  *     and retained sizes, and the bytes the graph keeps;
  *   - a root path and a referrer list for objects spread over the dump;
  *   - with three dumps, what the explorer sees: when the group list can be
- *     shown, and when the retained sizes follow.
+ *     shown, and when the suspects and the trends follow.
  * Prints figures; never fails on time.
  *
  *   bench_graph LATEST-DUMP            (the graph alone)
@@ -98,12 +98,19 @@ static void graph_alone(const char *path)
 }
 
 /* The explorer's timeline, as ui.c runs it: when the loader is done the
- * view is built (the group list can show; the Suspects tab waits); when
- * the graph is read it is attached and the view told, which finds the
- * suspects (the Suspects view can show). */
+ * view is built (the group list can show; the Suspects tab and the trend
+ * columns wait); when the graph is read it is attached and the view told,
+ * which finds the suspects (the Suspects view can show); when every dump's
+ * sites are read they are attached and the view told, which counts the
+ * trends (the TREND column can show). BENCH_TRENDS_ALONGSIDE=1 reads the
+ * sites while the graph is read rather than after it. */
 static void timeline(const char *const *paths)
 {
-    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true, .want_graph = true };
+    const char *alongside = getenv("BENCH_TRENDS_ALONGSIDE");
+    loader_opts opts = { .identity = DIFF_ID_EXACT,
+                         .want_graph = true,
+                         .trends_later = true,
+                         .trends_alongside = alongside && *alongside == '1' };
     loader *l;
     hs_error err;
     double t0 = monotime_now();
@@ -111,9 +118,9 @@ static void timeline(const char *const *paths)
         fprintf(stderr, "bench_graph: %s\n", err.msg);
         exit(1);
     }
-    double listed = 0;
+    double listed = 0, loaded = 0, read = 0, found = 0, sites = 0, trended = 0;
     view v;
-    while (atomic_load(&l->graph_state) != LOADER_GRAPH_READY && atomic_load(&l->graph_state) != LOADER_GRAPH_FAILED) {
+    while (!listed || !found || !trended) {
         struct pollfd p = { loader_wake_fd(l), POLLIN, 0 };
         poll(&p, 1, 50);
         loader_drain(l);
@@ -122,34 +129,43 @@ static void timeline(const char *const *paths)
                 fprintf(stderr, "bench_graph: %s\n", l->err.msg);
                 exit(1);
             }
-            double loaded = monotime_now() - t0;
+            loaded = monotime_now() - t0;
             group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true };
             view_init(&v, l->session, &q, TAB_SUSPECTS);
-            v.graph_pending = true;
+            v.graph_pending = atomic_load(&l->graph_state) == LOADER_GRAPH_RUNNING;
+            v.trends_pending = atomic_load(&l->trends_state) != LOADER_TRENDS_ATTACHED;
             listed = monotime_now() - t0;
-            if (getenv("BENCH_GRAPH_DEBUG"))
-                fprintf(stderr, "loaded %.2f, view %.2f\n", loaded, listed - loaded);
+        }
+        if (!listed)
+            continue;
+        if (atomic_load(&l->graph_state) == LOADER_GRAPH_FAILED ||
+            atomic_load(&l->trends_state) == LOADER_TRENDS_FAILED) {
+            fprintf(stderr, "bench_graph: %s%s\n", l->graph_err.msg, l->trends_err.msg);
+            exit(1);
+        }
+        if (!found && atomic_load(&l->graph_state) == LOADER_GRAPH_READY) {
+            read = monotime_now() - t0;
+            loader_attach_graph(l);
+            view_graph_ready(&v);
+            found = monotime_now() - t0;
+        }
+        if (!trended && atomic_load(&l->trends_state) == LOADER_TRENDS_READY) {
+            sites = monotime_now() - t0;
+            loader_attach_trends(l);
+            view_trends_ready(&v);
+            trended = monotime_now() - t0;
         }
     }
-    if (!listed) { /* the graph came first: the list is built after it */
-        group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true };
-        view_init(&v, l->session, &q, TAB_SUSPECTS);
-        v.graph_pending = true;
-        listed = monotime_now() - t0;
-    }
-    double read = monotime_now() - t0;
-    if (!loader_attach_graph(l)) {
-        fprintf(stderr, "bench_graph: no graph: %s\n", l->graph_err.msg);
-        exit(1);
-    }
-    view_graph_ready(&v);
-    double found = monotime_now() - t0;
-    printf("explorer: group list ready %.2f s after start (%zu retained objects); graph read %.2f s after start"
-           " (%.2f s of graph)\n",
-           listed, l->session->diff->count, read, l->graph_seconds);
+    printf("explorer: group list ready %.2f s after start (%zu retained objects; loaded %.2f s, view %.2f s);"
+           " graph read %.2f s after start (%.2f s of graph)\n",
+           listed, l->session->diff->count, loaded, listed - loaded, read, l->graph_seconds);
     printf("explorer: suspects view ready %.2f s after start (%zu suspects, %.2f s to find them and re-sort)\n",
            found, v.sp.nrows, found - read);
-    printf("explorer-times: groups %.3f suspects %.3f\n", listed, found);
+    printf("explorer: trends ready %.2f s after start (sites read in %.2f s%s, %.2f s to attach and count them);"
+           " peak RSS %.0f MB\n",
+           trended, l->trends_seconds, opts.trends_alongside ? " beside the graph" : " after the graph", trended - sites,
+           peak_rss_mb());
+    printf("explorer-times: groups %.3f suspects %.3f trends %.3f\n", listed, found, trended);
     view_free(&v);
     loader_join(l);
     loader_free(l);

@@ -745,6 +745,90 @@ static void object_row_long_class(void **state)
     unlink(path);
 }
 
+/* Object i's site, class name and subtype as text, to compare two heaps
+ * whose string ids differ. */
+static void site_text(const heap *h, size_t i, char *buf, size_t size)
+{
+    const heap_site *site = heap_site_of(h, i);
+    size_t fl, ml, cl, sl;
+    const char *file = strtab_str(h->strings, site->file, &fl);
+    const char *method = strtab_str(h->strings, site->method, &ml);
+    const char *cls = heap_class_name(h, heap_class_of(h, i), &cl);
+    const char *sub = strtab_str(h->strings, heap_subtype_of(h, i), &sl);
+    snprintf(buf, size, "%.*s:%u %.*s class %.*s (0x%llx) subtype %.*s", (int)fl, file, site->line, (int)ml, method,
+             (int)cl, cls, (unsigned long long)heap_class_of(h, i), (int)sl, sub);
+}
+
+/* heap_read_sites then heap_attach_sites give a dump loaded without its
+ * sites what a HEAP_LIGHT load reads: for a HEAP_IDENTITY heap (which
+ * becomes HEAP_LIGHT) and a HEAP_FULL one with the details of some
+ * objects only (those keep theirs, and the heap stays HEAP_FULL). */
+static void sites_read_later(void **state)
+{
+    (void)state;
+    const char *path = data_path("app-2.json.gz");
+    heap *light = load(path, HEAP_LIGHT, 1);
+    assert_true(light->all_sites);
+    heap_mode modes[] = { HEAP_IDENTITY, HEAP_FULL };
+    for (size_t m = 0; m < 2; m++) {
+        heap *h = load(path, modes[m], 2);
+        assert_false(h->all_sites);
+        uint32_t some[] = { 3, 500, 13837 };
+        if (modes[m] == HEAP_FULL) {
+            heap_load_details(h, some, 3, 1);
+            assert_false(h->all_sites);
+            assert_int_equal(h->detailed, 3);
+        }
+        heap *sites;
+        hs_error err;
+        assert_int_equal(heap_read_sites(&sites, h, 2, NULL, &err), HS_OK);
+        assert_null(sites->addr); /* only the site columns are kept */
+        assert_false(h->all_sites); /* not before they are attached */
+        uint32_t before = modes[m] == HEAP_FULL ? h->site[500] : 0;
+        heap_attach_sites(h, sites);
+        assert_true(h->all_sites);
+        assert_int_equal(h->mode, modes[m] == HEAP_IDENTITY ? HEAP_LIGHT : HEAP_FULL);
+        if (modes[m] == HEAP_FULL)
+            assert_int_equal(h->site[500], before);
+        assert_int_equal(h->count, light->count);
+        for (size_t i = 0; i < h->count; i++) {
+            char want[2048], got[2048];
+            site_text(light, i, want, sizeof want);
+            site_text(h, i, got, sizeof got);
+            if (strcmp(want, got) != 0)
+                fail_msg("object %zu: %s, not %s", i, got, want);
+        }
+        assert_string_equal(heap_class_name(h, 0x7f587bfe4360, NULL), "Session");
+        heap_free(h);
+    }
+    heap_free(light);
+}
+
+/* The file is read again by its path: when it no longer holds the heap's
+ * objects, heap_read_sites says so and gives nothing. */
+static void sites_of_a_changed_dump(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x7f0000000010\", \"type\":\"STRING\", \"file\":\"a.rb\", \"line\":1}\n"
+        "{\"address\":\"0x7f0000000020\", \"type\":\"ARRAY\", \"file\":\"a.rb\", \"line\":2}\n";
+    const char *path = temp_dump = temp_file_with(text, sizeof text - 1);
+    heap *h = load(path, HEAP_IDENTITY, 1);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"address\":\"0x7f0000000010\", \"type\":\"STRING\", \"file\":\"a.rb\", \"line\":1}\n"
+          "{\"address\":\"0x7f0000000030\", \"type\":\"ARRAY\", \"file\":\"a.rb\", \"line\":2}\n",
+          f);
+    fclose(f);
+    heap *sites = NULL;
+    hs_error err;
+    assert_int_equal(heap_read_sites(&sites, h, 1, NULL, &err), HS_ERR_IO);
+    assert_null(sites);
+    assert_non_null(strstr(err.msg, "the dump changed since it was loaded"));
+    assert_false(h->all_sites);
+    heap_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -762,6 +846,8 @@ int main(void)
         cmocka_unit_test(external_fixtures),
         cmocka_unit_test(not_a_dump),
         cmocka_unit_test(progress_and_cancel),
+        cmocka_unit_test(sites_read_later),
+        cmocka_unit_test_teardown(sites_of_a_changed_dump, remove_temp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -373,6 +373,50 @@ static void retained_sort_before_the_graph(void **state)
     term_close();
 }
 
+/* The explorer's loader reads the trends after the list is out: until
+ * they are attached the list has no TREND column, sorted by live counts it
+ * is in count order and says so, and the status line shows the pass; the
+ * loader's news then attaches them and the columns appear. */
+static void live_sort_before_the_trends(void **state)
+{
+    (void)state;
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_graph = true, .trends_later = true };
+    loader *l;
+    hs_error err;
+    assert_int_equal(loader_start(&l, app_dump_paths(), 3, &opts, &err), HS_OK);
+    assert_int_equal(loader_join(l), HS_OK);
+    /* As the UI finds it while the pass still reads dump 3. */
+    atomic_store(&l->trends_state, LOADER_TRENDS_RUNNING);
+    atomic_store(&l->trends_progress.bytes_done, atomic_load(&l->trends_progress.bytes_total) / 2);
+    term_open(24, 120);
+    ui u;
+    ui_open(&u, l);
+    assert_true(u.view.trends_pending);
+    view_set_sort(&u.view, SORT_LIVE);
+    ui_draw(&u);
+    assert_null(strstr(screen_row(1), "TREND"));
+    assert_null(strstr(screen_row(1), "LIVE"));
+    assert_non_null(strstr(screen_row(22), "sort live (count order for now)"));
+    assert_non_null(strstr(screen_row(22), "trends: reading dump 3 50%"));
+    ui_graph_news(&u); /* nothing new yet */
+    assert_true(u.view.trends_pending);
+
+    atomic_store(&l->trends_state, LOADER_TRENDS_READY);
+    ui_graph_news(&u);
+    assert_false(u.view.trends_pending);
+    assert_int_equal(atomic_load(&l->trends_state), LOADER_TRENDS_ATTACHED);
+    ui_draw(&u);
+    assert_non_null(strstr(screen_row(1), "TREND"));
+    assert_non_null(strstr(screen_row(1), "LIVE"));
+    assert_null(strstr(screen_row(22), "for now"));
+    assert_null(strstr(screen_row(22), "trends:"));
+    /* The first row has the most objects in dump 3 (golden app-trend.txt). */
+    assert_non_null(strstr(screen_row(2), "121 404 679"));
+    ui_close(&u);
+    term_close();
+    loader_free(l);
+}
+
 /* Rows that match the search are highlighted (bold and underlined without
  * colours), the others not; the status line counts the matches. */
 static void search_highlight(void **state)
@@ -891,6 +935,7 @@ int main(void)
         cmocka_unit_test_teardown(sort_by_columns, term_teardown),
         cmocka_unit_test_teardown(search_highlight, term_teardown),
         cmocka_unit_test_teardown(retained_sort_before_the_graph, term_teardown),
+        cmocka_unit_test_teardown(live_sort_before_the_trends, term_teardown),
         cmocka_unit_test_teardown(object_list, term_teardown),
         cmocka_unit_test_teardown(object_view, term_teardown),
         cmocka_unit_test_teardown(too_small, term_teardown),

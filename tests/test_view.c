@@ -1263,6 +1263,219 @@ static void suspects_tab(void **state)
     loader_free(l);
 }
 
+/* A loader that reads the trends after the diff is handed over, as the
+ * explorer's does, joined: every pass has ended. */
+static loader *load_trends_later(bool alongside)
+{
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_graph = true, .trends_later = true,
+                         .trends_alongside = alongside };
+    hs_error err;
+    loader *l;
+    assert_int_equal(loader_start(&l, app_dump_paths(), 3, &opts, &err), HS_OK);
+    assert_int_equal(loader_join(l), HS_OK);
+    return l;
+}
+
+/* The trends pass: after the graph's (or beside it), every dump's sites;
+ * attached once; the session then has what a load with want_trends has.
+ * Asked for with want_trends, or not at all, there is no such pass. */
+static void trends_pass_states(void **state)
+{
+    (void)state;
+    for (int alongside = 0; alongside < 2; alongside++) {
+        loader *l = load_trends_later(alongside);
+        assert_int_equal(atomic_load(&l->graph_state), LOADER_GRAPH_READY);
+        assert_int_equal(atomic_load(&l->trends_state), LOADER_TRENDS_READY);
+        assert_int_equal(l->trends_status, HS_OK);
+        assert_int_equal(atomic_load(&l->trends_dump), 3); /* the last read */
+        const session *ses = l->session;
+        /* Handed over as the report loads them: dumps 1 and 3 by identity,
+         * dump 2 with the details of its retained objects only. */
+        assert_int_equal(ses->dumps[0]->mode, HEAP_IDENTITY);
+        assert_int_equal(ses->dumps[1]->detailed, ses->diff->count);
+        assert_int_equal(ses->diff->count, 3485);
+        for (size_t k = 0; k < 3; k++) {
+            assert_false(ses->dumps[k]->all_sites);
+            assert_non_null(l->sites[k]);
+        }
+        assert_false(session_has_trends(ses));
+        assert_true(loader_attach_trends(l));
+        assert_false(loader_attach_trends(l)); /* once */
+        assert_int_equal(atomic_load(&l->trends_state), LOADER_TRENDS_ATTACHED);
+        assert_true(session_has_trends(ses));
+        assert_int_equal(ses->dumps[0]->mode, HEAP_LIGHT);
+        assert_int_equal(ses->dumps[2]->mode, HEAP_FULL);
+        for (size_t k = 0; k < 3; k++)
+            assert_null(l->sites[k]);
+        assert_true(loader_attach_graph(l));
+        loader_free(l);
+    }
+    loader_opts none[] = {
+        { .identity = DIFF_ID_EXACT, .want_graph = true },
+        { .identity = DIFF_ID_EXACT, .want_trends = true, .trends_later = true },
+    };
+    for (size_t k = 0; k < 2; k++) {
+        hs_error err;
+        loader *l;
+        assert_int_equal(loader_start(&l, app_dump_paths(), 3, &none[k], &err), HS_OK);
+        assert_int_equal(loader_join(l), HS_OK);
+        assert_int_equal(atomic_load(&l->trends_state), LOADER_TRENDS_NONE);
+        assert_false(loader_attach_trends(l));
+        assert_int_equal(session_has_trends(l->session), none[k].want_trends);
+        loader_free(l);
+    }
+}
+
+/* The group list shows before the trends: no TREND or LIVE column, and
+ * sorted by live counts it is in count order meanwhile. When they come,
+ * every group's counts are those of a load that read the trends first
+ * (tests/golden/app-trend.txt for the largest), the list is sorted by them,
+ * and the selected group stays selected. */
+static void trends_arrive_later(void **state)
+{
+    (void)state;
+    loader *l = load_trends_later(false);
+    assert_true(loader_attach_graph(l));
+    view v;
+    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_LIVE, .trends = true }, TAB_GROUPS);
+    view_graph_ready(&v);
+    v.trends_pending = true; /* as the UI sets it while the pass runs */
+    column_id shown[COL_COUNT_ALL];
+    size_t n = columns_shown(v.set, shown);
+    for (size_t k = 0; k < n; k++)
+        assert_true(shown[k] != COL_TREND && shown[k] != COL_LIVE);
+    assert_null(view_group_at(&v, 0)->trend);
+    assert_int_equal(v.set->trend_max, 0);
+    /* Count order, as the open view of the trends' own load has. */
+    view counted;
+    open_view(&counted);
+    assert_int_equal(v.set->nvisible, counted.set->nvisible);
+    for (size_t r = 0; r < v.set->nvisible; r++)
+        assert_string_equal(site_of(&v, view_group_at(&v, r)), site_of(&counted, view_group_at(&counted, r)));
+    view_free(&counted);
+    v.stack[0].selected = row_of_site(&v, "STRING server.rb:48");
+
+    assert_true(loader_attach_trends(l));
+    view_trends_ready(&v);
+    assert_false(v.trends_pending);
+    assert_string_equal(site_of(&v, selected_group(&v)), "STRING server.rb:48");
+    n = columns_shown(v.set, shown);
+    bool trend = false, live = false;
+    for (size_t k = 0; k < n; k++) {
+        trend |= shown[k] == COL_TREND;
+        live |= shown[k] == COL_LIVE;
+    }
+    assert_true(trend && live);
+    static const struct {
+        const char *site;
+        uint64_t trend[3];
+    } golden[] = {
+        { "STRING app/controllers/products_controller.rb:7", { 121, 404, 679 } },
+        { "STRING app/services/page_cache.rb:7", { 121, 404, 679 } },
+        { "STRING app/controllers/products_controller.rb:40", { 112, 372, 656 } },
+        { "STRING server.rb:56", { 276, 470, 665 } },
+        { "STRING gems/leaky-1.2.3/lib/leaky.rb:7", { 60, 191, 357 } },
+        { "STRING server.rb:52", { 256, 386, 528 } },
+        { "STRING server.rb:59", { 256, 386, 528 } },
+    };
+    for (size_t k = 0; k < sizeof golden / sizeof *golden; k++) {
+        const group *g = view_group_at(&v, row_of_site(&v, golden[k].site));
+        assert_non_null(g->trend);
+        for (size_t d = 0; d < 3; d++)
+            assert_int_equal(g->trend[d], golden[k].trend[d]);
+    }
+    /* Every grouping: the same counts, and the same live order, as the
+     * load that read every site first. */
+    for (unsigned by = 0; by < group_by_count(); by++) {
+        group_query q = { .by = by, .sort = SORT_LIVE, .trends = true };
+        group_set *later = group_new(l->session, &q), *first = group_new(app->session, &q);
+        assert_int_equal(later->nvisible, first->nvisible);
+        assert_int_equal(later->trend_max, first->trend_max);
+        for (size_t r = 0; r < later->nvisible; r++) {
+            const group *a = &later->groups[later->order[r]], *b = &first->groups[first->order[r]];
+            char la[1024], lb[1024];
+            group_label(later, a, la, sizeof la, NULL);
+            group_label(first, b, lb, sizeof lb, NULL);
+            assert_string_equal(la, lb);
+            assert_int_equal(a->count, b->count);
+            assert_memory_equal(a->trend, b->trend, 3 * sizeof *a->trend);
+        }
+        group_free(later);
+        group_free(first);
+    }
+    /* Sorted by the latest dump's count: the first row has the most. */
+    assert_int_equal(view_group_at(&v, 0)->trend[2], 679);
+    view_free(&v);
+    loader_free(l);
+}
+
+/* The graph comes with the node of each of the subject's objects, made on
+ * the graph's thread: session_node_of reads it, and it says what the
+ * address index says. */
+static void node_maps_agree(void **state)
+{
+    (void)state;
+    loader *l = load_trends_later(false);
+    assert_true(loader_attach_graph(l));
+    session *ses = l->session;
+    assert_non_null(ses->nodes);
+    assert_null(ses->nodes[0]);
+    assert_non_null(ses->nodes[1]);
+    assert_null(ses->nodes[2]);
+    const heap *h = ses->dumps[1];
+    uint32_t *mapped = malloc(h->count * sizeof *mapped);
+    size_t found = 0;
+    for (size_t i = 0; i < h->count; i++) {
+        mapped[i] = session_node_of(ses, h, i);
+        found += mapped[i] != GRAPH_NONE;
+    }
+    uint32_t **maps = ses->nodes;
+    ses->nodes = NULL; /* as a graph attached without them */
+    for (size_t i = 0; i < h->count; i++)
+        assert_int_equal(mapped[i], session_node_of(ses, h, i));
+    ses->nodes = maps;
+    assert_true(found > 0 && found < h->count);
+    free(mapped);
+    loader_free(l);
+}
+
+/* A dump that cannot be read twice (a FIFO) gets its sites while it loads:
+ * the trends pass reads the others, and the trends are the same. */
+static void trends_of_a_fifo(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/heapsift-fifo-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64], cmd[1024];
+    snprintf(fifo, sizeof fifo, "%s/dump-1", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *const *app_paths = app_dump_paths();
+    snprintf(cmd, sizeof cmd, "gzip -dc '%s' > '%s' &", app_paths[0], fifo);
+    assert_int_equal(system(cmd), 0);
+    const char *paths[3] = { fifo, app_paths[1], app_paths[2] };
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_graph = true, .trends_later = true };
+    hs_error err;
+    loader *l;
+    assert_int_equal(loader_start(&l, paths, 3, &opts, &err), HS_OK);
+    assert_int_equal(loader_join(l), HS_OK);
+    unlink(fifo);
+    rmdir(dir);
+    assert_int_equal(atomic_load(&l->trends_state), LOADER_TRENDS_READY);
+    assert_true(l->session->dumps[0]->all_sites);
+    assert_null(l->sites[0]);
+    assert_non_null(l->sites[1]);
+    assert_true(loader_attach_trends(l));
+    group_query q = { .by = GROUP_SITE, .sort = SORT_LIVE, .trends = true };
+    group_set *later = group_new(l->session, &q), *first = group_new(app->session, &q);
+    assert_int_equal(later->nvisible, first->nvisible);
+    for (size_t r = 0; r < later->nvisible; r++)
+        assert_memory_equal(later->groups[later->order[r]].trend, first->groups[first->order[r]].trend,
+                            3 * sizeof(uint64_t));
+    group_free(later);
+    group_free(first);
+    loader_free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1289,6 +1502,10 @@ int main(void)
         cmocka_unit_test(export_and_names),
         cmocka_unit_test(graph_arrives_later),
         cmocka_unit_test(suspects_tab),
+        cmocka_unit_test(trends_pass_states),
+        cmocka_unit_test(trends_arrive_later),
+        cmocka_unit_test(node_maps_agree),
+        cmocka_unit_test(trends_of_a_fifo),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
 }
