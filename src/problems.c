@@ -43,21 +43,10 @@ static void write_duplicates(FILE *out, const char *prefix, const heap *h, const
             d->count, d->count == 1 ? " has" : "s have", again, d->addr, first);
 }
 
-/* Does dump k hold exactly the objects of the dump before it (the same
- * addresses in the same order)? Then it is the same dump given twice, or a
- * copy: nothing can be new between them, and a diff of nothing says
- * nothing. */
-static bool same_as_previous(const session *ses, size_t k)
-{
-    const heap *a = ses->dumps[k - 1], *b = ses->dumps[k];
-    return a->count == b->count && a->count > 0 && memcmp(a->addr, b->addr, a->count * sizeof *a->addr) == 0 &&
-           memcmp(a->gen, b->gen, a->count * sizeof *a->gen) == 0;
-}
-
 void problems_write(FILE *out, const session *ses, const char *prefix, unsigned shown, bool escape)
 {
     for (size_t k = 1; k < ses->ndumps; k++)
-        if (same_as_previous(ses, k)) {
+        if (ses->same_as_previous[k]) {
             begin(out, prefix, "warning: ", ses->dumps[k], escape);
             fprintf(out, " (dump %zu) holds exactly the objects of dump %zu: the same dump twice? Nothing is new "
                          "between them\n",
@@ -101,7 +90,7 @@ size_t problems_dumps(const session *ses)
     for (size_t k = 0; k < ses->ndumps; k++) {
         const heap *h = ses->dumps[k];
         with += h->warning[0] || h->repaired || h->skipped || ses->diff->dups[k].count ||
-                (k > 0 && same_as_previous(ses, k));
+                (k > 0 && ses->same_as_previous[k]);
     }
     return with;
 }

@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A session over dumps (the array becomes the session's) that owns nothing
  * else yet. */
@@ -19,6 +20,16 @@ static session *session_make(heap **dumps, size_t ndumps, const diff_result *dif
     s->subject = dumps[diff->subject];
     s->latest = dumps[ndumps - 1];
     s->avoid_root = -1;
+    /* A dump holding exactly the objects of the one before (the same
+     * addresses and generations, in the same order): told once here, not
+     * at every redraw of the status line. */
+    s->same_as_previous = hs_xcalloc(ndumps, sizeof *s->same_as_previous);
+    for (size_t k = 1; k < ndumps; k++) {
+        const heap *a = dumps[k - 1], *b = dumps[k];
+        s->same_as_previous[k] = a->count == b->count && a->count > 0 &&
+                                 memcmp(a->addr, b->addr, a->count * sizeof *a->addr) == 0 &&
+                                 memcmp(a->gen, b->gen, a->count * sizeof *a->gen) == 0;
+    }
     return s;
 }
 
@@ -47,6 +58,7 @@ void session_free(session *s)
             heap_free(s->dumps[k]);
     diff_free(s->own_diff);
     free(s->dumps);
+    free(s->same_as_previous);
     if (s->graph) {
         graph_free(s->graph);
         free(s->graph);

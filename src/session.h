@@ -52,6 +52,8 @@ typedef struct session {
                                (session_map_nodes); owned */
     int avoid_root;         /* the root category root paths avoid when they can
                                (machine_context: a conservative stack scan), or -1 */
+    bool *same_as_previous; /* per dump: it holds exactly the objects of the dump
+                               before it (the same dump twice?); [0] false */
     bool owns_dumps;        /* session_free frees the heaps (false for session_borrow) */
 } session;
 
