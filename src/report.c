@@ -119,9 +119,14 @@ static void write_group(FILE *out, const report_info *info, const report_opts *o
     fputc('\n', out);
 }
 
-hs_status report_write(FILE *out, const report_info *info, const report_opts *opts, hs_error *err)
+hs_status report_write(FILE *out, const report_info *info, const report_opts *given, hs_error *err)
 {
     const group_set *s = info->set;
+    /* Whatever ends on a terminal is escaped (-o /dev/tty, an export to
+     * /dev/stdout), not only standard output. */
+    report_opts escaped = *given;
+    escaped.escape = given->escape || isatty(fileno(out));
+    const report_opts *opts = &escaped;
     if (opts->header) {
         report_write_header(out, info, opts);
         fprintf(out, "# %zu groups, %" PRIu64 " objects\n", s->nvisible, s->total_count);

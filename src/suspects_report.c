@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "textsafe.h"
 #include "why.h"
@@ -259,8 +260,12 @@ void suspects_write_suspect(FILE *out, const report_info *info, const suspects *
 }
 
 hs_status suspects_write(FILE *out, const report_info *info, const suspects *sp,
-                         const suspects_report_opts *opts, hs_error *err)
+                         const suspects_report_opts *given, hs_error *err)
 {
+    /* Whatever ends on a terminal is escaped, not only standard output. */
+    suspects_report_opts escaped = *given;
+    escaped.escape = given->escape || isatty(fileno(out));
+    const suspects_report_opts *opts = &escaped;
     if (opts->header)
         write_header(out, info, sp, opts);
     size_t n = opts->top && opts->top < sp->nrows ? opts->top : sp->nrows;

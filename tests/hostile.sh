@@ -427,7 +427,7 @@ no_raw() {
 }
 
 if ! command -v script > /dev/null || ! command -v perl > /dev/null; then
-    for name in "report on a terminal" "--why on a terminal" "--path on a terminal" "warnings on a terminal"; do
+    for name in "report on a terminal" "-o /dev/tty" "--suspects -o /dev/stdout" "--why on a terminal" "--path on a terminal" "warnings on a terminal"; do
         tap_skip "$name" "no script(1) or perl"
     done
 else
@@ -435,6 +435,13 @@ else
     no_raw "report on a terminal: no raw control, C1 or bidi byte" "$WORK/out"
     check_fixed "report on a terminal: the path shown escaped" "Retained 1 STRING objects of size 9/40 at: $ESCAPED_FILE:7" "$WORK/out"
     check_fixed "report on a terminal: a 10 kB path shown whole" "$ESCAPED_FILE$LONG:9" "$WORK/out"
+
+    # -o onto the terminal itself: escaped as standard output is.
+    on_tty "-o /dev/tty: exit 0" "$HEAPSIFT" -R -o /dev/tty "${T[@]}"
+    no_raw "-o /dev/tty: no raw control, C1 or bidi byte" "$WORK/out"
+    check_fixed "-o /dev/tty: the path shown escaped" "Retained 1 STRING objects of size 9/40 at: $ESCAPED_FILE:7" "$WORK/out"
+    on_tty "--suspects -o /dev/stdout on a terminal: exit 0" "$HEAPSIFT" -R --suspects -o /dev/stdout "${T[@]}"
+    no_raw "--suspects -o /dev/stdout on a terminal: no raw control, C1 or bidi byte" "$WORK/out"
 
     on_tty "--why on a terminal: exit 0" "$HEAPSIFT" "--why=$EVIL_FILE:7" "${T[@]}"
     no_raw "--why on a terminal: no raw control, C1 or bidi byte" "$WORK/out"
