@@ -648,6 +648,8 @@ int main(int argc, char **argv)
     filter_init(&o.filter);
     o.header = -1;
     int first = parse_options(argc, argv, &o);
+    if (o.output && strcmp(o.output, "-") == 0)
+        o.output = NULL; /* -o - is standard output, as for most tools */
     const char *const *paths = (const char *const *)argv + first;
     size_t ndumps = (size_t)(argc - first);
     /* The explorer needs a terminal on both ends; anything else gets the report. */

@@ -199,8 +199,18 @@ hs_status report_export_write(const char *path, bool force,
 static hs_status atomic_write(const char *path, bool force, bool wait,
                               hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx, hs_error *err)
 {
-    struct stat sb;
+    struct stat sb, as_link;
     bool exists = stat(path, &sb) == 0; /* through a symbolic link */
+    int why = exists ? 0 : errno;
+    if (!exists && (why == ENOENT || why == ELOOP) && lstat(path, &as_link) == 0 && S_ISLNK(as_link.st_mode)) {
+        /* Replacing a link that leads nowhere (or round in a loop) would put
+         * a regular file where the link was: refuse, saying what it is. */
+        char target[PATH_MAX];
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        target[n > 0 ? n : 0] = '\0';
+        return hs_fail(err, HS_ERR_IO, "%s is a symbolic link %s (to %s): not written", path,
+                       why == ELOOP ? "in a loop" : "to nothing", target);
+    }
     if (exists && !S_ISREG(sb.st_mode)) {
         if (S_ISDIR(sb.st_mode))
             return hs_fail(err, HS_ERR_IO, "%s is a directory: give a file name", path);

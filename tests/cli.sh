@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 83
+tap_plan 91
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -130,6 +130,20 @@ if [ "$(stat -c %a "$WORK/mode.txt")" = 644 ]; then tap_ok "-o: mode 644 under u
 chmod 640 "$WORK/mode.txt"
 "$HEAPSIFT" -q --force -o "$WORK/mode.txt" "${APP[@]}"
 if [ "$(stat -c %a "$WORK/mode.txt")" = 640 ]; then tap_ok "-o --force: the replaced file keeps its mode"; else tap_fail "-o --force: the replaced file keeps its mode" "$(stat -c %a "$WORK/mode.txt")"; fi
+
+# A link to nothing, or a loop, is not replaced by a regular file; -o - is
+# standard output.
+ln -s "$WORK/nowhere/x" "$WORK/dangling.txt"
+check_status "--force onto a dangling link: exit 1" 1 "$HEAPSIFT" -q --force -o "$WORK/dangling.txt" "${APP[@]}"
+check_grep "it says what the link is" "dangling.txt is a symbolic link to nothing \(to .*nowhere/x\): not written" "$WORK/err"
+if [ -L "$WORK/dangling.txt" ]; then tap_ok "the link is still a link"; else tap_fail "the link is still a link"; fi
+ln -s "$WORK/loop-b" "$WORK/loop-a"
+ln -s "$WORK/loop-a" "$WORK/loop-b"
+check_status "--force onto a link loop: exit 1" 1 "$HEAPSIFT" -q --force -o "$WORK/loop-a" "${APP[@]}"
+check_grep "it says it is a loop" "loop-a is a symbolic link in a loop" "$WORK/err"
+check_status "-o - writes standard output" 0 "$HEAPSIFT" -q -o - "${APP[@]}"
+check_grep "-o -: the report on standard output" "^Retained 283 STRING objects" "$WORK/out"
+if [ ! -e ./- ]; then tap_ok "-o -: no file named -"; else tap_fail "-o -: no file named -"; fi
 
 # SIGINT, SIGTERM and SIGHUP while -o waits for its dumps (a FIFO held open)
 # end heapsift by the signal, with nothing written.

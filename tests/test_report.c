@@ -476,11 +476,17 @@ static void save(void **state)
     close(keep);
     assert_int_equal(dir_entries(dir, names), 1);
 
-    /* A dangling symlink is an existing name too. */
+    /* A dangling symlink is refused, force or not, saying what it is (it
+     * does not "already exist"), and is left a link. */
     char link_path[160];
     snprintf(link_path, sizeof link_path, "%s/dangling", dir);
     assert_int_equal(symlink("/tmp/heapsift-test-nowhere", link_path), 0);
-    assert_int_equal(report_save(link_path, false, &p.info, &opts, &err), HS_ERR_EXISTS);
+    assert_int_equal(report_save(link_path, false, &p.info, &opts, &err), HS_ERR_IO);
+    assert_non_null(strstr(err.msg, "is a symbolic link to nothing (to /tmp/heapsift-test-nowhere)"));
+    assert_int_equal(report_save(link_path, true, &p.info, &opts, &err), HS_ERR_IO);
+    struct stat lsb;
+    assert_int_equal(lstat(link_path, &lsb), 0);
+    assert_true(S_ISLNK(lsb.st_mode));
     assert_int_equal(access("/tmp/heapsift-test-nowhere", F_OK), -1);
     unlink(link_path);
 
