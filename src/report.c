@@ -227,6 +227,12 @@ static hs_status atomic_write(const char *path, bool force, bool wait,
     size_t plen = strlen(path);
     char *tmp = hs_xmalloc(plen + 16);
     snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
+    /* A name near NAME_MAX has no room for the suffix: the temporary file
+     * then gets a short name of its own in the same directory. */
+    const char *slash = strrchr(path, '/');
+    size_t base = strlen(slash ? slash + 1 : path);
+    if (base + 11 > NAME_MAX)
+        snprintf(tmp, plen + 16, "%.*s.hs.XXXXXX", (int)(slash ? slash + 1 - path : 0), path);
     partial_set = 0;
     bool tracked = plen + 16 <= sizeof partial_path;
     if (tracked)

@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 91
+tap_plan 93
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -144,6 +144,12 @@ check_grep "it says it is a loop" "loop-a is a symbolic link in a loop" "$WORK/e
 check_status "-o - writes standard output" 0 "$HEAPSIFT" -q -o - "${APP[@]}"
 check_grep "-o -: the report on standard output" "^Retained 283 STRING objects" "$WORK/out"
 if [ ! -e ./- ]; then tap_ok "-o -: no file named -"; else tap_fail "-o -: no file named -"; fi
+
+# A file name of 250 bytes (NAME_MAX is 255): its temporary file must not
+# need more.
+long=$(printf 'r%.0s' $(seq 250))
+check_status "-o with a 250-byte file name" 0 "$HEAPSIFT" -q -o "$WORK/$long" "${APP[@]}"
+if [ -s "$WORK/$long" ] && [ "$(ls -A "$WORK" | grep -c '\.hs\.')" -eq 0 ]; then tap_ok "it is written, no temporary file left"; else tap_fail "it is written, no temporary file left"; fi
 
 # SIGINT, SIGTERM and SIGHUP while -o waits for its dumps (a FIFO held open)
 # end heapsift by the signal, with nothing written.
