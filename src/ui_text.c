@@ -288,7 +288,13 @@ int ui_put_label(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int 
         size_t glen = (size_t)(slash - gem) + 1;
         const char *mark = u->utf8 ? "\u2026" : "...";
         int mw = u->utf8 ? 1 : 3;
-        if (cells(gem, glen) + mw < (width - used) / 2) {
+        /* Worth it when the file's name (and line) still fits after it. */
+        const char *rest = slash + 1, *end = s + len, *name = rest;
+        for (const char *q = rest; q < end; q++)
+            if (*q == '/')
+                name = q + 1;
+        int rest_cells = cells(rest, (size_t)(end - rest)), name_cells = cells(name, (size_t)(end - name)) + mw;
+        if (cells(gem, glen) + mw + (rest_cells < name_cells ? rest_cells : name_cells) <= width - used) {
             /* What went before the gem's name is gone: say so. */
             mvwaddstr(w, y, x + used, mark);
             used += mw;

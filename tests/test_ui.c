@@ -502,6 +502,10 @@ static void labels_cut_where_it_matters(void **state)
     ui_put_label(&u, stdscr, 2, 0, gem, strlen(gem), 25, true);
     /* Too narrow for the gem and the file: the end wins. */
     assert_string_equal(screen_row(2), ".../lib/rack/utils.rb:123");
+    /* A short gem path: the gem stays when the file's path fits after it. */
+    const char *leaky = "gems/leaky-1.2.3/lib/leaky.rb:7";
+    ui_put_label(&u, stdscr, 4, 0, leaky, strlen(leaky), 29, true);
+    assert_string_equal(screen_row(4), "...leaky-1.2.3/lib/leaky.rb:7");
     const char *cls = "ActiveSupport::Cache::MemoryStore::DupCoder";
     ui_put_label(&u, stdscr, 3, 0, cls, strlen(cls), 20, false);
     assert_string_equal(screen_row(3), "ActiveSupport::Cache");
