@@ -362,7 +362,7 @@ size_t columns_object_row(const heap *h, size_t i, const char *value, size_t vle
     if (h->gen[i] != HEAP_NO_GEN)
         snprintf(gen, sizeof gen, "%" PRIu32, h->gen[i]);
     int n = snprintf(buf, size, "0x%-12" PRIx64 " %-7s %-20.*s %8" PRIu64 " %8" PRIu64 " %6s%s%s%.*s%s", h->addr[i],
-                     rtype_name(h->type[i]), (int)clen, clen ? cls : "-", h->memsize ? h->memsize[i] : 0,
+                     rtype_name(h->type[i]), clen ? (int)clen : 1, clen ? cls : "-", h->memsize ? h->memsize[i] : 0,
                      h->bytesize ? h->bytesize[i] : 0, gen, value ? " " : "", value ? "\"" : "",
                      (int)(vlen > VALUE_SHOWN ? VALUE_SHOWN : vlen), value ? value : "",
                      value ? (vlen > VALUE_SHOWN ? "...\"" : "\"") : "");

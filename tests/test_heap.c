@@ -741,6 +741,9 @@ static void object_row_long_class(void **state)
     char row[256];
     columns_object_row(h, 1, NULL, 0, row, sizeof row);
     assert_string_equal(row, "0x7f0000000020 OBJECT  Admin::Reports::Q...       40        0      -");
+    /* No class: a "-", not a blank. */
+    columns_object_row(h, 0, NULL, 0, row, sizeof row);
+    assert_string_equal(row, "0x7f0000000010 CLASS   -                          40        0      -");
     heap_free(h);
     unlink(path);
 }
