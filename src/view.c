@@ -85,6 +85,8 @@ void view_switch_tab(view *v)
 {
     swap_stacks(v);
     v->tab = v->tab == TAB_GROUPS ? TAB_SUSPECTS : TAB_GROUPS;
+    if (v->tab == TAB_SUSPECTS && v->sp_stale)
+        view_find_suspects(v);
     v->match_count = 0;
     v->message[0] = '\0';
 }
@@ -280,10 +282,15 @@ bool view_back(view *v)
 
 /* ---- sort, filter, grouping ------------------------------------------------------ */
 
+view_frame *view_tab_root(view *v, view_tab t)
+{
+    return v->tab == t ? &v->stack[0] : &v->parked.stack[0];
+}
+
 /* The group list's frame (the root of the Groups tab, shown or parked). */
 static view_frame *groups_root(view *v)
 {
-    return v->tab == TAB_GROUPS ? &v->stack[0] : &v->parked.stack[0];
+    return view_tab_root(v, TAB_GROUPS);
 }
 
 /* The group selected in the group list, to select again after a change. */
@@ -333,13 +340,24 @@ static void pop_tab(view *v, view_tab t)
         swap_stacks(v);
 }
 
+/* What counts changed: the suspects are found again now when they show,
+ * else when their tab is next shown (a keystroke in the filter pane over
+ * the group list must not wait for them). */
+static void suspects_changed(view *v)
+{
+    if (v->tab == TAB_SUSPECTS)
+        view_find_suspects(v);
+    else
+        v->sp_stale = true;
+}
+
 void view_set_filter(view *v, const obj_filter *f)
 {
     size_t g = selected_group(v);
     pop_tab(v, TAB_GROUPS); /* an object list would show what the filter hid */
     group_set_filter(v->set, f);
     reselect(v, g);
-    view_find_suspects(v); /* the filter chooses what counts */
+    suspects_changed(v); /* the filter chooses what counts */
 }
 
 void view_set_group_by(view *v, group_by by)
@@ -351,13 +369,14 @@ void view_set_group_by(view *v, group_by by)
     v->set = group_new(v->session, &q);
     group_free(old);
     v->match_count = 0;
-    view_find_suspects(v); /* their groups are the set's */
+    suspects_changed(v); /* their groups are the set's */
 }
 
 void view_find_suspects(view *v)
 {
+    v->sp_stale = false;
     /* The suspect selected, by its example holder, to select again. */
-    const view_frame *root = v->tab == TAB_SUSPECTS ? &v->stack[0] : &v->parked.stack[0];
+    const view_frame *root = view_tab_root(v, TAB_SUSPECTS);
     uint32_t keep = GRAPH_NONE;
     suspect_kind keep_kind = SUSPECT_HELD;
     if (v->sp_ready && root->selected < v->sp.nrows) {
@@ -382,7 +401,7 @@ void view_find_suspects(view *v)
     for (size_t r = 0; r < v->sp.nrows; r++)
         v->sp_order[r] = r;
     view_suspects_sort(v);
-    view_frame *top = v->tab == TAB_SUSPECTS ? &v->stack[0] : &v->parked.stack[0];
+    view_frame *top = view_tab_root(v, TAB_SUSPECTS);
     for (size_t r = 0; r < v->sp.nrows && keep != GRAPH_NONE; r++) {
         const suspect *s = &v->sp.rows[v->sp_order[r]];
         if (s->example == keep && s->kind == keep_kind) {

@@ -136,6 +136,8 @@ typedef struct view {
     suspects sp;             /* what holds the retained objects, for the set's filter
                                 (found when the graph is attached; owned) */
     bool sp_ready;           /* sp holds them */
+    bool sp_stale;           /* the filter or grouping changed while the Groups tab
+                                showed: they are found again when Suspects shows */
     char sp_error[256];      /* why they could not be found, or "" */
     size_t *sp_order;        /* the suspects list's rows: indices into sp.rows, sorted */
     suspect_sort_key sp_sort;

@@ -52,6 +52,9 @@ VIEW_KINDS(VIEW_OPS_DECL)
 /* The file and line of a site of h, for `o`; false when it has no file. */
 bool view_site_source(const heap *h, const heap_site *site, char *file, size_t size, uint32_t *line);
 
+/* The root frame of tab t, shown or parked. */
+view_frame *view_tab_root(view *v, view_tab t);
+
 /* A new frame of kind on top of the stack, zeroed. */
 view_frame *view_push(view *v, view_kind kind);
 

@@ -56,7 +56,7 @@ static int cmp_suspects(const void *pa, const void *pb, void *ctx)
 
 void view_suspects_sort(view *v)
 {
-    view_frame *root = v->tab == TAB_SUSPECTS ? &v->stack[0] : &v->parked.stack[0];
+    view_frame *root = view_tab_root(v, TAB_SUSPECTS);
     size_t keep = v->sp.nrows && root->selected < v->sp.nrows ? v->sp_order[root->selected] : SIZE_MAX;
     for (size_t r = 0; r < v->sp.nrows; r++)
         v->sp_order[r] = r;

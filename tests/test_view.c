@@ -1259,6 +1259,19 @@ static void suspects_tab(void **state)
     assert_non_null(strstr(row_text(&v, 0), "ARRAY Array at app/models/session.rb:3"));
     view_switch_tab(&v);
     assert_int_equal(view_top(&v)->kind, VIEW_GROUPS);
+    /* A filter changed over the group list waits for the Suspects tab: no
+     * keystroke in the pane waits for the suspects. */
+    obj_filter none;
+    filter_init(&none);
+    view_set_filter(&v, &none);
+    filter_free(&none);
+    assert_true(v.sp_stale);
+    view_switch_tab(&v);
+    assert_false(v.sp_stale);
+    total = 0;
+    for (size_t r = 0; r < v.sp.nrows; r++)
+        total += v.sp.rows[r].count;
+    assert_int_equal(total, 3485);
     view_free(&v);
     loader_free(l);
 }
