@@ -195,6 +195,10 @@ int ui_draw_tabs(ui *u, int y, int x, view_tab shown);
  * (ui_groups.c): the suspect view's groups too. */
 void ui_draw_group(ui *u, int y, const group *g, bool selected, attr_t a);
 
+/* How far the graph pass is: the percent of the latest dump's references
+ * read; true once they all are and the dominators are being computed. */
+bool ui_graph_progress(const ui *u, int *percent);
+
 /* The list of the current view: title, headings, rows, status, key bar. */
 void ui_list_draw(ui *u);
 /* The key map of the list shown. */

@@ -199,6 +199,15 @@ static void draw_title(ui *u)
     ui_puts(stdscr, 0, x, title, COLS - x, false);
 }
 
+bool ui_graph_progress(const ui *u, int *percent)
+{
+    /* The graph pass reports bytes read; the dominators follow it. */
+    heap_progress *p = &u->loader->graph_progress;
+    uint64_t total = atomic_load(&p->bytes_total), done = atomic_load(&p->bytes_done);
+    *percent = total ? (int)(done * 100 / total) : 0;
+    return total && done >= total;
+}
+
 /* The status line: the last action's message first and whole, the
  * warnings about the dumps and the graph's progress on the right, and
  * where the cursor is in what room is left between them. */
@@ -235,15 +244,12 @@ static void draw_status(ui *u)
     if (warn)
         strcat(right, " ");
     if (v->graph_pending) {
-        /* The graph pass reports bytes read; the dominators follow it. */
-        heap_progress *p = &u->loader->graph_progress;
-        uint64_t total = atomic_load(&p->bytes_total), done = atomic_load(&p->bytes_done);
+        int percent;
         size_t at = strlen(right);
-        if (total && done >= total)
+        if (ui_graph_progress(u, &percent))
             snprintf(right + at, sizeof right - at, "retained sizes: dominators... ");
         else
-            snprintf(right + at, sizeof right - at, "retained sizes: reading references %d%% ",
-                     total ? (int)(done * 100 / total) : 0);
+            snprintf(right + at, sizeof right - at, "retained sizes: reading references %d%% ", percent);
     }
     if (v->trends_pending) {
         /* The trends read each dump's sites in turn, after the graph. */

@@ -31,14 +31,13 @@ static void placeholder(ui *u, int y)
     const view *v = &u->view;
     char line[512];
     if (v->graph_pending) {
-        heap_progress *p = &u->loader->graph_progress;
-        uint64_t total = atomic_load(&p->bytes_total), done = atomic_load(&p->bytes_done);
-        if (total && done >= total)
+        int percent;
+        if (ui_graph_progress(u, &percent))
             snprintf(line, sizeof line, "Finding what holds the retained objects: dump %zu's dominator tree...",
                      v->session->ndumps);
         else
             snprintf(line, sizeof line, "Finding what holds the retained objects: reading dump %zu's references %d%%",
-                     v->session->ndumps, total ? (int)(done * 100 / total) : 0);
+                     v->session->ndumps, percent);
         mvaddstr(y, 2, line);
         mvaddstr(y + 2, 2, "Tab shows the groups (where they were allocated) meanwhile.");
         return;

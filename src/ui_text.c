@@ -1,6 +1,6 @@
 /* ui_text.c - drawing dump text safely, and the colour themes. */
 #define _XOPEN_SOURCE_EXTENDED 1
-#define _GNU_SOURCE /* memmem */
+#define _GNU_SOURCE /* memmem, memrchr */
 #include "ui_internal.h"
 
 #include <inttypes.h>
@@ -289,10 +289,8 @@ int ui_put_label(ui *u, WINDOW *w, int y, int x, const char *s, size_t len, int 
         const char *mark = u->utf8 ? "\u2026" : "...";
         int mw = u->utf8 ? 1 : 3;
         /* Worth it when the file's name (and line) still fits after it. */
-        const char *rest = slash + 1, *end = s + len, *name = rest;
-        for (const char *q = rest; q < end; q++)
-            if (*q == '/')
-                name = q + 1;
+        const char *rest = slash + 1, *end = s + len;
+        const char *last = memrchr(rest, '/', (size_t)(end - rest)), *name = last ? last + 1 : rest;
         int rest_cells = cells(rest, (size_t)(end - rest)), name_cells = cells(name, (size_t)(end - name)) + mw;
         if (cells(gem, glen) + mw + (rest_cells < name_cells ? rest_cells : name_cells) <= width - used) {
             /* What went before the gem's name is gone: say so. */

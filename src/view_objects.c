@@ -1,4 +1,4 @@
-#define _GNU_SOURCE /* qsort_r */
+#define _GNU_SOURCE /* qsort_r, memrchr */
 /* view_objects.c - one group's objects in the subject dump, largest memsize
  * first. Enter opens an object; every row's details are read when the list
  * opens, so drawing only reads. */
@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "columns.h"
 #include "json_scan.h"
@@ -135,11 +136,8 @@ static size_t objects_crumb(const view *v, const view_frame *f, char *buf, size_
     char label[512];
     size_t llen;
     group_label(v->set, g, label, sizeof label, &llen);
-    const char *base = label;
-    if (v->set->by == GROUP_SITE)
-        for (size_t k = 0; k < llen; k++)
-            if (label[k] == '/')
-                base = label + k + 1;
+    const char *slash = v->set->by == GROUP_SITE ? memrchr(label, '/', llen) : NULL;
+    const char *base = slash ? slash + 1 : label;
     int n = snprintf(buf, size, "%s%s%.*s", group_type_name(v->set, g), group_shows_type(v->set) ? " " : "",
                      (int)(llen - (size_t)(base - label)), base);
     return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memrchr */
 /* view_suspect.c - one suspect: the holders of a folded row, the path from
  * a GC root to its holder, and the groups of what it holds, each as the
  * group list shows a group but counting only the suspect's objects. Enter
@@ -194,10 +195,8 @@ static size_t suspect_crumb(const view *v, const view_frame *f, char *buf, size_
         const heap_site *site = &latest->sites[s->holder_site];
         size_t flen = 0;
         const char *file = strtab_str(latest->strings, site->file, &flen);
-        const char *base = file;
-        for (size_t k = 0; k < flen; k++)
-            if (file[k] == '/')
-                base = file + k + 1;
+        const char *slash = flen ? memrchr(file, '/', flen) : NULL;
+        const char *base = slash ? slash + 1 : file;
         n = snprintf(buf, size, "%s %.*s%s", rtype_name(s->holder_type), (int)(flen - (size_t)(base - file)), base,
                      site->line != HEAP_NO_LINE ? ":" : "");
         if (n >= 0 && (size_t)n < size && site->line != HEAP_NO_LINE)
