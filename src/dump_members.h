@@ -127,6 +127,8 @@ typedef enum dump_how {
     X(PARENT_ID, "parent_id", DUMP_U64, parent_id, DUMP_OWN)                                 \
     /* SHAPE lines: the instance variable the shape adds ("@foo"). */                        \
     X(EDGE_NAME, "edge_name", DUMP_STRING, edge_name, DUMP_OWN)                              \
+    /* SHAPE lines: what the shape is (ROOT, IVAR, FROZEN, OBJ_TOO_COMPLEX ...). */           \
+    X(SHAPE_TYPE, "shape_type", DUMP_RAW, shape_type, DUMP_OWN)                              \
     /* Last, so that the members every line has are matched without testing these: */      \
     /* DATA made by TypedData: the type's wrap_struct_name ("proc", "VM/thread"); never */   \
     /* escaped by Ruby, so read raw. Untyped DATA objects have none. Kept as the */          \

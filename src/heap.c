@@ -252,6 +252,7 @@ typedef struct chunk {
     bool has_generation;
     uint32_t max_gen;
     uint64_t roots, shapes;
+    shape_table shape_tree; /* SHAPE records read in full (edges in strings) */
     problem_log problems;
 } chunk;
 
@@ -371,6 +372,11 @@ static void chunk_record(void *ctx, const scan_record *r)
     }
     if (r->kind == SCAN_SHAPE) {
         c->shapes++;
+        /* Only full reads have the record's members (see want_class_names). */
+        if (c->mode != HEAP_IDENTITY && r->has_shape_id)
+            shapes_add(&c->shape_tree, r->shape_id, r->parent_id, r->has_parent_id,
+                       r->edge_name.ptr ? strtab_intern(c->strings, r->edge_name.ptr, r->edge_name.len) : STRTAB_NONE,
+                       r->shape_type.ptr ? shapes_kind_of(r->shape_type.ptr, r->shape_type.len) : SHAPE_OTHER);
         return;
     }
     if (c->count == c->cap) {
@@ -427,6 +433,7 @@ static void chunk_free(chunk *c)
     strtab_free(c->strings);
     site_table_free(&c->sites);
     classes_free(&c->classes);
+    shapes_free(&c->shape_tree);
 }
 
 /* Joins the chunks, in file order, into h. Chunk 0's columns are grown to
@@ -455,6 +462,8 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
     h->site_index = hs_xmalloc(sizeof *h->site_index);
     *h->site_index = c0->sites;
     h->classes = c0->classes;
+    h->shape_tree = c0->shape_tree;
+    memset(&c0->shape_tree, 0, sizeof c0->shape_tree);
     c0->strings = NULL; c0->classes = NULL;
     memset(&c0->sites, 0, sizeof c0->sites);
 
@@ -485,6 +494,8 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
             heap_class *kc, *tmp;
             HASH_ITER(hh, c->classes, kc, tmp)
                 class_add(&h->classes, kc->addr, smap[kc->name]);
+            shapes_remap(&c->shape_tree, smap);
+            shapes_merge(&h->shape_tree, &c->shape_tree);
             free(smap);
         }
         heap_add_problems(h, &c->problems, lines_before);
@@ -869,6 +880,7 @@ void heap_free(heap *h)
     }
     strtab_free(h->strings);
     classes_free(&h->classes);
+    shapes_free(&h->shape_tree);
     free(h);
 }
 

@@ -20,6 +20,7 @@
 #include "dumpfile.h"
 #include "json_scan.h"
 #include "rtype.h"
+#include "shapes.h"
 #include "status.h"
 #include "strtab.h"
 
@@ -144,6 +145,9 @@ typedef struct heap {
     uint32_t max_gen;      /* largest generation seen (0 when none) */
     uint64_t roots;        /* ROOT records */
     uint64_t shapes;       /* SHAPE records */
+    shape_table shape_tree; /* the SHAPE records by id, edge names in strings
+                              (HEAP_LIGHT and HEAP_FULL; empty before Ruby 3.2
+                              and in HEAP_IDENTITY loads) */
 
     uint64_t lines;        /* non-empty lines */
     uint64_t repaired;     /* lines read by the repair path */

@@ -325,9 +325,12 @@ void scan_quick(run_state &st, size_t pos, size_t wend, size_t range_end)
         const char *nl = static_cast<const char *>(std::memchr(line, '\n', wend - pos));
         size_t len = nl ? static_cast<size_t>(nl - line) : wend - pos;
         bool quick = json_quick_line(line, len, &rec);
+        // Class names and SHAPE records (the shape tree) are read in full
+        // where they are wanted: json_quick keeps neither.
         if (quick && st.opts->want_class_names &&
             ((rec.type.len == 5 && std::memcmp(rec.type.ptr, "CLASS", 5) == 0) ||
-             (rec.type.len == 6 && std::memcmp(rec.type.ptr, "MODULE", 6) == 0)))
+             (rec.type.len == 6 && std::memcmp(rec.type.ptr, "MODULE", 6) == 0) ||
+             (rec.type.len == 5 && std::memcmp(rec.type.ptr, "SHAPE", 5) == 0)))
             quick = false;
         if (quick) {
             rec.offset = pos;

@@ -96,7 +96,8 @@ typedef struct scan_options {
                             needed: lines in Ruby's usual shape are read by
                             json_quick, the rest by the full parser */
     bool want_class_names; /* with identity_only: CLASS and MODULE lines are
-                              read in full for their "name" */
+                              read in full for their "name", SHAPE lines
+                              for the shape tree */
     size_t window_bytes; /* target window for iterate_many; 0 means 1 MiB */
 } scan_options;
 

@@ -664,7 +664,8 @@ int main(int argc, char **argv)
         .want_trends = trends && !explorer,
         .trends_later = explorer && (trends || ndumps >= 3),
         .want_graph = o.path_set || o.why || o.suspects || group_sort_needs(o.sort) == SORT_NEEDS_GRAPH || explorer,
-        .skip_subtypes = !explorer && !group_by_needs_subtypes(o.by),
+        /* Root paths name a DATA without a class by its struct. */
+        .skip_subtypes = !explorer && !group_by_needs_subtypes(o.by) && !o.path_set && !o.why && !o.suspects,
     };
     int status = EXIT_INPUT;
     loader *l = NULL;

@@ -53,6 +53,8 @@ void objinfo_prepare(heap *h, const size_t *objs, size_t n)
 typedef struct ref_sink {
     objinfo *oi;
     const addrmap *ai;
+    bool is_object;   /* the line is an OBJECT's */
+    bool class_edge;  /* refs ends with its "class" */
 } ref_sink;
 
 static void collect_refs(void *ctx, const scan_record *r)
@@ -71,9 +73,110 @@ static void collect_refs(void *ctx, const scan_record *r)
         oi->refs[r->nrefs].index = find(rs->ai, r->class_addr);
     }
     oi->nrefs = n;
+    oi->shape_id = r->has_shape_id ? r->shape_id & SHAPES_ID_MASK : 0;
+    rs->is_object = r->type.len == 6 && memcmp(r->type.ptr, "OBJECT", 6) == 0;
+    rs->class_edge = n > r->nrefs;
+}
+
+/* The members of oi's line named key: its value's text, or NULL. */
+static const json_member *member(const objinfo *oi, const char *key)
+{
+    size_t klen = strlen(key);
+    for (size_t k = 0; k < oi->nmembers; k++)
+        if (oi->members[k].key.len == klen && memcmp(oi->members[k].key.ptr, key, klen) == 0)
+            return &oi->members[k];
+    return NULL;
+}
+
+/* Reads its ivar names from the shape tree and, for an OBJECT, lines its
+ * references up with its ivars. Ruby dumps an OBJECT's references in slot
+ * order with the class left out and immediates skipped: with as many
+ * references as named ivars each reference is its ivar; with fewer,
+ * reference j is one of ivars j .. j + (ivars - references). */
+static void read_ivars(objinfo *oi, const heap *h, bool is_object, bool class_edge)
+{
+    if (!oi->shape_id && !member(oi, "shape_id"))
+        return;
+    oi->shape = shapes_ivars(&h->shape_tree, oi->shape_id, NULL, 0);
+    const json_member *tc = member(oi, "too_complex_shape"); /* Ruby 3.5+: shape 0 and this */
+    if (tc && tc->value.len == 4 && memcmp(tc->value.ptr, "true", 4) == 0)
+        oi->shape.too_complex = true;
+    if (!oi->shape.known || oi->shape.too_complex)
+        return;
+    const json_member *iv = member(oi, "ivars");
+    if (iv && strtoull(iv->value.ptr, NULL, 10) != oi->shape.slots && is_object)
+        oi->shape.known = false; /* the line and its shape disagree: trust neither */
+    if (!oi->shape.known || oi->shape.nnames == 0)
+        return;
+    size_t nn = oi->shape.nnames;
+    oi->ivar_names = hs_xmalloc(nn * sizeof *oi->ivar_names);
+    shapes_ivars(&h->shape_tree, oi->shape_id, oi->ivar_names, nn);
+    if (!is_object)
+        return;
+    size_t nobj = oi->nrefs - (class_edge ? 1 : 0);
+    if (nobj > nn)
+        return; /* more references than ivars: not lined up by slot */
+    size_t skipped = nn - nobj;
+    oi->ivar_value = hs_xmalloc(nn * sizeof *oi->ivar_value);
+    oi->ivar_ref = hs_xcalloc(nn, sizeof *oi->ivar_ref);
+    for (size_t k = 0; k < nn; k++)
+        oi->ivar_value[k] = nobj == 0 ? IVAR_IMMEDIATE : skipped == 0 ? IVAR_REF : IVAR_UNKNOWN;
+    for (size_t j = 0; j < nobj; j++) {
+        oi->refs[j].ivar = (uint32_t)j;
+        oi->refs[j].ivar_span = (uint32_t)(skipped + 1);
+        if (skipped == 0)
+            oi->ivar_ref[j] = j;
+    }
+}
+
+size_t objinfo_ref_ivar(const objinfo *oi, const heap *h, size_t r, char *buf, size_t size)
+{
+    assert(size > 0);
+    buf[0] = '\0';
+    const objref *o = &oi->refs[r];
+    if (o->ivar_span == 0 || o->ivar_span > 3)
+        return 0;
+    size_t len = 0;
+    for (uint32_t k = o->ivar; k < o->ivar + o->ivar_span; k++) {
+        size_t nlen;
+        const char *name = strtab_str(h->strings, oi->ivar_names[k], &nlen);
+        int w = snprintf(buf + len, size - len, "%s%.*s", k > o->ivar ? "|" : "", (int)nlen, name);
+        if (w < 0 || (size_t)w >= size - len) {
+            buf[0] = '\0';
+            return 0; /* no room: a cut name would mislead */
+        }
+        len += (size_t)w;
+    }
+    return len;
+}
+
+size_t objinfo_ivar_to(const heap *h, const addrmap *ai, size_t holder, uint64_t target, char *buf, size_t size)
+{
+    assert(size > 0);
+    buf[0] = '\0';
+    objinfo oi;
+    hs_error err;
+    if (objinfo_read(&oi, h, ai, holder, &err) != HS_OK)
+        return 0;
+    size_t len = 0;
+    for (size_t r = 0; r < oi.nrefs; r++)
+        if (oi.refs[r].address == target) {
+            len = objinfo_ref_ivar(&oi, h, r, buf, size);
+            break;
+        }
+    objinfo_free(&oi);
+    return len;
 }
 
 hs_status objinfo_load(objinfo *oi, heap *h, const addrmap *ai, size_t index, hs_error *err)
+{
+    hs_status st = objinfo_read(oi, h, ai, index, err);
+    if (st == HS_OK)
+        objinfo_ensure_details(h, index);
+    return st;
+}
+
+hs_status objinfo_read(objinfo *oi, const heap *h, const addrmap *ai, size_t index, hs_error *err)
 {
     memset(oi, 0, sizeof *oi);
     oi->index = index;
@@ -96,11 +199,11 @@ hs_status objinfo_load(objinfo *oi, heap *h, const addrmap *ai, size_t index, hs
 
     json_scanner *sc = json_scanner_new();
     scan_options opts = { .want_refs = true };
-    ref_sink rs = { oi, ai };
+    ref_sink rs = { oi, ai, false, false };
     scan_sink sink = { &rs, collect_refs, NULL, NULL };
     json_scan_line(sc, oi->line, len, h->offset[index], &opts, &sink);
     json_scanner_free(sc);
-    objinfo_ensure_details(h, index);
+    read_ivars(oi, h, rs.is_object, rs.class_edge);
     return HS_OK;
 }
 
@@ -204,6 +307,9 @@ void objinfo_free(objinfo *oi)
     free(oi->members);
     free(oi->refs);
     free(oi->referrers);
+    free(oi->ivar_names);
+    free(oi->ivar_value);
+    free(oi->ivar_ref);
     memset(oi, 0, sizeof *oi);
 }
 
@@ -250,6 +356,13 @@ size_t objinfo_describe(const heap *h, size_t index, char *buf, size_t size)
     } while (0)
     if (clen)
         ADD(" %.*s", (int)clen, cls);
+    /* A DATA without a class (VM/pin_array_list, VM/thread's internals) is
+     * named by its struct. */
+    size_t slen = 0;
+    const char *sub = h->type[index] == RT_DATA && !clen && h->subtype ? strtab_str(h->strings, h->subtype[index], &slen)
+                                                                       : NULL;
+    if (slen)
+        ADD(" %.*s", (int)slen, sub);
     if (flen) {
         ADD(" %.*s", (int)flen, file);
         if (site->line != HEAP_NO_LINE)

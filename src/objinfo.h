@@ -27,7 +27,20 @@ typedef struct objref {
     uint64_t address;   /* the other object's address (0 for a root) */
     size_t index;       /* the other object, or OBJ_NONE (dangling, or a root) */
     char root[32];      /* for a referrer that is a ROOT record: its category */
+    uint32_t ivar;      /* a reference of an OBJECT: the first of the ivars
+                           (index into objinfo.ivar_names) it can be */
+    uint32_t ivar_span; /* how many ivars from ivar it can be: 1 when its
+                           shape names it exactly, 0 when nothing does */
 } objref;
+
+/* Where an ivar's value is, as far as the dump tells. */
+typedef enum ivar_value {
+    IVAR_REF,       /* references[objinfo.ivar_ref[k]] */
+    IVAR_IMMEDIATE, /* an immediate (Integer, nil, true, Symbol ...): the
+                       object references nothing, so no ivar holds an object */
+    IVAR_UNKNOWN,   /* one of the references or an immediate: the dump
+                       skips immediates, so the slots cannot be lined up */
+} ivar_value;
 
 typedef struct objinfo {
     size_t index;              /* the object */
@@ -40,6 +53,13 @@ typedef struct objinfo {
     objref *referrers;         /* objects and roots whose lines name this address */
     size_t nreferrers;
     bool referrers_capped;     /* more referrers than OBJINFO_MAX_REFERRERS */
+    uint64_t shape_id;         /* its "shape_id" (Ruby 3.2+), masked; 0 when none */
+    shape_ivars shape;         /* what the shape says of its ivars (known is
+                                  false without a shape or its SHAPE records) */
+    uint32_t *ivar_names;      /* strtab ids (of h's strings) of its ivars'
+                                  names, slot order: shape.nnames entries */
+    ivar_value *ivar_value;    /* for an OBJECT, where each ivar's value is */
+    size_t *ivar_ref;          /* with IVAR_REF: its index into refs */
 } objinfo;
 
 #define OBJINFO_MAX_REFERRERS 5000
@@ -47,6 +67,19 @@ typedef struct objinfo {
 /* Reads object `index` of h in full, its details included. Fails when its
  * line cannot be read. */
 hs_status objinfo_load(objinfo *oi, heap *h, const addrmap *ai, size_t index, hs_error *err);
+
+/* The same without reading its details: only reads h. */
+hs_status objinfo_read(objinfo *oi, const heap *h, const addrmap *ai, size_t index, hs_error *err);
+
+/* The ivar name (or "@a|@b" for the candidates, at most three, when the
+ * slots cannot be lined up) of reference r of oi, read from h's shape
+ * tree; "" when its shape does not name it. Returns the length. */
+size_t objinfo_ref_ivar(const objinfo *oi, const heap *h, size_t r, char *buf, size_t size);
+
+/* The ivar of object holder (of h) that references the object at target,
+ * as objinfo_ref_ivar names it; "" when none is named or the line cannot
+ * be read. Only reads h. */
+size_t objinfo_ivar_to(const heap *h, const addrmap *ai, size_t holder, uint64_t target, char *buf, size_t size);
 
 /* Finds the referrers: every line of the dump that names the object's
  * address ("references", "class", ROOT records), by one pass over the dump

@@ -462,20 +462,6 @@ static uint32_t *rank_rows(finder *f, suspects *out)
     return rank_of;
 }
 
-/* The instance variable of its own holder that names object h, from the
- * dump's SHAPE records (Ruby 3.2+). heap.c counts SHAPE records
- * (heap->shapes) but keeps no shape table yet; once it does, this is where
- * the holder's ivar name is found: the shape of h's dominator gives the
- * names of its ivar slots, and the slot that references h names it. */
-static bool holder_ivar_name(const finder *f, uint32_t h, const char **name, size_t *len)
-{
-    (void)f;
-    (void)h;
-    *name = NULL;
-    *len = 0;
-    return false;
-}
-
 /* The example holder's description (a HELD row's first holder). */
 static void describe_holder(const finder *f, suspect *sp)
 {
@@ -493,9 +479,26 @@ static void describe_holder(const finder *f, suspect *sp)
             sp->name = name;
             sp->name_len = len;
         }
-    } else if (holder_ivar_name(f, v, &sp->name, &sp->name_len)) {
-        sp->name_kind = SUSPECT_NAME_IVAR;
     }
+}
+
+/* A holder that is no class is named by the ivar that holds it in the hop
+ * before it on its root path, where the shape of that hop's object names
+ * exactly one (Ruby 3.2+). */
+static void name_by_ivar(finder *f, suspect *sp)
+{
+    if (sp->name_kind != SUSPECT_NAME_NONE || sp->path_len < 2)
+        return;
+    const heap *h = f->latest;
+    char name[128];
+    size_t len = objinfo_ivar_to(h, f->s->addrs, sp->path[sp->path_len - 2], h->addr[sp->example], name, sizeof name);
+    if (!len || memchr(name, '|', len))
+        return;
+    /* Every edge name is in the dump's strings: point at its copy there. */
+    uint32_t id = strtab_find(h->strings, name, len);
+    assert(id != STRTAB_NONE);
+    sp->name_kind = SUSPECT_NAME_IVAR;
+    sp->name = strtab_str(h->strings, id, &sp->name_len);
 }
 
 /* Members, holders and groups of each row, row by row. */
@@ -723,6 +726,8 @@ static void find_paths(finder *f, suspects *out)
         suspect *sp = &out->rows[r];
         if (sp->example != GRAPH_NONE)
             sp->path_len = graph_tree_path(f->g, parent, sp->example, f->s->avoid_root, &sp->path, &sp->path_root);
+        if (sp->kind == SUSPECT_HELD)
+            name_by_ivar(f, sp);
         hops += sp->path_len;
     }
     free(parent);

@@ -104,9 +104,9 @@ typedef enum suspect_growth {
 typedef enum suspect_name_kind {
     SUSPECT_NAME_NONE,  /* the dump gives it none */
     SUSPECT_NAME_CLASS, /* a CLASS or MODULE: its name */
-    SUSPECT_NAME_IVAR,  /* the instance variable of its own holder that names
-                           it, from SHAPE records (Ruby 3.2+); not read yet:
-                           see holder_ivar_name in suspects.c */
+    SUSPECT_NAME_IVAR,  /* the instance variable that holds it in the hop
+                           before it on its root path, where that object's
+                           shape names exactly one (Ruby 3.2+) */
 } suspect_name_kind;
 
 /* One holding object of a suspect, with what it holds of R. */

@@ -39,6 +39,9 @@ typedef enum view_kind {
     VIEW_KIND_COUNT
 } view_kind;
 
+/* Room for an ivar's name on a path hop ("@a|@b" when ambiguous). */
+#define VIEW_IVAR_NAME 80
+
 /* What a row of the object view shows. */
 typedef enum orow_kind {
     OROW_HEADING,  /* a section title ("References (3)") */
@@ -49,6 +52,8 @@ typedef enum orow_kind {
     OROW_RETAINED, /* the object's retained size (latest dump's graph) */
     OROW_PATH,     /* a hop of the path from a GC root (Enter goes there) */
     OROW_ELIDED,   /* the hops of a long path that are not listed */
+    OROW_IVAR,     /* an instance variable its shape names (Enter follows its
+                      value when the dump says which reference it is) */
 } orow_kind;
 
 typedef struct orow {
@@ -116,6 +121,8 @@ typedef struct view_frame {
     uint32_t *path;      /* nodes of the latest dump from a root to it */
     size_t npath;
     unsigned path_root;  /* the root's category (graph root_names index) */
+    char (*path_ivar)[VIEW_IVAR_NAME]; /* by hop: the ivar of the hop before
+                            that holds it ("" where no shape names it) */
 } view_frame;
 
 typedef struct view {

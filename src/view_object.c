@@ -15,9 +15,10 @@
 #include "units.h"
 
 /* Section headings, by the item of an OROW_HEADING row. */
-enum { HEAD_MEMBERS, HEAD_REFS, HEAD_REFERRERS, HEAD_PATH };
+enum { HEAD_MEMBERS, HEAD_IVARS, HEAD_REFS, HEAD_REFERRERS, HEAD_PATH };
 static const char *const headings[] = {
     [HEAD_MEMBERS] = "Members of its line",
+    [HEAD_IVARS] = "Instance variables",
     [HEAD_REFS] = "References",
     [HEAD_REFERRERS] = "Referrers",
     [HEAD_PATH] = "Path from a GC root",
@@ -95,6 +96,11 @@ static void lay_out(view *v, view_frame *f)
     add_orow(f, OROW_HEADING, HEAD_MEMBERS, &cap);
     for (size_t k = 0; k < info->nmembers; k++)
         add_orow(f, OROW_MEMBER, k, &cap);
+    if (info->shape.known || info->shape.too_complex) {
+        add_orow(f, OROW_HEADING, HEAD_IVARS, &cap);
+        for (size_t k = 0; k < info->shape.nnames; k++)
+            add_orow(f, OROW_IVAR, k, &cap);
+    }
     add_orow(f, OROW_HEADING, HEAD_REFS, &cap);
     for (size_t k = 0; k < info->nrefs; k++)
         add_orow(f, OROW_REF, k, &cap);
@@ -115,6 +121,17 @@ static void lay_out(view *v, view_frame *f)
             f->selected = r;
             break;
         }
+}
+
+/* Each hop's ivar in the hop before it, read from the holders' lines now
+ * so that drawing reads none. */
+static void name_path_ivars(view *v, view_frame *f)
+{
+    const session *ses = v->session;
+    f->path_ivar = hs_xcalloc(f->npath ? f->npath : 1, sizeof *f->path_ivar);
+    for (size_t k = 1; k < f->npath; k++)
+        objinfo_ivar_to(ses->latest, ses->addrs, f->path[k - 1], ses->latest->addr[f->path[k]], f->path_ivar[k],
+                        sizeof f->path_ivar[k]);
 }
 
 bool view_open_object(view *v, heap *h, size_t index)
@@ -142,6 +159,7 @@ bool view_open_object(view *v, heap *h, size_t index)
             f->in_graph = true;
             f->retained = gr->retained[node];
             f->npath = session_root_path(v->session, node, &f->path, &f->path_root);
+            name_path_ivars(v, f);
         }
     }
     prepare(v, f);
@@ -166,7 +184,7 @@ static size_t object_rows(const view *v, const view_frame *f)
 static bool object_selectable(const view_frame *f, size_t row)
 {
     orow_kind k = f->orows[row].kind;
-    return k == OROW_REF || k == OROW_REFERRER || k == OROW_MEMBER || k == OROW_PATH;
+    return k == OROW_REF || k == OROW_REFERRER || k == OROW_MEMBER || k == OROW_PATH || k == OROW_IVAR;
 }
 
 /* ---- the text of each kind of row ------------------------------------------------ */
@@ -180,6 +198,13 @@ static int heading_text(const view *v, const view_frame *f, size_t item, char *b
                             f->npath == 1 ? "" : "s", v->session->graph->root_names[f->path_root],
                             v->session->ndumps);
         return snprintf(buf, size, "%s: none reaches it (the next GC frees it)", headings[HEAD_PATH]);
+    }
+    if (item == HEAD_IVARS) {
+        if (oi->shape.too_complex)
+            return snprintf(buf, size, "%s: a too complex shape (ivars in a table whose names the dump omits)",
+                            headings[item]);
+        return snprintf(buf, size, "%s (%zu, from shape %" PRIu64 ")", headings[item], oi->shape.nnames,
+                        oi->shape_id);
     }
     size_t count = item == HEAD_MEMBERS ? oi->nmembers : item == HEAD_REFS ? oi->nrefs : oi->nreferrers;
     return snprintf(buf, size, "%s (%zu%s)", headings[item], count,
@@ -207,7 +232,30 @@ static int path_text(const view *v, const view_frame *f, size_t hop, char *buf, 
     objinfo_describe(latest, node, desc, sizeof desc);
     char bytes[32];
     units_bytes(v->session->graph->retained[node], bytes, sizeof bytes);
-    return snprintf(buf, size, "  0x%-12" PRIx64 " %s (retained %s)", latest->addr[node], desc, bytes);
+    const char *ivar = f->path_ivar[hop];
+    return snprintf(buf, size, "  0x%-12" PRIx64 " %s%s%s (retained %s)", latest->addr[node], desc,
+                    ivar[0] ? " as " : "", ivar, bytes);
+}
+
+/* An ivar: its name, and its value where the dump tells which it is. */
+static int ivar_text(const view_frame *f, size_t item, char *buf, size_t size)
+{
+    const objinfo *oi = &f->info;
+    size_t nlen;
+    const char *name = strtab_str(f->h->strings, oi->ivar_names[item], &nlen);
+    if (!oi->ivar_value)
+        return snprintf(buf, size, "  %.*s", (int)nlen, name);
+    switch (oi->ivar_value[item]) {
+    case IVAR_REF: {
+        const objref *o = &oi->refs[oi->ivar_ref[item]];
+        char desc[512];
+        objinfo_describe(f->h, o->index, desc, sizeof desc);
+        return snprintf(buf, size, "  %.*s = 0x%" PRIx64 " %s", (int)nlen, name, o->address, desc);
+    }
+    case IVAR_IMMEDIATE: return snprintf(buf, size, "  %.*s = an immediate (Integer, Symbol, nil ...)", (int)nlen, name);
+    case IVAR_UNKNOWN: break;
+    }
+    return snprintf(buf, size, "  %.*s (an immediate, or one of the references)", (int)nlen, name);
 }
 
 /* A member of the line: strings decoded ("file" is never escaped by Ruby),
@@ -249,7 +297,11 @@ static int ref_text(const view_frame *f, const orow *r, char *buf, size_t size)
                     o->address == heap_class_of(oh, oi->index);
     char desc[512];
     objinfo_describe(oh, o->index, desc, sizeof desc);
-    return snprintf(buf, size, "  0x%-12" PRIx64 " %s%s", o->address, is_class ? "(class) " : "", desc);
+    char ivar[VIEW_IVAR_NAME] = "";
+    if (r->kind == OROW_REF)
+        objinfo_ref_ivar(oi, oh, r->item, ivar, sizeof ivar);
+    return snprintf(buf, size, "  0x%-12" PRIx64 " %s%s%s%s", o->address, ivar, ivar[0] ? " " : "",
+                    is_class ? "(class) " : "", desc);
 }
 
 static size_t object_row_text(const view *v, const view_frame *f, size_t row, char *buf, size_t size)
@@ -263,6 +315,7 @@ static size_t object_row_text(const view *v, const view_frame *f, size_t row, ch
     case OROW_PATH: n = path_text(v, f, r->item, buf, size); break;
     case OROW_ELIDED: n = snprintf(buf, size, "  ... %zu hops not shown ...", r->item); break;
     case OROW_MEMBER: n = member_text(f, r->item, buf, size); break;
+    case OROW_IVAR: n = ivar_text(f, r->item, buf, size); break;
     case OROW_REF:
     case OROW_REFERRER: n = ref_text(f, r, buf, size); break;
     case OROW_NOTE:
@@ -279,6 +332,19 @@ static bool object_enter(view *v, view_frame *f)
     const orow *r = &f->orows[f->selected];
     if (r->kind == OROW_PATH)
         return view_open_object(v, v->session->latest, f->path[r->item]);
+    if (r->kind == OROW_IVAR) {
+        const objinfo *oi = &f->info;
+        if (!oi->ivar_value || oi->ivar_value[r->item] != IVAR_REF) {
+            snprintf(v->message, sizeof v->message, "the dump does not say which object this ivar holds");
+            return false;
+        }
+        const objref *o = &oi->refs[oi->ivar_ref[r->item]];
+        if (o->index == OBJ_NONE) {
+            snprintf(v->message, sizeof v->message, "0x%" PRIx64 " is not in this dump", o->address);
+            return false;
+        }
+        return view_open_object(v, f->h, o->index);
+    }
     if (r->kind != OROW_REF && r->kind != OROW_REFERRER) {
         snprintf(v->message, sizeof v->message, "select a reference or a referrer to follow it");
         return false;
@@ -313,6 +379,7 @@ static void object_export_name(const view *v, const view_frame *f, char *buf, si
 static void object_release(view_frame *f)
 {
     free(f->path);
+    free(f->path_ivar);
     objinfo_free(&f->info);
     free(f->orows);
 }
@@ -340,6 +407,16 @@ static bool object_copy(const view *v, const view_frame *f, char *buf, size_t si
         addr = f->info.referrers[r->item].address;
         break;
     case OROW_PATH: addr = v->session->latest->addr[f->path[r->item]]; break;
+    case OROW_IVAR:
+        if (f->info.ivar_value && f->info.ivar_value[r->item] == IVAR_REF) {
+            addr = f->info.refs[f->info.ivar_ref[r->item]].address;
+        } else {
+            size_t nlen;
+            const char *name = strtab_str(f->h->strings, f->info.ivar_names[r->item], &nlen);
+            snprintf(buf, size, "%.*s", (int)nlen, name);
+            return true;
+        }
+        break;
     case OROW_MEMBER: {
         const json_member *m = &f->info.members[r->item];
         size_t n = m->value.len < size ? m->value.len : size - 1;

@@ -33,7 +33,9 @@ bool why_path_matches(const char *path, size_t len, const char *tail)
     return tl == len || path[len - tl - 1] == '/' || tail[0] == '/';
 }
 
-static void hop(FILE *out, const session *ses, uint32_t v, const why_hops_style *style)
+/* Hop v; from: the hop before it (GRAPH_NONE for the first), whose ivar
+ * holding v is named where its shape says. */
+static void hop(FILE *out, const session *ses, uint32_t from, uint32_t v, const why_hops_style *style)
 {
     heap *h = ses->latest;
     char desc[1024];
@@ -42,6 +44,12 @@ static void hop(FILE *out, const session *ses, uint32_t v, const why_hops_style 
     /* Always escaped: a string's value may hold a newline, which would break
      * the one hop a line layout even in a file. */
     textsafe_write(out, desc, len, true);
+    char ivar[128];
+    size_t ilen = from == GRAPH_NONE ? 0 : objinfo_ivar_to(h, ses->addrs, from, h->addr[v], ivar, sizeof ivar);
+    if (ilen) {
+        fputs(" as ", out);
+        textsafe_write(out, ivar, ilen, true);
+    }
     fprintf(out, "  (retained %" PRIu64 "%s)\n", ses->graph->retained[v], style->unit);
 }
 
@@ -53,7 +61,7 @@ void why_write_hops(FILE *out, const session *ses, const uint32_t *path, size_t 
             fprintf(out, "%s... %zu hops not shown ...\n", style->indent, len - 2 * edge);
             k = len - edge;
         }
-        hop(out, ses, path[k], style);
+        hop(out, ses, k ? path[k - 1] : GRAPH_NONE, path[k], style);
     }
 }
 
@@ -217,7 +225,7 @@ hs_status why_write_path(FILE *out, const session *ses, uint64_t addr, hs_error 
     why_hops_style style = { "  ", " bytes", 12 };
     if (len == 0) {
         fprintf(out, "# no GC root reaches it: it is garbage the next GC would free\n");
-        why_write_hops(out, ses, &v, 1, &style);
+        hop(out, ses, GRAPH_NONE, v, &style);
     } else {
         /* The root's category is text from the dump too. */
         const char *root = ses->graph->root_names[kind];
