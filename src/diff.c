@@ -94,6 +94,39 @@ static void sorted_free(sorted_dump *s)
     free(s->idx);
 }
 
+/* A dump's objects that have an object_id, sorted by it (keys the ids). */
+static void sort_object_ids(const heap *h, sorted_dump *s)
+{
+    memset(s, 0, sizeof *s);
+    if (!h->object_id)
+        return;
+    for (size_t i = 0; i < h->count; i++)
+        s->n += h->object_id[i] != 0;
+    s->keys = hs_xmalloc((s->n ? s->n : 1) * sizeof *s->keys);
+    s->idx = hs_xmalloc((s->n ? s->n : 1) * sizeof *s->idx);
+    size_t k = 0;
+    for (size_t i = 0; i < h->count; i++)
+        if (h->object_id[i]) {
+            s->keys[k] = h->object_id[i];
+            s->idx[k++] = (uint32_t)i;
+        }
+    radix_sort_addresses(s->keys, s->idx, s->n);
+}
+
+/* Is object_id oid in the dump sorted by ids as s? */
+static bool has_object_id(const sorted_dump *s, uint64_t oid)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->keys[mid] < oid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n && s->keys[lo] == oid;
+}
+
 bool diff_same_object(const heap *a, size_t i, const heap *b, size_t j, diff_identity id)
 {
     if (id == DIFF_ID_ADDRESS)
@@ -109,7 +142,8 @@ bool diff_same_object(const heap *a, size_t i, const heap *b, size_t j, diff_ide
  * when `other` holds the same object, and addr_found[i] when it holds any
  * object at that address. */
 static void match(const heap *subject, const sorted_dump *subj, const heap *other,
-                  const sorted_dump *oth, diff_identity id, bool *found, bool *addr_found)
+                  const sorted_dump *oth, const sorted_dump *oth_ids, diff_identity id, bool *found,
+                  bool *addr_found, bool *followed)
 {
     size_t j = 0;
     for (size_t k = 0; k < subj->n; k++) {
@@ -129,6 +163,41 @@ static void match(const heap *subject, const sorted_dump *subj, const heap *othe
                 break;
             }
         }
+        /* Moved, but it carries its object_id. */
+        if (!found[i] && id == DIFF_ID_EXACT && oth_ids && oth_ids->n && subject->object_id &&
+            subject->object_id[i] && has_object_id(oth_ids, subject->object_id[i])) {
+            found[i] = true;
+            if (followed)
+                followed[i] = true;
+        }
+    }
+}
+
+/* Counts what dump cur (sorted by address as sc) shows moved since prev
+ * (sorted as sp, by object_id as prev_ids): see diff_result. */
+static void count_moved(const heap *prev, const sorted_dump *sp, const sorted_dump *prev_ids, const heap *cur,
+                        const sorted_dump *sc, uint64_t *moved, uint64_t *untraced, uint64_t *by_oid)
+{
+    bool traced = prev->has_generation && cur->has_generation;
+    size_t j = 0;
+    for (size_t k = 0; k < sc->n; k++) {
+        uint64_t a = sc->keys[k];
+        uint32_t i = sc->idx[k];
+        while (j < sp->n && sp->keys[j] < a)
+            j++;
+        uint32_t g = cur->gen[i];
+        bool old = g != HEAP_NO_GEN && prev->has_generation && g < prev->max_gen;
+        bool untraced_new = g == HEAP_NO_GEN && traced;
+        if (!old && !untraced_new)
+            continue;
+        bool there = false;
+        for (size_t m = j; m < sp->n && sp->keys[m] == a && !there; m++)
+            there = old ? prev->gen[sp->idx[m]] == g : true;
+        if (there)
+            continue;
+        *(old ? moved : untraced) += 1;
+        if (cur->object_id && cur->object_id[i] && prev_ids->n && has_object_id(prev_ids, cur->object_id[i]))
+            (*by_oid)++;
     }
 }
 
@@ -177,6 +246,9 @@ hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_id
     const heap *subject = dumps[d->subject];
     size_t n = subject->count;
     d->dups = hs_xcalloc(ndumps, sizeof *d->dups);
+    d->moved_in = hs_xcalloc(ndumps, sizeof *d->moved_in);
+    d->untraced_in = hs_xcalloc(ndumps, sizeof *d->untraced_in);
+    d->oid_moved_in = hs_xcalloc(ndumps, sizeof *d->oid_moved_in);
 
     /* keep[i]: object i of the subject is still a suspect. */
     bool *keep = hs_xmalloc(n ? n : 1);
@@ -191,16 +263,32 @@ hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_id
         /* keep_addr[i]: what address-only matching would conclude, to count
          * where it and identity matching disagree. */
         bool *keep_addr = hs_xmalloc(n ? n : 1);
+        bool *followed = hs_xcalloc(n ? n : 1, sizeof *followed);
+        sorted_dump ids = { 0 }, prev_ids = { 0 };
 
         /* Not in the first dump. */
         find_duplicates(&subj, &d->dups[d->subject]);
         find_duplicates(&other, &d->dups[0]);
-        match(subject, &subj, dumps[0], &other, identity, found, addr_found);
+        sort_object_ids(dumps[0], &ids);
+        match(subject, &subj, dumps[0], &other, &ids, identity, found, addr_found, followed);
+        count_moved(dumps[0], &other, &ids, subject, &subj, &d->moved_in[1], &d->untraced_in[1], &d->oid_moved_in[1]);
+        sorted_free(&ids);
         sorted_free(&other);
+        const heap *first = dumps[0];
         for (size_t i = 0; i < n; i++) {
             keep[i] = !found[i];
             keep_addr[i] = !addr_found[i];
+            /* Older than dump 1 by its generation: moved, not new. */
+            if (keep[i] && identity == DIFF_ID_EXACT && subject->gen[i] != HEAP_NO_GEN && first->has_generation &&
+                subject->gen[i] < first->max_gen) {
+                keep[i] = false;
+                d->predate++;
+            }
         }
+        /* The dump before dump k, sorted, for count_moved. */
+        sorted_dump prev = subj;
+        bool prev_is_subj = true;
+        sort_object_ids(subject, &prev_ids);
         /* Alive in every later dump (sorted two at a time). */
         for (size_t k = 2; k < ndumps; k++) {
             bool paired = k % 2 == 0 && k + 1 < ndumps;
@@ -211,18 +299,32 @@ hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_id
                 next = (sorted_dump){ 0 };
             }
             find_duplicates(&other, &d->dups[k]);
-            match(subject, &subj, dumps[k], &other, identity, found, addr_found);
-            sorted_free(&other);
+            sort_object_ids(dumps[k], &ids);
+            match(subject, &subj, dumps[k], &other, &ids, identity, found, addr_found, followed);
+            count_moved(dumps[k - 1], &prev, &prev_ids, dumps[k], &other, &d->moved_in[k], &d->untraced_in[k],
+                        &d->oid_moved_in[k]);
+            if (!prev_is_subj)
+                sorted_free(&prev);
+            sorted_free(&prev_ids);
+            prev = other;
+            prev_is_subj = false;
+            prev_ids = ids;
             for (size_t i = 0; i < n; i++) {
                 keep[i] = keep[i] && found[i];
                 keep_addr[i] = keep_addr[i] && addr_found[i];
             }
         }
+        if (!prev_is_subj)
+            sorted_free(&prev);
+        sorted_free(&prev_ids);
         if (identity == DIFF_ID_EXACT)
             for (size_t i = 0; i < n; i++) {
                 d->reused_slots += keep[i] && !keep_addr[i];
                 d->moved += keep_addr[i] && !keep[i];
             }
+        for (size_t i = 0; i < n; i++)
+            d->followed += keep[i] && followed[i];
+        free(followed);
         free(found);
         free(addr_found);
         free(keep_addr);
@@ -252,5 +354,8 @@ void diff_free(diff_result *d)
         return;
     free(d->objects);
     free(d->dups);
+    free(d->moved_in);
+    free(d->untraced_in);
+    free(d->oid_moved_in);
     free(d);
 }

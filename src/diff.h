@@ -8,8 +8,11 @@
  * allocation, so an address alone can name two different objects. By default
  * objects match when their addresses are equal and (both have an
  * object_id: equal object ids) else (both have a generation: equal
- * generations) else equal types. DIFF_ID_ADDRESS matches on address alone,
- * like the classic script.
+ * generations) else equal types; an object with an object_id (Ruby 3.5+)
+ * is also found at any address where that id is. An object of dump 2 whose
+ * generation is below dump 1's highest was allocated before dump 1 (moved
+ * since, or dump 1 lost its line): never a suspect. DIFF_ID_ADDRESS matches
+ * on address alone, like the classic script.
  *
  * diff_run may be called from any thread; the result is read-only after.
  */
@@ -57,6 +60,23 @@ typedef struct diff_result {
     uint64_t moved;         /* objects address-only matching would list that are no
                                suspects (freed, and their slot reused by a later dump) */
     diff_dups *dups;        /* per dump (ndumps entries): duplicated addresses */
+    /* Compaction (GC.compact, GC.auto_compact) moves objects to new
+     * addresses; what shows it, per dump k > 0 against dump k - 1
+     * (ndumps entries, [0] always 0): */
+    uint64_t *moved_in;     /* objects whose generation is older than dump k - 1
+                               (below its highest) at an (address, generation)
+                               dump k - 1 does not have: moved there since */
+    uint64_t *untraced_in;  /* with allocation tracing on in both: objects without
+                               a generation at an address dump k - 1 has not (Ruby
+                               3.1 drops a moved object's file, line and generation) */
+    uint64_t *oid_moved_in; /* of moved_in and untraced_in, those carrying an
+                               object_id that dump k - 1 has at another address:
+                               followed (Ruby 3.5+) */
+    uint64_t predate;       /* subject objects not in dump 1 whose generation is
+                               below dump 1's highest: allocated before it (moved),
+                               so never suspects */
+    uint64_t followed;      /* subject objects matched by object_id at another
+                               address in an earlier or later dump */
 } diff_result;
 
 /* Computes the suspects. dumps[subject] is the dump whose objects are listed:

@@ -43,8 +43,55 @@ static void write_duplicates(FILE *out, const char *prefix, const heap *h, const
             d->count, d->count == 1 ? " has" : "s have", again, d->addr, first);
 }
 
+uint64_t problems_moved(const session *ses)
+{
+    const diff_result *d = ses->diff;
+    uint64_t moved = d->predate;
+    for (size_t k = 1; k < ses->ndumps; k++)
+        moved += d->moved_in[k] + d->untraced_in[k];
+    return moved;
+}
+
+/* Objects moved between dumps: what shows it, what heapsift did about it,
+ * and how to take dumps that compare. */
+static void write_compaction(FILE *out, const char *prefix, const session *ses, bool escape)
+{
+    const diff_result *d = ses->diff;
+    if (!problems_moved(ses))
+        return;
+    for (size_t k = 1; k < ses->ndumps; k++) {
+        uint64_t moved = d->moved_in[k], untraced = d->untraced_in[k];
+        if (!moved && !untraced)
+            continue;
+        begin(out, prefix, "warning: compaction: ", ses->dumps[k], escape);
+        fprintf(out, " (dump %zu):", k + 1);
+        if (moved)
+            fprintf(out, " %" PRIu64 " object%s older than dump %zu at addresses new since it", moved,
+                    moved == 1 ? "" : "s", k);
+        if (untraced)
+            fprintf(out, "%s %" PRIu64 " object%s without allocation data at addresses new since dump %zu (Ruby "
+                         "3.1 drops a moved object's file, line and generation)",
+                    moved ? ";" : "", untraced, untraced == 1 ? "" : "s", k);
+        fprintf(out, ": moved by GC.compact or GC.auto_compact between dumps %zu and %zu", k, k + 1);
+        if (d->oid_moved_in[k])
+            fprintf(out, "; %" PRIu64 " of them carry an object_id and are followed", d->oid_moved_in[k]);
+        fputc('\n', out);
+    }
+    if (d->predate) {
+        begin(out, prefix, "warning: compaction: ", ses->dumps[d->subject], escape);
+        fprintf(out, ": %" PRIu64 " object%s at addresses new since dump 1 %s generations from before it: moved, not "
+                     "new, so not counted\n",
+                d->predate, d->predate == 1 ? "" : "s", d->predate == 1 ? "has a generation" : "have");
+    }
+    fprintf(out, "%swarning: compaction: an address cannot follow a moved object; retained objects that moved "
+                 "after dump 2 are missed and moved old ones may be listed. Take dumps to compare with "
+                 "GC.auto_compact = false and no GC.compact between them\n",
+            prefix);
+}
+
 void problems_write(FILE *out, const session *ses, const char *prefix, unsigned shown, bool escape)
 {
+    write_compaction(out, prefix, ses, escape);
     for (size_t k = 1; k < ses->ndumps; k++)
         if (ses->same_as_previous[k]) {
             begin(out, prefix, "warning: ", ses->dumps[k], escape);
@@ -90,7 +137,7 @@ size_t problems_dumps(const session *ses)
     for (size_t k = 0; k < ses->ndumps; k++) {
         const heap *h = ses->dumps[k];
         with += h->warning[0] || h->repaired || h->skipped || ses->diff->dups[k].count ||
-                (k > 0 && ses->same_as_previous[k]);
+                (k > 0 && (ses->same_as_previous[k] || ses->diff->moved_in[k] || ses->diff->untraced_in[k]));
     }
     return with;
 }
@@ -110,7 +157,13 @@ bool problems_summary(const session *ses, char *buf, size_t size)
         repaired += ses->dumps[k]->repaired;
         skipped += ses->dumps[k]->skipped;
     }
-    if (repaired || skipped)
+    uint64_t moved = problems_moved(ses);
+    if (moved && (repaired || skipped))
+        snprintf(buf, size, "compaction moved %" PRIu64 " objects; %" PRIu64 " lines repaired, %" PRIu64
+                 " skipped (! says more)", moved, repaired, skipped);
+    else if (moved)
+        snprintf(buf, size, "compaction moved %" PRIu64 " objects between dumps (! says more)", moved);
+    else if (repaired || skipped)
         snprintf(buf, size, "%" PRIu64 " lines repaired, %" PRIu64 " skipped (! shows them)", repaired, skipped);
     else if (problems_dumps(ses))
         snprintf(buf, size, "warnings about the dumps (! shows them)");

@@ -26,6 +26,10 @@ void problems_write(FILE *out, const session *ses, const char *prefix, unsigned 
  * explorer's status line). */
 size_t problems_dumps(const session *ses);
 
+/* Objects the dumps show moved by compaction (see diff_result), 0 when
+ * none did. */
+uint64_t problems_moved(const session *ses);
+
 /* One line for the explorer's status line saying the worst of it: a dump
  * that shrank while open (from which byte it reads as zeros), else how
  * many lines were repaired and skipped, else that there are warnings.

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "problems.h"
 #include "textsafe.h"
 
 const char *report_verb(diff_mode mode)
@@ -78,6 +79,13 @@ void report_write_header(FILE *out, const report_info *info, const report_opts *
         fprintf(out, "# address-only matching would miss %" PRIu64 " of these (reused slots) and "
                      "wrongly add %" PRIu64 "\n",
                 d->reused_slots, d->moved);
+    if (d->mode != DIFF_ALL && d->identity == DIFF_ID_EXACT && d->followed)
+        fprintf(out, "# %" PRIu64 " of these were followed by their object_id to another address\n", d->followed);
+    uint64_t moved = problems_moved(ses);
+    if (moved)
+        fprintf(out, "# compaction moved %" PRIu64 " objects between dumps: an address cannot follow them "
+                     "(standard error says where); take dumps with GC.auto_compact = false\n",
+                moved);
     if (opts->when)
         fprintf(out, "# written %s\n", opts->when);
 }
