@@ -110,6 +110,12 @@ static bool key_site(key_ctx *c, size_t i, gkey *k)
 
 static bool key_class(key_ctx *c, size_t i, gkey *k)
 {
+    /* An IMEMO's "class" is no class: junk before Ruby 3.2, the owning
+     * object for 3.5+'s "fields". IMEMOs are one group of their own. */
+    if (c->h->type[i] == RT_IMEMO) {
+        k->type = RT_IMEMO;
+        return true;
+    }
     uint32_t name = heap_class_name_id(c->h, heap_class_of(c->h, i));
     if (name == STRTAB_NONE)
         k->number = heap_class_of(c->h, i);
@@ -211,6 +217,8 @@ static void label_class(const group_set *s, const group *g, label_buf *b)
         int n = snprintf(text, sizeof text, "(unnamed class 0x%" PRIx64 ")", g->number);
         put(b, text, (size_t)n);
     }
+    else if (g->type == RT_IMEMO)
+        put_str(b, "(IMEMO: no class)");
     else
         put_str(b, "(no class)");
 }

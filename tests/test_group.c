@@ -192,16 +192,19 @@ static void by_class(void **state)
     (void)state;
     group_set *s = build(BY("class"));
     assert_well_formed(s);
-    assert_int_equal(s->ngroups, 14);
+    assert_int_equal(s->ngroups, 7);
     assert_string_equal(label(s, 0), "String");
     assert_int_equal(at_rank(s, 0)->count, 2674);
     assert_int_equal(at_rank(s, 0)->memsize, 175123);
     assert_string_equal(label(s, 1), "Hash");
     assert_int_equal(at_rank(s, 1)->count, 260);
-    assert_int_equal(find_group(s, "Session", RT_OTHER)->count, 77);
+    /* 76 requests made 76 Sessions: the 77th was a call cache whose
+     * "class" (junk in 3.1) held a Session's address. */
+    assert_int_equal(find_group(s, "Session", RT_OTHER)->count, 76);
     assert_int_equal(find_group(s, "Time", RT_OTHER)->count, 76);
-    /* IMEMO "class" fields in 3.1 name no class: shown by address. */
-    assert_int_equal(find_group(s, "(unnamed class 0x7f587bfeb390)", RT_OTHER)->count, 130);
+    /* IMEMOs name no class: one group, as many as the retained set's
+     * IMEMOs (identity-diff.rb's IMEMO groups add up to 139). */
+    assert_int_equal(find_group(s, "(IMEMO: no class)", RT_OTHER)->count, 139);
     group_free(s);
 }
 
