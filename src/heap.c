@@ -508,6 +508,7 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
         h->repaired += c->w.stats.repaired;
         h->skipped += c->w.stats.skipped;
         h->slow_lines += c->w.stats.slow_lines;
+        h->quick_lines += c->w.stats.quick_lines;
         lines_before += c->w.stats.line_count;
         at += c->count;
         chunk_free(c);

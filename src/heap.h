@@ -153,7 +153,8 @@ typedef struct heap {
     uint64_t repaired;     /* lines read by the repair path */
     uint64_t skipped;      /* lines dropped: nothing usable */
     uint64_t truncated;    /* 1 when the last line was cut short */
-    uint64_t slow_lines;   /* lines parsed one at a time */
+    uint64_t slow_lines;   /* lines the full parser read one at a time */
+    uint64_t quick_lines;  /* lines the quick reader (json_quick) read */
     heap_problem problems[HEAP_MAX_PROBLEMS]; /* the first problem lines, by offset */
     unsigned nproblems;    /* entries used in problems */
     char warning[256];     /* file-level warning (damaged gzip), or "" */

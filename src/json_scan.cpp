@@ -337,10 +337,12 @@ void scan_quick(run_state &st, size_t pos, size_t wend, size_t range_end)
             rec.line_no = st.line_no;
             st.stats->lines++;
             st.stats->records++;
+            st.stats->quick_lines++;
             st.sink->record(st.sink->ctx, &rec);
         } else if (!is_blank(line, len)) {
             st.stats->lines++;
-            scan_one_line(st, line, len, !nl && wend == range_end); // not slow: not in the quick shape
+            st.stats->slow_lines++;
+            scan_one_line(st, line, len, !nl && wend == range_end);
         }
         if (nl)
             st.line_no++;

@@ -107,7 +107,10 @@ typedef struct scan_stats {
     uint64_t records;    /* records delivered */
     uint64_t repaired;   /* lines read by the repair path */
     uint64_t skipped;    /* lines dropped */
-    uint64_t slow_lines; /* lines iterate_many could not read, parsed one at a time */
+    uint64_t slow_lines; /* lines the full parser read one at a time: those
+                            iterate_many could not read, and in identity
+                            scans those json_quick declined */
+    uint64_t quick_lines; /* lines json_quick read (identity scans) */
     uint64_t line_count; /* lines in the range, blank ones included */
 } scan_stats;
 

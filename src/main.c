@@ -489,9 +489,11 @@ static void print_stats(const loader *l)
     for (size_t k = 0; k < ses->ndumps; k++) {
         const heap *h = ses->dumps[k];
         fprintf(stderr, "heapsift: stats: dump %zu: %.3f s, %.1f MB text, %zu objects, %" PRIu64
-                        " lines (%" PRIu64 " by the full parser one at a time), %u sites, %u strings\n",
-                k + 1, l->load_seconds[k], (double)h->text_size / 1e6, h->count, h->lines, h->slow_lines,
-                h->nsites, h->strings ? strtab_count(h->strings) : 0);
+                        " lines (%" PRIu64 " by the quick reader, %" PRIu64 " by simdjson in batches, %" PRIu64
+                        " by the full parser one at a time), %u sites, %u strings\n",
+                k + 1, l->load_seconds[k], (double)h->text_size / 1e6, h->count, h->lines, h->quick_lines,
+                h->lines - h->quick_lines - h->slow_lines, h->slow_lines, h->nsites,
+                h->strings ? strtab_count(h->strings) : 0);
     }
     fprintf(stderr, "heapsift: stats: diff %.3f s, %zu suspects; details %.3f s; total %.3f s\n", l->diff_seconds,
             ses->diff->count, l->details_seconds, l->seconds);
@@ -510,7 +512,8 @@ static int report_why(const session *ses, const options *o)
 {
     hs_error err = { 0 };
     int status = 0;
-    hs_status st = o->why ? why_write(stdout, ses, o->why_file, o->why_line, isatty(STDOUT_FILENO), &err)
+    hs_status st = o->why ? why_write(stdout, ses, o->why_file, o->why_line, &o->filter, o->top,
+                                      isatty(STDOUT_FILENO), &err)
                           : why_write_path(stdout, ses, o->path_addr, &err);
     if (st != HS_OK) {
         print_error(err.msg);

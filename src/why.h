@@ -68,10 +68,13 @@ void why_write_hops(FILE *out, const session *ses, const uint32_t *path, size_t 
  * the group's objects are what is explained). */
 void why_write_group(FILE *out, const session *ses, const group_set *s, const group *g, bool escape);
 
-/* Writes the explanation for the retained groups allocated at file:line.
- * Fails with HS_ERR_USAGE (naming the site) when no retained group is there;
- * escape: make dump text safe for a terminal. */
-hs_status why_write(FILE *out, const session *ses, const char *file, uint32_t line, bool escape, hs_error *err);
+/* Writes the explanation for the retained groups allocated at file:line
+ * that pass filter (NULL: all), the first top of them by count (0: all).
+ * Fails with HS_ERR_USAGE (naming the site, and the filter when it left
+ * out the groups there) when no such group is there; escape: make dump
+ * text safe for a terminal. */
+hs_status why_write(FILE *out, const session *ses, const char *file, uint32_t line, const obj_filter *filter,
+                    size_t top, bool escape, hs_error *err);
 
 /* --path: the shortest path from a GC root to the latest dump's object at
  * addr, one hop a line, with retained sizes. Fails with HS_ERR_USAGE (naming

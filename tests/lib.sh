@@ -65,4 +65,13 @@ check_grep() {
     fi
 }
 
+# check_equal NAME EXPECTED ACTUAL: two strings
+check_equal() {
+    if [ "$2" = "$3" ]; then
+        tap_ok "$1"
+    else
+        tap_fail "$1" "got '$3', expected '$2'"
+    fi
+}
+
 tap_done() { exit 0; }
