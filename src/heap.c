@@ -253,6 +253,7 @@ typedef struct chunk {
     uint32_t max_gen;
     uint64_t roots, shapes;
     shape_table shape_tree; /* SHAPE records read in full (edges in strings) */
+    bool shapes_as_objects; /* heap_load_opts.shapes_as_objects */
     problem_log problems;
 } chunk;
 
@@ -377,7 +378,8 @@ static void chunk_record(void *ctx, const scan_record *r)
             shapes_add(&c->shape_tree, r->shape_id, r->parent_id, r->has_parent_id,
                        r->edge_name.ptr ? strtab_intern(c->strings, r->edge_name.ptr, r->edge_name.len) : STRTAB_NONE,
                        r->shape_type.ptr ? shapes_kind_of(r->shape_type.ptr, r->shape_type.len) : SHAPE_OTHER);
-        return;
+        if (!c->shapes_as_objects || !r->has_address)
+            return;
     }
     if (c->count == c->cap) {
         /* A dump line is rarely shorter than 100 bytes: start there (on the
@@ -523,6 +525,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     h->path = hs_xstrndup(path, strlen(path));
     h->mode = opts->mode;
     h->keeps_subtypes = !opts->skip_subtypes;
+    h->shapes_as_objects = opts->shapes_as_objects;
     hs_status st = dumpfile_open(&h->file, path, err);
     if (st != HS_OK) {
         heap_free(h);
@@ -552,6 +555,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
         c->mode = opts->mode;
         c->all_details = all_details;
         c->subtypes = h->keeps_subtypes;
+        c->shapes_as_objects = opts->shapes_as_objects;
         c->strings = strtab_new();
         site_table_init(&c->sites);
     }
@@ -599,6 +603,7 @@ hs_status heap_read_sites(heap **out, const heap *h, unsigned threads, heap_prog
     heap_load_opts opts = {
         .mode = HEAP_LIGHT,
         .skip_subtypes = !h->keeps_subtypes,
+        .shapes_as_objects = h->shapes_as_objects,
         .threads = threads,
         .progress = progress,
     };
@@ -707,7 +712,8 @@ static void dense_record(void *ctx, const scan_record *r)
     const uint64_t *offset = j->h->offset;
     while (j->current < j->n && offset[j->objs[j->current]] < r->offset)
         j->current++;
-    if (j->current < j->n && offset[j->objs[j->current]] == r->offset && r->kind == SCAN_OBJECT)
+    if (j->current < j->n && offset[j->objs[j->current]] == r->offset &&
+        (r->kind == SCAN_OBJECT || (r->kind == SCAN_SHAPE && j->h->shapes_as_objects)))
         detail_record(ctx, r);
 }
 

@@ -132,7 +132,9 @@ typedef struct heap {
     uint64_t text_size;    /* bytes of dump text (inflated size for gzip) */
     bool compressed;       /* the file was gzip */
 
-    size_t count;          /* objects (heap slots; ROOT and SHAPE lines are not objects) */
+    size_t count;          /* objects (heap slots; ROOT lines are not objects,
+                              SHAPE lines only with shapes_as_objects) */
+    bool shapes_as_objects; /* heap_load_opts.shapes_as_objects */
     HEAP_COLUMNS(HEAP_COLUMN_FIELD) /* addr, gen, type ... flags: see HEAP_COLUMNS */
 
     strtab *strings;       /* file paths, method names, class names, subtypes */
@@ -175,6 +177,9 @@ typedef struct heap_load_opts {
     bool skip_subtypes;        /* keep no subtype column (HEAP_COL_SUBTYPE): for a
                                   caller that knows nothing will group by it, it
                                   saves 4 bytes an object wherever sites are read */
+    bool shapes_as_objects;    /* SHAPE records (Ruby 3.2+) are objects too, of
+                                  type SHAPE with no site, as the classic script
+                                  counts them (--identity=address) */
     unsigned threads;          /* parser threads; 0 means one per online core */
     heap_progress *progress;   /* may be NULL */
 } heap_load_opts;

@@ -81,7 +81,7 @@ static void graph_record(void *ctx, const scan_record *r)
         }
         return;
     }
-    if (r->kind != SCAN_OBJECT)
+    if (r->kind != SCAN_OBJECT && !(r->kind == SCAN_SHAPE && c->h->shapes_as_objects))
         return;
     size_t i = object_at(c, r->offset);
     if (i == SIZE_MAX)

@@ -105,6 +105,7 @@ static void *loader_main(void *arg)
                                                : HEAP_IDENTITY,
             .all_details = graph_dump && k != subject && sites,
             .skip_subtypes = l->opts.skip_subtypes,
+            .shapes_as_objects = l->opts.identity == DIFF_ID_ADDRESS,
             .threads = l->opts.threads,
             .progress = &d->progress,
         };
