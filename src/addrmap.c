@@ -70,13 +70,7 @@ uint32_t addrmap_find(const addrmap *m, uint64_t a)
         s = (s + 1) & (m->dir_size - 1);
     if (!m->dir_block[s])
         return ADDRMAP_NONE;
-    size_t lo = m->dir_first[s], hi = lo + m->dir_count[s];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->keys[mid] < a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t first = m->dir_first[s];
+    size_t lo = first + radix_lower_bound(m->keys + first, m->dir_count[s], a);
     return lo < m->n && m->keys[lo] == a ? m->idx[lo] : ADDRMAP_NONE;
 }

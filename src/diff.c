@@ -116,15 +116,8 @@ static void sort_object_ids(const heap *h, sorted_dump *s)
 /* Is object_id oid in the dump sorted by ids as s? */
 static bool has_object_id(const sorted_dump *s, uint64_t oid)
 {
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->keys[mid] < oid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < s->n && s->keys[lo] == oid;
+    size_t at = radix_lower_bound(s->keys, s->n, oid);
+    return at < s->n && s->keys[at] == oid;
 }
 
 bool diff_same_object(const heap *a, size_t i, const heap *b, size_t j, diff_identity id)

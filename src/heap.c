@@ -16,6 +16,7 @@
 
 #include "hs_uthash.h"
 #include "json_scan.h"
+#include "radix.h"
 #include "scanpass.h"
 
 typedef struct heap_class {
@@ -183,15 +184,7 @@ static void heap_add_problems(heap *h, const problem_log *log, uint64_t line_bas
 
 size_t heap_first_line_from(const heap *h, uint64_t offset)
 {
-    size_t lo = 0, hi = h->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (h->offset[mid] < offset)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return radix_lower_bound(h->offset, h->count, offset); /* offsets ascend: file order */
 }
 
 void heap_add_damaged(heap *h, const uint8_t *damaged, const heap_problem *problems, unsigned nproblems)

@@ -25,4 +25,20 @@ void radix_sort_u64(uint64_t *keys, uint32_t *vals, size_t n);
  * the run path was taken. */
 bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n);
 
+/* The first position of ascending keys[0..n) whose key is not below key
+ * (n when every one is): a binary search. Inline: address lookups in the
+ * graph pass are hot. */
+static inline size_t radix_lower_bound(const uint64_t *keys, size_t n, uint64_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (keys[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 #endif
