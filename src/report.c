@@ -204,9 +204,54 @@ hs_status report_export_write(const char *path, bool force,
     return atomic_write(path, force, false, write, ctx, err);
 }
 
+/* The descriptor a path names when it is one this process has open
+ * (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N), else -1. Such a
+ * target is written in place through the descriptor: it may be a file the
+ * shell opened with >> (replacing it would lose its content) or a pipe. */
+static int open_descriptor_named(const char *path)
+{
+    if (strcmp(path, "/dev/stdout") == 0)
+        return STDOUT_FILENO;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return STDERR_FILENO;
+    static const char *const dirs[] = { "/dev/fd/", "/proc/self/fd/" };
+    for (size_t k = 0; k < sizeof dirs / sizeof *dirs; k++) {
+        size_t dlen = strlen(dirs[k]);
+        if (strncmp(path, dirs[k], dlen) != 0 || !path[dlen])
+            continue;
+        char *end;
+        long fd = strtol(path + dlen, &end, 10);
+        if (*end || fd < 0 || fd > INT_MAX || fcntl((int)fd, F_GETFD) < 0)
+            return -1;
+        return (int)fd;
+    }
+    return -1;
+}
+
+/* Writes through a copy of descriptor fd (named path in messages). */
+static hs_status write_descriptor(const char *path, int fd, hs_status (*write)(FILE *out, void *ctx, hs_error *err),
+                                  void *ctx, hs_error *err)
+{
+    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (copy < 0)
+        return hs_fail(err, HS_ERR_IO, "%s: cannot use descriptor %d: %s", path, fd, strerror(errno));
+    FILE *out = fdopen(copy, "w");
+    if (!out) {
+        close(copy);
+        return hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
+    }
+    hs_status st = write(out, ctx, err);
+    if (fclose(out) != 0 && st == HS_OK)
+        st = hs_fail(err, HS_ERR_IO, "%s: writing failed: %s", path, strerror(errno));
+    return st;
+}
+
 static hs_status atomic_write(const char *path, bool force, bool wait,
                               hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx, hs_error *err)
 {
+    int named_fd = open_descriptor_named(path);
+    if (named_fd >= 0)
+        return write_descriptor(path, named_fd, write, ctx, err);
     struct stat sb, as_link;
     bool exists = stat(path, &sb) == 0; /* through a symbolic link */
     int why = exists ? 0 : errno;
@@ -261,7 +306,12 @@ static hs_status atomic_write(const char *path, bool force, bool wait,
     struct stat old;
     mode_t mask = umask(0);
     umask(mask);
-    fchmod(fd, stat(path, &old) == 0 && S_ISREG(old.st_mode) ? old.st_mode & 07777 : 0666 & ~mask);
+    bool replaces = stat(path, &old) == 0 && S_ISREG(old.st_mode);
+    /* The owner and group of the file it replaces, where this user may give
+     * them (root may; others keep their own, which is all they can do). */
+    if (replaces && (old.st_uid != geteuid() || old.st_gid != getegid()) && fchown(fd, old.st_uid, old.st_gid) != 0)
+        (void)fchown(fd, (uid_t)-1, old.st_gid); /* at least the group, when a member */
+    fchmod(fd, replaces ? old.st_mode & 07777 : 0666 & ~mask);
     FILE *out = fdopen(fd, "w");
     if (!out) {
         hs_status st = hs_fail(err, HS_ERR_IO, "%s: %s", tmp, strerror(errno));
@@ -272,15 +322,15 @@ static hs_status atomic_write(const char *path, bool force, bool wait,
     }
     hs_status st = write(out, ctx, err);
     if (st == HS_OK && (fflush(out) != 0 || fsync(fileno(out)) != 0))
-        st = hs_fail(err, HS_ERR_IO, "%s: cannot write to disk: %s", path, strerror(errno));
+        st = hs_fail(err, HS_ERR_IO, "%s: writing the temporary file %s failed: %s", path, tmp, strerror(errno));
     if (fclose(out) != 0 && st == HS_OK)
-        st = hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
+        st = hs_fail(err, HS_ERR_IO, "%s: closing the temporary file %s failed: %s", path, tmp, strerror(errno));
     if (st == HS_OK) {
         /* Without force, link() refuses to replace a file that appeared since. */
         if (force ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
-            st = errno == EEXIST
-                     ? hs_fail(err, HS_ERR_EXISTS, "%s already exists (use --force to replace it)", path)
-                     : hs_fail(err, HS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+            st = errno == EEXIST ? hs_fail(err, HS_ERR_EXISTS, "%s already exists (use --force to replace it)", path)
+                                 : hs_fail(err, HS_ERR_IO, "%s: %s the temporary file %s to it failed: %s", path,
+                                           force ? "renaming" : "linking", tmp, strerror(errno));
         }
     }
     unlink(tmp); /* after link() the name is no longer needed; after rename() it is gone */

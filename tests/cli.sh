@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 95
+tap_plan 101
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -144,6 +144,31 @@ check_grep "it says it is a loop" "loop-a is a symbolic link in a loop" "$WORK/e
 check_status "-o - writes standard output" 0 "$HEAPSIFT" -q -o - "${APP[@]}"
 check_grep "-o -: the report on standard output" "^Retained 283 STRING objects" "$WORK/out"
 if [ ! -e ./- ]; then tap_ok "-o -: no file named -"; else tap_fail "-o -: no file named -"; fi
+
+# -o /dev/stdout (and /dev/fd/N) is written through the descriptor in
+# place: a file the shell opened with >> keeps what it had.
+echo "kept line" > "$WORK/append.txt"
+"$HEAPSIFT" -q -o /dev/stdout "${APP[@]}" >> "$WORK/append.txt"
+if [ "$(head -1 "$WORK/append.txt")" = "kept line" ]; then tap_ok "-o /dev/stdout into a >> file keeps its content"; else tap_fail "-o /dev/stdout into a >> file keeps its content" "$(head -1 "$WORK/append.txt")"; fi
+check_grep "-o /dev/stdout into a >> file: the report follows" "^Retained 283 STRING objects" "$WORK/append.txt"
+"$HEAPSIFT" -q --force -o /dev/stdout "${APP[@]}" >> "$WORK/append.txt"
+check_equal "-o /dev/stdout --force appends too" "2" "$(grep -c '^Total Size: ' "$WORK/append.txt")"
+check_status "-o /dev/fd/3 writes descriptor 3" 0 bash -c 'out=$1; shift; "$0" -q -o /dev/fd/3 "$@" 3> "$out"' \
+    "$HEAPSIFT" "$WORK/fd3.txt" "${APP[@]}"
+check_grep "-o /dev/fd/3: the report in the file descriptor 3 was opened on" "^Total Size: " "$WORK/fd3.txt"
+
+# -o --force over a file of another group keeps its group, as far as this
+# user may (root keeps owner and group).
+rm -f "$WORK/owned.txt"
+"$HEAPSIFT" -q -o "$WORK/owned.txt" "${APP[@]}"
+other_gid=$(getent group daemon | cut -d: -f3 || true)
+if [ "$(id -u)" = 0 ] && [ -n "$other_gid" ]; then
+    chown 1:"$other_gid" "$WORK/owned.txt"
+    "$HEAPSIFT" -q --force -o "$WORK/owned.txt" "${APP[@]}"
+    check_equal "-o --force keeps the replaced file's owner and group" "1:$other_gid" "$(stat -c %u:%g "$WORK/owned.txt")"
+else
+    tap_skip "-o --force keeps the replaced file's owner and group" "needs root and a daemon group"
+fi
 
 # A file name of 250 bytes (NAME_MAX is 255): its temporary file must not
 # need more.
