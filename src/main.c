@@ -28,6 +28,7 @@
 #include "objinfo.h"
 #include "problems.h"
 #include "report.h"
+#include "report_json.h"
 #include "suspects.h"
 #include "suspects_report.h"
 #include "units.h"
@@ -48,6 +49,9 @@ typedef struct options {
     bool force;             /* --force: -o may replace FILE */
     bool fail_over_set;     /* --fail-over was given */
     uint64_t fail_over;     /* ... its limit */
+    bool fail_growing_set;  /* --fail-growing was given */
+    uint64_t fail_growing;  /* ... its limit: objects a suspect may gain per window */
+    bool json;              /* --format=json */
     diff_identity identity; /* --identity */
     bool trend;             /* --trend */
     int header;             /* -1 default, 0 --no-header, 1 --header */
@@ -101,6 +105,11 @@ static const char usage_text[] =
     "      --force               replace FILE if it exists\n"
     "      --fail-over=N         exit with status 3 when more than N objects are\n"
     "                            retained (after filters): a CI gate\n"
+    "      --fail-growing=N      exit with status 3 when a suspect gains more\n"
+    "                            than N objects in every window (3+ dumps): a\n"
+    "                            CI gate that a warm-up does not trip\n"
+    "      --format=FORMAT       text (default) or json: one JSON document for\n"
+    "                            the report, --trend, --suspects, --why, --path\n"
     "      --identity=MODE       exact (default): address plus object_id (Ruby 3.5+),\n"
     "                            else generation, else type; address: address\n"
     "                            alone, as the classic script\n"
@@ -131,7 +140,8 @@ static const char usage_text[] =
     "  -V, --version             show the version\n"
     "\n"
     "Exit status: 0 success, 1 a dump could not be read or compared or the report\n"
-    "not written, 2 bad usage, 3 more objects retained than --fail-over allows.\n";
+    "not written, 2 bad usage, 3 more objects retained than --fail-over allows\n"
+    "or a suspect grows by more than --fail-growing.\n";
 
 /* Shows a path from the command line or a dump safely on stderr. */
 static void put_safe(FILE *f, const char *s, size_t len)
@@ -189,6 +199,7 @@ static uint64_t parse_count(const char *arg, const char *opt)
 enum {
     OPT_FORCE = 256, OPT_FAIL_OVER, OPT_IDENTITY, OPT_TREND, OPT_HEADER, OPT_NO_HEADER,
     OPT_STATS, OPT_COLOR, OPT_PATH, OPT_WHY, OPT_MAX_MEMORY, OPT_SUSPECTS, OPT_VIEW, OPT_ALLOW_SAME,
+    OPT_FAIL_GROWING, OPT_FORMAT,
 };
 
 static const struct option longopts[] = {
@@ -204,6 +215,8 @@ static const struct option longopts[] = {
     { "output", required_argument, NULL, 'o' },
     { "force", no_argument, NULL, OPT_FORCE },
     { "fail-over", required_argument, NULL, OPT_FAIL_OVER },
+    { "fail-growing", required_argument, NULL, OPT_FAIL_GROWING },
+    { "format", required_argument, NULL, OPT_FORMAT },
     { "identity", required_argument, NULL, OPT_IDENTITY },
     { "trend", no_argument, NULL, OPT_TREND },
     { "header", no_argument, NULL, OPT_HEADER },
@@ -280,7 +293,7 @@ static bool parse_filter(int c, const char *arg, options *o)
 }
 
 /* What the report writes and where: -R, -n, -o, --force, --fail-over,
- * --trend, --header, --no-header. */
+ * --fail-growing, --format, --trend, --header, --no-header. */
 static bool parse_output(int c, const char *arg, options *o)
 {
     switch (c) {
@@ -291,6 +304,18 @@ static bool parse_output(int c, const char *arg, options *o)
     case OPT_FAIL_OVER:
         o->fail_over = parse_count(arg, "--fail-over");
         o->fail_over_set = true;
+        return true;
+    case OPT_FAIL_GROWING:
+        o->fail_growing = parse_count(arg, "--fail-growing");
+        o->fail_growing_set = true;
+        return true;
+    case OPT_FORMAT:
+        if (strcmp(arg, "json") == 0)
+            o->json = true;
+        else if (strcmp(arg, "text") == 0)
+            o->json = false;
+        else
+            usage_error("--format is text or json, not '%s'", arg);
         return true;
     case OPT_TREND: o->trend = true; return true;
     case OPT_HEADER: o->header = 1; return true;
@@ -512,9 +537,13 @@ static int report_why(const session *ses, const options *o)
 {
     hs_error err = { 0 };
     int status = 0;
-    hs_status st = o->why ? why_write(stdout, ses, o->why_file, o->why_line, &o->filter, o->top,
-                                      isatty(STDOUT_FILENO), &err)
-                          : why_write_path(stdout, ses, o->path_addr, &err);
+    hs_status st;
+    if (o->json)
+        st = o->why ? report_json_why(stdout, ses, o->why_file, o->why_line, &o->filter, o->top, &err)
+                    : report_json_path(stdout, ses, o->path_addr, &err);
+    else
+        st = o->why ? why_write(stdout, ses, o->why_file, o->why_line, &o->filter, o->top, isatty(STDOUT_FILENO), &err)
+                    : why_write_path(stdout, ses, o->path_addr, &err);
     if (st != HS_OK) {
         print_error(err.msg);
         status = EXIT_INPUT;
@@ -522,13 +551,73 @@ static int report_why(const session *ses, const options *o)
     return files_unchanged(ses) ? status : EXIT_INPUT;
 }
 
-/* --suspects: the groups' objects by what holds them, to stdout or -o. */
-static hs_status write_suspects(const report_info *info, const report_opts *ropts, const options *o, hs_error *err)
+/* A JSON document into -o FILE: what report_atomic_write calls. */
+typedef struct json_job {
+    const report_info *info;
+    const report_opts *ropts;
+    const suspects *sp;      /* --suspects, else NULL: the report */
+    size_t top;
+} json_job;
+
+static hs_status write_json_job(FILE *out, void *ctx, hs_error *err)
+{
+    const json_job *j = ctx;
+    return j->sp ? report_json_suspects(out, j->info, j->sp, j->top, err)
+                 : report_json_write(out, j->info, j->ropts, err);
+}
+
+static hs_status write_json(const json_job *job, const options *o, hs_error *err)
+{
+    return o->output ? report_atomic_write(o->output, o->force, write_json_job, (void *)job, err)
+                     : write_json_job(stdout, (void *)job, err);
+}
+
+/* --fail-growing: the first suspect (not dump_all's noise) that gained more
+ * than the limit in every window, as its rank, or 0 when none did. */
+static size_t growing_suspect(const suspects *sp, uint64_t limit)
+{
+    for (size_t r = 0; r < sp->nrows; r++) {
+        const suspect *row = &sp->rows[r];
+        if (row->noise || !row->window)
+            continue;
+        bool every = sp->nwindows > 0;
+        for (size_t w = 0; w < sp->nwindows && every; w++)
+            every = row->window[w] > limit;
+        if (every)
+            return r + 1;
+    }
+    return 0;
+}
+
+/* --suspects (and --fail-growing): the groups' objects by what holds them,
+ * to stdout or -o; *growing gets growing_suspect's answer. */
+static hs_status write_suspects(const report_info *info, const report_opts *ropts, const options *o,
+                                size_t *growing, hs_error *err)
 {
     suspects sp;
     hs_status st = suspects_find(info->session, info->set, &sp, err);
     if (st != HS_OK)
         return st;
+    *growing = o->fail_growing_set ? growing_suspect(&sp, o->fail_growing) : 0;
+    if (o->fail_growing_set && *growing) {
+        char desc[2048];
+        size_t len = suspects_describe(info->session, &sp, *growing - 1, desc, sizeof desc);
+        char safe[4096];
+        textsafe_escape(desc, len, safe, sizeof safe);
+        fprintf(stderr, "heapsift: suspect %zu grows by more than --fail-growing=%" PRIu64 " objects in every window: %s\n",
+                *growing, o->fail_growing, safe);
+    }
+    if (!o->suspects) {
+        /* Only the gate wanted them: the report is written by the caller. */
+        suspects_free(&sp);
+        return HS_OK;
+    }
+    if (o->json) {
+        json_job job = { info, ropts, &sp, o->top };
+        st = write_json(&job, o, err);
+        suspects_free(&sp);
+        return st;
+    }
     suspects_report_opts sopts = {
         .header = ropts->header,
         .escape = ropts->escape,
@@ -575,9 +664,15 @@ static int report_groups(const session *ses, group_set *set, const options *o)
         .top = o->top,
         .when = o->output ? when : NULL,
     };
-    hs_status st;
-    if (o->suspects)
-        st = write_suspects(&info, &ropts, o, &err);
+    hs_status st = HS_OK;
+    size_t growing = 0;
+    json_job job = { &info, &ropts, NULL, o->top };
+    if (o->suspects || o->fail_growing_set)
+        st = write_suspects(&info, &ropts, o, &growing, &err);
+    if (st != HS_OK || o->suspects)
+        ; /* written, or failed */
+    else if (o->json)
+        st = write_json(&job, o, &err);
     else if (o->output)
         st = report_save(o->output, o->force, &info, &ropts, &err);
     else
@@ -586,6 +681,8 @@ static int report_groups(const session *ses, group_set *set, const options *o)
     if (st != HS_OK) {
         print_error(err.msg);
         status = EXIT_INPUT;
+    } else if (growing) {
+        status = EXIT_FAIL_OVER; /* said which */
     } else if (o->fail_over_set && set->total_count > o->fail_over) {
         fprintf(stderr, "heapsift: %" PRIu64 " objects %s, more than --fail-over=%" PRIu64 "\n", set->total_count,
                 ses->diff->mode == DIFF_RETAINED ? "retained" : "found", o->fail_over);
@@ -656,8 +753,13 @@ int main(int argc, char **argv)
     const char *const *paths = (const char *const *)argv + first;
     size_t ndumps = (size_t)(argc - first);
     /* The explorer needs a terminal on both ends; anything else gets the report. */
-    bool explorer = !o.report && !o.output && !o.path_set && !o.why && isatty(STDOUT_FILENO) &&
-                    isatty(STDIN_FILENO);
+    bool explorer = !o.report && !o.output && !o.path_set && !o.why && !o.json && !o.fail_growing_set &&
+                    isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+    if (o.fail_growing_set && ndumps < 3) {
+        char given[32];
+        snprintf(given, sizeof given, "%zu", ndumps);
+        usage_error("--fail-growing compares windows between dumps: give three dumps or more, not %s", given);
+    }
     /* Trends need every dump's sites. The report waits for them; the
      * explorer draws them for 3+ dumps, and shows the list before they come. */
     bool trends = o.trend || group_sort_needs(o.sort) == SORT_NEEDS_TRENDS;
@@ -666,7 +768,8 @@ int main(int argc, char **argv)
         .threads = o.threads,
         .want_trends = trends && !explorer,
         .trends_later = explorer && (trends || ndumps >= 3),
-        .want_graph = o.path_set || o.why || o.suspects || group_sort_needs(o.sort) == SORT_NEEDS_GRAPH || explorer,
+        .want_graph = o.path_set || o.why || o.suspects || o.fail_growing_set ||
+                      group_sort_needs(o.sort) == SORT_NEEDS_GRAPH || explorer,
         /* Root paths name a DATA without a class by its struct. */
         .skip_subtypes = !explorer && !group_by_needs_subtypes(o.by) && !o.path_set && !o.why && !o.suspects,
     };

@@ -25,6 +25,16 @@ const char *report_verb(diff_mode mode)
     return "?";
 }
 
+const char *report_objects_word(diff_mode mode)
+{
+    switch (mode) {
+    case DIFF_RETAINED: return "retained";
+    case DIFF_NEW: return "new";
+    case DIFF_ALL: return "live";
+    }
+    return "?";
+}
+
 void report_write_header(FILE *out, const report_info *info, const report_opts *opts)
 {
     const session *ses = info->session;

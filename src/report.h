@@ -75,6 +75,10 @@ hs_status report_export_write(const char *path, bool force,
 /* The word that starts each body line for a diff mode: Retained/New/Live. */
 const char *report_verb(diff_mode mode);
 
+/* "retained", "new" or "live": the report's word in a sentence (and the
+ * JSON documents' "mode"). */
+const char *report_objects_word(diff_mode mode);
+
 /* Removes the temporary file report_atomic_write is writing, if any. Safe in
  * a signal handler: the process is about to die of the signal, and the
  * person must not find half a report beside the one they asked for. */

@@ -10,17 +10,6 @@
 #include "textsafe.h"
 #include "why.h"
 
-/* "retained", "new" or "live": the report's word, in a sentence. */
-static const char *objects_word(diff_mode mode)
-{
-    switch (mode) {
-    case DIFF_RETAINED: return "retained";
-    case DIFF_NEW: return "new";
-    case DIFF_ALL: return "live";
-    }
-    return "?";
-}
-
 /* Appends to a description being built, keeping it NUL-terminated. */
 typedef struct desc_buf {
     char *buf;
@@ -142,7 +131,7 @@ void suspects_write_line(FILE *out, const session *s, const suspects *sp, size_t
     const suspect *row = &sp->rows[r];
     char desc[2048];
     size_t len = suspects_describe(s, sp, r, desc, sizeof desc);
-    const char *word = objects_word(s->diff->mode);
+    const char *word = report_objects_word(s->diff->mode);
     fprintf(out, "Suspect %zu: ", r + 1);
     textsafe_write(out, desc, len, escape);
     fprintf(out, " holds %" PRIu64 " %s objects, %" PRIu64 " bytes (%.1f%% of %s bytes)\n", row->count, word,

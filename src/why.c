@@ -174,12 +174,34 @@ void why_write_group(FILE *out, const session *ses, const group_set *s, const gr
     explain_group(out, ses, s, g, escape);
 }
 
-/* Is a group of s allocated at file:line? */
-static bool at_site(const group_set *s, const group *g, const char *file, uint32_t line)
+group_set *why_groups(const session *ses, const obj_filter *filter)
+{
+    group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT, .filter = filter };
+    return group_new(ses, &q);
+}
+
+bool why_group_at(const group_set *s, const group *g, const char *file, uint32_t line)
 {
     size_t flen;
     const char *path = strtab_str(s->subject->strings, g->file, &flen);
     return g->line != HEAP_NO_LINE && g->line - 1 == line && why_path_matches(path, flen, file);
+}
+
+hs_status why_no_group(const session *ses, const obj_filter *filter, const char *file, uint32_t line, hs_error *err)
+{
+    if (filter && filter_active(filter)) {
+        /* Say whether the filter is what left them out. */
+        group_set *every = why_groups(ses, NULL);
+        size_t there = 0;
+        for (size_t k = 0; k < every->nvisible; k++)
+            there += why_group_at(every, &every->groups[every->order[k]], file, line);
+        group_free(every);
+        if (there)
+            return hs_fail(err, HS_ERR_USAGE, "the filter leaves out the %s allocated at %s:%" PRIu32 " (%zu group%s)",
+                           diff_mode_name(ses->diff->mode), file, line, there, there == 1 ? "" : "s");
+    }
+    return hs_fail(err, HS_ERR_USAGE, "no %s group was allocated at %s:%" PRIu32, diff_mode_name(ses->diff->mode),
+                   file, line);
 }
 
 hs_status why_write(FILE *out, const session *ses, const char *file, uint32_t line, const obj_filter *filter,
@@ -188,12 +210,11 @@ hs_status why_write(FILE *out, const session *ses, const char *file, uint32_t li
     heap *latest = ses->latest;
     if (!ses->graph)
         return hs_fail(err, HS_ERR_USAGE, "the reference graph was not built");
-    group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT, .filter = filter };
-    group_set *s = group_new(ses, &q);
+    group_set *s = why_groups(ses, filter);
     size_t found = 0;
     for (size_t k = 0; k < s->nvisible && (!top || found < top); k++) {
         const group *g = &s->groups[s->order[k]];
-        if (!at_site(s, g, file, line))
+        if (!why_group_at(s, g, file, line))
             continue;
         if (!found++) {
             fprintf(out, "# heapsift %s: why are the objects allocated at ", PACKAGE_VERSION);
@@ -206,21 +227,8 @@ hs_status why_write(FILE *out, const session *ses, const char *file, uint32_t li
         explain_group(out, ses, s, g, escape);
     }
     group_free(s);
-    if (!found && filter && filter_active(filter)) {
-        /* Say whether the filter is what left them out. */
-        group_query all = { .by = GROUP_SITE, .sort = SORT_COUNT };
-        group_set *every = group_new(ses, &all);
-        size_t there = 0;
-        for (size_t k = 0; k < every->nvisible; k++)
-            there += at_site(every, &every->groups[every->order[k]], file, line);
-        group_free(every);
-        if (there)
-            return hs_fail(err, HS_ERR_USAGE, "the filter leaves out the %s allocated at %s:%" PRIu32 " (%zu group%s)",
-                           diff_mode_name(ses->diff->mode), file, line, there, there == 1 ? "" : "s");
-    }
     if (!found)
-        return hs_fail(err, HS_ERR_USAGE, "no %s group was allocated at %s:%" PRIu32,
-                       diff_mode_name(ses->diff->mode), file, line);
+        return why_no_group(ses, filter, file, line, err);
     return fflush(out) == 0 ? HS_OK : hs_fail(err, HS_ERR_IO, "writing failed");
 }
 

@@ -68,6 +68,18 @@ void why_write_hops(FILE *out, const session *ses, const uint32_t *path, size_t 
  * the group's objects are what is explained). */
 void why_write_group(FILE *out, const session *ses, const group_set *s, const group *g, bool escape);
 
+/* The groups --why looks at: the suspects by site, most objects first,
+ * those that pass filter (NULL: all). group_free it. */
+group_set *why_groups(const session *ses, const obj_filter *filter);
+
+/* Is group g (of a why_groups set) allocated at file:line (file any
+ * trailing part of its path)? */
+bool why_group_at(const group_set *s, const group *g, const char *file, uint32_t line);
+
+/* The failure when no group passing filter is at file:line: HS_ERR_USAGE,
+ * naming the site, and saying when the filter is what left them out. */
+hs_status why_no_group(const session *ses, const obj_filter *filter, const char *file, uint32_t line, hs_error *err);
+
 /* Writes the explanation for the retained groups allocated at file:line
  * that pass filter (NULL: all), the first top of them by count (0: all).
  * Fails with HS_ERR_USAGE (naming the site, and the filter when it left
