@@ -151,6 +151,24 @@ void json_address(json_out *j, uint64_t addr)
     fprintf(j->out, "\"0x%" PRIx64 "\"", addr);
 }
 
+void json_member_u64(json_out *j, const char *key, uint64_t v)
+{
+    json_key(j, key);
+    json_u64(j, v);
+}
+
+void json_member_cstring(json_out *j, const char *key, const char *s)
+{
+    json_key(j, key);
+    json_cstring(j, s);
+}
+
+void json_member_bool(json_out *j, const char *key, bool v)
+{
+    json_key(j, key);
+    json_bool(j, v);
+}
+
 bool json_out_finish(json_out *j)
 {
     assert(j->depth == 0 && !j->after_key);

@@ -47,6 +47,11 @@ void json_bool(json_out *j, bool v);
 void json_null(json_out *j);
 void json_address(json_out *j, uint64_t addr); /* "0x..." as the dump writes it */
 
+/* A key and its value at once, for the common kinds. */
+void json_member_u64(json_out *j, const char *key, uint64_t v);
+void json_member_cstring(json_out *j, const char *key, const char *s);
+void json_member_bool(json_out *j, const char *key, bool v);
+
 /* Ends the document with a newline. Returns false when writing failed. */
 bool json_out_finish(json_out *j);
 

@@ -21,25 +21,18 @@ static void write_dumps(json_out *j, const session *ses)
     for (size_t k = 0; k < ses->ndumps; k++) {
         const heap *h = ses->dumps[k];
         json_object_begin(j);
-        json_key(j, "path");
-        json_cstring(j, h->path);
-        json_key(j, "objects");
-        json_u64(j, h->count);
+        json_member_cstring(j, "path", h->path);
+        json_member_u64(j, "objects", h->count);
         json_key(j, "gc");
         if (h->has_generation)
             json_u64(j, h->max_gen);
         else
             json_null(j);
-        json_key(j, "lines");
-        json_u64(j, h->lines);
-        json_key(j, "repaired");
-        json_u64(j, h->repaired);
-        json_key(j, "skipped");
-        json_u64(j, h->skipped);
-        json_key(j, "moved_in");
-        json_u64(j, ses->diff->moved_in[k] + ses->diff->untraced_in[k]);
-        json_key(j, "followed_by_object_id");
-        json_u64(j, ses->diff->oid_moved_in[k]);
+        json_member_u64(j, "lines", h->lines);
+        json_member_u64(j, "repaired", h->repaired);
+        json_member_u64(j, "skipped", h->skipped);
+        json_member_u64(j, "moved_in", ses->diff->moved_in[k] + ses->diff->untraced_in[k]);
+        json_member_u64(j, "followed_by_object_id", ses->diff->oid_moved_in[k]);
         json_object_end(j);
     }
     json_array_end(j);
@@ -63,8 +56,7 @@ static void write_filter(json_out *j, const obj_filter *f)
     } else {
         json_null(j);
     }
-    json_key(j, "min_count");
-    json_u64(j, f->min_count > 1 ? f->min_count : 1);
+    json_member_u64(j, "min_count", f->min_count > 1 ? f->min_count : 1);
     json_object_end(j);
 }
 
@@ -72,50 +64,33 @@ void report_json_begin(json_out *j, const session *ses, const group_set *s, cons
 {
     const diff_result *d = ses->diff;
     json_object_begin(j);
-    json_key(j, "format_version");
-    json_u64(j, REPORT_JSON_VERSION);
-    json_key(j, "heapsift_version");
-    json_cstring(j, PACKAGE_VERSION);
-    json_key(j, "kind");
-    json_cstring(j, kind);
-    json_key(j, "mode");
-    json_cstring(j, report_objects_word(d->mode));
-    json_key(j, "identity");
-    json_cstring(j, identity_name(d->identity));
+    json_member_u64(j, "format_version", REPORT_JSON_VERSION);
+    json_member_cstring(j, "heapsift_version", PACKAGE_VERSION);
+    json_member_cstring(j, "kind", kind);
+    json_member_cstring(j, "mode", report_objects_word(d->mode));
+    json_member_cstring(j, "identity", identity_name(d->identity));
     write_dumps(j, ses);
     json_key(j, "address_only");
     json_object_begin(j);
-    json_key(j, "would_miss");
-    json_u64(j, d->reused_slots);
-    json_key(j, "would_add");
-    json_u64(j, d->moved);
+    json_member_u64(j, "would_miss", d->reused_slots);
+    json_member_u64(j, "would_add", d->moved);
     json_object_end(j);
     json_key(j, "compaction");
     json_object_begin(j);
-    json_key(j, "moved");
-    json_u64(j, problems_moved(ses));
-    json_key(j, "predate_dump_1");
-    json_u64(j, d->predate);
-    json_key(j, "followed_by_object_id");
-    json_u64(j, d->followed);
+    json_member_u64(j, "moved", problems_moved(ses));
+    json_member_u64(j, "predate_dump_1", d->predate);
+    json_member_u64(j, "followed_by_object_id", d->followed);
     json_object_end(j);
     if (!s)
         return;
-    json_key(j, "group_by");
-    json_cstring(j, group_by_name(s->by));
-    json_key(j, "sort");
-    json_cstring(j, group_sort_name(s->sort));
-    json_key(j, "reverse");
-    json_bool(j, s->reverse);
+    json_member_cstring(j, "group_by", group_by_name(s->by));
+    json_member_cstring(j, "sort", group_sort_name(s->sort));
+    json_member_bool(j, "reverse", s->reverse);
     write_filter(j, &s->filter);
-    json_key(j, "groups");
-    json_u64(j, s->nvisible);
-    json_key(j, "objects");
-    json_u64(j, s->total_count);
-    json_key(j, "bytesize");
-    json_u64(j, s->total_bytesize);
-    json_key(j, "memsize");
-    json_u64(j, s->total_memsize);
+    json_member_u64(j, "groups", s->nvisible);
+    json_member_u64(j, "objects", s->total_count);
+    json_member_u64(j, "bytesize", s->total_bytesize);
+    json_member_u64(j, "memsize", s->total_memsize);
 }
 
 void report_json_group(json_out *j, const group_set *s, const group *g, uint64_t count, uint64_t bytesize,
@@ -123,8 +98,7 @@ void report_json_group(json_out *j, const group_set *s, const group *g, uint64_t
 {
     json_object_begin(j);
     if (group_shows_type(s)) {
-        json_key(j, "type");
-        json_cstring(j, rtype_name((rtype)g->type));
+        json_member_cstring(j, "type", rtype_name((rtype)g->type));
         heap_site site = { g->file, g->line, STRTAB_NONE };
         report_json_site(j, s->subject, &site);
     } else {
@@ -134,12 +108,9 @@ void report_json_group(json_out *j, const group_set *s, const group *g, uint64_t
         json_key(j, "label");
         json_string(j, label, len);
     }
-    json_key(j, "count");
-    json_u64(j, count);
-    json_key(j, "bytesize");
-    json_u64(j, bytesize);
-    json_key(j, "memsize");
-    json_u64(j, memsize);
+    json_member_u64(j, "count", count);
+    json_member_u64(j, "bytesize", bytesize);
+    json_member_u64(j, "memsize", memsize);
 }
 
 void report_json_hop(json_out *j, const session *ses, uint32_t from, uint32_t v)
@@ -148,8 +119,7 @@ void report_json_hop(json_out *j, const session *ses, uint32_t from, uint32_t v)
     json_object_begin(j);
     json_key(j, "address");
     json_address(j, h->addr[v]);
-    json_key(j, "type");
-    json_cstring(j, rtype_name((rtype)h->type[v]));
+    json_member_cstring(j, "type", rtype_name((rtype)h->type[v]));
     size_t clen = 0;
     bool is_class = h->type[v] == RT_CLASS || h->type[v] == RT_MODULE;
     const char *cls = h->type[v] == RT_IMEMO ? "" : heap_class_name(h, is_class ? h->addr[v] : heap_class_of(h, v), &clen);
@@ -167,16 +137,14 @@ void report_json_hop(json_out *j, const session *ses, uint32_t from, uint32_t v)
             size_t tlen = json_unescape(value.ptr, value.len, text, sizeof text);
             json_key(j, "value");
             json_string(j, text, tlen);
-            json_key(j, "value_cut");
-            json_bool(j, tlen == sizeof text);
+            json_member_bool(j, "value_cut", tlen == sizeof text);
         }
     }
     char ivar[128];
     size_t ilen = from == GRAPH_NONE ? 0 : objinfo_ivar_to(h, ses->addrs, from, h->addr[v], ivar, sizeof ivar);
     json_key(j, "ivar");
     json_string_or_null(j, ivar, ilen);
-    json_key(j, "retained");
-    json_u64(j, ses->graph->retained[v]);
+    json_member_u64(j, "retained", ses->graph->retained[v]);
     json_object_end(j);
 }
 
@@ -200,8 +168,7 @@ void report_json_path_value(json_out *j, const session *ses, const uint32_t *pat
         return;
     }
     json_object_begin(j);
-    json_key(j, "root");
-    json_cstring(j, ses->graph->root_names[root]);
+    json_member_cstring(j, "root", ses->graph->root_names[root]);
     json_key(j, "hops");
     json_array_begin(j);
     for (size_t k = 0; k < len; k++)

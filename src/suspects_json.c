@@ -11,8 +11,7 @@ static void write_holder(json_out *j, const session *ses, const suspects *sp, co
         return;
     }
     json_object_begin(j);
-    json_key(j, "type");
-    json_cstring(j, rtype_name((rtype)row->holder_type));
+    json_member_cstring(j, "type", rtype_name((rtype)row->holder_type));
     size_t clen = 0;
     const char *cls = row->name_kind == SUSPECT_NAME_CLASS ? row->name
                       : row->holder_type != RT_IMEMO     ? heap_class_name(h, row->holder_class, &clen)
@@ -26,8 +25,7 @@ static void write_holder(json_out *j, const session *ses, const suspects *sp, co
     report_json_site(j, h, &h->sites[row->holder_site]);
     json_key(j, "address");
     json_address(j, row->holder_addr);
-    json_key(j, "holders");
-    json_u64(j, row->nholders);
+    json_member_u64(j, "holders", row->nholders);
     json_key(j, "largest_holders");
     json_array_begin(j);
     for (size_t k = 0; k < row->nholders && k < 5; k++) {
@@ -35,8 +33,7 @@ static void write_holder(json_out *j, const session *ses, const suspects *sp, co
         json_object_begin(j);
         json_key(j, "address");
         json_address(j, h->addr[sh->node]);
-        json_key(j, "count");
-        json_u64(j, sh->count);
+        json_member_u64(j, "count", sh->count);
         json_object_end(j);
     }
     json_array_end(j);
@@ -58,20 +55,14 @@ static void write_suspect(json_out *j, const report_info *info, const suspects *
     const session *ses = info->session;
     const suspect *row = &sp->rows[r];
     json_object_begin(j);
-    json_key(j, "rank");
-    json_u64(j, r + 1);
-    json_key(j, "kind");
-    json_cstring(j, suspect_kind_name(row->kind));
-    json_key(j, "dump_all_noise");
-    json_bool(j, row->noise);
+    json_member_u64(j, "rank", r + 1);
+    json_member_cstring(j, "kind", suspect_kind_name(row->kind));
+    json_member_bool(j, "dump_all_noise", row->noise);
     write_holder(j, ses, sp, row);
     write_roots(j, ses->graph, row->root_mask);
-    json_key(j, "count");
-    json_u64(j, row->count);
-    json_key(j, "bytesize");
-    json_u64(j, row->bytesize);
-    json_key(j, "memsize");
-    json_u64(j, row->memsize);
+    json_member_u64(j, "count", row->count);
+    json_member_u64(j, "bytesize", row->bytesize);
+    json_member_u64(j, "memsize", row->memsize);
     json_key(j, "share");
     json_double(j, row->share);
     json_key(j, "growth");
@@ -83,12 +74,9 @@ static void write_suspect(json_out *j, const report_info *info, const suspects *
     json_array_begin(j);
     for (size_t w = 0; row->window && w < sp->nwindows; w++) {
         json_object_begin(j);
-        json_key(j, "from_dump");
-        json_u64(j, w + 1);
-        json_key(j, "to_dump");
-        json_u64(j, w + 2);
-        json_key(j, "count");
-        json_u64(j, row->window[w]);
+        json_member_u64(j, "from_dump", w + 1);
+        json_member_u64(j, "to_dump", w + 2);
+        json_member_u64(j, "count", row->window[w]);
         json_object_end(j);
     }
     json_array_end(j);
@@ -111,16 +99,13 @@ hs_status report_json_suspects(FILE *out, const report_info *info, const suspect
     json_out j;
     json_out_init(&j, out);
     report_json_begin(&j, info->session, info->set, "suspects");
-    json_key(&j, "suspects_total");
-    json_u64(&j, sp->nrows);
+    json_member_u64(&j, "suspects_total", sp->nrows);
     size_t holders = 0;
     for (size_t r = 0; r < sp->nrows; r++)
         if (sp->rows[r].kind == SUSPECT_HELD && !sp->rows[r].noise)
             holders += sp->rows[r].nholders;
-    json_key(&j, "holding_objects");
-    json_u64(&j, holders);
-    json_key(&j, "folded_rows");
-    json_u64(&j, sp->held_rows);
+    json_member_u64(&j, "holding_objects", holders);
+    json_member_u64(&j, "folded_rows", sp->held_rows);
     size_t n = top && top < sp->nrows ? top : sp->nrows;
     json_key(&j, "suspects");
     json_array_begin(&j);

@@ -12,10 +12,8 @@ static void write_holder_site(json_out *j, const session *ses, const holder_site
 {
     const heap *h = ses->latest;
     json_object_begin(j);
-    json_key(j, "count");
-    json_u64(j, hs->objects);
-    json_key(j, "bytes");
-    json_u64(j, hs->bytes);
+    json_member_u64(j, "count", hs->objects);
+    json_member_u64(j, "bytes", hs->bytes);
     json_key(j, "holder");
     report_json_hop(j, ses, GRAPH_NONE, hs->example);
     json_key(j, "example");
@@ -28,10 +26,8 @@ static void write_group(json_out *j, const session *ses, const group_set *s, con
     why_group w;
     why_analyze_group(ses, s, g, &w);
     report_json_group(j, s, g, g->all_count, g->all_bytesize, g->all_memsize);
-    json_key(j, "retained_size");
-    json_u64(j, w.held.retained);
-    json_key(j, "found_in_latest");
-    json_u64(j, w.found);
+    json_member_u64(j, "retained_size", w.held.retained);
+    json_member_u64(j, "found_in_latest", w.found);
     json_key(j, "held_by");
     json_array_begin(j);
     for (size_t k = 0; k < w.held.nsites; k++)
@@ -65,13 +61,10 @@ hs_status report_json_why(FILE *out, const session *ses, const char *file, uint3
             report_json_begin(&j, ses, s, "why");
             json_key(&j, "site");
             json_object_begin(&j);
-            json_key(&j, "file");
-            json_cstring(&j, file);
-            json_key(&j, "line");
-            json_u64(&j, line);
+            json_member_cstring(&j, "file", file);
+            json_member_u64(&j, "line", line);
             json_object_end(&j);
-            json_key(&j, "latest_dump");
-            json_cstring(&j, ses->latest->path);
+            json_member_cstring(&j, "latest_dump", ses->latest->path);
             json_key(&j, "explained");
             json_array_begin(&j);
         }
@@ -100,12 +93,10 @@ hs_status report_json_path(FILE *out, const session *ses, uint64_t addr, hs_erro
     report_json_begin(&j, ses, NULL, "path");
     json_key(&j, "address");
     json_address(&j, addr);
-    json_key(&j, "latest_dump");
-    json_cstring(&j, ses->latest->path);
+    json_member_cstring(&j, "latest_dump", ses->latest->path);
     json_key(&j, "object");
     report_json_hop(&j, ses, len > 1 ? path[len - 2] : GRAPH_NONE, v);
-    json_key(&j, "stack_only");
-    json_bool(&j, len && (int)kind == ses->avoid_root);
+    json_member_bool(&j, "stack_only", len && (int)kind == ses->avoid_root);
     json_key(&j, "path");
     report_json_path_value(&j, ses, path, len, kind);
     free(path);
