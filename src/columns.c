@@ -45,9 +45,10 @@ static bool has_trends(const group_set *s)
     return s->session->ndumps >= 3 && s->ngroups && s->groups[0].trend;
 }
 
+/* Sorted by them, or where the screen has room (live_numbers). */
 static bool live_shown(const group_set *s)
 {
-    return s->sort == SORT_LIVE && s->ngroups && s->groups[0].trend;
+    return (s->sort == SORT_LIVE || s->live_numbers) && s->ngroups && s->groups[0].trend;
 }
 
 static void cell_count(const group_set *s, const group *g, bool utf8, char *buf, size_t size)
@@ -175,6 +176,21 @@ size_t columns_shown(const group_set *s, column_id *out)
         if (!group_columns[c].shown || group_columns[c].shown(s))
             out[n++] = (column_id)c;
     return n;
+}
+
+int columns_fixed_width(const group_set *s)
+{
+    column_id shown[COL_COUNT_ALL];
+    size_t n = columns_shown(s, shown);
+    int width = 0;
+    for (size_t k = 0; k + 1 < n; k++)
+        width += column_width(s, shown[k]) + 1;
+    return width;
+}
+
+int column_live_width(const group_set *s)
+{
+    return width_live(s);
 }
 
 int column_width(const group_set *s, column_id c)

@@ -72,6 +72,11 @@ typedef enum column_look {
  * COL_COUNT_ALL); returns how many. */
 size_t columns_shown(const struct group_set *s, column_id *out);
 
+/* Cells the shown columns take before the label (the last), spaces
+ * included; and what the LIVE column takes, shown or not. */
+int columns_fixed_width(const struct group_set *s);
+int column_live_width(const struct group_set *s);
+
 /* Cells a column takes, not counting the space after it; 0 for the last
  * column, which takes the rest of the row. */
 int column_width(const struct group_set *s, column_id c);

@@ -91,6 +91,9 @@ typedef struct group_set {
                                  all its objects */
     uint64_t min_shown;       /* the filter's minimum count (1 without one) */
     bool has_retained;        /* retained sizes are filled (the session has its graph) */
+    bool live_numbers;        /* show each dump's count (the LIVE column) whatever
+                                 the sort: the explorer sets it where the screen
+                                 has room (view_set_screen_cols) */
     /* Per diff object k, once retained sizes are filled (NULL before): */
     uint32_t *ret_pre;        /* preorder number of its node in the latest dump's
                                  dominator tree; 0 when not in the graph or unreached */

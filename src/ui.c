@@ -329,6 +329,8 @@ int ui_run(loader *l, const ui_opts *opts)
             dirty = true;
         }
         if (dirty) {
+            if (u.view_ready)
+                view_set_screen_cols(&u.view, COLS); /* before drawing: what the list shows */
             ui_draw(&u);
             refresh();
             dirty = false;

@@ -368,6 +368,7 @@ void view_set_group_by(view *v, group_by by)
     group_set *old = v->set;
     v->set = group_new(v->session, &q);
     group_free(old);
+    view_set_screen_cols(v, v->screen_cols);
     v->match_count = 0;
     suspects_changed(v); /* their groups are the set's */
 }
@@ -491,6 +492,20 @@ void view_graph_ready(view *v)
     group_graph_ready(v->set);
     reselect(v, g);
     view_find_suspects(v);
+}
+
+/* Each dump's count (LIVE) where the label keeps at least this many cells. */
+#define LIVE_LABEL_ROOM 32
+
+void view_set_screen_cols(view *v, int cols)
+{
+    v->screen_cols = cols;
+    group_set *s = v->set;
+    s->live_numbers = false;
+    if (cols <= 0 || v->session->ndumps < 2)
+        return; /* one dump: its count is COUNT */
+    int room = cols - columns_fixed_width(s) - (column_live_width(s) + 1);
+    s->live_numbers = room >= LIVE_LABEL_ROOM;
 }
 
 void view_trends_ready(view *v)

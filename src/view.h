@@ -154,6 +154,9 @@ typedef struct view {
                                 is (1-based) of match_count in the list searched */
     size_t match_count;      /* 0: no search result stands (the list changed) */
     char message[256];       /* what the last action has to say, for the status line */
+    int screen_cols;         /* the screen's width, 0 when unknown: where it
+                                leaves the label room, the group list shows each
+                                dump's count (view_set_screen_cols) */
     bool graph_pending;      /* the latest dump's graph is still being read (set by
                                 the owner; cleared by view_graph_ready) */
     bool trends_pending;     /* every dump's sites are still being read for the
@@ -185,6 +188,11 @@ void view_free(view *v);
  * sorts again (retained may be the sort key), keeping the selection. Object
  * views opened before keep what they showed. */
 void view_graph_ready(view *v);
+
+/* The screen is cols wide (0: unknown): the group list shows each dump's
+ * count beside the trend glyphs where the label keeps room. The UI calls it
+ * before drawing. */
+void view_set_screen_cols(view *v, int cols);
 
 /* Every dump's sites have been attached: fills the groups' trends and
  * sorts again (the live counts may be the sort key), keeping the

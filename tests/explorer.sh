@@ -74,7 +74,7 @@ start_on_suspects() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 160
+tap_plan 164
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -497,4 +497,15 @@ wait_for "a failed load names the file" "not-a-dump.json: not a Ruby heap dump"
 wait_for "a failed load says how to leave" "Press q or Enter to leave"
 keys Enter
 wait_for "Enter leaves with status 1" "EXITED 1" 5
+# ---- each dump's count beside the trend, where the screen has room ----------------------
+# The first group (STRING products_controller.rb:7) has 121, 404 and 679
+# live objects in dumps 1, 2 and 3.
+start 160 30 "${APP[@]}"
+wait_for "160 columns: the LIVE heading" "TREND +LIVE +LOCATION"
+wait_for "160 columns: each dump's count beside the trend glyphs" "^ +283 .* STRING +[^ ]+ +121 404 679 app/controllers/products_controller.rb:7"
+keys Q
+start 80 24 "${APP[@]}"
+wait_for "80 columns: the list" "group 1/32"
+wait_gone "80 columns: no LIVE column, the location keeps its room" "LIVE"
+keys Q
 tap_done
