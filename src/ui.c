@@ -185,6 +185,8 @@ void ui_draw(ui *u)
     if (modes[u->mode]->over_list)
         ui_list_draw(u);
     modes[u->mode]->draw(u);
+    if (modes[u->mode]->over_list)
+        ui_list_draw_long_status(u);
 }
 
 void ui_loaded(ui *u)

@@ -201,6 +201,10 @@ bool ui_graph_progress(const ui *u, int *percent);
 
 /* The list of the current view: title, headings, rows, status, key bar. */
 void ui_list_draw(ui *u);
+/* A status message too long for the status line (an export's error with a
+ * long path), whole, wrapped over the rows above it: drawn last, over any
+ * pane, until the next key clears the message. */
+void ui_list_draw_long_status(ui *u);
 /* The key map of the list shown. */
 const key_map *ui_list_keys(const ui *u);
 /* The lists' key maps (ui_list.c), one per kind of list. */

@@ -277,6 +277,30 @@ static void draw_status(ui *u)
     }
 }
 
+void ui_list_draw_long_status(ui *u)
+{
+    const char *msg = u->status;
+    size_t len = strlen(msg);
+    int width = COLS - 2;
+    if (!len || width < 10 || ui_fit(msg, len, width) >= len)
+        return; /* fits on the status line */
+    /* Wrapped at whole characters, at most over the rows of the list. */
+    int rows = 0;
+    for (size_t at = 0; at < len; rows++)
+        at += ui_fit(msg + at, len - at, width);
+    if (rows > LINES - 4)
+        rows = LINES - 4;
+    int y = LINES - 2 - rows;
+    attrset(u->attr[PART_WARNING]);
+    for (size_t at = 0; at < len && y < LINES - 2; y++) {
+        size_t n = ui_fit(msg + at, len - at, width);
+        ui_fill(stdscr, y, 0, COLS, u->attr[PART_WARNING]);
+        ui_put(stdscr, y, 1, msg + at, n, width, false);
+        at += n;
+    }
+    attrset(A_NORMAL);
+}
+
 attr_t ui_row_attr(ui *u, size_t row, bool selected, attr_t plain)
 {
     if (selected)

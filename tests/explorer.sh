@@ -74,7 +74,7 @@ start_on_suspects() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 164
+tap_plan 167
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -507,5 +507,13 @@ keys Q
 start 80 24 "${APP[@]}"
 wait_for "80 columns: the list" "group 1/32"
 wait_gone "80 columns: no LIVE column, the location keeps its room" "LIVE"
+keys Q
+# ---- an export error longer than the status line is shown whole ---------------------------
+start 80 24 "${APP[@]}"
+wait_for "the list appears (long export error)" "group 1/32"
+keys e C-u "$WORK/no-such-directory-with-a-name-long-enough-to-push-the-reason-off-an-80-column-line/r.txt" Enter
+wait_for "the whole error shows, wrapped: its reason at the end" "No such file or directory"
+keys j
+wait_gone "the next key clears it" "No such file or directory"
 keys Q
 tap_done
