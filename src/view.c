@@ -488,6 +488,13 @@ size_t view_row_text(const view *v, size_t row, char *buf, size_t size)
 void view_graph_ready(view *v)
 {
     v->graph_pending = false;
+    /* Objects opened while the graph was read: fill in what it says. */
+    for (int t = 0; t < TAB_COUNT; t++) {
+        for (size_t k = 0; k < v->depth; k++)
+            if (v->stack[k].kind == VIEW_OBJECT && !v->stack[k].in_graph)
+                view_object_graph_ready(v, &v->stack[k]);
+        swap_stacks(v);
+    }
     size_t g = selected_group(v);
     group_graph_ready(v->set);
     reselect(v, g);

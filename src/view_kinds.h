@@ -66,6 +66,11 @@ void view_open_group(view *v, size_t g);
  * graph is attached), reading what its rows will show (view_object.c). */
 bool view_open_object(view *v, heap *h, size_t index);
 
+/* The graph came after object frame f was opened: reads its retained size,
+ * root path and (for the latest dump) referrers, and lays its rows out
+ * again, keeping the selected row. */
+void view_object_graph_ready(view *v, view_frame *f);
+
 /* Opens group g's objects, or when by_suspect is not SIZE_MAX only those
  * that suspect (an index into v->sp.rows) holds (view_objects.c). */
 void view_open_objects(view *v, size_t g, size_t by_suspect);

@@ -123,6 +123,8 @@ static void lay_out(view *v, view_frame *f)
         }
 }
 
+static bool object_selectable(const view_frame *f, size_t row);
+
 /* Each hop's ivar in the hop before it, read from the holders' lines now
  * so that drawing reads none. */
 static void name_path_ivars(view *v, view_frame *f)
@@ -132,6 +134,22 @@ static void name_path_ivars(view *v, view_frame *f)
     for (size_t k = 1; k < f->npath; k++)
         objinfo_ivar_to(ses->latest, ses->addrs, f->path[k - 1], ses->latest->addr[f->path[k]], f->path_ivar[k],
                         sizeof f->path_ivar[k]);
+}
+
+/* What holds it, from the latest dump's graph, once there is one: its
+ * retained size and root path. */
+static void read_graph_part(view *v, view_frame *f)
+{
+    const graph *gr = v->session->graph;
+    if (!gr)
+        return;
+    uint32_t node = session_node_of(v->session, f->h, f->info.index);
+    if (node == GRAPH_NONE)
+        return;
+    f->in_graph = true;
+    f->retained = gr->retained[node];
+    f->npath = session_root_path(v->session, node, &f->path, &f->path_root);
+    name_path_ivars(v, f);
 }
 
 bool view_open_object(view *v, heap *h, size_t index)
@@ -152,19 +170,31 @@ bool view_open_object(view *v, heap *h, size_t index)
     view_frame *f = view_push(v, VIEW_OBJECT);
     f->info = info;
     f->h = h;
-    /* What holds it, from the latest dump's graph. */
-    if (gr) {
-        uint32_t node = session_node_of(v->session, h, index);
-        if (node != GRAPH_NONE) {
-            f->in_graph = true;
-            f->retained = gr->retained[node];
-            f->npath = session_root_path(v->session, node, &f->path, &f->path_root);
-            name_path_ivars(v, f);
-        }
-    }
+    read_graph_part(v, f);
     prepare(v, f);
     lay_out(v, f);
     return true;
+}
+
+void view_object_graph_ready(view *v, view_frame *f)
+{
+    assert(f->kind == VIEW_OBJECT && !f->in_graph);
+    orow_kind kind = f->orows[f->selected].kind;
+    size_t item = f->orows[f->selected].item;
+    read_graph_part(v, f);
+    if (f->h == v->session->latest)
+        objinfo_graph_referrers(&f->info, f->h, v->session->graph);
+    prepare(v, f);
+    free(f->orows);
+    f->orows = NULL;
+    f->norows = 0;
+    lay_out(v, f);
+    /* The row that was selected, where it still is. */
+    for (size_t r = 0; r < f->norows; r++)
+        if (f->orows[r].kind == kind && f->orows[r].item == item && object_selectable(f, r)) {
+            f->selected = r;
+            break;
+        }
 }
 
 bool view_open_retained(view *v, size_t index)

@@ -1133,6 +1133,41 @@ static void graph_arrives_later(void **state)
     loader_free(l);
 }
 
+/* An object opened while the graph is read fills in when it comes: its
+ * retained size and root path show without reopening it, and the row that
+ * was selected stays selected. */
+static void open_object_fills_in(void **state)
+{
+    (void)state;
+    const char *const *paths = app_dump_paths();
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true, .want_graph = true };
+    hs_error err;
+    loader *l;
+    assert_int_equal(loader_start(&l, paths, 3, &opts, &err), HS_OK);
+    assert_int_equal(loader_join(l), HS_OK);
+    view v;
+    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_GROUPS);
+    v.graph_pending = true;
+    v.stack[0].selected = row_of_site(&v, "OBJECT app/models/session.rb:9");
+    assert_true(view_enter(&v));
+    assert_true(view_enter(&v));
+    view_frame *f = view_top(&v);
+    assert_string_equal(row_text(&v, 0), "Retained size and root path: being computed (reading dump 3's references)");
+    orow was = f->orows[f->selected];
+    assert_int_equal(was.kind, OROW_REF);
+    assert_true(loader_attach_graph(l));
+    view_graph_ready(&v);
+    f = view_top(&v);
+    assert_int_equal(f->kind, VIEW_OBJECT);
+    assert_true(f->in_graph);
+    assert_string_equal(row_text(&v, 0), "Retained size: 278 B (what freeing it would free, in dump 3)");
+    assert_string_equal(row_text(&v, 1), "Path from a GC root (4 hops from the vm root, in dump 3)");
+    assert_int_equal(f->orows[f->selected].kind, was.kind);
+    assert_int_equal(f->orows[f->selected].item, was.item);
+    view_free(&v);
+    loader_free(l);
+}
+
 /* The Suspects tab: empty until the graph is attached, then the rows of
  * `heapsift --suspects` (tests/golden/app-suspects.txt) in its order; a
  * suspect opens on what it holds, a group of it lists the objects it holds
@@ -1514,6 +1549,7 @@ int main(void)
         cmocka_unit_test(export_escapes_newlines),
         cmocka_unit_test(export_and_names),
         cmocka_unit_test(graph_arrives_later),
+        cmocka_unit_test(open_object_fills_in),
         cmocka_unit_test(suspects_tab),
         cmocka_unit_test(trends_pass_states),
         cmocka_unit_test(trends_arrive_later),
