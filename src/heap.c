@@ -534,6 +534,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
         .file = &h->file,
         .opts = {
             .identity_only = opts->mode != HEAP_LIGHT && !all_details,
+            .quick_sites = opts->mode == HEAP_LIGHT,
             .want_class_names = opts->mode == HEAP_FULL,
         },
         .record = chunk_record,

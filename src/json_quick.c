@@ -84,7 +84,7 @@ static bool generation_key_near(const char *start, const char *at)
  * last member before the flags object (optional), which is last. Walks back
  * from member_end, the byte after the value of the last member before the
  * flags (the ',' before "flags", or the closing brace). */
-static member_result find_generation(const char *start, const char *member_end, uint64_t *gen)
+static member_result find_generation(const char *start, const char *member_end, uint64_t *gen, const char **gen_key)
 {
     const char *key, *value;
     member_result r = member_before(start, member_end, &key, &value);
@@ -102,8 +102,10 @@ static member_result find_generation(const char *start, const char *member_end, 
         if (r != MEMBER_FOUND)
             return r;
     }
-    if (key_is(key, value, scan_key_name(KEY_GENERATION)))
+    if (key_is(key, value, scan_key_name(KEY_GENERATION))) {
+        *gen_key = key;
         return scan_parse_uint(value, (size_t)(member_end - value), gen) ? MEMBER_FOUND : MEMBER_UNSURE;
+    }
     /* Ruby writes the members of each type (these) before the allocation
      * site and generation: finding one here means there is no generation.
      * Any other number member is a layout heapsift does not know. */
@@ -137,7 +139,15 @@ static member_result find_object_id(const char *open, const char *close, uint64_
     return MEMBER_NONE;
 }
 
-bool json_quick_line(const char *line, size_t len, scan_record *rec)
+/* What the identity read found beyond the record: where the generation's
+ * key starts (the site members come just before it), and the type's end. */
+typedef struct quick_marks {
+    const char *gen_key;  /* the '"' of "generation", or NULL without one */
+    const char *type_end; /* the '"' closing the type's value */
+    const char *end;      /* the line's end, trailing blanks dropped */
+} quick_marks;
+
+static bool quick_identity(const char *line, size_t len, scan_record *rec, quick_marks *marks)
 {
     static const char addr_key[] = "{\"address\":\"0x";
     static const char type_key[] = ", \"type\":\"";
@@ -180,9 +190,13 @@ bool json_quick_line(const char *line, size_t len, scan_record *rec)
             return false;
         oidr = find_object_id(flags, end - 2, &oid);
     }
-    member_result gr = find_generation(te, member_end, &gen);
+    const char *gen_key = NULL;
+    member_result gr = find_generation(te, member_end, &gen, &gen_key);
     if (gr == MEMBER_UNSURE || oidr == MEMBER_UNSURE || gen >= UINT32_MAX)
         return false;
+    marks->gen_key = gr == MEMBER_FOUND ? gen_key : NULL;
+    marks->type_end = te;
+    marks->end = end;
     rec->has_address = true;
     rec->type.ptr = t;
     rec->type.len = (uint32_t)(te - t);
@@ -191,5 +205,179 @@ bool json_quick_line(const char *line, size_t len, scan_record *rec)
     rec->has_object_id = oidr == MEMBER_FOUND;
     rec->object_id = oid;
     scan_record_finish(rec);
+    return true;
+}
+
+bool json_quick_line(const char *line, size_t len, scan_record *rec)
+{
+    quick_marks marks;
+    return quick_identity(line, len, rec, &marks);
+}
+
+/* ---- sites, read back from the generation ----------------------------------------- */
+
+/* Is [p, e) text the full parser would keep byte for byte: no quote,
+ * backslash, control character or byte outside ASCII (those lines are the
+ * full parser's to judge)? */
+static bool plain_text(const char *p, const char *e)
+{
+    for (; p < e; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+            return false;
+    }
+    return true;
+}
+
+/* The string member `, "NAME":"TEXT"` that ends just before at (the ','
+ * of the next member): on success *value gets TEXT and the result is
+ * where the member's ", " starts. NULL when the member before at is not
+ * that one with plain text. */
+static const char *string_member_before(const char *start, const char *at, const char *name, scan_str *value)
+{
+    if (at - start < 2 || at[-1] != '"')
+        return NULL;
+    const char *close = at - 1, *open = close;
+    while (open > start && open[-1] != '"')
+        open--;
+    if (open == start)
+        return NULL;
+    /* open is just after the value's opening quote: `, "NAME":"` before it. */
+    size_t nlen = strlen(name);
+    const char *key = open - 1 - 2 - nlen - 1; /* the '"' before NAME */
+    if (key - start < 2 || key[-1] != ' ' || key[-2] != ',' || key[0] != '"' || !same_bytes(key + 1, name, nlen) ||
+        key[1 + nlen] != '"' || key[2 + nlen] != ':')
+        return NULL;
+    if (!plain_text(open, close))
+        return NULL;
+    value->ptr = open;
+    value->len = (uint32_t)(close - open);
+    return key - 2;
+}
+
+/* `, "line":N` ending just before at; the result as above. */
+static const char *line_member_before(const char *start, const char *at, uint32_t *line)
+{
+    const char *key, *value;
+    if (member_before(start, at, &key, &value) != MEMBER_FOUND || !key_is(key, value, "line"))
+        return NULL;
+    uint64_t v;
+    if (!scan_parse_uint(value, (size_t)(at - value), &v) || v >= UINT32_MAX || key - start < 2 || key[-1] != ' ' ||
+        key[-2] != ',')
+        return NULL;
+    *line = (uint32_t)v;
+    return key - 2;
+}
+
+/* `"NAME":"0x..."` right at p, after ", " (the class): its address, and
+ * the end of the member. */
+static const char *hex_member_at(const char *p, const char *end, const char *name, uint64_t *addr)
+{
+    size_t nlen = strlen(name);
+    if (end - p < (ptrdiff_t)(nlen + 10) || p[0] != ',' || p[1] != ' ' || p[2] != '"' || !same_bytes(p + 3, name, nlen) ||
+        !same_bytes(p + 3 + nlen, "\":\"0x", 5))
+        return NULL;
+    const char *h = p + 3 + nlen + 5, *q = h;
+    while (q < end && *q != '"')
+        q++;
+    if (q >= end || !scan_parse_hex(h, (size_t)(q - h), addr))
+        return NULL;
+    return q + 1;
+}
+
+/* `, "NAME":N` right at p: the end of the member, or p when it is not there. */
+static const char *skip_number_member(const char *p, const char *end, const char *name)
+{
+    size_t nlen = strlen(name);
+    if (end - p < (ptrdiff_t)(nlen + 6) || p[0] != ',' || p[1] != ' ' || p[2] != '"' || !same_bytes(p + 3, name, nlen) ||
+        p[3 + nlen] != '"' || p[4 + nlen] != ':' || !is_digit(p[5 + nlen]))
+        return p;
+    const char *q = p + 5 + nlen;
+    while (q < end && is_digit(*q))
+        q++;
+    return q;
+}
+
+/* A DATA's "struct" or an IMEMO's "imemo_type" between from and to (the
+ * members Ruby writes for the type come before the site): plain text or
+ * the line is the full parser's. */
+static bool find_subtype(const char *from, const char *to, const char *pat, scan_str *out)
+{
+    size_t plen = strlen(pat); /* `, "NAME":"`, a constant */
+    const char *k = from < to ? memmem(from, (size_t)(to - from), pat, plen) : NULL;
+    if (!k)
+        return true; /* untyped DATA: none */
+    const char *v = k + plen, *q = memchr(v, '"', (size_t)(to - v));
+    if (!q || !plain_text(v, q))
+        return false;
+    out->ptr = v;
+    out->len = (uint32_t)(q - v);
+    return true;
+}
+
+bool json_quick_sites(const char *line, size_t len, scan_record *rec)
+{
+    quick_marks marks;
+    if (!quick_identity(line, len, rec, &marks))
+        return false;
+    rec->file = (scan_str){ NULL, 0 };
+    rec->method = (scan_str){ NULL, 0 };
+    rec->subtype = (scan_str){ NULL, 0 };
+    rec->name = (scan_str){ NULL, 0 };
+    rec->has_line = false;
+    rec->line = 0;
+    rec->has_class_addr = false;
+    rec->class_addr = 0;
+    if (rec->kind != SCAN_OBJECT)
+        return rec->kind == SCAN_SHAPE ? false : true; /* SHAPE lines: the full parser reads the tree */
+    /* CLASS and MODULE lines carry the names the views show. */
+    scan_str t = rec->type;
+    if ((t.len == 5 && same_bytes(t.ptr, "CLASS", 5)) || (t.len == 6 && same_bytes(t.ptr, "MODULE", 6)))
+        return false;
+    const char *te = marks.type_end + 1; /* after the type's closing quote */
+    const char *site_end = marks.gen_key ? marks.gen_key - 2 : marks.end; /* the ", " before "generation" */
+    if (marks.gen_key) {
+        /* [, "file":"F"][, "line":N][, "method":"M"], "generation":G */
+        if (marks.gen_key - te < 2 || marks.gen_key[-1] != ' ' || marks.gen_key[-2] != ',')
+            return false;
+        const char *at = marks.gen_key - 2;
+        const char *m = string_member_before(te, at, "method", &rec->method);
+        if (m)
+            at = m;
+        else if (at[-1] == '"' && memmem(te, (size_t)(at - te), "\"method\":", 9))
+            return false; /* a method the quick reader cannot take as it is */
+        const char *l = line_member_before(te, at, &rec->line);
+        if (l) {
+            rec->has_line = true;
+            at = l;
+        }
+        const char *f = string_member_before(te, at, "file", &rec->file);
+        if (f)
+            at = f;
+        else if (memmem(te, (size_t)(marks.gen_key - te), "\"file\":", 7))
+            return false; /* a file with a quote, a backslash, or bytes the full parser must judge */
+        /* Exactly one of each, or the line is not what it seems. */
+        const char *file_key = rec->file.ptr ? rec->file.ptr - 8 : NULL; /* its `"file":"` */
+        if (file_key && file_key > te && memmem(te, (size_t)(file_key - te), "\"file\":", 7))
+            return false;
+        site_end = at;
+    } else if (memmem(te, (size_t)(marks.end - te), "\"file\":", 7) ||
+               memmem(te, (size_t)(marks.end - te), "\"method\":", 9)) {
+        return false; /* a site without a generation: not Ruby's usual line */
+    }
+    /* After the type: [, "shape_id":N][, "slot_size":N][, "class":"0x..."]. */
+    const char *p = skip_number_member(te, marks.end, "shape_id");
+    p = skip_number_member(p, marks.end, "slot_size");
+    const char *c = hex_member_at(p, marks.end, "class", &rec->class_addr);
+    if (c) {
+        rec->has_class_addr = true;
+        p = c;
+    } else if (memmem(te, (size_t)(site_end - te), "\"class\":", 8)) {
+        return false; /* a class elsewhere than Ruby writes it */
+    }
+    if (t.len == 4 && same_bytes(t.ptr, "DATA", 4))
+        return find_subtype(p, site_end, ", \"struct\":\"", &rec->subtype);
+    if (t.len == 5 && same_bytes(t.ptr, "IMEMO", 5))
+        return find_subtype(p, site_end, ", \"imemo_type\":\"", &rec->subtype);
     return true;
 }

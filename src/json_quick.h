@@ -1,4 +1,5 @@
-/* json_quick.h - reading only address, type and generation of a dump line.
+/* json_quick.h - reading only address, type and generation of a dump line
+ * (and, for trends, where the object comes from).
  *
  * The diff needs nothing else from the dumps it compares against (dump 1, and
  * dumps 3..N unless trends are wanted), and simdjson's full structural pass
@@ -27,6 +28,17 @@ extern "C" {
  * object_id. Returns false, touching nothing the caller relies on, when the
  * line is not in the shape described above. */
 bool json_quick_line(const char *line, size_t len, scan_record *rec);
+
+/* The same, and the members that say where an object comes from: its site
+ * ("file", "line", "method", which Ruby writes just before "generation"),
+ * "class" (just after the type, shape_id and slot_size) and a DATA's
+ * "struct" or an IMEMO's "imemo_type". What a HEAP_LIGHT load keeps.
+ * Declines (false) a line whose members are not plain text where the full
+ * parser would decode or judge them (quotes, backslashes, control bytes,
+ * bytes outside ASCII), CLASS and MODULE lines (their names are read in
+ * full), SHAPE lines, and any line where a member it reads could be
+ * somewhere else: the full parser reads those. */
+bool json_quick_sites(const char *line, size_t len, scan_record *rec);
 
 #ifdef __cplusplus
 }

@@ -324,7 +324,7 @@ void scan_quick(run_state &st, size_t pos, size_t wend, size_t range_end)
         const char *line = st.data + pos;
         const char *nl = static_cast<const char *>(std::memchr(line, '\n', wend - pos));
         size_t len = nl ? static_cast<size_t>(nl - line) : wend - pos;
-        bool quick = json_quick_line(line, len, &rec);
+        bool quick = st.opts->quick_sites ? json_quick_sites(line, len, &rec) : json_quick_line(line, len, &rec);
         // Class names and SHAPE records (the shape tree) are read in full
         // where they are wanted: json_quick keeps neither.
         if (quick && st.opts->want_class_names &&
@@ -482,7 +482,7 @@ hs_status json_scan_run(json_scanner *sc, const char *data, size_t begin, size_t
             const char *nl = static_cast<const char *>(std::memchr(data + wend - 1, '\n', end - wend + 1));
             wend = nl ? static_cast<size_t>(nl - data) + 1 : end;
         }
-        if (opts->identity_only) {
+        if (opts->identity_only || opts->quick_sites) {
             scan_quick(st, pos, wend, end);
         } else {
             // scan_window counts lines up to where it stopped, so line_no is

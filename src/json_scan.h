@@ -95,6 +95,10 @@ typedef struct scan_options {
     bool identity_only;  /* only kind, address, type, generation and object_id are
                             needed: lines in Ruby's usual shape are read by
                             json_quick, the rest by the full parser */
+    bool quick_sites;    /* (not with identity_only) lines in Ruby's usual shape
+                            are read by json_quick_sites: identity, site, class
+                            and subtype, what HEAP_LIGHT keeps; the rest by the
+                            full parser */
     bool want_class_names; /* with identity_only: CLASS and MODULE lines are
                               read in full for their "name", SHAPE lines
                               for the shape tree */
