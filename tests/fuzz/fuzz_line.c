@@ -154,6 +154,61 @@ static bool scan_line(json_scanner *sc, const char *line, size_t len, const scan
     return got;
 }
 
+/* Where an object comes from (what json_quick_sites reads), as hashes of
+ * the strings: the two readers must agree on every byte. */
+typedef struct origin {
+    uint64_t file, method, subtype;  /* FNV-1a of the bytes, 0 when absent */
+    bool has_line, has_class;
+    uint32_t line;
+    uint64_t class_addr;
+} origin;
+
+static uint64_t fnv(scan_str s)
+{
+    if (!s.ptr)
+        return 0;
+    uint64_t h = 1469598103934665603ULL;
+    for (uint32_t i = 0; i < s.len; i++)
+        h = (h ^ (unsigned char)s.ptr[i]) * 1099511628211ULL;
+    return h | 1; /* never 0: present and empty differ from absent */
+}
+
+static origin origin_of(const scan_record *r)
+{
+    origin o = { fnv(r->file), fnv(r->method), fnv(r->subtype), r->has_line, r->has_class_addr,
+                 r->has_line ? r->line : 0, r->class_addr };
+    return o;
+}
+
+static void on_origin(void *ctx, const scan_record *r)
+{
+    *(origin *)ctx = origin_of(r);
+}
+
+static bool same_origin(const origin *a, const origin *b)
+{
+    return a->file == b->file && a->method == b->method && a->subtype == b->subtype && a->has_line == b->has_line &&
+           a->line == b->line && a->has_class == b->has_class && a->class_addr == b->class_addr;
+}
+
+/* The strict reader of sites, against the full parser: when it takes the
+ * line, both read the same site, class and subtype. */
+static void check_sites(json_scanner *sc, const char *line, const char *buf, size_t len)
+{
+    scan_record q;
+    memset(&q, 0, sizeof q);
+    if (!json_quick_sites(line, len, &q))
+        return;
+    origin quick = origin_of(&q), full;
+    memset(&full, 0, sizeof full);
+    scan_options o = { 0 };
+    scan_sink sink = { &full, on_origin, NULL, NULL };
+    if (!json_scan_line(sc, buf, len, 0, &o, &sink) || !same_origin(&quick, &full)) {
+        fprintf(stderr, "fuzz_line: json_quick_sites and the full parser disagree on the site\n");
+        abort();
+    }
+}
+
 /* The forgiving readers alone: members, unescaping, repair. */
 static void forgiving(const char *line, size_t len, ident *repaired, bool *got_repaired)
 {
@@ -261,6 +316,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         take(&quick, &qrec);
     }
+
+    check_sites(scanner, line, buf, len);
 
     ident repaired;
     bool got_repaired = false;
