@@ -17,7 +17,7 @@
 #     Runs a full GC and writes ObjectSpace.dump_all into DIR (made, mode 0700,
 #     if missing) as heap-YYYYMMDD-HHMMSS.mmm-PID.json (UTC, the time the dump
 #     began), or .json.gz with gzip: true. The dump is written to a hidden
-#     temporary file (.heap-...json.XXXXXXXX.tmp, which neither heapsift nor a
+#     temporary file (.heap-PID.json.XXXXXXXX.tmp, which neither heapsift nor a
 #     *.json glob picks up), fsynced, then renamed and the directory fsynced:
 #     a reader never sees a partial dump under the final name. The file is
 #     mode 0600. With gzip: true the plain dump is compressed after it is
@@ -180,7 +180,7 @@ module Heapsift
                       Process.pid, extension)
         path = File.join(dir, name)
         return path unless File.exist?(path)
-        time += 0.001
+        time += Rational(1, 1000)
       end
     end
 
@@ -207,7 +207,7 @@ module Heapsift
       @wake = ConditionVariable.new
       @stopping = false
       @thread = Thread.new { run }
-      @thread.name = 'heapsift-every' if @thread.respond_to?(:name=)
+      @thread.name = 'heapsift-every'
       every = self
       @thread.define_singleton_method(:stop) { every.stop }
     end
@@ -282,6 +282,14 @@ module Heapsift
     end
 
     def call(env)
+      response = respond(env)
+      response[2] = [] if env['REQUEST_METHOD'] == 'HEAD'
+      response
+    end
+
+    private
+
+    def respond(env)
       return answer(403, "no token is configured: set HEAPSIFT_TOKEN and restart\n") unless @token_digest
       return answer(404, "not found\n") unless ['', '/'].include?(env['PATH_INFO'].to_s)
       return answer(405, "POST only\n", 'allow' => 'POST') unless env['REQUEST_METHOD'] == 'POST'
@@ -301,8 +309,6 @@ module Heapsift
         LOCK.unlock
       end
     end
-
-    private
 
     def take_dump(env)
       path = Heapsift.__send__(:dump_locked, @dir, trace: false, gzip: @gzip)
