@@ -126,8 +126,14 @@ bool diff_same_object(const heap *a, size_t i, const heap *b, size_t j, diff_ide
         return true;
     if (a->object_id && b->object_id && a->object_id[i] && b->object_id[j])
         return a->object_id[i] == b->object_id[j];
-    if (a->gen[i] != HEAP_NO_GEN && b->gen[j] != HEAP_NO_GEN)
+    bool ga = a->gen[i] != HEAP_NO_GEN, gb = b->gen[j] != HEAP_NO_GEN;
+    if (ga && gb)
         return a->gen[i] == b->gen[j];
+    /* An object keeps its generation, or its lack of one: one with and one
+     * without are two objects (a slot reused after tracing began, or an
+     * object Ruby 3.1 moved there without its allocation data). */
+    if (ga != gb)
+        return false;
     return a->type[i] == b->type[j];
 }
 

@@ -67,6 +67,18 @@ void shapes_merge(shape_table *dst, const shape_table *src)
             shapes_add(dst, k, src->parent[k], src->parent[k] != SHAPES_NONE, src->edge[k], (shape_kind)src->kind[k]);
 }
 
+/* Does the chain end at record s? At one without a parent; or at a root
+ * (ROOT, T_OBJECT) whose parent names no record: Ruby 3.4's 16-bit ids on
+ * 32-bit builds write the invalid id 65535 there. */
+static bool chain_ends(const shape_table *t, uint64_t s)
+{
+    uint32_t p = t->parent[s];
+    if (p == SHAPES_NONE)
+        return true;
+    shape_kind k = (shape_kind)t->kind[s];
+    return (k == SHAPE_ROOT || k == SHAPE_T_OBJECT) && (p >= t->cap || t->kind[p] == SHAPE_KIND_COUNT);
+}
+
 shape_ivars shapes_ivars(const shape_table *t, uint64_t shape_id, uint32_t *names, size_t max)
 {
     shape_ivars out = { .obj_id_slot = SIZE_MAX };
@@ -83,7 +95,7 @@ shape_ivars shapes_ivars(const shape_table *t, uint64_t shape_id, uint32_t *name
             out.nnames++;
         if (k == SHAPE_IVAR || k == SHAPE_OBJ_ID)
             out.slots++;
-        if (t->parent[s] == SHAPES_NONE)
+        if (chain_ends(t, s))
             break;
         s = t->parent[s];
     }
@@ -97,7 +109,7 @@ shape_ivars shapes_ivars(const shape_table *t, uint64_t shape_id, uint32_t *name
             out.obj_id_slot = slot;
         if (k == SHAPE_IVAR && --name < max)
             names[name] = t->edge[s];
-        if (t->parent[s] == SHAPES_NONE)
+        if (chain_ends(t, s))
             break;
     }
     return out;

@@ -282,6 +282,22 @@ static void untraced_objects_at_new_addresses(void **state)
     free_dumps(d, 2);
 }
 
+/* One object with a generation and one without, at the same address, are
+ * two objects: a generation never appears or goes away. */
+static void generation_and_none_differ(void **state)
+{
+    (void)state;
+    heap *d[3] = {
+        dump_of(LINE("0x10", "IMEMO", NOGEN) LINE("0x20", "IMEMO", G(2))),
+        dump_of(LINE("0x10", "IMEMO", G(3)) LINE("0x20", "IMEMO", NOGEN) LINE("0x30", "STRING", G(3))),
+        dump_of(LINE("0x10", "IMEMO", G(3)) LINE("0x20", "IMEMO", NOGEN) LINE("0x30", "STRING", G(3))),
+    };
+    diff_result *r = run(d, 3, DIFF_ID_EXACT);
+    ASSERT_OBJECTS(r, 0, 1, 2);
+    diff_free(r);
+    free_dumps(d, 3);
+}
+
 /* Hostile dumps may repeat an address: every object there is tried. */
 static void duplicate_addresses(void **state)
 {
@@ -468,6 +484,7 @@ int main(void)
         cmocka_unit_test(no_generation_matched_by_type),
         cmocka_unit_test(object_id_takes_precedence),
         cmocka_unit_test(compaction_followed_and_named),
+        cmocka_unit_test(generation_and_none_differ),
         cmocka_unit_test(untraced_objects_at_new_addresses),
         cmocka_unit_test(duplicate_addresses),
         cmocka_unit_test(out_of_order),

@@ -139,6 +139,18 @@ static void loops_are_not_known(void **state)
     assert_false(shapes_ivars(&t, 1, NULL, 0).known);
     assert_true(shapes_ivars(&t, 0, NULL, 0).known);
     assert_int_equal(shapes_kind_of("OBJ_ID", 6), SHAPE_OBJ_ID);
+    /* Ruby 3.4 on 32-bit: a T_OBJECT root whose parent_id is 65535, the
+     * invalid 16-bit id: the chain ends there. */
+    shapes_add(&t, 7, 65535, true, STRTAB_NONE, SHAPE_T_OBJECT);
+    shapes_add(&t, 8, 7, true, 9, SHAPE_IVAR);
+    uint32_t name;
+    shape_ivars si = shapes_ivars(&t, 8, &name, 1);
+    assert_true(si.known);
+    assert_int_equal(si.nnames, 1);
+    assert_int_equal(name, 9);
+    /* An IVAR whose parent is missing is not known. */
+    shapes_add(&t, 10, 65535, true, 9, SHAPE_IVAR);
+    assert_false(shapes_ivars(&t, 10, NULL, 0).known);
     assert_int_equal(shapes_kind_of("SOMETHING_NEW", 13), SHAPE_OTHER);
     shapes_free(&t);
 }
