@@ -107,7 +107,7 @@ for v in "${VERSIONS[@]}"; do
     [ "$v" = 3.1 ] || plan=$((plan + 1))
     [ "$v" = 4.0 ] && plan=$((plan + 1))
 done
-plan=$((plan + 6 + 4 + 4))
+plan=$((plan + 6 + 4 + 4 + 7))
 tap_plan "$plan"
 
 # -- each version's five dumps ------------------------------------------------------------
@@ -560,4 +560,21 @@ utf8_sizes() {
     [ "$got" = "$want" ] || { echo "Total Size $got, the dump sums to $want"; return 1; }
 }
 ok_if "invalid-utf8: the sizes summed are the whole dump's" utf8_sizes
+# -- names on the root paths ---------------------------------------------------------------------
+# --why at the leaked accounts' site: the hop into Accounts::DIRECTORY's
+# array is named by the ivar that holds it (3.2+, from SHAPE records); on
+# 3.4 and 4.0 the first hop, a DATA without a class, by its struct.
+for v in 3.1 3.2 3.3 3.4 4.0; do
+    in_dir "$MODERN/ruby-$v" "$HEAPSIFT" -q --why=/app/accounts.rb:50 "${D3[@]}" > "$WORK/why-$v" 2>&1 || true
+done
+for v in 3.2 3.3 3.4 4.0; do
+    ok_if "ruby-$v: --why names the hop held by Accounts::DIRECTORY's @active" \
+        grep -E '^ +0x[0-9a-f]+ ARRAY Array /app/accounts.rb:[0-9]+ as @active  \(retained' "$WORK/why-$v"
+done
+no_ivar_on_31() { grep -q 'ARRAY Array /app/accounts.rb' "$WORK/why-3.1" && ! grep -q ' as @' "$WORK/why-3.1"; }
+ok_if "ruby-3.1: no SHAPE records, no ivar names, the same path" no_ivar_on_31
+for v in 3.4 4.0; do
+    ok_if "ruby-$v: the path's first hop is named by its struct, VM/pin_array_list" \
+        grep -E '^ +0x[0-9a-f]+ DATA VM/pin_array_list  \(retained' "$WORK/why-$v"
+done
 tap_done

@@ -17,6 +17,7 @@
 
 #include "loader.h"
 #include "view.h"
+#include "view_kinds.h" /* view_open_object */
 
 /* The three app dumps as the explorer loads them (trends on). */
 static loader *app;
@@ -1168,6 +1169,56 @@ static void open_object_fills_in(void **state)
     loader_free(l);
 }
 
+/* Ruby 4.0 (tests/modern/ruby-4.0): the object view lists an object's
+ * ivars by name from its shape, each with its value where the references
+ * line up with them, and the path's hops name the ivar that holds them.
+ * Accounts::DIRECTORY (a Directory, shape 14) has @name @owner @active
+ * @archived, all objects: four references for four ivars. */
+static void ivars_from_shapes(void **state)
+{
+    (void)state;
+    char paths[3][1024];
+    const char *p[3];
+    for (int k = 0; k < 3; k++) {
+        snprintf(paths[k], sizeof paths[k], "%s/tests/modern/ruby-4.0/d%d.json.gz", TOP_SRCDIR, k + 1);
+        p[k] = paths[k];
+    }
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_graph = true };
+    hs_error err;
+    loader *l;
+    assert_int_equal(loader_start(&l, p, 3, &opts, &err), HS_OK);
+    assert_int_equal(loader_join(l), HS_OK);
+    assert_true(loader_attach_graph(l));
+    view v;
+    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT }, TAB_GROUPS);
+    uint32_t dir = session_node_at(l->session, 0x13f56690);
+    assert_int_not_equal(dir, GRAPH_NONE);
+    assert_true(view_open_object(&v, l->session->latest, dir));
+    view_frame *f = view_top(&v);
+    size_t head = SIZE_MAX;
+    for (size_t r = 0; r < f->norows; r++)
+        if (strcmp(row_text(&v, r), "Instance variables (4, from shape 14)") == 0)
+            head = r;
+    assert_int_not_equal(head, SIZE_MAX);
+    assert_string_equal(row_text(&v, head + 3), "  @active = 0x13fa46f0 ARRAY Array /app/accounts.rb:27");
+    assert_int_equal(f->orows[head + 3].kind, OROW_IVAR);
+    /* Its references, named too. */
+    size_t refs = SIZE_MAX;
+    for (size_t r = 0; r < f->norows; r++)
+        if (f->orows[r].kind == OROW_REF && refs == SIZE_MAX)
+            refs = r;
+    assert_string_equal(row_text(&v, refs + 2), "  0x13fa46f0     @active ARRAY Array /app/accounts.rb:27");
+    /* Enter on the ivar follows its value; its path's last hop is named. */
+    f->selected = head + 3;
+    assert_true(view_enter(&v));
+    f = view_top(&v);
+    assert_int_equal(f->h->addr[f->info.index], 0x13fa46f0);
+    assert_true(f->npath >= 2);
+    assert_string_equal(f->path_ivar[f->npath - 1], "@active");
+    view_free(&v);
+    loader_free(l);
+}
+
 /* The Suspects tab: empty until the graph is attached, then the rows of
  * `heapsift --suspects` (tests/golden/app-suspects.txt) in its order; a
  * suspect opens on what it holds, a group of it lists the objects it holds
@@ -1550,6 +1601,7 @@ int main(void)
         cmocka_unit_test(export_and_names),
         cmocka_unit_test(graph_arrives_later),
         cmocka_unit_test(open_object_fills_in),
+        cmocka_unit_test(ivars_from_shapes),
         cmocka_unit_test(suspects_tab),
         cmocka_unit_test(trends_pass_states),
         cmocka_unit_test(trends_arrive_later),
