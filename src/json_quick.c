@@ -310,6 +310,17 @@ static bool find_subtype(const char *from, const char *to, const char *pat, scan
     const char *v = k + plen, *q = memchr(v, '"', (size_t)(to - v));
     if (!q || !plain_text(v, q))
         return false;
+    /* Ruby writes references, the site, memsize or flags next: anything
+     * else and the line is not the one it seems (the full parser's). */
+    static const char *const next[] = { ", \"references\":[", ", \"file\":\"", ", \"line\":", ", \"method\":\"",
+                                        ", \"generation\":", ", \"memsize\":", ", \"flags\":{" };
+    bool known = q + 1 == to || q[1] == '}';
+    for (size_t n = 0; n < sizeof next / sizeof *next && !known; n++) {
+        size_t nlen = strlen(next[n]);
+        known = to - (q + 1) >= (ptrdiff_t)nlen && same_bytes(q + 1, next[n], nlen);
+    }
+    if (!known)
+        return false;
     out->ptr = v;
     out->len = (uint32_t)(q - v);
     return true;
