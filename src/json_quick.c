@@ -386,9 +386,12 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
     } else if (memmem(te, (size_t)(site_end - te), "\"class\":", 8)) {
         return false; /* a class elsewhere than Ruby writes it */
     }
-    if (t.len == 4 && same_bytes(t.ptr, "DATA", 4))
-        return find_subtype(p, site_end, ", \"struct\":\"", &rec->subtype);
-    if (t.len == 5 && same_bytes(t.ptr, "IMEMO", 5))
-        return find_subtype(p, site_end, ", \"imemo_type\":\"", &rec->subtype);
+    /* Ruby writes "struct" for DATA and "imemo_type" for IMEMO, but the
+     * full parser takes either on any line: so does this. */
+    scan_str st = { NULL, 0 }, it = { NULL, 0 };
+    if (!find_subtype(p, site_end, ", \"struct\":\"", &st) || !find_subtype(p, site_end, ", \"imemo_type\":\"", &it) ||
+        (st.ptr && it.ptr))
+        return false;
+    rec->subtype = st.ptr ? st : it;
     return true;
 }
