@@ -355,8 +355,6 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
         const char *m = string_member_before(te, at, "method", &rec->method);
         if (m)
             at = m;
-        else if (at[-1] == '"' && memmem(te, (size_t)(at - te), "\"method\":", 9))
-            return false; /* a method the quick reader cannot take as it is */
         const char *l = line_member_before(te, at, &rec->line);
         if (l) {
             rec->has_line = true;
@@ -365,14 +363,16 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
         const char *f = string_member_before(te, at, "file", &rec->file);
         if (f)
             at = f;
-        else if (memmem(te, (size_t)(marks.gen_key - te), "\"file\":", 7))
-            return false; /* a file with a quote, a backslash, or bytes the full parser must judge */
-        /* Exactly one of each, or the line is not what it seems. */
-        const char *file_key = rec->file.ptr ? rec->file.ptr - 8 : NULL; /* its `"file":"` */
-        if (file_key && file_key > te && memmem(te, (size_t)(file_key - te), "\"file\":", 7))
-            return false;
+        /* The full parser takes these keys wherever they are: any of them
+         * before the site (a value it cannot take plain, a member between
+         * them that Ruby does not write) and the line is its to read. */
+        static const char *const site_keys[] = { "\"line\":", "\"file\":", "\"method\":" };
+        for (size_t k = 0; k < sizeof site_keys / sizeof *site_keys; k++)
+            if (at > te && memmem(te, (size_t)(at - te), site_keys[k], strlen(site_keys[k])))
+                return false;
         site_end = at;
     } else if (memmem(te, (size_t)(marks.end - te), "\"file\":", 7) ||
+               memmem(te, (size_t)(marks.end - te), "\"line\":", 7) ||
                memmem(te, (size_t)(marks.end - te), "\"method\":", 9)) {
         return false; /* a site without a generation: not Ruby's usual line */
     }
@@ -383,6 +383,8 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
     if (c) {
         rec->has_class_addr = true;
         p = c;
+        if (site_end > c && memmem(c, (size_t)(site_end - c), "\"class\":", 8))
+            return false; /* a second one, which the full parser would take */
     } else if (memmem(te, (size_t)(site_end - te), "\"class\":", 8)) {
         return false; /* a class elsewhere than Ruby writes it */
     }
