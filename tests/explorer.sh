@@ -74,7 +74,7 @@ start_on_suspects() {
         "cd '$WORK' && ulimit -c 0 && LANG=C.UTF-8 $cmd; echo \"EXITED \$?\"; stty -a | grep -q ' echo ' && echo TERMINAL-RESTORED; sleep 60"
 }
 
-tap_plan 167
+tap_plan 170
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -515,5 +515,13 @@ keys e C-u "$WORK/no-such-directory-with-a-name-long-enough-to-push-the-reason-o
 wait_for "the whole error shows, wrapped: its reason at the end" "No such file or directory"
 keys j
 wait_gone "the next key clears it" "No such file or directory"
+keys Q
+# ---- compaction between dumps: the status line says so, ! says more -----------------------
+C31="$SRCDIR/tests/modern/compact-3.1"
+start 100 24 "$C31/d1.json.gz" "$C31/d2.json.gz" "$C31/d3.json.gz"
+wait_for "the status line says compaction moved objects" "compaction moved 1995 objects between dumps \(! says more\)"
+keys '!'
+wait_for "! says between which dumps" "d3.json.gz \\(dump 3\\): 203 objects"
+wait_for "and how to take dumps that compare" "Take dumps to compare with GC.auto_compact"
 keys Q
 tap_done
