@@ -502,6 +502,13 @@ hs_status json_scan_run(json_scanner *sc, const char *data, size_t begin, size_t
     return HS_OK;
 }
 
+bool json_scan_valid(const char *line, size_t len)
+{
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    return parser.parse(line, len, true).get(doc) == simdjson::SUCCESS;
+}
+
 bool json_scan_line(json_scanner *sc, const char *line, size_t len, uint64_t offset,
                     const scan_options *opts, const scan_sink *sink)
 {

@@ -131,6 +131,11 @@ hs_status json_scan_run(json_scanner *sc, const char *data, size_t begin, size_t
                         const scan_options *opts, const scan_sink *sink,
                         scan_stats *stats, hs_error *err);
 
+/* Is line[0..len) one JSON document, valid to its last byte (every value
+ * checked, which the On-Demand reader does not do for values it skips)?
+ * For the tests and the fuzzer, which compare readers on valid lines. */
+bool json_scan_valid(const char *line, size_t len);
+
 /* Parses one line alone (no newline) the way json_scan_run would, for
  * re-reading a line in detail views and for tests. Returns true and calls
  * sink->record when the line yields a record; line must be readable for
