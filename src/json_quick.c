@@ -340,7 +340,7 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
     rec->has_class_addr = false;
     rec->class_addr = 0;
     if (rec->kind != SCAN_OBJECT)
-        return rec->kind == SCAN_SHAPE ? false : true; /* SHAPE lines: the full parser reads the tree */
+        return false; /* ROOT and SHAPE lines: few, and the full parser's */
     /* CLASS and MODULE lines carry the names the views show. */
     scan_str t = rec->type;
     if ((t.len == 5 && same_bytes(t.ptr, "CLASS", 5)) || (t.len == 6 && same_bytes(t.ptr, "MODULE", 6)))
