@@ -605,19 +605,19 @@ static int report(loader *l, const options *o)
         print_error(l->err.msg);
         return EXIT_INPUT;
     }
+    if (l->opts.want_graph && l->graph_status != HS_OK) {
+        print_error(l->graph_err.msg);
+        return EXIT_INPUT;
+    }
+    /* What the loader held back for this is needed now. */
+    loader_unreserve(l);
     /* --suspects reads no group's retained size: grouped before the graph
      * is attached, the groups skip computing them. */
     group_set *set = NULL;
     if (o->suspects && group_sort_needs(o->sort) != SORT_NEEDS_GRAPH)
         set = make_groups(l->session, o);
-    if (l->opts.want_graph) {
-        if (l->graph_status != HS_OK) {
-            print_error(l->graph_err.msg);
-            group_free(set);
-            return EXIT_INPUT;
-        }
+    if (l->opts.want_graph)
         loader_attach_graph(l);
-    }
     const session *ses = l->session;
     if (!o->quiet)
         problems_write(stderr, ses, "heapsift: ", PROBLEMS_SHOWN_CLI, true);

@@ -197,6 +197,7 @@ void ui_loaded(ui *u)
     }
     group_query q = { .by = u->opts.by, .filter = u->opts.filter, .sort = u->opts.sort,
                       .reverse = u->opts.reverse, .trends = true };
+    loader_unreserve(l); /* the memory held for the grouping that follows */
     view_init(&u->view, l->session, &q, u->tab);
     u->view.graph_pending = atomic_load(&l->graph_state) == LOADER_GRAPH_RUNNING;
     int ts = atomic_load(&l->trends_state);
