@@ -155,7 +155,10 @@ typedef struct view {
     size_t match_count;      /* 0: no search result stands (the list changed) */
     char message[256];       /* what the last action has to say, for the status line */
     bool graph_pending;      /* the latest dump's graph is still being read (set by
-                                the owner; cleared by view_graph_ready) */
+                                the owner; cleared by view_graph_ready and
+                                view_graph_failed) */
+    char graph_error[512];   /* why there is no graph (view_graph_failed: out of
+                                memory, say), for the screens to keep saying; or "" */
     bool trends_pending;     /* every dump's sites are still being read for the
                                 trends (set by the owner; cleared by
                                 view_trends_ready) */
@@ -185,6 +188,11 @@ void view_free(view *v);
  * sorts again (retained may be the sort key), keeping the selection. Object
  * views opened before keep what they showed. */
 void view_graph_ready(view *v);
+
+/* The latest dump's graph will not come (why: the loader's message): the
+ * lists stay without retained sizes and suspects, and say why (graph_error,
+ * sp_error, message). */
+void view_graph_failed(view *v, const char *why);
 
 /* Every dump's sites have been attached: fills the groups' trends and
  * sorts again (the live counts may be the sort key), keeping the
