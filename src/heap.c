@@ -560,7 +560,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     h->mode = opts->mode;
     h->keeps_subtypes = !opts->skip_subtypes;
     h->shapes_as_objects = opts->shapes_as_objects;
-    hs_status st = dumpfile_open(&h->file, path, err);
+    hs_status st = dumpfile_open_cancellable(&h->file, path, opts->progress ? opts->progress->cancel : NULL, err);
     if (st != HS_OK) {
         heap_free(h);
         return st;
