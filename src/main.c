@@ -126,7 +126,8 @@ static const char usage_text[] =
     "      --max-memory=SIZE     refuse to start when the dumps would need more\n"
     "                            memory than SIZE (512M, 4G ...; estimated from\n"
     "                            their sizes); default: what the machine has\n"
-    "                            available; 0: no check\n"
+    "                            available, or less when a cgroup or ulimit -v\n"
+    "                            leaves less; 0: no check\n"
     "  -h, --help                show this help\n"
     "  -V, --version             show the version\n"
     "\n"
@@ -462,24 +463,17 @@ static bool files_unchanged(const session *ses)
 }
 
 /* Refuses, before anything is loaded, a load that would not fit in memory
- * (the machine would swap, or the kernel kill heapsift half way). */
+ * (the machine would swap, or the kernel kill heapsift half way, or an
+ * allocation fail half way under a cgroup or address-space limit). */
 static bool memory_suffices(const char *const *paths, size_t n, const loader_opts *lopts, const options *o)
 {
     if (o->max_memory_set && o->max_memory == 0)
         return true;
     memcheck_plan plan = { lopts->want_trends || lopts->trends_later, lopts->want_graph };
-    uint64_t need = memcheck_estimate(paths, n, &plan);
-    uint64_t cap = o->max_memory_set ? o->max_memory : memcheck_available();
-    if (cap == 0 || need <= cap)
+    hs_error err;
+    if (memcheck_check(paths, n, &plan, o->max_memory_set ? o->max_memory : 0, &memcheck_system, &err) == HS_OK)
         return true;
-    char need_text[32], cap_text[32];
-    units_bytes(need, need_text, sizeof need_text);
-    units_bytes(cap, cap_text, sizeof cap_text);
-    fprintf(stderr,
-            "heapsift: these dumps need about %s of memory (estimated from their sizes), more than the %s %s; "
-            "nothing was loaded. Compare fewer or smaller dumps, use a machine with more memory, or pass "
-            "--max-memory=0 to try anyway.\n",
-            need_text, cap_text, o->max_memory_set ? "--max-memory allows" : "this machine has available");
+    print_error(err.msg);
     return false;
 }
 
