@@ -111,6 +111,11 @@ uint64_t dumpfile_fault(const dumpfile *df)
 
 hs_status dumpfile_check(dumpfile *df, hs_error *err)
 {
+    return dumpfile_verify(df, df->warning, sizeof df->warning, err);
+}
+
+hs_status dumpfile_verify(const dumpfile *df, char *warning, size_t size, hs_error *err)
+{
     if (!df->file_backed)
         return HS_OK;
     uint64_t fault = mapguard_fault(df->guard);
@@ -122,8 +127,8 @@ hs_status dumpfile_check(dumpfile *df, hs_error *err)
     bool rewritten = have && now == df->size &&
                      (sb.st_mtim.tv_sec != df->mtime.tv_sec || sb.st_mtim.tv_nsec != df->mtime.tv_nsec);
     if (fault == MAPGUARD_NO_FAULT && now >= df->size && !rewritten) {
-        if (now > df->size && !df->warning[0])
-            snprintf(df->warning, sizeof df->warning,
+        if (now > df->size && !warning[0])
+            snprintf(warning, size,
                      "%s: the file grew from %zu to %" PRIu64 " bytes while it was read "
                      "(is it still being written?); read the first %zu",
                      df->path, df->size, now, df->size);

@@ -74,6 +74,11 @@ hs_status dumpfile_open_cancellable(dumpfile *df, const char *path, const _Atomi
  * after reading. */
 hs_status dumpfile_check(dumpfile *df, hs_error *err);
 
+/* dumpfile_check for a thread that must not write to df (it belongs to
+ * another, which may read df->warning meanwhile): the line about a file
+ * that grew goes into warning[0..size) instead, when that is "". */
+hs_status dumpfile_verify(const dumpfile *df, char *warning, size_t size, hs_error *err);
+
 /* The first byte a read found gone because the file shrank (from it on,
  * the text reads as zeros), or MAPGUARD_NO_FAULT. Writes nothing: any
  * thread, at any time. */

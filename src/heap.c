@@ -925,6 +925,11 @@ bool heap_line_of(const heap *h, size_t i, uint64_t *line, uint64_t *offset)
     return true;
 }
 
+hs_status heap_verify_file(const heap *h, char *warning, size_t size, hs_error *err)
+{
+    return dumpfile_verify(&h->file, warning, size, err);
+}
+
 hs_status heap_check_file(heap *h, hs_error *err)
 {
     hs_status st = dumpfile_check(&h->file, err);

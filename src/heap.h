@@ -231,8 +231,14 @@ bool heap_line_of(const heap *h, size_t i, uint64_t *line, uint64_t *offset);
 /* HEAP_FULL: the dump's file stays mapped and its lines are re-read. Fails
  * (see dumpfile_check) when the file shrank since it was opened, so what was
  * read of it cannot be trusted; copies a warning (the file grew) into
- * h->warning. Call after each pass that read the file. */
+ * h->warning. Call after each pass that read the file. Owner thread only:
+ * it writes h->warning, which the owner's screens read. */
 hs_status heap_check_file(heap *h, hs_error *err);
+
+/* heap_check_file for a pass on another thread (the graph's): writes
+ * nothing of h; the warning, if any, goes into warning[0..size) when that
+ * is "", for the owner to give h when it takes the pass's result. */
+hs_status heap_verify_file(const heap *h, char *warning, size_t size, hs_error *err);
 
 /* For the explorer, which reads the dump's lines long after loading: the
  * first byte found gone because the file shrank, or MAPGUARD_NO_FAULT (see

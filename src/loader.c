@@ -248,9 +248,11 @@ static void *loader_main(void *arg)
     t0 = monotime_now();
     heap *latest = l->session->latest;
     l->graph_status = heap_graph_read(&l->graph, latest, l->opts.threads, &l->graph_progress, &l->graph_err);
-    /* The latest dump was read again for its references. */
+    /* The latest dump was read again for its references. The heap is the
+     * owner's now, which draws its warning: a new one waits in the graph
+     * until the owner attaches it. */
     if (l->graph_status == HS_OK)
-        l->graph_status = heap_check_file(latest, &l->graph_err);
+        l->graph_status = heap_verify_file(latest, l->graph.warning, sizeof l->graph.warning, &l->graph_err);
     /* The owner looks the subject's objects up in the graph, again and
      * again (retained sizes, suspects): once here, off its thread. */
     if (l->graph_status == HS_OK) {

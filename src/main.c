@@ -632,6 +632,10 @@ static int explore(loader *l, const options *o)
                    .filter = &o->filter,
                    .tab = o->first_tab };
     int status = ui_run(l, &uo);
+    /* Whatever still runs (the load after q, the graph or trends pass after
+     * Q) is not wanted any more; its status is read once it has ended. */
+    loader_cancel(l);
+    loader_join(l);
     if (status == 1 && l->status != HS_OK && l->status != HS_ERR_CANCELLED)
         print_error(l->err.msg); /* also where the shell shows it */
     return status;
@@ -696,10 +700,9 @@ int main(int argc, char **argv)
     } else {
         status = explorer ? explore(l, &o) : report(l, &o);
     }
-    /* A load cancelled while its thread waits on input (a FIFO) cannot be
-     * joined: leaving main ends that thread with the process. */
-    if (l && loader_finished(l))
-        loader_free(l);
+    /* Every thread has ended by now (a load waiting on a FIFO sees the
+     * cancel too): loader_free joins what explore and report have not. */
+    loader_free(l);
     filter_free(&o.filter);
     return status;
 }

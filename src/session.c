@@ -4,6 +4,7 @@
 #include "objinfo.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,9 @@ void session_attach_graph(session *s, heap_graph *hg)
     }
     s->avoid_root = graph_root_kind(s->graph, "machine_context");
     heap_add_damaged(s->latest, hg->damaged, hg->problems, hg->nproblems);
+    /* Found by the pass on its thread; said here, on the owner's. */
+    if (hg->warning[0] && !s->latest->warning[0])
+        snprintf(s->latest->warning, sizeof s->latest->warning, "%s", hg->warning);
     heap_graph_free(hg);
 }
 
