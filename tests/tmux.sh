@@ -40,10 +40,11 @@ wait_for() {
     return 0
 }
 
-# wait_gone NAME PATTERN: polls until PATTERN is no longer on the screen.
+# wait_gone NAME PATTERN [SECONDS]: polls until PATTERN is no longer on the
+# screen.
 wait_gone() {
-    local name=$1 pattern=$2 i
-    for ((i = 0; i < 200; i++)); do
+    local name=$1 pattern=$2 limit=${3:-10} i
+    for ((i = 0; i < limit * 20; i++)); do
         if ! screen | grep -qE -- "$pattern"; then
             tap_ok "$name"
             return 0
