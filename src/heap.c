@@ -679,20 +679,34 @@ void heap_attach_sites(heap *h, heap *from)
     assert(from->count == h->count && from->site && from->class_addr);
     uint32_t *smap = strtab_merge(h->strings, from->strings);
     uint32_t *site_map = merge_sites(h->site_index, from->site_index, smap);
-    if (!h->site)
-        h->site = hs_xcalloc(h->count ? h->count : 1, sizeof *h->site);
-    if (!h->class_addr)
-        h->class_addr = hs_xcalloc(h->count ? h->count : 1, sizeof *h->class_addr);
-    if (h->keeps_subtypes && from->subtype && !h->subtype)
-        h->subtype = hs_xcalloc(h->count ? h->count : 1, sizeof *h->subtype);
+    /* A column h lacks is from's, taken over and remapped in place (no
+     * object of h has it filled yet), rather than a new one to copy into:
+     * this runs on the owner's thread, where nothing could say that the
+     * memory for it ran out. */
+    bool took_site = !h->site, took_subtype = h->keeps_subtypes && from->subtype && !h->subtype;
+    if (took_site) {
+        h->site = from->site;
+        from->site = NULL;
+    }
+    if (!h->class_addr) {
+        h->class_addr = from->class_addr;
+        from->class_addr = NULL;
+    }
+    if (took_subtype) {
+        h->subtype = from->subtype;
+        from->subtype = NULL;
+    }
+    const uint32_t *sites = took_site ? h->site : from->site;
+    const uint32_t *subtypes = took_subtype ? h->subtype : from->subtype;
     for (size_t i = 0; i < h->count; i++) {
         /* What h read in full itself stays (it is the same). */
         if (h->flags && (h->flags[i] & HEAP_F_DETAILED))
             continue;
-        h->site[i] = site_map[from->site[i]];
-        h->class_addr[i] = from->class_addr[i];
-        if (h->subtype && from->subtype)
-            h->subtype[i] = smap[from->subtype[i]];
+        h->site[i] = site_map[sites[i]];
+        if (from->class_addr)
+            h->class_addr[i] = from->class_addr[i];
+        if (h->subtype && subtypes)
+            h->subtype[i] = smap[subtypes[i]];
     }
     heap_class *kc, *tmp;
     HASH_ITER(hh, from->classes, kc, tmp)
