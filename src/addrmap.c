@@ -14,12 +14,17 @@ static size_t slot_of(uint64_t block, size_t size)
     return (size_t)((block * 0x9e3779b97f4a7c15ull) >> 20) & (size - 1);
 }
 
-void addrmap_build(addrmap *m, const uint64_t *addr, size_t n)
+hs_status addrmap_try_build(addrmap *m, const uint64_t *addr, size_t n, hs_error *err)
 {
     memset(m, 0, sizeof *m);
     m->n = n;
-    m->keys = hs_xmalloc((n ? n : 1) * sizeof *m->keys);
-    m->idx = hs_xmalloc((n ? n : 1) * sizeof *m->idx);
+    hs_mem mem = { 0 };
+    m->keys = hs_mem_alloc(&mem, n, sizeof *m->keys);
+    m->idx = hs_mem_alloc(&mem, n, sizeof *m->idx);
+    if (hs_mem_failed(&mem)) {
+        addrmap_free(m);
+        return hs_mem_fail(err, &mem, "an index of %zu addresses", n);
+    }
     for (size_t i = 0; i < n; i++) {
         m->keys[i] = addr[i];
         m->idx[i] = (uint32_t)i;
@@ -31,9 +36,13 @@ void addrmap_build(addrmap *m, const uint64_t *addr, size_t n)
     m->dir_size = 16;
     while (m->dir_size < blocks * 2)
         m->dir_size *= 2;
-    m->dir_block = hs_xcalloc(m->dir_size, sizeof *m->dir_block);
-    m->dir_first = hs_xmalloc(m->dir_size * sizeof *m->dir_first);
-    m->dir_count = hs_xmalloc(m->dir_size * sizeof *m->dir_count);
+    m->dir_block = hs_mem_zalloc(&mem, m->dir_size, sizeof *m->dir_block);
+    m->dir_first = hs_mem_alloc(&mem, m->dir_size, sizeof *m->dir_first);
+    m->dir_count = hs_mem_alloc(&mem, m->dir_size, sizeof *m->dir_count);
+    if (hs_mem_failed(&mem)) {
+        addrmap_free(m);
+        return hs_mem_fail(err, &mem, "an index of %zu addresses", n);
+    }
     for (size_t i = 0; i < n;) {
         uint64_t block = m->keys[i] >> BLOCK_SHIFT;
         size_t j = i;
@@ -48,6 +57,14 @@ void addrmap_build(addrmap *m, const uint64_t *addr, size_t n)
         m->dir_count[s] = (uint32_t)(j - i);
         i = j;
     }
+    return HS_OK;
+}
+
+void addrmap_build(addrmap *m, const uint64_t *addr, size_t n)
+{
+    hs_error err;
+    if (addrmap_try_build(m, addr, n, &err) != HS_OK)
+        hs_abort(&err);
 }
 
 void addrmap_free(addrmap *m)

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "status.h"
+
 #define ADDRMAP_NONE UINT32_MAX
 
 typedef struct addrmap {
@@ -24,7 +26,12 @@ typedef struct addrmap {
     size_t dir_size;     /* slots (a power of two) */
 } addrmap;
 
-/* Indexes addr[0..n) (object i has address addr[i]). */
+/* Indexes addr[0..n) (object i has address addr[i]): 12 bytes per object
+ * and a directory. Fails with HS_ERR_NOMEM, saying how much it needed, and
+ * m left empty, when that memory cannot be had. */
+hs_status addrmap_try_build(addrmap *m, const uint64_t *addr, size_t n, hs_error *err);
+/* addrmap_try_build for a caller with no way to report the failure: aborts with
+ * its message, as hs_xmalloc does. */
 void addrmap_build(addrmap *m, const uint64_t *addr, size_t n);
 void addrmap_free(addrmap *m);
 

@@ -3,10 +3,13 @@
 #include "dumpfile.h"
 
 #include "mapguard.h"
+#include "units.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,27 +51,37 @@ static void *anon_grow(void *p, size_t old_mapped, size_t size, size_t *mapped)
     return q;
 }
 
+/* The failed mmap of a file of size bytes, said as what it is. */
+static hs_status map_failed(const dumpfile *df, size_t size, int e, hs_error *err)
+{
+    char text[32];
+    units_bytes(size, text, sizeof text);
+    return hs_fail(err, HS_ERR_IO, "%s: cannot map the file (%s) into memory: %s%s", df->path, text, strerror(e),
+                   e == ENOMEM ? " (the whole file must fit in the address space: see ulimit -v)" : "");
+}
+
 /* Maps a regular file with a readable zero page after it, guarded against
- * the file shrinking (mapguard). On success df owns fd. HS_ERR_NOMEM when
- * no guard slot is free: the caller reads the file instead. */
+ * the file shrinking (mapguard). On success df owns fd. A file that cannot
+ * be mapped is not read into memory instead: that would need as much
+ * memory again, of the kind that is short. */
 static hs_status map_plain(dumpfile *df, int fd, size_t size, hs_error *err)
 {
     size_t mapped;
     void *region = anon_map(size, &mapped);
     if (!region)
-        return hs_fail(err, HS_ERR_NOMEM, "%s: cannot reserve %zu bytes of address space: %s",
-                       df->path, size, strerror(errno));
+        return map_failed(df, size, errno, err);
     int guard = mapguard_add(region, round_up_page(size));
     if (guard < 0) {
         munmap(region, mapped);
-        return hs_fail(err, HS_ERR_NOMEM, "%s: no guard for another mapped file", df->path);
+        return hs_fail(err, HS_ERR_IO, "%s: cannot map the file: too many dumps are mapped at once (%d)", df->path,
+                       MAPGUARD_SLOTS);
     }
     void *file = mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
     if (file == MAP_FAILED) {
         int e = errno;
         mapguard_remove(guard);
         munmap(region, mapped);
-        return hs_fail(err, HS_ERR_IO, "%s: cannot map the file: %s", df->path, strerror(e));
+        return map_failed(df, size, e, err);
     }
     madvise(file, size, MADV_SEQUENTIAL);
     df->map = region;
@@ -98,6 +111,11 @@ uint64_t dumpfile_fault(const dumpfile *df)
 
 hs_status dumpfile_check(dumpfile *df, hs_error *err)
 {
+    return dumpfile_verify(df, df->warning, sizeof df->warning, err);
+}
+
+hs_status dumpfile_verify(const dumpfile *df, char *warning, size_t size, hs_error *err)
+{
     if (!df->file_backed)
         return HS_OK;
     uint64_t fault = mapguard_fault(df->guard);
@@ -109,8 +127,8 @@ hs_status dumpfile_check(dumpfile *df, hs_error *err)
     bool rewritten = have && now == df->size &&
                      (sb.st_mtim.tv_sec != df->mtime.tv_sec || sb.st_mtim.tv_nsec != df->mtime.tv_nsec);
     if (fault == MAPGUARD_NO_FAULT && now >= df->size && !rewritten) {
-        if (now > df->size && !df->warning[0])
-            snprintf(df->warning, sizeof df->warning,
+        if (now > df->size && !warning[0])
+            snprintf(warning, size,
                      "%s: the file grew from %zu to %" PRIu64 " bytes while it was read "
                      "(is it still being written?); read the first %zu",
                      df->path, df->size, now, df->size);
@@ -132,28 +150,58 @@ hs_status dumpfile_check(dumpfile *df, hs_error *err)
                    df->path, df->size, now, where);
 }
 
-/* Reads a whole stream (a FIFO, or a file that cannot be mapped) into memory. */
-static hs_status read_stream(dumpfile *df, int fd, hs_error *err)
+/* Memory for the text read or inflated so far could not grow. */
+static hs_status text_out_of_memory(const dumpfile *df, const char *doing, size_t have, size_t want, int e,
+                                    hs_error *err)
+{
+    char have_text[32], want_text[32];
+    units_bytes(have, have_text, sizeof have_text);
+    units_bytes(want, want_text, sizeof want_text);
+    return hs_fail(err, HS_ERR_NOMEM, "%s: not enough memory to %s: %s of text so far, room for %s could not be had (%s)",
+                   df->path, doing, have_text, want_text, strerror(e));
+}
+
+/* Waits until fd (non-blocking) can be read: false when *cancel was set
+ * meanwhile. A FIFO that no writer has opened yet stays unreadable. */
+static bool wait_readable(int fd, const _Atomic bool *cancel)
+{
+    for (;;) {
+        if (atomic_load(cancel))
+            return false;
+        struct pollfd p = { fd, POLLIN, 0 };
+        if (poll(&p, 1, 100) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+            return true;
+    }
+}
+
+/* Reads a whole stream (a FIFO, a pipe, a device) into memory. With cancel,
+ * fd is non-blocking and the wait for data gives up once *cancel is set. */
+static hs_status read_stream(dumpfile *df, int fd, const _Atomic bool *cancel, hs_error *err)
 {
     size_t mapped, size = 0, cap = 1 << 20;
     char *buf = anon_map(cap, &mapped);
     if (!buf)
-        return hs_fail(err, HS_ERR_NOMEM, "%s: out of memory reading the file", df->path);
+        return text_out_of_memory(df, "read the stream", 0, cap, errno, err);
     for (;;) {
         if (size == cap) {
             char *grown = anon_grow(buf, mapped, cap * 2, &mapped);
             if (!grown) {
+                int e = errno;
                 munmap(buf, mapped);
-                return hs_fail(err, HS_ERR_NOMEM, "%s: out of memory after %zu bytes", df->path, size);
+                return text_out_of_memory(df, "read the stream", size, cap * 2, e, err);
             }
             buf = grown;
             cap *= 2;
+        }
+        if (cancel && !wait_readable(fd, cancel)) {
+            munmap(buf, mapped);
+            return hs_fail(err, HS_ERR_CANCELLED, "%s: cancelled", df->path);
         }
         ssize_t n = read(fd, buf + size, cap - size);
         if (n == 0)
             break;
         if (n < 0) {
-            if (errno == EINTR)
+            if (errno == EINTR || errno == EAGAIN)
                 continue;
             int e = errno;
             munmap(buf, mapped);
@@ -183,7 +231,7 @@ static hs_status inflate_gzip(dumpfile *df, const unsigned char *src, size_t src
     size_t mapped, cap = guess + 1;
     char *buf = anon_map(cap, &mapped);
     if (!buf)
-        return hs_fail(err, HS_ERR_NOMEM, "%s: out of memory inflating the file", df->path);
+        return text_out_of_memory(df, "inflate the gzip file", 0, cap, errno, err);
 
     z_stream zs;
     memset(&zs, 0, sizeof zs);
@@ -197,10 +245,10 @@ static hs_status inflate_gzip(dumpfile *df, const unsigned char *src, size_t src
         if (size == cap) {
             char *grown = anon_grow(buf, mapped, cap * 2, &mapped);
             if (!grown) {
+                int e = errno;
                 inflateEnd(&zs);
                 munmap(buf, mapped);
-                return hs_fail(err, HS_ERR_NOMEM, "%s: out of memory after inflating %zu bytes",
-                               df->path, size);
+                return text_out_of_memory(df, "inflate the gzip file", size, cap * 2, e, err);
             }
             buf = grown;
             cap *= 2;
@@ -267,11 +315,18 @@ bool dumpfile_same_file(const char *a, const char *b)
 
 hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err)
 {
+    return dumpfile_open_cancellable(df, path, NULL, err);
+}
+
+hs_status dumpfile_open_cancellable(dumpfile *df, const char *path, const _Atomic bool *cancel, hs_error *err)
+{
     memset(df, 0, sizeof *df);
     df->path = hs_xstrndup(path, strlen(path));
     hs_status st = HS_OK;
 
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Non-blocking, a FIFO's open does not wait for a writer; the reads
+     * wait in poll(), which can be cancelled. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (cancel ? O_NONBLOCK : 0));
     if (fd < 0) {
         st = hs_fail(err, HS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
         goto fail;
@@ -287,20 +342,21 @@ hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err)
     }
     df->disk_size = (uint64_t)sb.st_size;
 
-    st = HS_ERR_NOMEM;
-    if (S_ISREG(sb.st_mode) && sb.st_size > 0)
+    if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
         st = map_plain(df, fd, (size_t)sb.st_size, err);
-    if (st == HS_OK) {
+        if (st != HS_OK)
+            goto fail_fd;
         df->mtime = sb.st_mtim;
         fd = -1; /* the dumpfile keeps it */
     } else {
-        st = read_stream(df, fd, err);
+        /* A regular file of size 0 may still be a /proc-like file with text. */
+        st = read_stream(df, fd, cancel, err);
         df->disk_size = df->size;
         close(fd);
         fd = -1;
+        if (st != HS_OK)
+            goto fail;
     }
-    if (st != HS_OK)
-        goto fail;
 
     if (df->size == 0) {
         st = hs_fail(err, HS_ERR_FORMAT, "%s: the file is empty", path);

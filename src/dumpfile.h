@@ -3,8 +3,10 @@
  * A plain file is mapped, never copied: an anonymous region one page larger
  * than the file is reserved and the file is mapped over its start, so the
  * scanner (simdjson) may read DUMPFILE_PADDING bytes past the end. Gzip input
- * (recognised by its magic bytes, whatever the name) and anything that cannot
- * be mapped (a FIFO, a pipe) is read into anonymous memory instead.
+ * (recognised by its magic bytes, whatever the name) is inflated into
+ * anonymous memory, and what is not a regular file (a FIFO, a pipe) read
+ * into it. A regular file that cannot be mapped is an error, not read
+ * instead: that would take as much memory again.
  *
  * Knows nothing about JSON. Any thread may call these functions on its own
  * dumpfile; dumpfile_release() on disjoint ranges may run concurrently.
@@ -51,9 +53,16 @@ bool dumpfile_same_file(const char *a, const char *b);
 
 /* Opens and maps path. On failure fills err (naming the file) and leaves df
  * closed. An empty file is HS_ERR_FORMAT; a directory, a missing or unreadable
- * file is HS_ERR_IO. A gzip stream that is cut short or corrupt keeps the text
- * inflated so far and says so in df->warning. */
+ * file, or one that cannot be mapped (mmap's reason said) is HS_ERR_IO; no
+ * memory for the text of a stream or a gzip file, HS_ERR_NOMEM. A gzip
+ * stream that is cut short or corrupt keeps the text inflated so far and
+ * says so in df->warning. */
 hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err);
+
+/* dumpfile_open that gives up, with HS_ERR_CANCELLED, once *cancel is set
+ * while it waits for a FIFO's writer or for its data (checked every 100 ms),
+ * so that the thread that called it can be joined. */
+hs_status dumpfile_open_cancellable(dumpfile *df, const char *path, const _Atomic bool *cancel, hs_error *err);
 
 /* A mapped file that shrinks while it is read leaves zeros where its text
  * was (see mapguard.h) instead of killing the process. Fails with HS_ERR_IO,
@@ -64,6 +73,11 @@ hs_status dumpfile_open(dumpfile *df, const char *path, hs_error *err);
  * gets a line in df->warning (its first df->size bytes were read). Call
  * after reading. */
 hs_status dumpfile_check(dumpfile *df, hs_error *err);
+
+/* dumpfile_check for a thread that must not write to df (it belongs to
+ * another, which may read df->warning meanwhile): the line about a file
+ * that grew goes into warning[0..size) instead, when that is "". */
+hs_status dumpfile_verify(const dumpfile *df, char *warning, size_t size, hs_error *err);
 
 /* The first byte a read found gone because the file shrank (from it on,
  * the text reads as zeros), or MAPGUARD_NO_FAULT. Writes nothing: any

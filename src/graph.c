@@ -5,15 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-void graph_build(graph *g, uint32_t n, const uint64_t *ref_start, const uint32_t *refs,
-                 const uint32_t *roots, const uint8_t *root_kind, size_t nroots)
+hs_status graph_build(graph *g, uint32_t n, const uint64_t *ref_start, const uint32_t *refs,
+                      const uint32_t *roots, const uint8_t *root_kind, size_t nroots, hs_error *err)
 {
     memset(g, 0, sizeof *g);
     g->n = n;
     snprintf(g->root_names[0], sizeof g->root_names[0], "?");
     g->nroot_names = 1;
     uint32_t nodes = n + 1;
-    g->out_start = hs_xcalloc((size_t)nodes + 1, sizeof *g->out_start);
+    hs_mem mem = { 0 };
+    g->out_start = hs_mem_zalloc(&mem, (size_t)nodes + 1, sizeof *g->out_start);
+    if (hs_mem_failed(&mem))
+        return hs_mem_fail(err, &mem, "the reference graph of %u objects", n);
     uint64_t edges = 0;
     for (uint32_t v = 0; v < n; v++) {
         g->out_start[v] = (uint32_t)edges;
@@ -33,14 +36,19 @@ void graph_build(graph *g, uint32_t n, const uint64_t *ref_start, const uint32_t
     }
     g->out_start[n + 1] = (uint32_t)edges;
     g->edges = edges;
-    g->out = hs_xmalloc((edges ? edges : 1) * sizeof *g->out);
+    size_t nroot_edges = g->out_start[n + 1] - g->out_start[n];
+    g->out = hs_mem_alloc(&mem, edges, sizeof *g->out);
+    g->root_kind = hs_mem_alloc(&mem, nroot_edges, 1);
+    if (hs_mem_failed(&mem)) {
+        graph_free(g);
+        return hs_mem_fail(err, &mem, "the reference graph of %u objects and %llu references", n,
+                           (unsigned long long)edges);
+    }
     size_t at = 0;
     for (uint32_t v = 0; v < n; v++)
         for (uint64_t k = ref_start[v]; k < ref_start[v + 1]; k++)
             if (refs[k] != GRAPH_NONE && refs[k] < n)
                 g->out[at++] = refs[k];
-    size_t nroot_edges = g->out_start[n + 1] - g->out_start[n];
-    g->root_kind = hs_xmalloc(nroot_edges ? nroot_edges : 1);
     size_t r = 0;
     for (size_t k = 0; k < nroots; k++) {
         if (roots[k] >= n)
@@ -49,6 +57,7 @@ void graph_build(graph *g, uint32_t n, const uint64_t *ref_start, const uint32_t
         uint8_t kind = root_kind ? root_kind[k] : 0;
         g->root_kind[r++] = kind < GRAPH_ROOT_KINDS ? kind : 0; /* unknown: "?" */
     }
+    return HS_OK;
 }
 
 void graph_free(graph *g)
@@ -106,12 +115,10 @@ static uint32_t eval(lt *t, uint32_t v)
 }
 
 /* Numbers nodes in depth-first preorder from the virtual root; returns the
- * count reached. */
-static uint32_t number_nodes(const graph *g, lt *t)
+ * count reached. stack and next are scratch of n + 1 entries. */
+static uint32_t number_nodes(const graph *g, lt *t, uint32_t *stack, uint32_t *next)
 {
-    uint32_t nodes = g->n + 1, count = 0;
-    uint32_t *stack = hs_xmalloc((size_t)nodes * sizeof *stack);
-    uint32_t *next = hs_xmalloc((size_t)nodes * sizeof *next);
+    uint32_t count = 0;
     size_t sp = 0;
     stack[sp++] = g->n;
     t->dfnum[g->n] = ++count;
@@ -133,49 +140,90 @@ static uint32_t number_nodes(const graph *g, lt *t)
             sp--;
         }
     }
-    free(stack);
-    free(next);
     return count;
 }
 
-/* Predecessor lists (in-edges) in CSR form: a counting sort of the edges by
- * target. Only graph_dominators needs them, and only while it runs. */
-static void predecessors(const graph *g, uint32_t **in_start, uint32_t **in)
+/* Predecessor lists (in-edges) in CSR form into start (n + 2 entries,
+ * zeroed) and list (one per edge): a counting sort of the edges by target,
+ * with fill (n + 2 entries) as scratch. Only graph_dominators needs them,
+ * and only while it runs. */
+static void predecessors(const graph *g, uint32_t *start, uint32_t *list, uint32_t *fill)
 {
     uint32_t nodes = g->n + 1;
     uint64_t edges = g->edges;
-    uint32_t *start = hs_xcalloc((size_t)nodes + 1, sizeof *start);
     for (uint64_t e = 0; e < edges; e++)
         start[g->out[e] + 1]++;
     for (uint32_t v = 0; v < nodes; v++)
         start[v + 1] += start[v];
-    uint32_t *list = hs_xmalloc((edges ? edges : 1) * sizeof *list);
-    uint32_t *fill = hs_xmalloc(((size_t)nodes + 1) * sizeof *fill);
     memcpy(fill, start, ((size_t)nodes + 1) * sizeof *fill);
     for (uint32_t v = 0; v < nodes; v++)
         for (uint32_t e = g->out_start[v]; e < g->out_start[v + 1]; e++)
             list[fill[g->out[e]]++] = v;
-    free(fill);
-    *in_start = start;
-    *in = list;
 }
 
-void graph_dominators(graph *g, const uint64_t *memsize)
+/* Everything graph_dominators allocates, at once: the predecessor lists and
+ * the algorithm's arrays (scratch), and the results (idom, retained), so
+ * that running out of memory is found before any work and the message can
+ * say what the whole computation needs. Scratch whose lives do not overlap
+ * is shared: the numbering's stack is compress()'s, its next-edge cursors
+ * are dom's entries, the predecessors' fill cursors are bucket's. */
+typedef struct dom_arrays {
+    uint32_t *in_start, *in;        /* predecessor lists */
+    uint32_t *dom;                  /* number -> number of its immediate dominator */
+    uint32_t *bucket;               /* number -> first in its bucket */
+    uint32_t *bucket_next;          /* number -> next in the same bucket */
+    uint32_t *idom;                 /* the result, per node */
+    uint64_t *retained;             /* likewise */
+} dom_arrays;
+
+static void dom_arrays_free(lt *t, dom_arrays *a)
+{
+    free(t->dfnum);
+    free(t->vertex);
+    free(t->parent);
+    free(t->semi);
+    free(t->ancestor);
+    free(t->label);
+    free(t->stack);
+    free(a->in_start);
+    free(a->in);
+    free(a->dom);
+    free(a->bucket);
+    free(a->bucket_next);
+    free(a->idom);
+    free(a->retained);
+}
+
+hs_status graph_dominators(graph *g, const uint64_t *memsize, hs_error *err)
 {
     uint32_t nodes = g->n + 1;
     size_t slots = (size_t)nodes + 1;
-    uint32_t *in_start, *in;
-    predecessors(g, &in_start, &in);
+    hs_mem mem = { 0 };
     lt t = {
-        hs_xcalloc(slots, sizeof(uint32_t)), hs_xcalloc(slots, sizeof(uint32_t)),
-        hs_xcalloc(slots, sizeof(uint32_t)), hs_xcalloc(slots, sizeof(uint32_t)),
-        hs_xcalloc(slots, sizeof(uint32_t)), hs_xcalloc(slots, sizeof(uint32_t)),
-        hs_xmalloc(slots * sizeof(uint32_t)),
+        hs_mem_zalloc(&mem, slots, sizeof(uint32_t)), hs_mem_zalloc(&mem, slots, sizeof(uint32_t)),
+        hs_mem_zalloc(&mem, slots, sizeof(uint32_t)), hs_mem_zalloc(&mem, slots, sizeof(uint32_t)),
+        hs_mem_zalloc(&mem, slots, sizeof(uint32_t)), hs_mem_zalloc(&mem, slots, sizeof(uint32_t)),
+        hs_mem_alloc(&mem, slots, sizeof(uint32_t)),
     };
-    uint32_t count = number_nodes(g, &t);
-    uint32_t *dom = hs_xcalloc(slots, sizeof *dom);          /* number -> number */
-    uint32_t *bucket = hs_xcalloc(slots, sizeof *bucket);    /* number -> first in its bucket */
-    uint32_t *bucket_next = hs_xcalloc(slots, sizeof *bucket_next);
+    dom_arrays a = {
+        .in_start = hs_mem_zalloc(&mem, slots, sizeof(uint32_t)),
+        .in = hs_mem_alloc(&mem, g->edges, sizeof(uint32_t)),
+        .dom = hs_mem_alloc(&mem, slots, sizeof(uint32_t)),
+        .bucket = hs_mem_alloc(&mem, slots, sizeof(uint32_t)),
+        .bucket_next = hs_mem_zalloc(&mem, slots, sizeof(uint32_t)),
+        .idom = hs_mem_alloc(&mem, nodes, sizeof(uint32_t)),
+        .retained = hs_mem_zalloc(&mem, nodes, sizeof(uint64_t)),
+    };
+    if (hs_mem_failed(&mem)) {
+        dom_arrays_free(&t, &a);
+        return hs_mem_fail(err, &mem, "the dominator tree of %u objects and %llu references", g->n,
+                           (unsigned long long)g->edges);
+    }
+    predecessors(g, a.in_start, a.in, a.bucket);
+    uint32_t count = number_nodes(g, &t, t.stack, a.dom);
+    uint32_t *in_start = a.in_start, *in = a.in, *dom = a.dom, *bucket = a.bucket, *bucket_next = a.bucket_next;
+    memset(dom, 0, slots * sizeof *dom);
+    memset(bucket, 0, slots * sizeof *bucket);
     for (uint32_t i = 1; i <= count; i++) {
         t.semi[i] = i;
         t.label[i] = i;
@@ -203,11 +251,10 @@ void graph_dominators(graph *g, const uint64_t *memsize)
     for (uint32_t i = 2; i <= count; i++)
         if (dom[i] != t.semi[i])
             dom[i] = dom[dom[i]];
-    free(in_start);
-    free(in);
 
     free(g->idom);
-    g->idom = hs_xmalloc((size_t)nodes * sizeof *g->idom);
+    g->idom = a.idom;
+    a.idom = NULL;
     for (uint32_t v = 0; v < nodes; v++)
         g->idom[v] = GRAPH_NONE;
     g->idom[g->n] = g->n;
@@ -218,22 +265,15 @@ void graph_dominators(graph *g, const uint64_t *memsize)
      * tree, so adding each node into its dominator in decreasing number
      * order sums every subtree before it is added on. */
     free(g->retained);
-    g->retained = hs_xcalloc(nodes, sizeof *g->retained);
+    g->retained = a.retained;
+    a.retained = NULL;
     for (uint32_t i = count; i >= 2; i--) {
         uint32_t v = t.vertex[i];
         g->retained[v] += memsize ? memsize[v] : 1;
         g->retained[g->idom[v]] += g->retained[v];
     }
-    free(t.dfnum);
-    free(t.vertex);
-    free(t.parent);
-    free(t.semi);
-    free(t.ancestor);
-    free(t.label);
-    free(t.stack);
-    free(dom);
-    free(bucket);
-    free(bucket_next);
+    dom_arrays_free(&t, &a);
+    return HS_OK;
 }
 
 int graph_root_kind(const graph *g, const char *name)

@@ -16,7 +16,10 @@
  * path is a breadth-first search forward from the roots. The predecessor
  * lists the dominator algorithm needs exist only while it runs.
  *
- * Built by one thread; read-only afterwards (any thread).
+ * Built by one thread; read-only afterwards (any thread). Building it
+ * (graph_build, graph_dominators) fails with a status when memory runs
+ * out; the questions asked of it afterwards (root paths, referrers, the
+ * preorder) allocate scratch of n entries with hs_xmalloc, which aborts.
  */
 #ifndef HEAPSIFT_GRAPH_H
 #define HEAPSIFT_GRAPH_H
@@ -51,15 +54,20 @@ typedef struct graph {
  * refs[ref_start[v] .. ref_start[v+1]) are the node indices it references
  * (GRAPH_NONE entries count as dangling); roots[0..nroots) are the nodes the
  * ROOT records reference, with root_kind[k] their category index. Copies
- * what it needs. */
-void graph_build(graph *g, uint32_t n, const uint64_t *ref_start, const uint32_t *refs,
-                 const uint32_t *roots, const uint8_t *root_kind, size_t nroots);
+ * what it needs. Fails with HS_ERR_NOMEM (err saying how much it needed)
+ * when its arrays cannot be allocated; g is then empty (graph_free is still
+ * fine). */
+hs_status graph_build(graph *g, uint32_t n, const uint64_t *ref_start, const uint32_t *refs,
+                      const uint32_t *roots, const uint8_t *root_kind, size_t nroots, hs_error *err);
 
 void graph_free(graph *g);
 
 /* Computes idom and retained sizes (memsize[v] per object; NULL: all 1),
- * by Lengauer and Tarjan's algorithm with path compression, all iterative. */
-void graph_dominators(graph *g, const uint64_t *memsize);
+ * by Lengauer and Tarjan's algorithm with path compression, all iterative.
+ * It needs 56 bytes per object and 4 per reference while it runs (12 of
+ * them kept: idom and retained), allocated before it starts: HS_ERR_NOMEM,
+ * with err saying how much, when they cannot be, and g is left as it was. */
+hs_status graph_dominators(graph *g, const uint64_t *memsize, hs_error *err);
 
 /* The shortest path from a root to v: path[0] is the first object after the
  * virtual root, path[len-1] == v. Roots other than `avoid_kind` (a

@@ -248,6 +248,7 @@ typedef struct chunk {
     shape_table shape_tree; /* SHAPE records read in full (edges in strings) */
     bool shapes_as_objects; /* heap_load_opts.shapes_as_objects */
     problem_log problems;
+    hs_mem mem;             /* what the columns asked for */
 } chunk;
 
 /* Does a load in mode (with all_details: HEAP_FULL reading every object's
@@ -347,19 +348,39 @@ size_t heap_object_bytes(heap_mode mode, bool all_details)
     return bytes;
 }
 
-static void chunk_resize(chunk *c, size_t cap)
+/* Grows (or shrinks) the chunk's columns to cap objects; false when one
+ * could not be (those that could were, the others keep their size, and
+ * c->mem says how much was asked). */
+static bool chunk_resize(chunk *c, size_t cap)
 {
-    c->cap = cap;
-#define GROW(col, ctype, when, fill, from)                                         \
-    if (column_kept(when, c->mode, c->all_details, c->subtypes, c->col != NULL)) \
-        c->col = hs_xrealloc(c->col, cap * sizeof *c->col);
+#define GROW(col, ctype, when, fill, from)                                                 \
+    if (column_kept(when, c->mode, c->all_details, c->subtypes, c->col != NULL)) {         \
+        ctype *grown = hs_mem_grow(&c->mem, c->col, c->col ? c->cap : 0, cap, sizeof *c->col); \
+        if (grown)                                                                         \
+            c->col = grown;                                                                \
+    }
     HEAP_COLUMNS(GROW)
 #undef GROW
+    if (hs_mem_failed(&c->mem))
+        return false;
+    c->cap = cap;
+    return true;
+}
+
+/* The columns of a chunk could not grow: its worker stops (scanpass_fail). */
+static void chunk_out_of_memory(chunk *c)
+{
+    hs_error e;
+    hs_status st = hs_mem_fail(&e, &c->mem, "the table of the objects in bytes %zu to %zu (%zu read so far)",
+                               c->w.begin, c->w.end, c->count);
+    scanpass_fail(&c->w, st, &e);
 }
 
 static void chunk_record(void *ctx, const scan_record *r)
 {
     chunk *c = ctx;
+    if (c->w.failed)
+        return;
     if (r->kind == SCAN_ROOT) {
         c->roots++;
         return;
@@ -377,7 +398,10 @@ static void chunk_record(void *ctx, const scan_record *r)
     if (c->count == c->cap) {
         /* A dump line is rarely shorter than 100 bytes: start there (on the
          * worker's thread, which fills the columns), grow by half. */
-        chunk_resize(c, c->cap ? c->cap + c->cap / 2 + 1024 : (c->w.end - c->w.begin) / 160 + 1024);
+        if (!chunk_resize(c, c->cap ? c->cap + c->cap / 2 + 1024 : (c->w.end - c->w.begin) / 160 + 1024)) {
+            chunk_out_of_memory(c);
+            return;
+        }
     }
     size_t i = c->count++;
     rtype t = rtype_from_name(r->type.ptr, r->type.len);
@@ -391,8 +415,14 @@ static void chunk_record(void *ctx, const scan_record *r)
     } else {
         c->gen[i] = HEAP_NO_GEN;
     }
-    if (r->has_object_id && !c->object_id)
-        c->object_id = hs_xcalloc(c->cap, sizeof *c->object_id);
+    if (r->has_object_id && !c->object_id) {
+        c->object_id = hs_mem_zalloc(&c->mem, c->cap, sizeof *c->object_id);
+        if (!c->object_id) {
+            c->count--;
+            chunk_out_of_memory(c);
+            return;
+        }
+    }
     if (c->object_id)
         c->object_id[i] = r->has_object_id ? r->object_id : 0;
     if (c->mode == HEAP_FULL) {
@@ -433,8 +463,9 @@ static void chunk_free(chunk *c)
 
 /* Joins the chunks, in file order, into h. Chunk 0's columns are grown to
  * the total and become the heap's; the others are copied in and freed one by
- * one, so the peak is the table plus one chunk. */
-static void join_chunks(heap *h, chunk *chunks, unsigned n)
+ * one, so the peak is the table plus one chunk. Fails (HS_ERR_NOMEM, the
+ * chunks left for chunk_free) when chunk 0's columns cannot grow. */
+static hs_status join_chunks(heap *h, chunk *chunks, unsigned n, hs_error *err)
 {
     size_t total = 0;
     bool any_oid = false;
@@ -443,9 +474,11 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
         any_oid |= chunks[k].object_id != NULL;
     }
     chunk *c0 = &chunks[0];
+    c0->mem = (hs_mem){ 0 };
     if (any_oid && !c0->object_id)
-        c0->object_id = hs_xcalloc(c0->cap, sizeof *c0->object_id);
-    chunk_resize(c0, total ? total : 1);
+        c0->object_id = hs_mem_zalloc(&c0->mem, c0->cap, sizeof *c0->object_id);
+    if (hs_mem_failed(&c0->mem) || !chunk_resize(c0, total ? total : 1))
+        return hs_mem_fail(err, &c0->mem, "%s: the table of its %zu objects", h->path, total);
     h->count = total;
 #define STEAL_COLUMN(col, ctype, when, fill, from) \
     h->col = c0->col;                               \
@@ -510,6 +543,7 @@ static void join_chunks(heap *h, chunk *chunks, unsigned n)
     }
     h->sites = h->site_index->sites;
     h->nsites = h->site_index->count;
+    return HS_OK;
 }
 
 hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs_error *err)
@@ -519,7 +553,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     h->mode = opts->mode;
     h->keeps_subtypes = !opts->skip_subtypes;
     h->shapes_as_objects = opts->shapes_as_objects;
-    hs_status st = dumpfile_open(&h->file, path, err);
+    hs_status st = dumpfile_open_cancellable(&h->file, path, opts->progress ? opts->progress->cancel : NULL, err);
     if (st != HS_OK) {
         heap_free(h);
         return st;
@@ -568,7 +602,14 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
         heap_free(h);
         return st;
     }
-    join_chunks(h, chunks, n);
+    st = join_chunks(h, chunks, n, err);
+    if (st != HS_OK) {
+        for (unsigned j = 0; j < n; j++)
+            chunk_free(&chunks[j]);
+        free(chunks);
+        heap_free(h);
+        return st;
+    }
     free(chunks);
 
     if (h->count == 0 && h->roots == 0) {
@@ -632,20 +673,34 @@ void heap_attach_sites(heap *h, heap *from)
     assert(from->count == h->count && from->site && from->class_addr);
     uint32_t *smap = strtab_merge(h->strings, from->strings);
     uint32_t *site_map = merge_sites(h->site_index, from->site_index, smap);
-    if (!h->site)
-        h->site = hs_xcalloc(h->count ? h->count : 1, sizeof *h->site);
-    if (!h->class_addr)
-        h->class_addr = hs_xcalloc(h->count ? h->count : 1, sizeof *h->class_addr);
-    if (h->keeps_subtypes && from->subtype && !h->subtype)
-        h->subtype = hs_xcalloc(h->count ? h->count : 1, sizeof *h->subtype);
+    /* A column h lacks is from's, taken over and remapped in place (no
+     * object of h has it filled yet), rather than a new one to copy into:
+     * this runs on the owner's thread, where nothing could say that the
+     * memory for it ran out. */
+    bool took_site = !h->site, took_subtype = h->keeps_subtypes && from->subtype && !h->subtype;
+    if (took_site) {
+        h->site = from->site;
+        from->site = NULL;
+    }
+    if (!h->class_addr) {
+        h->class_addr = from->class_addr;
+        from->class_addr = NULL;
+    }
+    if (took_subtype) {
+        h->subtype = from->subtype;
+        from->subtype = NULL;
+    }
+    const uint32_t *sites = took_site ? h->site : from->site;
+    const uint32_t *subtypes = took_subtype ? h->subtype : from->subtype;
     for (size_t i = 0; i < h->count; i++) {
         /* What h read in full itself stays (it is the same). */
         if (h->flags && (h->flags[i] & HEAP_F_DETAILED))
             continue;
-        h->site[i] = site_map[from->site[i]];
-        h->class_addr[i] = from->class_addr[i];
-        if (h->subtype && from->subtype)
-            h->subtype[i] = smap[from->subtype[i]];
+        h->site[i] = site_map[sites[i]];
+        if (from->class_addr)
+            h->class_addr[i] = from->class_addr[i];
+        if (h->subtype && subtypes)
+            h->subtype[i] = smap[subtypes[i]];
     }
     heap_class *kc, *tmp;
     HASH_ITER(hh, from->classes, kc, tmp)
@@ -777,12 +832,20 @@ static void *detail_run(void *arg)
 
 void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned threads)
 {
+    hs_error err;
+    if (heap_try_load_details(h, given, ngiven, threads, &err) != HS_OK)
+        hs_abort(&err);
+}
+
+hs_status heap_try_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned threads, hs_error *err)
+{
     /* Only the objects not read yet (a dump loaded with all_details has
      * them all). */
-    uint32_t *objs = hs_xmalloc((ngiven ? ngiven : 1) * sizeof *objs);
+    hs_mem mem = { 0 };
+    uint32_t *objs = hs_mem_alloc(&mem, ngiven, sizeof *objs);
+    if (!objs)
+        return hs_mem_fail(err, &mem, "%s: the details of %zu of its objects", h->path, ngiven);
     size_t n = 0;
-    /* Each once: the site ids of an object read twice would be remapped
-     * twice, to another site. HEAP_F_QUEUED marks those taken. */
     for (size_t k = 0; k < ngiven; k++)
         if (!(h->flags[given[k]] & (HEAP_F_DETAILED | HEAP_F_QUEUED))) {
             h->flags[given[k]] |= HEAP_F_QUEUED;
@@ -790,15 +853,31 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
         }
     if (n == 0) {
         free(objs);
-        return;
+        return HS_OK;
     }
-    /* The columns details fill, zero for the objects not read. */
-#define ALLOC_DETAIL(col, ctype, when, fill, from)                                  \
-    if ((when == HEAP_COL_SITE || when == HEAP_COL_DETAILS ||                         \
-         (when == HEAP_COL_SUBTYPE && h->keeps_subtypes)) && !h->col)                  \
-        h->col = hs_xcalloc(h->count ? h->count : 1, sizeof *h->col);
+    /* The columns details fill, zero for the objects not read; made all or
+     * none. */
+#define ALLOC_DETAIL(col, ctype, when, fill, from)                          \
+    ctype *new_##col = NULL;                                                  \
+    if ((when == HEAP_COL_SITE || when == HEAP_COL_DETAILS ||                 \
+         (when == HEAP_COL_SUBTYPE && h->keeps_subtypes)) && !h->col)          \
+        new_##col = hs_mem_zalloc(&mem, h->count, sizeof *h->col);
     HEAP_COLUMNS(ALLOC_DETAIL)
 #undef ALLOC_DETAIL
+    if (hs_mem_failed(&mem)) {
+#define FREE_DETAIL(col, ctype, when, fill, from) free(new_##col);
+        HEAP_COLUMNS(FREE_DETAIL)
+#undef FREE_DETAIL
+        for (size_t k = 0; k < n; k++)
+            h->flags[objs[k]] &= (uint8_t)~HEAP_F_QUEUED;
+        free(objs);
+        return hs_mem_fail(err, &mem, "%s: the details of %zu of its objects", h->path, n);
+    }
+#define TAKE_DETAIL(col, ctype, when, fill, from) \
+    if (new_##col)                                \
+        h->col = new_##col;
+    HEAP_COLUMNS(TAKE_DETAIL)
+#undef TAKE_DETAIL
     /* Fewer objects are not worth a thread. */
     unsigned t = scanpass_threads(threads);
     if (n < 20000)
@@ -838,6 +917,7 @@ void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned t
     h->all_sites |= h->detailed >= h->count;
     number_problem_lines(h);
     free(objs);
+    return HS_OK;
 }
 
 bool heap_line_of(const heap *h, size_t i, uint64_t *line, uint64_t *offset)
@@ -851,6 +931,11 @@ bool heap_line_of(const heap *h, size_t i, uint64_t *line, uint64_t *offset)
     *line = n;
     *offset = at;
     return true;
+}
+
+hs_status heap_verify_file(const heap *h, char *warning, size_t size, hs_error *err)
+{
+    return dumpfile_verify(&h->file, warning, size, err);
 }
 
 hs_status heap_check_file(heap *h, hs_error *err)

@@ -191,15 +191,21 @@ typedef struct heap_load_opts {
 size_t heap_object_bytes(heap_mode mode, bool all_details);
 
 /* Loads the dump at path. On success *out owns a new heap (free with
- * heap_free). Fails with the file named in err: HS_ERR_IO (cannot read),
- * HS_ERR_FORMAT (empty, or no line is a heap object), HS_ERR_CANCELLED. */
+ * heap_free). Fails with the file named in err: HS_ERR_IO (cannot read or
+ * map), HS_ERR_FORMAT (empty, or no line is a heap object), HS_ERR_NOMEM
+ * (its table, or a stream's text, does not fit: the message says how much
+ * it needed), HS_ERR_CANCELLED (also while it waits for a FIFO). */
 hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs_error *err);
 
 /* HEAP_FULL: reads site, class, subtype, memsize, bytesize and flags of objects
  * objs[0..n) (indices into h) from their lines, with `threads` parser
  * threads (0: one per core). Lines that are not valid JSON are repaired or
  * counted as for heap_load. Objects whose details were read already
- * (HEAP_F_DETAILED) are skipped, and an object given twice is read once. */
+ * (HEAP_F_DETAILED) are skipped, and an object given twice is read once.
+ * heap_try_load_details fails with HS_ERR_NOMEM, nothing read, when the
+ * columns cannot be allocated (up to 32 bytes an object of h); for a caller
+ * with no way to say so, heap_load_details aborts with that message. */
+hs_status heap_try_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads, hs_error *err);
 void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads);
 
 /* Reads every object's site, class and subtype of h's dump again, for a
@@ -225,8 +231,14 @@ bool heap_line_of(const heap *h, size_t i, uint64_t *line, uint64_t *offset);
 /* HEAP_FULL: the dump's file stays mapped and its lines are re-read. Fails
  * (see dumpfile_check) when the file shrank since it was opened, so what was
  * read of it cannot be trusted; copies a warning (the file grew) into
- * h->warning. Call after each pass that read the file. */
+ * h->warning. Call after each pass that read the file. Owner thread only:
+ * it writes h->warning, which the owner's screens read. */
 hs_status heap_check_file(heap *h, hs_error *err);
+
+/* heap_check_file for a pass on another thread (the graph's): writes
+ * nothing of h; the warning, if any, goes into warning[0..size) when that
+ * is "", for the owner to give h when it takes the pass's result. */
+hs_status heap_verify_file(const heap *h, char *warning, size_t size, hs_error *err);
 
 /* For the explorer, which reads the dump's lines long after loading: the
  * first byte found gone because the file shrank, or MAPGUARD_NO_FAULT (see

@@ -10,6 +10,9 @@
 #include "json_scan.h"
 #include "scanpass.h"
 
+/* How every message of the pass that ran out of memory begins. */
+#define NO_GRAPH "not enough memory for the reference graph: "
+
 /* One range of the text and the objects whose lines lie in it. */
 typedef struct graph_chunk {
     scanpass_worker w;        /* first: the pass's state (byte range, stats, status) */
@@ -28,18 +31,51 @@ typedef struct graph_chunk {
     size_t nroots, roots_cap;
     char root_names[GRAPH_ROOT_KINDS][GRAPH_ROOT_NAME];  /* categories seen in this range; [0] = "?" */
     unsigned nroot_names;
+    hs_mem mem;               /* what refs and roots asked for (their growth) */
     heap_problem problems[HEAP_MAX_PROBLEMS]; /* first damaged lines (line numbers
                                                  counted from begin) */
     unsigned nproblems;
 } graph_chunk;
 
-static void push_ref(graph_chunk *c, uint32_t v)
+/* The range's lists could not grow: the pass stops (scanpass_fail). */
+static bool chunk_out_of_memory(graph_chunk *c)
+{
+    hs_error e;
+    hs_status st = hs_mem_fail(&e, &c->mem, NO_GRAPH "the references of bytes %zu to %zu", c->w.begin, c->w.end);
+    scanpass_fail(&c->w, st, &e);
+    return false;
+}
+
+static bool push_ref(graph_chunk *c, uint32_t v)
 {
     if (c->nrefs == c->refs_cap) {
-        c->refs_cap = c->refs_cap ? c->refs_cap * 2 : 65536;
-        c->refs = hs_xrealloc(c->refs, c->refs_cap * sizeof *c->refs);
+        size_t cap = c->refs_cap ? c->refs_cap * 2 : 65536;
+        uint32_t *grown = hs_mem_grow(&c->mem, c->refs, c->refs_cap, cap, sizeof *c->refs);
+        if (!grown)
+            return chunk_out_of_memory(c);
+        c->refs = grown;
+        c->refs_cap = cap;
     }
     c->refs[c->nrefs++] = v;
+    return true;
+}
+
+static bool push_root(graph_chunk *c, uint32_t v, uint8_t kind)
+{
+    if (c->nroots == c->roots_cap) {
+        size_t cap = c->roots_cap ? c->roots_cap * 2 : 4096;
+        uint32_t *roots = hs_mem_grow(&c->mem, c->roots, c->roots_cap, cap, sizeof *c->roots);
+        if (roots)
+            c->roots = roots;
+        uint8_t *kinds = roots ? hs_mem_grow(&c->mem, c->root_kinds, c->roots_cap, cap, 1) : NULL;
+        if (!kinds)
+            return chunk_out_of_memory(c);
+        c->root_kinds = kinds;
+        c->roots_cap = cap;
+    }
+    c->roots[c->nroots] = v;
+    c->root_kinds[c->nroots++] = kind;
+    return true;
 }
 
 static uint8_t root_kind_of(graph_chunk *c, const scan_str *name)
@@ -68,17 +104,13 @@ static size_t object_at(graph_chunk *c, uint64_t offset)
 static void graph_record(void *ctx, const scan_record *r)
 {
     graph_chunk *c = ctx;
+    if (c->w.failed)
+        return;
     if (r->kind == SCAN_ROOT) {
         uint8_t kind = root_kind_of(c, &r->root);
-        for (size_t k = 0; k < r->nrefs; k++) {
-            if (c->nroots == c->roots_cap) {
-                c->roots_cap = c->roots_cap ? c->roots_cap * 2 : 4096;
-                c->roots = hs_xrealloc(c->roots, c->roots_cap * sizeof *c->roots);
-                c->root_kinds = hs_xrealloc(c->root_kinds, c->roots_cap);
-            }
-            c->roots[c->nroots] = addrmap_find(c->addrs, r->refs[k]);
-            c->root_kinds[c->nroots++] = kind;
-        }
+        for (size_t k = 0; k < r->nrefs; k++)
+            if (!push_root(c, addrmap_find(c->addrs, r->refs[k]), kind))
+                return;
         return;
     }
     if (r->kind != SCAN_OBJECT && !(r->kind == SCAN_SHAPE && c->h->shapes_as_objects))
@@ -88,11 +120,12 @@ static void graph_record(void *ctx, const scan_record *r)
         return; /* a line the first pass did not read as an object */
     size_t before = c->nrefs;
     for (size_t k = 0; k < r->nrefs; k++)
-        push_ref(c, addrmap_find(c->addrs, r->refs[k]));
+        if (!push_ref(c, addrmap_find(c->addrs, r->refs[k])))
+            return;
     /* Instances keep their class alive (dumps do not list that edge); an
      * IMEMO's "class" was junk before Ruby 3.2 and is no reference. */
-    if (r->class_addr && c->h->type[i] != RT_IMEMO)
-        push_ref(c, addrmap_find(c->addrs, r->class_addr));
+    if (r->class_addr && c->h->type[i] != RT_IMEMO && !push_ref(c, addrmap_find(c->addrs, r->class_addr)))
+        return;
     c->nrefs_of[i] = (uint32_t)(c->nrefs - before);
     c->memsize[i] = r->memsize;
     if (r->repaired)
@@ -129,15 +162,23 @@ static void chunk_free(graph_chunk *c)
 }
 
 /* Joins the ranges' root categories into names (*nnames used) and returns
- * the roots and their categories as one list. */
-static size_t join_roots(char names[GRAPH_ROOT_KINDS][GRAPH_ROOT_NAME], unsigned *nnames, graph_chunk *chunks, unsigned n, uint32_t **roots,
-                         uint8_t **kinds)
+ * the roots and their categories as one list (allocated with mem: both
+ * NULL when it failed). */
+static size_t join_roots(char names[GRAPH_ROOT_KINDS][GRAPH_ROOT_NAME], unsigned *nnames, graph_chunk *chunks,
+                         unsigned n, uint32_t **roots, uint8_t **kinds, hs_mem *mem)
 {
     size_t total = 0;
     for (unsigned k = 0; k < n; k++)
         total += chunks[k].nroots;
-    *roots = hs_xmalloc((total ? total : 1) * sizeof **roots);
-    *kinds = hs_xmalloc(total ? total : 1);
+    *roots = hs_mem_alloc(mem, total, sizeof **roots);
+    *kinds = hs_mem_alloc(mem, total, 1);
+    if (hs_mem_failed(mem)) {
+        free(*roots);
+        free(*kinds);
+        *roots = NULL;
+        *kinds = NULL;
+        return 0;
+    }
     snprintf(names[0], GRAPH_ROOT_NAME, "?");
     *nnames = 1;
     size_t at = 0;
@@ -202,10 +243,12 @@ static hs_status read_references(heap_graph *out, const heap *h, unsigned thread
 }
 
 /* Step 2: where each object's references start in the joined list
- * (count + 1 entries, the last one the total). */
-static uint64_t *reference_starts(const uint32_t *nrefs_of, size_t count)
+ * (count + 1 entries, the last one the total); NULL when mem failed. */
+static uint64_t *reference_starts(const uint32_t *nrefs_of, size_t count, hs_mem *mem)
 {
-    uint64_t *ref_start = hs_xmalloc((count + 1) * sizeof *ref_start);
+    uint64_t *ref_start = hs_mem_alloc(mem, count + 1, sizeof *ref_start);
+    if (!ref_start)
+        return NULL;
     uint64_t total = 0;
     for (size_t i = 0; i < count; i++) {
         ref_start[i] = total;
@@ -217,10 +260,13 @@ static uint64_t *reference_starts(const uint32_t *nrefs_of, size_t count)
 
 /* Step 3: the ranges' references, end to end, which are every object's in
  * order (total of them). Each range's own list is freed once copied, so
- * the peak is the joined list plus the ranges not yet copied. */
-static uint32_t *join_references(graph_chunk *chunks, unsigned n, uint64_t total)
+ * the peak is the joined list plus the ranges not yet copied. NULL when
+ * mem failed (the ranges keep theirs). */
+static uint32_t *join_references(graph_chunk *chunks, unsigned n, uint64_t total, hs_mem *mem)
 {
-    uint32_t *refs = hs_xmalloc((total ? total : 1) * sizeof *refs);
+    uint32_t *refs = hs_mem_alloc(mem, total, sizeof *refs);
+    if (!refs)
+        return NULL;
     uint64_t at = 0;
     for (unsigned k = 0; k < n; k++) {
         graph_chunk *c = &chunks[k];
@@ -251,22 +297,31 @@ static void join_problems(heap_graph *out, const graph_chunk *chunks, unsigned n
 }
 
 /* Step 5: the graph of count objects from the joined references and the
- * ranges' roots, with the roots' category names. */
-static graph *build_graph(uint32_t count, const uint64_t *ref_start, const uint32_t *refs, graph_chunk *chunks,
-                          unsigned n)
+ * ranges' roots, with the roots' category names, into *out (owned). */
+static hs_status build_graph(graph **out, uint32_t count, const uint64_t *ref_start, const uint32_t *refs,
+                             graph_chunk *chunks, unsigned n, hs_error *err)
 {
-    graph *g = hs_xmalloc(sizeof *g);
     uint32_t *roots;
     uint8_t *kinds;
     char names[GRAPH_ROOT_KINDS][GRAPH_ROOT_NAME];
-    unsigned nnames;
-    size_t nroots = join_roots(names, &nnames, chunks, n, &roots, &kinds);
-    graph_build(g, count, ref_start, refs, roots, kinds, nroots);
-    memcpy(g->root_names, names, sizeof names);
-    g->nroot_names = nnames;
+    unsigned nnames = 0;
+    hs_mem mem = { 0 };
+    size_t nroots = join_roots(names, &nnames, chunks, n, &roots, &kinds, &mem);
+    if (hs_mem_failed(&mem))
+        return hs_mem_fail(err, &mem, "the roots");
+    graph *g = hs_xmalloc(sizeof *g);
+    hs_status st = graph_build(g, count, ref_start, refs, roots, kinds, nroots, err);
     free(roots);
     free(kinds);
-    return g;
+    if (st != HS_OK) {
+        graph_free(g);
+        free(g);
+        return st;
+    }
+    memcpy(g->root_names, names, sizeof names);
+    g->nroot_names = nnames;
+    *out = g;
+    return HS_OK;
 }
 
 static void chunks_free(graph_chunk *chunks, unsigned n)
@@ -274,6 +329,14 @@ static void chunks_free(graph_chunk *chunks, unsigned n)
     for (unsigned k = 0; k < n; k++)
         chunk_free(&chunks[k]);
     free(chunks);
+}
+
+/* The pass could not get its memory: out emptied, err saying what needed
+ * how much, named by the dump. */
+static hs_status no_memory(heap_graph *out, const heap *h, hs_status st, const hs_error *why, hs_error *err)
+{
+    heap_graph_free(out);
+    return hs_fail(err, st, "%s: " NO_GRAPH "%s", h->path, why->msg);
 }
 
 hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap_progress *progress,
@@ -284,18 +347,28 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
         return hs_fail(err, HS_ERR_USAGE, "%s: the dump's text is no longer mapped", h->path);
     double t0 = monotime_now();
     out->count = h->count;
+    hs_error why;
     out->addrs = hs_xmalloc(sizeof *out->addrs);
-    addrmap_build(out->addrs, h->addr, h->count);
-    size_t objects = h->count ? h->count : 1;
-    out->damaged = hs_xcalloc(objects, 1);
+    hs_status st = addrmap_try_build(out->addrs, h->addr, h->count, &why);
+    if (st != HS_OK)
+        return no_memory(out, h, st, &why, err);
+    hs_mem mem = { 0 };
+    out->damaged = hs_mem_zalloc(&mem, h->count, 1);
     pass_columns cols = {
-        .memsize = hs_xcalloc(objects, sizeof *cols.memsize),
-        .nrefs_of = hs_xcalloc(objects, sizeof *cols.nrefs_of),
+        .memsize = hs_mem_zalloc(&mem, h->count, sizeof *cols.memsize),
+        .nrefs_of = hs_mem_zalloc(&mem, h->count, sizeof *cols.nrefs_of),
     };
+    if (hs_mem_failed(&mem)) {
+        free(cols.memsize);
+        free(cols.nrefs_of);
+        st = hs_mem_fail(&why, &mem, "the sizes and reference counts of %zu objects", h->count);
+        return no_memory(out, h, st, &why, err);
+    }
 
     graph_chunk *chunks;
     unsigned n;
-    hs_status st = read_references(out, h, threads, progress, &cols, &chunks, &n, err);
+    /* Its messages name the file and say what ran out themselves. */
+    st = read_references(out, h, threads, progress, &cols, &chunks, &n, err);
     if (st != HS_OK) {
         chunks_free(chunks, n);
         free(cols.memsize);
@@ -303,19 +376,36 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
         heap_graph_free(out);
         return st;
     }
-    uint64_t *ref_start = reference_starts(cols.nrefs_of, h->count);
+    mem = (hs_mem){ 0 };
+    uint64_t *ref_start = reference_starts(cols.nrefs_of, h->count, &mem);
     free(cols.nrefs_of);
-    uint32_t *refs = join_references(chunks, n, ref_start[h->count]);
+    uint32_t *refs = ref_start ? join_references(chunks, n, ref_start[h->count], &mem) : NULL;
+    if (!refs) {
+        uint64_t total = 0;
+        for (unsigned k = 0; k < n; k++)
+            total += chunks[k].nrefs;
+        st = hs_mem_fail(&why, &mem, "the %llu references joined", (unsigned long long)total);
+        free(ref_start);
+        chunks_free(chunks, n);
+        free(cols.memsize);
+        return no_memory(out, h, st, &why, err);
+    }
     join_problems(out, chunks, n);
-    out->graph = build_graph((uint32_t)h->count, ref_start, refs, chunks, n);
+    st = build_graph(&out->graph, (uint32_t)h->count, ref_start, refs, chunks, n, &why);
     free(ref_start);
     free(refs);
     chunks_free(chunks, n);
+    if (st != HS_OK) {
+        free(cols.memsize);
+        return no_memory(out, h, st, &why, err);
+    }
     out->read_seconds = monotime_now() - t0;
 
     t0 = monotime_now();
-    graph_dominators(out->graph, cols.memsize);
+    st = graph_dominators(out->graph, cols.memsize, &why);
     free(cols.memsize);
+    if (st != HS_OK)
+        return no_memory(out, h, st, &why, err);
     out->dominator_seconds = monotime_now() - t0;
     return HS_OK;
 }
@@ -331,6 +421,7 @@ void heap_graph_free(heap_graph *hg)
         free(hg->addrs);
     }
     free(hg->damaged);
+    free(hg->reserve);
     for (size_t k = 0; hg->nodes && k < hg->ndumps; k++)
         free(hg->nodes[k]);
     free(hg->nodes);

@@ -31,6 +31,12 @@ typedef struct heap_graph {
                               of its objects is (session_node_of), or NULL: filled
                               by session_map_nodes, else NULL; owned */
     size_t ndumps;         /* entries of nodes */
+    void *reserve;         /* memory held back for what the owner computes from
+                              the graph (retained sizes, suspects, root paths),
+                              never touched; given back as it is attached */
+    char warning[256];     /* what re-reading the dump found that does not stop
+                              the pass (the file grew, heap_verify_file), for
+                              the heap's own warning when attached; or "" */
     double read_seconds;   /* reading and resolving the references */
     double dominator_seconds; /* the dominator tree and retained sizes */
 } heap_graph;
@@ -38,7 +44,9 @@ typedef struct heap_graph {
 /* Reads h's references with `threads` parser threads (0: one per core) and
  * computes the dominators. progress (may be NULL) counts bytes and objects
  * and carries the cancel flag. Fails with HS_ERR_CANCELLED when cancelled,
- * HS_ERR_USAGE when h is not HEAP_FULL. */
+ * HS_ERR_USAGE when h is not HEAP_FULL, and HS_ERR_NOMEM when memory runs
+ * out, with a message that names the dump, says "not enough memory for the
+ * reference graph" and what needed how much. out is empty after a failure. */
 hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap_progress *progress,
                           hs_error *err);
 

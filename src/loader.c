@@ -82,6 +82,70 @@ static bool sites_now(const loader *l, size_t k)
     return stat(l->dump[k].path, &sb) != 0 || !S_ISREG(sb.st_mode);
 }
 
+/* What the owner computes from the graph once it is attached, at most, per
+ * node of the graph and per object of the diff: the retained sizes of the
+ * groups (the dominator tree in preorder: 24 bytes a node, 21 an object),
+ * then the suspects (about 26 a node and 44 an object), or a root path or
+ * what holds a group (13 a node). Those allocations abort when they fail,
+ * so the graph pass holds that much back (hs_mem: it fails instead) and the
+ * owner gets it back as it attaches the graph: under an address-space limit
+ * (ulimit -v), a graph that could be read but not used fails the pass with
+ * a message, as one that could not be read. */
+#define GRAPH_USE_PER_NODE 32
+#define GRAPH_USE_PER_OBJECT 64
+/* Likewise for the owner's first grouping of the diff's objects (a group
+ * per object, its members, a memo of the sites), held from the hand-over
+ * until the owner groups them: the allocations of group.c abort too. */
+#define GROUPING_PER_OBJECT 32
+#define GROUPING_BASE ((size_t)4 << 20)
+
+static hs_status reserve_grouping(loader *l)
+{
+    hs_mem mem = { 0 };
+    size_t objects = l->session->diff->count;
+    l->reserve = hs_mem_alloc(&mem, GROUPING_BASE + objects * GROUPING_PER_OBJECT, 1);
+    if (l->reserve)
+        return HS_OK;
+    return hs_mem_fail(&l->err, &mem, "%s: not enough memory to group the %zu objects found", l->session->subject->path,
+                       objects);
+}
+
+static hs_status reserve_graph_use(loader *l, const heap *latest)
+{
+    hs_mem mem = { 0 };
+    size_t nodes = latest->count + 1, objects = l->session->diff->count;
+    l->graph.reserve = hs_mem_alloc(&mem, nodes * GRAPH_USE_PER_NODE + objects * GRAPH_USE_PER_OBJECT, 1);
+    if (l->graph.reserve)
+        return HS_OK;
+    hs_error why;
+    hs_mem_fail(&why, &mem, "what is computed from it for its %zu objects (retained sizes, suspects)", latest->count);
+    return hs_fail(&l->graph_err, HS_ERR_NOMEM, "%s: not enough memory for the reference graph: %s", latest->path,
+                   why.msg);
+}
+
+/* The diff's sorted copies (12 bytes an object of the dumps compared, two at
+ * a time beside the subject's, and the object ids'), and its flags (5 bytes
+ * an object of the subject). Its allocations abort (diff.c), so the loader
+ * first takes that much and gives it back: nothing else allocates while the
+ * diff runs, so under an address-space limit the diff then finds it, and a
+ * load whose diff would not fit fails with a message. */
+#define DIFF_PER_SUBJECT_OBJECT 32
+#define DIFF_PER_LARGEST_OBJECT 36
+
+static hs_status check_diff_room(const loader *l, hs_error *err)
+{
+    size_t subject = l->dumps[diff_subject_index(l->ndumps)]->count, largest = 0;
+    for (size_t k = 0; k < l->ndumps; k++)
+        largest = l->dumps[k]->count > largest ? l->dumps[k]->count : largest;
+    hs_mem mem = { 0 };
+    void *room = hs_mem_alloc(&mem, subject * DIFF_PER_SUBJECT_OBJECT + largest * DIFF_PER_LARGEST_OBJECT, 1);
+    if (!room)
+        return hs_mem_fail(err, &mem, "not enough memory to compare the %zu dumps (%zu objects in the largest)",
+                           l->ndumps, largest);
+    free(room);
+    return HS_OK;
+}
+
 static void *loader_main(void *arg)
 {
     loader *l = arg;
@@ -121,7 +185,9 @@ static void *loader_main(void *arg)
         wake(l);
         t0 = monotime_now();
         diff_result *diff = NULL;
-        l->status = diff_run(&diff, l->dumps, l->ndumps, l->opts.identity, &l->err);
+        l->status = check_diff_room(l, &l->err);
+        if (l->status == HS_OK)
+            l->status = diff_run(&diff, l->dumps, l->ndumps, l->opts.identity, &l->err);
         l->diff_seconds = monotime_now() - t0;
         if (l->status == HS_OK) {
             l->session = session_new(l->dumps, l->ndumps, diff);
@@ -134,18 +200,27 @@ static void *loader_main(void *arg)
         heap *subj = l->session->subject;
         t0 = monotime_now();
         if (sites_now(l, subject)) {
-            uint32_t *all = hs_xmalloc((subj->count ? subj->count : 1) * sizeof *all);
-            for (size_t i = 0; i < subj->count; i++)
-                all[i] = (uint32_t)i;
-            heap_load_details(subj, all, subj->count, l->opts.threads);
-            free(all);
+            hs_mem mem = { 0 };
+            uint32_t *all = hs_mem_alloc(&mem, subj->count, sizeof *all);
+            if (all) {
+                for (size_t i = 0; i < subj->count; i++)
+                    all[i] = (uint32_t)i;
+                l->status = heap_try_load_details(subj, all, subj->count, l->opts.threads, &l->err);
+                free(all);
+            } else {
+                l->status = hs_mem_fail(&l->err, &mem, "%s: the list of its %zu objects", subj->path, subj->count);
+            }
         } else {
-            heap_load_details(subj, l->session->diff->objects, l->session->diff->count, l->opts.threads);
+            l->status = heap_try_load_details(subj, l->session->diff->objects, l->session->diff->count,
+                                              l->opts.threads, &l->err);
         }
         l->details_seconds = monotime_now() - t0;
         /* The subject's lines were read again: was it still the same file? */
-        l->status = heap_check_file(subj, &l->err);
+        if (l->status == HS_OK)
+            l->status = heap_check_file(subj, &l->err);
     }
+    if (l->status == HS_OK)
+        l->status = reserve_grouping(l);
     l->seconds = monotime_now() - start;
     bool graph_wanted = l->status == HS_OK && l->opts.want_graph;
     bool trends_wanted = l->status == HS_OK && l->opts.trends_later && !l->opts.want_trends;
@@ -173,13 +248,22 @@ static void *loader_main(void *arg)
     t0 = monotime_now();
     heap *latest = l->session->latest;
     l->graph_status = heap_graph_read(&l->graph, latest, l->opts.threads, &l->graph_progress, &l->graph_err);
-    /* The latest dump was read again for its references. */
+    /* The latest dump was read again for its references. The heap is the
+     * owner's now, which draws its warning: a new one waits in the graph
+     * until the owner attaches it. */
     if (l->graph_status == HS_OK)
-        l->graph_status = heap_check_file(latest, &l->graph_err);
+        l->graph_status = heap_verify_file(latest, l->graph.warning, sizeof l->graph.warning, &l->graph_err);
     /* The owner looks the subject's objects up in the graph, again and
      * again (retained sizes, suspects): once here, off its thread. */
+    if (l->graph_status == HS_OK) {
+        hs_error why;
+        l->graph_status = session_map_nodes(l->session, &l->graph, &why);
+        if (l->graph_status != HS_OK)
+            hs_fail(&l->graph_err, l->graph_status, "%s: not enough memory for the reference graph: %s", latest->path,
+                    why.msg);
+    }
     if (l->graph_status == HS_OK)
-        session_map_nodes(l->session, &l->graph);
+        l->graph_status = reserve_graph_use(l, latest);
     l->graph_seconds = monotime_now() - t0;
     l->graph_read_seconds = l->graph.read_seconds;
     l->dominator_seconds = l->graph.dominator_seconds;
@@ -283,6 +367,18 @@ bool loader_attach_graph(loader *l)
     return true;
 }
 
+void loader_unreserve(loader *l)
+{
+    if (!atomic_load(&l->finished))
+        return;
+    free(l->reserve);
+    l->reserve = NULL;
+    if (atomic_load(&l->graph_state) != LOADER_GRAPH_READY)
+        return;
+    free(l->graph.reserve);
+    l->graph.reserve = NULL;
+}
+
 bool loader_attach_trends(loader *l)
 {
     if (atomic_load(&l->trends_state) != LOADER_TRENDS_READY)
@@ -299,6 +395,7 @@ void loader_free(loader *l)
     loader_cancel(l);
     loader_join(l);
     heap_graph_free(&l->graph);
+    free(l->reserve);
     for (size_t k = 0; k < l->ndumps; k++)
         heap_free(l->sites[k]);
     free(l->sites);

@@ -116,6 +116,10 @@ typedef struct loader {
     hs_status status;
     hs_error err;
     double seconds;              /* wall time from start to finish */
+    void *reserve;               /* memory held for the owner's first grouping of
+                                    the objects (never touched; loader_unreserve):
+                                    what does not fit fails the load with a
+                                    message, not the owner with an abort */
     double *load_seconds;        /* wall time spent loading each dump */
     double diff_seconds;         /* wall time of the diff */
     double details_seconds;      /* wall time reading the shown objects in full */
@@ -169,6 +173,12 @@ hs_status loader_join(loader *l);
 /* When the graph is READY, attaches it to the session (session_attach_graph)
  * and returns true (once); false otherwise. */
 bool loader_attach_graph(loader *l);
+
+/* Gives back the memory the thread held for what its owner does next (see
+ * reserve, and heap_graph.reserve): once finished, that for grouping the
+ * objects; once graph_state is READY, that for what is computed from the
+ * graph (attaching it gives that back too). Call before grouping. */
+void loader_unreserve(loader *l);
 
 /* When the trends are READY, gives the dumps their sites
  * (session_attach_sites) and returns true (once); false otherwise. */

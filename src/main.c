@@ -135,7 +135,8 @@ static const char usage_text[] =
     "      --max-memory=SIZE     refuse to start when the dumps would need more\n"
     "                            memory than SIZE (512M, 4G ...; estimated from\n"
     "                            their sizes); default: what the machine has\n"
-    "                            available; 0: no check\n"
+    "                            available, or less when a cgroup or ulimit -v\n"
+    "                            leaves less; 0: no check\n"
     "  -h, --help                show this help\n"
     "  -V, --version             show the version\n"
     "\n"
@@ -487,24 +488,17 @@ static bool files_unchanged(const session *ses)
 }
 
 /* Refuses, before anything is loaded, a load that would not fit in memory
- * (the machine would swap, or the kernel kill heapsift half way). */
+ * (the machine would swap, or the kernel kill heapsift half way, or an
+ * allocation fail half way under a cgroup or address-space limit). */
 static bool memory_suffices(const char *const *paths, size_t n, const loader_opts *lopts, const options *o)
 {
     if (o->max_memory_set && o->max_memory == 0)
         return true;
     memcheck_plan plan = { lopts->want_trends || lopts->trends_later, lopts->want_graph };
-    uint64_t need = memcheck_estimate(paths, n, &plan);
-    uint64_t cap = o->max_memory_set ? o->max_memory : memcheck_available();
-    if (cap == 0 || need <= cap)
+    hs_error err;
+    if (memcheck_check(paths, n, &plan, o->max_memory_set ? o->max_memory : 0, &memcheck_system, &err) == HS_OK)
         return true;
-    char need_text[32], cap_text[32];
-    units_bytes(need, need_text, sizeof need_text);
-    units_bytes(cap, cap_text, sizeof cap_text);
-    fprintf(stderr,
-            "heapsift: these dumps need about %s of memory (estimated from their sizes), more than the %s %s; "
-            "nothing was loaded. Compare fewer or smaller dumps, use a machine with more memory, or pass "
-            "--max-memory=0 to try anyway.\n",
-            need_text, cap_text, o->max_memory_set ? "--max-memory allows" : "this machine has available");
+    print_error(err.msg);
     return false;
 }
 
@@ -702,19 +696,19 @@ static int report(loader *l, const options *o)
         print_error(l->err.msg);
         return EXIT_INPUT;
     }
+    if (l->opts.want_graph && l->graph_status != HS_OK) {
+        print_error(l->graph_err.msg);
+        return EXIT_INPUT;
+    }
+    /* What the loader held back for this is needed now. */
+    loader_unreserve(l);
     /* --suspects reads no group's retained size: grouped before the graph
      * is attached, the groups skip computing them. */
     group_set *set = NULL;
     if (o->suspects && group_sort_needs(o->sort) != SORT_NEEDS_GRAPH)
         set = make_groups(l->session, o);
-    if (l->opts.want_graph) {
-        if (l->graph_status != HS_OK) {
-            print_error(l->graph_err.msg);
-            group_free(set);
-            return EXIT_INPUT;
-        }
+    if (l->opts.want_graph)
         loader_attach_graph(l);
-    }
     const session *ses = l->session;
     if (!o->quiet)
         problems_write(stderr, ses, "heapsift: ", PROBLEMS_SHOWN_CLI, true);
@@ -735,6 +729,10 @@ static int explore(loader *l, const options *o)
                    .filter = &o->filter,
                    .tab = o->first_tab };
     int status = ui_run(l, &uo);
+    /* Whatever still runs (the load after q, the graph or trends pass after
+     * Q) is not wanted any more; its status is read once it has ended. */
+    loader_cancel(l);
+    loader_join(l);
     if (status == 1 && l->status != HS_OK && l->status != HS_ERR_CANCELLED)
         print_error(l->err.msg); /* also where the shell shows it */
     return status;
@@ -805,10 +803,9 @@ int main(int argc, char **argv)
     } else {
         status = explorer ? explore(l, &o) : report(l, &o);
     }
-    /* A load cancelled while its thread waits on input (a FIFO) cannot be
-     * joined: leaving main ends that thread with the process. */
-    if (l && loader_finished(l))
-        loader_free(l);
+    /* Every thread has ended by now (a load waiting on a FIFO sees the
+     * cancel too): loader_free joins what explore and report have not. */
+    loader_free(l);
     filter_free(&o.filter);
     return status;
 }

@@ -12,7 +12,6 @@
 
 /* At most this many mappings at once: heapsift keeps two dumps mapped (the
  * subject and the latest) and maps one more while it loads. */
-#define MAPGUARD_SLOTS 64
 
 typedef struct guard_slot {
     _Atomic uintptr_t start; /* first byte of the range; 0 while the slot is free */

@@ -21,6 +21,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* File mappings registered at once (each loaded dump that keeps its text
+ * mapped holds one). */
+#define MAPGUARD_SLOTS 64
+
 /* mapguard_fault's answer when no page of the range faulted. */
 #define MAPGUARD_NO_FAULT UINT64_MAX
 

@@ -30,6 +30,50 @@ static void insertion_sort(uint64_t *keys, uint32_t *vals, size_t n)
     }
 }
 
+/* (key, value) pairs in order: what a stable sort gives when the values
+ * of equal keys ascend. */
+static bool pair_less(const uint64_t *keys, const uint32_t *vals, size_t a, size_t b)
+{
+    return keys[a] < keys[b] || (keys[a] == keys[b] && vals[a] < vals[b]);
+}
+
+static void pair_swap(uint64_t *keys, uint32_t *vals, size_t a, size_t b)
+{
+    uint64_t k = keys[a];
+    keys[a] = keys[b];
+    keys[b] = k;
+    uint32_t v = vals[a];
+    vals[a] = vals[b];
+    vals[b] = v;
+}
+
+static void sift_down(uint64_t *keys, uint32_t *vals, size_t root, size_t n)
+{
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n)
+            return;
+        if (child + 1 < n && pair_less(keys, vals, child, child + 1))
+            child++;
+        if (!pair_less(keys, vals, root, child))
+            return;
+        pair_swap(keys, vals, root, child);
+        root = child;
+    }
+}
+
+/* The sort without scratch memory, for when there is none to be had: a
+ * heapsort of the (key, value) pairs, about ten times slower. */
+static void heap_sort(uint64_t *keys, uint32_t *vals, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(keys, vals, i, n);
+    for (size_t end = n; end > 1; end--) {
+        pair_swap(keys, vals, 0, end - 1);
+        sift_down(keys, vals, 0, end - 1);
+    }
+}
+
 void radix_sort_u64(uint64_t *keys, uint32_t *vals, size_t n)
 {
     if (n <= INSERTION_MAX) {
@@ -47,11 +91,19 @@ void radix_sort_u64(uint64_t *keys, uint32_t *vals, size_t n)
     unsigned lo = (unsigned)__builtin_ctzll(varying);
     unsigned hi = 64 - (unsigned)__builtin_clzll(varying); /* one past the highest */
 
-    uint64_t *tk = hs_xmalloc(n * sizeof *tk);
-    uint32_t *tv = hs_xmalloc(n * sizeof *tv);
+    hs_mem mem = { 0 };
+    uint64_t *tk = hs_mem_alloc(&mem, n, sizeof *tk);
+    uint32_t *tv = hs_mem_alloc(&mem, n, sizeof *tv);
+    size_t *count = hs_mem_alloc(&mem, BUCKETS, sizeof *count);
+    if (hs_mem_failed(&mem)) {
+        free(tk);
+        free(tv);
+        free(count);
+        heap_sort(keys, vals, n);
+        return;
+    }
     uint64_t *sk = keys, *dk = tk;
     uint32_t *sv = vals, *dv = tv;
-    size_t *count = hs_xmalloc(BUCKETS * sizeof *count);
     for (unsigned shift = lo; shift < hi; shift += DIGIT_BITS) {
         memset(count, 0, BUCKETS * sizeof *count);
         for (size_t i = 0; i < n; i++)
@@ -100,20 +152,29 @@ bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n)
     if (n < 2)
         return true;
     size_t nruns = 0, cap = n < 1024 ? n : 1024;
-    run *runs = hs_xmalloc(cap * sizeof *runs);
+    hs_mem mem = { 0 };
+    run *runs = hs_mem_alloc(&mem, cap, sizeof *runs);
+    if (!runs) {
+        radix_sort_u64(keys, vals, n);
+        return false;
+    }
     size_t start = 0;
     for (size_t i = 1; i <= n; i++) {
         if (i < n && keys[i] > keys[i - 1] && keys[i] >> BLOCK_SHIFT == keys[start] >> BLOCK_SHIFT)
             continue;
         if (nruns == cap) {
+            run *grown = hs_mem_grow(&mem, runs, cap, cap * 2, sizeof *runs);
+            if (!grown)
+                break; /* mem says so: sorted by radix_sort_u64 below */
+            runs = grown;
             cap *= 2;
-            runs = hs_xrealloc(runs, cap * sizeof *runs);
         }
         runs[nruns++] = (run){ keys[start], keys[i - 1], start, i - start };
         start = i;
     }
-    /* Too many short runs: the dump is not in page order; radix is better. */
-    if (nruns > n / 8) {
+    /* Too many short runs: the dump is not in page order; radix is better
+     * (and copes without memory). */
+    if (hs_mem_failed(&mem) || nruns > n / 8) {
         free(runs);
         radix_sort_u64(keys, vals, n);
         return false;
@@ -126,8 +187,15 @@ bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n)
             return false;
         }
     }
-    uint64_t *tk = hs_xmalloc(n * sizeof *tk);
-    uint32_t *tv = hs_xmalloc(n * sizeof *tv);
+    uint64_t *tk = hs_mem_alloc(&mem, n, sizeof *tk);
+    uint32_t *tv = hs_mem_alloc(&mem, n, sizeof *tv);
+    if (hs_mem_failed(&mem)) {
+        free(tk);
+        free(tv);
+        free(runs);
+        radix_sort_u64(keys, vals, n);
+        return false;
+    }
     size_t at = 0;
     for (size_t r = 0; r < nruns; r++) {
         memcpy(tk + at, keys + runs[r].start, runs[r].len * sizeof *tk);

@@ -13,7 +13,10 @@
 #include <stdint.h>
 
 /* Sorts keys[0..n) ascending, moving vals along with them; stable. Allocates
- * scratch of 12*n bytes for the duration of the call. */
+ * scratch of 12*n bytes for the duration of the call; when that cannot be
+ * had, it sorts in place instead (a heapsort, slower), by key and then value,
+ * which is the same order when the values of equal keys ascend (object
+ * indices, as every caller has). So it never fails. */
 void radix_sort_u64(uint64_t *keys, uint32_t *vals, size_t n);
 
 /* Sorts the addresses of one dump, keys[0..n), moving vals along. A dump
@@ -21,8 +24,8 @@ void radix_sort_u64(uint64_t *keys, uint32_t *vals, size_t n);
  * pages in no order; pages are disjoint aligned blocks. So the ascending runs
  * within each 64 KiB block are sorted by their first address and laid end to
  * end, which is one pass over the data; when the runs overlap (the heap is not
- * laid out that way) this falls back to radix_sort_u64. Returns true when
- * the run path was taken. */
+ * laid out that way), or its scratch cannot be allocated, this falls back
+ * to radix_sort_u64. Returns true when the run path was taken. */
 bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n);
 
 /* The first position of ascending keys[0..n) whose key is not below key

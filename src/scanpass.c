@@ -72,7 +72,15 @@ static bool worker_progress(void *ctx, size_t done)
             return false;
     }
     w->reported = done;
-    return true;
+    return w->failed == HS_OK;
+}
+
+void scanpass_fail(scanpass_worker *w, hs_status status, const hs_error *err)
+{
+    if (w->failed != HS_OK)
+        return;
+    w->failed = status;
+    w->fail_err = *err;
 }
 
 hs_status scanpass_read(scanpass_worker *w)
@@ -86,10 +94,16 @@ hs_status scanpass_read(scanpass_worker *w)
     w->objects_reported = 0;
     w->status = HS_OK;
     w->err.msg[0] = '\0';
+    w->failed = HS_OK;
     if (pass->prefetch)
         dumpfile_prefetch(pass->file, w->begin, pass->prefetch);
     w->status = json_scan_run(sc, pass->file->data, w->begin, w->end, &pass->opts, &sink, &w->stats, &w->err);
     json_scanner_free(sc);
+    /* A callback that stopped the scan said why; the scan saw a cancel. */
+    if (w->failed != HS_OK) {
+        w->status = w->failed;
+        w->err = w->fail_err;
+    }
     return w->status;
 }
 

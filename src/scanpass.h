@@ -49,11 +49,20 @@ typedef struct scanpass_worker {
     const scanpass *pass;
     size_t begin, end;       /* the worker's byte range: line starts (or the end) */
     scan_stats stats;        /* what json_scan_run counted in the range */
-    hs_status status;        /* HS_OK, or HS_ERR_CANCELLED */
+    hs_status status;        /* HS_OK, HS_ERR_CANCELLED, or what scanpass_fail gave */
     hs_error err;            /* why, when status is not HS_OK */
+    hs_status failed;        /* set by scanpass_fail: the callbacks cannot go on */
+    hs_error fail_err;       /* ... and why */
     size_t reported;         /* bytes released and added to progress */
     size_t objects_reported; /* objects added to progress */
 } scanpass_worker;
+
+/* For a record or problem callback that cannot go on (its memory ran
+ * out): the worker reads no further than the window it is in, and its
+ * status becomes `status` with err's message (scanpass_run prefixes the
+ * file's name). The callbacks still called for the rest of that window
+ * should do nothing once w->failed is set. The first failure counts. */
+void scanpass_fail(scanpass_worker *w, hs_status status, const hs_error *err);
 
 /* Threads for a pass: `asked`, or one per online core when 0; at most
  * SCANPASS_MAX. */

@@ -4,6 +4,7 @@
 #include "objinfo.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,9 @@ void session_attach_graph(session *s, heap_graph *hg)
     }
     s->avoid_root = graph_root_kind(s->graph, "machine_context");
     heap_add_damaged(s->latest, hg->damaged, hg->problems, hg->nproblems);
+    /* Found by the pass on its thread; said here, on the owner's. */
+    if (hg->warning[0] && !s->latest->warning[0])
+        snprintf(s->latest->warning, sizeof s->latest->warning, "%s", hg->warning);
     heap_graph_free(hg);
 }
 
@@ -109,18 +113,27 @@ static uint32_t node_by_address(const heap *h, size_t i, const heap *latest, con
     return diff_same_object(h, i, latest, v, identity) ? v : GRAPH_NONE;
 }
 
-void session_map_nodes(const session *s, heap_graph *hg)
+hs_status session_map_nodes(const session *s, heap_graph *hg, hs_error *err)
 {
     assert(hg->graph && hg->count == s->latest->count && !hg->nodes);
-    hg->ndumps = s->ndumps;
-    hg->nodes = hs_xcalloc(s->ndumps, sizeof *hg->nodes);
+    hs_mem mem = { 0 };
+    uint32_t **nodes = hs_mem_zalloc(&mem, s->ndumps, sizeof *nodes);
+    for (size_t k = 1; nodes && k + 1 < s->ndumps; k++)
+        nodes[k] = hs_mem_alloc(&mem, s->dumps[k]->count, sizeof *nodes[k]);
+    if (hs_mem_failed(&mem)) {
+        for (size_t k = 0; nodes && k < s->ndumps; k++)
+            free(nodes[k]);
+        free(nodes);
+        return hs_mem_fail(err, &mem, "the graph's nodes of the objects of dumps 2 to %zu", s->ndumps - 1);
+    }
     for (size_t k = 1; k + 1 < s->ndumps; k++) {
         const heap *h = s->dumps[k];
-        uint32_t *map = hs_xmalloc((h->count ? h->count : 1) * sizeof *map);
         for (size_t i = 0; i < h->count; i++)
-            map[i] = node_by_address(h, i, s->latest, hg->addrs, s->identity);
-        hg->nodes[k] = map;
+            nodes[k][i] = node_by_address(h, i, s->latest, hg->addrs, s->identity);
     }
+    hg->ndumps = s->ndumps;
+    hg->nodes = nodes;
+    return HS_OK;
 }
 
 uint32_t session_node_of(const session *s, const heap *h, size_t i)

@@ -73,9 +73,10 @@ session *session_borrow(heap *const *dumps, size_t ndumps, const diff_result *di
 void session_free(session *s);
 
 /* Takes the graph out of hg (read for s->latest by heap_graph_read), with
- * its node maps when session_map_nodes made them, and folds the damaged
- * lines that pass found into the latest heap's counts.
- * Owner thread only; hg is left empty. */
+ * its node maps when session_map_nodes made them, folds the damaged lines
+ * that pass found into the latest heap's counts and its warning into the
+ * heap's, and gives back hg's reserve, for what is computed from the graph
+ * next. Owner thread only; hg is left empty. */
 void session_attach_graph(session *s, heap_graph *hg);
 
 /* For the thread that read hg (heap_graph_read of s->latest), before it is
@@ -84,8 +85,9 @@ void session_attach_graph(session *s, heap_graph *hg);
  * --suspects's growth windows), as session_node_of tells it, into
  * hg->nodes, so that the owner's look-ups are an array's. Reads only what
  * never changes in s (its dumps' addresses, generations and types): it may
- * run while the owner uses s. */
-void session_map_nodes(const session *s, heap_graph *hg);
+ * run while the owner uses s. Fails with HS_ERR_NOMEM (4 bytes an object of
+ * those dumps), hg left as it was. */
+hs_status session_map_nodes(const session *s, heap_graph *hg, hs_error *err);
 
 /* Gives each dump k the sites sites[k] holds (read by heap_read_sites for
  * s->dumps[k]; NULL for a dump that has them all already), and frees them:

@@ -9,6 +9,7 @@
 #define HEAPSIFT_STATUS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,14 +36,52 @@ typedef struct hs_error {
 hs_status hs_fail(hs_error *err, hs_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Allocation helpers that abort with a message on exhaustion. Used where a
- * failed allocation leaves nothing sensible to return (inner loops of the
- * loader); the loader checks the estimated size before it starts, so these
- * fire only when the machine is genuinely out of memory. */
+/* Allocation helpers that abort with a message on exhaustion: for the small
+ * allocations (a struct, a name, a table of a few entries per dump) whose
+ * failure means nothing else could go on either, and for the explorer's own
+ * screens. What is sized by a dump (a column per object, an array per
+ * reference) is allocated with hs_mem below wherever the failure can be
+ * reported (the loader's passes, the graph), and fails with HS_ERR_NOMEM. */
 void *hs_xmalloc(size_t size);
 void *hs_xcalloc(size_t count, size_t size);
 void *hs_xrealloc(void *ptr, size_t size);
 char *hs_xstrndup(const char *s, size_t len);
+
+/* What hs_xmalloc does on exhaustion, for a function that keeps an aborting
+ * interface over one that fails (addrmap_build over addrmap_try_build): writes
+ * err's message to standard error and aborts. */
+void hs_abort(const hs_error *err) __attribute__((noreturn));
+
+/* Allocations that may fail, for one step of work (the dominator tree, a
+ * column of the heap): each call adds what it asks for to `asked`, and once
+ * one has failed every later call of the step fails too without trying, so
+ * that a step makes all its arrays, checks hs_mem_failed once, frees them
+ * all (free(NULL) is fine) and returns hs_mem_fail's status. A request whose
+ * size overflows fails. Any thread; an hs_mem belongs to one. */
+typedef struct hs_mem {
+    uint64_t asked;  /* bytes the step asked for, the failed calls included */
+    uint64_t failed; /* bytes of the first call that failed; 0 while none has */
+    int err;         /* errno of that failure (ENOMEM, EOVERFLOW) */
+} hs_mem;
+
+void *hs_mem_alloc(hs_mem *m, size_t count, size_t size);  /* malloc */
+void *hs_mem_zalloc(hs_mem *m, size_t count, size_t size); /* calloc */
+/* realloc to count * size bytes: NULL on failure, when ptr is left as it
+ * was (the caller still owns and frees it). Adds only the growth to asked. */
+void *hs_mem_grow(hs_mem *m, void *ptr, size_t old_count, size_t count, size_t size);
+/* strndup; NULL on failure. */
+char *hs_mem_strndup(hs_mem *m, const char *s, size_t len);
+
+static inline int hs_mem_failed(const hs_mem *m)
+{
+    return m->failed != 0;
+}
+
+/* HS_ERR_NOMEM with a message that says what could not be done and how much
+ * it needed: "<what>: 180 MB of memory needed, of which 40 MB could not be
+ * allocated (Cannot allocate memory)". what_fmt is printf-style. */
+hs_status hs_mem_fail(hs_error *err, const hs_mem *m, const char *what_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #ifdef __cplusplus
 }

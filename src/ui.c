@@ -199,6 +199,7 @@ void ui_loaded(ui *u)
     }
     group_query q = { .by = u->opts.by, .filter = u->opts.filter, .sort = u->opts.sort,
                       .reverse = u->opts.reverse, .trends = true };
+    loader_unreserve(l); /* the memory held for the grouping that follows */
     view_init(&u->view, l->session, &q, u->tab);
     u->view.graph_pending = atomic_load(&l->graph_state) == LOADER_GRAPH_RUNNING;
     int ts = atomic_load(&l->trends_state);
@@ -216,9 +217,14 @@ void ui_graph_news(ui *u)
     if (loader_attach_graph(l))
         view_graph_ready(&u->view);
     else if (u->view.graph_pending && atomic_load(&l->graph_state) == LOADER_GRAPH_FAILED) {
-        u->view.graph_pending = false;
-        if (l->graph_status != HS_ERR_CANCELLED)
-            snprintf(u->view.message, sizeof u->view.message, "no retained sizes: %.200s", l->graph_err.msg);
+        if (l->graph_status == HS_ERR_CANCELLED) {
+            u->view.graph_pending = false;
+        } else {
+            /* Said at once on the status line; the Suspects list and the
+             * status line's right end keep saying it. */
+            view_graph_failed(&u->view, l->graph_err.msg);
+            snprintf(u->status, sizeof u->status, "%s", u->view.message);
+        }
     }
     if (loader_attach_trends(l))
         view_trends_ready(&u->view);

@@ -243,6 +243,8 @@ static void draw_status(ui *u)
     bool warn = problems_summary(v->session, right, sizeof right - 1);
     if (warn)
         strcat(right, " ");
+    if (v->graph_error[0] && strlen(right) + 20 < sizeof right)
+        strcat(right, "no retained sizes ");
     if (v->graph_pending) {
         int percent;
         size_t at = strlen(right);

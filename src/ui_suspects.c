@@ -1,6 +1,7 @@
 /* ui_suspects.c - the Suspects list: what holds the retained objects, a
  * row per suspect with its share of the retained bytes as a bar; while the
  * graph is read, its progress, and that Tab shows the groups meanwhile. */
+#define _GNU_SOURCE /* memrchr */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
 
@@ -29,7 +30,7 @@ static void row_draw(ui *u, int y, size_t row, bool selected)
 static void placeholder(ui *u, int y)
 {
     const view *v = &u->view;
-    char line[512];
+    char line[640];
     if (v->graph_pending) {
         int percent;
         if (ui_graph_progress(u, &percent))
@@ -42,12 +43,24 @@ static void placeholder(ui *u, int y)
         mvaddstr(y + 2, 2, "Tab shows the groups (where they were allocated) meanwhile.");
         return;
     }
-    if (v->sp_error[0] || !v->session->graph)
-        snprintf(line, sizeof line, "No suspects: %s", v->sp_error[0] ? v->sp_error : "the reference graph could not be read (see the status line)");
+    const char *why = v->graph_error[0] ? v->graph_error : v->sp_error;
+    if (why[0] || !v->session->graph)
+        snprintf(line, sizeof line, "No suspects: %s", why[0] ? why : "the reference graph could not be read (see the status line)");
     else
         snprintf(line, sizeof line, "No suspect: nothing retained, or the filter hides everything (f).");
-    ui_puts(stdscr, y, 2, line, COLS - 4, false);
-    mvaddstr(y + 2, 2, "Tab shows the groups.");
+    /* Wrapped: a reason (out of memory, and how much was needed) is long. */
+    int width = COLS - 4, rows = 0;
+    for (size_t at = 0, len = strlen(line); at < len && rows < LINES - y - 5; rows++) {
+        size_t n = ui_fit(line + at, len - at, width);
+        if (at + n < len) {
+            const char *space = memrchr(line + at, ' ', n);
+            if (space && space > line + at)
+                n = (size_t)(space - (line + at)) + 1;
+        }
+        ui_put(stdscr, y + rows, 2, line + at, n, width, false);
+        at += n;
+    }
+    mvaddstr(y + rows + 1, 2, "Tab shows the groups.");
 }
 
 /* The sort in force. */

@@ -390,8 +390,11 @@ void view_find_suspects(view *v)
     v->sp_order = NULL;
     v->sp_ready = false;
     v->sp_error[0] = '\0';
-    if (!v->session->graph)
+    if (!v->session->graph) {
+        if (v->graph_error[0])
+            snprintf(v->sp_error, sizeof v->sp_error, "%.250s", v->graph_error);
         return;
+    }
     hs_error err;
     if (suspects_find(v->session, v->set, &v->sp, &err) != HS_OK) {
         snprintf(v->sp_error, sizeof v->sp_error, "%.200s", err.msg);
@@ -513,6 +516,14 @@ void view_set_screen_cols(view *v, int cols)
         return; /* one dump: its count is COUNT */
     int room = cols - columns_fixed_width(s) - (column_live_width(s) + 1);
     s->live_numbers = room >= LIVE_LABEL_ROOM;
+}
+
+void view_graph_failed(view *v, const char *why)
+{
+    v->graph_pending = false;
+    snprintf(v->graph_error, sizeof v->graph_error, "%s", why);
+    snprintf(v->sp_error, sizeof v->sp_error, "%.250s", why);
+    snprintf(v->message, sizeof v->message, "no retained sizes: %.200s", why);
 }
 
 void view_trends_ready(view *v)

@@ -158,7 +158,10 @@ typedef struct view {
                                 leaves the label room, the group list shows each
                                 dump's count (view_set_screen_cols) */
     bool graph_pending;      /* the latest dump's graph is still being read (set by
-                                the owner; cleared by view_graph_ready) */
+                                the owner; cleared by view_graph_ready and
+                                view_graph_failed) */
+    char graph_error[512];   /* why there is no graph (view_graph_failed: out of
+                                memory, say), for the screens to keep saying; or "" */
     bool trends_pending;     /* every dump's sites are still being read for the
                                 trends (set by the owner; cleared by
                                 view_trends_ready) */
@@ -193,6 +196,11 @@ void view_graph_ready(view *v);
  * count beside the trend glyphs where the label keeps room. The UI calls it
  * before drawing. */
 void view_set_screen_cols(view *v, int cols);
+
+/* The latest dump's graph will not come (why: the loader's message): the
+ * lists stay without retained sizes and suspects, and say why (graph_error,
+ * sp_error, message). */
+void view_graph_failed(view *v, const char *why);
 
 /* Every dump's sites have been attached: fills the groups' trends and
  * sorts again (the live counts may be the sort key), keeping the

@@ -1,6 +1,8 @@
 /* test_radix.c - sorting addresses: every size, stability, the run path. */
 #include "testutil.h"
 
+#include <sys/resource.h>
+
 #include "radix.h"
 
 /* A fixed pseudo-random sequence (xorshift64), so failures repeat. */
@@ -102,11 +104,49 @@ static void addresses_by_pages(void **state)
     free(vals);
 }
 
+/* Without the memory for its scratch (an address-space limit), the sort is
+ * done in place, to the same order. */
+static void sorts_without_scratch(void **state)
+{
+    (void)state;
+    if (TEST_SANITIZED) {
+        print_message("# built with a sanitizer: RLIMIT_AS not checked\n");
+        return;
+    }
+    size_t n = 3000000; /* 36 MB of scratch */
+    uint64_t *keys = malloc(n * sizeof *keys), *original = malloc(n * sizeof *original);
+    uint32_t *vals = malloc(n * sizeof *vals);
+    uint64_t seed = 42;
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = original[i] = 0x7f0000000000ULL + (next_random(&seed) % 100000) * 40;
+        vals[i] = (uint32_t)i;
+    }
+    FILE *f = fopen("/proc/self/status", "r");
+    assert_non_null(f);
+    char line[256];
+    unsigned long long kb = 0;
+    while (fgets(line, sizeof line, f) && sscanf(line, "VmSize: %llu kB", &kb) != 1)
+        ;
+    fclose(f);
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_AS, &old), 0);
+    struct rlimit tight = { (rlim_t)(kb * 1024 + (4u << 20)), old.rlim_max };
+    assert_int_equal(setrlimit(RLIMIT_AS, &tight), 0);
+    radix_sort_u64(keys, vals, n);
+    assert_int_equal(setrlimit(RLIMIT_AS, &old), 0);
+    assert_sorted_stable(keys, vals, n);
+    assert_pairs_kept(keys, vals, original, n);
+    free(keys);
+    free(original);
+    free(vals);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sorts_every_size),
         cmocka_unit_test(addresses_by_pages),
+        cmocka_unit_test(sorts_without_scratch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

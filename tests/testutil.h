@@ -15,6 +15,19 @@
 
 #include "loader.h"
 
+/* Built with AddressSanitizer or ThreadSanitizer? Their shadow memory takes
+ * terabytes of address space: a test that sets RLIMIT_AS cannot run. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TEST_SANITIZED 1
+#endif
+#endif
+#ifndef TEST_SANITIZED
+#define TEST_SANITIZED 0
+#endif
+
 /* A fixture shipped in the repository: data/NAME. */
 static inline const char *data_path(const char *name)
 {
