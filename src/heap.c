@@ -595,14 +595,8 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     st = heap_check_file(h, err);
     if (st == HS_OK && pass_st != HS_OK)
         st = hs_fail(err, pass_st, "%s", pass_err.msg);
-    if (st != HS_OK) {
-        for (unsigned j = 0; j < n; j++)
-            chunk_free(&chunks[j]);
-        free(chunks);
-        heap_free(h);
-        return st;
-    }
-    st = join_chunks(h, chunks, n, err);
+    if (st == HS_OK)
+        st = join_chunks(h, chunks, n, err);
     if (st != HS_OK) {
         for (unsigned j = 0; j < n; j++)
             chunk_free(&chunks[j]);

@@ -171,6 +171,21 @@ void report_discard_partial(void)
         unlink(partial_path); /* async-signal-safe */
 }
 
+/* Writes through descriptor fd, which it closes (named path in messages). */
+static hs_status write_fd(const char *path, int fd, hs_status (*write)(FILE *out, void *ctx, hs_error *err), void *ctx,
+                          hs_error *err)
+{
+    FILE *out = fdopen(fd, "w");
+    if (!out) {
+        close(fd);
+        return hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
+    }
+    hs_status st = write(out, ctx, err);
+    if (fclose(out) != 0 && st == HS_OK)
+        st = hs_fail(err, HS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    return st;
+}
+
 /* Writes straight into a file that is no regular file (/dev/null, a FIFO,
  * a terminal): there is nothing to replace, and renaming over it would
  * put a regular file in its place. */
@@ -186,15 +201,7 @@ static hs_status write_special(const char *path, bool wait, hs_status (*write)(F
         return hs_fail(err, HS_ERR_IO, "%s: cannot open for writing: %s", path, strerror(errno));
     if (!wait)
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK); /* then write as to any file */
-    FILE *out = fdopen(fd, "w");
-    if (!out) {
-        close(fd);
-        return hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
-    }
-    hs_status st = write(out, ctx, err);
-    if (fclose(out) != 0 && st == HS_OK)
-        st = hs_fail(err, HS_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-    return st;
+    return write_fd(path, fd, write, ctx, err);
 }
 
 static hs_status atomic_write(const char *path, bool force, bool wait,
@@ -245,15 +252,7 @@ static hs_status write_descriptor(const char *path, int fd, hs_status (*write)(F
     int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
     if (copy < 0)
         return hs_fail(err, HS_ERR_IO, "%s: cannot use descriptor %d: %s", path, fd, strerror(errno));
-    FILE *out = fdopen(copy, "w");
-    if (!out) {
-        close(copy);
-        return hs_fail(err, HS_ERR_IO, "%s: %s", path, strerror(errno));
-    }
-    hs_status st = write(out, ctx, err);
-    if (fclose(out) != 0 && st == HS_OK)
-        st = hs_fail(err, HS_ERR_IO, "%s: writing failed: %s", path, strerror(errno));
-    return st;
+    return write_fd(path, copy, write, ctx, err);
 }
 
 static hs_status atomic_write(const char *path, bool force, bool wait,

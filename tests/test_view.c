@@ -1086,6 +1086,18 @@ static void export_and_names(void **state)
     view_free(&v);
 }
 
+/* The three dumps at paths loaded with trends and the graph (read, not
+ * attached: the tests attach it when they want the view to see it). */
+static loader *load_graphed(const char *const *paths)
+{
+    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true, .want_graph = true };
+    hs_error err;
+    loader *l;
+    assert_int_equal(loader_start(&l, paths, 3, &opts, &err), HS_OK);
+    assert_int_equal(loader_join(l), HS_OK);
+    return l;
+}
+
 /* The explorer shows the list before the graph is read: the object view
  * says the retained size is coming; once the graph is attached the groups
  * have retained sizes and an object opens as the latest dump has it, with
@@ -1093,12 +1105,7 @@ static void export_and_names(void **state)
 static void graph_arrives_later(void **state)
 {
     (void)state;
-    const char *const *paths = app_dump_paths();
-    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true, .want_graph = true };
-    hs_error err;
-    loader *l;
-    assert_int_equal(loader_start(&l, paths, 3, &opts, &err), HS_OK);
-    assert_int_equal(loader_join(l), HS_OK);
+    loader *l = load_graphed(app_dump_paths());
     assert_int_equal(l->graph_status, HS_OK);
     assert_int_equal(atomic_load(&l->graph_state), LOADER_GRAPH_READY);
     view v;
@@ -1140,12 +1147,7 @@ static void graph_arrives_later(void **state)
 static void open_object_fills_in(void **state)
 {
     (void)state;
-    const char *const *paths = app_dump_paths();
-    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true, .want_graph = true };
-    hs_error err;
-    loader *l;
-    assert_int_equal(loader_start(&l, paths, 3, &opts, &err), HS_OK);
-    assert_int_equal(loader_join(l), HS_OK);
+    loader *l = load_graphed(app_dump_paths());
     view v;
     view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_GROUPS);
     v.graph_pending = true;
@@ -1183,11 +1185,7 @@ static void ivars_from_shapes(void **state)
         snprintf(paths[k], sizeof paths[k], "%s/tests/modern/ruby-4.0/d%d.json.gz", TOP_SRCDIR, k + 1);
         p[k] = paths[k];
     }
-    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_graph = true };
-    hs_error err;
-    loader *l;
-    assert_int_equal(loader_start(&l, p, 3, &opts, &err), HS_OK);
-    assert_int_equal(loader_join(l), HS_OK);
+    loader *l = load_graphed(p);
     assert_true(loader_attach_graph(l));
     view v;
     view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT }, TAB_GROUPS);
@@ -1226,12 +1224,7 @@ static void ivars_from_shapes(void **state)
 static void suspects_tab(void **state)
 {
     (void)state;
-    const char *const *paths = app_dump_paths();
-    loader_opts opts = { .identity = DIFF_ID_EXACT, .want_trends = true, .want_graph = true };
-    hs_error err;
-    loader *l;
-    assert_int_equal(loader_start(&l, paths, 3, &opts, &err), HS_OK);
-    assert_int_equal(loader_join(l), HS_OK);
+    loader *l = load_graphed(app_dump_paths());
     view v;
     view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_SUSPECTS);
     v.graph_pending = true;
