@@ -102,7 +102,14 @@ static void exercise_graph(session *ses, const uint32_t *objs, size_t nobjs)
     for (size_t k = 0; k < npicks; k++) {
         uint32_t *path = NULL;
         unsigned kind = 0;
-        size_t len = graph_root_path(g, picks[k], avoid, &path, &kind);
+        /* As the program asks for it: session_root_path also reads the
+         * hops' details, which describing them needs. */
+        size_t len = session_root_path(ses, picks[k], &path, &kind);
+        uint32_t *bare = NULL;
+        unsigned bare_kind = 0;
+        if (graph_root_path(g, picks[k], avoid, &bare, &bare_kind) != len || (len && bare_kind != kind))
+            abort(); /* the session's path is the graph's */
+        free(bare);
         if (len) {
             if (path[len - 1] != picks[k] || kind >= g->nroot_names)
                 abort();
