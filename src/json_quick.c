@@ -326,6 +326,16 @@ static bool find_subtype(const char *from, const char *to, const char *pat, scan
     return true;
 }
 
+/* Does [from, to) hold the key "file", "line" or "method"? */
+static bool has_site_key(const char *from, const char *to)
+{
+    static const char *const site_keys[] = { "\"line\":", "\"file\":", "\"method\":" };
+    for (size_t k = 0; k < sizeof site_keys / sizeof *site_keys; k++)
+        if (to > from && memmem(from, (size_t)(to - from), site_keys[k], strlen(site_keys[k])))
+            return true;
+    return false;
+}
+
 bool json_quick_sites(const char *line, size_t len, scan_record *rec)
 {
     quick_marks marks;
@@ -366,14 +376,10 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
         /* The full parser takes these keys wherever they are: any of them
          * before the site (a value it cannot take plain, a member between
          * them that Ruby does not write) and the line is its to read. */
-        static const char *const site_keys[] = { "\"line\":", "\"file\":", "\"method\":" };
-        for (size_t k = 0; k < sizeof site_keys / sizeof *site_keys; k++)
-            if (at > te && memmem(te, (size_t)(at - te), site_keys[k], strlen(site_keys[k])))
-                return false;
+        if (has_site_key(te, at))
+            return false;
         site_end = at;
-    } else if (memmem(te, (size_t)(marks.end - te), "\"file\":", 7) ||
-               memmem(te, (size_t)(marks.end - te), "\"line\":", 7) ||
-               memmem(te, (size_t)(marks.end - te), "\"method\":", 9)) {
+    } else if (has_site_key(te, marks.end)) {
         return false; /* a site without a generation: not Ruby's usual line */
     }
     /* After the type: [, "shape_id":N][, "slot_size":N][, "class":"0x..."]. */

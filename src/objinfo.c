@@ -329,6 +329,17 @@ scan_str objinfo_value(const heap *h, size_t index)
     return none;
 }
 
+const char *objinfo_class_name(const heap *h, size_t index, size_t *len)
+{
+    if (h->type[index] == RT_IMEMO) {
+        *len = 0; /* junk before Ruby 3.2, the owning object for 3.5+'s fields */
+        return "";
+    }
+    /* A class or module is best named by its own name, not its class's. */
+    bool is_class = h->type[index] == RT_CLASS || h->type[index] == RT_MODULE;
+    return heap_class_name(h, is_class ? h->addr[index] : heap_class_of(h, index), len);
+}
+
 size_t objinfo_describe(const heap *h, size_t index, char *buf, size_t size)
 {
     if (index == OBJ_NONE) {
@@ -338,11 +349,7 @@ size_t objinfo_describe(const heap *h, size_t index, char *buf, size_t size)
     /* Without details a description would be wrong, not short. */
     assert(!h->flags || (h->flags[index] & HEAP_F_DETAILED));
     size_t clen, flen;
-    /* A class or module is best named by its own name, not its class's. */
-    bool is_class = h->type[index] == RT_CLASS || h->type[index] == RT_MODULE;
-    const char *cls = heap_class_name(h, is_class ? h->addr[index] : heap_class_of(h, index), &clen);
-    if (h->type[index] == RT_IMEMO)
-        clen = 0; /* an IMEMO's "class" is no class (junk before Ruby 3.2) */
+    const char *cls = objinfo_class_name(h, index, &clen);
     const heap_site *site = heap_site_of(h, index);
     const char *file = strtab_str(h->strings, site->file, &flen);
     int n = snprintf(buf, size, "%s", rtype_name(h->type[index]));

@@ -93,6 +93,11 @@ void objinfo_graph_referrers(objinfo *oi, const heap *h, const graph *g);
 
 void objinfo_free(objinfo *oi);
 
+/* The class name describing object `index` shows: a CLASS or MODULE's
+ * own name, else its class's; "" (*len 0) for an IMEMO, whose "class" is
+ * no class, or when the dump names none. Its details must have been read. */
+const char *objinfo_class_name(const heap *h, size_t index, size_t *len);
+
 /* A one-line description of object `index` (OBJ_NONE: "not in this dump"):
  * TYPE, class name, allocation site and, for strings, the start of the
  * value. Its details must have been read (objinfo_prepare). Raw dump

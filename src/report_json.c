@@ -120,9 +120,8 @@ void report_json_hop(json_out *j, const session *ses, uint32_t from, uint32_t v)
     json_key(j, "address");
     json_address(j, h->addr[v]);
     json_member_cstring(j, "type", rtype_name((rtype)h->type[v]));
-    size_t clen = 0;
-    bool is_class = h->type[v] == RT_CLASS || h->type[v] == RT_MODULE;
-    const char *cls = h->type[v] == RT_IMEMO ? "" : heap_class_name(h, is_class ? h->addr[v] : heap_class_of(h, v), &clen);
+    size_t clen;
+    const char *cls = objinfo_class_name(h, v, &clen);
     json_key(j, "class");
     json_string_or_null(j, cls, clen);
     size_t slen = 0;

@@ -2,6 +2,8 @@
 #include "config.h"
 #include "report_json.h"
 
+#include "suspects_report.h"
+
 static void write_holder(json_out *j, const session *ses, const suspects *sp, const suspect *row)
 {
     const heap *h = ses->latest;
@@ -12,12 +14,8 @@ static void write_holder(json_out *j, const session *ses, const suspects *sp, co
     }
     json_object_begin(j);
     json_member_cstring(j, "type", rtype_name((rtype)row->holder_type));
-    size_t clen = 0;
-    const char *cls = row->name_kind == SUSPECT_NAME_CLASS ? row->name
-                      : row->holder_type != RT_IMEMO     ? heap_class_name(h, row->holder_class, &clen)
-                                                          : "";
-    if (row->name_kind == SUSPECT_NAME_CLASS)
-        clen = row->name_len;
+    size_t clen;
+    const char *cls = suspects_holder_class(h, row, &clen);
     json_key(j, "class");
     json_string_or_null(j, cls, clen);
     json_key(j, "ivar");

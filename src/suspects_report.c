@@ -48,18 +48,25 @@ static void add_hex(desc_buf *d, uint64_t v)
     add(d, tmp, n < 0 ? 0 : (size_t)n);
 }
 
+const char *suspects_holder_class(const heap *h, const suspect *row, size_t *len)
+{
+    if (row->name_kind == SUSPECT_NAME_CLASS) {
+        *len = row->name_len;
+        return row->name;
+    }
+    if (row->holder_type == RT_IMEMO) { /* an IMEMO's "class" is no class */
+        *len = 0;
+        return "";
+    }
+    return heap_class_name(h, row->holder_class, len);
+}
+
 /* "TYPE[ Class][ at FILE[:LINE]]" of a HELD row's holders. */
 static void describe_holder(desc_buf *d, const heap *h, const suspect *row)
 {
     add_str(d, rtype_name((rtype)row->holder_type));
-    size_t clen = 0;
-    const char *cls = NULL;
-    if (row->name_kind == SUSPECT_NAME_CLASS) {
-        cls = row->name;
-        clen = row->name_len;
-    } else if (row->holder_type != RT_IMEMO) { /* an IMEMO's "class" is no class */
-        cls = heap_class_name(h, row->holder_class, &clen);
-    }
+    size_t clen;
+    const char *cls = suspects_holder_class(h, row, &clen);
     if (clen) {
         add_str(d, " ");
         add(d, cls, clen);

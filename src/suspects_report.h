@@ -35,6 +35,11 @@ typedef struct suspects_report_opts {
     const char *when; /* time of the report for the header, or NULL for none */
 } suspects_report_opts;
 
+/* The class name a HELD row's holder is shown with: a CLASS or MODULE's
+ * own name, else its class's; "" (*len 0) for an IMEMO or when the dump
+ * names none. Raw dump bytes. */
+const char *suspects_holder_class(const heap *h, const suspect *row, size_t *len);
+
 /* The holder part of suspect row r's line (before " holds"), raw dump
  * bytes: escape before showing. Writes at most size bytes, NUL-terminated,
  * and returns the length. */
