@@ -5,6 +5,7 @@
 #include "loader.h"
 #include "monotime.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -78,6 +79,10 @@ static bool sites_now(const loader *l, size_t k)
         return true;
     if (!l->opts.trends_later)
         return false;
+    /* A dump added to loaded ones (watch mode) is read once, whole: the
+     * others have their sites already, so no trends pass follows. */
+    if (l->borrowed)
+        return true;
     struct stat sb;
     return stat(l->dump[k].path, &sb) != 0 || !S_ISREG(sb.st_mode);
 }
@@ -152,7 +157,7 @@ static void *loader_main(void *arg)
     double start = monotime_now();
     size_t subject = diff_subject_index(l->ndumps);
     l->status = HS_OK;
-    for (size_t k = 0; k < l->ndumps && l->status == HS_OK; k++) {
+    for (size_t k = l->borrowed; k < l->ndumps && l->status == HS_OK; k++) {
         loader_dump *d = &l->dump[k];
         d->started = monotime_now();
         atomic_store(&d->stage, LOADER_LOADING);
@@ -194,9 +199,10 @@ static void *loader_main(void *arg)
             l->dumps = NULL; /* the session's now */
         }
     }
-    if (l->status == HS_OK) {
+    if (l->status == HS_OK && subject >= l->borrowed) {
         /* Read the rest of each shown object (every object of the subject
-         * when trends need all their sites). */
+         * when trends need all their sites). A borrowed subject's are the
+         * owner's to read (loader_start_more). */
         heap *subj = l->session->subject;
         t0 = monotime_now();
         if (sites_now(l, subject)) {
@@ -275,7 +281,7 @@ static void *loader_main(void *arg)
     return NULL;
 }
 
-hs_status loader_start(loader **out, const char *const *paths, size_t n, const loader_opts *opts,
+static hs_status start(loader **out, loader *base, const char *const *paths, size_t n, const loader_opts *opts,
                        hs_error *err)
 {
     loader *l = hs_xcalloc(1, sizeof *l);
@@ -292,6 +298,14 @@ hs_status loader_start(loader **out, const char *const *paths, size_t n, const l
     l->trends_progress.cancel = &l->cancel;
     l->sites = hs_xcalloc(n, sizeof *l->sites);
     l->sites_wanted = hs_xcalloc(n, sizeof *l->sites_wanted);
+    if (base) {
+        l->borrowed = base->ndumps;
+        for (size_t k = 0; k < l->borrowed; k++) {
+            assert(strcmp(base->dump[k].path, paths[k]) == 0);
+            l->dumps[k] = base->session->dumps[k];
+            atomic_store(&l->dump[k].stage, LOADER_LOADED);
+        }
+    }
     if (pipe(l->wake) != 0) {
         hs_status st = hs_fail(err, HS_ERR_IO, "cannot create a pipe: %s", strerror(errno));
         free(l->dump);
@@ -320,6 +334,40 @@ hs_status loader_start(loader **out, const char *const *paths, size_t n, const l
     }
     *out = l;
     return HS_OK;
+}
+
+hs_status loader_start(loader **out, const char *const *paths, size_t n, const loader_opts *opts,
+                       hs_error *err)
+{
+    return start(out, NULL, paths, n, opts, err);
+}
+
+hs_status loader_start_more(loader **out, loader *base, const char *const *paths, size_t n,
+                            const loader_opts *opts, hs_error *err)
+{
+    assert(loader_settled(base) && base->status == HS_OK && base->session);
+    assert(n > base->ndumps);
+    int gs = atomic_load(&base->graph_state), ts = atomic_load(&base->trends_state);
+    assert(gs != LOADER_GRAPH_READY && ts != LOADER_TRENDS_READY); /* attached, or failed */
+    (void)gs;
+    (void)ts;
+    return start(out, base, paths, n, opts, err);
+}
+
+void loader_handover(loader *from, loader *to)
+{
+    assert(to->borrowed == from->ndumps && !to->handed_over);
+    assert(loader_finished(to) && to->status == HS_OK && to->session);
+    from->session->owns_dumps = false;
+    to->handed_over = true;
+}
+
+bool loader_settled(const loader *l)
+{
+    if (!loader_finished(l))
+        return false;
+    int gs = atomic_load(&l->graph_state), ts = atomic_load(&l->trends_state);
+    return gs != LOADER_GRAPH_RUNNING && ts != LOADER_TRENDS_WAITING && ts != LOADER_TRENDS_RUNNING;
 }
 
 int loader_wake_fd(const loader *l)
@@ -400,9 +448,16 @@ void loader_free(loader *l)
         heap_free(l->sites[k]);
     free(l->sites);
     free(l->sites_wanted);
+    /* Dumps borrowed and never handed over are another loader's. */
+    size_t own_from = l->handed_over ? 0 : l->borrowed;
+    if (l->session && own_from) {
+        for (size_t k = own_from; k < l->ndumps; k++)
+            heap_free(l->session->dumps[k]);
+        l->session->owns_dumps = false;
+    }
     session_free(l->session);
     if (l->dumps)
-        for (size_t k = 0; k < l->ndumps; k++)
+        for (size_t k = own_from; k < l->ndumps; k++)
             heap_free(l->dumps[k]);
     free(l->dumps);
     close(l->wake[0]);

@@ -138,9 +138,14 @@ typedef struct loader {
     double trends_seconds;       /* wall time of the trends pass */
     heap **sites;                /* its result until attached: per dump, the sites
                                     read (NULL for a dump that had them); owned */
+    size_t borrowed;             /* loader_start_more: the first dumps came loaded
+                                    from another loader's session; they are not read
+                                    again, and this loader frees them only once
+                                    loader_handover gave them to it */
+    bool handed_over;            /* loader_handover made the borrowed dumps its own */
     /* Internals: */
     heap **dumps;                /* the heaps as they load (ndumps; owned until the
-                                    session takes them) */
+                                    session takes them, the borrowed ones never) */
     bool *sites_wanted;          /* per dump: the trends pass reads its sites */
     int wake[2];                 /* self-pipe: the thread writes, the UI polls wake[0] */
     pthread_t thread;
@@ -153,6 +158,28 @@ typedef struct loader {
  * or the pipe cannot be created. The paths must outlive the loader. */
 hs_status loader_start(loader **out, const char *const *paths, size_t n, const loader_opts *opts,
                        hs_error *err);
+
+/* Watch mode: a loader for paths[0..n), whose first base->ndumps are the
+ * dumps of base's session (same paths, same order), loaded already: only
+ * the others are read, and the diff, the graph of the new latest dump and
+ * the trends are made for all of them. base must have finished with
+ * HS_OK, its graph and trends passes ended and attached (it is read while
+ * its owner keeps using it: only what never changes after a load, the
+ * objects' addresses, generations and types). The subject's details, when
+ * the subject is one of base's dumps, are the owner's to read
+ * (heap_try_load_details) before grouping: base's owner may read details
+ * of the same heap meanwhile. */
+hs_status loader_start_more(loader **out, loader *base, const char *const *paths, size_t n,
+                            const loader_opts *opts, hs_error *err);
+
+/* The session of to (loader_start_more over from) now owns the dumps it
+ * borrowed from from's, which gives them up: call once to has finished
+ * with HS_OK, before freeing from. */
+void loader_handover(loader *from, loader *to);
+
+/* Has everything the loader does ended: loaded, and the graph and trends
+ * passes (when asked for) ready to attach, attached or failed? */
+bool loader_settled(const loader *l);
 
 /* The read end of the wake-up pipe: readable when progress or the result is
  * new. Drain it with loader_drain. */

@@ -34,6 +34,7 @@
 #include "units.h"
 #include "textsafe.h"
 #include "ui.h"
+#include "watch.h"
 #include "why.h"
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_FAIL_OVER = 3 };
@@ -69,10 +70,13 @@ typedef struct options {
     unsigned threads;       /* --threads (0: one per core) */
     uint64_t max_memory;    /* --max-memory in bytes (0: no check) */
     bool max_memory_set;    /* --max-memory was given */
+    const char *watch;      /* --watch=DIR: the explorer over DIR's dumps, adding
+                               each new one as it arrives */
 } options;
 
 static const char usage_text[] =
     "Usage: heapsift [OPTION]... DUMP...\n"
+    "  or:  heapsift [OPTION]... --watch=DIR\n"
     "Find the objects a Ruby process leaks, from heap dumps written by\n"
     "ObjectSpace.dump_all (NDJSON, plain or gzip), given oldest first.\n"
     "\n"
@@ -87,6 +91,8 @@ static const char usage_text[] =
     "      --allow-same          a dump may be given more than once\n"
     "      --view=LIST           the explorer's first list: suspects (default;\n"
     "                            what holds the leak) or groups (Tab switches)\n"
+    "  -w, --watch=DIR           the explorer over the dumps in DIR (oldest\n"
+    "                            first), adding each new one once it is complete\n"
     "  -g, --group-by=KEY        %s\n"
     "                            (default: site, the classic type,file,line)\n"
     "  -s, --sort=KEY            %s\n"
@@ -229,6 +235,7 @@ static const struct option longopts[] = {
     { "why", required_argument, NULL, OPT_WHY },
     { "suspects", no_argument, NULL, OPT_SUSPECTS },
     { "view", required_argument, NULL, OPT_VIEW },
+    { "watch", required_argument, NULL, 'w' },
     { "allow-same", no_argument, NULL, OPT_ALLOW_SAME },
     { "colour", required_argument, NULL, OPT_COLOR },
     { "threads", required_argument, NULL, 'j' },
@@ -344,10 +351,11 @@ static bool parse_mode(int c, const char *arg, options *o)
     }
 }
 
-/* How heapsift itself runs: -q, --stats, --color, --view, -j, --max-memory. */
+/* How heapsift itself runs: -q, --stats, --color, --view, -w, -j, --max-memory. */
 static bool parse_running(int c, const char *arg, options *o)
 {
     switch (c) {
+    case 'w': o->watch = arg; return true;
     case OPT_ALLOW_SAME: o->allow_same = true; return true;
     case OPT_VIEW:
         if (strcmp(arg, "suspects") == 0)
@@ -386,7 +394,7 @@ static int parse_options(int argc, char **argv, options *o)
      * "src/heapsift:"): a leading ':' tells a missing value from an
      * unknown option. */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":Rg:s:rf:x:t:m:n:o:qj:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":Rg:s:rf:x:t:m:n:o:qj:w:hV", longopts, NULL)) != -1) {
         if (parse_grouping(c, optarg, o) || parse_filter(c, optarg, o) || parse_output(c, optarg, o) ||
             parse_mode(c, optarg, o) || parse_running(c, optarg, o))
             continue;
@@ -416,7 +424,9 @@ static int parse_options(int argc, char **argv, options *o)
         }
         }
     }
-    if (optind >= argc)
+    if (o->watch && optind < argc)
+        usage_error("--watch takes its dumps from its folder, not from the command line ('%s')", argv[optind]);
+    if (optind >= argc && !o->watch)
         usage_error("%s", "no dump given");
     return optind;
 }
@@ -719,22 +729,56 @@ static int report(loader *l, const options *o)
     return report_groups(ses, set ? set : make_groups(ses, o), o);
 }
 
-/* The explorer, until the person quits; returns the exit status. */
-static int explore(loader *l, const options *o)
+/* The explorer, until the person quits; returns the exit status. *l is
+ * the load shown last (watch mode replaces it; NULL when a watched folder
+ * never had a dump). */
+static int explore(loader **l, const options *o, watch *w, const loader_opts *lopts)
 {
     ui_opts uo = { .color = o->color,
                    .by = o->by,
                    .sort = o->sort,
                    .reverse = o->reverse,
                    .filter = &o->filter,
-                   .tab = o->first_tab };
+                   .tab = o->first_tab,
+                   .watch = w,
+                   .load = lopts };
     int status = ui_run(l, &uo);
+    if (!*l)
+        return status;
     /* Whatever still runs (the load after q, the graph or trends pass after
      * Q) is not wanted any more; its status is read once it has ended. */
-    loader_cancel(l);
-    loader_join(l);
-    if (status == 1 && l->status != HS_OK && l->status != HS_ERR_CANCELLED)
-        print_error(l->err.msg); /* also where the shell shows it */
+    loader_cancel(*l);
+    loader_join(*l);
+    if (status == 1 && (*l)->status != HS_OK && (*l)->status != HS_ERR_CANCELLED)
+        print_error((*l)->err.msg); /* also where the shell shows it */
+    return status;
+}
+
+/* --watch=DIR: the explorer over the folder's dumps as they come. */
+static int watch_folder(options *o, loader_opts *lopts)
+{
+    if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO) || o->report || o->output || o->json || o->why ||
+        o->path_set || o->fail_growing_set)
+        usage_error("--watch opens the explorer: it needs a terminal, and no report option ('%s')", o->watch);
+    watch *w = NULL;
+    hs_error err = { 0 };
+    if (watch_open(&w, o->watch, &err) != HS_OK) {
+        print_error(err.msg);
+        return EXIT_INPUT;
+    }
+    /* Trends grow with each dump, from the second on. */
+    lopts->trends_later = true;
+    lopts->want_trends = false;
+    lopts->want_graph = true;
+    lopts->skip_subtypes = false;
+    loader *l = NULL;
+    int status = EXIT_INPUT;
+    if (watch_count(w) && loader_start(&l, watch_paths(w), watch_count(w), lopts, &err) != HS_OK)
+        print_error(err.msg);
+    else
+        status = explore(&l, o, w, lopts);
+    loader_free(l);
+    watch_close(w);
     return status;
 }
 
@@ -750,6 +794,12 @@ int main(int argc, char **argv)
         o.output = NULL; /* -o - is standard output, as for most tools */
     const char *const *paths = (const char *const *)argv + first;
     size_t ndumps = (size_t)(argc - first);
+    if (o.watch) {
+        loader_opts wopts = { .identity = o.identity, .threads = o.threads };
+        int status = watch_folder(&o, &wopts);
+        filter_free(&o.filter);
+        return status;
+    }
     /* The explorer needs a terminal on both ends; anything else gets the report. */
     bool explorer = !o.report && !o.output && !o.path_set && !o.why && !o.json && !o.fail_growing_set &&
                     isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
@@ -801,7 +851,7 @@ int main(int argc, char **argv)
         print_error(err.msg);
         l = NULL;
     } else {
-        status = explorer ? explore(l, &o) : report(l, &o);
+        status = explorer ? explore(&l, &o, NULL, &lopts) : report(l, &o);
     }
     /* Every thread has ended by now (a load waiting on a FIFO sees the
      * cancel too): loader_free joins what explore and report have not. */

@@ -9,6 +9,7 @@
 
 #include "monotime.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -282,13 +283,14 @@ static bool locale_is_utf8(void)
     return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
-int ui_run(loader *l, const ui_opts *opts)
+int ui_run(loader **lp, const ui_opts *opts)
 {
     ui u;
     memset(&u, 0, sizeof u);
-    u.loader = l;
+    u.loader = *lp;
     u.opts = *opts;
-    u.mode = MODE_LOADING;
+    u.mode = u.loader ? MODE_LOADING : MODE_WATCHING;
+    assert(u.loader || u.opts.watch);
     u.started = monotime_now();
     u.utf8 = locale_is_utf8();
     u.tab = opts->tab;
@@ -300,7 +302,8 @@ int ui_run(loader *l, const ui_opts *opts)
     if (!newterm(NULL, stdout, stdin)) {
         fprintf(stderr, "heapsift: cannot start the terminal interface (TERM=%s); use --report\n",
                 getenv("TERM") ? getenv("TERM") : "");
-        loader_cancel(l);
+        if (u.loader)
+            loader_cancel(u.loader);
         return 1;
     }
     curses_active = true;
@@ -311,7 +314,8 @@ int ui_run(loader *l, const ui_opts *opts)
         restore_terminal();
         fprintf(stderr, "heapsift: the terminal (TERM=%s) cannot place the cursor; use --report\n",
                 getenv("TERM") ? getenv("TERM") : "");
-        loader_cancel(l);
+        if (u.loader)
+            loader_cancel(u.loader);
         return 1;
     }
     install_fatal_signals();
@@ -332,7 +336,7 @@ int ui_run(loader *l, const ui_opts *opts)
     bool terminal_lost = false; /* the loop ended because the terminal went away */
     int idle_wakeups = 0; /* stdin readable yet no key: the terminal is gone */
     while (!u.quit) {
-        if (u.mode == MODE_LOADING && loader_finished(l)) {
+        if (u.mode == MODE_LOADING && loader_finished(u.loader)) {
             ui_loaded(&u);
             dirty = true;
         }
@@ -343,33 +347,48 @@ int ui_run(loader *l, const ui_opts *opts)
             refresh();
             dirty = false;
         }
-        struct pollfd p[3] = {
+        struct pollfd p[5] = {
             { STDIN_FILENO, POLLIN, 0 },
-            { loader_wake_fd(l), POLLIN, 0 },
+            { u.loader ? loader_wake_fd(u.loader) : -1, POLLIN, 0 },
             { signal_pipe[0], POLLIN, 0 },
+            { u.next ? loader_wake_fd(u.next) : -1, POLLIN, 0 },     /* watch mode: the new dumps' load */
+            { u.opts.watch ? watch_fd(u.opts.watch) : -1, POLLIN, 0 }, /* watch mode: the folder */
         };
         /* While loading, progress is redrawn at most ten times a second. */
-        int timeout = u.mode == MODE_LOADING ? 100
-                      : ui_waiting(&u)        ? 500 /* the graph's or the trends' progress */
-                                              : -1;
-        int rc = poll(p, 3, timeout);
+        int timeout = u.mode == MODE_LOADING           ? 100
+                      : ui_waiting(&u) || u.next != NULL ? 500 /* the graph's or the trends' progress */
+                                                         : -1;
+        int watch_ms = ui_watch_timeout_ms(&u);
+        if (watch_ms >= 0 && (timeout < 0 || watch_ms < timeout))
+            timeout = watch_ms;
+        int rc = poll(p, 5, timeout);
         if (caught_signal)
             break;
         if (rc < 0 && errno != EINTR)
             break;
         if (p[1].revents & POLLIN) {
-            loader_drain(l);
+            loader_drain(u.loader);
             if (ui_waiting(&u)) {
                 ui_graph_news(&u);
                 dirty = true; /* the retained or trend columns, or their progress */
             }
             if (u.mode == MODE_LOADING) {
                 double now = monotime_now();
-                if (now - u.last_progress >= 0.1 || loader_finished(l)) {
+                if (now - u.last_progress >= 0.1 || loader_finished(u.loader)) {
                     u.last_progress = now;
                     dirty = true;
                 }
             }
+        }
+        if (u.opts.watch) {
+            if (p[3].revents & POLLIN)
+                loader_drain(u.next);
+            if ((p[4].revents & POLLIN) || rc == 0 || u.next || u.mode == MODE_WATCHING) {
+                ui_watch_check(&u);
+                dirty = true;
+            }
+            if (ui_watch_news(&u))
+                dirty = true;
         }
         if (p[2].revents & POLLIN) {
             /* A resize (a signal that ends the loop set caught_signal). */
@@ -392,6 +411,9 @@ int ui_run(loader *l, const ui_opts *opts)
             if (u.quit)
                 break;
         }
+        /* A pane that closed lets a new dump's view in. */
+        if (keys && u.opts.watch && ui_watch_news(&u))
+            dirty = true;
         /* A closed terminal can read as endlessly "ready" with nothing to
          * read; leave rather than spin. */
         idle_wakeups = (p[0].revents & POLLIN) && !keys ? idle_wakeups + 1 : 0;
@@ -404,15 +426,19 @@ int ui_run(loader *l, const ui_opts *opts)
     }
     restore_terminal();
     ui_release(&u);
+    loader_free(u.next); /* a new dump's load that was not shown yet */
+    *lp = u.loader;
     if (u.cancelled)
         fprintf(stderr, "heapsift: loading cancelled (q): nothing was compared\n");
     if (terminal_lost && !caught_signal) {
         fprintf(stderr, "heapsift: the terminal went away; leaving\n");
-        loader_cancel(l);
+        if (u.loader)
+            loader_cancel(u.loader);
         return 1;
     }
     if (caught_signal) {
-        loader_cancel(l);
+        if (u.loader)
+            loader_cancel(u.loader);
         return 128 + caught_signal;
     }
     return u.exit_status;

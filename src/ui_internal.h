@@ -36,6 +36,7 @@ typedef enum ui_part {
  * and its key map); ui.c dispatches through the table. A new pane is its
  * file and one row here. */
 #define UI_MODES(X)                                                          \
+    X(MODE_WATCHING, ui_watching_mode) /* --watch: no dump yet (ui_watch.c) */ \
     X(MODE_LOADING, ui_loading_mode) /* the loader runs (ui_loading.c) */    \
     X(MODE_FAILED, ui_failed_mode)   /* loading failed (ui_loading.c) */     \
     X(MODE_BROWSE, ui_browse_mode)   /* the current list (ui_list.c) */      \
@@ -83,7 +84,12 @@ typedef enum filter_field {
  * own file (the sort pane's cursor, the filter pane's fields, the prompt's
  * text, the text pane's lines); ui_release frees it. */
 struct ui {
-    loader *loader;            /* the background load (owned by the caller) */
+    loader *loader;            /* the load shown (owned by ui_run's caller, which
+                                  gets back the one shown last; NULL while watch
+                                  mode waits for a first dump) */
+    loader *next;              /* watch mode: the load of the dumps that arrived,
+                                  over loader's (loader_start_more), until it
+                                  replaces it; owned; NULL when none runs */
     ui_opts opts;
     view view;                 /* valid once loaded */
     bool view_ready;
@@ -222,6 +228,19 @@ void ui_loaded(ui *u);
 /* Attaches the latest dump's graph, or every dump's sites for the trends,
  * when the loader has them ready, or notes that they failed. */
 void ui_graph_news(ui *u);
+/* Watch mode (ui_watch.c). On an event of the watched folder or its
+ * timeout: takes the dumps that are complete, starts the first load or a
+ * load of the new ones. */
+void ui_watch_check(ui *u);
+/* When the load of new dumps has ended: its view replaces the one shown
+ * (in MODE_BROWSE only; else later), or its failure is said. True when
+ * something changed. */
+bool ui_watch_news(ui *u);
+/* How long the loop may sleep for the watch (-1: until an event). */
+int ui_watch_timeout_ms(const ui *u);
+/* What the status line's right end says of the watch ("" when nothing). */
+void ui_watch_status(const ui *u, char *buf, size_t size);
+
 /* Frees what the view and the panes hold. */
 void ui_release(ui *u);
 /* Each pane's share of ui_release. */

@@ -266,6 +266,10 @@ static void draw_status(ui *u)
             snprintf(right + at, sizeof right - at, "trends: reading dump %d %d%% ", k,
                      total ? (int)(done * 100 / total) : 0);
     }
+    if (u->opts.watch) {
+        size_t at = strlen(right);
+        ui_watch_status(u, right + at, sizeof right - at);
+    }
     ui_fill(stdscr, LINES - 2, 0, COLS, u->attr[PART_STATUS]);
     int used = ui_puts(stdscr, LINES - 2, 0, message, COLS, false);
     int rlen = (int)strlen(right);

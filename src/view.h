@@ -172,6 +172,14 @@ typedef struct view {
  * `tab` is shown first. */
 void view_init(view *v, const session *ses, const group_query *q, view_tab tab);
 
+/* Watch mode: nv, just made (view_init) over a session with more dumps
+ * than ov's and the same grouping, filter and sort, is put where the
+ * person was in ov: the suspects' sort, the search text, the group and the
+ * suspect selected in each tab (by label, by example holder), and in the
+ * tab shown the group's object list, its object or the suspect that was
+ * open (by address), as far as each is still there. ov is only read. */
+void view_take_place(view *nv, const view *ov);
+
 /* Shows the other tab, as it was left. */
 void view_switch_tab(view *v);
 

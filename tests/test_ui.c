@@ -834,7 +834,7 @@ static void key_maps(void **state)
             }
         }
     }
-    assert_int_equal(maps, 13);
+    assert_int_equal(maps, 14);
     /* The help pane of the group list lists 27 bindings (help-100x30). */
     assert_int_equal(ui_groups_keys.n, 27);
     char bar[256];
@@ -848,6 +848,8 @@ static void key_maps(void **state)
     assert_string_equal(bar, " Up/Down/Tab field  Left/Right grouping  Enter keep  Esc undo");
     keymap_bar(ui_mode_of(MODE_LOADING)->maps[0], bar, sizeof bar);
     assert_string_equal(bar, " q cancel  Tab suspects/groups");
+    keymap_bar(ui_mode_of(MODE_WATCHING)->maps[0], bar, sizeof bar);
+    assert_string_equal(bar, " q quit  Tab suspects/groups");
     keymap_bar(ui_mode_of(MODE_TEXT)->maps[0], bar, sizeof bar);
     assert_string_equal(bar, " j scroll  g top  G end  e export  q close");
     /* Lookups: Enter opens in a list, keeps in the filter pane; l is typed

@@ -1,0 +1,241 @@
+/* ui_watch.c - watch mode (--watch DIR) in the explorer: the screen that
+ * waits for a folder's first dump, and, once the explorer shows some, a
+ * load of each new dump in the background (loader_start_more) whose result
+ * replaces the view the person browses, in place (view_take_place), once
+ * it is whole: the diff, the latest dump's graph, the trends. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "ui_internal.h"
+#include "monotime.h"
+#include "watch.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const key_binding watching_bindings[] = {
+    { ACT_QUIT, "quit", "stop watching and leave" },
+    { ACT_QUIT_NOW, NULL, "stop watching and leave" },
+    { ACT_TAB, "suspects/groups", "show the groups or the suspects first, once loaded" },
+};
+static const key_map watching_map = KEY_MAP("watching", watching_bindings);
+
+static const char *file_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* ---- the first dumps --------------------------------------------------------------- */
+
+static void start_first(ui *u)
+{
+    watch *w = u->opts.watch;
+    hs_error err;
+    if (loader_start(&u->loader, watch_paths(w), watch_count(w), u->opts.load, &err) != HS_OK) {
+        snprintf(u->status, sizeof u->status, "%.250s", err.msg);
+        u->loader = NULL;
+        return;
+    }
+    u->mode = MODE_LOADING;
+    u->started = monotime_now();
+}
+
+static void watching_draw(ui *u)
+{
+    watch *w = u->opts.watch;
+    ui_fill(stdscr, 0, 0, COLS, u->attr[PART_TITLE]);
+    int x = 1 + ui_puts(stdscr, 0, 1, "heapsift  ", COLS - 2, false);
+    x += ui_draw_tabs(u, 0, x, u->tab);
+    ui_puts(stdscr, 0, x, "  watching", COLS - 1 - x, false);
+    attrset(u->attr[PART_NORMAL]);
+    mvaddstr(2, 2, "Waiting for dumps in ");
+    ui_puts(stdscr, 2, 23, watch_dir(w), COLS - 25, false);
+    char line[256];
+    size_t pending = watch_pending(w);
+    snprintf(line, sizeof line, "%s; %zu being written.",
+             watch_how(w) == WATCH_INOTIFY ? "told by inotify" : "looking every second", pending);
+    ui_puts(stdscr, 3, 2, line, COLS - 4, false);
+    ui_puts(stdscr, 5, 2, "A dump is a file named *.json, *.ndjson, *.dump or *.heap (maybe .gz),", COLS - 4, false);
+    ui_puts(stdscr, 6, 2, "taken once it is renamed in or closed after writing (Heapsift.dump does both).", COLS - 4,
+            false);
+    if (u->status[0]) {
+        attrset(u->attr[PART_WARNING]);
+        ui_puts(stdscr, 8, 2, u->status, COLS - 4, false);
+    }
+    char bar[128];
+    keymap_bar(&watching_map, bar, sizeof bar);
+    ui_fill(stdscr, LINES - 1, 0, COLS, u->attr[PART_KEYS]);
+    ui_puts(stdscr, LINES - 1, 0, bar, COLS, false);
+    attrset(A_NORMAL);
+}
+
+static void watching_key(ui *u, action act, int key)
+{
+    (void)key;
+    if (act == ACT_TAB)
+        u->tab = u->tab == TAB_GROUPS ? TAB_SUSPECTS : TAB_GROUPS;
+    else if (act == ACT_QUIT || act == ACT_QUIT_NOW)
+        u->quit = true;
+}
+
+static const key_map *watching_keys(const ui *u)
+{
+    (void)u;
+    return &watching_map;
+}
+
+const ui_mode_ops ui_watching_mode = {
+    .draw = watching_draw, .key = watching_key, .keys = watching_keys, .maps = { &watching_map }
+};
+
+/* ---- more dumps ----------------------------------------------------------------------- */
+
+/* Can the dumps that arrived be loaded now: the view shows a session whose
+ * loader has done everything (a load over a base still reading its graph
+ * would read the base's heaps while they change)? */
+static bool can_start_more(const ui *u)
+{
+    const loader *l = u->loader;
+    if (u->next || !u->view_ready || !l || !loader_settled(l) || l->status != HS_OK)
+        return false;
+    int gs = atomic_load(&l->graph_state), ts = atomic_load(&l->trends_state);
+    return gs != LOADER_GRAPH_READY && ts != LOADER_TRENDS_READY && watch_count(u->opts.watch) > l->ndumps;
+}
+
+static void start_more(ui *u)
+{
+    watch *w = u->opts.watch;
+    hs_error err;
+    if (loader_start_more(&u->next, u->loader, watch_paths(w), watch_count(w), u->opts.load, &err) != HS_OK) {
+        snprintf(u->status, sizeof u->status, "%.250s", err.msg);
+        u->next = NULL;
+    }
+}
+
+/* The new dumps could not be used: said, and taken off the list (those that
+ * failed to load; all the new ones when what failed was the comparison). */
+static void more_failed(ui *u, const char *why)
+{
+    loader *next = u->next;
+    watch *w = u->opts.watch;
+    size_t first_new = next->borrowed, failed = 0;
+    for (size_t k = next->ndumps; k-- > first_new;)
+        if (atomic_load(&next->dump[k].stage) == LOADER_FAILED) {
+            watch_drop(w, k);
+            failed++;
+        }
+    if (!failed)
+        for (size_t k = next->ndumps; k-- > first_new;)
+            watch_drop(w, k);
+    snprintf(u->status, sizeof u->status, "not added: %.200s; still comparing %zu dumps", why, u->loader->ndumps);
+    loader_free(next);
+    u->next = NULL;
+}
+
+/* The new session replaces the one shown, keeping the person's place. */
+static void swap_in(ui *u)
+{
+    loader *next = u->next, *prev = u->loader;
+    session *ns = next->session;
+    /* The subject's details, when the subject is a dump the old session had
+     * (its loader left them to this thread, which reads that heap too). */
+    if (diff_subject_index(ns->ndumps) < next->borrowed) {
+        hs_error err;
+        if (heap_try_load_details(ns->subject, ns->diff->objects, ns->diff->count, u->opts.load->threads, &err) !=
+            HS_OK) {
+            more_failed(u, err.msg);
+            return;
+        }
+    }
+    loader_handover(prev, next);
+    view old = u->view;
+    group_query q = { .by = old.set->by,
+                      .filter = &old.set->filter,
+                      .sort = old.set->sort,
+                      .reverse = old.set->reverse,
+                      .trends = true };
+    loader_unreserve(next);
+    u->loader = next;
+    u->next = NULL;
+    view_init(&u->view, ns, &q, old.tab);
+    u->view.graph_pending = atomic_load(&next->graph_state) == LOADER_GRAPH_RUNNING;
+    int ts = atomic_load(&next->trends_state);
+    u->view.trends_pending = ts != LOADER_TRENDS_NONE && ts != LOADER_TRENDS_ATTACHED;
+    ui_graph_news(u); /* the graph and the trends, ready: attached now */
+    view_take_place(&u->view, &old);
+    view_free(&old);
+    loader_free(prev);
+    size_t added = ns->ndumps - next->borrowed;
+    snprintf(u->status, sizeof u->status, "%s%s arrived: comparing %zu dumps",
+             added == 1 ? "" : "dumps up to ", file_name(next->dump[ns->ndumps - 1].path), ns->ndumps);
+}
+
+void ui_watch_check(ui *u)
+{
+    watch *w = u->opts.watch;
+    if (!w)
+        return;
+    watch_check(w, monotime_now());
+    if (u->mode == MODE_WATCHING && watch_count(w) > 0)
+        start_first(u);
+    if (u->view_ready)
+        ui_graph_news(u); /* attach what is ready before building on it */
+    if (can_start_more(u))
+        start_more(u);
+}
+
+bool ui_watch_news(ui *u)
+{
+    loader *next = u->next;
+    if (!next || !loader_settled(next))
+        return false;
+    if (next->status != HS_OK) {
+        more_failed(u, next->status == HS_ERR_CANCELLED ? "loading was cancelled" : next->err.msg);
+        return true;
+    }
+    if (u->mode != MODE_BROWSE)
+        return false; /* a pane is open over the view: swapped when it closes */
+    swap_in(u);
+    if (can_start_more(u))
+        start_more(u); /* more arrived while that one loaded */
+    return true;
+}
+
+int ui_watch_timeout_ms(const ui *u)
+{
+    return u->opts.watch ? watch_timeout_ms(u->opts.watch) : -1;
+}
+
+void ui_watch_status(const ui *u, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    const loader *next = u->next;
+    if (!u->opts.watch)
+        return;
+    if (!next) {
+        size_t pending = watch_pending(u->opts.watch);
+        if (pending)
+            snprintf(buf, size, "watch: %zu being written ", pending);
+        return;
+    }
+    size_t k = next->ndumps - 1;
+    for (size_t j = next->borrowed; j < next->ndumps; j++)
+        if (atomic_load(&next->dump[j].stage) == LOADER_LOADING)
+            k = j;
+    const heap_progress *p = &next->dump[k].progress;
+    uint64_t total = atomic_load(&p->bytes_total), done = atomic_load(&p->bytes_done);
+    if (!loader_finished(next)) {
+        if (atomic_load(&next->diffing))
+            snprintf(buf, size, "dump %zu: comparing ", next->ndumps);
+        else
+            snprintf(buf, size, "dump %zu: reading %d%% ", k + 1, total ? (int)(done * 100 / total) : 0);
+        return;
+    }
+    if (atomic_load(&next->graph_state) == LOADER_GRAPH_RUNNING) {
+        const heap_progress *g = &next->graph_progress;
+        total = atomic_load(&g->bytes_total);
+        done = atomic_load(&g->bytes_done);
+        snprintf(buf, size, "dump %zu: references %d%% ", next->ndumps, total ? (int)(done * 100 / total) : 0);
+        return;
+    }
+    snprintf(buf, size, "dump %zu: ready, shown once the pane closes ", next->ndumps);
+}
