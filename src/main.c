@@ -92,7 +92,8 @@ static const char usage_text[] =
     "      --view=LIST           the explorer's first list: suspects (default;\n"
     "                            what holds the leak) or groups (Tab switches)\n"
     "  -w, --watch=DIR           the explorer over the dumps in DIR (oldest\n"
-    "                            first), adding each new one once it is complete\n"
+    "                            first), adding each new one once it is complete;\n"
+    "                            DIR/GLOB: only the names GLOB matches\n"
     "  -g, --group-by=KEY        %s\n"
     "                            (default: site, the classic type,file,line)\n"
     "  -s, --sort=KEY            %s\n"
@@ -757,14 +758,16 @@ static int explore(loader **l, const options *o, watch *w, const loader_opts *lo
 /* --watch=DIR: the explorer over the folder's dumps as they come. */
 static int watch_folder(options *o, loader_opts *lopts)
 {
-    if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO) || o->report || o->output || o->json || o->why ||
-        o->path_set || o->fail_growing_set)
-        usage_error("--watch opens the explorer: it needs a terminal, and no report option ('%s')", o->watch);
     watch *w = NULL;
     hs_error err = { 0 };
     if (watch_open(&w, o->watch, &err) != HS_OK) {
         print_error(err.msg);
         return EXIT_INPUT;
+    }
+    if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO) || o->report || o->output || o->json || o->why ||
+        o->path_set || o->fail_growing_set) {
+        watch_close(w);
+        usage_error("--watch opens the explorer: it needs a terminal, and no report option ('%s')", o->watch);
     }
     /* Trends grow with each dump, from the second on. */
     lopts->trends_later = true;

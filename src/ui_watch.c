@@ -47,14 +47,19 @@ static void watching_draw(ui *u)
     x += ui_draw_tabs(u, 0, x, u->tab);
     ui_puts(stdscr, 0, x, "  watching", COLS - 1 - x, false);
     attrset(u->attr[PART_NORMAL]);
-    mvaddstr(2, 2, "Waiting for dumps in ");
-    ui_puts(stdscr, 2, 23, watch_dir(w), COLS - 25, false);
-    char line[256];
+    char line[1200];
+    if (watch_pattern(w))
+        snprintf(line, sizeof line, "Waiting for dumps named %.500s in %.500s", watch_pattern(w), watch_dir(w));
+    else
+        snprintf(line, sizeof line, "Waiting for dumps in %.1000s", watch_dir(w));
+    ui_puts(stdscr, 2, 2, line, COLS - 4, false);
     size_t pending = watch_pending(w);
     snprintf(line, sizeof line, "%s; %zu being written.",
              watch_how(w) == WATCH_INOTIFY ? "told by inotify" : "looking every second", pending);
     ui_puts(stdscr, 3, 2, line, COLS - 4, false);
-    ui_puts(stdscr, 5, 2, "A dump is a file named *.json, *.ndjson, *.dump or *.heap (maybe .gz),", COLS - 4, false);
+    if (!watch_pattern(w))
+        ui_puts(stdscr, 5, 2, "A dump is a file named *.json, *.ndjson, *.dump or *.heap (maybe .gz),", COLS - 4,
+                false);
     ui_puts(stdscr, 6, 2, "taken once it is renamed in or closed after writing (Heapsift.dump does both).", COLS - 4,
             false);
     if (u->status[0]) {

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,7 +45,10 @@ typedef struct entry {
 } entry;
 
 struct watch {
-    char *dir;           /* the folder, as given; owned */
+    char *dir;           /* the folder, as given (without the pattern); owned */
+    char *pattern;       /* the names taken, a glob (heap-*-4242.json) given after
+                            the folder; NULL: every dump name (watch_is_dump_name);
+                            owned */
     watch_method how;
     int fd;              /* inotify's descriptor, or -1 */
     entry *entries;      /* every dump-like file seen (cap_entries) */
@@ -75,6 +79,15 @@ bool watch_is_dump_name(const char *name)
         if (ends_with(name, len, dump_suffixes[k]) && len > strlen(dump_suffixes[k]))
             return true;
     return false;
+}
+
+/* Is name one of the watch's dumps? A pattern must match it whole; a
+ * leading dot only where the pattern has one (FNM_PERIOD). */
+static bool wanted(const watch *w, const char *name)
+{
+    if (!w->pattern)
+        return watch_is_dump_name(name);
+    return fnmatch(w->pattern, name, FNM_PERIOD) == 0;
 }
 
 static char *join(const char *dir, const char *name)
@@ -178,7 +191,7 @@ static size_t scan(watch *w, double now)
         return 0; /* gone for now: looked at again later */
     struct dirent *de;
     while ((de = readdir(d)) != NULL)
-        if (watch_is_dump_name(de->d_name) && !find(w, de->d_name))
+        if (wanted(w, de->d_name) && !find(w, de->d_name))
             add_entry(w, de->d_name);
     closedir(d);
     size_t taken = 0;
@@ -203,19 +216,45 @@ static int by_time_then_name(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-hs_status watch_open(watch **out, const char *dir, hs_error *err)
+/* Does s hold a glob's special characters? */
+static bool has_glob(const char *s)
 {
+    return strpbrk(s, "*?[") != NULL;
+}
+
+hs_status watch_open(watch **out, const char *where, hs_error *err)
+{
+    /* A folder, or a folder and a pattern of names in it. */
     struct stat sb;
+    char *dir = NULL, *pattern = NULL;
+    const char *slash = strrchr(where, '/');
+    const char *last = slash ? slash + 1 : where;
+    if (stat(where, &sb) != 0 && has_glob(last) && !strchr(last, '/')) {
+        dir = slash ? hs_xstrndup(where, slash == where ? 1 : (size_t)(slash - where)) : hs_xstrndup(".", 1);
+        pattern = hs_xstrndup(last, strlen(last));
+    } else {
+        dir = hs_xstrndup(where, strlen(where));
+    }
+    const char *why = NULL;
+    int saved = 0;
     if (stat(dir, &sb) != 0)
-        return hs_fail(err, HS_ERR_IO, "%s: cannot watch it: %s", dir, strerror(errno));
-    if (!S_ISDIR(sb.st_mode))
-        return hs_fail(err, HS_ERR_IO, "%s: cannot watch it: not a folder", dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return hs_fail(err, HS_ERR_IO, "%s: cannot watch it: %s", dir, strerror(errno));
-    closedir(d);
+        saved = errno;
+    else if (!S_ISDIR(sb.st_mode))
+        why = "not a folder";
+    DIR *d = saved || why ? NULL : opendir(dir);
+    if (!saved && !why && !d)
+        saved = errno;
+    if (d)
+        closedir(d);
+    if (saved || why) {
+        hs_status st = hs_fail(err, HS_ERR_IO, "%s: cannot watch it: %s", dir, why ? why : strerror(saved));
+        free(dir);
+        free(pattern);
+        return st;
+    }
     watch *w = hs_xcalloc(1, sizeof *w);
-    w->dir = hs_xstrndup(dir, strlen(dir));
+    w->dir = dir;
+    w->pattern = pattern;
     w->fd = -1;
     w->how = WATCH_POLL;
 #ifdef __linux__
@@ -299,7 +338,7 @@ static void read_events(watch *w)
                 w->rescan = true; /* events were lost: list the folder */
                 continue;
             }
-            if (!ev->len || !watch_is_dump_name(ev->name))
+            if (!ev->len || !wanted(w, ev->name))
                 continue;
             entry *e = find(w, ev->name);
             if (!e)
@@ -364,6 +403,11 @@ const char *watch_dir(const watch *w)
     return w->dir;
 }
 
+const char *watch_pattern(const watch *w)
+{
+    return w->pattern;
+}
+
 watch_method watch_how(const watch *w)
 {
     return w->how;
@@ -382,5 +426,6 @@ void watch_close(watch *w)
         free(w->paths[k]);
     free(w->paths);
     free(w->dir);
+    free(w->pattern);
     free(w);
 }

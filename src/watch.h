@@ -36,9 +36,13 @@ typedef enum watch_method {
 
 #define WATCH_POLL_MS 1000
 
-/* Opens the watch on dir and takes the dumps already complete there. Fails
- * (HS_ERR_IO) when dir cannot be read or is not a folder. */
-hs_status watch_open(watch **out, const char *dir, hs_error *err);
+/* Opens the watch on `where` and takes the dumps already complete there.
+ * `where` is a folder, or a folder and a glob of the names to take
+ * ("tmp/heap/heap-*-4242.json": one process's dumps of a folder several
+ * write to), which then replaces the rules of dump names above (a leading
+ * dot only where the glob has one). Fails (HS_ERR_IO) when the folder
+ * cannot be read or is not one. */
+hs_status watch_open(watch **out, const char *where, hs_error *err);
 
 /* The descriptor to poll for reading (inotify's), or -1 when polling. */
 int watch_fd(const watch *w);
@@ -66,6 +70,8 @@ void watch_drop(watch *w, size_t k);
 size_t watch_pending(const watch *w);
 
 const char *watch_dir(const watch *w);
+/* The glob of names given after the folder, or NULL. */
+const char *watch_pattern(const watch *w);
 watch_method watch_how(const watch *w);
 
 /* Is name (a file name, no folder) what the watch takes as a dump? */

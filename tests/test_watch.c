@@ -166,6 +166,33 @@ static void taken_when_stable(void **state)
     watch_close(w);
 }
 
+/* A folder and a glob: one process's dumps of a folder several write to. */
+static void pattern(void **state)
+{
+    (void)state;
+    write_file("heap-20261201-120000.000-4242.json", "{}\n", 300);
+    write_file("heap-20261201-120100.000-4243.json", "{}\n", 250);
+    write_file("heap-20261201-130000.000-4242.json.gz", "\x1f\x8b", 200);
+    write_file(".heap-4242.json.0badc0de.tmp", "{}\n", 100);
+    write_file("heap-20261201-140000.000-4242.json", "{}\n", 100);
+    char where[512];
+    snprintf(where, sizeof where, "%s/heap-*-4242.json*", folder);
+    watch *w;
+    hs_error err;
+    assert_int_equal(watch_open(&w, where, &err), HS_OK);
+    assert_string_equal(watch_dir(w), folder);
+    assert_string_equal(watch_pattern(w), "heap-*-4242.json*");
+    assert_int_equal(watch_count(w), 3);
+    assert_string_equal(base(watch_paths(w)[0]), "heap-20261201-120000.000-4242.json");
+    assert_string_equal(base(watch_paths(w)[1]), "heap-20261201-130000.000-4242.json.gz");
+    assert_string_equal(base(watch_paths(w)[2]), "heap-20261201-140000.000-4242.json");
+    watch_close(w);
+    /* The glob's folder must exist. */
+    snprintf(where, sizeof where, "%s/none/heap-*.json", folder);
+    assert_int_equal(watch_open(&w, where, &err), HS_ERR_IO);
+    assert_non_null(strstr(err.msg, "none: cannot watch it: No such file or directory"));
+}
+
 static void not_a_folder(void **state)
 {
     (void)state;
@@ -308,6 +335,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(startup_order, make_folder, remove_folder),
         cmocka_unit_test_setup_teardown(taken_when_closed, make_folder, remove_folder),
         cmocka_unit_test_setup_teardown(taken_when_stable, make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(pattern, make_folder, remove_folder),
         cmocka_unit_test_setup_teardown(not_a_folder, make_folder, remove_folder),
         cmocka_unit_test(more_is_all_at_once),
         cmocka_unit_test_setup_teardown(more_that_fails, make_folder, remove_folder),
