@@ -383,7 +383,9 @@ int ui_run(loader **lp, const ui_opts *opts)
         if (u.opts.watch) {
             if (p[3].revents & POLLIN)
                 loader_drain(u.next);
-            if ((p[4].revents & POLLIN) || rc == 0 || u.next || u.mode == MODE_WATCHING) {
+            /* New files, or a load that has just ended everything: the
+             * dumps that arrived meanwhile can be loaded now. */
+            if ((p[4].revents & POLLIN) || (p[1].revents & POLLIN) || rc == 0 || u.next || u.mode == MODE_WATCHING) {
                 ui_watch_check(&u);
                 dirty = true;
             }
