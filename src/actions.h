@@ -44,6 +44,7 @@
     X(ACT_REVERSE, KEYS('r'), "r", "reverse the sort")                                         \
     X(ACT_WHY, KEYS('w'), "w", "why the group is retained: size, holders, root path")          \
     X(ACT_PROBLEMS, KEYS('!'), "!", "what was wrong with the dumps: damaged lines, warnings")  \
+    X(ACT_DUMPS, KEYS('d'), "d", "the dumps: compare from another one (leave a warm-up out)")  \
     X(ACT_EXPORT, KEYS('e'), "e", "export this view as a text report")                         \
     X(ACT_COPY, KEYS('y'), "y", "copy the address or location to the clipboard (OSC 52)")    \
     X(ACT_OPEN, KEYS('o'), "o", "open the source file at its line in $VISUAL or $EDITOR")    \

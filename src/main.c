@@ -733,7 +733,8 @@ static int report(loader *l, const options *o)
 /* The explorer, until the person quits; returns the exit status. *l is
  * the load shown last (watch mode replaces it; NULL when a watched folder
  * never had a dump). */
-static int explore(loader **l, const options *o, watch *w, const loader_opts *lopts)
+static int explore(loader **l, const options *o, watch *w, const loader_opts *lopts, const char *const *paths,
+                   size_t npaths)
 {
     ui_opts uo = { .color = o->color,
                    .by = o->by,
@@ -742,7 +743,9 @@ static int explore(loader **l, const options *o, watch *w, const loader_opts *lo
                    .filter = &o->filter,
                    .tab = o->first_tab,
                    .watch = w,
-                   .load = lopts };
+                   .load = lopts,
+                   .paths = paths,
+                   .npaths = npaths };
     int status = ui_run(l, &uo);
     if (!*l)
         return status;
@@ -779,7 +782,7 @@ static int watch_folder(options *o, loader_opts *lopts)
     if (watch_count(w) && loader_start(&l, watch_paths(w), watch_count(w), lopts, &err) != HS_OK)
         print_error(err.msg);
     else
-        status = explore(&l, o, w, lopts);
+        status = explore(&l, o, w, lopts, NULL, 0);
     loader_free(l);
     watch_close(w);
     return status;
@@ -854,7 +857,7 @@ int main(int argc, char **argv)
         print_error(err.msg);
         l = NULL;
     } else {
-        status = explorer ? explore(&l, &o, NULL, &lopts) : report(l, &o);
+        status = explorer ? explore(&l, &o, NULL, &lopts, paths, ndumps) : report(l, &o);
     }
     /* Every thread has ended by now (a load waiting on a FIFO sees the
      * cancel too): loader_free joins what explore and report have not. */

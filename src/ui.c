@@ -380,7 +380,7 @@ int ui_run(loader **lp, const ui_opts *opts)
                 }
             }
         }
-        if (u.opts.watch) {
+        if (u.opts.watch || u.next) {
             if (p[3].revents & POLLIN)
                 loader_drain(u.next);
             /* New files, or a load that has just ended everything: the
@@ -414,7 +414,7 @@ int ui_run(loader **lp, const ui_opts *opts)
                 break;
         }
         /* A pane that closed lets a new dump's view in. */
-        if (keys && u.opts.watch && ui_watch_news(&u))
+        if (keys && u.next && ui_watch_news(&u))
             dirty = true;
         /* A closed terminal can read as endlessly "ready" with nothing to
          * read; leave rather than spin. */

@@ -28,7 +28,9 @@ typedef struct ui_opts {
     view_tab tab;           /* the list shown first (Tab switches) */
     watch *watch;           /* --watch: the folder whose new dumps are added as
                                they arrive (not owned); NULL otherwise */
-    const loader_opts *load; /* with watch: how to load the dumps */
+    const loader_opts *load; /* how to load the dumps (watch mode, the dumps pane) */
+    const char *const *paths; /* without watch: the dumps given, oldest first */
+    size_t npaths;
 } ui_opts;
 
 /* Runs the explorer on the terminal until the person quits. The loader

@@ -43,6 +43,7 @@ typedef enum ui_part {
     X(MODE_SORT, ui_sort_mode)       /* the sort pane (ui_sort.c) */         \
     X(MODE_FILTER, ui_filter_mode)   /* the filter pane (ui_filter.c) */     \
     X(MODE_HELP, ui_help_mode)       /* the help pane (ui_help.c) */         \
+    X(MODE_DUMPS, ui_dumps_mode)     /* the dumps pane (ui_dumps.c) */       \
     X(MODE_PROMPT, ui_prompt_mode)   /* a one-line prompt (ui_prompt.c) */   \
     X(MODE_TEXT, ui_text_mode)       /* a pane of text: why, problems (ui_pane.c) */
 
@@ -87,9 +88,14 @@ struct ui {
     loader *loader;            /* the load shown (owned by ui_run's caller, which
                                   gets back the one shown last; NULL while watch
                                   mode waits for a first dump) */
-    loader *next;              /* watch mode: the load of the dumps that arrived,
-                                  over loader's (loader_start_more), until it
-                                  replaces it; owned; NULL when none runs */
+    loader *next;              /* the load that replaces loader once it has ended:
+                                  of the dumps that arrived over loader's (watch
+                                  mode, loader_start_more), or of the dumps from
+                                  another first one (the dumps pane); owned; NULL
+                                  when none runs */
+    size_t first;              /* the dumps compared start at this index of
+                                  ui_all_dumps (the dumps pane moves it) */
+    size_t next_first;         /* ... and those of next */
     ui_opts opts;
     view view;                 /* valid once loaded */
     bool view_ready;
@@ -228,7 +234,7 @@ void ui_loaded(ui *u);
 /* Attaches the latest dump's graph, or every dump's sites for the trends,
  * when the loader has them ready, or notes that they failed. */
 void ui_graph_news(ui *u);
-/* Watch mode (ui_watch.c). On an event of the watched folder or its
+/* Watch mode and the dumps pane (ui_watch.c). On an event of the watched folder or its
  * timeout: takes the dumps that are complete, starts the first load or a
  * load of the new ones. */
 void ui_watch_check(ui *u);
@@ -240,6 +246,13 @@ bool ui_watch_news(ui *u);
 int ui_watch_timeout_ms(const ui *u);
 /* What the status line's right end says of the watch ("" when nothing). */
 void ui_watch_status(const ui *u, char *buf, size_t size);
+
+/* The dumps pane (ui_dumps.c): every dump given or arrived, n of them. */
+const char *const *ui_all_dumps(const ui *u, size_t *n);
+void ui_dumps_open(ui *u);
+/* Loads the dumps from index k of ui_all_dumps on in the background, to
+ * replace the comparison shown (ui_watch.c). */
+void ui_compare_from(ui *u, size_t k);
 
 /* Frees what the view and the panes hold. */
 void ui_release(ui *u);

@@ -39,6 +39,7 @@ static const key_binding groups_bindings[] = {
     { ACT_REVERSE, "reverse", NULL },
     { ACT_WHY, NULL, NULL },
     { ACT_PROBLEMS, NULL, NULL },
+    { ACT_DUMPS, NULL, NULL },
     { ACT_EXPORT, "export", NULL },
     { ACT_COPY, NULL, NULL },
     { ACT_OPEN, NULL, NULL },
@@ -109,6 +110,7 @@ static const key_binding suspects_bindings[] = {
     { ACT_REVERSE, NULL, NULL },
     { ACT_WHY, "why", "the suspect in full: growth, holders, root path, groups" },
     { ACT_PROBLEMS, NULL, NULL },
+    { ACT_DUMPS, NULL, NULL },
     { ACT_EXPORT, "export", "export the suspects as --suspects writes them" },
     { ACT_COPY, NULL, NULL },
     { ACT_OPEN, NULL, NULL },
@@ -266,7 +268,7 @@ static void draw_status(ui *u)
             snprintf(right + at, sizeof right - at, "trends: reading dump %d %d%% ", k,
                      total ? (int)(done * 100 / total) : 0);
     }
-    if (u->opts.watch) {
+    if (u->opts.watch || u->next) {
         size_t at = strlen(right);
         ui_watch_status(u, right + at, sizeof right - at);
     }
@@ -492,6 +494,7 @@ static void browse_key(ui *u, action act, int key)
     case ACT_HELP: u->mode = MODE_HELP; break;
     case ACT_WHY: ui_why_open(u); break;
     case ACT_PROBLEMS: ui_problems_open(u); break;
+    case ACT_DUMPS: ui_dumps_open(u); break;
     case ACT_QUIT:
         if (!view_back(v))
             u->quit = true;

@@ -1,13 +1,16 @@
-/* ui_watch.c - watch mode (--watch DIR) in the explorer: the screen that
- * waits for a folder's first dump, and, once the explorer shows some, a
- * load of each new dump in the background (loader_start_more) whose result
- * replaces the view the person browses, in place (view_take_place), once
- * it is whole: the diff, the latest dump's graph, the trends. */
+/* ui_watch.c - loads that replace the comparison shown, in the background:
+ * in watch mode (--watch DIR) the screen that waits for a folder's first
+ * dump, and, once the explorer shows some, a load of each new dump
+ * (loader_start_more); from the dumps pane, a load of the dumps from
+ * another first one. The result replaces the view the person browses, in
+ * place (view_take_place), once it is whole: the diff, the latest dump's
+ * graph, the trends. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
 #include "monotime.h"
 #include "watch.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -103,17 +106,44 @@ static bool can_start_more(const ui *u)
     if (u->next || !u->view_ready || !l || !loader_settled(l) || l->status != HS_OK)
         return false;
     int gs = atomic_load(&l->graph_state), ts = atomic_load(&l->trends_state);
-    return gs != LOADER_GRAPH_READY && ts != LOADER_TRENDS_READY && watch_count(u->opts.watch) > l->ndumps;
+    return gs != LOADER_GRAPH_READY && ts != LOADER_TRENDS_READY && u->opts.watch &&
+           watch_count(u->opts.watch) > u->first + l->ndumps;
 }
 
 static void start_more(ui *u)
 {
     watch *w = u->opts.watch;
     hs_error err;
-    if (loader_start_more(&u->next, u->loader, watch_paths(w), watch_count(w), u->opts.load, &err) != HS_OK) {
+    if (loader_start_more(&u->next, u->loader, watch_paths(w) + u->first, watch_count(w) - u->first, u->opts.load,
+                          &err) != HS_OK) {
         snprintf(u->status, sizeof u->status, "%.250s", err.msg);
         u->next = NULL;
     }
+    u->next_first = u->first;
+}
+
+void ui_compare_from(ui *u, size_t k)
+{
+    size_t n;
+    const char *const *paths = ui_all_dumps(u, &n);
+    assert(k < n);
+    if (u->next) {
+        snprintf(u->status, sizeof u->status, "dumps are being loaded already: choose again once they are in");
+        return;
+    }
+    if (k == u->first && u->first + u->loader->ndumps == n) {
+        snprintf(u->status, sizeof u->status, "comparing from that dump already");
+        return;
+    }
+    hs_error err;
+    if (loader_start(&u->next, paths + k, n - k, u->opts.load, &err) != HS_OK) {
+        snprintf(u->status, sizeof u->status, "%.250s", err.msg);
+        u->next = NULL;
+        return;
+    }
+    u->next_first = k;
+    snprintf(u->status, sizeof u->status, "loading %zu dump%s from %.200s; the lists stay until they are in", n - k,
+             n - k == 1 ? "" : "s", file_name(paths[k]));
 }
 
 /* The new dumps could not be used: said, and taken off the list (those that
@@ -122,15 +152,23 @@ static void more_failed(ui *u, const char *why)
 {
     loader *next = u->next;
     watch *w = u->opts.watch;
+    if (!next->borrowed) {
+        /* From the dumps pane: the dumps stay listed. */
+        snprintf(u->status, sizeof u->status, "not changed: %.200s; still comparing %zu dumps", why,
+                 u->loader->ndumps);
+        loader_free(next);
+        u->next = NULL;
+        return;
+    }
     size_t first_new = next->borrowed, failed = 0;
     for (size_t k = next->ndumps; k-- > first_new;)
         if (atomic_load(&next->dump[k].stage) == LOADER_FAILED) {
-            watch_drop(w, k);
+            watch_drop(w, u->next_first + k);
             failed++;
         }
     if (!failed)
         for (size_t k = next->ndumps; k-- > first_new;)
-            watch_drop(w, k);
+            watch_drop(w, u->next_first + k);
     snprintf(u->status, sizeof u->status, "not added: %.200s; still comparing %zu dumps", why, u->loader->ndumps);
     loader_free(next);
     u->next = NULL;
@@ -143,7 +181,7 @@ static void swap_in(ui *u)
     session *ns = next->session;
     /* The subject's details, when the subject is a dump the old session had
      * (its loader left them to this thread, which reads that heap too). */
-    if (diff_subject_index(ns->ndumps) < next->borrowed) {
+    if (next->borrowed && diff_subject_index(ns->ndumps) < next->borrowed) {
         hs_error err;
         if (heap_try_load_details(ns->subject, ns->diff->objects, ns->diff->count, u->opts.load->threads, &err) !=
             HS_OK) {
@@ -151,7 +189,8 @@ static void swap_in(ui *u)
             return;
         }
     }
-    loader_handover(prev, next);
+    if (next->borrowed)
+        loader_handover(prev, next);
     view old = u->view;
     group_query q = { .by = old.set->by,
                       .filter = &old.set->filter,
@@ -169,9 +208,18 @@ static void swap_in(ui *u)
     view_take_place(&u->view, &old);
     view_free(&old);
     loader_free(prev);
+    bool rebased = !next->borrowed;
     size_t added = ns->ndumps - next->borrowed;
-    snprintf(u->status, sizeof u->status, "%s%s arrived: comparing %zu dumps",
-             added == 1 ? "" : "dumps up to ", file_name(next->dump[ns->ndumps - 1].path), ns->ndumps);
+    if (rebased) {
+        size_t n;
+        ui_all_dumps(u, &n);
+        snprintf(u->status, sizeof u->status, "comparing %zu dumps from %.200s (%zu of %zu left out)", ns->ndumps,
+                 file_name(next->dump[0].path), u->next_first, n);
+    } else {
+        snprintf(u->status, sizeof u->status, "%s%s arrived: comparing %zu dumps", added == 1 ? "" : "dumps up to ",
+                 file_name(next->dump[ns->ndumps - 1].path), ns->ndumps);
+    }
+    u->first = u->next_first;
 }
 
 void ui_watch_check(ui *u)
@@ -214,9 +262,9 @@ void ui_watch_status(const ui *u, char *buf, size_t size)
 {
     buf[0] = '\0';
     const loader *next = u->next;
-    if (!u->opts.watch)
-        return;
     if (!next) {
+        if (!u->opts.watch)
+            return;
         size_t pending = watch_pending(u->opts.watch);
         if (pending)
             snprintf(buf, size, "watch: %zu being written ", pending);

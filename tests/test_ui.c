@@ -834,9 +834,9 @@ static void key_maps(void **state)
             }
         }
     }
-    assert_int_equal(maps, 14);
-    /* The help pane of the group list lists 27 bindings (help-100x30). */
-    assert_int_equal(ui_groups_keys.n, 27);
+    assert_int_equal(maps, 15);
+    /* The help pane of the group list lists 28 bindings (help-100x30). */
+    assert_int_equal(ui_groups_keys.n, 28);
     char bar[256];
     keymap_bar(&ui_groups_keys, bar, sizeof bar);
     assert_string_equal(bar, " Enter open  / search  f filter  s sort  r reverse  e export  ? help  q quit");

@@ -11,7 +11,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/tmux.sh"
 M=$SRCDIR/tests/modern/ruby-3.1
 
-tap_plan 36
+tap_plan 41
 
 # ---- usage ---------------------------------------------------------------------------------
 check_status "--watch takes no dumps on the command line" 2 "$HEAPSIFT" --watch="$WORK" "$M/d1.json.gz"
@@ -129,6 +129,18 @@ arrive d3.json.gz "$M/d3.json.gz"
 wait_for "polling: the dumps there at the start that the glob matches, oldest first" "Suspects \| Groups  (new: 1360 objects 72 KB, 2 dumps|retained: 1154 objects 56 KB, 3 dumps)"
 wait_for "polling: a dump renamed in is taken within seconds" "d3\.json\.gz arrived: comparing 3 dumps"
 wait_for "polling: the retained objects of 3 dumps" "retained: 1154 objects 56 KB, 3 dumps"
+
+# ---- the dumps pane: compare from a later dump, and keep adding ----------------------------
+keys d
+wait_for "d lists the dumps, the first compared marked" "\\* dump 1 +[0-9.]+ KB +w/d1\\.json\\.gz"
+keys j Enter
+wait_for "the dumps from the one chosen are loaded again" "comparing 2 dumps from d2\\.json\\.gz \\(1 of 3 left out\\)"
+wait_for "dump 2 is now dump 1: the new objects of d3" "new: [0-9]+ objects .*, 2 dumps"
+arrive d4.json.gz "$M/d4.json.gz"
+wait_for "a dump that arrives then is added after the chosen ones" "d4\\.json\\.gz arrived: comparing 3 dumps"
+(cd "$WORK/w" && "$HEAPSIFT" -R d2.json.gz d3.json.gz d4.json.gz 2>/dev/null) > "$WORK/from2.txt"
+want=$(sed -n 's/^# [0-9]* groups, \([0-9]*\) objects$/\1/p' "$WORK/from2.txt")
+wait_for "the same retained objects as --report over d2, d3 and d4" "retained: ${want:-none} objects .*, 3 dumps"
 keys q
 wait_for "polling: q leaves with status 0" "EXITED 0"
 tap_done
