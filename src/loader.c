@@ -86,16 +86,19 @@ static bool sites_now(const loader *l, size_t k)
  * node of the graph and per object of the diff: the retained sizes of the
  * groups (the dominator tree in preorder: 24 bytes a node, 21 an object),
  * then the suspects (about 26 a node and 44 an object), or a root path or
- * what holds a group (13 a node). Those allocations abort when they fail,
- * so the graph pass holds that much back (hs_mem: it fails instead) and the
+ * what holds a group (13 a node). Those fail with a message when they
+ * cannot be had, and the explorer goes on without them; the graph pass
+ * holds that much back all the same (hs_mem: it fails instead) and the
  * owner gets it back as it attaches the graph: under an address-space limit
  * (ulimit -v), a graph that could be read but not used fails the pass with
- * a message, as one that could not be read. */
+ * a message, as one that could not be read, rather than leaving every
+ * view that needs it to fail one by one. */
 #define GRAPH_USE_PER_NODE 32
 #define GRAPH_USE_PER_OBJECT 64
 /* Likewise for the owner's first grouping of the diff's objects (a group
  * per object, its members, a memo of the sites), held from the hand-over
- * until the owner groups them: the allocations of group.c abort too. */
+ * until the owner groups them: a load whose grouping would not fit fails as
+ * a load, before the explorer shows a list it could not regroup. */
 #define GROUPING_PER_OBJECT 32
 #define GROUPING_BASE ((size_t)4 << 20)
 

@@ -33,20 +33,30 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void objinfo_prepare(heap *h, const size_t *objs, size_t n)
+hs_status objinfo_try_prepare(heap *h, const size_t *objs, size_t n, hs_error *err)
 {
     if (!h->offset || n == 0)
-        return;
-    uint32_t *want = hs_xmalloc(n * sizeof *want);
+        return HS_OK;
+    hs_mem mem = { 0 };
+    uint32_t *want = hs_mem_alloc(&mem, n, sizeof *want);
+    if (!want)
+        return hs_mem_fail(err, &mem, "%s: cannot read the details of %zu objects", h->path, n);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (objs[i] != OBJ_NONE && !(h->flags[objs[i]] & HEAP_F_DETAILED))
             want[k++] = (uint32_t)objs[i];
     /* In file order, so the lines are read front to back. */
     qsort(want, k, sizeof *want, cmp_u32);
-    if (k)
-        heap_load_details(h, want, k, 1);
+    hs_status st = k ? heap_try_load_details(h, want, k, 1, err) : HS_OK;
     free(want);
+    return st;
+}
+
+void objinfo_prepare(heap *h, const size_t *objs, size_t n)
+{
+    hs_error err;
+    if (objinfo_try_prepare(h, objs, n, &err) != HS_OK)
+        hs_abort(&err);
 }
 
 /* Collects a record's references (json_scan_line callback). */

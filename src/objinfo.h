@@ -116,4 +116,9 @@ void objinfo_ensure_details(heap *h, size_t index);
  * a view does before it shows them. */
 void objinfo_prepare(heap *h, const size_t *objs, size_t n);
 
+/* objinfo_prepare that fails with HS_ERR_NOMEM, nothing read, where
+ * objinfo_prepare aborts with that message (for its callers with no way to
+ * say so). */
+hs_status objinfo_try_prepare(heap *h, const size_t *objs, size_t n, hs_error *err);
+
 #endif

@@ -415,7 +415,7 @@ static void group_retained_under_filters(void **state)
 {
     (void)state;
     group_query q = { .by = (group_by)group_by_from_name("file"), .sort = SORT_COUNT };
-    group_set *s = group_new(ses, &q);
+    group_set *s = test_group_new(ses, &q);
     obj_filter f;
     filter_init(&f);
     const char *bad;

@@ -223,7 +223,7 @@ static void load_texts(loaded *l, const char *const *texts, size_t n, const obj_
     l->ses = session_borrow(l->dumps, n, l->diff);
     session_attach_graph(l->ses, &hg);
     group_query q = { .by = GROUP_SITE, .filter = filter, .sort = SORT_COUNT };
-    l->set = group_new(l->ses, &q);
+    l->set = test_group_new(l->ses, &q);
 }
 
 static void unload(loaded *l)
@@ -508,7 +508,7 @@ static void app_suspects(void **state)
 {
     (void)state;
     group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT };
-    group_set *set = group_new(ses, &q);
+    group_set *set = test_group_new(ses, &q);
     suspects sp;
     hs_error err;
     assert_int_equal(suspects_find(ses, set, &sp, &err), HS_OK);
@@ -606,7 +606,7 @@ static void without_a_graph(void **state)
     (void)state;
     session *bare = session_borrow(app, 3, retained);
     group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT };
-    group_set *set = group_new(bare, &q);
+    group_set *set = test_group_new(bare, &q);
     suspects sp;
     hs_error err;
     assert_int_equal(suspects_find(bare, set, &sp, &err), HS_ERR_USAGE);
