@@ -128,10 +128,10 @@ static hs_status reserve_graph_use(loader *l, const heap *latest)
 
 /* The diff's sorted copies (12 bytes an object of the dumps compared, two at
  * a time beside the subject's, and the object ids'), and its flags (5 bytes
- * an object of the subject). Its allocations abort (diff.c), so the loader
- * first takes that much and gives it back: nothing else allocates while the
- * diff runs, so under an address-space limit the diff then finds it, and a
- * load whose diff would not fit fails with a message. */
+ * an object of the subject). The diff fails with a message when they cannot
+ * be had; the loader first takes that much and gives it back all the same,
+ * so that a load whose diff would not fit says so in the words of a load
+ * ("not enough memory to compare"), before the diff has sorted anything. */
 #define DIFF_PER_SUBJECT_OBJECT 32
 #define DIFF_PER_LARGEST_OBJECT 36
 
