@@ -508,10 +508,11 @@ bool view_graph_ready(view *v)
 {
     v->graph_pending = false;
     /* Objects opened while the graph was read: fill in what it says. */
+    bool objects = true;
     for (int t = 0; t < TAB_COUNT; t++) {
         for (size_t k = 0; k < v->depth; k++)
             if (v->stack[k].kind == VIEW_OBJECT && !v->stack[k].in_graph)
-                view_object_graph_ready(v, &v->stack[k]);
+                objects = view_object_graph_ready(v, &v->stack[k]) && objects;
         swap_stacks(v);
     }
     size_t g = selected_group(v);
@@ -522,7 +523,7 @@ bool view_graph_ready(view *v)
     else
         snprintf(v->message, sizeof v->message, "no retained sizes: %.200s", err.msg);
     view_find_suspects(v);
-    return filled;
+    return filled && objects;
 }
 
 /* Each dump's count (LIVE) where the label keeps at least this many cells. */
