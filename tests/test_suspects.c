@@ -10,8 +10,11 @@
 #include "graph.h"
 #include "group.h"
 #include "heap_graph.h"
+#include "holders.h"
+#include "objinfo.h"
 #include "suspects.h"
 #include "suspects_report.h"
+#include "why.h"
 
 #define N GRAPH_NONE
 
@@ -617,6 +620,173 @@ static void without_a_graph(void **state)
     session_free(bare);
 }
 
+/* ---- out of memory ---------------------------------------------------------- */
+
+/* One analysis of the small service, run with allocations failing. */
+typedef hs_status (*analysis)(loaded *l, hs_error *err);
+
+static hs_status run_group(loaded *l, hs_error *err)
+{
+    group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true };
+    group_set *set = NULL;
+    hs_status st = group_new(&set, l->ses, &q, err);
+    group_free(set);
+    return st;
+}
+
+static hs_status run_regraph(loaded *l, hs_error *err)
+{
+    return group_graph_ready(l->set, err);
+}
+
+static hs_status run_suspects(loaded *l, hs_error *err)
+{
+    suspects sp;
+    hs_status st = suspects_find(l->ses, l->set, &sp, err);
+    suspects_free(&sp);
+    return st;
+}
+
+static hs_status run_why(loaded *l, hs_error *err)
+{
+    why_group w;
+    hs_status st = why_analyze_group(l->ses, l->set, &l->set->groups[l->set->order[0]], &w, err);
+    why_group_free(&w);
+    return st;
+}
+
+static hs_status run_holders(loaded *l, hs_error *err)
+{
+    /* Every node of the latest dump's graph but the classes (0x10 ... 0x40). */
+    uint32_t nodes[16];
+    size_t n = 0;
+    for (uint32_t v = 4; v < l->ses->graph->n; v++)
+        nodes[n++] = v;
+    holders h;
+    hs_status st = holders_find(l->ses, nodes, n, &h, err);
+    holders_free(&h);
+    return st;
+}
+
+static hs_status run_objinfo(loaded *l, hs_error *err)
+{
+    objinfo oi;
+    heap *latest = l->dumps[2];
+    hs_status st = objinfo_load(&oi, latest, l->ses->addrs, 5, err); /* 0x110, the cache */
+    objinfo_free(&oi);
+    return st;
+}
+
+static hs_status run_diff(loaded *l, hs_error *err)
+{
+    diff_result *d = NULL;
+    hs_status st = diff_run(&d, l->dumps, 3, DIFF_ID_EXACT, err);
+    diff_free(d);
+    return st;
+}
+
+/* With the first allocation failing: the status and message (its end
+ * when tail: it starts with a temporary file's name); then with each later
+ * one failing in turn until the analysis needs no more: always
+ * HS_ERR_NOMEM with a message of the same start, nothing leaked (the
+ * sanitizers' runs check), and success once nothing fails. */
+static void fails_each_way_at(analysis run, const char *first, bool tail, const char *start)
+{
+    loaded l;
+    load_texts(&l, small_dumps, 3, NULL);
+    hs_error err = { 0 };
+    hs_mem_fail_after(0);
+    hs_status st = run(&l, &err);
+    hs_mem_fail_after(-1);
+    assert_int_equal(st, HS_ERR_NOMEM);
+    size_t skip = tail && strlen(err.msg) > strlen(first) ? strlen(err.msg) - strlen(first) : 0;
+    assert_string_equal(err.msg + skip, first);
+    size_t n = 1;
+    for (; n < 10000; n++) {
+        memset(&err, 0, sizeof err);
+        hs_mem_fail_after((long)n);
+        st = run(&l, &err);
+        hs_mem_fail_after(-1);
+        if (st == HS_OK)
+            break;
+        assert_int_equal(st, HS_ERR_NOMEM);
+        if (!strstr(err.msg, start) || (!tail && strncmp(err.msg, start, strlen(start)) != 0))
+            fail_msg("after %zu allocations: %s", n, err.msg);
+    }
+    if (n == 10000)
+        fail_msg("still failing: %s", err.msg);
+    assert_int_equal(run(&l, &err), HS_OK);
+    unload(&l);
+}
+
+static void fails_each_way(analysis run, const char *first, const char *start)
+{
+    fails_each_way_at(run, first, false, start);
+}
+
+static void nomem_group(void **state)
+{
+    (void)state;
+    fails_each_way(run_group,
+                   "cannot group 5 objects by site: 536 B of memory needed, of which 20 B could not be allocated "
+                   "(Cannot allocate memory)",
+                   "cannot "); /* grouping, or summing the retained sizes */
+}
+
+static void nomem_retained(void **state)
+{
+    (void)state;
+    fails_each_way(run_regraph,
+                   "cannot sum the retained sizes of 3 groups of 5 objects: 233 B of memory needed, of which 64 B "
+                   "could not be allocated (Cannot allocate memory)",
+                   "cannot sum the retained sizes of 3 groups of 5 objects: ");
+}
+
+static void nomem_suspects(void **state)
+{
+    (void)state;
+    fails_each_way(run_suspects,
+                   "cannot find what holds 5 objects (the suspects): 208 B of memory needed, of which 16 B could not "
+                   "be allocated (Cannot allocate memory)",
+                   "cannot ");
+}
+
+static void nomem_why(void **state)
+{
+    (void)state;
+    fails_each_way(run_why,
+                   "cannot find what holds 2 objects: 8 B of memory needed, of which 8 B could not be allocated "
+                   "(Cannot allocate memory)",
+                   "cannot find what holds 2 objects: ");
+}
+
+static void nomem_holders(void **state)
+{
+    (void)state;
+    fails_each_way(run_holders,
+                   "cannot find what holds 11 objects: 168 B of memory needed, of which 44 B could not be allocated "
+                   "(Cannot allocate memory)",
+                   "cannot find what holds 11 objects: ");
+}
+
+static void nomem_objinfo(void **state)
+{
+    (void)state;
+    fails_each_way_at(run_objinfo,
+                      ": cannot read object 0x110 (a line of 151 bytes): 215 B of memory needed, of which 215 B "
+                      "could not be allocated (Cannot allocate memory)",
+                      true, ": ");
+}
+
+static void nomem_diff(void **state)
+{
+    (void)state;
+    fails_each_way(run_diff,
+                   "cannot compare the 3 dumps (14 objects in dump 2): 14 B of memory needed, of which 14 B could "
+                   "not be allocated (Cannot allocate memory)",
+                   "cannot compare the 3 dumps (14 objects in dump 2): ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -634,6 +804,13 @@ int main(void)
         cmocka_unit_test(app_suspects),
         cmocka_unit_test(root_tree_matches_root_paths),
         cmocka_unit_test(without_a_graph),
+        cmocka_unit_test(nomem_group),
+        cmocka_unit_test(nomem_retained),
+        cmocka_unit_test(nomem_suspects),
+        cmocka_unit_test(nomem_why),
+        cmocka_unit_test(nomem_holders),
+        cmocka_unit_test(nomem_objinfo),
+        cmocka_unit_test(nomem_diff),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
 }
