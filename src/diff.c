@@ -16,11 +16,21 @@ typedef struct sorted_dump {
     size_t n;
 } sorted_dump;
 
-static void sort_dump(const heap *h, sorted_dump *s)
+static void sorted_free(sorted_dump *s);
+
+/* Sorts h's addresses into s, its arrays from mem (left empty when that
+ * failed; mem belongs to this thread). */
+static void sort_dump(const heap *h, sorted_dump *s, hs_mem *mem)
 {
     s->n = h->count;
-    s->keys = hs_xmalloc(s->n * sizeof *s->keys);
-    s->idx = hs_xmalloc(s->n * sizeof *s->idx);
+    s->keys = hs_mem_alloc(mem, s->n, sizeof *s->keys);
+    s->idx = hs_mem_alloc(mem, s->n, sizeof *s->idx);
+    if (hs_mem_failed(mem)) {
+        free(s->keys);
+        free(s->idx);
+        *s = (sorted_dump){ 0 };
+        return;
+    }
     for (size_t i = 0; i < s->n; i++) {
         s->keys[i] = h->addr[i];
         s->idx[i] = (uint32_t)i;
@@ -31,30 +41,49 @@ static void sort_dump(const heap *h, sorted_dump *s)
 typedef struct sort_job {
     const heap *h;
     sorted_dump *out;
+    hs_mem mem;       /* what the sort asked for, on its thread */
 } sort_job;
 
 static void *sort_job_run(void *arg)
 {
     sort_job *j = arg;
-    sort_dump(j->h, j->out);
+    sort_dump(j->h, j->out, &j->mem);
     return NULL;
 }
 
 /* Objects below which a second thread costs more than the sort it takes. */
 #define SORT_THREAD_MIN 65536
 
-/* Sorts two dumps at once (the sorts are independent and each takes one core). */
-static void sort_two(const heap *a, sorted_dump *sa, const heap *b, sorted_dump *sb)
+/* Adds what another hs_mem asked for and whether it failed into m. */
+static void mem_merge(hs_mem *m, const hs_mem *other)
 {
-    sort_job job = { b, sb };
+    m->asked = m->asked > UINT64_MAX - other->asked ? UINT64_MAX : m->asked + other->asked;
+    if (!m->failed && other->failed) {
+        m->failed = other->failed;
+        m->err = other->err;
+    }
+}
+
+/* Sorts two dumps at once (the sorts are independent and each takes one
+ * core). When mem fails, both are left empty. */
+static void sort_two(const heap *a, sorted_dump *sa, const heap *b, sorted_dump *sb, hs_mem *mem)
+{
+    sort_job job = { b, sb, { 0 } };
     pthread_t t;
     bool threaded = b && b->count >= SORT_THREAD_MIN &&
                     pthread_create(&t, NULL, sort_job_run, &job) == 0;
-    sort_dump(a, sa);
-    if (threaded)
+    sort_dump(a, sa, mem);
+    if (threaded) {
         pthread_join(t, NULL);
-    else if (b)
-        sort_dump(b, sb);
+        mem_merge(mem, &job.mem);
+    } else if (b) {
+        sort_dump(b, sb, mem);
+    }
+    if (hs_mem_failed(mem)) {
+        sorted_free(sa);
+        if (b)
+            sorted_free(sb);
+    }
 }
 
 /* Fills *d from a dump sorted by address: every object after the first at
@@ -88,22 +117,29 @@ static void find_duplicates(const sorted_dump *s, diff_dups *d)
     }
 }
 
+/* Frees s's arrays and leaves it empty. */
 static void sorted_free(sorted_dump *s)
 {
     free(s->keys);
     free(s->idx);
+    *s = (sorted_dump){ 0 };
 }
 
-/* A dump's objects that have an object_id, sorted by it (keys the ids). */
-static void sort_object_ids(const heap *h, sorted_dump *s)
+/* A dump's objects that have an object_id, sorted by it (keys the ids);
+ * empty when mem failed. */
+static void sort_object_ids(const heap *h, sorted_dump *s, hs_mem *mem)
 {
     memset(s, 0, sizeof *s);
     if (!h->object_id)
         return;
     for (size_t i = 0; i < h->count; i++)
         s->n += h->object_id[i] != 0;
-    s->keys = hs_xmalloc((s->n ? s->n : 1) * sizeof *s->keys);
-    s->idx = hs_xmalloc((s->n ? s->n : 1) * sizeof *s->idx);
+    s->keys = hs_mem_alloc(mem, s->n, sizeof *s->keys);
+    s->idx = hs_mem_alloc(mem, s->n, sizeof *s->idx);
+    if (hs_mem_failed(mem)) {
+        sorted_free(s);
+        return;
+    }
     size_t k = 0;
     for (size_t i = 0; i < h->count; i++)
         if (h->object_id[i]) {
@@ -228,6 +264,113 @@ static hs_status check_order(heap *const *dumps, size_t ndumps, hs_error *err)
     return HS_OK;
 }
 
+/* What diff_run asks for while it runs: freed whatever happens. */
+typedef struct diff_scratch {
+    bool *keep;       /* keep[i]: object i of the subject is still a suspect */
+    bool *found;      /* ... is in the dump matched last */
+    bool *addr_found; /* ... has its address in it */
+    bool *keep_addr;  /* what address-only matching would conclude, to count
+                         where it and identity matching disagree */
+    bool *followed;   /* ... was matched by object_id at another address */
+    sorted_dump subj, other, next, prev, ids, prev_ids; /* see diff_run */
+} diff_scratch;
+
+static void scratch_free(diff_scratch *x, bool prev_is_subj)
+{
+    free(x->keep);
+    free(x->found);
+    free(x->addr_found);
+    free(x->keep_addr);
+    free(x->followed);
+    if (!prev_is_subj)
+        sorted_free(&x->prev);
+    sorted_free(&x->subj);
+    sorted_free(&x->other);
+    sorted_free(&x->next);
+    sorted_free(&x->ids);
+    sorted_free(&x->prev_ids);
+}
+
+/* Matches the subject against every other dump: x->keep and the counts of
+ * d. False when mem failed. */
+static bool match_all(diff_result *d, heap *const *dumps, size_t ndumps, diff_identity identity, diff_scratch *x,
+                      bool *prev_is_subj, hs_mem *mem)
+{
+    const heap *subject = dumps[d->subject];
+    size_t n = subject->count;
+    sort_two(subject, &x->subj, dumps[0], &x->other, mem);
+    x->found = hs_mem_alloc(mem, n, 1);
+    x->addr_found = hs_mem_alloc(mem, n, 1);
+    x->keep_addr = hs_mem_alloc(mem, n, 1);
+    x->followed = hs_mem_zalloc(mem, n, sizeof *x->followed);
+    sort_object_ids(dumps[0], &x->ids, mem);
+    if (hs_mem_failed(mem))
+        return false;
+
+    /* Not in the first dump. */
+    find_duplicates(&x->subj, &d->dups[d->subject]);
+    find_duplicates(&x->other, &d->dups[0]);
+    match(subject, &x->subj, dumps[0], &x->other, &x->ids, identity, x->found, x->addr_found, x->followed);
+    count_moved(dumps[0], &x->other, &x->ids, subject, &x->subj, &d->moved_in[1], &d->untraced_in[1],
+                &d->oid_moved_in[1]);
+    sorted_free(&x->ids);
+    sorted_free(&x->other);
+    const heap *first = dumps[0];
+    for (size_t i = 0; i < n; i++) {
+        x->keep[i] = !x->found[i];
+        x->keep_addr[i] = !x->addr_found[i];
+        /* Older than dump 1 by its generation: moved, not new. */
+        if (x->keep[i] && identity == DIFF_ID_EXACT && subject->gen[i] != HEAP_NO_GEN && first->has_generation &&
+            subject->gen[i] < first->max_gen) {
+            x->keep[i] = false;
+            d->predate++;
+        }
+    }
+    /* The dump before dump k, sorted, for count_moved. */
+    x->prev = x->subj;
+    *prev_is_subj = true;
+    sort_object_ids(subject, &x->prev_ids, mem);
+    if (hs_mem_failed(mem))
+        return false;
+    /* Alive in every later dump (sorted two at a time). */
+    for (size_t k = 2; k < ndumps; k++) {
+        bool paired = k % 2 == 0 && k + 1 < ndumps;
+        if (k % 2 == 0) {
+            sort_two(dumps[k], &x->other, paired ? dumps[k + 1] : NULL, &x->next, mem);
+        } else {
+            x->other = x->next; /* sorted with the dump before it */
+            x->next = (sorted_dump){ 0 };
+        }
+        sort_object_ids(dumps[k], &x->ids, mem);
+        if (hs_mem_failed(mem))
+            return false;
+        find_duplicates(&x->other, &d->dups[k]);
+        match(subject, &x->subj, dumps[k], &x->other, &x->ids, identity, x->found, x->addr_found, x->followed);
+        count_moved(dumps[k - 1], &x->prev, &x->prev_ids, dumps[k], &x->other, &d->moved_in[k],
+                    &d->untraced_in[k], &d->oid_moved_in[k]);
+        if (!*prev_is_subj)
+            sorted_free(&x->prev);
+        sorted_free(&x->prev_ids);
+        x->prev = x->other;
+        x->other = (sorted_dump){ 0 };
+        *prev_is_subj = false;
+        x->prev_ids = x->ids;
+        x->ids = (sorted_dump){ 0 };
+        for (size_t i = 0; i < n; i++) {
+            x->keep[i] = x->keep[i] && x->found[i];
+            x->keep_addr[i] = x->keep_addr[i] && x->addr_found[i];
+        }
+    }
+    if (identity == DIFF_ID_EXACT)
+        for (size_t i = 0; i < n; i++) {
+            d->reused_slots += x->keep[i] && !x->keep_addr[i];
+            d->moved += x->keep_addr[i] && !x->keep[i];
+        }
+    for (size_t i = 0; i < n; i++)
+        d->followed += x->keep[i] && x->followed[i];
+    return true;
+}
+
 hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_identity identity,
                    hs_error *err)
 {
@@ -244,105 +387,41 @@ hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_id
     d->mode = ndumps == 1 ? DIFF_ALL : ndumps == 2 ? DIFF_NEW : DIFF_RETAINED;
     const heap *subject = dumps[d->subject];
     size_t n = subject->count;
+    /* Per dump: a few counts each (ndumps is what the person gave). */
     d->dups = hs_xcalloc(ndumps, sizeof *d->dups);
     d->moved_in = hs_xcalloc(ndumps, sizeof *d->moved_in);
     d->untraced_in = hs_xcalloc(ndumps, sizeof *d->untraced_in);
     d->oid_moved_in = hs_xcalloc(ndumps, sizeof *d->oid_moved_in);
 
-    /* keep[i]: object i of the subject is still a suspect. */
-    bool *keep = hs_xmalloc(n ? n : 1);
-    for (size_t i = 0; i < n; i++)
-        keep[i] = true;
-
-    if (ndumps >= 2) {
-        sorted_dump subj = { 0 }, other = { 0 }, next = { 0 }; /* filled by sort_two */
-        sort_two(subject, &subj, dumps[0], &other);
-        bool *found = hs_xmalloc(n ? n : 1);
-        bool *addr_found = hs_xmalloc(n ? n : 1);
-        /* keep_addr[i]: what address-only matching would conclude, to count
-         * where it and identity matching disagree. */
-        bool *keep_addr = hs_xmalloc(n ? n : 1);
-        bool *followed = hs_xcalloc(n ? n : 1, sizeof *followed);
-        sorted_dump ids = { 0 }, prev_ids = { 0 };
-
-        /* Not in the first dump. */
-        find_duplicates(&subj, &d->dups[d->subject]);
-        find_duplicates(&other, &d->dups[0]);
-        sort_object_ids(dumps[0], &ids);
-        match(subject, &subj, dumps[0], &other, &ids, identity, found, addr_found, followed);
-        count_moved(dumps[0], &other, &ids, subject, &subj, &d->moved_in[1], &d->untraced_in[1], &d->oid_moved_in[1]);
-        sorted_free(&ids);
-        sorted_free(&other);
-        const heap *first = dumps[0];
-        for (size_t i = 0; i < n; i++) {
-            keep[i] = !found[i];
-            keep_addr[i] = !addr_found[i];
-            /* Older than dump 1 by its generation: moved, not new. */
-            if (keep[i] && identity == DIFF_ID_EXACT && subject->gen[i] != HEAP_NO_GEN && first->has_generation &&
-                subject->gen[i] < first->max_gen) {
-                keep[i] = false;
-                d->predate++;
-            }
-        }
-        /* The dump before dump k, sorted, for count_moved. */
-        sorted_dump prev = subj;
-        bool prev_is_subj = true;
-        sort_object_ids(subject, &prev_ids);
-        /* Alive in every later dump (sorted two at a time). */
-        for (size_t k = 2; k < ndumps; k++) {
-            bool paired = k % 2 == 0 && k + 1 < ndumps;
-            if (k % 2 == 0)
-                sort_two(dumps[k], &other, paired ? dumps[k + 1] : NULL, &next);
-            else {
-                other = next; /* sorted with the dump before it */
-                next = (sorted_dump){ 0 };
-            }
-            find_duplicates(&other, &d->dups[k]);
-            sort_object_ids(dumps[k], &ids);
-            match(subject, &subj, dumps[k], &other, &ids, identity, found, addr_found, followed);
-            count_moved(dumps[k - 1], &prev, &prev_ids, dumps[k], &other, &d->moved_in[k], &d->untraced_in[k],
-                        &d->oid_moved_in[k]);
-            if (!prev_is_subj)
-                sorted_free(&prev);
-            sorted_free(&prev_ids);
-            prev = other;
-            prev_is_subj = false;
-            prev_ids = ids;
-            for (size_t i = 0; i < n; i++) {
-                keep[i] = keep[i] && found[i];
-                keep_addr[i] = keep_addr[i] && addr_found[i];
-            }
-        }
-        if (!prev_is_subj)
-            sorted_free(&prev);
-        sorted_free(&prev_ids);
-        if (identity == DIFF_ID_EXACT)
-            for (size_t i = 0; i < n; i++) {
-                d->reused_slots += keep[i] && !keep_addr[i];
-                d->moved += keep_addr[i] && !keep[i];
-            }
-        for (size_t i = 0; i < n; i++)
-            d->followed += keep[i] && followed[i];
-        free(followed);
-        free(found);
-        free(addr_found);
-        free(keep_addr);
-        sorted_free(&subj);
+    hs_mem mem = { 0 };
+    diff_scratch x = { 0 };
+    bool prev_is_subj = false;
+    x.keep = hs_mem_alloc(&mem, n, sizeof *x.keep);
+    for (size_t i = 0; x.keep && i < n; i++)
+        x.keep[i] = true;
+    if (hs_mem_failed(&mem)) {
+        /* said below */
+    } else if (ndumps >= 2) {
+        match_all(d, dumps, ndumps, identity, &x, &prev_is_subj, &mem);
     } else {
-        sorted_dump all;
-        sort_dump(subject, &all);
-        find_duplicates(&all, &d->dups[0]);
-        sorted_free(&all);
+        sort_dump(subject, &x.subj, &mem);
+        if (!hs_mem_failed(&mem))
+            find_duplicates(&x.subj, &d->dups[0]);
     }
-
     size_t count = 0;
+    for (size_t i = 0; !hs_mem_failed(&mem) && i < n; i++)
+        count += x.keep[i];
+    d->objects = hs_mem_alloc(&mem, count, sizeof *d->objects);
+    if (hs_mem_failed(&mem)) {
+        scratch_free(&x, prev_is_subj);
+        size_t shown = d->subject + 1;
+        diff_free(d);
+        return hs_mem_fail(err, &mem, "cannot compare the %zu dumps (%zu objects in dump %zu)", ndumps, n, shown);
+    }
     for (size_t i = 0; i < n; i++)
-        count += keep[i];
-    d->objects = hs_xmalloc((count ? count : 1) * sizeof *d->objects);
-    for (size_t i = 0; i < n; i++)
-        if (keep[i])
+        if (x.keep[i])
             d->objects[d->count++] = (uint32_t)i;
-    free(keep);
+    scratch_free(&x, prev_is_subj);
     *out = d;
     return HS_OK;
 }

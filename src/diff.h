@@ -81,8 +81,10 @@ typedef struct diff_result {
 
 /* Computes the suspects. dumps[subject] is the dump whose objects are listed:
  * index 1 with two or more dumps, else 0. Fails with HS_ERR_FORMAT when the
- * generations show the dumps are out of order (the message names both files).
- * *out owns a new result; free with diff_free. */
+ * generations show the dumps are out of order (the message names both files),
+ * and with HS_ERR_NOMEM when its sorted copies and flags (about 12 bytes an
+ * object of three dumps and 5 of the subject's) cannot be had. *out owns a
+ * new result; free with diff_free. */
 hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_identity identity,
                    hs_error *err);
 

@@ -1,6 +1,8 @@
 /* graph.c - CSR reference graph, root paths, dominators, retained sizes. */
 #include "graph.h"
 
+#include <stdatomic.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,7 +196,11 @@ static void dom_arrays_free(lt *t, dom_arrays *a)
     free(a->retained);
 }
 
-hs_status graph_dominators(graph *g, const uint64_t *memsize, hs_error *err)
+/* Nodes the semidominator loop works through between looks at the cancel
+ * flag: a few milliseconds. */
+#define CANCEL_EVERY 65536
+
+hs_status graph_dominators(graph *g, const uint64_t *memsize, const _Atomic bool *cancel, hs_error *err)
 {
     uint32_t nodes = g->n + 1;
     size_t slots = (size_t)nodes + 1;
@@ -229,6 +235,10 @@ hs_status graph_dominators(graph *g, const uint64_t *memsize, hs_error *err)
         t.label[i] = i;
     }
     for (uint32_t i = count; i >= 2; i--) {
+        if (cancel && i % CANCEL_EVERY == 0 && atomic_load_explicit(cancel, memory_order_relaxed)) {
+            dom_arrays_free(&t, &a);
+            return hs_fail(err, HS_ERR_CANCELLED, "the dominator tree was cancelled");
+        }
         uint32_t w = t.vertex[i];
         for (uint32_t e = in_start[w]; e < in_start[w + 1]; e++) {
             uint32_t v = t.dfnum[in[e]];

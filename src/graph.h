@@ -66,8 +66,10 @@ void graph_free(graph *g);
  * by Lengauer and Tarjan's algorithm with path compression, all iterative.
  * It needs 56 bytes per object and 4 per reference while it runs (12 of
  * them kept: idom and retained), allocated before it starts: HS_ERR_NOMEM,
- * with err saying how much, when they cannot be, and g is left as it was. */
-hs_status graph_dominators(graph *g, const uint64_t *memsize, hs_error *err);
+ * with err saying how much, when they cannot be, and g is left as it was.
+ * When *cancel (may be NULL) is set by another thread, it stops within a
+ * few milliseconds of its longest loop with HS_ERR_CANCELLED, g as it was. */
+hs_status graph_dominators(graph *g, const uint64_t *memsize, const _Atomic bool *cancel, hs_error *err);
 
 /* The shortest path from a root to v: path[0] is the first object after the
  * virtual root, path[len-1] == v. Roots other than `avoid_kind` (a

@@ -12,6 +12,7 @@
 #include "graph.h"
 #include "status.h"
 
+#define HS_UTHASH_NONFATAL /* the groups' index grows with the dump */
 #include "hs_uthash.h"
 
 #define NO_MATCH UINT32_MAX /* a string of another dump the subject does not have */
@@ -410,19 +411,36 @@ static bool key_of(key_ctx *c, size_t i, gkey *k)
     return group_keys[c->set->by].key(c, i, k);
 }
 
-static void key_ctx_init(key_ctx *c, group_set *s, const heap *h)
+/* file_gem is allocated from mem: check hs_mem_failed before using c. */
+static void key_ctx_init(key_ctx *c, group_set *s, const heap *h, hs_mem *mem)
 {
     c->set = s;
     c->h = h;
     c->smap = NULL;
     uint32_t n = strtab_count(h->strings);
-    c->file_gem = hs_xmalloc(n * sizeof *c->file_gem);
-    for (uint32_t i = 0; i < n; i++)
+    c->file_gem = hs_mem_alloc(mem, n, sizeof *c->file_gem);
+    for (uint32_t i = 0; c->file_gem && i < n; i++)
         c->file_gem[i] = NO_MATCH;
 }
 
-static void rank_groups(group_set *s);
+/* A memo of nmemo (site, type) pairs, all MEMO_UNKNOWN; NULL when mem
+ * failed. */
+static uint32_t *new_memo(size_t nmemo, hs_mem *mem)
+{
+    uint32_t *memo = hs_mem_alloc(mem, nmemo, sizeof *memo);
+    for (size_t m = 0; memo && m < nmemo; m++)
+        memo[m] = MEMO_UNKNOWN;
+    return memo;
+}
+
+static bool rank_groups(group_set *s, hs_mem *mem);
 static void apply_filter(group_set *s);
+
+/* Empties an index whose entries are one array (freed by the caller). */
+static void clear_index(gentry **index)
+{
+    HASH_CLEAR(hh, *index);
+}
 
 static void free_index(gentry **index)
 {
@@ -433,36 +451,25 @@ static void free_index(gentry **index)
     }
 }
 
-/* Step 1: the groups and their members. */
-static group_set *build(const session *ses, group_by by)
+/* The groups of the diff's objects: s->groups, s->ngroups and s->group_of.
+ * False when mem failed (s holds the groups made so far, for group_free). */
+static bool find_groups(group_set *s, hs_mem *mem)
 {
-    assert(by < NKEYS);
-    const diff_result *diff = ses->diff;
-    const heap *subject = ses->subject;
-    group_set *s = hs_xcalloc(1, sizeof *s);
-    s->by = by;
-    s->session = ses;
-    s->subject = subject;
-    s->diff = diff;
-    filter_init(&s->filter);
-    s->labels = strtab_new();
-    s->ndumps = diff->ndumps;
-    s->group_of = hs_xmalloc((diff->count ? diff->count : 1) * sizeof *s->group_of);
-
+    const diff_result *diff = s->diff;
+    const heap *subject = s->subject;
+    group_by by = s->by;
+    s->group_of = hs_mem_alloc(mem, diff->count, sizeof *s->group_of);
     key_ctx c;
-    key_ctx_init(&c, s, subject);
+    key_ctx_init(&c, s, subject, mem);
     gentry *index = NULL;
     size_t cap = 0;
     /* As in compute_trends: a key of the site and type alone is hashed once
      * per pair. */
     uint32_t *memo = NULL;
     size_t nmemo = (size_t)subject->nsites * RT_COUNT;
-    if ((group_keys[by].flags & KEY_OF_SITE) && nmemo <= 4 * diff->count + 4096) {
-        memo = hs_xmalloc((nmemo ? nmemo : 1) * sizeof *memo);
-        for (size_t m = 0; m < nmemo; m++)
-            memo[m] = MEMO_UNKNOWN;
-    }
-    for (size_t k = 0; k < diff->count; k++) {
+    if ((group_keys[by].flags & KEY_OF_SITE) && nmemo <= 4 * diff->count + 4096)
+        memo = new_memo(nmemo, mem);
+    for (size_t k = 0; k < diff->count && !hs_mem_failed(mem); k++) {
         size_t i = diff->objects[k];
         uint32_t *slot = memo ? &memo[(size_t)(subject->site ? subject->site[i] : 0) * RT_COUNT + subject->type[i]]
                               : NULL;
@@ -476,20 +483,31 @@ static group_set *build(const session *ses, group_by by)
         HASH_FIND(hh, index, &key, sizeof key, e);
         if (!e) {
             if (s->ngroups == cap) {
-                cap = cap ? cap * 2 : 256;
-                s->groups = hs_xrealloc(s->groups, cap * sizeof *s->groups);
+                size_t grown = cap ? cap * 2 : 256;
+                group *groups = hs_mem_grow(mem, s->groups, cap, grown, sizeof *s->groups);
+                if (!groups)
+                    break;
+                s->groups = groups;
+                cap = grown;
             }
-            group *g = &s->groups[s->ngroups];
+            e = hs_mem_alloc(mem, 1, sizeof *e);
+            if (!e)
+                break;
+            e->key = key;
+            e->index = (uint32_t)s->ngroups;
+            bool added;
+            HS_HASH_ADD(index, key, sizeof key, e, mem, added);
+            if (!added) {
+                free(e);
+                break;
+            }
+            group *g = &s->groups[s->ngroups++];
             memset(g, 0, sizeof *g);
             g->type = (uint8_t)key.type;
             g->file = key.file;
             g->line = key.line;
             g->name = key.name;
             g->number = key.number;
-            e = hs_xmalloc(sizeof *e);
-            e->key = key;
-            e->index = (uint32_t)s->ngroups++;
-            HASH_ADD(hh, index, key, sizeof key, e);
         }
         s->group_of[k] = e->index;
         if (slot)
@@ -498,23 +516,47 @@ static group_set *build(const session *ses, group_by by)
     free(memo);
     free_index(&index);
     free(c.file_gem);
+    return !hs_mem_failed(mem);
+}
 
-    /* Members by group: a counting sort of diff positions. */
-    s->member_start = hs_xcalloc(s->ngroups + 1, sizeof *s->member_start);
-    for (size_t k = 0; k < diff->count; k++)
-        s->member_start[s->group_of[k] + 1]++;
-    for (size_t g = 0; g < s->ngroups; g++)
-        s->member_start[g + 1] += s->member_start[g];
-    s->members = hs_xmalloc((diff->count ? diff->count : 1) * sizeof *s->members);
-    size_t *fill = hs_xmalloc((s->ngroups + 1) * sizeof *fill);
-    memcpy(fill, s->member_start, (s->ngroups + 1) * sizeof *fill);
-    for (size_t k = 0; k < diff->count; k++)
-        s->members[fill[s->group_of[k]]++] = (uint32_t)k;
-    free(fill);
-
-    s->order = hs_xmalloc((s->ngroups ? s->ngroups : 1) * sizeof *s->order);
-    s->full_order = hs_xmalloc((s->ngroups ? s->ngroups : 1) * sizeof *s->full_order);
-    rank_groups(s);
+/* Step 1: the groups and their members. Fails with HS_ERR_NOMEM (*out
+ * NULL, nothing kept) when their arrays cannot be allocated. */
+static hs_status build(group_set **out, const session *ses, group_by by, hs_error *err)
+{
+    assert(by < NKEYS);
+    const diff_result *diff = ses->diff;
+    *out = NULL;
+    group_set *s = hs_xcalloc(1, sizeof *s);
+    s->by = by;
+    s->session = ses;
+    s->subject = ses->subject;
+    s->diff = diff;
+    filter_init(&s->filter);
+    s->labels = strtab_new();
+    s->ndumps = diff->ndumps;
+    hs_mem mem = { 0 };
+    if (find_groups(s, &mem)) {
+        /* Members by group: a counting sort of diff positions. */
+        s->member_start = hs_mem_zalloc(&mem, s->ngroups + 1, sizeof *s->member_start);
+        s->members = hs_mem_alloc(&mem, diff->count, sizeof *s->members);
+        size_t *fill = hs_mem_alloc(&mem, s->ngroups + 1, sizeof *fill);
+        s->order = hs_mem_alloc(&mem, s->ngroups, sizeof *s->order);
+        s->full_order = hs_mem_alloc(&mem, s->ngroups, sizeof *s->full_order);
+        if (!hs_mem_failed(&mem)) {
+            for (size_t k = 0; k < diff->count; k++)
+                s->member_start[s->group_of[k] + 1]++;
+            for (size_t g = 0; g < s->ngroups; g++)
+                s->member_start[g + 1] += s->member_start[g];
+            memcpy(fill, s->member_start, (s->ngroups + 1) * sizeof *fill);
+            for (size_t k = 0; k < diff->count; k++)
+                s->members[fill[s->group_of[k]]++] = (uint32_t)k;
+        }
+        free(fill);
+    }
+    if (hs_mem_failed(&mem) || !rank_groups(s, &mem)) {
+        group_free(s);
+        return hs_mem_fail(err, &mem, "cannot group %zu objects by %s", diff->count, group_by_name(by));
+    }
     apply_filter(s);
     for (size_t g = 0; g < s->ngroups; g++) {
         group *grp = &s->groups[g];
@@ -522,15 +564,15 @@ static group_set *build(const session *ses, group_by by)
         grp->all_memsize = grp->memsize;
         grp->all_bytesize = grp->bytesize;
     }
-    return s;
+    *out = s;
+    return HS_OK;
 }
 
 void group_free(group_set *s)
 {
     if (!s)
         return;
-    for (size_t g = 0; g < s->ngroups; g++)
-        free(s->groups[g].trend);
+    free(s->trends);
     free(s->groups);
     free(s->group_of);
     free(s->members);
@@ -541,6 +583,7 @@ void group_free(group_set *s)
     free(s->ret_end);
     free(s->ret_size);
     free(s->ret_order);
+    free(s->ret_pass);
     strtab_free(s->labels);
     filter_free(&s->filter);
     free(s);
@@ -556,33 +599,19 @@ static uint32_t group_of_object(key_ctx *c, gentry *index, size_t i)
     return e ? e->index : MEMO_NONE;
 }
 
-/* Step 2: every group's live object count in each dump (every object with
- * the group's key, suspect or not). Only when every dump was loaded with
- * its sites (HEAP_LIGHT or HEAP_FULL with details). */
-static void compute_trends(group_set *s)
+/* One dump's counts of every group's key into counts (ndumps entries a
+ * group, dump d's at [g * ndumps + d]). False when mem failed. */
+static bool count_dump(group_set *s, gentry *index, size_t d, uint64_t *counts, hs_mem *mem)
 {
-    heap *const *dumps = s->session->dumps;
+    const heap *h = s->session->dumps[d];
     size_t ndumps = s->session->ndumps;
-    assert(session_has_trends(s->session));
-    gentry *index = NULL;
-    for (size_t g = 0; g < s->ngroups; g++) {
-        group *grp = &s->groups[g];
-        free(grp->trend);
-        grp->trend = hs_xcalloc(ndumps, sizeof *grp->trend);
-        gentry *e = hs_xmalloc(sizeof *e);
-        memset(&e->key, 0, sizeof e->key);
-        e->key = (gkey){ grp->number, grp->file, grp->line, grp->name, grp->type };
-        e->index = (uint32_t)g;
-        HASH_ADD(hh, index, key, sizeof e->key, e);
-    }
-    for (size_t d = 0; d < ndumps; d++) {
-        const heap *h = dumps[d];
-        key_ctx c;
-        key_ctx_init(&c, s, h);
-        uint32_t *smap = NULL;
-        if (h != s->subject) {
-            uint32_t n = strtab_count(h->strings);
-            smap = hs_xmalloc(n * sizeof *smap);
+    key_ctx c;
+    key_ctx_init(&c, s, h, mem);
+    uint32_t *smap = NULL;
+    if (h != s->subject) {
+        uint32_t n = strtab_count(h->strings);
+        smap = hs_mem_alloc(mem, n, sizeof *smap);
+        if (smap) {
             smap[0] = STRTAB_NONE;
             for (uint32_t id = 1; id < n; id++) {
                 size_t len;
@@ -590,39 +619,75 @@ static void compute_trends(group_set *s)
                 uint32_t sid = strtab_find(s->subject->strings, str, len);
                 smap[id] = sid == STRTAB_NONE ? NO_MATCH : sid;
             }
-            c.smap = smap;
         }
-        /* A key of the site and type alone is looked up once per pair
-         * (a few thousand), not once per object (millions); unless the dump
-         * has about as many sites as objects. */
-        uint32_t *memo = NULL;
-        if ((group_keys[s->by].flags & KEY_OF_SITE) && (size_t)h->nsites * RT_COUNT <= 4 * h->count + 4096) {
-            memo = hs_xmalloc((size_t)h->nsites * RT_COUNT * sizeof *memo);
-            for (size_t m = 0; m < (size_t)h->nsites * RT_COUNT; m++)
-                memo[m] = MEMO_UNKNOWN;
-        }
-        for (size_t i = 0; i < h->count; i++) {
-            uint32_t g;
-            if (memo) {
-                uint32_t *slot = &memo[(size_t)(h->site ? h->site[i] : 0) * RT_COUNT + h->type[i]];
-                if (*slot == MEMO_UNKNOWN)
-                    *slot = group_of_object(&c, index, i);
-                g = *slot;
-            } else {
-                g = group_of_object(&c, index, i);
-            }
-            if (g != MEMO_NONE)
-                s->groups[g].trend[d]++;
-        }
-        free(memo);
-        free(smap);
-        free(c.file_gem);
+        c.smap = smap;
     }
-    free_index(&index);
+    /* A key of the site and type alone is looked up once per pair
+     * (a few thousand), not once per object (millions); unless the dump
+     * has about as many sites as objects. */
+    uint32_t *memo = NULL;
+    if ((group_keys[s->by].flags & KEY_OF_SITE) && (size_t)h->nsites * RT_COUNT <= 4 * h->count + 4096)
+        memo = new_memo((size_t)h->nsites * RT_COUNT, mem);
+    for (size_t i = 0; i < h->count && !hs_mem_failed(mem); i++) {
+        uint32_t g;
+        if (memo) {
+            uint32_t *slot = &memo[(size_t)(h->site ? h->site[i] : 0) * RT_COUNT + h->type[i]];
+            if (*slot == MEMO_UNKNOWN)
+                *slot = group_of_object(&c, index, i);
+            g = *slot;
+        } else {
+            g = group_of_object(&c, index, i);
+        }
+        if (g != MEMO_NONE)
+            counts[(size_t)g * ndumps + d]++;
+    }
+    free(memo);
+    free(smap);
+    free(c.file_gem);
+    return !hs_mem_failed(mem);
+}
+
+/* Step 2: every group's live object count in each dump (every object with
+ * the group's key, suspect or not). Only when every dump was loaded with
+ * its sites (HEAP_LIGHT or HEAP_FULL with details). Fails with
+ * HS_ERR_NOMEM, the trends as they were, when its arrays cannot be
+ * allocated. */
+static hs_status compute_trends(group_set *s, hs_error *err)
+{
+    size_t ndumps = s->session->ndumps;
+    assert(session_has_trends(s->session));
+    hs_mem mem = { 0 };
+    uint64_t *counts = hs_mem_zalloc(&mem, s->ngroups, ndumps * sizeof *counts);
+    gentry *entries = hs_mem_alloc(&mem, s->ngroups, sizeof *entries);
+    gentry *index = NULL;
+    for (size_t g = 0; g < s->ngroups && !hs_mem_failed(&mem); g++) {
+        const group *grp = &s->groups[g];
+        gentry *e = &entries[g];
+        memset(&e->key, 0, sizeof e->key);
+        e->key = (gkey){ grp->number, grp->file, grp->line, grp->name, grp->type };
+        e->index = (uint32_t)g;
+        bool added;
+        HS_HASH_ADD(index, key, sizeof e->key, e, &mem, added);
+        (void)added; /* a failure is in mem */
+    }
+    for (size_t d = 0; d < ndumps && !hs_mem_failed(&mem); d++)
+        count_dump(s, index, d, counts, &mem);
+    clear_index(&index);
+    free(entries);
+    if (hs_mem_failed(&mem)) {
+        free(counts);
+        return hs_mem_fail(err, &mem, "cannot count the objects of %zu groups in each of %zu dumps", s->ngroups,
+                           ndumps);
+    }
+    free(s->trends);
+    s->trends = counts;
     s->trend_max = 0;
-    for (size_t g = 0; g < s->ngroups; g++)
+    for (size_t g = 0; g < s->ngroups; g++) {
+        s->groups[g].trend = &counts[g * ndumps];
         for (size_t d = 0; d < ndumps; d++)
             s->trend_max = s->groups[g].trend[d] > s->trend_max ? s->groups[g].trend[d] : s->trend_max;
+    }
+    return HS_OK;
 }
 
 /* Every group's retained size over the members that pass (pass == NULL:
@@ -664,35 +729,55 @@ static int cmp_pre(const void *pa, const void *pb, void *arg)
 
 /* Step 3: every group's retained size in the latest dump's graph: the sum
  * of the retained sizes of its objects that have no other object of the
- * same group above them in the dominator tree (sum_retained). */
-static void compute_retained(group_set *s)
+ * same group above them in the dominator tree (sum_retained). Fails with
+ * HS_ERR_NOMEM, the set as it was, when its arrays cannot be allocated. */
+static hs_status compute_retained(group_set *s, hs_error *err)
 {
     const session *ses = s->session;
     const graph *gr = ses->graph;
     assert(gr && gr->idom);
     const heap *subject = s->subject;
     size_t count = s->diff->count;
-    uint32_t *pre = hs_xmalloc(((size_t)gr->n + 1) * sizeof *pre);
-    uint32_t *end = hs_xmalloc(((size_t)gr->n + 1) * sizeof *end);
+    hs_mem mem = { 0 };
+    uint32_t *pre = hs_mem_alloc(&mem, (size_t)gr->n + 1, sizeof *pre);
+    uint32_t *end = hs_mem_alloc(&mem, (size_t)gr->n + 1, sizeof *end);
+    uint32_t *ret_pre = hs_mem_zalloc(&mem, count, sizeof *ret_pre);
+    uint32_t *ret_end = hs_mem_zalloc(&mem, count, sizeof *ret_end);
+    uint64_t *ret_size = hs_mem_zalloc(&mem, count, sizeof *ret_size);
+    uint32_t *ret_order = hs_mem_alloc(&mem, count, sizeof *ret_order);
+    uint8_t *ret_pass = hs_mem_alloc(&mem, count, sizeof *ret_pass);
+    if (hs_mem_failed(&mem)) {
+        free(pre);
+        free(end);
+        free(ret_pre);
+        free(ret_end);
+        free(ret_size);
+        free(ret_order);
+        free(ret_pass);
+        return hs_mem_fail(err, &mem, "cannot sum the retained sizes of %zu groups of %zu objects", s->ngroups,
+                           count);
+    }
     graph_dom_preorder(gr, pre, end);
-    free(s->ret_pre);
-    free(s->ret_end);
-    free(s->ret_size);
-    free(s->ret_order);
-    s->ret_pre = hs_xcalloc(count ? count : 1, sizeof *s->ret_pre);
-    s->ret_end = hs_xcalloc(count ? count : 1, sizeof *s->ret_end);
-    s->ret_size = hs_xcalloc(count ? count : 1, sizeof *s->ret_size);
-    s->ret_order = hs_xmalloc((count ? count : 1) * sizeof *s->ret_order);
     for (size_t k = 0; k < count; k++) {
         uint32_t v = session_node_of(ses, subject, s->diff->objects[k]);
         if (v == GRAPH_NONE)
             continue; /* freed, or the slot holds another object now */
-        s->ret_pre[k] = pre[v]; /* 0 when no root reaches it */
-        s->ret_end[k] = end[v];
-        s->ret_size[k] = gr->retained[v];
+        ret_pre[k] = pre[v]; /* 0 when no root reaches it */
+        ret_end[k] = end[v];
+        ret_size[k] = gr->retained[v];
     }
     free(pre);
     free(end);
+    free(s->ret_pre);
+    free(s->ret_end);
+    free(s->ret_size);
+    free(s->ret_order);
+    free(s->ret_pass);
+    s->ret_pre = ret_pre;
+    s->ret_end = ret_end;
+    s->ret_size = ret_size;
+    s->ret_order = ret_order;
+    s->ret_pass = ret_pass;
     /* Each group's members in preorder. */
     memcpy(s->ret_order, s->members, count * sizeof *s->ret_order);
     by_pre ctx = { s->ret_pre };
@@ -702,6 +787,7 @@ static void compute_retained(group_set *s)
     sum_retained(s, NULL, true);
     s->has_retained = true;
     s->full_valid = false;
+    return HS_OK;
 }
 
 /* Step 4: totals over the objects that pass s->filter, and the groups with
@@ -720,7 +806,9 @@ static void apply_filter(group_set *s)
         filter_prepare(&s->filter, h);
     /* Which objects pass, for the retained sizes (they depend on which
      * members of a group are counted, not only on how many). */
-    uint8_t *pass = s->has_retained && f ? hs_xcalloc(s->diff->count ? s->diff->count : 1, 1) : NULL;
+    uint8_t *pass = s->has_retained && f ? s->ret_pass : NULL;
+    if (pass)
+        memset(pass, 0, s->diff->count);
     for (size_t k = 0; k < s->diff->count; k++) {
         size_t i = s->diff->objects[k];
         if (f && !filter_object_passes(f, h, i))
@@ -736,7 +824,6 @@ static void apply_filter(group_set *s)
     }
     if (s->has_retained)
         sum_retained(s, pass, false);
-    free(pass);
     uint64_t min = f && f->min_count ? f->min_count : 1;
     s->min_shown = min;
     s->nvisible = 0;
@@ -853,10 +940,16 @@ static int cmp_ids(const void *pa, const void *pb, void *arg)
     return c ? c : la < lb ? -1 : la > lb ? 1 : 0;
 }
 
-static uint32_t *string_ranks(const strtab *t)
+/* Every string's rank in byte order; NULL when mem failed. */
+static uint32_t *string_ranks(const strtab *t, hs_mem *mem)
 {
     uint32_t n = strtab_count(t);
-    uint32_t *ids = hs_xmalloc(n * sizeof *ids), *rank = hs_xmalloc(n * sizeof *rank);
+    uint32_t *ids = hs_mem_alloc(mem, n, sizeof *ids), *rank = hs_mem_alloc(mem, n, sizeof *rank);
+    if (hs_mem_failed(mem)) {
+        free(ids);
+        free(rank);
+        return NULL;
+    }
     for (uint32_t i = 0; i < n; i++)
         ids[i] = i;
     rank_ctx ctx = { t };
@@ -867,10 +960,16 @@ static uint32_t *string_ranks(const strtab *t)
     return rank;
 }
 
-static void rank_groups(group_set *s)
+/* False when mem failed (the ranks are not set). */
+static bool rank_groups(group_set *s, hs_mem *mem)
 {
-    uint32_t *file_rank = string_ranks(s->subject->strings);
-    uint32_t *label_rank = group_keys[s->by].flags & KEY_NAME_IS_LABEL ? string_ranks(s->labels) : NULL;
+    uint32_t *file_rank = string_ranks(s->subject->strings, mem);
+    bool by_label = group_keys[s->by].flags & KEY_NAME_IS_LABEL;
+    uint32_t *label_rank = by_label && file_rank ? string_ranks(s->labels, mem) : NULL;
+    if (!file_rank || (by_label && !label_rank)) {
+        free(file_rank);
+        return false;
+    }
     uint32_t type_rank[RT_COUNT];
     for (int t = 0; t < RT_COUNT; t++) {
         type_rank[t] = 0;
@@ -885,6 +984,7 @@ static void rank_groups(group_set *s)
     }
     free(file_rank);
     free(label_rank);
+    return true;
 }
 
 const char *group_label(const group_set *s, const group *g, char *buf, size_t size, size_t *out_len)
@@ -901,20 +1001,28 @@ const char *group_label(const group_set *s, const group *g, char *buf, size_t si
 
 /* ---- the pipeline ------------------------------------------------------------ */
 
-group_set *group_new(const session *ses, const group_query *q)
+hs_status group_new(group_set **out, const session *ses, const group_query *q, hs_error *err)
 {
-    group_set *s = build(ses, q->by);
+    group_set *s;
+    hs_status st = build(&s, ses, q->by, err);
+    if (st != HS_OK)
+        return st;
     s->sort = q->sort;
     s->reverse = q->reverse;
     if (q->trends && session_has_trends(ses))
-        compute_trends(s);
-    if (ses->graph)
-        compute_retained(s);
+        st = compute_trends(s, err);
+    if (st == HS_OK && ses->graph)
+        st = compute_retained(s, err);
+    if (st != HS_OK) {
+        group_free(s);
+        return st;
+    }
     if (q->filter)
         filter_copy(&s->filter, q->filter);
     apply_filter(s);
     sort_groups(s);
-    return s;
+    *out = s;
+    return HS_OK;
 }
 
 void group_set_filter(group_set *s, const obj_filter *f)
@@ -935,18 +1043,24 @@ void group_set_sort(group_set *s, group_sort_key key, bool reverse)
     sort_groups(s);
 }
 
-void group_trends_ready(group_set *s)
+hs_status group_trends_ready(group_set *s, hs_error *err)
 {
     if (!session_has_trends(s->session))
-        return;
-    compute_trends(s);
+        return HS_OK;
+    hs_status st = compute_trends(s, err);
+    if (st != HS_OK)
+        return st;
     s->full_valid = false; /* sorted by live counts, the full order was by count */
     sort_groups(s);
+    return HS_OK;
 }
 
-void group_graph_ready(group_set *s)
+hs_status group_graph_ready(group_set *s, hs_error *err)
 {
-    compute_retained(s);
+    hs_status st = compute_retained(s, err);
+    if (st != HS_OK)
+        return st;
     apply_filter(s);
     sort_groups(s);
+    return HS_OK;
 }

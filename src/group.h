@@ -10,6 +10,11 @@
  * group_graph_ready, group_trends_ready), so the
  * order holds whatever the caller does. Not thread-safe; owned by one
  * thread at a time.
+ *
+ * The steps that allocate what grows with the dump (grouping, trends,
+ * retained sizes) fail with HS_ERR_NOMEM and a message saying what could
+ * not be done and how much memory it needed, leaving the set as it was;
+ * filtering and sorting allocate nothing of that size and cannot fail.
  */
 #ifndef HEAPSIFT_GROUP_H
 #define HEAPSIFT_GROUP_H
@@ -51,7 +56,8 @@ typedef struct group {
     uint64_t retained;  /* retained size of the objects that pass the filter, in
                            the latest dump's graph, each byte once */
     uint64_t all_retained; /* likewise over all its objects (group_new, group_graph_ready) */
-    uint64_t *trend;    /* live objects with this key in each dump (ndumps entries), or NULL */
+    uint64_t *trend;    /* live objects with this key in each dump (ndumps entries,
+                           in group_set.trends), or NULL */
     /* Sort ranks (made when grouping): the byte order of file and name among all
      * groups, and of the type name, so that sorting never compares strings. */
     uint32_t file_rank, name_rank, type_rank;
@@ -78,6 +84,8 @@ typedef struct group_set {
     uint64_t total_memsize;
     uint64_t total_bytesize;
     size_t ndumps;            /* entries of each trend */
+    uint64_t *trends;         /* every group's trend, ndumps entries a group in
+                                 group order (NULL without trends) */
     uint64_t trend_max;       /* the largest count in any group's trend (0 without
                                  trends): how wide the counts are written */
     /* Every group sorted by their unfiltered totals, for the sort key
@@ -100,6 +108,8 @@ typedef struct group_set {
     uint32_t *ret_end;        /* one past the last number of its subtree */
     uint64_t *ret_size;       /* its node's retained size */
     uint32_t *ret_order;      /* like members, each group's part in preorder */
+    uint8_t *ret_pass;        /* scratch for the filter: does it pass (the retained
+                                 sizes depend on which members count) */
 } group_set;
 
 /* How to group, filter and sort. */
@@ -112,11 +122,12 @@ typedef struct group_query {
                                  dumps carry every object's site (session_has_trends) */
 } group_query;
 
-/* Groups the session's suspects, runs the pipeline and returns the set.
- * The subject's details (heap_load_details) must have been read for the
- * suspects; objects without are grouped under the empty site. Never fails
- * (aborts when out of memory). */
-group_set *group_new(const session *s, const group_query *q);
+/* Groups the session's suspects, runs the pipeline and sets *out to the
+ * set (the caller's: group_free). The subject's details
+ * (heap_load_details) must have been read for the suspects; objects
+ * without are grouped under the empty site. Fails with HS_ERR_NOMEM when
+ * the memory for a step cannot be had: *out is left alone. */
+hs_status group_new(group_set **out, const session *s, const group_query *q, hs_error *err);
 void group_free(group_set *s);
 
 /* A new filter (NULL: everything): totals recomputed, groups with fewer
@@ -128,13 +139,15 @@ void group_set_filter(group_set *s, const obj_filter *f);
 void group_set_sort(group_set *s, group_sort_key key, bool reverse);
 
 /* The session's graph was attached since group_new: every group's retained
- * size, then the filter and the order again (retained may be the key). */
-void group_graph_ready(group_set *s);
+ * size, then the filter and the order again (retained may be the key).
+ * HS_ERR_NOMEM: the set is as it was, without retained sizes. */
+hs_status group_graph_ready(group_set *s, hs_error *err);
 
 /* The session's dumps were given every object's site since group_new
  * (session_attach_sites): every group's trend, then the order again (the
- * live counts may be the key). Nothing when the session still lacks some. */
-void group_trends_ready(group_set *s);
+ * live counts may be the key). Nothing when the session still lacks some.
+ * HS_ERR_NOMEM: the set is as it was, its trends as before. */
+hs_status group_trends_ready(group_set *s, hs_error *err);
 
 /* The text of a group's key for display: "app.rb:27" style for sites.
  * Writes at most size bytes (NUL-terminated) into buf and returns buf; the

@@ -402,7 +402,7 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
     out->read_seconds = monotime_now() - t0;
 
     t0 = monotime_now();
-    st = graph_dominators(out->graph, cols.memsize, &why);
+    st = graph_dominators(out->graph, cols.memsize, progress ? progress->cancel : NULL, &why);
     free(cols.memsize);
     if (st != HS_OK)
         return no_memory(out, h, st, &why, err);

@@ -9,6 +9,7 @@
 #include "objinfo.h"
 #include "status.h"
 
+#define HS_UTHASH_NONFATAL /* a holder site per top-most member at most */
 #include "hs_uthash.h"
 
 /* What the analysis has learnt about a node, one byte per node. */
@@ -107,16 +108,27 @@ static int cmp_sites(const void *a, const void *b)
     return x->seen < y->seen ? -1 : x->seen > y->seen;
 }
 
-/* Adds up the holders of out->top by (type, site) into out->sites. */
-static void group_by_site(heap *latest, const graph *gr, holders *out)
+/* Adds up the holders of out->top by (type, site) into out->sites. False
+ * when mem failed (out->sites is not set). */
+static bool group_by_site(heap *latest, const graph *gr, holders *out, hs_mem *mem, hs_error *err)
 {
     site_entry *by_site = NULL;
     size_t nsites = 0;
-    for (size_t k = 0; k < out->ntop; k++) {
+    /* Every holder's details in one pass. */
+    size_t *objs = hs_mem_alloc(mem, out->ntop, sizeof *objs);
+    if (!objs)
+        return false;
+    for (size_t k = 0; k < out->ntop; k++)
+        objs[k] = out->top_holder[k] == GRAPH_NONE ? OBJ_NONE : out->top_holder[k];
+    hs_status st = objinfo_try_prepare(latest, objs, out->ntop, err);
+    free(objs);
+    if (st != HS_OK)
+        return false; /* said in err */
+    site_entry *entries = hs_mem_alloc(mem, out->ntop, sizeof *entries);
+    for (size_t k = 0; k < out->ntop && entries; k++) {
         uint32_t h = out->top_holder[k];
         if (h == GRAPH_NONE)
             continue;
-        objinfo_ensure_details(latest, h);
         site_entry key;
         memset(&key, 0, sizeof key);
         key.key.type = latest->type[h];
@@ -124,52 +136,65 @@ static void group_by_site(heap *latest, const graph *gr, holders *out)
         site_entry *r = NULL;
         HASH_FIND(hh, by_site, &key.key, sizeof key.key, r);
         if (!r) {
-            r = hs_xcalloc(1, sizeof *r);
+            r = &entries[nsites];
+            memset(r, 0, sizeof *r);
             r->key = key.key;
-            r->seen = nsites++;
+            r->seen = nsites;
             r->site.type = key.key.type;
             r->site.site = key.key.site;
             r->site.example = h;
-            HASH_ADD(hh, by_site, key, sizeof r->key, r);
+            bool added;
+            HS_HASH_ADD(by_site, key, sizeof r->key, r, mem, added);
+            if (!added)
+                break;
+            nsites++;
         }
         r->site.objects++;
         r->site.bytes += gr->retained[out->top[k]];
     }
-    if (!nsites)
-        return;
-    site_entry **list = hs_xmalloc(nsites * sizeof *list);
-    size_t k = 0;
-    site_entry *r, *tmp;
-    HASH_ITER(hh, by_site, r, tmp) list[k++] = r;
-    qsort(list, nsites, sizeof *list, cmp_sites);
-    out->sites = hs_xmalloc(nsites * sizeof *out->sites);
-    for (k = 0; k < nsites; k++)
-        out->sites[k] = list[k]->site;
-    out->nsites = nsites;
-    free(list);
-    HASH_ITER(hh, by_site, r, tmp) {
-        HASH_DEL(by_site, r);
-        free(r);
+    site_entry **list = hs_mem_alloc(mem, nsites, sizeof *list);
+    out->sites = hs_mem_alloc(mem, nsites, sizeof *out->sites);
+    if (!hs_mem_failed(mem)) {
+        size_t k = 0;
+        site_entry *r, *tmp;
+        HASH_ITER(hh, by_site, r, tmp) list[k++] = r;
+        qsort(list, nsites, sizeof *list, cmp_sites);
+        for (k = 0; k < nsites; k++)
+            out->sites[k] = list[k]->site;
+        out->nsites = nsites;
     }
+    free(list);
+    HASH_CLEAR(hh, by_site);
+    free(entries);
+    return !hs_mem_failed(mem);
 }
 
-void holders_find(const session *s, const uint32_t *nodes, size_t n, holders *out)
+hs_status holders_find(const session *s, const uint32_t *nodes, size_t n, holders *out, hs_error *err)
 {
     const graph *gr = s->graph;
     memset(out, 0, sizeof *out);
     out->largest = GRAPH_NONE;
-    out->top = hs_xmalloc((n ? n : 1) * sizeof *out->top);
-    out->top_holder = hs_xmalloc((n ? n : 1) * sizeof *out->top_holder);
-
-    uint8_t *state = hs_xcalloc((size_t)gr->n + 1, 1);
-    for (size_t k = 0; k < n; k++)
-        state[nodes[k]] = NODE_MEMBER;
-    uint32_t *scratch = hs_xmalloc(((size_t)gr->n + 1) * sizeof *scratch);
-    find_top(gr, state, nodes, n, scratch, out);
-    find_holders(gr, state, scratch, out);
+    hs_mem mem = { 0 };
+    out->top = hs_mem_alloc(&mem, n, sizeof *out->top);
+    out->top_holder = hs_mem_alloc(&mem, n, sizeof *out->top_holder);
+    uint8_t *state = hs_mem_zalloc(&mem, (size_t)gr->n + 1, 1);
+    uint32_t *scratch = hs_mem_alloc(&mem, (size_t)gr->n + 1, sizeof *scratch);
+    if (!hs_mem_failed(&mem)) {
+        for (size_t k = 0; k < n; k++)
+            state[nodes[k]] = NODE_MEMBER;
+        find_top(gr, state, nodes, n, scratch, out);
+        find_holders(gr, state, scratch, out);
+    }
     free(scratch);
     free(state);
-    group_by_site(s->latest, gr, out);
+    hs_error why = { 0 };
+    if (hs_mem_failed(&mem) || !group_by_site(s->latest, gr, out, &mem, &why)) {
+        holders_free(out);
+        if (why.msg[0])
+            return hs_fail(err, why.status, "cannot find what holds %zu objects: %s", n, why.msg);
+        return hs_mem_fail(err, &mem, "cannot find what holds %zu objects", n);
+    }
+    return HS_OK;
 }
 
 void holders_free(holders *h)

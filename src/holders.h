@@ -9,7 +9,7 @@
  * callers decide how to show it.
  *
  * Reads the session's graph, which must be attached; loads the holders'
- * details into s->latest (objinfo_ensure_details), so owner thread only.
+ * details into s->latest (objinfo_try_prepare), so owner thread only.
  */
 #ifndef HEAPSIFT_HOLDERS_H
 #define HEAPSIFT_HOLDERS_H
@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "session.h"
+#include "status.h"
 
 /* The holders that share one (type, allocation site) in the latest dump. */
 typedef struct holder_site {
@@ -53,8 +54,10 @@ typedef struct holders {
 } holders;
 
 /* Fills *out for nodes[0..n) of s->graph: distinct nodes, no GRAPH_NONE.
- * s->graph must not be NULL. */
-void holders_find(const session *s, const uint32_t *nodes, size_t n, holders *out);
+ * s->graph must not be NULL. Fails with HS_ERR_NOMEM, *out empty, when
+ * the memory for the walk (a byte and four a node of the graph), the
+ * holders or their details cannot be had. */
+hs_status holders_find(const session *s, const uint32_t *nodes, size_t n, holders *out, hs_error *err);
 
 /* Frees what holders_find allocated and leaves *h empty. NULL is fine. */
 void holders_free(holders *h);

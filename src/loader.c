@@ -91,16 +91,19 @@ static bool sites_now(const loader *l, size_t k)
  * node of the graph and per object of the diff: the retained sizes of the
  * groups (the dominator tree in preorder: 24 bytes a node, 21 an object),
  * then the suspects (about 26 a node and 44 an object), or a root path or
- * what holds a group (13 a node). Those allocations abort when they fail,
- * so the graph pass holds that much back (hs_mem: it fails instead) and the
+ * what holds a group (13 a node). Those fail with a message when they
+ * cannot be had, and the explorer goes on without them; the graph pass
+ * holds that much back all the same (hs_mem: it fails instead) and the
  * owner gets it back as it attaches the graph: under an address-space limit
  * (ulimit -v), a graph that could be read but not used fails the pass with
- * a message, as one that could not be read. */
+ * a message, as one that could not be read, rather than leaving every
+ * view that needs it to fail one by one. */
 #define GRAPH_USE_PER_NODE 32
 #define GRAPH_USE_PER_OBJECT 64
 /* Likewise for the owner's first grouping of the diff's objects (a group
  * per object, its members, a memo of the sites), held from the hand-over
- * until the owner groups them: the allocations of group.c abort too. */
+ * until the owner groups them: a load whose grouping would not fit fails as
+ * a load, before the explorer shows a list it could not regroup. */
 #define GROUPING_PER_OBJECT 32
 #define GROUPING_BASE ((size_t)4 << 20)
 
@@ -130,10 +133,10 @@ static hs_status reserve_graph_use(loader *l, const heap *latest)
 
 /* The diff's sorted copies (12 bytes an object of the dumps compared, two at
  * a time beside the subject's, and the object ids'), and its flags (5 bytes
- * an object of the subject). Its allocations abort (diff.c), so the loader
- * first takes that much and gives it back: nothing else allocates while the
- * diff runs, so under an address-space limit the diff then finds it, and a
- * load whose diff would not fit fails with a message. */
+ * an object of the subject). The diff fails with a message when they cannot
+ * be had; the loader first takes that much and gives it back all the same,
+ * so that a load whose diff would not fit says so in the words of a load
+ * ("not enough memory to compare"), before the diff has sorted anything. */
 #define DIFF_PER_SUBJECT_OBJECT 32
 #define DIFF_PER_LARGEST_OBJECT 36
 

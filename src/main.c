@@ -643,12 +643,20 @@ static bool report_trends(const options *o)
     return (o->trend && !o->suspects) || group_sort_needs(o->sort) == SORT_NEEDS_TRENDS;
 }
 
+/* The groups the report shows; NULL, with the reason on stderr, when they
+ * cannot be made (out of memory). */
 static group_set *make_groups(const session *ses, const options *o)
 {
     group_query q = {
         .by = o->by, .filter = &o->filter, .sort = o->sort, .reverse = o->reverse, .trends = report_trends(o),
     };
-    return group_new(ses, &q);
+    group_set *set;
+    hs_error err;
+    if (group_new(&set, ses, &q, &err) != HS_OK) {
+        print_error(err.msg);
+        return NULL;
+    }
+    return set;
 }
 
 /* The report, or --suspects, of set (made by make_groups, freed here);
@@ -716,8 +724,8 @@ static int report(loader *l, const options *o)
     /* --suspects reads no group's retained size: grouped before the graph
      * is attached, the groups skip computing them. */
     group_set *set = NULL;
-    if (o->suspects && group_sort_needs(o->sort) != SORT_NEEDS_GRAPH)
-        set = make_groups(l->session, o);
+    if (o->suspects && group_sort_needs(o->sort) != SORT_NEEDS_GRAPH && !(set = make_groups(l->session, o)))
+        return EXIT_INPUT;
     if (l->opts.want_graph)
         loader_attach_graph(l);
     const session *ses = l->session;
@@ -727,7 +735,9 @@ static int report(loader *l, const options *o)
         print_stats(l);
     if (o->why || o->path_set)
         return report_why(ses, o);
-    return report_groups(ses, set ? set : make_groups(ses, o), o);
+    if (!set && !(set = make_groups(ses, o)))
+        return EXIT_INPUT;
+    return report_groups(ses, set, o);
 }
 
 /* The explorer, until the person quits; returns the exit status. *l is

@@ -33,26 +33,37 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void objinfo_prepare(heap *h, const size_t *objs, size_t n)
+hs_status objinfo_try_prepare(heap *h, const size_t *objs, size_t n, hs_error *err)
 {
     if (!h->offset || n == 0)
-        return;
-    uint32_t *want = hs_xmalloc(n * sizeof *want);
+        return HS_OK;
+    hs_mem mem = { 0 };
+    uint32_t *want = hs_mem_alloc(&mem, n, sizeof *want);
+    if (!want)
+        return hs_mem_fail(err, &mem, "%s: cannot read the details of %zu objects", h->path, n);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (objs[i] != OBJ_NONE && !(h->flags[objs[i]] & HEAP_F_DETAILED))
             want[k++] = (uint32_t)objs[i];
     /* In file order, so the lines are read front to back. */
     qsort(want, k, sizeof *want, cmp_u32);
-    if (k)
-        heap_load_details(h, want, k, 1);
+    hs_status st = k ? heap_try_load_details(h, want, k, 1, err) : HS_OK;
     free(want);
+    return st;
+}
+
+void objinfo_prepare(heap *h, const size_t *objs, size_t n)
+{
+    hs_error err;
+    if (objinfo_try_prepare(h, objs, n, &err) != HS_OK)
+        hs_abort(&err);
 }
 
 /* Collects a record's references (json_scan_line callback). */
 typedef struct ref_sink {
     objinfo *oi;
     const addrmap *ai;
+    hs_mem *mem;      /* where refs comes from */
     bool is_object;   /* the line is an OBJECT's */
     bool class_edge;  /* refs ends with its "class" */
 } ref_sink;
@@ -63,7 +74,9 @@ static void collect_refs(void *ctx, const scan_record *r)
     objinfo *oi = rs->oi;
     bool imemo = r->type.len == 5 && memcmp(r->type.ptr, "IMEMO", 5) == 0;
     size_t n = r->nrefs + (r->class_addr && !imemo ? 1 : 0);
-    oi->refs = hs_xcalloc(n ? n : 1, sizeof *oi->refs);
+    oi->refs = hs_mem_zalloc(rs->mem, n, sizeof *oi->refs);
+    if (!oi->refs)
+        return; /* objinfo_read says so */
     for (size_t k = 0; k < r->nrefs; k++) {
         oi->refs[k].address = r->refs[k];
         oi->refs[k].index = find(rs->ai, r->refs[k]);
@@ -93,7 +106,7 @@ static const json_member *member(const objinfo *oi, const char *key)
  * order with the class left out and immediates skipped: with as many
  * references as named ivars each reference is its ivar; with fewer,
  * reference j is one of ivars j .. j + (ivars - references). */
-static void read_ivars(objinfo *oi, const heap *h, bool is_object, bool class_edge)
+static void read_ivars(objinfo *oi, const heap *h, bool is_object, bool class_edge, hs_mem *mem)
 {
     if (!oi->shape_id && !member(oi, "shape_id"))
         return;
@@ -109,7 +122,9 @@ static void read_ivars(objinfo *oi, const heap *h, bool is_object, bool class_ed
     if (!oi->shape.known || oi->shape.nnames == 0)
         return;
     size_t nn = oi->shape.nnames;
-    oi->ivar_names = hs_xmalloc(nn * sizeof *oi->ivar_names);
+    oi->ivar_names = hs_mem_alloc(mem, nn, sizeof *oi->ivar_names);
+    if (!oi->ivar_names)
+        return; /* objinfo_read says so */
     shapes_ivars(&h->shape_tree, oi->shape_id, oi->ivar_names, nn);
     if (!is_object)
         return;
@@ -117,8 +132,10 @@ static void read_ivars(objinfo *oi, const heap *h, bool is_object, bool class_ed
     if (nobj > nn)
         return; /* more references than ivars: not lined up by slot */
     size_t skipped = nn - nobj;
-    oi->ivar_value = hs_xmalloc(nn * sizeof *oi->ivar_value);
-    oi->ivar_ref = hs_xcalloc(nn, sizeof *oi->ivar_ref);
+    oi->ivar_value = hs_mem_alloc(mem, nn, sizeof *oi->ivar_value);
+    oi->ivar_ref = hs_mem_zalloc(mem, nn, sizeof *oi->ivar_ref);
+    if (hs_mem_failed(mem))
+        return; /* objinfo_read says so */
     for (size_t k = 0; k < nn; k++)
         oi->ivar_value[k] = nobj == 0 ? IVAR_IMMEDIATE : skipped == 0 ? IVAR_REF : IVAR_UNKNOWN;
     for (size_t j = 0; j < nobj; j++) {
@@ -171,8 +188,9 @@ size_t objinfo_ivar_to(const heap *h, const addrmap *ai, size_t holder, uint64_t
 hs_status objinfo_load(objinfo *oi, heap *h, const addrmap *ai, size_t index, hs_error *err)
 {
     hs_status st = objinfo_read(oi, h, ai, index, err);
-    if (st == HS_OK)
-        objinfo_ensure_details(h, index);
+    size_t one = index;
+    if (st == HS_OK && (st = objinfo_try_prepare(h, &one, 1, err)) != HS_OK)
+        objinfo_free(oi);
     return st;
 }
 
@@ -187,23 +205,36 @@ hs_status objinfo_read(objinfo *oi, const heap *h, const addrmap *ai, size_t ind
     hs_status st = dumpfile_line(&h->file, h->offset[index], &line, &len, err);
     if (st != HS_OK)
         return st;
-    oi->line = hs_xmalloc(len + DUMPFILE_PADDING);
-    memcpy(oi->line, line, len);
-    memset(oi->line + len, ' ', DUMPFILE_PADDING);
-    oi->line_len = len;
-    size_t n = json_members(oi->line, len, NULL, 0);
-    oi->members = hs_xcalloc(n ? n : 1, sizeof *oi->members);
-    oi->nmembers = json_members(oi->line, len, oi->members, n);
-    if (oi->nmembers > n)
-        oi->nmembers = n;
-
-    json_scanner *sc = json_scanner_new();
-    scan_options opts = { .want_refs = true };
-    ref_sink rs = { oi, ai, false, false };
-    scan_sink sink = { &rs, collect_refs, NULL, NULL };
-    json_scan_line(sc, oi->line, len, h->offset[index], &opts, &sink);
-    json_scanner_free(sc);
-    read_ivars(oi, h, rs.is_object, rs.class_edge);
+    /* A line is as long as its object has references (an Array of
+     * millions): everything sized by it may fail. */
+    hs_mem mem = { 0 };
+    oi->line = hs_mem_alloc(&mem, len + DUMPFILE_PADDING, 1);
+    size_t n = 0;
+    if (oi->line) {
+        memcpy(oi->line, line, len);
+        memset(oi->line + len, ' ', DUMPFILE_PADDING);
+        oi->line_len = len;
+        n = json_members(oi->line, len, NULL, 0);
+    }
+    oi->members = hs_mem_zalloc(&mem, n, sizeof *oi->members);
+    if (!hs_mem_failed(&mem)) {
+        oi->nmembers = json_members(oi->line, len, oi->members, n);
+        if (oi->nmembers > n)
+            oi->nmembers = n;
+        json_scanner *sc = json_scanner_new();
+        scan_options opts = { .want_refs = true };
+        ref_sink rs = { oi, ai, &mem, false, false };
+        scan_sink sink = { &rs, collect_refs, NULL, NULL };
+        json_scan_line(sc, oi->line, len, h->offset[index], &opts, &sink);
+        json_scanner_free(sc);
+        if (!hs_mem_failed(&mem))
+            read_ivars(oi, h, rs.is_object, rs.class_edge, &mem);
+    }
+    if (hs_mem_failed(&mem)) {
+        objinfo_free(oi);
+        return hs_mem_fail(err, &mem, "%s: cannot read object 0x%" PRIx64 " (a line of %zu bytes)", h->path,
+                           h->addr[index], len);
+    }
     return HS_OK;
 }
 

@@ -65,7 +65,10 @@ typedef struct objinfo {
 #define OBJINFO_MAX_REFERRERS 5000
 
 /* Reads object `index` of h in full, its details included. Fails when its
- * line cannot be read. */
+ * line cannot be read, and with HS_ERR_NOMEM (oi empty) when what is sized
+ * by its line (its copy, members, references) or its details cannot be
+ * allocated. The referrers' lists are capped (OBJINFO_MAX_REFERRERS) and
+ * abort like the small allocations. */
 hs_status objinfo_load(objinfo *oi, heap *h, const addrmap *ai, size_t index, hs_error *err);
 
 /* The same without reading its details: only reads h. */
@@ -115,5 +118,10 @@ void objinfo_ensure_details(heap *h, size_t index);
 /* The same for objs[0..n) (OBJ_NONE entries are skipped), in one pass: what
  * a view does before it shows them. */
 void objinfo_prepare(heap *h, const size_t *objs, size_t n);
+
+/* objinfo_prepare that fails with HS_ERR_NOMEM, nothing read, where
+ * objinfo_prepare aborts with that message (for its callers with no way to
+ * say so). */
+hs_status objinfo_try_prepare(heap *h, const size_t *objs, size_t n, hs_error *err);
 
 #endif

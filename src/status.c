@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,35 @@ char *hs_xstrndup(const char *s, size_t len)
 
 /* ---- allocations that may fail ------------------------------------------- */
 
+/* hs_mem_fail_after's countdown: while armed, allocations left before every
+ * one fails. */
+static atomic_bool fail_armed;
+static atomic_long fail_left;
+
+void hs_mem_fail_after(long n)
+{
+    atomic_store(&fail_left, n);
+    atomic_store(&fail_armed, n >= 0);
+}
+
+/* Must this allocation fail, for a test? */
+static bool test_fails(void)
+{
+    if (!atomic_load_explicit(&fail_armed, memory_order_relaxed))
+        return false;
+    return atomic_fetch_sub(&fail_left, 1) <= 0;
+}
+
+static void *try_malloc(size_t bytes)
+{
+    return test_fails() ? NULL : malloc(bytes ? bytes : 1);
+}
+
+void *hs_mem_raw(size_t bytes)
+{
+    return try_malloc(bytes);
+}
+
 /* count * size, or false when it overflows. */
 static bool bytes_of(size_t count, size_t size, size_t *bytes)
 {
@@ -122,7 +152,7 @@ void *hs_mem_alloc(hs_mem *m, size_t count, size_t size)
     size_t bytes;
     if (!mem_ask(m, count, size, &bytes))
         return NULL;
-    return mem_got(m, malloc(bytes ? bytes : 1), bytes);
+    return mem_got(m, try_malloc(bytes), bytes);
 }
 
 void *hs_mem_zalloc(hs_mem *m, size_t count, size_t size)
@@ -130,7 +160,7 @@ void *hs_mem_zalloc(hs_mem *m, size_t count, size_t size)
     size_t bytes;
     if (!mem_ask(m, count, size, &bytes))
         return NULL;
-    return mem_got(m, calloc(bytes ? bytes : 1, 1), bytes);
+    return mem_got(m, test_fails() ? NULL : calloc(bytes ? bytes : 1, 1), bytes);
 }
 
 void *hs_mem_grow(hs_mem *m, void *ptr, size_t old_count, size_t count, size_t size)
@@ -143,7 +173,7 @@ void *hs_mem_grow(hs_mem *m, void *ptr, size_t old_count, size_t count, size_t s
     size_t growth = bytes > old_bytes ? bytes - old_bytes : 0;
     if (!mem_ask(m, growth, 1, &growth))
         return NULL;
-    return mem_got(m, realloc(ptr, bytes ? bytes : 1), growth ? growth : bytes);
+    return mem_got(m, test_fails() ? NULL : realloc(ptr, bytes ? bytes : 1), growth ? growth : bytes);
 }
 
 char *hs_mem_strndup(hs_mem *m, const char *s, size_t len)
@@ -154,6 +184,13 @@ char *hs_mem_strndup(hs_mem *m, const char *s, size_t len)
         p[len] = '\0';
     }
     return p;
+}
+
+void hs_mem_lost(hs_mem *m, size_t bytes)
+{
+    size_t counted;
+    if (mem_ask(m, bytes, 1, &counted))
+        mem_got(m, NULL, bytes);
 }
 
 hs_status hs_mem_fail(hs_error *err, const hs_mem *m, const char *what_fmt, ...)

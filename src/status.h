@@ -40,8 +40,8 @@ hs_status hs_fail(hs_error *err, hs_status status, const char *fmt, ...)
  * allocations (a struct, a name, a table of a few entries per dump) whose
  * failure means nothing else could go on either, and for the explorer's own
  * screens. What is sized by a dump (a column per object, an array per
- * reference) is allocated with hs_mem below wherever the failure can be
- * reported (the loader's passes, the graph), and fails with HS_ERR_NOMEM. */
+ * reference, per group, per path) is allocated with hs_mem below, and
+ * fails with HS_ERR_NOMEM. */
 void *hs_xmalloc(size_t size);
 void *hs_xcalloc(size_t count, size_t size);
 void *hs_xrealloc(void *ptr, size_t size);
@@ -76,6 +76,20 @@ static inline int hs_mem_failed(const hs_mem *m)
 {
     return m->failed != 0;
 }
+
+/* Counts an allocation of `bytes` that another allocator made and that
+ * failed (a uthash table: see hs_uthash.h), as if m had made it. */
+void hs_mem_lost(hs_mem *m, size_t bytes);
+
+/* malloc for an allocator that cannot take an hs_mem (uthash's, see
+ * hs_uthash.h): NULL on failure, counted by hs_mem_fail_after like the
+ * hs_mem calls. */
+void *hs_mem_raw(size_t bytes);
+
+/* For tests: after n more allocations through hs_mem (and hs_mem_raw)
+ * succeed, every later one fails with ENOMEM, until hs_mem_fail_after(-1)
+ * lets them succeed again. Nothing but a test calls it. Any thread. */
+void hs_mem_fail_after(long n);
 
 /* HS_ERR_NOMEM with a message that says what could not be done and how much
  * it needed: "<what>: 180 MB of memory needed, of which 40 MB could not be

@@ -11,6 +11,7 @@
 #include "objinfo.h"
 #include "rtype.h"
 
+#define HS_UTHASH_NONFATAL /* a fold per holder at most */
 #include "hs_uthash.h"
 
 #define PENDING (GRAPH_NONE - 1) /* holder[v] of a member not walked yet */
@@ -54,15 +55,17 @@ suspect_growth suspect_growth_of(const uint64_t *counts, size_t n)
 
 /* ---- the graph part ---------------------------------------------------------- */
 
-void suspects_walk_up(const graph *g, const uint8_t *member, const uint32_t *members, size_t n,
-                      uint32_t *holder, uint32_t *top)
+bool suspects_walk_up(const graph *g, const uint8_t *member, const uint32_t *members, size_t n,
+                      uint32_t *holder, uint32_t *top, hs_mem *mem)
 {
     assert(g->idom && g->n < PENDING && !member[g->n]);
-    for (size_t k = 0; k < n; k++)
-        holder[members[k]] = PENDING;
     /* The members one walk passed, resolved together when it ends: at most
      * every member once. */
-    uint32_t *walked = hs_xmalloc((n ? n : 1) * sizeof *walked);
+    uint32_t *walked = hs_mem_alloc(mem, n, sizeof *walked);
+    if (!walked)
+        return false;
+    for (size_t k = 0; k < n; k++)
+        holder[members[k]] = PENDING;
     for (size_t k = 0; k < n; k++) {
         uint32_t v = members[k];
         if (holder[v] != PENDING)
@@ -91,15 +94,21 @@ void suspects_walk_up(const graph *g, const uint8_t *member, const uint32_t *mem
         }
     }
     free(walked);
+    return true;
 }
 
-void suspects_root_masks(const graph *g, uint16_t *mask)
+bool suspects_root_masks(const graph *g, uint16_t *mask, hs_mem *mem)
 {
     size_t nodes = (size_t)g->n + 1;
-    memset(mask, 0, nodes * sizeof *mask);
     /* A node is queued at most once at a time, so nodes slots suffice. */
-    uint32_t *queue = hs_xmalloc(nodes * sizeof *queue);
-    uint8_t *queued = hs_xcalloc(nodes, 1);
+    uint32_t *queue = hs_mem_alloc(mem, nodes, sizeof *queue);
+    uint8_t *queued = hs_mem_zalloc(mem, nodes, 1);
+    if (hs_mem_failed(mem)) {
+        free(queue);
+        free(queued);
+        return false;
+    }
+    memset(mask, 0, nodes * sizeof *mask);
     size_t head = 0, len = 0;
     uint32_t first = g->out_start[g->n], last = g->out_start[g->n + 1];
     for (uint32_t e = first; e < last; e++) {
@@ -129,6 +138,7 @@ void suspects_root_masks(const graph *g, uint16_t *mask)
     }
     free(queue);
     free(queued);
+    return true;
 }
 
 /* ---- finding the suspects ------------------------------------------------------ */
@@ -160,8 +170,13 @@ typedef struct raw_row {
     uint64_t min_addr;   /* HELD: the lowest holder address, the last sort key */
 } raw_row;
 
-/* Everything suspects_find works with, read and scratch. */
+/* Everything suspects_find works with, read and scratch. Every allocation
+ * is made from mem: a step that finds it failed returns false, and so do
+ * the steps after it. */
 typedef struct finder {
+    hs_mem mem;           /* what the search asked for */
+    hs_error detail_err;  /* why reading objects' details failed ... */
+    hs_status detail_st;  /* ... when it did (HS_OK while not) */
     const session *s;     /* what is searched */
     const group_set *set; /* which objects count, and their groups */
     const graph *g;       /* s->graph */
@@ -205,23 +220,38 @@ static bool object_is_dump_noise(const heap *h, size_t i)
     return h->site && site_is_dump_noise(h, h->site[i]);
 }
 
-/* The fold of key, made when new. */
+/* The fold of key, made when new; NULL when f->mem failed. */
 static fold *fold_for(finder *f, const fold_key *key, bool noise)
 {
     fold *r = NULL;
     HASH_FIND(hh, f->folds, key, sizeof *key, r);
     if (r)
         return r;
-    r = hs_xcalloc(1, sizeof *r);
-    r->key = *key;
-    r->id = (uint32_t)f->nfolds++;
-    r->noise = noise;
-    HASH_ADD(hh, f->folds, key, sizeof r->key, r);
-    if (f->nfolds > f->folds_cap) {
-        f->folds_cap = 2 * f->nfolds;
-        f->by_id = hs_xrealloc(f->by_id, f->folds_cap * sizeof *f->by_id);
-        f->row_of = hs_xrealloc(f->row_of, 2 * f->folds_cap * sizeof *f->row_of);
+    if (f->nfolds == f->folds_cap) {
+        size_t cap = 2 * f->nfolds + 16;
+        fold **by_id = hs_mem_grow(&f->mem, f->by_id, f->folds_cap, cap, sizeof *f->by_id);
+        if (by_id)
+            f->by_id = by_id;
+        uint32_t *row_of = hs_mem_grow(&f->mem, f->row_of, 2 * f->folds_cap, 2 * cap, sizeof *f->row_of);
+        if (row_of)
+            f->row_of = row_of;
+        if (hs_mem_failed(&f->mem))
+            return NULL;
+        f->folds_cap = cap;
     }
+    r = hs_mem_zalloc(&f->mem, 1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->key = *key;
+    r->id = (uint32_t)f->nfolds;
+    r->noise = noise;
+    bool added;
+    HS_HASH_ADD(f->folds, key, sizeof r->key, r, &f->mem, added);
+    if (!added) {
+        free(r);
+        return NULL;
+    }
+    f->nfolds++;
     f->by_id[r->id] = r;
     f->row_of[2 * r->id] = f->row_of[2 * r->id + 1] = GRAPH_NONE;
     return r;
@@ -252,8 +282,12 @@ static fold_key key_without_holder(finder *f, uint32_t h, uint32_t t)
     if (h == GRAPH_NONE)
         return key_of_kind(SUSPECT_UNREACHED, 0);
     if (!f->mask) {
-        f->mask = hs_xmalloc(((size_t)f->g->n + 1) * sizeof *f->mask);
-        suspects_root_masks(f->g, f->mask);
+        uint16_t *mask = hs_mem_alloc(&f->mem, (size_t)f->g->n + 1, sizeof *mask);
+        if (!mask || !suspects_root_masks(f->g, mask, &f->mem)) {
+            free(mask);
+            return key_of_kind(SUSPECT_ROOTS, 0); /* not used: f->mem failed */
+        }
+        f->mask = mask;
     }
     uint16_t m = f->mask[t];
     return key_of_kind(f->stack_mask && m == f->stack_mask ? SUSPECT_STACK : SUSPECT_ROOTS, m);
@@ -263,17 +297,18 @@ static fold_key key_without_holder(finder *f, uint32_t h, uint32_t t)
  * groups it shows. Every object of R is marked a member all the same (the
  * filters choose what counts, not who holds it); *all gets the distinct
  * nodes of R, *nall their number. */
-static void collect_members(finder *f, uint32_t **all, size_t *nall)
+static bool collect_members(finder *f, uint32_t **all, size_t *nall)
 {
     const group_set *set = f->set;
     const diff_result *d = f->s->diff;
     bool filtered = filter_active(&set->filter);
     assert(!filtered || set->filter.prepared_for == f->subject);
-    size_t cap = d->count ? d->count : 1;
-    f->pos = hs_xmalloc(cap * sizeof *f->pos);
-    f->node = hs_xmalloc(cap * sizeof *f->node);
-    *all = hs_xmalloc(cap * sizeof **all);
+    f->pos = hs_mem_alloc(&f->mem, d->count, sizeof *f->pos);
+    f->node = hs_mem_alloc(&f->mem, d->count, sizeof *f->node);
+    *all = hs_mem_alloc(&f->mem, d->count, sizeof **all);
     *nall = 0;
+    if (hs_mem_failed(&f->mem))
+        return false;
     for (size_t k = 0; k < d->count; k++) {
         size_t i = d->objects[k];
         uint32_t v = session_node_of(f->s, f->subject, i);
@@ -290,14 +325,26 @@ static void collect_members(finder *f, uint32_t **all, size_t *nall)
         f->node[f->m] = v;
         f->m++;
     }
+    return true;
+}
+
+/* Reads the details of objs[0..n) of the latest dump; false (f->detail_st)
+ * when that fails. */
+static bool load_details(finder *f, const uint32_t *objs, size_t n)
+{
+    if (!f->latest->offset)
+        return true;
+    f->detail_st = heap_try_load_details(f->latest, objs, n, 0, &f->detail_err);
+    return f->detail_st == HS_OK;
 }
 
 /* The holder of every member of R (walking up the dominator tree once),
  * the details of every object holding a counted one, and its fold. */
-static void find_holders(finder *f, uint32_t *all, size_t nall)
+static bool find_holders(finder *f, uint32_t *all, size_t nall)
 {
     const graph *g = f->g;
-    suspects_walk_up(g, f->member, all, nall, f->holder, f->top);
+    if (!suspects_walk_up(g, f->member, all, nall, f->holder, f->top, &f->mem))
+        return false;
     /* The holding objects, each once, their details read in one pass
      * (into all, which is read no more). */
     size_t nh = 0;
@@ -309,8 +356,8 @@ static void find_holders(finder *f, uint32_t *all, size_t nall)
             all[nh++] = h;
         }
     }
-    if (f->latest->offset)
-        heap_load_details(f->latest, all, nh, 0);
+    if (!load_details(f, all, nh))
+        return false;
     for (size_t k = 0; k < nh; k++) {
         uint32_t h = all[k];
         fold_key key = key_of_kind(SUSPECT_HELD, 0);
@@ -321,19 +368,28 @@ static void find_holders(finder *f, uint32_t *all, size_t nall)
             key.site = f->latest->site ? f->latest->site[h] : 0;
             key.class_addr = heap_class_of(f->latest, h);
         }
-        f->fold_of[h] = fold_for(f, &key, object_is_dump_noise(f->latest, h))->id;
+        const fold *fd = fold_for(f, &key, object_is_dump_noise(f->latest, h));
+        if (!fd)
+            return false;
+        f->fold_of[h] = fd->id;
     }
+    return true;
 }
 
-/* The raw row of (fold, noise), made when new. */
+/* The raw row of (fold, noise), made when new; GRAPH_NONE when f->mem
+ * failed. */
 static uint32_t row_for(finder *f, const fold *fd, bool noise)
 {
     uint32_t *slot = &f->row_of[2 * fd->id + noise];
     if (*slot != GRAPH_NONE)
         return *slot;
     if (f->nrows == f->rows_cap) {
-        f->rows_cap = f->rows_cap ? 2 * f->rows_cap : 16;
-        f->rows = hs_xrealloc(f->rows, f->rows_cap * sizeof *f->rows);
+        size_t cap = f->rows_cap ? 2 * f->rows_cap : 16;
+        raw_row *rows = hs_mem_grow(&f->mem, f->rows, f->rows_cap, cap, sizeof *f->rows);
+        if (!rows)
+            return GRAPH_NONE;
+        f->rows = rows;
+        f->rows_cap = cap;
     }
     raw_row *r = &f->rows[f->nrows];
     memset(r, 0, sizeof *r);
@@ -347,15 +403,15 @@ static uint32_t row_for(finder *f, const fold *fd, bool noise)
 }
 
 /* Each member's row, and the rows' totals. */
-static void assign_rows(finder *f)
+static bool assign_rows(finder *f)
 {
     const heap *sub = f->subject;
-    f->row = hs_xmalloc((f->m ? f->m : 1) * sizeof *f->row);
+    f->row = hs_mem_alloc(&f->mem, f->m, sizeof *f->row);
     /* Per site, not per object: is it objspace.rb? */
-    uint8_t *site_noise = hs_xmalloc(sub->nsites ? sub->nsites : 1);
-    for (uint32_t k = 0; k < sub->nsites; k++)
+    uint8_t *site_noise = hs_mem_alloc(&f->mem, sub->nsites, 1);
+    for (uint32_t k = 0; site_noise && k < sub->nsites; k++)
         site_noise[k] = site_is_dump_noise(sub, k);
-    for (size_t j = 0; j < f->m; j++) {
+    for (size_t j = 0; j < f->m && !hs_mem_failed(&f->mem); j++) {
         size_t i = f->s->diff->objects[f->pos[j]];
         uint32_t v = f->node[j];
         const fold *fd;
@@ -369,9 +425,11 @@ static void assign_rows(finder *f)
             noise = noise || fd->noise;
         } else {
             fold_key key = key_without_holder(f, h, f->top[v]);
-            fd = fold_for(f, &key, false);
+            fd = hs_mem_failed(&f->mem) ? NULL : fold_for(f, &key, false);
         }
-        uint32_t r = row_for(f, fd, noise);
+        uint32_t r = fd ? row_for(f, fd, noise) : GRAPH_NONE;
+        if (r == GRAPH_NONE)
+            break; /* f->mem failed */
         f->row[j] = r;
         raw_row *row = &f->rows[r];
         row->count++;
@@ -383,6 +441,7 @@ static void assign_rows(finder *f)
             row->min_addr = f->latest->addr[h];
     }
     free(site_noise);
+    return !hs_mem_failed(&f->mem);
 }
 
 /* ---- ranking and filling in ---------------------------------------------------- */
@@ -430,15 +489,21 @@ static int cmp_groups(const void *pa, const void *pb, void *arg)
     return c ? c : (rank[a->group] < rank[b->group] ? -1 : rank[a->group] > rank[b->group]);
 }
 
-/* The rows, ranked, with their totals. Returns rank_of (raw row -> rank). */
+/* The rows, ranked, with their totals. Returns rank_of (raw row -> rank),
+ * NULL when f->mem failed. */
 static uint32_t *rank_rows(finder *f, suspects *out)
 {
-    uint32_t *order = hs_xmalloc((f->nrows ? f->nrows : 1) * sizeof *order);
+    uint32_t *order = hs_mem_alloc(&f->mem, f->nrows, sizeof *order);
+    uint32_t *rank_of = hs_mem_alloc(&f->mem, f->nrows, sizeof *rank_of);
+    out->rows = hs_mem_zalloc(&f->mem, f->nrows, sizeof *out->rows);
+    if (hs_mem_failed(&f->mem)) {
+        free(order);
+        free(rank_of);
+        return NULL;
+    }
     for (uint32_t r = 0; r < f->nrows; r++)
         order[r] = r;
     qsort_r(order, f->nrows, sizeof *order, cmp_raw_rows, f->rows);
-    uint32_t *rank_of = hs_xmalloc((f->nrows ? f->nrows : 1) * sizeof *rank_of);
-    out->rows = hs_xcalloc(f->nrows ? f->nrows : 1, sizeof *out->rows);
     out->nrows = f->nrows;
     for (uint32_t k = 0; k < f->nrows; k++) {
         const raw_row *r = &f->rows[order[k]];
@@ -502,34 +567,43 @@ static void name_by_ivar(finder *f, suspect *sp)
 }
 
 /* Members, holders and groups of each row, row by row. */
-static void fill_rows(finder *f, suspects *out, const uint32_t *rank_of)
+static bool fill_rows(finder *f, suspects *out, const uint32_t *rank_of)
 {
     const graph *g = f->g;
     const group_set *set = f->set;
     const heap *sub = f->subject;
+    hs_mem *m = &f->mem;
+    size_t *start = hs_mem_zalloc(m, out->nrows + 1, sizeof *start);
+    uint32_t *by_row = hs_mem_alloc(m, f->m, sizeof *by_row); /* member indices j */
+    size_t *fill = hs_mem_alloc(m, out->nrows + 1, sizeof *fill);
+    out->members = hs_mem_alloc(m, f->m, sizeof *out->members);
+    out->holders = hs_mem_alloc(m, f->m, sizeof *out->holders);
+    out->groups = hs_mem_alloc(m, f->m, sizeof *out->groups);
+    /* Scratch: a holder's entry in the row being filled (by node), a
+     * group's (by group); reset after each row. */
+    uint32_t *slot = hs_mem_alloc(m, (size_t)g->n + 1, sizeof *slot);
+    uint32_t *gslot = hs_mem_alloc(m, set->ngroups, sizeof *gslot);
+    size_t *group_rank = hs_mem_alloc(m, set->ngroups, sizeof *group_rank);
+    if (hs_mem_failed(m)) {
+        free(start);
+        free(by_row);
+        free(fill);
+        free(slot);
+        free(gslot);
+        free(group_rank);
+        return false; /* out's arrays go with suspects_free */
+    }
     /* Members by rank: a counting sort. */
-    size_t *start = hs_xcalloc(out->nrows + 1, sizeof *start);
     for (size_t j = 0; j < f->m; j++)
         start[rank_of[f->row[j]] + 1]++;
     for (size_t r = 0; r < out->nrows; r++)
         start[r + 1] += start[r];
-    uint32_t *by_row = hs_xmalloc((f->m ? f->m : 1) * sizeof *by_row); /* member indices j */
-    size_t *fill = hs_xmalloc((out->nrows + 1) * sizeof *fill);
     memcpy(fill, start, (out->nrows + 1) * sizeof *fill);
     for (size_t j = 0; j < f->m; j++)
         by_row[fill[rank_of[f->row[j]]]++] = (uint32_t)j;
     free(fill);
-
-    out->members = hs_xmalloc((f->m ? f->m : 1) * sizeof *out->members);
-    out->holders = hs_xmalloc((f->m ? f->m : 1) * sizeof *out->holders);
-    out->groups = hs_xmalloc((f->m ? f->m : 1) * sizeof *out->groups);
-    /* Scratch: a holder's entry in the row being filled (by node), a
-     * group's (by group); reset after each row. */
-    uint32_t *slot = hs_xmalloc(((size_t)g->n + 1) * sizeof *slot);
     memset(slot, 0xff, ((size_t)g->n + 1) * sizeof *slot);
-    uint32_t *gslot = hs_xmalloc((set->ngroups ? set->ngroups : 1) * sizeof *gslot);
-    memset(gslot, 0xff, (set->ngroups ? set->ngroups : 1) * sizeof *gslot);
-    size_t *group_rank = hs_xmalloc((set->ngroups ? set->ngroups : 1) * sizeof *group_rank);
+    memset(gslot, 0xff, set->ngroups * sizeof *gslot);
     for (size_t k = 0; k < set->ngroups; k++)
         group_rank[k] = SIZE_MAX;
     for (size_t k = 0; k < set->nvisible; k++)
@@ -594,6 +668,7 @@ static void fill_rows(finder *f, suspects *out, const uint32_t *rank_of)
     free(group_rank);
     free(by_row);
     free(start);
+    return true;
 }
 
 /* ---- growth -------------------------------------------------------------------- */
@@ -601,12 +676,14 @@ static void fill_rows(finder *f, suspects *out, const uint32_t *rank_of)
 /* since[v]: the first dump (0-based) from which node v of the latest dump is
  * in every dump, looking back no further than dump 1 (window 0's objects
  * are R's, counted already). */
-static uint8_t *dumps_since(const finder *f)
+static uint8_t *dumps_since(finder *f)
 {
     const session *s = f->s;
     size_t nodes = (size_t)f->g->n + 1;
     assert(s->ndumps < 255);
-    uint8_t *since = hs_xmalloc(nodes);
+    uint8_t *since = hs_mem_alloc(&f->mem, nodes, 1);
+    if (!since)
+        return NULL;
     memset(since, (int)(s->ndumps - 1), nodes);
     for (size_t d = s->ndumps - 1; d-- > 1;) {
         const heap *h = s->dumps[d];
@@ -621,7 +698,7 @@ static uint8_t *dumps_since(const finder *f)
 
 /* Window w's objects that a suspect's holders hold, counted into
  * out->windows[rank * nwindows + w]. */
-static void count_window(finder *f, suspects *out, const uint8_t *since, size_t w, const uint32_t *rank_of,
+static bool count_window(finder *f, suspects *out, const uint8_t *since, size_t w, const uint32_t *rank_of,
                          obj_filter *latest_filter)
 {
     const graph *g = f->g;
@@ -631,23 +708,28 @@ static void count_window(finder *f, suspects *out, const uint8_t *since, size_t 
     size_t n = 0;
     for (uint32_t v = 0; v < g->n; v++)
         n += since[v] == w + 1;
-    uint32_t *nodes = hs_xmalloc((n ? n : 1) * sizeof *nodes);
+    uint32_t *nodes = hs_mem_alloc(&f->mem, n, sizeof *nodes);
+    uint32_t *folds = hs_mem_alloc(&f->mem, n, sizeof *folds);
+    if (hs_mem_failed(&f->mem)) {
+        free(nodes);
+        free(folds);
+        return false;
+    }
     n = 0;
     for (uint32_t v = 0; v < g->n; v++)
         if (since[v] == w + 1) {
             f->member[v] = 1;
             nodes[n++] = v;
         }
-    suspects_walk_up(g, f->member, nodes, n, f->holder, f->top);
+    bool walked = suspects_walk_up(g, f->member, nodes, n, f->holder, f->top, &f->mem);
     /* Those that pass the types and whose holder is a suspect's (by fold),
      * kept with their fold. Sites are read where they are needed: for all
      * of them when a path filter is set, else only for those the roots
      * hold, where dump_all's own objects are told by their site (under a
      * holder, by the holder's: reading every window object's line would
      * cost more than the rest of the suspects together). */
-    uint32_t *folds = hs_xmalloc((n ? n : 1) * sizeof *folds);
     size_t kept = 0;
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n && walked; k++) {
         uint32_t v = nodes[k], h = f->holder[v];
         if (sf->types_set && !sf->types[latest->type[v]])
             continue;
@@ -656,6 +738,8 @@ static void count_window(finder *f, suspects *out, const uint8_t *since, size_t 
             fd = f->fold_of[h] == GRAPH_NONE ? NULL : f->by_id[f->fold_of[h]];
         } else {
             fold_key key = key_without_holder(f, h, f->top[v]);
+            if (hs_mem_failed(&f->mem))
+                break;
             fd = find_fold(f, &key);
         }
         if (!fd)
@@ -664,15 +748,26 @@ static void count_window(finder *f, suspects *out, const uint8_t *since, size_t 
         folds[kept++] = fd->id;
     }
     bool by_path = latest_filter->include || latest_filter->exclude;
-    uint32_t *read = by_path ? nodes : hs_xmalloc((kept ? kept : 1) * sizeof *read);
+    uint32_t *read = by_path || hs_mem_failed(&f->mem) ? nodes : hs_mem_alloc(&f->mem, kept, sizeof *read);
+    if (hs_mem_failed(&f->mem)) {
+        if (read != nodes)
+            free(read);
+        free(folds);
+        free(nodes);
+        return false;
+    }
     size_t nread = by_path ? kept : 0;
     for (size_t k = 0; k < kept && !by_path; k++)
         if (f->by_id[folds[k]]->key.kind != SUSPECT_HELD)
             read[nread++] = nodes[k];
-    if (latest->offset)
-        heap_load_details(latest, read, nread, 0);
+    bool loaded = load_details(f, read, nread);
     if (!by_path)
         free(read);
+    if (!loaded) {
+        free(folds);
+        free(nodes);
+        return false;
+    }
     if (by_path) {
         latest_filter->prepared_for = NULL; /* sites were added: prepare again */
         filter_prepare(latest_filter, latest);
@@ -689,37 +784,47 @@ static void count_window(finder *f, suspects *out, const uint8_t *since, size_t 
     }
     free(folds);
     free(nodes);
+    return true;
 }
 
-static void count_windows(finder *f, suspects *out, const uint32_t *rank_of)
+static bool count_windows(finder *f, suspects *out, const uint32_t *rank_of)
 {
     const session *s = f->s;
     if (s->ndumps < 3 || !out->nrows)
-        return;
-    out->nwindows = s->ndumps - 1;
-    out->windows = hs_xcalloc(out->nrows * out->nwindows, sizeof *out->windows);
+        return true;
+    size_t nwindows = s->ndumps - 1;
+    out->windows = hs_mem_zalloc(&f->mem, out->nrows, nwindows * sizeof *out->windows);
+    uint8_t *since = out->windows ? dumps_since(f) : NULL;
+    if (!since)
+        return false;
+    out->nwindows = nwindows;
     for (size_t r = 0; r < out->nrows; r++)
         out->windows[r * out->nwindows] = out->rows[r].count;
-    uint8_t *since = dumps_since(f);
     obj_filter latest_filter;
     filter_init(&latest_filter);
     filter_copy(&latest_filter, &f->set->filter);
-    for (size_t w = 1; w < out->nwindows; w++)
-        count_window(f, out, since, w, rank_of, &latest_filter);
+    bool counted = true;
+    for (size_t w = 1; w < out->nwindows && counted; w++)
+        counted = count_window(f, out, since, w, rank_of, &latest_filter);
     filter_free(&latest_filter);
     free(since);
+    if (!counted)
+        return false;
     for (size_t r = 0; r < out->nrows; r++) {
         out->rows[r].window = &out->windows[r * out->nwindows];
         out->rows[r].growth = suspect_growth_of(out->rows[r].window, out->nwindows);
     }
+    return true;
 }
 
 /* Every row's root path, from one breadth-first tree, with the details of
  * every hop read (in one pass), as session_root_path reads them: wherever
  * a path is shown its hops are described. */
-static void find_paths(finder *f, suspects *out)
+static bool find_paths(finder *f, suspects *out)
 {
-    uint32_t *parent = hs_xmalloc(((size_t)f->g->n + 1) * sizeof *parent);
+    uint32_t *parent = hs_mem_alloc(&f->mem, (size_t)f->g->n + 1, sizeof *parent);
+    if (!parent)
+        return false;
     graph_root_tree(f->g, f->s->avoid_root, parent);
     size_t hops = 0;
     for (size_t r = 0; r < out->nrows; r++) {
@@ -731,13 +836,16 @@ static void find_paths(finder *f, suspects *out)
         hops += sp->path_len;
     }
     free(parent);
-    size_t *objs = hs_xmalloc((hops ? hops : 1) * sizeof *objs);
+    size_t *objs = hs_mem_alloc(&f->mem, hops, sizeof *objs);
+    if (!objs)
+        return false;
     size_t n = 0;
     for (size_t r = 0; r < out->nrows; r++)
         for (size_t k = 0; k < out->rows[r].path_len; k++)
             objs[n++] = out->rows[r].path[k];
-    objinfo_prepare(f->latest, objs, n);
+    f->detail_st = objinfo_try_prepare(f->latest, objs, n, &f->detail_err);
     free(objs);
+    return f->detail_st == HS_OK;
 }
 
 static void finder_free(finder *f)
@@ -776,24 +884,32 @@ hs_status suspects_find(const session *s, const group_set *set, suspects *out, h
     int mc = graph_root_kind(s->graph, "machine_context");
     f.stack_mask = mc >= 0 ? 1u << mc : 0;
     size_t nodes = (size_t)s->graph->n + 1;
-    f.member = hs_xcalloc(nodes, 1);
-    f.holder = hs_xmalloc(nodes * sizeof *f.holder);
-    f.top = hs_xmalloc(nodes * sizeof *f.top);
-    f.fold_of = hs_xmalloc(nodes * sizeof *f.fold_of);
-    memset(f.fold_of, 0xff, nodes * sizeof *f.fold_of);
+    f.member = hs_mem_zalloc(&f.mem, nodes, 1);
+    f.holder = hs_mem_alloc(&f.mem, nodes, sizeof *f.holder);
+    f.top = hs_mem_alloc(&f.mem, nodes, sizeof *f.top);
+    f.fold_of = hs_mem_alloc(&f.mem, nodes, sizeof *f.fold_of);
+    bool found = !hs_mem_failed(&f.mem);
+    if (found)
+        memset(f.fold_of, 0xff, nodes * sizeof *f.fold_of);
 
-    uint32_t *all;
+    uint32_t *all = NULL, *rank_of = NULL;
     size_t nall;
-    collect_members(&f, &all, &nall);
-    find_holders(&f, all, nall);
+    found = found && collect_members(&f, &all, &nall);
+    found = found && find_holders(&f, all, nall);
     free(all);
-    assign_rows(&f);
-    uint32_t *rank_of = rank_rows(&f, out);
-    fill_rows(&f, out, rank_of);
-    count_windows(&f, out, rank_of);
+    found = found && assign_rows(&f);
+    found = found && (rank_of = rank_rows(&f, out)) != NULL;
+    found = found && fill_rows(&f, out, rank_of);
+    found = found && count_windows(&f, out, rank_of);
     free(rank_of);
     finder_free(&f);
-    find_paths(&f, out);
+    found = found && find_paths(&f, out);
+    if (!found) {
+        suspects_free(out);
+        if (f.detail_st != HS_OK)
+            return hs_fail(err, f.detail_st, "cannot find the suspects: %s", f.detail_err.msg);
+        return hs_mem_fail(err, &f.mem, "cannot find what holds %zu objects (the suspects)", s->diff->count);
+    }
     assert(out->total_count == set->total_count);
     return HS_OK;
 }

@@ -187,7 +187,10 @@ typedef struct suspects {
 
 /* Finds the suspects of the objects set counts (its filter, its visible
  * groups) in s's latest graph; set must be of s. Fails with HS_ERR_USAGE
- * when no graph is attached. */
+ * when no graph is attached, and with HS_ERR_NOMEM (saying how much it
+ * needed) when its arrays, about 30 bytes a node of the graph and 50 an
+ * object of the diff, or the holders' details cannot be had; *out is
+ * then empty. */
 hs_status suspects_find(const session *s, const group_set *set, suspects *out, hs_error *err);
 
 /* Frees what suspects_find allocated and leaves *sp empty. NULL is fine. */
@@ -208,13 +211,16 @@ suspect_growth suspect_growth_of(const uint64_t *counts, size_t n);
  * root reaches it. holder[v] and top[v] (the last member on that path: v
  * itself when its dominator is no member) are written for every member the
  * walks pass, each walked once (no recursion, no quadratic chains).
- * holder and top: g->n + 1 entries each, indexed by node. */
-void suspects_walk_up(const graph *g, const uint8_t *member, const uint32_t *members, size_t n,
-                      uint32_t *holder, uint32_t *top);
+ * holder and top: g->n + 1 entries each, indexed by node. Its scratch (4
+ * bytes a member) comes from mem: false, nothing written, when it failed. */
+bool suspects_walk_up(const graph *g, const uint8_t *member, const uint32_t *members, size_t n,
+                      uint32_t *holder, uint32_t *top, hs_mem *mem);
 
 /* mask[v]: the root categories whose roots reach node v (bit k: root_names[k]),
  * 0 when none; mask holds g->n + 1 entries. A worklist over the edges, each
- * node revisited only when its mask grows (at most once per category). */
-void suspects_root_masks(const graph *g, uint16_t *mask);
+ * node revisited only when its mask grows (at most once per category). Its
+ * scratch (5 bytes a node) comes from mem: false, nothing written, when it
+ * failed. */
+bool suspects_root_masks(const graph *g, uint16_t *mask, hs_mem *mem);
 
 #endif

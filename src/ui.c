@@ -201,7 +201,16 @@ void ui_loaded(ui *u)
     group_query q = { .by = u->opts.by, .filter = u->opts.filter, .sort = u->opts.sort,
                       .reverse = u->opts.reverse, .trends = true };
     loader_unreserve(l); /* the memory held for the grouping that follows */
-    view_init(&u->view, l->session, &q, u->tab);
+    hs_error err;
+    if (view_init(&u->view, l->session, &q, u->tab, &err) != HS_OK) {
+        /* Nothing to browse: said as a failed load is, on the screen and
+         * by main once the explorer ends. */
+        l->status = err.status;
+        l->err = err;
+        u->mode = MODE_FAILED;
+        u->exit_status = 1;
+        return;
+    }
     u->view.graph_pending = atomic_load(&l->graph_state) == LOADER_GRAPH_RUNNING;
     int ts = atomic_load(&l->trends_state);
     u->view.trends_pending = ts != LOADER_TRENDS_NONE && ts != LOADER_TRENDS_ATTACHED;
@@ -215,9 +224,10 @@ void ui_graph_news(ui *u)
     loader *l = u->loader;
     if (!u->view_ready)
         return;
-    if (loader_attach_graph(l))
-        view_graph_ready(&u->view);
-    else if (u->view.graph_pending && atomic_load(&l->graph_state) == LOADER_GRAPH_FAILED) {
+    if (loader_attach_graph(l)) {
+        if (!view_graph_ready(&u->view))
+            snprintf(u->status, sizeof u->status, "%s", u->view.message);
+    } else if (u->view.graph_pending && atomic_load(&l->graph_state) == LOADER_GRAPH_FAILED) {
         if (l->graph_status == HS_ERR_CANCELLED) {
             u->view.graph_pending = false;
         } else {
@@ -227,9 +237,10 @@ void ui_graph_news(ui *u)
             snprintf(u->status, sizeof u->status, "%s", u->view.message);
         }
     }
-    if (loader_attach_trends(l))
-        view_trends_ready(&u->view);
-    else if (u->view.trends_pending && atomic_load(&l->trends_state) == LOADER_TRENDS_FAILED) {
+    if (loader_attach_trends(l)) {
+        if (!view_trends_ready(&u->view))
+            snprintf(u->status, sizeof u->status, "%s", u->view.message);
+    } else if (u->view.trends_pending && atomic_load(&l->trends_state) == LOADER_TRENDS_FAILED) {
         u->view.trends_pending = false;
         if (l->trends_status != HS_ERR_CANCELLED)
             snprintf(u->view.message, sizeof u->view.message, "no trends: %.200s", l->trends_err.msg);

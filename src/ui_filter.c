@@ -142,8 +142,8 @@ static void filter_draw(ui *u)
 static void close_pane(ui *u, bool keep)
 {
     if (!keep) {
-        if (u->view.set->by != ff.saved_by)
-            view_set_group_by(&u->view, ff.saved_by);
+        if (u->view.set->by != ff.saved_by && !view_set_group_by(&u->view, ff.saved_by))
+            snprintf(u->status, sizeof u->status, "%s", u->view.message);
         view_set_filter(&u->view, &ff.saved);
     }
     ui_filter_release();
@@ -166,7 +166,8 @@ static void filter_key(ui *u, action act, int key)
     case ACT_CHOICE:
         if (!editable) {
             unsigned n = group_by_count();
-            view_set_group_by(&u->view, (u->view.set->by + (key == KEY_RIGHT ? 1 : n - 1)) % n);
+            if (!view_set_group_by(&u->view, (u->view.set->by + (key == KEY_RIGHT ? 1 : n - 1)) % n))
+                snprintf(u->status, sizeof u->status, "%s", u->view.message);
         }
         break;
     case ACT_ERASE:

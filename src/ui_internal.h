@@ -178,6 +178,8 @@ void ui_problems_open(ui *u);
  * that opened it, closes it too. */
 FILE *ui_pane_begin(ui *u);
 void ui_pane_show(ui *u, FILE *text, const char *title, int key);
+/* Drops what was written since ui_pane_begin: the pane shown stays. */
+void ui_pane_cancel(FILE *text);
 void ui_prompt_open(ui *u, prompt_kind kind, const char *initial);
 /* The export prompt for something other than the view: write(out, ctx)
  * writes it (to the file named, atomically, as report_atomic_write does);

@@ -57,6 +57,13 @@ FILE *ui_pane_begin(ui *u)
     return out;
 }
 
+void ui_pane_cancel(FILE *text)
+{
+    fclose(text);
+    free(pane.next);
+    pane.next = NULL;
+}
+
 void ui_pane_show(ui *u, FILE *text, const char *title, int key)
 {
     fclose(text);

@@ -48,6 +48,11 @@ void ui_why_open(ui *u)
     if (!out)
         return;
     /* Escaped as for a terminal: the pane draws it as it is. */
-    why_write_group(out, v->session, v->set, g, true);
+    hs_error err;
+    if (why_write_group(out, v->session, v->set, g, true, &err) != HS_OK) {
+        ui_pane_cancel(out);
+        snprintf(u->status, sizeof u->status, "%.250s", err.msg);
+        return;
+    }
     ui_pane_show(u, out, "Why is this group retained?", 'w');
 }

@@ -65,12 +65,14 @@ static void swap_stacks(view *v)
     v->parked.cap = cap;
 }
 
-void view_init(view *v, const session *ses, const group_query *q, view_tab tab)
+hs_status view_init(view *v, const session *ses, const group_query *q, view_tab tab, hs_error *err)
 {
     memset(v, 0, sizeof *v);
+    hs_status st = group_new(&v->set, ses, q, err);
+    if (st != HS_OK)
+        return st;
     v->session = ses;
     v->subject = ses->subject;
-    v->set = group_new(ses, q);
     view_push(v, VIEW_SUSPECTS);
     swap_stacks(v);
     view_push(v, VIEW_GROUPS);
@@ -79,6 +81,7 @@ void view_init(view *v, const session *ses, const group_query *q, view_tab tab)
         view_switch_tab(v);
     if (ses->graph)
         view_find_suspects(v);
+    return HS_OK;
 }
 
 void view_switch_tab(view *v)
@@ -360,17 +363,23 @@ void view_set_filter(view *v, const obj_filter *f)
     suspects_changed(v); /* the filter chooses what counts */
 }
 
-void view_set_group_by(view *v, group_by by)
+bool view_set_group_by(view *v, group_by by)
 {
-    pop_tab(v, TAB_GROUPS);
     group_query q = { .by = by, .filter = &v->set->filter, .sort = v->set->sort, .reverse = v->set->reverse,
                       .trends = true };
-    group_set *old = v->set;
-    v->set = group_new(v->session, &q);
-    group_free(old);
+    group_set *set;
+    hs_error err;
+    if (group_new(&set, v->session, &q, &err) != HS_OK) {
+        snprintf(v->message, sizeof v->message, "%.250s", err.msg);
+        return false; /* the groups shown stay */
+    }
+    pop_tab(v, TAB_GROUPS);
+    group_free(v->set);
+    v->set = set;
     view_set_screen_cols(v, v->screen_cols);
     v->match_count = 0;
     suspects_changed(v); /* their groups are the set's */
+    return true;
 }
 
 void view_find_suspects(view *v)
@@ -400,8 +409,15 @@ void view_find_suspects(view *v)
         snprintf(v->sp_error, sizeof v->sp_error, "%.200s", err.msg);
         return;
     }
+    hs_mem mem = { 0 };
+    v->sp_order = hs_mem_alloc(&mem, v->sp.nrows, sizeof *v->sp_order);
+    if (!v->sp_order) {
+        hs_mem_fail(&err, &mem, "cannot sort %zu suspects", v->sp.nrows);
+        snprintf(v->sp_error, sizeof v->sp_error, "%.200s", err.msg);
+        suspects_free(&v->sp);
+        return;
+    }
     v->sp_ready = true;
-    v->sp_order = hs_xmalloc((v->sp.nrows ? v->sp.nrows : 1) * sizeof *v->sp_order);
     for (size_t r = 0; r < v->sp.nrows; r++)
         v->sp_order[r] = r;
     view_suspects_sort(v);
@@ -488,20 +504,26 @@ size_t view_row_text(const view *v, size_t row, char *buf, size_t size)
     return ops[f->kind]->row_text(v, f, row, buf, size);
 }
 
-void view_graph_ready(view *v)
+bool view_graph_ready(view *v)
 {
     v->graph_pending = false;
     /* Objects opened while the graph was read: fill in what it says. */
+    bool objects = true;
     for (int t = 0; t < TAB_COUNT; t++) {
         for (size_t k = 0; k < v->depth; k++)
             if (v->stack[k].kind == VIEW_OBJECT && !v->stack[k].in_graph)
-                view_object_graph_ready(v, &v->stack[k]);
+                objects = view_object_graph_ready(v, &v->stack[k]) && objects;
         swap_stacks(v);
     }
     size_t g = selected_group(v);
-    group_graph_ready(v->set);
-    reselect(v, g);
+    hs_error err;
+    bool filled = group_graph_ready(v->set, &err) == HS_OK;
+    if (filled)
+        reselect(v, g);
+    else
+        snprintf(v->message, sizeof v->message, "no retained sizes: %.200s", err.msg);
     view_find_suspects(v);
+    return filled && objects;
 }
 
 /* Each dump's count (LIVE) where the label keeps at least this many cells. */
@@ -526,12 +548,17 @@ void view_graph_failed(view *v, const char *why)
     snprintf(v->message, sizeof v->message, "no retained sizes: %.200s", why);
 }
 
-void view_trends_ready(view *v)
+bool view_trends_ready(view *v)
 {
     v->trends_pending = false;
     size_t g = selected_group(v);
-    group_trends_ready(v->set);
+    hs_error err;
+    if (group_trends_ready(v->set, &err) != HS_OK) {
+        snprintf(v->message, sizeof v->message, "no trends: %.200s", err.msg);
+        return false;
+    }
     reselect(v, g);
+    return true;
 }
 
 /* ---- search ------------------------------------------------------------------------ */

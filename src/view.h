@@ -169,8 +169,9 @@ typedef struct view {
 
 /* Sets up the two lists of the session: the groups, grouped, filtered and
  * sorted as q says, and the suspects (empty until the graph is attached);
- * `tab` is shown first. */
-void view_init(view *v, const session *ses, const group_query *q, view_tab tab);
+ * `tab` is shown first. Fails as group_new (out of memory), with *v empty
+ * (view_free is still fine). */
+hs_status view_init(view *v, const session *ses, const group_query *q, view_tab tab, hs_error *err);
 
 /* Watch mode: nv, just made (view_init) over a session with more dumps
  * than ov's and the same grouping, filter and sort, is put where the
@@ -197,8 +198,10 @@ void view_free(view *v);
 
 /* The latest dump's graph has been attached: fills the retained sizes and
  * sorts again (retained may be the sort key), keeping the selection. Object
- * views opened before keep what they showed. */
-void view_graph_ready(view *v);
+ * views opened before keep what they showed. False, with v->message, when
+ * the retained sizes could not be summed for memory: the groups stay
+ * without them (the suspects are still tried). */
+bool view_graph_ready(view *v);
 
 /* The screen is cols wide (0: unknown): the group list shows each dump's
  * count beside the trend glyphs where the label keeps room. The UI calls it
@@ -212,8 +215,9 @@ void view_graph_failed(view *v, const char *why);
 
 /* Every dump's sites have been attached: fills the groups' trends and
  * sorts again (the live counts may be the sort key), keeping the
- * selection. */
-void view_trends_ready(view *v);
+ * selection. False, with v->message, when they could not be counted for
+ * memory: the groups stay without them. */
+bool view_trends_ready(view *v);
 
 view_frame *view_top(view *v);
 const view_frame *view_top_c(const view *v);
@@ -261,8 +265,10 @@ bool view_back(view *v);
 void view_set_sort(view *v, group_sort_key key);
 void view_toggle_reverse(view *v);
 void view_set_filter(view *v, const obj_filter *f);
-/* Regroups; the stack returns to the group list. */
-void view_set_group_by(view *v, group_by by);
+/* Regroups; the stack returns to the group list. False, with v->message,
+ * when the new groups cannot be made for memory: everything stays as it
+ * was. */
+bool view_set_group_by(view *v, group_by by);
 
 /* Searches the current list for text (case-insensitive substring of the
  * row text), starting after the selection, in direction dir (+1 / -1),

@@ -63,13 +63,17 @@ view_frame *view_push(view *v, view_kind kind);
 void view_open_group(view *v, size_t g);
 
 /* Opens object `index` of dump h (the subject, or the latest dump once its
- * graph is attached), reading what its rows will show (view_object.c). */
+ * graph is attached), reading what its rows will show (view_object.c).
+ * False, with v->message, when its line cannot be read or what it shows
+ * cannot be had for memory: the view stays as it was. */
 bool view_open_object(view *v, heap *h, size_t index);
 
 /* The graph came after object frame f was opened: reads its retained size,
  * root path and (for the latest dump) referrers, and lays its rows out
- * again, keeping the selected row. */
-void view_object_graph_ready(view *v, view_frame *f);
+ * again, keeping the selected row. False, with v->message, when they
+ * cannot be had for memory: f shows what it showed without the graph (less
+ * its referrers when their details could not be read). */
+bool view_object_graph_ready(view *v, view_frame *f);
 
 /* Opens group g's objects, or when by_suspect is not SIZE_MAX only those
  * that suspect (an index into v->sp.rows) holds (view_objects.c). */

@@ -24,12 +24,11 @@ static const char *const headings[] = {
     [HEAD_PATH] = "Path from a GC root",
 };
 
+/* Rows are as many as the object has members, ivars, references and
+ * referrers, and hops: lay_out allocates them at once, cap of them. */
 static void add_orow(view_frame *f, orow_kind kind, size_t item, size_t *cap)
 {
-    if (f->norows == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        f->orows = hs_xrealloc(f->orows, *cap * sizeof *f->orows);
-    }
+    assert(f->norows < *cap);
     f->orows[f->norows++] = (orow){ kind, item };
 }
 
@@ -51,33 +50,52 @@ static const addrmap *index_of(view *v, heap *h)
 /* Reads the details of every object the rows describe: the object, its
  * references and referrers (of f->h) and the hops of its path (of the
  * latest dump). */
-static void prepare(view *v, view_frame *f)
+static hs_status prepare(view *v, view_frame *f, hs_error *err)
 {
     const objinfo *oi = &f->info;
     size_t n = 1 + oi->nrefs + oi->nreferrers, k = 0;
-    size_t *objs = hs_xmalloc(n * sizeof *objs);
+    hs_mem mem = { 0 };
+    size_t *objs = hs_mem_alloc(&mem, n > f->npath ? n : f->npath, sizeof *objs);
+    if (!objs)
+        return hs_mem_fail(err, &mem, "cannot list the %zu objects around 0x%" PRIx64, n, f->h->addr[oi->index]);
     objs[k++] = oi->index;
     for (size_t r = 0; r < oi->nrefs; r++)
         objs[k++] = oi->refs[r].index;
     for (size_t r = 0; r < oi->nreferrers; r++)
         objs[k++] = oi->referrers[r].index;
-    objinfo_prepare(f->h, objs, k);
-    free(objs);
-    if (f->npath) {
-        objs = hs_xmalloc(f->npath * sizeof *objs);
+    hs_status st = objinfo_try_prepare(f->h, objs, k, err);
+    if (st == HS_OK && f->npath) {
         for (size_t p = 0; p < f->npath; p++)
             objs[p] = f->path[p];
-        objinfo_prepare(v->session->latest, objs, f->npath);
-        free(objs);
+        st = objinfo_try_prepare(v->session->latest, objs, f->npath, err);
     }
+    free(objs);
+    return st;
 }
 
 /* The rows: retained size and path when there is a graph (or one is being
  * read), then members, references and referrers, each under a heading. */
-static void lay_out(view *v, view_frame *f)
+/* Room for the rows of f with up to `referrers` referrers: every kind of
+ * row at most (the headings, the notes, the rows); NULL, with err, when it
+ * cannot be had. */
+static orow *rows_for(const view_frame *f, size_t referrers, size_t *cap, hs_error *err)
 {
     const objinfo *info = &f->info;
-    size_t cap = 0;
+    *cap = 12 + f->npath + info->nmembers + info->shape.nnames + info->nrefs + referrers;
+    hs_mem mem = { 0 };
+    orow *rows = hs_mem_alloc(&mem, *cap, sizeof *rows);
+    if (!rows)
+        hs_mem_fail(err, &mem, "cannot lay out the %zu rows of object 0x%" PRIx64, *cap, f->h->addr[info->index]);
+    return rows;
+}
+
+/* Lays the rows out in rows (cap of them, from rows_for), which f takes. */
+static void lay_out_in(view *v, view_frame *f, orow *rows, size_t cap)
+{
+    const objinfo *info = &f->info;
+    free(f->orows);
+    f->orows = rows;
+    f->norows = 0;
     if (v->session->graph) {
         add_orow(f, OROW_RETAINED, 0, &cap);
         if (f->in_graph) {
@@ -123,33 +141,60 @@ static void lay_out(view *v, view_frame *f)
         }
 }
 
+static hs_status lay_out(view *v, view_frame *f, hs_error *err)
+{
+    size_t cap;
+    orow *rows = rows_for(f, f->info.nreferrers, &cap, err);
+    if (!rows)
+        return HS_ERR_NOMEM;
+    lay_out_in(v, f, rows, cap);
+    return HS_OK;
+}
+
+/* Back to what f showed before the graph came (view_object_graph_ready). */
+static void drop_graph_part(view_frame *f)
+{
+    free(f->path);
+    free(f->path_ivar);
+    f->path = NULL;
+    f->path_ivar = NULL;
+    f->npath = 0;
+    f->in_graph = false;
+}
+
 static bool object_selectable(const view_frame *f, size_t row);
+static void object_release(view_frame *f);
 
 /* Each hop's ivar in the hop before it, read from the holders' lines now
  * so that drawing reads none. */
-static void name_path_ivars(view *v, view_frame *f)
+static hs_status name_path_ivars(view *v, view_frame *f, hs_error *err)
 {
     const session *ses = v->session;
-    f->path_ivar = hs_xcalloc(f->npath ? f->npath : 1, sizeof *f->path_ivar);
+    hs_mem mem = { 0 };
+    f->path_ivar = hs_mem_zalloc(&mem, f->npath, sizeof *f->path_ivar);
+    if (!f->path_ivar)
+        return hs_mem_fail(err, &mem, "cannot name the %zu hops of the path to 0x%" PRIx64, f->npath,
+                           f->h->addr[f->info.index]);
     for (size_t k = 1; k < f->npath; k++)
         objinfo_ivar_to(ses->latest, ses->addrs, f->path[k - 1], ses->latest->addr[f->path[k]], f->path_ivar[k],
                         sizeof f->path_ivar[k]);
+    return HS_OK;
 }
 
 /* What holds it, from the latest dump's graph, once there is one: its
  * retained size and root path. */
-static void read_graph_part(view *v, view_frame *f)
+static hs_status read_graph_part(view *v, view_frame *f, hs_error *err)
 {
     const graph *gr = v->session->graph;
     if (!gr)
-        return;
+        return HS_OK;
     uint32_t node = session_node_of(v->session, f->h, f->info.index);
     if (node == GRAPH_NONE)
-        return;
+        return HS_OK;
     f->in_graph = true;
     f->retained = gr->retained[node];
     f->npath = session_root_path(v->session, node, &f->path, &f->path_root);
-    name_path_ivars(v, f);
+    return name_path_ivars(v, f, err);
 }
 
 bool view_open_object(view *v, heap *h, size_t index)
@@ -167,34 +212,64 @@ bool view_open_object(view *v, heap *h, size_t index)
         objinfo_graph_referrers(&info, h, gr);
     else
         objinfo_find_referrers(&info, h);
-    view_frame *f = view_push(v, VIEW_OBJECT);
-    f->info = info;
-    f->h = h;
-    read_graph_part(v, f);
-    prepare(v, f);
-    lay_out(v, f);
+    /* Made aside and pushed whole: what fails for memory leaves the view
+     * as it was. */
+    view_frame fr = { .kind = VIEW_OBJECT, .info = info, .h = h };
+    hs_status st = read_graph_part(v, &fr, &err);
+    if (st == HS_OK)
+        st = prepare(v, &fr, &err);
+    if (st == HS_OK)
+        st = lay_out(v, &fr, &err);
+    if (st != HS_OK) {
+        object_release(&fr);
+        snprintf(v->message, sizeof v->message, "%.250s", err.msg);
+        return false;
+    }
+    *view_push(v, VIEW_OBJECT) = fr;
     return true;
 }
 
-void view_object_graph_ready(view *v, view_frame *f)
+bool view_object_graph_ready(view *v, view_frame *f)
 {
     assert(f->kind == VIEW_OBJECT && !f->in_graph);
     orow_kind kind = f->orows[f->selected].kind;
     size_t item = f->orows[f->selected].item;
-    read_graph_part(v, f);
-    if (f->h == v->session->latest)
+    /* What may fail for memory comes before anything the rows shown read
+     * changes: then they stay as they were. */
+    hs_error err;
+    size_t cap = 0;
+    orow *rows = NULL;
+    bool referrers = f->h == v->session->latest;
+    hs_status st = read_graph_part(v, f, &err);
+    if (st == HS_OK) {
+        size_t most = referrers ? OBJINFO_MAX_REFERRERS + GRAPH_ROOT_KINDS : f->info.nreferrers;
+        rows = rows_for(f, most > f->info.nreferrers ? most : f->info.nreferrers, &cap, &err);
+        st = rows ? HS_OK : HS_ERR_NOMEM;
+    }
+    if (st != HS_OK) {
+        drop_graph_part(f);
+        snprintf(v->message, sizeof v->message, "%.250s", err.msg);
+        return false;
+    }
+    if (referrers)
         objinfo_graph_referrers(&f->info, f->h, v->session->graph);
-    prepare(v, f);
-    free(f->orows);
-    f->orows = NULL;
-    f->norows = 0;
-    lay_out(v, f);
+    st = prepare(v, f, &err);
+    if (st != HS_OK) {
+        /* The new referrers and the hops have no details: left out. */
+        drop_graph_part(f);
+        free(f->info.referrers);
+        f->info.referrers = NULL;
+        f->info.nreferrers = 0;
+        snprintf(v->message, sizeof v->message, "%.250s", err.msg);
+    }
+    lay_out_in(v, f, rows, cap);
     /* The row that was selected, where it still is. */
     for (size_t r = 0; r < f->norows; r++)
         if (f->orows[r].kind == kind && f->orows[r].item == item && object_selectable(f, r)) {
             f->selected = r;
             break;
         }
+    return st == HS_OK;
 }
 
 bool view_open_retained(view *v, size_t index)

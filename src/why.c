@@ -65,21 +65,28 @@ void why_write_hops(FILE *out, const session *ses, const uint32_t *path, size_t 
     }
 }
 
-void why_analyze_group(const session *ses, const group_set *s, const group *g, why_group *out)
+hs_status why_analyze_group(const session *ses, const group_set *s, const group *g, why_group *out, hs_error *err)
 {
     memset(out, 0, sizeof *out);
+    out->held.largest = GRAPH_NONE;
     size_t gi = (size_t)(g - s->groups);
     size_t from = s->member_start[gi], to = s->member_start[gi + 1];
-    uint32_t *nodes = hs_xmalloc((to - from + 1) * sizeof *nodes);
+    hs_mem mem = { 0 };
+    uint32_t *nodes = hs_mem_alloc(&mem, to - from, sizeof *nodes);
+    if (!nodes)
+        return hs_mem_fail(err, &mem, "cannot find what holds %zu objects", to - from);
     for (size_t m = from; m < to; m++) {
         uint32_t v = session_node_of(ses, ses->subject, ses->diff->objects[s->members[m]]);
         if (v != GRAPH_NONE)
             nodes[out->found++] = v;
     }
-    holders_find(ses, nodes, out->found, &out->held);
+    hs_status st = holders_find(ses, nodes, out->found, &out->held, err);
     free(nodes);
+    if (st != HS_OK)
+        return st;
     if (out->held.largest != GRAPH_NONE)
         out->path_len = session_root_path(ses, out->held.largest, &out->path, &out->root_kind);
+    return HS_OK;
 }
 
 void why_group_free(why_group *w)
@@ -156,28 +163,25 @@ static void write_group(FILE *out, const session *ses, const group_set *s, const
     why_write_hops(out, ses, w->path, w->path_len, &style);
 }
 
-/* Analyses g and writes what was found. */
-static void explain_group(FILE *out, const session *ses, const group_set *s, const group *g, bool escape)
-{
-    why_group w;
-    why_analyze_group(ses, s, g, &w);
-    write_group(out, ses, s, g, &w, escape);
-    why_group_free(&w);
-}
-
-void why_write_group(FILE *out, const session *ses, const group_set *s, const group *g, bool escape)
+hs_status why_write_group(FILE *out, const session *ses, const group_set *s, const group *g, bool escape,
+                          hs_error *err)
 {
     if (!ses->graph) {
         fprintf(out, "The reference graph of the latest dump was not built.\n");
-        return;
+        return HS_OK;
     }
-    explain_group(out, ses, s, g, escape);
+    why_group w;
+    hs_status st = why_analyze_group(ses, s, g, &w, err);
+    if (st == HS_OK)
+        write_group(out, ses, s, g, &w, escape);
+    why_group_free(&w);
+    return st;
 }
 
-group_set *why_groups(const session *ses, const obj_filter *filter)
+hs_status why_groups(group_set **out, const session *ses, const obj_filter *filter, hs_error *err)
 {
     group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT, .filter = filter };
-    return group_new(ses, &q);
+    return group_new(out, ses, &q, err);
 }
 
 bool why_group_at(const group_set *s, const group *g, const char *file, uint32_t line)
@@ -191,7 +195,10 @@ hs_status why_no_group(const session *ses, const obj_filter *filter, const char 
 {
     if (filter && filter_active(filter)) {
         /* Say whether the filter is what left them out. */
-        group_set *every = why_groups(ses, NULL);
+        group_set *every;
+        hs_status st = why_groups(&every, ses, NULL, err);
+        if (st != HS_OK)
+            return st;
         size_t there = 0;
         for (size_t k = 0; k < every->nvisible; k++)
             there += why_group_at(every, &every->groups[every->order[k]], file, line);
@@ -210,12 +217,23 @@ hs_status why_write(FILE *out, const session *ses, const char *file, uint32_t li
     heap *latest = ses->latest;
     if (!ses->graph)
         return hs_fail(err, HS_ERR_USAGE, "the reference graph was not built");
-    group_set *s = why_groups(ses, filter);
+    group_set *s;
+    hs_status st = why_groups(&s, ses, filter, err);
+    if (st != HS_OK)
+        return st;
     size_t found = 0;
-    for (size_t k = 0; k < s->nvisible && (!top || found < top); k++) {
+    for (size_t k = 0; k < s->nvisible && (!top || found < top) && st == HS_OK; k++) {
         const group *g = &s->groups[s->order[k]];
         if (!why_group_at(s, g, file, line))
             continue;
+        /* Analysed before anything of it is written: what fails for memory
+         * leaves no half group. */
+        why_group w;
+        st = why_analyze_group(ses, s, g, &w, err);
+        if (st != HS_OK) {
+            why_group_free(&w);
+            break;
+        }
         if (!found++) {
             fprintf(out, "# heapsift %s: why are the objects allocated at ", PACKAGE_VERSION);
             textsafe_write(out, file, strlen(file), escape);
@@ -224,9 +242,12 @@ hs_status why_write(FILE *out, const session *ses, const char *file, uint32_t li
             textsafe_write(out, latest->path, strlen(latest->path), escape);
             fprintf(out, " (the latest dump)\n");
         }
-        explain_group(out, ses, s, g, escape);
+        write_group(out, ses, s, g, &w, escape);
+        why_group_free(&w);
     }
     group_free(s);
+    if (st != HS_OK)
+        return st;
     if (!found)
         return why_no_group(ses, filter, file, line, err);
     return fflush(out) == 0 ? HS_OK : hs_fail(err, HS_ERR_IO, "writing failed");

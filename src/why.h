@@ -44,8 +44,10 @@ typedef struct why_group {
 } why_group;
 
 /* Fills *out for group g of s. ses->graph must be attached. *out owns what
- * it points to: why_group_free releases it. */
-void why_analyze_group(const session *ses, const group_set *s, const group *g, why_group *out);
+ * it points to: why_group_free releases it (also after a failure). Fails
+ * with HS_ERR_NOMEM when the memory for what holds the group cannot be had
+ * (the root path's search still aborts: see graph.h). */
+hs_status why_analyze_group(const session *ses, const group_set *s, const group *g, why_group *out, hs_error *err);
 
 /* Frees what why_analyze_group allocated and leaves *w empty. NULL is fine. */
 void why_group_free(why_group *w);
@@ -65,12 +67,15 @@ typedef struct why_hops_style {
 void why_write_hops(FILE *out, const session *ses, const uint32_t *path, size_t len, const why_hops_style *style);
 
 /* Writes the explanation for one group of s (site grouping, or any other:
- * the group's objects are what is explained). */
-void why_write_group(FILE *out, const session *ses, const group_set *s, const group *g, bool escape);
+ * the group's objects are what is explained). Fails as why_analyze_group,
+ * with nothing written. */
+hs_status why_write_group(FILE *out, const session *ses, const group_set *s, const group *g, bool escape,
+                          hs_error *err);
 
 /* The groups --why looks at: the suspects by site, most objects first,
- * those that pass filter (NULL: all). group_free it. */
-group_set *why_groups(const session *ses, const obj_filter *filter);
+ * those that pass filter (NULL: all), into *out (group_free it). Fails as
+ * group_new. */
+hs_status why_groups(group_set **out, const session *ses, const obj_filter *filter, hs_error *err);
 
 /* Is group g (of a why_groups set) allocated at file:line (file any
  * trailing part of its path)? */

@@ -21,27 +21,25 @@ static void write_holder_site(json_out *j, const session *ses, const holder_site
     json_object_end(j);
 }
 
-static void write_group(json_out *j, const session *ses, const group_set *s, const group *g)
+/* Group g, analysed as w. */
+static void write_group(json_out *j, const session *ses, const group_set *s, const group *g, const why_group *w)
 {
-    why_group w;
-    why_analyze_group(ses, s, g, &w);
     report_json_group(j, s, g, g->all_count, g->all_bytesize, g->all_memsize);
-    json_member_u64(j, "retained_size", w.held.retained);
-    json_member_u64(j, "found_in_latest", w.found);
+    json_member_u64(j, "retained_size", w->held.retained);
+    json_member_u64(j, "found_in_latest", w->found);
     json_key(j, "held_by");
     json_array_begin(j);
-    for (size_t k = 0; k < w.held.nsites; k++)
-        write_holder_site(j, ses, &w.held.sites[k]);
+    for (size_t k = 0; k < w->held.nsites; k++)
+        write_holder_site(j, ses, &w->held.sites[k]);
     json_array_end(j);
     json_key(j, "largest");
-    if (w.held.largest != GRAPH_NONE)
-        json_address(j, ses->latest->addr[w.held.largest]);
+    if (w->held.largest != GRAPH_NONE)
+        json_address(j, ses->latest->addr[w->held.largest]);
     else
         json_null(j);
     json_key(j, "path");
-    report_json_path_value(j, ses, w.path, w.path_len, w.root_kind);
+    report_json_path_value(j, ses, w->path, w->path_len, w->root_kind);
     json_object_end(j);
-    why_group_free(&w);
 }
 
 hs_status report_json_why(FILE *out, const session *ses, const char *file, uint32_t line, const obj_filter *filter,
@@ -49,7 +47,10 @@ hs_status report_json_why(FILE *out, const session *ses, const char *file, uint3
 {
     if (!ses->graph)
         return hs_fail(err, HS_ERR_USAGE, "the reference graph was not built");
-    group_set *s = why_groups(ses, filter);
+    group_set *s;
+    hs_status st = why_groups(&s, ses, filter, err);
+    if (st != HS_OK)
+        return st;
     size_t found = 0;
     json_out j;
     json_out_init(&j, out);
@@ -57,6 +58,12 @@ hs_status report_json_why(FILE *out, const session *ses, const char *file, uint3
         const group *g = &s->groups[s->order[k]];
         if (!why_group_at(s, g, file, line))
             continue;
+        why_group w;
+        st = why_analyze_group(ses, s, g, &w, err);
+        if (st != HS_OK) {
+            why_group_free(&w);
+            break;
+        }
         if (!found++) {
             report_json_begin(&j, ses, s, "why");
             json_key(&j, "site");
@@ -68,9 +75,12 @@ hs_status report_json_why(FILE *out, const session *ses, const char *file, uint3
             json_key(&j, "explained");
             json_array_begin(&j);
         }
-        write_group(&j, ses, s, g);
+        write_group(&j, ses, s, g, &w);
+        why_group_free(&w);
     }
     group_free(s);
+    if (st != HS_OK)
+        return st;
     if (!found)
         return why_no_group(ses, filter, file, line, err);
     json_array_end(&j);

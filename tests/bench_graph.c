@@ -131,7 +131,7 @@ static void timeline(const char *const *paths)
             }
             loaded = monotime_now() - t0;
             group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true };
-            view_init(&v, l->session, &q, TAB_SUSPECTS);
+            view_init(&v, l->session, &q, TAB_SUSPECTS, NULL);
             v.graph_pending = atomic_load(&l->graph_state) == LOADER_GRAPH_RUNNING;
             v.trends_pending = atomic_load(&l->trends_state) != LOADER_TRENDS_ATTACHED;
             listed = monotime_now() - t0;

@@ -4,7 +4,10 @@
 # fits but whose reference graph does not leaves the report modes that need
 # the graph (--why, --path, --suspects, --sort=retained) with status 1 and
 # a message saying how much it needed, and the explorer running without
-# retained sizes, saying so. Never an abort.
+# retained sizes, saying so. A load that fits but whose grouping does not
+# (an allocation site per object) leaves --group-by, --suspects and --why
+# with status 1 and a message saying what could not be done and how much it
+# needed. Never an abort.
 #
 # The dump is made here: 700,000 small objects in a tree (108 MB of text,
 # a second to write). Where the graph stops fitting depends on the machine (threads,
@@ -14,7 +17,7 @@
 set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
-CHECKS=21
+CHECKS=29
 if grep -aq -e __asan_init -e __tsan_init "$HEAPSIFT"; then
     tap_plan "$CHECKS"
     for ((i = 0; i < CHECKS; i++)); do tap_skip "memory limits" "built with a sanitizer (ulimit -v breaks it)"; done
@@ -126,6 +129,68 @@ for mode in --suspects --why=app/node.rb:3 --path=0x10000028 --sort=retained; do
 done
 # The plain report needs no graph: it is written.
 check_status "the report without --sort=retained needs no graph" 0 limited "$LIMIT" "$HEAPSIFT" --report "${BIG[@]}"
+
+# ---- a dump whose grouping does not fit ------------------------------------------------------
+# 300,000 objects, each allocated at a line of its own (and their class):
+# a group each.
+awk -v n=300000 'BEGIN {
+    print "{\"type\":\"ROOT\", \"root\":\"vm\", \"references\":[\"0x20000000\"]}"
+    print "{\"address\":\"0x20000000\", \"type\":\"CLASS\", \"class\":\"0x20000000\", \"name\":\"Site\", \"references\":[], \"memsize\":100}"
+    for (i = 1; i <= n; i++)
+        printf "{\"address\":\"0x%x\", \"type\":\"OBJECT\", \"class\":\"0x20000000\", \"references\":[], \"file\":\"app/sites.rb\", \"line\":%d, \"generation\":1, \"memsize\":40}\n", 536870912 + i * 40, i
+}' > "$WORK/sites.json"
+SITES=(--max-memory=0 -j2 "$WORK/sites.json")
+GROUP_MSG="^heapsift: cannot group 300001 objects by site: [0-9.]+ [KMG]?B of memory needed, of which [0-9.]+ [KMG]?B could not be allocated \(Cannot allocate memory\)"
+
+# group_outcome KB: how --group-by=site ends under KB: load, group (the
+# grouping did not fit), ok, or crash.
+group_outcome() {
+    local got=0
+    limited "$1" "$HEAPSIFT" --report --group-by=site "${SITES[@]}" > /dev/null 2> "$WORK/probe.err" || got=$?
+    if [ "$got" -eq 0 ]; then
+        echo ok
+    elif [ "$got" -eq 1 ] && grep -qE -- "$GROUP_MSG" "$WORK/probe.err"; then
+        echo group
+    elif [ "$got" -eq 1 ]; then
+        echo load
+    else
+        echo "crash $got: $(head -c 300 "$WORK/probe.err")"
+    fi
+}
+lo=50000 hi=2000000 gat="" crashes=""
+for ((i = 0; i < 14; i++)); do
+    mid=$(((lo + hi) / 2))
+    o=$(group_outcome "$mid")
+    case $o in
+        load) lo=$mid ;;
+        ok) hi=$mid ;;
+        group) gat=$mid; break ;;
+        *) crashes+="$mid KB: $o; "; break ;;
+    esac
+done
+if [ -z "$crashes" ]; then
+    tap_ok "no limit tried for the grouping ends heapsift by a signal or an unknown status"
+else
+    tap_fail "no limit tried for the grouping ends heapsift by a signal or an unknown status" "$crashes"
+fi
+if [ -z "$gat" ]; then
+    tap_fail "a limit is found under which the dump loads but its grouping does not fit" "between $lo and $hi KB"
+    for ((i = 0; i < 6; i++)); do tap_skip "the grouping under a memory limit" "no such limit found"; done
+else
+    echo "# the grouping does not fit at $gat KB"
+    tap_ok "a limit is found under which the dump loads but its grouping does not fit"
+    check_status "--group-by=site without the memory for the groups exits 1" 1 \
+        limited "$gat" "$HEAPSIFT" --report --group-by=site "${SITES[@]}"
+    check_grep "--group-by=site says what could not be done and how much it needed" "$GROUP_MSG" "$WORK/err"
+    # The others group too (--suspects and --why by site, after the graph):
+    # whichever of their steps runs out first says so, never an abort.
+    for mode in --suspects --why=app/sites.rb:3; do
+        check_status "$mode without the memory for the groups exits 1" 1 \
+            limited "$gat" "$HEAPSIFT" --report "$mode" "${SITES[@]}"
+        check_grep "$mode says what could not be had, and how much was needed" \
+            "^heapsift: .*[0-9.]+ [KMG]?B of memory needed, of which [0-9.]+ [KMG]?B could not be allocated" "$WORK/err"
+    done
+fi
 
 # ---- the explorer: still up, without retained sizes, saying why ---------------------------
 if ! command -v tmux > /dev/null 2>&1; then

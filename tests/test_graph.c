@@ -44,7 +44,7 @@ static void diamond_and_unreachable(void **state)
     graph g;
     build(&g, 5, adj, roots, NULL, 1);
     uint64_t mem[] = { 10, 20, 30, 40, 50 };
-    assert_int_equal(graph_dominators(&g, mem, NULL), HS_OK);
+    assert_int_equal(graph_dominators(&g, mem, NULL, NULL), HS_OK);
     assert_int_equal(g.idom[0], 5); /* the virtual root */
     assert_int_equal(g.idom[1], 0);
     assert_int_equal(g.idom[2], 0);
@@ -87,7 +87,7 @@ static void cycles_self_loops_repeats(void **state)
     uint32_t roots[] = { 0, 0 };
     graph g;
     build(&g, 4, adj, roots, NULL, 2);
-    assert_int_equal(graph_dominators(&g, NULL, NULL), HS_OK);
+    assert_int_equal(graph_dominators(&g, NULL, NULL, NULL), HS_OK);
     assert_int_equal(g.idom[1], 0);
     assert_int_equal(g.idom[2], 1);
     assert_int_equal(g.idom[3], 2);
@@ -118,7 +118,7 @@ static void shared_between_roots(void **state)
     uint32_t roots[] = { 0, 1 };
     graph g;
     build(&g, 3, adj, roots, NULL, 2);
-    assert_int_equal(graph_dominators(&g, NULL, NULL), HS_OK);
+    assert_int_equal(graph_dominators(&g, NULL, NULL, NULL), HS_OK);
     assert_int_equal(g.idom[2], 3);
     assert_int_equal(g.retained[0], 1);
     assert_int_equal(g.retained[3], 3);
@@ -205,7 +205,7 @@ static void million_deep_chain(void **state)
     uint32_t root = 0;
     graph g;
     assert_int_equal(graph_build(&g, n, start, refs, &root, NULL, 1, NULL), HS_OK);
-    assert_int_equal(graph_dominators(&g, NULL, NULL), HS_OK);
+    assert_int_equal(graph_dominators(&g, NULL, NULL, NULL), HS_OK);
     assert_int_equal(g.dangling, 1);
     assert_int_equal(g.idom[n - 1], n - 2);
     assert_int_equal(g.retained[0], n);
@@ -265,7 +265,7 @@ static void dominators_out_of_memory(void **state)
     struct rlimit tight = { (rlim_t)(address_space_in_use() + (16u << 20)), old.rlim_max };
     assert_int_equal(setrlimit(RLIMIT_AS, &tight), 0);
     hs_error err;
-    hs_status st = graph_dominators(&g, NULL, &err);
+    hs_status st = graph_dominators(&g, NULL, NULL, &err);
     assert_int_equal(setrlimit(RLIMIT_AS, &old), 0);
     assert_int_equal(st, HS_ERR_NOMEM);
     assert_non_null(strstr(err.msg, "the dominator tree of 4000000 objects and 4000000 references: 240 MB of memory "
@@ -274,8 +274,38 @@ static void dominators_out_of_memory(void **state)
     assert_null(g.idom);
     assert_null(g.retained);
 
-    assert_int_equal(graph_dominators(&g, NULL, &err), HS_OK);
+    assert_int_equal(graph_dominators(&g, NULL, NULL, &err), HS_OK);
     assert_int_equal(g.retained[0], n);
+    graph_free(&g);
+}
+
+/* A cancel flag set while the dominator tree is computed stops it, the
+ * graph left as it was; cleared, the same graph gets its tree. */
+static void dominators_cancelled(void **state)
+{
+    (void)state;
+    uint32_t n = 300000;
+    uint64_t *start = malloc((n + 1) * sizeof *start);
+    uint32_t *refs = malloc(n * sizeof *refs);
+    for (uint32_t v = 0; v < n; v++) {
+        start[v] = v;
+        refs[v] = v + 1 < n ? v + 1 : GRAPH_NONE;
+    }
+    start[n] = n;
+    uint32_t root = 0;
+    graph g;
+    assert_int_equal(graph_build(&g, n, start, refs, &root, NULL, 1, NULL), HS_OK);
+    free(start);
+    free(refs);
+    _Atomic bool cancel = true;
+    hs_error err;
+    assert_int_equal(graph_dominators(&g, NULL, &cancel, &err), HS_ERR_CANCELLED);
+    assert_string_equal(err.msg, "the dominator tree was cancelled");
+    assert_null(g.idom);
+    assert_null(g.retained);
+    cancel = false;
+    assert_int_equal(graph_dominators(&g, NULL, &cancel, &err), HS_OK);
+    assert_int_equal(g.retained[g.n], n);
     graph_free(&g);
 }
 
@@ -415,7 +445,7 @@ static void group_retained_under_filters(void **state)
 {
     (void)state;
     group_query q = { .by = (group_by)group_by_from_name("file"), .sort = SORT_COUNT };
-    group_set *s = group_new(ses, &q);
+    group_set *s = test_group_new(ses, &q);
     obj_filter f;
     filter_init(&f);
     const char *bad;
@@ -502,6 +532,7 @@ int main(void)
         cmocka_unit_test(referrers_agree_with_the_text),
         cmocka_unit_test(group_retained_under_filters),
         cmocka_unit_test(cancelled_loads_free_everything),
+        cmocka_unit_test(dominators_cancelled),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
 }

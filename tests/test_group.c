@@ -79,7 +79,7 @@ static const group *find_group(const group_set *s, const char *text, rtype t)
 static group_set *build_in(const session *in, group_by by, bool trends)
 {
     group_query q = { .by = by, .sort = SORT_COUNT, .trends = trends };
-    return group_new(in, &q);
+    return test_group_new(in, &q);
 }
 
 static group_set *build(group_by by)

@@ -61,7 +61,7 @@ static void prepare(prepared *p, heap *const *dumps, size_t n, diff_identity id,
         heap_load_details(subject, p->diff->objects, p->diff->count, 0);
     p->session = session_borrow(dumps, n, p->diff);
     group_query q = { .by = by, .filter = f, .sort = SORT_COUNT, .trends = true };
-    p->set = group_new(p->session, &q);
+    p->set = test_group_new(p->session, &q);
     p->info = (report_info){ p->session, p->set };
 }
 

@@ -10,8 +10,11 @@
 #include "graph.h"
 #include "group.h"
 #include "heap_graph.h"
+#include "holders.h"
+#include "objinfo.h"
 #include "suspects.h"
 #include "suspects_report.h"
+#include "why.h"
 
 #define N GRAPH_NONE
 
@@ -31,7 +34,7 @@ static void build(graph *g, uint32_t n, const uint32_t adj[][6], const uint32_t 
     start[n] = at;
     assert_int_equal(graph_build(g, n, start, refs, roots, kinds, nroots, NULL), HS_OK);
     free(start);
-    assert_int_equal(graph_dominators(g, NULL, NULL), HS_OK);
+    assert_int_equal(graph_dominators(g, NULL, NULL, NULL), HS_OK);
 }
 
 /* The holders of the members listed (all marked in a fresh member array). */
@@ -40,7 +43,8 @@ static void walk(const graph *g, const uint32_t *members, size_t n, uint32_t *ho
     uint8_t *member = calloc((size_t)g->n + 1, 1);
     for (size_t k = 0; k < n; k++)
         member[members[k]] = 1;
-    suspects_walk_up(g, member, members, n, holder, top);
+    hs_mem mem = { 0 };
+    assert_true(suspects_walk_up(g, member, members, n, holder, top, &mem));
     free(member);
 }
 
@@ -128,7 +132,8 @@ static void the_virtual_root(void **state)
     assert_int_equal(holder[3], 5);
     assert_int_equal(holder[4], N); /* no root reaches it */
     uint16_t mask[6];
-    suspects_root_masks(&g, mask);
+    hs_mem mem = { 0 };
+    assert_true(suspects_root_masks(&g, mask, &mem));
     assert_int_equal(mask[2], (1u << 1) | (1u << 2));
     assert_int_equal(mask[3], 1u << 2);
     assert_int_equal(mask[0], 1u << 1);
@@ -152,7 +157,7 @@ static void million_deep_chain(void **state)
     uint32_t root = 0;
     graph g;
     assert_int_equal(graph_build(&g, n, start, refs, &root, NULL, 1, NULL), HS_OK);
-    assert_int_equal(graph_dominators(&g, NULL, NULL), HS_OK);
+    assert_int_equal(graph_dominators(&g, NULL, NULL, NULL), HS_OK);
     uint32_t *members = malloc(n * sizeof *members);
     uint32_t *holder = malloc((n + 1) * sizeof *holder), *top = malloc((n + 1) * sizeof *top);
     for (int order = 0; order < 2; order++) {
@@ -223,7 +228,7 @@ static void load_texts(loaded *l, const char *const *texts, size_t n, const obj_
     l->ses = session_borrow(l->dumps, n, l->diff);
     session_attach_graph(l->ses, &hg);
     group_query q = { .by = GROUP_SITE, .filter = filter, .sort = SORT_COUNT };
-    l->set = group_new(l->ses, &q);
+    l->set = test_group_new(l->ses, &q);
 }
 
 static void unload(loaded *l)
@@ -508,7 +513,7 @@ static void app_suspects(void **state)
 {
     (void)state;
     group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT };
-    group_set *set = group_new(ses, &q);
+    group_set *set = test_group_new(ses, &q);
     suspects sp;
     hs_error err;
     assert_int_equal(suspects_find(ses, set, &sp, &err), HS_OK);
@@ -606,13 +611,180 @@ static void without_a_graph(void **state)
     (void)state;
     session *bare = session_borrow(app, 3, retained);
     group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT };
-    group_set *set = group_new(bare, &q);
+    group_set *set = test_group_new(bare, &q);
     suspects sp;
     hs_error err;
     assert_int_equal(suspects_find(bare, set, &sp, &err), HS_ERR_USAGE);
     assert_non_null(strstr(err.msg, "graph"));
     group_free(set);
     session_free(bare);
+}
+
+/* ---- out of memory ---------------------------------------------------------- */
+
+/* One analysis of the small service, run with allocations failing. */
+typedef hs_status (*analysis)(loaded *l, hs_error *err);
+
+static hs_status run_group(loaded *l, hs_error *err)
+{
+    group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true };
+    group_set *set = NULL;
+    hs_status st = group_new(&set, l->ses, &q, err);
+    group_free(set);
+    return st;
+}
+
+static hs_status run_regraph(loaded *l, hs_error *err)
+{
+    return group_graph_ready(l->set, err);
+}
+
+static hs_status run_suspects(loaded *l, hs_error *err)
+{
+    suspects sp;
+    hs_status st = suspects_find(l->ses, l->set, &sp, err);
+    suspects_free(&sp);
+    return st;
+}
+
+static hs_status run_why(loaded *l, hs_error *err)
+{
+    why_group w;
+    hs_status st = why_analyze_group(l->ses, l->set, &l->set->groups[l->set->order[0]], &w, err);
+    why_group_free(&w);
+    return st;
+}
+
+static hs_status run_holders(loaded *l, hs_error *err)
+{
+    /* Every node of the latest dump's graph but the classes (0x10 ... 0x40). */
+    uint32_t nodes[16];
+    size_t n = 0;
+    for (uint32_t v = 4; v < l->ses->graph->n; v++)
+        nodes[n++] = v;
+    holders h;
+    hs_status st = holders_find(l->ses, nodes, n, &h, err);
+    holders_free(&h);
+    return st;
+}
+
+static hs_status run_objinfo(loaded *l, hs_error *err)
+{
+    objinfo oi;
+    heap *latest = l->dumps[2];
+    hs_status st = objinfo_load(&oi, latest, l->ses->addrs, 5, err); /* 0x110, the cache */
+    objinfo_free(&oi);
+    return st;
+}
+
+static hs_status run_diff(loaded *l, hs_error *err)
+{
+    diff_result *d = NULL;
+    hs_status st = diff_run(&d, l->dumps, 3, DIFF_ID_EXACT, err);
+    diff_free(d);
+    return st;
+}
+
+/* With the first allocation failing: the status and message (its end
+ * when tail: it starts with a temporary file's name); then with each later
+ * one failing in turn until the analysis needs no more: always
+ * HS_ERR_NOMEM with a message of the same start, nothing leaked (the
+ * sanitizers' runs check), and success once nothing fails. */
+static void fails_each_way_at(analysis run, const char *first, bool tail, const char *start)
+{
+    loaded l;
+    load_texts(&l, small_dumps, 3, NULL);
+    hs_error err = { 0 };
+    hs_mem_fail_after(0);
+    hs_status st = run(&l, &err);
+    hs_mem_fail_after(-1);
+    assert_int_equal(st, HS_ERR_NOMEM);
+    size_t skip = tail && strlen(err.msg) > strlen(first) ? strlen(err.msg) - strlen(first) : 0;
+    assert_string_equal(err.msg + skip, first);
+    size_t n = 1;
+    for (; n < 10000; n++) {
+        memset(&err, 0, sizeof err);
+        hs_mem_fail_after((long)n);
+        st = run(&l, &err);
+        hs_mem_fail_after(-1);
+        if (st == HS_OK)
+            break;
+        assert_int_equal(st, HS_ERR_NOMEM);
+        if (!strstr(err.msg, start) || (!tail && strncmp(err.msg, start, strlen(start)) != 0))
+            fail_msg("after %zu allocations: %s", n, err.msg);
+    }
+    if (n == 10000)
+        fail_msg("still failing: %s", err.msg);
+    assert_int_equal(run(&l, &err), HS_OK);
+    unload(&l);
+}
+
+static void fails_each_way(analysis run, const char *first, const char *start)
+{
+    fails_each_way_at(run, first, false, start);
+}
+
+static void nomem_group(void **state)
+{
+    (void)state;
+    fails_each_way(run_group,
+                   "cannot group 5 objects by site: 536 B of memory needed, of which 20 B could not be allocated "
+                   "(Cannot allocate memory)",
+                   "cannot "); /* grouping, or summing the retained sizes */
+}
+
+static void nomem_retained(void **state)
+{
+    (void)state;
+    fails_each_way(run_regraph,
+                   "cannot sum the retained sizes of 3 groups of 5 objects: 233 B of memory needed, of which 64 B "
+                   "could not be allocated (Cannot allocate memory)",
+                   "cannot sum the retained sizes of 3 groups of 5 objects: ");
+}
+
+static void nomem_suspects(void **state)
+{
+    (void)state;
+    fails_each_way(run_suspects,
+                   "cannot find what holds 5 objects (the suspects): 208 B of memory needed, of which 16 B could not "
+                   "be allocated (Cannot allocate memory)",
+                   "cannot ");
+}
+
+static void nomem_why(void **state)
+{
+    (void)state;
+    fails_each_way(run_why,
+                   "cannot find what holds 2 objects: 8 B of memory needed, of which 8 B could not be allocated "
+                   "(Cannot allocate memory)",
+                   "cannot find what holds 2 objects: ");
+}
+
+static void nomem_holders(void **state)
+{
+    (void)state;
+    fails_each_way(run_holders,
+                   "cannot find what holds 11 objects: 168 B of memory needed, of which 44 B could not be allocated "
+                   "(Cannot allocate memory)",
+                   "cannot find what holds 11 objects: ");
+}
+
+static void nomem_objinfo(void **state)
+{
+    (void)state;
+    fails_each_way_at(run_objinfo,
+                      ": cannot read object 0x110 (a line of 151 bytes): 215 B of memory needed, of which 215 B "
+                      "could not be allocated (Cannot allocate memory)",
+                      true, ": ");
+}
+
+static void nomem_diff(void **state)
+{
+    (void)state;
+    fails_each_way(run_diff,
+                   "cannot compare the 3 dumps (14 objects in dump 2): 14 B of memory needed, of which 14 B could "
+                   "not be allocated (Cannot allocate memory)",
+                   "cannot compare the 3 dumps (14 objects in dump 2): ");
 }
 
 int main(void)
@@ -632,6 +804,13 @@ int main(void)
         cmocka_unit_test(app_suspects),
         cmocka_unit_test(root_tree_matches_root_paths),
         cmocka_unit_test(without_a_graph),
+        cmocka_unit_test(nomem_group),
+        cmocka_unit_test(nomem_retained),
+        cmocka_unit_test(nomem_suspects),
+        cmocka_unit_test(nomem_why),
+        cmocka_unit_test(nomem_holders),
+        cmocka_unit_test(nomem_objinfo),
+        cmocka_unit_test(nomem_diff),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
 }

@@ -39,7 +39,7 @@ static int free_app(void **state)
 /* The view the explorer opens with: by site, by count, no filter. */
 static void open_view(view *v)
 {
-    view_init(v, app->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_GROUPS);
+    assert_int_equal(view_init(v, app->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_GROUPS, NULL), HS_OK);
 }
 
 /* Row text in a rotating static buffer. */
@@ -778,7 +778,7 @@ static void row_text_kinds(void **state)
     view_free(&v);
 
     /* Other groupings leave the type column blank. */
-    view_init(&v, app->session, &(group_query){ .by = BY("gem"), .sort = SORT_COUNT, .trends = true }, TAB_GROUPS);
+    assert_int_equal(view_init(&v, app->session, &(group_query){ .by = BY("gem"), .sort = SORT_COUNT, .trends = true }, TAB_GROUPS, NULL), HS_OK);
     /* No type column: a gem's groups mix types. */
     assert_string_equal(row_text(&v, 1), "     131    2.6 KB    5.2 KB \u2583\u2585\u2588   leaky-1.2.3");
     view_free(&v);
@@ -1109,7 +1109,7 @@ static void graph_arrives_later(void **state)
     assert_int_equal(l->graph_status, HS_OK);
     assert_int_equal(atomic_load(&l->graph_state), LOADER_GRAPH_READY);
     view v;
-    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_GROUPS);
+    assert_int_equal(view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_GROUPS, NULL), HS_OK);
     v.graph_pending = true; /* as the UI sets it while the pass runs */
     assert_false(v.set->has_retained);
     v.stack[0].selected = row_of_site(&v, "OBJECT app/models/session.rb:9");
@@ -1149,7 +1149,7 @@ static void open_object_fills_in(void **state)
     (void)state;
     loader *l = load_graphed(app_dump_paths());
     view v;
-    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_GROUPS);
+    assert_int_equal(view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_GROUPS, NULL), HS_OK);
     v.graph_pending = true;
     v.stack[0].selected = row_of_site(&v, "OBJECT app/models/session.rb:9");
     assert_true(view_enter(&v));
@@ -1188,7 +1188,7 @@ static void ivars_from_shapes(void **state)
     loader *l = load_graphed(p);
     assert_true(loader_attach_graph(l));
     view v;
-    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT }, TAB_GROUPS);
+    assert_int_equal(view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT }, TAB_GROUPS, NULL), HS_OK);
     uint32_t dir = session_node_at(l->session, 0x13f56690);
     assert_int_not_equal(dir, GRAPH_NONE);
     assert_true(view_open_object(&v, l->session->latest, dir));
@@ -1226,7 +1226,7 @@ static void suspects_tab(void **state)
     (void)state;
     loader *l = load_graphed(app_dump_paths());
     view v;
-    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_SUSPECTS);
+    assert_int_equal(view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_SUSPECTS, NULL), HS_OK);
     v.graph_pending = true;
     assert_int_equal(v.tab, TAB_SUSPECTS);
     assert_int_equal(view_top(&v)->kind, VIEW_SUSPECTS);
@@ -1429,7 +1429,7 @@ static void trends_arrive_later(void **state)
     loader *l = load_trends_later(false);
     assert_true(loader_attach_graph(l));
     view v;
-    view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_LIVE, .trends = true }, TAB_GROUPS);
+    assert_int_equal(view_init(&v, l->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_LIVE, .trends = true }, TAB_GROUPS, NULL), HS_OK);
     view_graph_ready(&v);
     v.trends_pending = true; /* as the UI sets it while the pass runs */
     column_id shown[COL_COUNT_ALL];
@@ -1480,7 +1480,7 @@ static void trends_arrive_later(void **state)
      * load that read every site first. */
     for (unsigned by = 0; by < group_by_count(); by++) {
         group_query q = { .by = by, .sort = SORT_LIVE, .trends = true };
-        group_set *later = group_new(l->session, &q), *first = group_new(app->session, &q);
+        group_set *later = test_group_new(l->session, &q), *first = test_group_new(app->session, &q);
         assert_int_equal(later->nvisible, first->nvisible);
         assert_int_equal(later->trend_max, first->trend_max);
         for (size_t r = 0; r < later->nvisible; r++) {
@@ -1558,7 +1558,7 @@ static void trends_of_a_fifo(void **state)
     assert_non_null(l->sites[1]);
     assert_true(loader_attach_trends(l));
     group_query q = { .by = GROUP_SITE, .sort = SORT_LIVE, .trends = true };
-    group_set *later = group_new(l->session, &q), *first = group_new(app->session, &q);
+    group_set *later = test_group_new(l->session, &q), *first = test_group_new(app->session, &q);
     assert_int_equal(later->nvisible, first->nvisible);
     for (size_t r = 0; r < later->nvisible; r++)
         assert_memory_equal(later->groups[later->order[r]].trend, first->groups[first->order[r]].trend,

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "group.h"
 #include "loader.h"
 
 /* Built with AddressSanitizer or ThreadSanitizer? Their shadow memory takes
@@ -27,6 +28,18 @@
 #ifndef TEST_SANITIZED
 #define TEST_SANITIZED 0
 #endif
+
+/* group_new that must succeed (the tests' dumps are small). */
+static inline group_set *test_group_new(const session *ses, const group_query *q)
+{
+    group_set *set = NULL;
+    hs_error err;
+    hs_status st = group_new(&set, ses, q, &err);
+    if (st != HS_OK)
+        print_error("group_new: %s\n", err.msg);
+    assert_int_equal(st, HS_OK);
+    return set;
+}
 
 /* A fixture shipped in the repository: data/NAME. */
 static inline const char *data_path(const char *name)

@@ -153,18 +153,20 @@ static void exercise_report(const session *ses, bool trends, group_by by)
     filter_init(&f);
     f.min_count = 1;
     group_query q = { .by = by, .filter = &f, .sort = SORT_COUNT, .trends = trends };
-    group_set *set = group_new(ses, &q);
+    group_set *set;
+    hs_error err;
+    if (group_new(&set, ses, &q, &err) != HS_OK)
+        abort(); /* a fuzzed dump is small */
     for (int key = 0; key < SORT_KEY_COUNT; key++)
         group_set_sort(set, (group_sort_key)key, key % 2 == 1);
     group_set_sort(set, SORT_COUNT, false);
     report_info info = { ses, set };
     report_opts ropts = { .header = true, .trend = trends, .escape = by % 2 == 0, .top = 0,
                           .when = NULL };
-    hs_error err;
     if (report_write(devnull, &info, &ropts, &err) != HS_OK)
         abort();
-    if (set->nvisible > 0)
-        why_write_group(devnull, ses, set, &set->groups[set->order[0]], true);
+    if (set->nvisible > 0 && why_write_group(devnull, ses, set, &set->groups[set->order[0]], true, &err) != HS_OK)
+        abort();
     filter_free(&f);
     group_free(set);
 }
@@ -187,7 +189,9 @@ static void exercise_view(const session *ses, const uint8_t *data, size_t size, 
 {
     view v;
     group_query q = { .by = by, .sort = SORT_COUNT, .trends = true };
-    view_init(&v, ses, &q, size && data[0] % 2 ? TAB_SUSPECTS : TAB_GROUPS);
+    hs_error err;
+    if (view_init(&v, ses, &q, size && data[0] % 2 ? TAB_SUSPECTS : TAB_GROUPS, &err) != HS_OK)
+        abort();
     read_view(&v);
     size_t steps = size < 48 ? size : 48;
     for (size_t k = 0; k < steps; k++) {
