@@ -189,18 +189,24 @@ static void swap_in(ui *u)
             return;
         }
     }
+    group_query q = { .by = u->view.set->by,
+                      .filter = &u->view.set->filter,
+                      .sort = u->view.set->sort,
+                      .reverse = u->view.set->reverse,
+                      .trends = true };
+    loader_unreserve(next);
+    view nv;
+    hs_error err;
+    if (view_init(&nv, ns, &q, u->view.tab, &err) != HS_OK) {
+        more_failed(u, err.msg); /* the lists shown stay */
+        return;
+    }
     if (next->borrowed)
         loader_handover(prev, next);
     view old = u->view;
-    group_query q = { .by = old.set->by,
-                      .filter = &old.set->filter,
-                      .sort = old.set->sort,
-                      .reverse = old.set->reverse,
-                      .trends = true };
-    loader_unreserve(next);
+    u->view = nv;
     u->loader = next;
     u->next = NULL;
-    view_init(&u->view, ns, &q, old.tab);
     u->view.graph_pending = atomic_load(&next->graph_state) == LOADER_GRAPH_RUNNING;
     int ts = atomic_load(&next->trends_state);
     u->view.trends_pending = ts != LOADER_TRENDS_NONE && ts != LOADER_TRENDS_ATTACHED;

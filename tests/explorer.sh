@@ -360,7 +360,7 @@ keys '?'
 wait_for "help says it scrolls" "heapsift keys  \(j/k scroll\)"
 wait_for "the status line stays in view under help" "^ group 1/32  by site  sort count"
 keys G
-wait_for "G shows the last keys: w" "^ +w +why the group is retained"
+wait_for "G shows the last keys: d" "^ +d +the dumps: compare from another one"
 wait_for "and !" "^ +! +what was wrong with the dumps"
 keys q
 wait_gone "q closes help" "heapsift keys"

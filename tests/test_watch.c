@@ -226,11 +226,11 @@ static char *view_text(loader *l)
     loader_unreserve(l);
     view v;
     group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true };
-    view_init(&v, l->session, &q, TAB_GROUPS);
+    hs_error err;
+    assert_int_equal(view_init(&v, l->session, &q, TAB_GROUPS, &err), HS_OK);
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    hs_error err;
     assert_int_equal(view_write(&v, out, "now", &err), HS_OK);
     view_switch_tab(&v);
     assert_true(v.sp_ready);

@@ -11,7 +11,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/tmux.sh"
 M=$SRCDIR/tests/modern/ruby-3.1
 
-tap_plan 41
+tap_plan 45
 
 # ---- usage ---------------------------------------------------------------------------------
 check_status "--watch takes no dumps on the command line" 2 "$HEAPSIFT" --watch="$WORK" "$M/d1.json.gz"
