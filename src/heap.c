@@ -33,12 +33,28 @@ typedef struct site_entry {
     UT_hash_handle hh;
 } site_entry;
 
+/* A site as a line writes it, remembered with its id: most lines repeat a
+ * site seen shortly before, and finding it here by its text costs less than
+ * interning its file and method and then the site (record_site). */
+typedef struct site_memo {
+    const char *file;    /* the file's text in the chunk's strtab (NULL: slot empty) */
+    const char *method;  /* the method's, or NULL when the line has none */
+    uint32_t file_len, method_len;
+    uint32_t line;       /* as heap_site.line */
+    uint32_t id;         /* the site's id in the table */
+} site_memo;
+
+#define SITE_MEMO_SLOTS 4096 /* a power of two; 160 KB a parser thread */
+
 /* Interned sites: the array by id, and a hash to find an id. */
 typedef struct site_table {
     site_entry *by_key;  /* uthash */
     heap_site *sites;    /* by id; sites[0] is the empty site */
     uint32_t count;
     uint32_t cap;
+    site_memo *memo;     /* SITE_MEMO_SLOTS, direct-mapped by the text's hash, for
+                            a parser's table; NULL for one that only merges
+                            (or when calloc could not give it) */
 } site_table;
 
 static void site_table_init(site_table *t)
@@ -78,17 +94,50 @@ static void site_table_free(site_table *t)
         free(e);
     }
     free(t->sites);
+    free(t->memo);
+}
+
+/* The first and last eight bytes of s (fewer when it is shorter), mixed. */
+static uint64_t text_mix(const char *s, uint32_t len)
+{
+    uint64_t a = 0, b = 0;
+    memcpy(&a, s, len < 8 ? len : 8);
+    if (len > 8)
+        memcpy(&b, s + len - 8, 8);
+    return (a ^ (b * 0x9e3779b97f4a7c15u)) + len;
 }
 
 /* The site of a record, interned into strings and sites. */
 static uint32_t record_site(const scan_record *r, strtab *strings, site_table *sites)
 {
+    uint32_t line = r->has_line && r->line != UINT32_MAX ? r->line + 1 : HEAP_NO_LINE;
+    site_memo *m = NULL;
+    if (sites->memo && r->file.ptr) {
+        uint64_t h = text_mix(r->file.ptr, r->file.len) * 0xff51afd7ed558ccdu ^ line;
+        if (r->method.ptr)
+            h ^= text_mix(r->method.ptr, r->method.len) * 0xc4ceb9fe1a85ec53u;
+        h ^= h >> 29;
+        m = &sites->memo[(h * 0x9e3779b97f4a7c15u >> 40) & (SITE_MEMO_SLOTS - 1)];
+        if (m->file && m->line == line && m->file_len == r->file.len && !m->method == !r->method.ptr &&
+            (!m->method || (m->method_len == r->method.len && memcmp(m->method, r->method.ptr, r->method.len) == 0)) &&
+            memcmp(m->file, r->file.ptr, r->file.len) == 0)
+            return m->id;
+    }
     heap_site key = {
         r->file.ptr ? strtab_intern(strings, r->file.ptr, r->file.len) : STRTAB_NONE,
-        r->has_line && r->line != UINT32_MAX ? r->line + 1 : HEAP_NO_LINE,
+        line,
         r->method.ptr ? strtab_intern(strings, r->method.ptr, r->method.len) : STRTAB_NONE,
     };
-    return site_intern(sites, key);
+    uint32_t id = site_intern(sites, key);
+    if (m) {
+        m->file = strtab_str(strings, key.file, NULL);
+        m->file_len = r->file.len;
+        m->method = r->method.ptr ? strtab_str(strings, key.method, NULL) : NULL;
+        m->method_len = r->method.ptr ? r->method.len : 0;
+        m->line = line;
+        m->id = id;
+    }
+    return id;
 }
 
 /* A string of a record, interned into strings; STRTAB_NONE when absent. */
@@ -236,6 +285,7 @@ typedef struct chunk {
     size_t count, cap;
     HEAP_COLUMNS(HEAP_COLUMN_FIELD)
     bool all_details;         /* HEAP_FULL: every object's details read now */
+    bool all_sites;           /* HEAP_FULL: every object's site read now (quick reader) */
     bool subtypes;            /* keep the subtype column where sites are kept */
     /* tables local to the chunk */
     strtab *strings;
@@ -252,18 +302,21 @@ typedef struct chunk {
 } chunk;
 
 /* Does a load in mode (with all_details: HEAP_FULL reading every object's
- * details; subtypes: not skip_subtypes) keep the columns of class when?
- * allocated: whether the column exists already (object_id is made on the
- * first object that has one). */
-static bool column_kept(heap_col when, heap_mode mode, bool all_details, bool subtypes, bool allocated)
+ * details; all_sites: HEAP_FULL reading every object's site; subtypes: not
+ * skip_subtypes) keep the columns of class when? allocated: whether the
+ * column exists already (object_id is made on the first object that has
+ * one). */
+static bool column_kept(heap_col when, heap_mode mode, bool all_details, bool all_sites, bool subtypes,
+                        bool allocated)
 {
+    bool sites = mode == HEAP_LIGHT || all_details || all_sites;
     switch (when) {
     case HEAP_COL_IDENTITY: return true;
     case HEAP_COL_OBJECT_ID: return allocated;
     case HEAP_COL_FULL: return mode == HEAP_FULL;
-    case HEAP_COL_SITE: return mode == HEAP_LIGHT || all_details;
+    case HEAP_COL_SITE: return sites;
     case HEAP_COL_DETAILS: return all_details;
-    case HEAP_COL_SUBTYPE: return subtypes && (mode == HEAP_LIGHT || all_details);
+    case HEAP_COL_SUBTYPE: return subtypes && sites;
     }
     return false;
 }
@@ -342,7 +395,7 @@ size_t heap_object_bytes(heap_mode mode, bool all_details)
 {
     size_t bytes = 0;
 #define COLUMN_BYTES(col, ctype, when, fill, from) \
-    bytes += column_kept(when, mode, all_details, true, false) ? sizeof(ctype) : 0;
+    bytes += column_kept(when, mode, all_details, false, true, false) ? sizeof(ctype) : 0;
     HEAP_COLUMNS(COLUMN_BYTES)
 #undef COLUMN_BYTES
     return bytes;
@@ -354,7 +407,7 @@ size_t heap_object_bytes(heap_mode mode, bool all_details)
 static bool chunk_resize(chunk *c, size_t cap)
 {
 #define GROW(col, ctype, when, fill, from)                                                 \
-    if (column_kept(when, c->mode, c->all_details, c->subtypes, c->col != NULL)) {         \
+    if (column_kept(when, c->mode, c->all_details, c->all_sites, c->subtypes, c->col != NULL)) { \
         ctype *grown = hs_mem_grow(&c->mem, c->col, c->col ? c->cap : 0, cap, sizeof *c->col); \
         if (grown)                                                                         \
             c->col = grown;                                                                \
@@ -429,7 +482,7 @@ static void chunk_record(void *ctx, const scan_record *r)
         c->offset[i] = r->offset;
         c->flags[i] = r->repaired ? HEAP_F_REPAIRED : 0;
     }
-    if (c->mode == HEAP_LIGHT || c->all_details) {
+    if (c->mode == HEAP_LIGHT || c->all_details || c->all_sites) {
         c->site[i] = record_site(r, c->strings, &c->sites);
         chunk_fill_columns(c, i, r, c->strings);
     }
@@ -564,11 +617,12 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     size_t bounds[SCANPASS_MAX + 1];
     unsigned n = scanpass_split(&h->file, opts->threads, bounds);
     bool all_details = opts->all_details && opts->mode == HEAP_FULL;
+    bool all_sites = opts->all_sites && opts->mode == HEAP_FULL && !all_details;
     scanpass pass = {
         .file = &h->file,
         .opts = {
-            .identity_only = opts->mode != HEAP_LIGHT && !all_details,
-            .quick_sites = opts->mode == HEAP_LIGHT,
+            .identity_only = opts->mode != HEAP_LIGHT && !all_details && !all_sites,
+            .quick_sites = opts->mode == HEAP_LIGHT || all_sites,
             .want_class_names = opts->mode == HEAP_FULL,
         },
         .record = chunk_record,
@@ -582,10 +636,15 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
         chunk *c = &chunks[k];
         c->mode = opts->mode;
         c->all_details = all_details;
+        c->all_sites = all_sites;
         c->subtypes = h->keeps_subtypes;
         c->shapes_as_objects = opts->shapes_as_objects;
         c->strings = strtab_new();
         site_table_init(&c->sites);
+        /* A shortcut only: without the memory for it the load goes on
+         * without (and fails soon after on its own columns). */
+        if (opts->mode == HEAP_LIGHT || all_details || all_sites)
+            c->sites.memo = calloc(SITE_MEMO_SLOTS, sizeof *c->sites.memo);
     }
     hs_error pass_err;
     hs_status pass_st = scanpass_run(&pass, chunks, sizeof *chunks, bounds, n, &pass_err);
@@ -621,7 +680,7 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
     }
     if (h->mode != HEAP_FULL)
         dumpfile_close(&h->file);
-    h->all_sites = h->mode == HEAP_LIGHT || all_details;
+    h->all_sites = h->mode == HEAP_LIGHT || all_details || all_sites;
     h->detailed = all_details ? h->count : 0;
     *out = h;
     return HS_OK;

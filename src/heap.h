@@ -124,9 +124,10 @@ typedef struct heap {
     bool keeps_subtypes;   /* the subtype column is kept where sites are
                               (heap_load_opts.skip_subtypes was false) */
     bool all_sites;        /* every object's site, class and subtype is read
-                              (HEAP_LIGHT; HEAP_FULL with all_details, every
-                              object given to heap_load_details, or
-                              heap_attach_sites): what trends need */
+                              (HEAP_LIGHT; HEAP_FULL with all_details or
+                              all_sites, every object given to
+                              heap_load_details, or heap_attach_sites): what
+                              trends need */
     size_t detailed;       /* HEAP_FULL: objects whose details were read */
     dumpfile file;         /* still mapped for HEAP_FULL (to re-read lines); closed otherwise */
     uint64_t text_size;    /* bytes of dump text (inflated size for gzip) */
@@ -174,6 +175,10 @@ typedef struct heap_load_opts {
     heap_mode mode;
     bool all_details;          /* HEAP_FULL: read every object's site, class and
                                   sizes now, as heap_load_details would (slower) */
+    bool all_sites;            /* HEAP_FULL: read every object's site, class and
+                                  subtype now, with the quick reader as HEAP_LIGHT
+                                  does (what trends need; the details of the
+                                  objects shown are still heap_load_details's) */
     bool skip_subtypes;        /* keep no subtype column (HEAP_COL_SUBTYPE): for a
                                   caller that knows nothing will group by it, it
                                   saves 4 bytes an object wherever sites are read */

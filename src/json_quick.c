@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* memrchr */
 #include "json_quick.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "json_repair.h"
@@ -9,14 +10,13 @@
 /* The flags object: a few booleans and small numbers. */
 #define FLAGS_WINDOW 256
 
-/* memcmp for short constant strings, inlined (the libc call costs more than
- * the comparison on this path, which runs once per line). */
-static inline bool same_bytes(const char *p, const char *lit, size_t len)
+/* Equality of short constant strings: every caller passes a literal and
+ * its length, so the compiler turns memcmp into a few word comparisons
+ * (the libc call would cost more than the comparison on this path, which
+ * runs once per line). */
+static inline __attribute__((always_inline)) bool same_bytes(const char *p, const char *lit, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
-        if (p[i] != lit[i])
-            return false;
-    return true;
+    return memcmp(p, lit, len) == 0;
 }
 
 static bool is_digit(char c)
@@ -221,6 +221,19 @@ bool json_quick_line(const char *line, size_t len, scan_record *rec)
  * full parser's to judge)? */
 static bool plain_text(const char *p, const char *e)
 {
+    /* Eight bytes at a time: a word with none of those bytes is plain. A
+     * byte below 0x20 or from 0x80 up, a quote or a backslash sets the high
+     * bit of its byte in `odd` (the usual has-zero-byte tests on w, w ^ '"'
+     * and w ^ '\\'); a word where one is set is looked at byte by byte. */
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; e - p >= 8; p += 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        uint64_t odd = (w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+        if (odd)
+            break;
+    }
     for (; p < e; p++) {
         unsigned char c = (unsigned char)*p;
         if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
@@ -237,11 +250,11 @@ static const char *string_member_before(const char *start, const char *at, const
 {
     if (at - start < 2 || at[-1] != '"')
         return NULL;
-    const char *close = at - 1, *open = close;
-    while (open > start && open[-1] != '"')
-        open--;
-    if (open == start)
+    const char *close = at - 1;
+    const char *quote = memrchr(start, '"', (size_t)(close - start));
+    if (!quote || quote == start)
         return NULL;
+    const char *open = quote + 1;
     /* open is just after the value's opening quote: `, "NAME":"` before it. */
     size_t nlen = strlen(name);
     const char *key = open - 1 - 2 - nlen - 1; /* the '"' before NAME */
@@ -298,13 +311,93 @@ static const char *skip_number_member(const char *p, const char *end, const char
     return q;
 }
 
+/* ---- the keys in the middle of a line, found in one pass ----------------------------- */
+
+/* The keys json_quick_sites must know of between the type and the end of a
+ * line: where each is, to answer "is `"KEY":` in [from, to)?" as memmem
+ * would, for several ranges, from one pass over the line. */
+typedef enum middle_key { MK_LINE, MK_FILE, MK_METHOD, MK_CLASS, MK_STRUCT, MK_IMEMO_TYPE, MK_COUNT } middle_key;
+/* The names' lengths: "line", "file", "method", "class", "struct", "imemo_type". */
+static const size_t middle_key_len[MK_COUNT] = { 4, 4, 6, 5, 6, 10 };
+#define MIDDLE_KEY_SEEN 4 /* occurrences kept per key: more, and the line is the full parser's */
+
+typedef struct middle_keys {
+    const char *at[MK_COUNT][MIDDLE_KEY_SEEN]; /* each occurrence's opening quote, in order */
+    unsigned n[MK_COUNT];                      /* occurrences found */
+} middle_keys;
+
+/* Records an occurrence of key k at q (its opening quote); false when k
+ * was seen MIDDLE_KEY_SEEN times already. */
+static inline bool middle_key_add(middle_keys *mk, middle_key k, const char *q)
+{
+    if (mk->n[k] == MIDDLE_KEY_SEEN)
+        return false;
+    mk->at[k][mk->n[k]++] = q;
+    return true;
+}
+
+/* Finds every `"KEY":` of the middle keys in [from, to). A key ends with
+ * the `":` before its value: the colons are few (one a member, and those
+ * inside string values), memchr finds them fast, and the name before each
+ * is tried at the lengths of the names wanted. False when a key is there
+ * more often than MIDDLE_KEY_SEEN. */
+static bool find_middle_keys(const char *from, const char *to, middle_keys *mk)
+{
+    memset(mk->n, 0, sizeof mk->n);
+    for (const char *c = from; c < to && (c = memchr(c, ':', (size_t)(to - c))) != NULL; c++) {
+        const char *e = c - 1; /* the key's closing quote */
+        if (e <= from || *e != '"')
+            continue;
+        /* NAME between a quote at e - len - 1 and e, wholly in [from, to). */
+#define MIDDLE_KEY_IS(name) \
+    (e - from >= (ptrdiff_t)sizeof name && e[-(ptrdiff_t)sizeof name] == '"' && same_bytes(e - (sizeof name - 1), name, sizeof name - 1))
+#define MIDDLE_KEY_TRY(k, name)                                                   \
+    if (MIDDLE_KEY_IS(name)) {                                                    \
+        if (!middle_key_add(mk, k, e - sizeof name))                               \
+            return false;                                                         \
+        continue;                                                                 \
+    }
+        MIDDLE_KEY_TRY(MK_LINE, "line")
+        MIDDLE_KEY_TRY(MK_FILE, "file")
+        MIDDLE_KEY_TRY(MK_CLASS, "class")
+        MIDDLE_KEY_TRY(MK_METHOD, "method")
+        MIDDLE_KEY_TRY(MK_STRUCT, "struct")
+        MIDDLE_KEY_TRY(MK_IMEMO_TYPE, "imemo_type")
+#undef MIDDLE_KEY_TRY
+#undef MIDDLE_KEY_IS
+    }
+    return true;
+}
+
+/* Is `"KEY":` wholly in [from, to)? */
+static bool has_key(const middle_keys *mk, middle_key k, const char *from, const char *to)
+{
+    size_t len = middle_key_len[k] + 3;
+    for (unsigned i = 0; i < mk->n[k]; i++)
+        if (mk->at[k][i] >= from && mk->at[k][i] + len <= to)
+            return true;
+    return false;
+}
+
+/* The first `, "KEY":"` wholly in [from, to): its comma, or NULL. */
+static const char *key_with_string(const middle_keys *mk, middle_key k, const char *from, const char *to)
+{
+    size_t len = middle_key_len[k] + 3;
+    for (unsigned i = 0; i < mk->n[k]; i++) {
+        const char *q = mk->at[k][i];
+        if (q - 2 >= from && q + len + 1 <= to && q[-2] == ',' && q[-1] == ' ' && q[len] == '"')
+            return q - 2;
+    }
+    return NULL;
+}
+
 /* A DATA's "struct" or an IMEMO's "imemo_type" between from and to (the
  * members Ruby writes for the type come before the site): plain text or
  * the line is the full parser's. */
-static bool find_subtype(const char *from, const char *to, const char *pat, scan_str *out)
+static bool find_subtype(const middle_keys *mk, middle_key key, const char *from, const char *to, scan_str *out)
 {
-    size_t plen = strlen(pat); /* `, "NAME":"`, a constant */
-    const char *k = from < to ? memmem(from, (size_t)(to - from), pat, plen) : NULL;
+    size_t plen = middle_key_len[key] + 6; /* `, "NAME":"` */
+    const char *k = key_with_string(mk, key, from, to);
     if (!k)
         return true; /* untyped DATA: none */
     const char *v = k + plen, *q = memchr(v, '"', (size_t)(to - v));
@@ -327,13 +420,9 @@ static bool find_subtype(const char *from, const char *to, const char *pat, scan
 }
 
 /* Does [from, to) hold the key "file", "line" or "method"? */
-static bool has_site_key(const char *from, const char *to)
+static bool has_site_key(const middle_keys *mk, const char *from, const char *to)
 {
-    static const char *const site_keys[] = { "\"line\":", "\"file\":", "\"method\":" };
-    for (size_t k = 0; k < sizeof site_keys / sizeof *site_keys; k++)
-        if (to > from && memmem(from, (size_t)(to - from), site_keys[k], strlen(site_keys[k])))
-            return true;
-    return false;
+    return has_key(mk, MK_LINE, from, to) || has_key(mk, MK_FILE, from, to) || has_key(mk, MK_METHOD, from, to);
 }
 
 bool json_quick_sites(const char *line, size_t len, scan_record *rec)
@@ -357,6 +446,11 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
         return false;
     const char *te = marks.type_end + 1; /* after the type's closing quote */
     const char *site_end = marks.gen_key ? marks.gen_key - 2 : marks.end; /* the ", " before "generation" */
+    /* Every question below is about [te, site_end), or [te, end) without a
+     * generation: the members after it (memsize, flags) are not looked at. */
+    middle_keys mk;
+    if (!find_middle_keys(te, site_end, &mk))
+        return false;
     if (marks.gen_key) {
         /* [, "file":"F"][, "line":N][, "method":"M"], "generation":G */
         if (marks.gen_key - te < 2 || marks.gen_key[-1] != ' ' || marks.gen_key[-2] != ',')
@@ -376,10 +470,10 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
         /* The full parser takes these keys wherever they are: any of them
          * before the site (a value it cannot take plain, a member between
          * them that Ruby does not write) and the line is its to read. */
-        if (has_site_key(te, at))
+        if (has_site_key(&mk, te, at))
             return false;
         site_end = at;
-    } else if (has_site_key(te, marks.end)) {
+    } else if (has_site_key(&mk, te, marks.end)) {
         return false; /* a site without a generation: not Ruby's usual line */
     }
     /* After the type: [, "shape_id":N][, "slot_size":N][, "class":"0x..."]. */
@@ -389,15 +483,15 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
     if (c) {
         rec->has_class_addr = true;
         p = c;
-        if (site_end > c && memmem(c, (size_t)(site_end - c), "\"class\":", 8))
+        if (has_key(&mk, MK_CLASS, c, site_end))
             return false; /* a second one, which the full parser would take */
-    } else if (memmem(te, (size_t)(site_end - te), "\"class\":", 8)) {
+    } else if (has_key(&mk, MK_CLASS, te, site_end)) {
         return false; /* a class elsewhere than Ruby writes it */
     }
     /* Ruby writes "struct" for DATA and "imemo_type" for IMEMO, but the
      * full parser takes either on any line: so does this. */
     scan_str st = { NULL, 0 }, it = { NULL, 0 };
-    if (!find_subtype(p, site_end, ", \"struct\":\"", &st) || !find_subtype(p, site_end, ", \"imemo_type\":\"", &it) ||
+    if (!find_subtype(&mk, MK_STRUCT, p, site_end, &st) || !find_subtype(&mk, MK_IMEMO_TYPE, p, site_end, &it) ||
         (st.ptr && it.ptr))
         return false;
     rec->subtype = st.ptr ? st : it;

@@ -34,8 +34,28 @@ bool scan_parse_hex(const char *p, size_t len, uint64_t *out)
         ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
     };
     uint64_t v = 0;
+    size_t i = 0;
+    if (len >= 8) {
+        /* The first eight digits at once (an address has eleven or twelve):
+         * every byte in '0'-'9', 'a'-'f' or 'A'-'F', each range tested on
+         * all bytes by adding to them (no byte below 0x80 carries into the
+         * next: the high bits must be clear first), then the bytes' values
+         * packed into 32 bits, the first byte the highest digit. */
+        const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+        uint64_t w;
+        memcpy(&w, p, 8);
+#define IN_RANGE(lo, hi) ((w + ones * (0x80 - (lo))) & ~(w + ones * (0x7f - (hi))))
+        if ((w & highs) || ((IN_RANGE('0', '9') | IN_RANGE('a', 'f') | IN_RANGE('A', 'F')) & highs) != highs)
+            return false;
+#undef IN_RANGE
+        uint64_t nib = (w & 0x0f0f0f0f0f0f0f0fu) + ((w >> 6) & ones) * 9; /* a letter: 9 + its low bits */
+        nib = ((nib << 4) | (nib >> 8)) & 0x00ff00ff00ff00ffu;
+        nib = ((nib << 8) | (nib >> 16)) & 0x0000ffff0000ffffu;
+        v = ((nib << 16) | (nib >> 32)) & 0xffffffffu;
+        i = 8;
+    }
     bool ok = true;
-    for (size_t i = 0; i < len; i++) {
+    for (; i < len; i++) {
         unsigned d = digit[(unsigned char)p[i]];
         ok &= d != 0;
         v = v << 4 | ((d - 1) & 0xf);

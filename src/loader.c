@@ -171,11 +171,14 @@ static void *loader_main(void *arg)
          * (HEAP_FULL), and read every site now when trends need them. */
         bool graph_dump = latest && l->opts.want_graph;
         bool sites = sites_now(l, k);
+        /* A dump read in full (the subject, the graph's) reads its sites
+         * with the quick reader, as HEAP_LIGHT does; the full parser then
+         * reads only the objects shown (heap_try_load_details). */
         heap_load_opts opts = {
             .mode = k == subject || graph_dump ? HEAP_FULL
                   : sites                      ? HEAP_LIGHT
                                                : HEAP_IDENTITY,
-            .all_details = graph_dump && k != subject && sites,
+            .all_sites = (k == subject || graph_dump) && sites,
             .skip_subtypes = l->opts.skip_subtypes,
             .shapes_as_objects = l->opts.identity == DIFF_ID_ADDRESS,
             .threads = l->opts.threads,
@@ -203,26 +206,13 @@ static void *loader_main(void *arg)
         }
     }
     if (l->status == HS_OK && subject >= l->borrowed) {
-        /* Read the rest of each shown object (every object of the subject
-         * when trends need all their sites). A borrowed subject's are the
+        /* Read the rest of each shown object (its sites are read already
+         * when trends need every object's). A borrowed subject's are the
          * owner's to read (loader_start_more). */
         heap *subj = l->session->subject;
         t0 = monotime_now();
-        if (sites_now(l, subject)) {
-            hs_mem mem = { 0 };
-            uint32_t *all = hs_mem_alloc(&mem, subj->count, sizeof *all);
-            if (all) {
-                for (size_t i = 0; i < subj->count; i++)
-                    all[i] = (uint32_t)i;
-                l->status = heap_try_load_details(subj, all, subj->count, l->opts.threads, &l->err);
-                free(all);
-            } else {
-                l->status = hs_mem_fail(&l->err, &mem, "%s: the list of its %zu objects", subj->path, subj->count);
-            }
-        } else {
-            l->status = heap_try_load_details(subj, l->session->diff->objects, l->session->diff->count,
-                                              l->opts.threads, &l->err);
-        }
+        l->status = heap_try_load_details(subj, l->session->diff->objects, l->session->diff->count, l->opts.threads,
+                                          &l->err);
         l->details_seconds = monotime_now() - t0;
         /* The subject's lines were read again: was it still the same file? */
         if (l->status == HS_OK)

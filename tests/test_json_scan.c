@@ -520,6 +520,74 @@ static void hex_and_uint_helpers(void **state)
     assert_false(scan_parse_uint("-1", 2, &v));
 }
 
+/* scan_parse_hex reads eight digits at once: it must agree, digit by digit,
+ * with the plain reading on every input, the bytes next to the digits'
+ * ranges above all ('/', ':', '@', 'G', '`', 'g', 0x7f, 0x80 and up). */
+static bool hex_by_digit(const char *p, size_t len, uint64_t *out)
+{
+    if (len >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        p += 2;
+        len -= 2;
+    }
+    if (len == 0)
+        return false;
+    while (len > 1 && *p == '0') {
+        p++;
+        len--;
+    }
+    if (len > 16)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        int c = (unsigned char)p[i], d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return false;
+        v = v << 4 | (uint64_t)d;
+    }
+    *out = v;
+    return true;
+}
+
+static void hex_agrees_with_digit_by_digit(void **state)
+{
+    (void)state;
+    static const char digits[] = "0123456789abcdefABCDEF";
+    static const char near[] = "/:@`GgxX \x7f\x80\xff\x01";
+    uint32_t seed = 12345;
+    for (int n = 0; n < 2000000; n++) {
+        char buf[24];
+        seed = seed * 1103515245u + 12345u;
+        size_t len = (seed >> 16) % 21;
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 16;
+            buf[i] = r % 8 ? digits[(r >> 3) % 22] : near[(r >> 3) % (sizeof near - 1)];
+        }
+        if (len >= 2 && (seed >> 20) % 2) {
+            buf[0] = '0';
+            buf[1] = 'x';
+        }
+        uint64_t want = 0, got = 0;
+        bool w = hex_by_digit(buf, len, &want), g = scan_parse_hex(buf, len, &got);
+        if (w != g || (w && want != got))
+            fail_msg("\"%.*s\": %d %d %llx %llx", (int)len, buf, w, g, (unsigned long long)want,
+                     (unsigned long long)got);
+    }
+    uint64_t v;
+    assert_true(scan_parse_hex("0x7f0b7a5ddfb8", 14, &v));
+    assert_true(v == 0x7f0b7a5ddfb8u);
+    assert_true(scan_parse_hex("0xABCDEF0123456789", 18, &v));
+    assert_true(v == 0xabcdef0123456789u);
+    assert_false(scan_parse_hex("0x7f0b7a5:dfb8", 14, &v));
+    assert_false(scan_parse_hex("0x7f0b7a5Gdfb8", 14, &v));
+}
+
 static void counting(void *ctx, const scan_record *r)
 {
     (void)r;
@@ -748,6 +816,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(valid_line_fields),
+        cmocka_unit_test(hex_agrees_with_digit_by_digit),
         cmocka_unit_test(root_and_refs),
         cmocka_unit_test(unescaped_quote_in_file),
         cmocka_unit_test(backslash_in_file_is_raw),
