@@ -11,7 +11,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/tmux.sh"
 M=$SRCDIR/tests/modern/ruby-3.1
 
-tap_plan 45
+tap_plan 49
 
 # ---- usage ---------------------------------------------------------------------------------
 check_status "--watch takes no dumps on the command line" 2 "$HEAPSIFT" --watch="$WORK" "$M/d1.json.gz"
@@ -114,6 +114,47 @@ fi
 keys q
 wait_for "q leaves with status 0, the terminal restored" "EXITED 0"
 wait_for "the terminal is restored" "TERMINAL-RESTORED"
+
+# ---- the README's recipe: a process's dumps taken with Heapsift.dump while --watch runs --------
+# An application that keeps 200 more strings between dumps, three dumps a
+# second apart into one folder, and heapsift watching its dumps by its PID,
+# as the README runs it on a server.
+if command -v ruby > /dev/null 2>&1; then
+    mkdir "$WORK/heap"
+    cat > "$WORK/leaky.rb" <<'RUBY'
+require_relative ARGV[0]
+Heapsift.start_tracing
+$stdout.sync = true
+puts Process.pid
+$stdin.gets # heapsift is watching
+KEPT = []
+3.times do
+  200.times { |i| KEPT << "kept #{i}" * 2 }
+  Heapsift.dump(ARGV[1])
+  sleep 1
+end
+RUBY
+    mkfifo "$WORK/go"
+    ruby "$WORK/leaky.rb" "$SRCDIR/data/ruby/heapsift.rb" "$WORK/heap" < "$WORK/go" > "$WORK/pid" &
+    ruby_pid=$!
+    exec 7> "$WORK/go"
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$WORK/pid" ] && break
+        sleep 0.05
+    done
+    pid=$(cat "$WORK/pid")
+    start 120 30 "--watch=heap/heap-*-$pid.json"
+    wait_for "the recipe: the explorer waits for the process's dumps" "Waiting for dumps named heap-\\*-$pid\\.json in heap"
+    echo go >&7
+    exec 7>&-
+    wait_for "the recipe: three dumps as Heapsift.dump renames them in" "comparing 3 dumps" 30
+    wait_for "the recipe: the strings kept between the dumps are what is retained" "^ +200 .*STRING .* 200 400 600 .*leaky\\.rb:8" 10
+    wait "$ruby_pid"
+    keys q
+    wait_for "the recipe: q leaves with status 0" "EXITED 0"
+else
+    for k in 1 2 3 4; do tap_skip "the recipe with Heapsift.dump ($k)" "no ruby"; done
+fi
 
 # ---- polling where inotify is not -----------------------------------------------------------
 rm -rf "$WORK/w"
