@@ -17,16 +17,6 @@ static size_t find(const addrmap *ai, uint64_t addr)
     return i == ADDRMAP_NONE ? OBJ_NONE : i;
 }
 
-void objinfo_ensure_details(heap *h, size_t index)
-{
-    if (index == OBJ_NONE || !h->offset)
-        return;
-    if (h->flags && (h->flags[index] & HEAP_F_DETAILED))
-        return;
-    uint32_t one = (uint32_t)index;
-    heap_load_details(h, &one, 1, 1);
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -50,13 +40,6 @@ hs_status objinfo_try_prepare(heap *h, const size_t *objs, size_t n, hs_error *e
     hs_status st = k ? heap_try_load_details(h, want, k, 1, err) : HS_OK;
     free(want);
     return st;
-}
-
-void objinfo_prepare(heap *h, const size_t *objs, size_t n)
-{
-    hs_error err;
-    if (objinfo_try_prepare(h, objs, n, &err) != HS_OK)
-        hs_abort(&err);
 }
 
 /* Collects a record's references (json_scan_line callback). */

@@ -16,7 +16,7 @@
 #include "suspects.h"
 #include "suspects_report.h"
 #include "view.h"
-#include "view_kinds.h" /* view_open_object */
+#include "view_kinds.h" /* view_open_object, view_open_group */
 #include "why.h"
 
 #define N GRAPH_NONE
@@ -956,6 +956,45 @@ static void nomem_object_view(void **state)
     unload(&l);
 }
 
+/* A group's object list, opened with each allocation failing in turn:
+ * nothing opens, v->message says why, the list shown stays as it was. */
+static void nomem_group_list(void **state)
+{
+    (void)state;
+    loaded l;
+    load_texts(&l, small_dumps, 3, NULL);
+    view v;
+    group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT };
+    assert_int_equal(view_init(&v, l.ses, &q, TAB_GROUPS, NULL), HS_OK);
+    view_move(&v, 1);
+    size_t sel = view_top(&v)->selected, g = v.set->order[sel];
+    v.message[0] = '\0';
+    hs_mem_fail_after(0);
+    bool opened = view_open_group(&v, g);
+    hs_mem_fail_after(-1);
+    assert_false(opened);
+    assert_string_equal(v.message, "cannot list the 2 objects of the group: 16 B of memory needed, of which 16 B "
+                                   "could not be allocated (Cannot allocate memory)");
+    size_t n = 1;
+    for (;; n++) {
+        assert_true(n < 10000);
+        v.message[0] = '\0';
+        hs_mem_fail_after((long)n);
+        opened = view_open_group(&v, g);
+        hs_mem_fail_after(-1);
+        if (opened)
+            break;
+        assert_int_equal(v.depth, 1);
+        assert_int_equal(view_top(&v)->selected, sel);
+        if (!strstr(v.message, "could not be allocated"))
+            fail_msg("after %zu allocations: %s", n, v.message);
+    }
+    assert_int_equal(view_top(&v)->kind, VIEW_OBJECTS);
+    assert_int_equal(view_top(&v)->nobjects, 2);
+    view_free(&v);
+    unload(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -984,6 +1023,7 @@ int main(void)
         cmocka_unit_test(nomem_session_path),
         cmocka_unit_test(nomem_path_report),
         cmocka_unit_test(nomem_object_view),
+        cmocka_unit_test(nomem_group_list),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
 }
