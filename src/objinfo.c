@@ -204,12 +204,14 @@ hs_status objinfo_read(objinfo *oi, const heap *h, const addrmap *ai, size_t ind
         oi->nmembers = json_members(oi->line, len, oi->members, n);
         if (oi->nmembers > n)
             oi->nmembers = n;
-        json_scanner *sc = json_scanner_new();
-        scan_options opts = { .want_refs = true };
+        json_scanner *sc = json_scanner_for_line(oi->line, len, &mem);
         ref_sink rs = { oi, ai, &mem, false, false };
-        scan_sink sink = { &rs, collect_refs, NULL, NULL };
-        json_scan_line(sc, oi->line, len, h->offset[index], &opts, &sink);
-        json_scanner_free(sc);
+        if (sc) {
+            scan_options opts = { .want_refs = true };
+            scan_sink sink = { &rs, collect_refs, NULL, NULL };
+            json_scan_line(sc, oi->line, len, h->offset[index], &opts, &sink);
+            json_scanner_free(sc);
+        }
         if (!hs_mem_failed(&mem))
             read_ivars(oi, h, rs.is_object, rs.class_edge, &mem);
     }
