@@ -315,38 +315,49 @@ static bool seed_roots(const graph *g, int avoid_kind, bool avoided, uint32_t v,
 }
 
 /* The path to v (reached) along parent pointers, and the category of the
- * root it starts from, preferring one that is not the avoided kind. */
-static size_t path_from_parents(const graph *g, const uint32_t *parent, uint32_t v, int avoid_kind,
-                                uint32_t **path, unsigned *root_kind)
+ * root it starts from, preferring one that is not the avoided kind: false,
+ * *path NULL, when mem cannot give its len hops. */
+static bool path_from_parents(const graph *g, const uint32_t *parent, uint32_t v, int avoid_kind,
+                              uint32_t **path, size_t *len, unsigned *root_kind, hs_mem *mem)
 {
-    size_t len = 0;
+    size_t hops = 0;
     for (uint32_t u = v; u != g->n; u = parent[u])
-        len++;
-    *path = hs_xmalloc(len * sizeof **path);
-    size_t i = len;
+        hops++;
+    *path = hs_mem_alloc(mem, hops, sizeof **path);
+    if (!*path)
+        return false;
+    size_t i = hops;
     for (uint32_t u = v; u != g->n; u = parent[u])
         (*path)[--i] = u;
     uint32_t kinds = graph_root_kinds_of(g, (*path)[0]);
     if (avoid_kind >= 0 && (kinds & ~(1u << avoid_kind)))
         kinds &= ~(1u << avoid_kind);
     *root_kind = kinds ? (unsigned)__builtin_ctz(kinds) : 0;
-    return len;
+    *len = hops;
+    return true;
 }
 
-size_t graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **path, unsigned *root_kind)
+bool graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **path, size_t *len, unsigned *root_kind,
+                     hs_mem *mem)
 {
     *path = NULL;
+    *len = 0;
     *root_kind = 0;
     if (v >= g->n)
-        return 0;
+        return !hs_mem_failed(mem);
     /* Breadth-first from the preferred roots, stopping when v is reached;
      * when they do not reach it, on from the avoided ones (what the first
      * pass visited cannot lead to v, so it stays visited). parent doubles as
      * the visited mark. */
     uint32_t nodes = g->n + 1;
-    uint32_t *parent = hs_xmalloc((size_t)nodes * sizeof *parent);
+    uint32_t *parent = hs_mem_alloc(mem, nodes, sizeof *parent);
+    uint32_t *queue = hs_mem_alloc(mem, nodes, sizeof *queue);
+    if (hs_mem_failed(mem)) {
+        free(parent);
+        free(queue);
+        return false;
+    }
     memset(parent, 0xff, (size_t)nodes * sizeof *parent);
-    uint32_t *queue = hs_xmalloc((size_t)nodes * sizeof *queue);
     size_t head = 0, tail = 0;
     bool found = false;
     for (int pass = 0; pass < 2 && !found; pass++) {
@@ -366,19 +377,21 @@ size_t graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **pa
             }
         }
     }
-    size_t len = found ? path_from_parents(g, parent, v, avoid_kind, path, root_kind) : 0;
-    free(parent);
     free(queue);
-    return len;
+    bool made = !found || path_from_parents(g, parent, v, avoid_kind, path, len, root_kind, mem);
+    free(parent);
+    return made;
 }
 
-void graph_root_tree(const graph *g, int avoid_kind, uint32_t *parent)
+bool graph_root_tree(const graph *g, int avoid_kind, uint32_t *parent, hs_mem *mem)
 {
     /* graph_root_path's search, never stopping early: what it finds for
      * any one node is what it would have found stopping there. */
     uint32_t nodes = g->n + 1;
+    uint32_t *queue = hs_mem_alloc(mem, nodes, sizeof *queue);
+    if (!queue)
+        return false;
     memset(parent, 0xff, (size_t)nodes * sizeof *parent);
-    uint32_t *queue = hs_xmalloc((size_t)nodes * sizeof *queue);
     size_t head = 0, tail = 0;
     for (int pass = 0; pass < 2; pass++) {
         seed_roots(g, avoid_kind, pass == 1, GRAPH_NONE, parent, queue, &tail);
@@ -394,16 +407,20 @@ void graph_root_tree(const graph *g, int avoid_kind, uint32_t *parent)
         }
     }
     free(queue);
+    return true;
 }
 
-size_t graph_tree_path(const graph *g, const uint32_t *parent, uint32_t v, int avoid_kind, uint32_t **path,
-                       unsigned *root_kind)
+bool graph_tree_path(const graph *g, const uint32_t *parent, uint32_t v, int avoid_kind, uint32_t **path,
+                     size_t *len, unsigned *root_kind, hs_mem *mem)
 {
     *path = NULL;
+    *len = 0;
     *root_kind = 0;
+    if (hs_mem_failed(mem))
+        return false;
     if (v >= g->n || parent[v] == GRAPH_NONE)
-        return 0;
-    return path_from_parents(g, parent, v, avoid_kind, path, root_kind);
+        return true;
+    return path_from_parents(g, parent, v, avoid_kind, path, len, root_kind, mem);
 }
 
 uint32_t graph_root_kinds_of(const graph *g, uint32_t v)

@@ -18,8 +18,8 @@
  *
  * Built by one thread; read-only afterwards (any thread). Building it
  * (graph_build, graph_dominators) fails with a status when memory runs
- * out; the questions asked of it afterwards (root paths, referrers, the
- * preorder) allocate scratch of n entries with hs_xmalloc, which aborts.
+ * out, and so do the root paths, whose scratch of n entries comes from an
+ * hs_mem; the preorder's allocates with hs_xmalloc, which aborts.
  */
 #ifndef HEAPSIFT_GRAPH_H
 #define HEAPSIFT_GRAPH_H
@@ -74,21 +74,26 @@ hs_status graph_dominators(graph *g, const uint64_t *memsize, const _Atomic bool
 /* The shortest path from a root to v: path[0] is the first object after the
  * virtual root, path[len-1] == v. Roots other than `avoid_kind` (a
  * category index, e.g. machine_context, whose stack scan is conservative)
- * are preferred when any such path exists. Returns the length (0 when v is
- * unreachable) and, in *root_kind, the category of the root used. *path is
- * allocated; the caller frees it. */
-size_t graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **path, unsigned *root_kind);
+ * are preferred when any such path exists. Sets *len (0 when v is
+ * unreachable) and, in *root_kind, the category of the root used; *path is
+ * allocated (NULL when len is 0), the caller frees it. Its scratch (8 bytes
+ * a node while it searches) and the path (4 bytes a hop) come from mem:
+ * false, with *path NULL and *len 0, when mem failed (before or now). */
+bool graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **path, size_t *len, unsigned *root_kind,
+                     hs_mem *mem);
 
 /* The breadth-first tree graph_root_path searches, for every node at once
  * (one pass over the edges instead of one per path): parent[v] is the node
  * before v on the path graph_root_path returns for v (g->n when a root
- * names v), GRAPH_NONE when no root reaches v. parent holds n + 1 entries. */
-void graph_root_tree(const graph *g, int avoid_kind, uint32_t *parent);
+ * names v), GRAPH_NONE when no root reaches v. parent holds n + 1 entries.
+ * Its queue (4 bytes a node) comes from mem: false, parent not written,
+ * when mem failed. */
+bool graph_root_tree(const graph *g, int avoid_kind, uint32_t *parent, hs_mem *mem);
 
 /* The path to v in a tree from graph_root_tree: what graph_root_path(g, v,
- * avoid_kind, ...) returns, the same way. */
-size_t graph_tree_path(const graph *g, const uint32_t *parent, uint32_t v, int avoid_kind, uint32_t **path,
-                       unsigned *root_kind);
+ * avoid_kind, ...) finds, the same way, the path from mem. */
+bool graph_tree_path(const graph *g, const uint32_t *parent, uint32_t v, int avoid_kind, uint32_t **path,
+                     size_t *len, unsigned *root_kind, hs_mem *mem);
 
 /* The category index of a root name, or -1. */
 int graph_root_kind(const graph *g, const char *name);

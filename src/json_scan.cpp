@@ -458,6 +458,34 @@ json_scanner *json_scanner_new(void)
     return new (mem) json_scanner();
 }
 
+json_scanner *json_scanner_for_line(const char *line, size_t len, hs_mem *m)
+{
+    // Every address of "references" is a string that starts with 0x: the
+    // buffer for them is reserved at their count (Ruby writes nothing else).
+    size_t addrs = 0;
+    for (const char *p = line, *end = line + len;
+         (p = static_cast<const char *>(memmem(p, static_cast<size_t>(end - p), "\"0x", 3))) != nullptr; p += 3)
+        addrs++;
+    void *mem = hs_mem_alloc(m, 1, sizeof(json_scanner));
+    uint64_t *refs = static_cast<uint64_t *>(hs_mem_alloc(m, addrs, sizeof(uint64_t)));
+    if (hs_mem_failed(m)) {
+        std::free(mem);
+        std::free(refs);
+        return nullptr;
+    }
+    json_scanner *sc = new (mem) json_scanner();
+    sc->refs.v = refs;
+    sc->refs.cap = addrs;
+    // simdjson allocates with new (std::nothrow) and says MEMALLOC: about 4
+    // bytes a byte of the line for its structural indexes and 1 for strings.
+    if (sc->line_parser.allocate(len) != SUCCESS) {
+        hs_mem_lost(m, 5 * len + SIMDJSON_PADDING);
+        json_scanner_free(sc);
+        return nullptr;
+    }
+    return sc;
+}
+
 void json_scanner_free(json_scanner *sc)
 {
     if (!sc)

@@ -121,6 +121,15 @@ typedef struct scan_stats {
 typedef struct json_scanner json_scanner;
 
 json_scanner *json_scanner_new(void);
+
+/* A scanner for json_scan_line of that one line (len bytes, as long as its
+ * object has references: an Array of millions), with what reading it
+ * needs allocated now: the addresses of its references, through m, and the
+ * parser's buffers (about 5 bytes a byte of the line, by simdjson, whose
+ * failure m counts as failed). NULL, with m failed, when any of it cannot
+ * be allocated. */
+json_scanner *json_scanner_for_line(const char *line, size_t len, hs_mem *m);
+
 void json_scanner_free(json_scanner *sc);
 
 /* Scans data[begin, end): begin must be a line start, end a line start or the

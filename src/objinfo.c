@@ -17,16 +17,6 @@ static size_t find(const addrmap *ai, uint64_t addr)
     return i == ADDRMAP_NONE ? OBJ_NONE : i;
 }
 
-void objinfo_ensure_details(heap *h, size_t index)
-{
-    if (index == OBJ_NONE || !h->offset)
-        return;
-    if (h->flags && (h->flags[index] & HEAP_F_DETAILED))
-        return;
-    uint32_t one = (uint32_t)index;
-    heap_load_details(h, &one, 1, 1);
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -50,13 +40,6 @@ hs_status objinfo_try_prepare(heap *h, const size_t *objs, size_t n, hs_error *e
     hs_status st = k ? heap_try_load_details(h, want, k, 1, err) : HS_OK;
     free(want);
     return st;
-}
-
-void objinfo_prepare(heap *h, const size_t *objs, size_t n)
-{
-    hs_error err;
-    if (objinfo_try_prepare(h, objs, n, &err) != HS_OK)
-        hs_abort(&err);
 }
 
 /* Collects a record's references (json_scan_line callback). */
@@ -221,12 +204,14 @@ hs_status objinfo_read(objinfo *oi, const heap *h, const addrmap *ai, size_t ind
         oi->nmembers = json_members(oi->line, len, oi->members, n);
         if (oi->nmembers > n)
             oi->nmembers = n;
-        json_scanner *sc = json_scanner_new();
-        scan_options opts = { .want_refs = true };
+        json_scanner *sc = json_scanner_for_line(oi->line, len, &mem);
         ref_sink rs = { oi, ai, &mem, false, false };
-        scan_sink sink = { &rs, collect_refs, NULL, NULL };
-        json_scan_line(sc, oi->line, len, h->offset[index], &opts, &sink);
-        json_scanner_free(sc);
+        if (sc) {
+            scan_options opts = { .want_refs = true };
+            scan_sink sink = { &rs, collect_refs, NULL, NULL };
+            json_scan_line(sc, oi->line, len, h->offset[index], &opts, &sink);
+            json_scanner_free(sc);
+        }
         if (!hs_mem_failed(&mem))
             read_ivars(oi, h, rs.is_object, rs.class_edge, &mem);
     }

@@ -4,7 +4,7 @@
  *
  * Works on a HEAP_FULL heap (its file stays mapped). Describing an object
  * only reads; its details (site, class, sizes) must have been read first,
- * by objinfo_prepare or objinfo_load, which change the heap: call those
+ * by objinfo_try_prepare or objinfo_load, which change the heap: call those
  * from the thread that owns it, with no other thread reading.
  */
 #ifndef HEAPSIFT_OBJINFO_H
@@ -103,7 +103,7 @@ const char *objinfo_class_name(const heap *h, size_t index, size_t *len);
 
 /* A one-line description of object `index` (OBJ_NONE: "not in this dump"):
  * TYPE, class name, allocation site and, for strings, the start of the
- * value. Its details must have been read (objinfo_prepare). Raw dump
+ * value. Its details must have been read (objinfo_try_prepare). Raw dump
  * bytes: escape before showing. A description longer than size - 1 ends in
  * "..." where it was cut. Returns the length written (at most size - 1). */
 size_t objinfo_describe(const heap *h, size_t index, char *buf, size_t size);
@@ -112,16 +112,10 @@ size_t objinfo_describe(const heap *h, size_t index, char *buf, size_t size);
  * scan_str; points into the dump and is raw. */
 scan_str objinfo_value(const heap *h, size_t index);
 
-/* Reads site, class and sizes of object `index` if not read yet. */
-void objinfo_ensure_details(heap *h, size_t index);
-
-/* The same for objs[0..n) (OBJ_NONE entries are skipped), in one pass: what
- * a view does before it shows them. */
-void objinfo_prepare(heap *h, const size_t *objs, size_t n);
-
-/* objinfo_prepare that fails with HS_ERR_NOMEM, nothing read, where
- * objinfo_prepare aborts with that message (for its callers with no way to
- * say so). */
+/* Reads site, class and sizes of objs[0..n) (OBJ_NONE entries are
+ * skipped) where not read yet, in one pass: what a view does before it
+ * shows them. Fails with HS_ERR_NOMEM, nothing read, when the memory for
+ * that cannot be had. */
 hs_status objinfo_try_prepare(heap *h, const size_t *objs, size_t n, hs_error *err);
 
 #endif

@@ -4,6 +4,7 @@
 #include "objinfo.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,18 +157,36 @@ uint32_t session_node_at(const session *s, uint64_t addr)
     return v == ADDRMAP_NONE ? GRAPH_NONE : v;
 }
 
-size_t session_root_path(const session *s, uint32_t v, uint32_t **path, unsigned *root_kind)
+hs_status session_root_path(const session *s, uint32_t v, uint32_t **path, size_t *len, unsigned *root_kind,
+                            hs_error *err)
 {
     assert(s->graph && v < s->graph->n);
-    size_t len = graph_root_path(s->graph, v, s->avoid_root, path, root_kind);
+    hs_mem mem = { 0 };
+    size_t *hops = NULL;
+    if (graph_root_path(s->graph, v, s->avoid_root, path, len, root_kind, &mem))
+        hops = hs_mem_alloc(&mem, *len + 1, sizeof *hops);
+    if (!hops) {
+        free(*path);
+        *path = NULL;
+        *len = 0;
+        return hs_mem_fail(err, &mem, "cannot find the path from a GC root to 0x%" PRIx64 " in %s",
+                           s->latest->addr[v], s->latest->path);
+    }
     /* The hops are described wherever a path is shown: read them now. */
-    size_t *hops = hs_xmalloc((len + 1) * sizeof *hops);
-    for (size_t k = 0; k < len; k++)
+    for (size_t k = 0; k < *len; k++)
         hops[k] = (*path)[k];
-    hops[len] = v;
-    objinfo_prepare(s->latest, hops, len + 1);
+    hops[*len] = v;
+    hs_error why;
+    hs_status st = objinfo_try_prepare(s->latest, hops, *len + 1, &why);
     free(hops);
-    return len;
+    if (st != HS_OK) {
+        free(*path);
+        *path = NULL;
+        st = hs_fail(err, st, "cannot describe the %zu hops of the path from a GC root to 0x%" PRIx64 ": %s", *len,
+                     s->latest->addr[v], why.msg);
+        *len = 0;
+    }
+    return st;
 }
 
 size_t session_dump_number(const session *s, const heap *h)

@@ -105,12 +105,16 @@ uint32_t session_node_of(const session *s, const heap *h, size_t i);
 uint32_t session_node_at(const session *s, uint64_t addr);
 
 /* The shortest path from a GC root to node v of the graph, preferring roots
- * other than s->avoid_root (see graph_root_path). Returns the hops (0 when
- * no root reaches v); *path is allocated (the caller frees it) and
- * *root_kind names the root's category (s->graph->root_names). Reads the
- * details of v and of every hop into s->latest (objinfo_prepare), so that
- * they can be described: owner thread only. */
-size_t session_root_path(const session *s, uint32_t v, uint32_t **path, unsigned *root_kind);
+ * other than s->avoid_root (see graph_root_path). Sets *len to the hops (0
+ * when no root reaches v); *path is allocated (the caller frees it; NULL
+ * when len is 0) and *root_kind names the root's category
+ * (s->graph->root_names). Reads the details of v and of every hop into
+ * s->latest (objinfo_try_prepare), so that they can be described: owner
+ * thread only. Fails with HS_ERR_NOMEM when the search (8 bytes an object
+ * of the latest dump), the path or the details cannot be allocated, *path
+ * NULL and *len 0. */
+hs_status session_root_path(const session *s, uint32_t v, uint32_t **path, size_t *len, unsigned *root_kind,
+                            hs_error *err);
 
 /* 1-based position of h among the dumps; 0 when it is none of them. */
 size_t session_dump_number(const session *s, const heap *h);

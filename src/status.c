@@ -83,10 +83,19 @@ char *hs_xstrndup(const char *s, size_t len)
 /* hs_mem_fail_after's countdown: while armed, allocations left before every
  * one fails. */
 static atomic_bool fail_armed;
+static atomic_bool fail_once; /* only the allocation the countdown reaches fails */
 static atomic_long fail_left;
 
 void hs_mem_fail_after(long n)
 {
+    atomic_store(&fail_once, false);
+    atomic_store(&fail_left, n);
+    atomic_store(&fail_armed, n >= 0);
+}
+
+void hs_mem_fail_once_after(long n)
+{
+    atomic_store(&fail_once, true);
     atomic_store(&fail_left, n);
     atomic_store(&fail_armed, n >= 0);
 }
@@ -96,7 +105,8 @@ static bool test_fails(void)
 {
     if (!atomic_load_explicit(&fail_armed, memory_order_relaxed))
         return false;
-    return atomic_fetch_sub(&fail_left, 1) <= 0;
+    long left = atomic_fetch_sub(&fail_left, 1);
+    return atomic_load_explicit(&fail_once, memory_order_relaxed) ? left == 0 : left <= 0;
 }
 
 static void *try_malloc(size_t bytes)

@@ -91,6 +91,11 @@ void *hs_mem_raw(size_t bytes);
  * lets them succeed again. Nothing but a test calls it. Any thread. */
 void hs_mem_fail_after(long n);
 
+/* For tests: only the allocation after n more fails, the later ones
+ * succeed (what running out of memory for one large array while small
+ * ones still fit looks like); hs_mem_fail_after(-1) disarms it too. */
+void hs_mem_fail_once_after(long n);
+
 /* HS_ERR_NOMEM with a message that says what could not be done and how much
  * it needed: "<what>: 180 MB of memory needed, of which 40 MB could not be
  * allocated (Cannot allocate memory)". what_fmt is printf-style. */

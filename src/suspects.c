@@ -823,19 +823,24 @@ static bool count_windows(finder *f, suspects *out, const uint32_t *rank_of)
 static bool find_paths(finder *f, suspects *out)
 {
     uint32_t *parent = hs_mem_alloc(&f->mem, (size_t)f->g->n + 1, sizeof *parent);
-    if (!parent)
+    if (!parent || !graph_root_tree(f->g, f->s->avoid_root, parent, &f->mem)) {
+        free(parent);
         return false;
-    graph_root_tree(f->g, f->s->avoid_root, parent);
+    }
     size_t hops = 0;
     for (size_t r = 0; r < out->nrows; r++) {
         suspect *sp = &out->rows[r];
-        if (sp->example != GRAPH_NONE)
-            sp->path_len = graph_tree_path(f->g, parent, sp->example, f->s->avoid_root, &sp->path, &sp->path_root);
+        if (sp->example != GRAPH_NONE &&
+            !graph_tree_path(f->g, parent, sp->example, f->s->avoid_root, &sp->path, &sp->path_len, &sp->path_root,
+                             &f->mem))
+            break;
         if (sp->kind == SUSPECT_HELD)
             name_by_ivar(f, sp);
         hops += sp->path_len;
     }
     free(parent);
+    if (hs_mem_failed(&f->mem))
+        return false;
     size_t *objs = hs_mem_alloc(&f->mem, hops, sizeof *objs);
     if (!objs)
         return false;

@@ -123,6 +123,8 @@ typedef struct view_frame {
     unsigned path_root;  /* the root's category (graph root_names index) */
     char (*path_ivar)[VIEW_IVAR_NAME]; /* by hop: the ivar of the hop before
                             that holds it ("" where no shape names it) */
+    char path_error[512]; /* why the path is not shown (it could not be found:
+                            out of memory), or "" */
 } view_frame;
 
 typedef struct view {

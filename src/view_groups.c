@@ -31,8 +31,7 @@ static bool groups_enter(view *v, view_frame *f)
         snprintf(v->message, sizeof v->message, "no group to open (the filter hides every group)");
         return false;
     }
-    view_open_group(v, v->set->order[f->selected]);
-    return true;
+    return view_open_group(v, v->set->order[f->selected]);
 }
 
 static hs_status groups_write(const view *v, FILE *out, const char *when, hs_error *err)

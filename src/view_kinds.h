@@ -59,8 +59,9 @@ view_frame *view_tab_root(view *v, view_tab t);
 view_frame *view_push(view *v, view_kind kind);
 
 /* Opens group g (an index into v->set->groups) as an object list
- * (view_objects.c). */
-void view_open_group(view *v, size_t g);
+ * (view_objects.c). False, with v->message and nothing opened, when the
+ * list or its objects' details cannot be had for memory. */
+bool view_open_group(view *v, size_t g);
 
 /* Opens object `index` of dump h (the subject, or the latest dump once its
  * graph is attached), reading what its rows will show (view_object.c).
@@ -76,8 +77,9 @@ bool view_open_object(view *v, heap *h, size_t index);
 bool view_object_graph_ready(view *v, view_frame *f);
 
 /* Opens group g's objects, or when by_suspect is not SIZE_MAX only those
- * that suspect (an index into v->sp.rows) holds (view_objects.c). */
-void view_open_objects(view *v, size_t g, size_t by_suspect);
+ * that suspect (an index into v->sp.rows) holds (view_objects.c). Fails as
+ * view_open_group. */
+bool view_open_objects(view *v, size_t g, size_t by_suspect);
 
 /* Opens suspect r (an index into v->sp.rows) (view_suspect.c). */
 void view_open_suspect(view *v, size_t r);

@@ -159,6 +159,7 @@ static void drop_graph_part(view_frame *f)
     f->path = NULL;
     f->path_ivar = NULL;
     f->npath = 0;
+    f->path_error[0] = '\0';
     f->in_graph = false;
 }
 
@@ -182,7 +183,8 @@ static hs_status name_path_ivars(view *v, view_frame *f, hs_error *err)
 }
 
 /* What holds it, from the latest dump's graph, once there is one: its
- * retained size and root path. */
+ * retained size and root path. A path that cannot be found (out of memory)
+ * is left out, f->path_error saying why: the object is shown without it. */
 static hs_status read_graph_part(view *v, view_frame *f, hs_error *err)
 {
     const graph *gr = v->session->graph;
@@ -193,7 +195,11 @@ static hs_status read_graph_part(view *v, view_frame *f, hs_error *err)
         return HS_OK;
     f->in_graph = true;
     f->retained = gr->retained[node];
-    f->npath = session_root_path(v->session, node, &f->path, &f->path_root);
+    hs_error path_err;
+    if (session_root_path(v->session, node, &f->path, &f->npath, &f->path_root, &path_err) != HS_OK) {
+        snprintf(f->path_error, sizeof f->path_error, "%s", path_err.msg);
+        return HS_OK;
+    }
     return name_path_ivars(v, f, err);
 }
 
@@ -298,6 +304,8 @@ static int heading_text(const view *v, const view_frame *f, size_t item, char *b
 {
     const objinfo *oi = &f->info;
     if (item == HEAD_PATH) {
+        if (f->path_error[0])
+            return snprintf(buf, size, "%s: not shown: %s", headings[HEAD_PATH], f->path_error);
         if (f->npath)
             return snprintf(buf, size, "%s (%zu hop%s from the %s root, in dump %zu)", headings[HEAD_PATH], f->npath,
                             f->npath == 1 ? "" : "s", v->session->graph->root_names[f->path_root],

@@ -29,7 +29,7 @@ static int cmp_objects(const void *a, const void *b, void *ctx)
     return x < y ? -1 : x > y;
 }
 
-void view_open_objects(view *v, size_t g, size_t by_suspect)
+bool view_open_objects(view *v, size_t g, size_t by_suspect)
 {
     const group_set *s = v->set;
     const diff_result *diff = v->session->diff;
@@ -41,7 +41,14 @@ void view_open_objects(view *v, size_t g, size_t by_suspect)
         pos = v->sp.members + v->sp.rows[by_suspect].member_start;
         npos = v->sp.rows[by_suspect].count;
     }
-    size_t *objects = hs_xmalloc((npos ? npos : 1) * sizeof *objects);
+    hs_mem mem = { 0 };
+    size_t *objects = hs_mem_alloc(&mem, npos, sizeof *objects);
+    if (!objects) {
+        hs_error err;
+        hs_mem_fail(&err, &mem, "cannot list the %zu objects of the group", npos);
+        snprintf(v->message, sizeof v->message, "%.250s", err.msg);
+        return false;
+    }
     size_t n = 0;
     filter_prepare(&v->set->filter, v->subject);
     for (size_t m = 0; m < npos; m++) {
@@ -53,7 +60,12 @@ void view_open_objects(view *v, size_t g, size_t by_suspect)
     }
     /* The rows show memsize, bytesize, class and site: read them all now
      * (the loader read the suspects' already; this only checks). */
-    objinfo_prepare(v->subject, objects, n);
+    hs_error err;
+    if (objinfo_try_prepare(v->subject, objects, n, &err) != HS_OK) {
+        free(objects);
+        snprintf(v->message, sizeof v->message, "%.250s", err.msg);
+        return false;
+    }
     by_memsize ctx = { v->subject };
     qsort_r(objects, n, sizeof *objects, cmp_objects, &ctx);
     view_frame *f = view_push(v, VIEW_OBJECTS);
@@ -61,11 +73,12 @@ void view_open_objects(view *v, size_t g, size_t by_suspect)
     f->suspect = by_suspect;
     f->objects = objects;
     f->nobjects = n;
+    return true;
 }
 
-void view_open_group(view *v, size_t g)
+bool view_open_group(view *v, size_t g)
 {
-    view_open_objects(v, g, SIZE_MAX);
+    return view_open_objects(v, g, SIZE_MAX);
 }
 
 static size_t objects_rows(const view *v, const view_frame *f)

@@ -52,7 +52,8 @@ static void place_groups(view *nv, const view *ov, const view_frame *ostack, siz
     root->selected = r;
     if (odepth < 2 || ostack[1].kind != VIEW_OBJECTS || nv->tab != TAB_GROUPS)
         return;
-    view_open_group(nv, nv->set->order[r]);
+    if (!view_open_group(nv, nv->set->order[r]))
+        return; /* out of memory: the list stays closed, nv->message says so */
     const view_frame *olist = &ostack[1];
     if (olist->selected >= olist->nobjects)
         return;

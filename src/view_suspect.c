@@ -159,8 +159,7 @@ static bool suspect_enter(view *v, view_frame *f)
     case SROW_HOLDER: return view_open_object(v, v->session->latest, v->sp.holders[s->holder_start + r->item].node);
     case SROW_PATH: return view_open_object(v, v->session->latest, s->path[r->item]);
     case SROW_GROUP:
-        view_open_objects(v, v->sp.groups[s->group_start + r->item].group, f->suspect);
-        return true;
+        return view_open_objects(v, v->sp.groups[s->group_start + r->item].group, f->suspect);
     case SROW_HEADING:
     case SROW_ELIDED: break;
     }

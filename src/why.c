@@ -85,7 +85,7 @@ hs_status why_analyze_group(const session *ses, const group_set *s, const group 
     if (st != HS_OK)
         return st;
     if (out->held.largest != GRAPH_NONE)
-        out->path_len = session_root_path(ses, out->held.largest, &out->path, &out->root_kind);
+        return session_root_path(ses, out->held.largest, &out->path, &out->path_len, &out->root_kind, err);
     return HS_OK;
 }
 
@@ -262,8 +262,11 @@ hs_status why_write_path(FILE *out, const session *ses, uint64_t addr, hs_error 
     if (v == GRAPH_NONE)
         return hs_fail(err, HS_ERR_USAGE, "0x%" PRIx64 " is no object of %s (the latest dump)", addr, h->path);
     uint32_t *path;
+    size_t len;
     unsigned kind;
-    size_t len = session_root_path(ses, v, &path, &kind);
+    hs_status st = session_root_path(ses, v, &path, &len, &kind, err);
+    if (st != HS_OK)
+        return st;
     /* Always escaped, like the hops: a string's value may hold a newline,
      * which would break the one hop a line layout even in a file. */
     fprintf(out, "# heapsift %s: path from a GC root to 0x%" PRIx64 " in ", PACKAGE_VERSION, addr);

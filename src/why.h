@@ -45,8 +45,8 @@ typedef struct why_group {
 
 /* Fills *out for group g of s. ses->graph must be attached. *out owns what
  * it points to: why_group_free releases it (also after a failure). Fails
- * with HS_ERR_NOMEM when the memory for what holds the group cannot be had
- * (the root path's search still aborts: see graph.h). */
+ * with HS_ERR_NOMEM when the memory for what holds the group, or for the
+ * root path of its largest (session_root_path), cannot be had. */
 hs_status why_analyze_group(const session *ses, const group_set *s, const group *g, why_group *out, hs_error *err);
 
 /* Frees what why_analyze_group allocated and leaves *w empty. NULL is fine. */

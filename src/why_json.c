@@ -96,8 +96,11 @@ hs_status report_json_path(FILE *out, const session *ses, uint64_t addr, hs_erro
         return hs_fail(err, HS_ERR_USAGE, "0x%" PRIx64 " is no object of %s (the latest dump)", addr,
                        ses->latest->path);
     uint32_t *path;
+    size_t len;
     unsigned kind;
-    size_t len = session_root_path(ses, v, &path, &kind);
+    hs_status st = session_root_path(ses, v, &path, &len, &kind, err);
+    if (st != HS_OK)
+        return st;
     json_out j;
     json_out_init(&j, out);
     report_json_begin(&j, ses, NULL, "path");

@@ -71,7 +71,13 @@ static void graph_alone(const char *path)
         uint32_t *hops_of;
         unsigned kind;
         t0 = monotime_now();
-        size_t len = graph_root_path(g, v, mc, &hops_of, &kind);
+        size_t len;
+        hs_mem mem = { 0 };
+        if (!graph_root_path(g, v, mc, &hops_of, &len, &kind, &mem)) {
+            hs_mem_fail(&err, &mem, "the path from a GC root to node %" PRIu32, v);
+            fprintf(stderr, "bench_graph: %s\n", err.msg);
+            return 1;
+        }
         double t = monotime_now() - t0;
         free(hops_of);
         path_sum += t;

@@ -154,18 +154,20 @@ static void root_paths_prefer_real_roots(void **state)
     int mc = graph_root_kind(&g, "machine_context");
     assert_int_equal(mc, 2);
     uint32_t *path;
+    size_t len;
     unsigned kind;
-    size_t len = graph_root_path(&g, 3, mc, &path, &kind);
+    hs_mem mem = { 0 };
+    assert_true(graph_root_path(&g, 3, mc, &path, &len, &kind, &mem));
     assert_int_equal(len, 4);
     assert_int_equal(path[0], 0);
     assert_int_equal(path[3], 3);
     assert_int_equal(kind, 1);
     free(path);
-    len = graph_root_path(&g, 3, -1, &path, &kind); /* no preference: the shortest */
+    assert_true(graph_root_path(&g, 3, -1, &path, &len, &kind, &mem)); /* no preference: the shortest */
     assert_int_equal(len, 1);
     assert_int_equal(kind, 2);
     free(path);
-    len = graph_root_path(&g, 4, mc, &path, &kind); /* only the stack holds it */
+    assert_true(graph_root_path(&g, 4, mc, &path, &len, &kind, &mem)); /* only the stack holds it */
     assert_int_equal(len, 1);
     assert_int_equal(kind, 2);
     free(path);
@@ -184,8 +186,11 @@ static void unreachable_has_no_path(void **state)
     graph g;
     build(&g, 2, adj, roots, NULL, 1);
     uint32_t *path;
+    size_t len;
     unsigned kind;
-    assert_int_equal(graph_root_path(&g, 1, -1, &path, &kind), 0);
+    hs_mem mem = { 0 };
+    assert_true(graph_root_path(&g, 1, -1, &path, &len, &kind, &mem));
+    assert_int_equal(len, 0);
     assert_null(path);
     graph_free(&g);
 }
@@ -211,8 +216,11 @@ static void million_deep_chain(void **state)
     assert_int_equal(g.retained[0], n);
     assert_int_equal(g.retained[n / 2], n - n / 2);
     uint32_t *path;
+    size_t len;
     unsigned kind;
-    assert_int_equal(graph_root_path(&g, n - 1, -1, &path, &kind), n);
+    hs_mem mem = { 0 };
+    assert_true(graph_root_path(&g, n - 1, -1, &path, &len, &kind, &mem));
+    assert_int_equal(len, n);
     assert_int_equal(path[0], 0);
     assert_int_equal(path[n - 1], n - 1);
     free(path);

@@ -12,8 +12,11 @@
 #include "heap_graph.h"
 #include "holders.h"
 #include "objinfo.h"
+#include "report_json.h"
 #include "suspects.h"
 #include "suspects_report.h"
+#include "view.h"
+#include "view_kinds.h" /* view_open_object, view_open_group */
 #include "why.h"
 
 #define N GRAPH_NONE
@@ -562,8 +565,9 @@ static void app_suspects(void **state)
         /* The path is the one session_root_path finds. */
         if (row->example != GRAPH_NONE) {
             uint32_t *path;
+            size_t len;
             unsigned kind;
-            size_t len = session_root_path(ses, row->example, &path, &kind);
+            assert_int_equal(session_root_path(ses, row->example, &path, &len, &kind, NULL), HS_OK);
             assert_int_equal(len, row->path_len);
             assert_int_equal(kind, row->path_root);
             for (size_t k = 0; k < len; k++)
@@ -589,12 +593,14 @@ static void root_tree_matches_root_paths(void **state)
     (void)state;
     const graph *g = ses->graph;
     uint32_t *parent = malloc(((size_t)g->n + 1) * sizeof *parent);
-    graph_root_tree(g, ses->avoid_root, parent);
+    hs_mem mem = { 0 };
+    assert_true(graph_root_tree(g, ses->avoid_root, parent, &mem));
     for (uint32_t v = 0; v < g->n; v += 7) {
         uint32_t *a, *b;
+        size_t la, lb;
         unsigned ka, kb;
-        size_t la = graph_root_path(g, v, ses->avoid_root, &a, &ka);
-        size_t lb = graph_tree_path(g, parent, v, ses->avoid_root, &b, &kb);
+        assert_true(graph_root_path(g, v, ses->avoid_root, &a, &la, &ka, &mem));
+        assert_true(graph_tree_path(g, parent, v, ses->avoid_root, &b, &lb, &kb, &mem));
         assert_int_equal(la, lb);
         assert_int_equal(ka, kb);
         for (size_t k = 0; k < la; k++)
@@ -685,6 +691,66 @@ static hs_status run_diff(loaded *l, hs_error *err)
     return st;
 }
 
+/* The latest dump's node of the object at addr. */
+static uint32_t node_at(const loaded *l, uint64_t addr)
+{
+    uint32_t v = session_node_at(l->ses, addr);
+    assert_int_not_equal(v, GRAPH_NONE);
+    return v;
+}
+
+/* The graph's search alone: its scratch and the path come from one hs_mem. */
+static hs_status run_graph_path(loaded *l, hs_error *err)
+{
+    hs_mem mem = { 0 };
+    uint32_t *path;
+    size_t len;
+    unsigned kind;
+    if (!graph_root_path(l->ses->graph, node_at(l, 0x240), l->ses->avoid_root, &path, &len, &kind, &mem)) {
+        assert_null(path);
+        assert_int_equal(len, 0);
+        return hs_mem_fail(err, &mem, "the path");
+    }
+    assert_int_equal(len, 3); /* Cache, its hash, the string */
+    free(path);
+    return HS_OK;
+}
+
+/* The search, the path and the hops' details, as every view asks. */
+static hs_status run_session_path(loaded *l, hs_error *err)
+{
+    uint32_t *path = (uint32_t *)1;
+    size_t len = 1;
+    unsigned kind;
+    hs_status st = session_root_path(l->ses, node_at(l, 0x240), &path, &len, &kind, err);
+    if (st != HS_OK) {
+        assert_null(path);
+        assert_int_equal(len, 0);
+        return st;
+    }
+    assert_int_equal(len, 3);
+    free(path);
+    return HS_OK;
+}
+
+/* --path (text, then JSON): nothing is written when it fails. */
+static hs_status run_path_report(loaded *l, hs_error *err)
+{
+    for (int json = 0; json < 2; json++) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *out = open_memstream(&buf, &size);
+        hs_status st = json ? report_json_path(out, l->ses, 0x240, err) : why_write_path(out, l->ses, 0x240, err);
+        fclose(out);
+        if (st != HS_OK)
+            assert_int_equal(size, 0);
+        free(buf);
+        if (st != HS_OK)
+            return st;
+    }
+    return HS_OK;
+}
+
 /* With the first allocation failing: the status and message (its end
  * when tail: it starts with a temporary file's name); then with each later
  * one failing in turn until the analysis needs no more: always
@@ -754,10 +820,12 @@ static void nomem_suspects(void **state)
 static void nomem_why(void **state)
 {
     (void)state;
-    fails_each_way(run_why,
-                   "cannot find what holds 2 objects: 8 B of memory needed, of which 8 B could not be allocated "
-                   "(Cannot allocate memory)",
-                   "cannot find what holds 2 objects: ");
+    /* Then in its largest's root path (the message starts with the dump's
+     * name, a temporary file's). */
+    fails_each_way_at(run_why,
+                      "cannot find what holds 2 objects: 8 B of memory needed, of which 8 B could not be allocated "
+                      "(Cannot allocate memory)",
+                      true, "cannot ");
 }
 
 static void nomem_holders(void **state)
@@ -787,6 +855,146 @@ static void nomem_diff(void **state)
                    "cannot compare the 3 dumps (14 objects in dump 2): ");
 }
 
+static void nomem_graph_path(void **state)
+{
+    (void)state;
+    fails_each_way(run_graph_path,
+                   "the path: 128 B of memory needed, of which 64 B could not be allocated (Cannot allocate memory)",
+                   "the path: ");
+}
+
+static void nomem_session_path(void **state)
+{
+    (void)state;
+    fails_each_way_at(run_session_path,
+                      ": 128 B of memory needed, of which 64 B could not be allocated (Cannot allocate memory)", true,
+                      "the path from a GC root to 0x240");
+}
+
+static void nomem_path_report(void **state)
+{
+    (void)state;
+    fails_each_way_at(run_path_report,
+                      ": 128 B of memory needed, of which 64 B could not be allocated (Cannot allocate memory)", true,
+                      "the path from a GC root to 0x240");
+}
+
+/* The explorer's object view of 0x240 (latest dump), opened with each
+ * allocation failing in turn: either nothing opens and v->message says
+ * why, or (the path's search failing alone: hs_mem_fail_once_after) the
+ * object opens without its path and the path's heading says why; once
+ * nothing fails, with its path. */
+/* Opens 0x240's object view in v with allocations failing from the nth
+ * (once: only the nth): false when nothing opened (v->message saying why,
+ * the view as it was), else the view opened, *path_error its path's
+ * heading when the path could not be found. */
+static bool open_failing(view *v, const loaded *l, long n, bool once, char *path_error, size_t size)
+{
+    v->message[0] = '\0';
+    path_error[0] = '\0';
+    if (once)
+        hs_mem_fail_once_after(n);
+    else
+        hs_mem_fail_after(n);
+    bool opened = view_open_object(v, l->ses->latest, node_at(l, 0x240));
+    hs_mem_fail_after(-1);
+    if (!opened) {
+        assert_int_equal(v->depth, 1);
+        if (!strstr(v->message, "could not be allocated"))
+            fail_msg("after %ld allocations: %s", n, v->message);
+        return false;
+    }
+    view_frame *f = view_top(v);
+    assert_int_equal(f->kind, VIEW_OBJECT);
+    if (f->path_error[0]) {
+        assert_int_equal(f->npath, 0);
+        assert_null(f->path);
+        for (size_t r = 0; r < view_rows(v) && !path_error[0]; r++) {
+            view_row_text(v, r, path_error, size);
+            if (!strstr(path_error, "Path from a GC root"))
+                path_error[0] = '\0';
+        }
+        assert_true(path_error[0]);
+    } else {
+        assert_int_equal(f->npath, 3);
+    }
+    view_back(v);
+    return true;
+}
+
+/* The explorer's object view of 0x240 (latest dump), opened with each
+ * allocation failing in turn: nothing opens and v->message says why; once
+ * nothing fails, it opens with its path. Then with each allocation alone
+ * failing (hs_mem_fail_once_after): where that is one of the path's search
+ * or its hops' details, the object opens without its path and the path's
+ * heading says why. */
+static void nomem_object_view(void **state)
+{
+    (void)state;
+    loaded l;
+    load_texts(&l, small_dumps, 3, NULL);
+    view v;
+    group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT };
+    assert_int_equal(view_init(&v, l.ses, &q, TAB_GROUPS, NULL), HS_OK);
+    char heading[1024];
+    long n = 0;
+    while (!open_failing(&v, &l, n, false, heading, sizeof heading))
+        assert_true(++n < 10000);
+    assert_false(heading[0]);
+    size_t without_path = 0;
+    for (long k = 0; k < n; k++) {
+        if (!open_failing(&v, &l, k, true, heading, sizeof heading) || !heading[0])
+            continue;
+        if (strncmp(heading, "Path from a GC root: not shown: cannot ", 39) != 0 ||
+            !strstr(heading, " the path from a GC root to 0x240") || !strstr(heading, "could not be allocated"))
+            fail_msg("with allocation %ld failing: %s", k, heading);
+        if (!without_path++)
+            assert_non_null(strstr(heading, "not shown: cannot find the path from a GC root to 0x240 in /"));
+    }
+    assert_true(without_path > 0);
+    view_free(&v);
+    unload(&l);
+}
+
+/* A group's object list, opened with each allocation failing in turn:
+ * nothing opens, v->message says why, the list shown stays as it was. */
+static void nomem_group_list(void **state)
+{
+    (void)state;
+    loaded l;
+    load_texts(&l, small_dumps, 3, NULL);
+    view v;
+    group_query q = { .by = GROUP_SITE, .sort = SORT_COUNT };
+    assert_int_equal(view_init(&v, l.ses, &q, TAB_GROUPS, NULL), HS_OK);
+    view_move(&v, 1);
+    size_t sel = view_top(&v)->selected, g = v.set->order[sel];
+    v.message[0] = '\0';
+    hs_mem_fail_after(0);
+    bool opened = view_open_group(&v, g);
+    hs_mem_fail_after(-1);
+    assert_false(opened);
+    assert_string_equal(v.message, "cannot list the 2 objects of the group: 16 B of memory needed, of which 16 B "
+                                   "could not be allocated (Cannot allocate memory)");
+    size_t n = 1;
+    for (;; n++) {
+        assert_true(n < 10000);
+        v.message[0] = '\0';
+        hs_mem_fail_after((long)n);
+        opened = view_open_group(&v, g);
+        hs_mem_fail_after(-1);
+        if (opened)
+            break;
+        assert_int_equal(v.depth, 1);
+        assert_int_equal(view_top(&v)->selected, sel);
+        if (!strstr(v.message, "could not be allocated"))
+            fail_msg("after %zu allocations: %s", n, v.message);
+    }
+    assert_int_equal(view_top(&v)->kind, VIEW_OBJECTS);
+    assert_int_equal(view_top(&v)->nobjects, 2);
+    view_free(&v);
+    unload(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -811,6 +1019,11 @@ int main(void)
         cmocka_unit_test(nomem_holders),
         cmocka_unit_test(nomem_objinfo),
         cmocka_unit_test(nomem_diff),
+        cmocka_unit_test(nomem_graph_path),
+        cmocka_unit_test(nomem_session_path),
+        cmocka_unit_test(nomem_path_report),
+        cmocka_unit_test(nomem_object_view),
+        cmocka_unit_test(nomem_group_list),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);
 }

@@ -101,13 +101,18 @@ static void exercise_graph(session *ses, const uint32_t *objs, size_t nobjs)
         picks[npicks++] = objs[k] < g->n ? objs[k] : 0;
     for (size_t k = 0; k < npicks; k++) {
         uint32_t *path = NULL;
+        size_t len = 0;
         unsigned kind = 0;
         /* As the program asks for it: session_root_path also reads the
          * hops' details, which describing them needs. */
-        size_t len = session_root_path(ses, picks[k], &path, &kind);
+        if (session_root_path(ses, picks[k], &path, &len, &kind, NULL) != HS_OK)
+            abort(); /* nothing here runs out of memory */
         uint32_t *bare = NULL;
+        size_t bare_len = 0;
         unsigned bare_kind = 0;
-        if (graph_root_path(g, picks[k], avoid, &bare, &bare_kind) != len || (len && bare_kind != kind))
+        hs_mem mem = { 0 };
+        if (!graph_root_path(g, picks[k], avoid, &bare, &bare_len, &bare_kind, &mem) || bare_len != len ||
+            (len && bare_kind != kind))
             abort(); /* the session's path is the graph's */
         free(bare);
         if (len) {
