@@ -44,7 +44,7 @@ typedef struct site_memo {
     uint32_t id;         /* the site's id in the table */
 } site_memo;
 
-#define SITE_MEMO_SLOTS 4096 /* a power of two; 160 KB a parser thread */
+#define SITE_MEMO_SLOTS 16384 /* a power of two; 640 KB a parser thread */
 
 /* Interned sites: the array by id, and a hash to find an id. */
 typedef struct site_table {

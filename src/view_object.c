@@ -14,6 +14,14 @@
 #include "textsafe.h"
 #include "units.h"
 
+/* Remarks, by the item of an OROW_NOTE row. */
+enum {
+    NOTE_CAPPED,           /* more referrers than are listed */
+    NOTE_REFERRERS_LATER,  /* the referrers come with the latest dump's graph */
+    NOTE_REFERRERS_NONE,   /* no graph will come (its pass failed) */
+    NOTE_NOT_IN_LATEST,    /* the object is not in the latest dump: none there */
+};
+
 /* Section headings, by the item of an OROW_HEADING row. */
 enum { HEAD_MEMBERS, HEAD_IVARS, HEAD_REFS, HEAD_REFERRERS, HEAD_PATH };
 static const char *const headings[] = {
@@ -126,7 +134,13 @@ static void lay_out_in(view *v, view_frame *f, orow *rows, size_t cap)
     for (size_t k = 0; k < info->nreferrers; k++)
         add_orow(f, OROW_REFERRER, k, &cap);
     if (info->referrers_capped)
-        add_orow(f, OROW_NOTE, 0, &cap);
+        add_orow(f, OROW_NOTE, NOTE_CAPPED, &cap);
+    /* Referrers are the latest dump's graph's, never a search of a dump's
+     * text: until it is read, or for an object it does not hold, a note. */
+    if (f->h != v->session->latest || !v->session->graph)
+        add_orow(f, OROW_NOTE,
+                 v->session->graph ? NOTE_NOT_IN_LATEST : v->graph_pending ? NOTE_REFERRERS_LATER : NOTE_REFERRERS_NONE,
+                 &cap);
     /* Start on the first reference, or the first referrer, or a member. */
     f->selected = 1;
     for (size_t r = 0; r < f->norows; r++)
@@ -149,18 +163,6 @@ static hs_status lay_out(view *v, view_frame *f, hs_error *err)
         return HS_ERR_NOMEM;
     lay_out_in(v, f, rows, cap);
     return HS_OK;
-}
-
-/* Back to what f showed before the graph came (view_object_graph_ready). */
-static void drop_graph_part(view_frame *f)
-{
-    free(f->path);
-    free(f->path_ivar);
-    f->path = NULL;
-    f->path_ivar = NULL;
-    f->npath = 0;
-    f->path_error[0] = '\0';
-    f->in_graph = false;
 }
 
 static bool object_selectable(const view_frame *f, size_t row);
@@ -203,31 +205,45 @@ static hs_status read_graph_part(view *v, view_frame *f, hs_error *err)
     return name_path_ivars(v, f, err);
 }
 
-bool view_open_object(view *v, heap *h, size_t index)
+/* The frame of object `index` of h, made aside (what fails for memory
+ * leaves the view as it was). Once the latest dump's graph is attached an
+ * object of another dump that is alive in the latest is shown as the
+ * latest has it, with the graph's referrers; other objects list none. */
+static hs_status make_frame(view *v, heap *h, size_t index, view_frame *out, hs_error *err)
 {
-    objinfo info;
-    hs_error err;
-    if (objinfo_load(&info, h, index_of(v, h), index, &err) != HS_OK) {
-        snprintf(v->message, sizeof v->message, "%.200s", err.msg);
-        return false;
-    }
     const graph *gr = v->session->graph;
-    /* Referrers from the graph when it is built and holds the dump shown;
-     * else by scanning the dump's text. */
+    if (gr && h != v->session->latest) {
+        uint32_t node = session_node_of(v->session, h, index);
+        if (node != GRAPH_NONE) {
+            h = v->session->latest;
+            index = node;
+        }
+    }
+    objinfo info;
+    hs_status st = objinfo_load(&info, h, index_of(v, h), index, err);
+    if (st != HS_OK)
+        return st;
     if (gr && h == v->session->latest)
         objinfo_graph_referrers(&info, h, gr);
-    else
-        objinfo_find_referrers(&info, h);
-    /* Made aside and pushed whole: what fails for memory leaves the view
-     * as it was. */
     view_frame fr = { .kind = VIEW_OBJECT, .info = info, .h = h };
-    hs_status st = read_graph_part(v, &fr, &err);
+    st = read_graph_part(v, &fr, err);
     if (st == HS_OK)
-        st = prepare(v, &fr, &err);
+        st = prepare(v, &fr, err);
     if (st == HS_OK)
-        st = lay_out(v, &fr, &err);
+        st = lay_out(v, &fr, err);
     if (st != HS_OK) {
         object_release(&fr);
+        return st;
+    }
+    *out = fr;
+    return HS_OK;
+}
+
+bool view_open_object(view *v, heap *h, size_t index)
+{
+    view_frame fr;
+    hs_error err;
+    if (make_frame(v, h, index, &fr, &err) != HS_OK) {
         snprintf(v->message, sizeof v->message, "%.250s", err.msg);
         return false;
     }
@@ -240,42 +256,26 @@ bool view_object_graph_ready(view *v, view_frame *f)
     assert(f->kind == VIEW_OBJECT && !f->in_graph);
     orow_kind kind = f->orows[f->selected].kind;
     size_t item = f->orows[f->selected].item;
-    /* What may fail for memory comes before anything the rows shown read
-     * changes: then they stay as they were. */
+    /* Made again now that the graph is there (the latest dump's object,
+     * its referrers, retained size and path); what fails for memory leaves
+     * the rows as they were. */
+    view_frame fr;
     hs_error err;
-    size_t cap = 0;
-    orow *rows = NULL;
-    bool referrers = f->h == v->session->latest;
-    hs_status st = read_graph_part(v, f, &err);
-    if (st == HS_OK) {
-        size_t most = referrers ? OBJINFO_MAX_REFERRERS + GRAPH_ROOT_KINDS : f->info.nreferrers;
-        rows = rows_for(f, most > f->info.nreferrers ? most : f->info.nreferrers, &cap, &err);
-        st = rows ? HS_OK : HS_ERR_NOMEM;
-    }
-    if (st != HS_OK) {
-        drop_graph_part(f);
+    if (make_frame(v, f->h, f->info.index, &fr, &err) != HS_OK) {
         snprintf(v->message, sizeof v->message, "%.250s", err.msg);
         return false;
     }
-    if (referrers)
-        objinfo_graph_referrers(&f->info, f->h, v->session->graph);
-    st = prepare(v, f, &err);
-    if (st != HS_OK) {
-        /* The new referrers and the hops have no details: left out. */
-        drop_graph_part(f);
-        free(f->info.referrers);
-        f->info.referrers = NULL;
-        f->info.nreferrers = 0;
-        snprintf(v->message, sizeof v->message, "%.250s", err.msg);
-    }
-    lay_out_in(v, f, rows, cap);
+    fr.top = f->top;
+    fr.placed = f->placed;
+    object_release(f);
+    *f = fr;
     /* The row that was selected, where it still is. */
     for (size_t r = 0; r < f->norows; r++)
         if (f->orows[r].kind == kind && f->orows[r].item == item && object_selectable(f, r)) {
             f->selected = r;
             break;
         }
-    return st == HS_OK;
+    return true;
 }
 
 bool view_open_retained(view *v, size_t index)
@@ -417,6 +417,22 @@ static int ref_text(const view_frame *f, const orow *r, char *buf, size_t size)
                     is_class ? "(class) " : "", desc);
 }
 
+static int note_text(const view *v, const view_frame *f, size_t item, char *buf, size_t size)
+{
+    size_t latest = v->session->ndumps;
+    switch (item) {
+    case NOTE_CAPPED: return snprintf(buf, size, "  (more than %d referrers; the first are shown)", OBJINFO_MAX_REFERRERS);
+    case NOTE_REFERRERS_LATER:
+        return snprintf(buf, size, "  (listed once dump %zu's references are read: they come from its graph)", latest);
+    case NOTE_REFERRERS_NONE:
+        return snprintf(buf, size, "  (none listed: dump %zu's reference graph could not be made)", latest);
+    case NOTE_NOT_IN_LATEST:
+        return snprintf(buf, size, "  (none listed: they are dump %zu's, and it no longer holds this object)", latest);
+    }
+    (void)f;
+    return 0;
+}
+
 static size_t object_row_text(const view *v, const view_frame *f, size_t row, char *buf, size_t size)
 {
     assert(row < f->norows);
@@ -431,9 +447,7 @@ static size_t object_row_text(const view *v, const view_frame *f, size_t row, ch
     case OROW_IVAR: n = ivar_text(f, r->item, buf, size); break;
     case OROW_REF:
     case OROW_REFERRER: n = ref_text(f, r, buf, size); break;
-    case OROW_NOTE:
-        n = snprintf(buf, size, "  (more than %d referrers; the first are shown)", OBJINFO_MAX_REFERRERS);
-        break;
+    case OROW_NOTE: n = note_text(v, f, r->item, buf, size); break;
     }
     if (n < 0)
         n = 0;

@@ -21,18 +21,28 @@
 
 /* The three app dumps as the explorer loads them (trends on). */
 static loader *app;
+/* The same dumps with the latest one's graph attached, as the explorer has
+ * them once its references are read: the object views' referrers come
+ * from it. */
+static loader *graphed;
+
+static loader *load_graphed(const char *const *paths);
 
 static int load_app(void **state)
 {
     (void)state;
     app = load_app_dumps();
-    return app ? 0 : -1;
+    graphed = load_graphed(app_dump_paths());
+    loader_unreserve(graphed);
+    loader_attach_graph(graphed);
+    return app && graphed ? 0 : -1;
 }
 
 static int free_app(void **state)
 {
     (void)state;
     loader_free(app);
+    loader_free(graphed);
     return 0;
 }
 
@@ -97,15 +107,23 @@ static char *written(view *v, const char *when)
     return buf;
 }
 
-/* Opens the first Session object (app/models/session.rb:9, largest first,
- * ties in dump order: 0x7f587bff4aa8) from a fresh view. */
+/* Opens the Session object 0x7f587bff4aa8 (the first of
+ * app/models/session.rb:9 in dump order) from a fresh view with the graph:
+ * as dump 3 has it, with its referrers from the graph. */
 static void open_session(view *v)
 {
-    open_view(v);
+    assert_int_equal(view_init(v, graphed->session, &(group_query){ .by = GROUP_SITE, .sort = SORT_COUNT, .trends = true }, TAB_GROUPS, NULL), HS_OK);
     v->stack[0].selected = row_of_site(v, "OBJECT app/models/session.rb:9");
     assert_true(view_enter(v));
+    const view_frame *list = view_top(v);
+    size_t row = 0;
+    while (row < list->nobjects && v->subject->addr[list->objects[row]] != 0x7f587bff4aa8)
+        row++;
+    assert_true(row < list->nobjects);
+    view_top(v)->selected = row;
     assert_true(view_enter(v));
-    assert_int_equal(v->subject->addr[view_top(v)->info.index], 0x7f587bff4aa8);
+    assert_true(view_top(v)->h == v->session->latest);
+    assert_int_equal(v->session->latest->addr[view_top(v)->info.index], 0x7f587bff4aa8);
 }
 
 /* ---- the group list ----------------------------------------------------------- */
@@ -194,37 +212,38 @@ static void moves_on_group_list(void **state)
     view_free(&v);
 }
 
-/* The Session object's rows: 0 heading, 1-11 members, 12 heading, 13-17
- * references, 18 heading, 19 the referrer. Headings are never selected. */
+/* The Session object's rows, as dump 3 has it: 0 its retained size, 1 the
+ * path's heading, 2-5 its hops, 6 heading, 7-17 members, 18 heading, 19-23
+ * references, 24 heading, 25 the referrer. Headings are never selected. */
 static void moves_on_object_view(void **state)
 {
     (void)state;
     view v;
     open_session(&v);
-    assert_int_equal(view_rows(&v), 20);
-    assert_int_equal(selected(&v), 13); /* the first reference */
+    assert_int_equal(view_rows(&v), 26);
+    assert_int_equal(selected(&v), 19); /* the first reference */
     view_move(&v, -1);
-    assert_int_equal(selected(&v), 11); /* over the heading */
+    assert_int_equal(selected(&v), 17); /* over the heading */
     view_move(&v, 1);
-    assert_int_equal(selected(&v), 13);
+    assert_int_equal(selected(&v), 19);
     view_move(&v, 5);
-    assert_int_equal(selected(&v), 19); /* over the Referrers heading */
+    assert_int_equal(selected(&v), 25); /* over the Referrers heading */
     view_move(&v, 1);
-    assert_int_equal(selected(&v), 19);
+    assert_int_equal(selected(&v), 25);
     view_home(&v);
-    assert_int_equal(selected(&v), 1);
+    assert_int_equal(selected(&v), 2); /* the path's first hop */
     view_move(&v, -1);
-    assert_int_equal(selected(&v), 1);
+    assert_int_equal(selected(&v), 2);
     view_end(&v);
-    assert_int_equal(selected(&v), 19);
+    assert_int_equal(selected(&v), 25);
     /* Page moves that would land past the top stop at the first selectable
      * row, as they stop at row 0 in the group list. */
-    view_move(&v, -20);
-    assert_int_equal(selected(&v), 1);
-    view_move(&v, 20);
-    assert_int_equal(selected(&v), 19);
+    view_move(&v, -30);
+    assert_int_equal(selected(&v), 2);
+    view_move(&v, 30);
+    assert_int_equal(selected(&v), 25);
     view_move(&v, -12);
-    assert_int_equal(selected(&v), 7);
+    assert_int_equal(selected(&v), 13);
     view_free(&v);
 }
 
@@ -507,11 +526,12 @@ static void enter_group(void **state)
     view_free(&v);
 }
 
-/* `ruby -rjson -rzlib -e '...'` on app-2: the first Session's line has 11
- * members and references user8043 (lib/rackish.rb:37), probe/1.0
- * (server.rb:56), tok-user8043-780 (app/models/session.rb:20) and a Time;
- * its class is Session; the one line naming it is Session.all, the ARRAY
- * allocated at app/models/session.rb:3. */
+/* `ruby -rjson -rzlib -e '...'` on app-2 and app-3: the first Session's
+ * line has 11 members and references user8043 (lib/rackish.rb:37),
+ * probe/1.0 (server.rb:56), tok-user8043-780 (app/models/session.rb:20)
+ * and a Time; its class is Session; the one line naming it is Session.all,
+ * the ARRAY allocated at app/models/session.rb:3, as the graph of dump 3
+ * says too: a constant of the class Session, itself Object's. */
 static void object_view(void **state)
 {
     (void)state;
@@ -526,7 +546,13 @@ static void object_view(void **state)
     static const struct {
         orow_kind kind;
         const char *text;
-    } rows[20] = {
+    } rows[26] = {
+        { OROW_RETAINED, "Retained size: 278 B (what freeing it would free, in dump 3)" },
+        { OROW_HEADING, "Path from a GC root (4 hops from the vm root, in dump 3)" },
+        { OROW_PATH, "  0x7f587b736858 CLASS Object (retained 8.0 KB)" },
+        { OROW_PATH, "  0x7f587bfe4360 CLASS Session app/models/session.rb:2 (retained 47 KB)" },
+        { OROW_PATH, "  0x7f587bfe42e8 ARRAY Array app/models/session.rb:3 (retained 46 KB)" },
+        { OROW_PATH, "  0x7f587bff4aa8 OBJECT Session app/models/session.rb:9 (retained 278 B)" },
         { OROW_HEADING, "Members of its line (11)" },
         { OROW_MEMBER, "  address: \"0x7f587bff4aa8\"" },
         { OROW_MEMBER, "  type: \"OBJECT\"" },
@@ -548,14 +574,14 @@ static void object_view(void **state)
         { OROW_HEADING, "Referrers (1)" },
         { OROW_REFERRER, "  0x7f587bfe42e8 ARRAY Array app/models/session.rb:3" },
     };
-    assert_int_equal(view_rows(&v), 20);
-    for (size_t r = 0; r < 20; r++) {
+    assert_int_equal(view_rows(&v), 26);
+    for (size_t r = 0; r < 26; r++) {
         assert_int_equal(view_orow_at(&v, r)->kind, rows[r].kind);
         assert_string_equal(row_text(&v, r), rows[r].text);
     }
-    assert_null(view_orow_at(&v, 20));
+    assert_null(view_orow_at(&v, 26));
     assert_int_equal(f->info.refs[2].address, 0x7f587bff4a58);
-    assert_int_equal(v.subject->addr[f->info.refs[2].index], 0x7f587bff4a58);
+    assert_int_equal(v.session->latest->addr[f->info.refs[2].index], 0x7f587bff4a58);
     assert_int_equal(f->info.referrers[0].address, 0x7f587bfe42e8);
 
     /* Every Session of the group is held by that same array. */
@@ -576,37 +602,39 @@ static void follow_and_back(void **state)
     (void)state;
     view v;
     open_session(&v);
-    /* The referrer: Session.all, 100 sessions in app-2 (data/README:
-     * sessions=100), 10 members, its class Array; held by the class Session. */
+    /* The referrer: Session.all, 162 sessions in app-3 (data/README), 10
+     * members, its class Array; held by the class Session (3 hops from the
+     * vm root, retained size, path heading). */
     view_end(&v);
-    assert_int_equal(selected(&v), 19);
+    assert_int_equal(selected(&v), 25);
     assert_true(view_enter(&v));
     assert_int_equal(v.depth, 4);
     view_frame *f = view_top(&v);
     assert_int_equal(f->kind, VIEW_OBJECT);
-    assert_int_equal(v.subject->addr[f->info.index], 0x7f587bfe42e8);
+    assert_true(f->h == v.session->latest);
+    assert_int_equal(f->h->addr[f->info.index], 0x7f587bfe42e8);
     assert_int_equal(f->info.nmembers, 10);
-    assert_int_equal(f->info.nrefs, 101);
+    assert_int_equal(f->info.nrefs, 163);
     assert_int_equal(f->info.nreferrers, 1);
-    assert_int_equal(view_rows(&v), 1 + 10 + 1 + 101 + 1 + 1);
-    assert_string_equal(row_text(&v, 11), "References (101)");
-    assert_string_equal(row_text(&v, 12), "  0x7f587bfec8f8 OBJECT Session app/models/session.rb:9");
-    assert_string_equal(row_text(&v, 112), "  0x7f587b74bfa0 (class) CLASS Array");
-    assert_string_equal(row_text(&v, 113), "Referrers (1)");
-    assert_string_equal(row_text(&v, 114), "  0x7f587bfe4360 CLASS Session app/models/session.rb:2");
-    assert_int_equal(selected(&v), 12);
+    assert_int_equal(view_rows(&v), 5 + 1 + 10 + 1 + 163 + 1 + 1);
+    assert_string_equal(row_text(&v, 16), "References (163)");
+    assert_string_equal(row_text(&v, 17), "  0x7f587bfec8f8 OBJECT Session app/models/session.rb:9");
+    assert_string_equal(row_text(&v, 179), "  0x7f587b74bfa0 (class) CLASS Array");
+    assert_string_equal(row_text(&v, 180), "Referrers (1)");
+    assert_string_equal(row_text(&v, 181), "  0x7f587bfe4360 CLASS Session app/models/session.rb:2");
+    assert_int_equal(selected(&v), 17);
     assert_true(view_back(&v));
     assert_int_equal(v.depth, 3);
-    assert_int_equal(selected(&v), 19); /* as it was */
-    assert_int_equal(v.subject->addr[view_top(&v)->info.index], 0x7f587bff4aa8);
+    assert_int_equal(selected(&v), 25); /* as it was */
+    assert_int_equal(v.session->latest->addr[view_top(&v)->info.index], 0x7f587bff4aa8);
 
     /* A reference: the token string, held by the session alone. */
-    view_top(&v)->selected = 15;
-    assert_int_equal(view_orow_at(&v, 15)->kind, OROW_REF);
+    view_top(&v)->selected = 21;
+    assert_int_equal(view_orow_at(&v, 21)->kind, OROW_REF);
     assert_true(view_enter(&v));
     assert_int_equal(v.depth, 4);
     f = view_top(&v);
-    assert_int_equal(v.subject->addr[f->info.index], 0x7f587bff4a58);
+    assert_int_equal(f->h->addr[f->info.index], 0x7f587bff4a58);
     assert_int_equal(f->info.nreferrers, 1);
     assert_string_equal(row_text(&v, view_rows(&v) - 1), "  0x7f587bff4aa8 OBJECT Session app/models/session.rb:9");
     assert_true(view_back(&v));
@@ -617,24 +645,25 @@ static void follow_and_back(void **state)
     view_free(&v);
 }
 
-/* The class String is named by more lines than the view keeps (`zcat
- * app-2.json.gz | grep -c '"0x7f587b73a458"'` says 8506, its own line
- * included): a note says so. */
+/* The class String has more referrers than the view keeps (every String
+ * of dump 3 references its class in the graph): a note says so. */
 static void capped_referrers(void **state)
 {
     (void)state;
     view v;
     open_session(&v);
-    view_top(&v)->selected = 13; /* user8043 */
+    view_top(&v)->selected = 19; /* user8043 */
     assert_true(view_enter(&v));
     /* Its class, the last reference. */
     const objinfo *oi = &view_top(&v)->info;
-    view_top(&v)->selected = 1 + oi->nmembers + oi->nrefs;
+    for (size_t r = 0; r < view_rows(&v); r++)
+        if (view_orow_at(&v, r)->kind == OROW_REF)
+            view_top(&v)->selected = r;
     assert_int_equal(view_orow_at(&v, selected(&v))->kind, OROW_REF);
     assert_int_equal(view_orow_at(&v, selected(&v))->item, oi->nrefs - 1);
     assert_true(view_enter(&v));
     view_frame *f = view_top(&v);
-    assert_int_equal(v.subject->addr[f->info.index], 0x7f587b73a458);
+    assert_int_equal(f->h->addr[f->info.index], 0x7f587b73a458);
     assert_true(f->info.referrers_capped);
     assert_int_equal(f->info.nreferrers, OBJINFO_MAX_REFERRERS);
     size_t n = view_rows(&v);
@@ -652,17 +681,17 @@ static void enter_on_heading_or_member(void **state)
     (void)state;
     view v;
     open_session(&v);
-    view_top(&v)->selected = 12; /* "References (5)" */
+    view_top(&v)->selected = 18; /* "References (5)" */
     assert_false(view_enter(&v));
     assert_int_equal(v.depth, 3);
     assert_string_equal(v.message, "select a reference or a referrer to follow it");
-    view_top(&v)->selected = 4; /* ivars: 4 */
+    view_top(&v)->selected = 10; /* ivars: 4 */
     v.message[0] = '\0';
     assert_false(view_enter(&v));
     assert_int_equal(v.depth, 3);
     assert_string_equal(v.message, "select a reference or a referrer to follow it");
     /* A successful action clears the message. */
-    view_top(&v)->selected = 13;
+    view_top(&v)->selected = 19;
     assert_true(view_enter(&v));
     assert_string_equal(v.message, "");
     view_free(&v);
@@ -726,9 +755,9 @@ static void search(void **state)
     view_free(&v);
     open_session(&v);
     assert_true(view_search(&v, "references", 1));
-    assert_int_equal(selected(&v), 5);
+    assert_int_equal(selected(&v), 11);
     assert_true(view_search(&v, "array", -1));
-    assert_int_equal(selected(&v), 19);
+    assert_int_equal(selected(&v), 4); /* the path's hop through Session.all */
     view_free(&v);
 
     open_view(&v);
@@ -993,9 +1022,9 @@ static void write_objects_and_object(void **state)
     snprintf(want, sizeof want,
              "# heapsift " PACKAGE_VERSION ": one object\n"
              "# dump 1: %s\n# dump 2: %s\n# dump 3: %s\n"
-             "# object 0x7f587bff4aa8 in dump 2: OBJECT Session app/models/session.rb:9\n"
-             "Members of its line (11)\n"
-             "  address: \"0x7f587bff4aa8\"\n",
+             "# object 0x7f587bff4aa8 in dump 3: OBJECT Session app/models/session.rb:9\n"
+             "Retained size: 278 B (what freeing it would free, in dump 3)\n"
+             "Path from a GC root (4 hops from the vm root, in dump 3)\n",
              app->session->dumps[0]->path, app->session->dumps[1]->path, app->session->dumps[2]->path);
     assert_memory_equal(text, want, strlen(want));
     assert_non_null(strstr(text, "\nReferrers (1)\n  0x7f587bfe42e8 ARRAY Array app/models/session.rb:3\n"));
@@ -1142,8 +1171,10 @@ static void graph_arrives_later(void **state)
 }
 
 /* An object opened while the graph is read fills in when it comes: its
- * retained size and root path show without reopening it, and the row that
- * was selected stays selected. */
+ * retained size and root path show without reopening it, as dump 3 has
+ * it, with its referrers from the graph (never a search of a dump's text:
+ * until then a note says they come), and the row that was selected stays
+ * selected. */
 static void open_object_fills_in(void **state)
 {
     (void)state;
@@ -1156,6 +1187,12 @@ static void open_object_fills_in(void **state)
     assert_true(view_enter(&v));
     view_frame *f = view_top(&v);
     assert_string_equal(row_text(&v, 0), "Retained size and root path: being computed (reading dump 3's references)");
+    assert_ptr_equal(f->h, l->session->dumps[1]);
+    assert_int_equal(f->info.nreferrers, 0);
+    size_t n = view_rows(&v);
+    assert_string_equal(row_text(&v, n - 2), "Referrers (0)");
+    assert_int_equal(view_orow_at(&v, n - 1)->kind, OROW_NOTE);
+    assert_string_equal(row_text(&v, n - 1), "  (listed once dump 3's references are read: they come from its graph)");
     orow was = f->orows[f->selected];
     assert_int_equal(was.kind, OROW_REF);
     assert_true(loader_attach_graph(l));
@@ -1163,6 +1200,9 @@ static void open_object_fills_in(void **state)
     f = view_top(&v);
     assert_int_equal(f->kind, VIEW_OBJECT);
     assert_true(f->in_graph);
+    assert_ptr_equal(f->h, l->session->dumps[2]);
+    assert_int_equal(f->info.nreferrers, 1);
+    assert_string_equal(row_text(&v, view_rows(&v) - 1), "  0x7f587bfe42e8 ARRAY Array app/models/session.rb:3");
     assert_string_equal(row_text(&v, 0), "Retained size: 278 B (what freeing it would free, in dump 3)");
     assert_string_equal(row_text(&v, 1), "Path from a GC root (4 hops from the vm root, in dump 3)");
     assert_int_equal(f->orows[f->selected].kind, was.kind);
