@@ -10,6 +10,8 @@
 #   HEAPSIFT               the binary to time (default: src/heapsift of this repo)
 #   HEAPSIFT_BENCH_DIR     where the dump directories live
 #   HEAPSIFT_BENCH_CLASSIC=1  also time tests/ruby/classic-diff.rb
+#   HEAPSIFT_BENCH_HEAPY=0    do not time heapy (it needs minutes and gigabytes
+#                          of memory on the largest trios)
 #   BENCH_GRAPH            tests/bench_graph, to time the graph of the latest dump
 # heapsift runs once untimed first, so every tool is timed with the dumps in
 # the page cache. heapy is timed when it is on PATH. Exits nonzero when
@@ -123,6 +125,9 @@ median_run heapsift "$heapsift" --report "${files[@]}"
 line heapsift heapsift
 median_run heapsift-trend "$heapsift" --report --trend "${files[@]}"
 line "+ --trend" heapsift-trend
+awk -v t="$(wall heapsift-trend)" -v p="$(wall heapsift)" 'BEGIN {
+  if (p > 0) printf "trend: %.2fx the plain report (target 1.3x)\n", t / p
+}'
 # What holds them: the latest dump's graph and dominators, then the
 # suspects on top; the issue asks --suspects to take no longer than
 # --sort=retained. Printed, never a failure: times on a shared machine vary.
@@ -135,7 +140,9 @@ awk -v s="$(wall heapsift-suspects)" -v r="$(wall heapsift-retained)" -v p="$(wa
     printf "suspects: %.2fx the time of --sort=retained, %.2fx the plain report\n", s / r, s / p
 }'
 
-if command -v heapy > /dev/null; then
+if [[ ${HEAPSIFT_BENCH_HEAPY:-1} == 0 ]]; then
+  echo "heapy: skipped (HEAPSIFT_BENCH_HEAPY=0)"
+elif command -v heapy > /dev/null; then
   if timed heapy heapy diff "${files[@]}"; then
     line heapy heapy
     awk -v a="$(wall heapy)" -v b="$(wall heapsift)" 'BEGIN {
@@ -170,5 +177,6 @@ if [[ -n ${BENCH_GRAPH:-} ]]; then
   # come after both. Printed, never failed.
   awk -v p="$(wall heapsift)" '/^explorer-times:/ {
     if (p > 0) printf "explorer: suspects view %.2fx the plain report (target 2.5x), group list %.2fx (target 1.5x), trends %.2fx\n", $5 / p, $3 / p, $7 / p
-  }' "results/bench_graph.out"
+    if (total > 0) printf "explorer: peak RSS %.0f MB, %.1f%% of the dumps (target 35%%)\n", $9, $9 * 1e6 * 100 / total
+  }' total="$total_bytes" "results/bench_graph.out"
 fi

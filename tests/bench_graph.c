@@ -171,7 +171,7 @@ static void timeline(const char *const *paths)
            " peak RSS %.0f MB\n",
            trended, l->trends_seconds, opts.trends_alongside ? " beside the graph" : " after the graph", trended - sites,
            peak_rss_mb());
-    printf("explorer-times: groups %.3f suspects %.3f trends %.3f\n", listed, found, trended);
+    printf("explorer-times: groups %.3f suspects %.3f trends %.3f rss_mb %.1f\n", listed, found, trended, peak_rss_mb());
     view_free(&v);
     loader_join(l);
     loader_free(l);
