@@ -1004,6 +1004,16 @@ uint64_t heap_file_fault(const heap *h)
     return dumpfile_fault(&h->file);
 }
 
+void heap_release_text(heap *h)
+{
+    if (h->mode != HEAP_FULL)
+        return;
+    dumpfile_close(&h->file);
+    free(h->offset);
+    h->offset = NULL;
+    h->mode = h->all_sites ? HEAP_LIGHT : HEAP_IDENTITY;
+}
+
 void heap_free(heap *h)
 {
     if (!h)

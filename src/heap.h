@@ -250,6 +250,12 @@ hs_status heap_verify_file(const heap *h, char *warning, size_t size, hs_error *
  * dumpfile_fault; any thread). */
 uint64_t heap_file_fault(const heap *h);
 
+/* Watch mode: a HEAP_FULL heap whose lines will not be read again (a dump
+ * that was the latest and is now one in the middle) lets its text go: the
+ * file is unmapped and the line offsets freed, and it becomes HEAP_LIGHT
+ * (all its sites read) or HEAP_IDENTITY. Owner thread, nothing else
+ * reading it. */
+void heap_release_text(heap *h);
 void heap_free(heap *h);
 
 /* HEAP_FULL: the first object whose line starts at or after byte offset

@@ -214,6 +214,13 @@ static void swap_in(ui *u)
     view_take_place(&u->view, &old);
     view_free(&old);
     loader_free(prev);
+    /* The dump that was the latest is one in the middle now: nothing reads
+     * its lines again, so its text (mapped and read whole by the graph
+     * pass) goes, and the explorer's memory does not grow with the dumps
+     * it has seen. */
+    for (size_t k = 0; k < ns->ndumps; k++)
+        if (ns->dumps[k] != ns->subject && ns->dumps[k] != ns->latest)
+            heap_release_text(ns->dumps[k]);
     bool rebased = !next->borrowed;
     size_t added = ns->ndumps - next->borrowed;
     if (rebased) {
