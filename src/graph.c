@@ -448,18 +448,27 @@ size_t graph_referrers(const graph *g, uint32_t v, uint32_t *out, size_t cap)
     return found;
 }
 
-void graph_dom_preorder(const graph *g, uint32_t *pre, uint32_t *end)
+bool graph_dom_preorder(const graph *g, uint32_t *pre, uint32_t *end, hs_mem *mem)
 {
     uint32_t nodes = g->n + 1;
-    /* The dominator tree's children lists, by a counting sort on idom. */
-    uint32_t *child_start = hs_xcalloc((size_t)nodes + 1, sizeof *child_start);
+    /* The dominator tree's children lists, by a counting sort on idom, and
+     * the depth-first stack: 16 bytes a node, all taken first. */
+    uint32_t *child_start = hs_mem_zalloc(mem, (size_t)nodes + 1, sizeof *child_start);
+    uint32_t *children = hs_mem_alloc(mem, nodes, sizeof *children);
+    uint32_t *fill = hs_mem_alloc(mem, nodes, sizeof *fill);
+    uint32_t *stack = hs_mem_alloc(mem, nodes, sizeof *stack);
+    if (hs_mem_failed(mem)) {
+        free(child_start);
+        free(children);
+        free(fill);
+        free(stack);
+        return false;
+    }
     for (uint32_t v = 0; v < g->n; v++)
         if (g->idom[v] != GRAPH_NONE)
             child_start[g->idom[v] + 1]++;
     for (uint32_t v = 0; v < nodes; v++)
         child_start[v + 1] += child_start[v];
-    uint32_t *children = hs_xmalloc((size_t)nodes * sizeof *children);
-    uint32_t *fill = hs_xmalloc((size_t)nodes * sizeof *fill);
     memcpy(fill, child_start, (size_t)nodes * sizeof *fill);
     for (uint32_t v = 0; v < g->n; v++)
         if (g->idom[v] != GRAPH_NONE)
@@ -468,7 +477,6 @@ void graph_dom_preorder(const graph *g, uint32_t *pre, uint32_t *end)
     memset(end, 0, (size_t)nodes * sizeof *end);
     /* Depth-first with an explicit stack; fill[v] is reused as the next
      * child of v to visit. Numbers start at 1 so that 0 means unreached. */
-    uint32_t *stack = hs_xmalloc((size_t)nodes * sizeof *stack);
     size_t sp = 0;
     uint32_t number = 1;
     memcpy(fill, child_start, (size_t)nodes * sizeof *fill);
@@ -489,6 +497,7 @@ void graph_dom_preorder(const graph *g, uint32_t *pre, uint32_t *end)
     free(fill);
     free(children);
     free(child_start);
+    return true;
 }
 
 size_t graph_bytes(const graph *g)

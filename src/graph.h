@@ -18,8 +18,8 @@
  *
  * Built by one thread; read-only afterwards (any thread). Building it
  * (graph_build, graph_dominators) fails with a status when memory runs
- * out, and so do the root paths, whose scratch of n entries comes from an
- * hs_mem; the preorder's allocates with hs_xmalloc, which aborts.
+ * out, and so do the root paths and the preorder of the dominator tree,
+ * whose scratch of n entries comes from an hs_mem.
  */
 #ifndef HEAPSIFT_GRAPH_H
 #define HEAPSIFT_GRAPH_H
@@ -111,8 +111,10 @@ uint32_t graph_root_kinds_of(const graph *g, uint32_t v);
 /* Numbers the dominator tree in preorder (graph_dominators must have run):
  * pre[v] is v's number and end[v] one past the last number of its subtree,
  * so u dominates v exactly when pre[u] <= pre[v] < end[u]. Nodes no root
- * reaches get pre = end = 0. Both arrays hold n + 1 entries. */
-void graph_dom_preorder(const graph *g, uint32_t *pre, uint32_t *end);
+ * reaches get pre = end = 0. Both arrays hold n + 1 entries. Its scratch
+ * (16 bytes a node) comes from mem: false, pre and end untouched, when it
+ * cannot be had. */
+bool graph_dom_preorder(const graph *g, uint32_t *pre, uint32_t *end, hs_mem *mem);
 
 /* Bytes the graph keeps (edges, dominators, retained sizes). */
 size_t graph_bytes(const graph *g);

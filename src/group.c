@@ -757,7 +757,17 @@ static hs_status compute_retained(group_set *s, hs_error *err)
         return hs_mem_fail(err, &mem, "cannot sum the retained sizes of %zu groups of %zu objects", s->ngroups,
                            count);
     }
-    graph_dom_preorder(gr, pre, end);
+    if (!graph_dom_preorder(gr, pre, end, &mem)) {
+        free(pre);
+        free(end);
+        free(ret_pre);
+        free(ret_end);
+        free(ret_size);
+        free(ret_order);
+        free(ret_pass);
+        return hs_mem_fail(err, &mem, "cannot sum the retained sizes of %zu groups of %zu objects", s->ngroups,
+                           count);
+    }
     for (size_t k = 0; k < count; k++) {
         uint32_t v = session_node_of(ses, subject, s->diff->objects[k]);
         if (v == GRAPH_NONE)
