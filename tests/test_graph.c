@@ -64,9 +64,9 @@ static void diamond_and_unreachable(void **state)
     assert_int_equal(who[0], 5);
     /* The dominator tree in preorder: 0 holds 1, 2 and 3; 4 is unreached. */
     uint32_t pre[6], end[6];
-    hs_mem mem = { 0 };
-    assert_true(graph_dom_preorder(&g, pre, end, &mem));
-    assert_int_equal(mem.asked, 4 * 7 + 3 * 4 * 6); /* child_start n + 2, three arrays of n + 1 */
+    hs_mem scratch = { 0 };
+    assert_true(graph_dom_preorder(&g, pre, end, &scratch));
+    assert_int_equal(scratch.asked, 4 * 7 + 3 * 4 * 6); /* child_start n + 2, three arrays of n + 1 */
     assert_int_equal(pre[5], 1);
     assert_int_equal(end[5], 6);
     assert_int_equal(pre[0], 2);
