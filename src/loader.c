@@ -198,6 +198,8 @@ static void *loader_main(void *arg)
         /* Read the rest of each shown object (every object of the subject
          * when trends need all their sites). */
         heap *subj = l->session->subject;
+        double user0, sys0;
+        monotime_cpu(&user0, &sys0);
         t0 = monotime_now();
         if (sites_now(l, subject)) {
             hs_mem mem = { 0 };
@@ -215,6 +217,9 @@ static void *loader_main(void *arg)
                                               l->opts.threads, &l->err);
         }
         l->details_seconds = monotime_now() - t0;
+        monotime_cpu(&l->details_user, &l->details_sys);
+        l->details_user -= user0;
+        l->details_sys -= sys0;
         /* The subject's lines were read again: was it still the same file? */
         if (l->status == HS_OK)
             l->status = heap_check_file(subj, &l->err);

@@ -514,8 +514,8 @@ static void print_stats(const loader *l)
                 h->lines - h->quick_lines - h->slow_lines, h->slow_lines, h->nsites,
                 h->strings ? strtab_count(h->strings) : 0);
     }
-    fprintf(stderr, "heapsift: stats: diff %.3f s, %zu suspects; details %.3f s; total %.3f s\n", l->diff_seconds,
-            ses->diff->count, l->details_seconds, l->seconds);
+    fprintf(stderr, "heapsift: stats: diff %.3f s, %zu suspects; details %.3f s (CPU %.3f s user, %.3f s system); total %.3f s\n",
+            l->diff_seconds, ses->diff->count, l->details_seconds, l->details_user, l->details_sys, l->seconds);
     if (ses->graph) {
         const graph *g = ses->graph;
         fprintf(stderr,
