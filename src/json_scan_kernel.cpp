@@ -1,4 +1,6 @@
-// json_scan.cpp - the simdjson side of the scanner: the only C++ in heapsift.
+// json_scan_kernel.cpp - the simdjson side of the scanner, compiled once per
+// simdjson kernel (see json_scan_kernel.h): HEAPSIFT_KERNEL names it, and
+// the kernel's instruction set is in the compiler flags that build it.
 //
 // Windows of about a megabyte, each ending at a newline, go through
 // iterate_many as one batch (so a line can never be longer than the batch and
@@ -7,7 +9,7 @@
 // window is read one line at a time, and a line simdjson still rejects goes to
 // json_repair. No exception crosses into C: simdjson is used through its error
 // codes only, and allocation failures abort (see status.h).
-#include "json_scan.h"
+#include "json_scan_kernel.h"
 
 #include <cstring>
 #include <new>
@@ -17,9 +19,22 @@
 #include "json_quick.h"
 #include "json_repair.h"
 
-using namespace simdjson;
+#ifndef HEAPSIFT_KERNEL
+#error "HEAPSIFT_KERNEL names the kernel this object is compiled for"
+#endif
+#define KERNEL_PASTE2(a, b) a##b
+#define KERNEL_PASTE(a, b) KERNEL_PASTE2(a, b)
+// Everything here is in a namespace of its own per kernel, the scanner's
+// type too: no two kernel objects define a type or function of one name.
+#define KERNEL_NAMESPACE KERNEL_PASTE(heapsift_kernel_, HEAPSIFT_KERNEL)
 
-struct json_scanner {
+namespace KERNEL_NAMESPACE {
+
+using namespace simdjson;
+// The On-Demand front end compiled here, for this object's kernel.
+namespace ondemand = simdjson::SIMDJSON_BUILTIN_IMPLEMENTATION::ondemand;
+
+struct scanner {
     ondemand::parser parser;      // reused for every window
     ondemand::parser line_parser; // for single lines, which a window may read
                                   // while its own document stream is open
@@ -201,7 +216,7 @@ quick_verdict ask_quick(const char *line, size_t len, const scan_record *rec)
 }
 
 struct run_state {
-    json_scanner *sc;
+    scanner *sc;
     const char *data;
     const scan_options *opts;
     const scan_sink *sink;
@@ -220,7 +235,7 @@ void report(run_state &st, scan_problem_kind kind, uint64_t offset, const char *
 // One line alone: simdjson first, then the repair path.
 void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_range)
 {
-    json_scanner *sc = st.sc;
+    scanner *sc = st.sc;
     uint64_t offset = static_cast<uint64_t>(line - st.data);
 
     scan_record rec{};
@@ -375,7 +390,7 @@ size_t skip_blank_lines(run_state &st, size_t cur, size_t wend, size_t *first)
 // the end of the whole range (a line cut there was cut short).
 size_t scan_window(run_state &st, size_t pos, size_t wend, size_t range_end)
 {
-    json_scanner *sc = st.sc;
+    scanner *sc = st.sc;
     size_t len = wend - pos;
     ondemand::document_stream stream;
     if (sc->parser.iterate_many(st.data + pos, len, len < 4096 ? 4096 : len).get(stream))
@@ -446,33 +461,29 @@ size_t scan_window(run_state &st, size_t pos, size_t wend, size_t range_end)
     return skip_blank_lines(st, cur, wend, &first);
 }
 
-} // namespace
-
-extern "C" {
-
-json_scanner *json_scanner_new(void)
+void *scanner_new()
 {
-    void *mem = hs_xmalloc(sizeof(json_scanner));
+    void *mem = hs_xmalloc(sizeof(scanner));
     // Value-initialization: refs start zeroed, and the parser is built by its
     // (explicit) default constructor, which list-initialization may not call.
-    return new (mem) json_scanner();
+    return new (mem) scanner();
 }
 
-void json_scanner_free(json_scanner *sc)
+void scanner_free(void *state)
 {
+    scanner *sc = static_cast<scanner *>(state);
     if (!sc)
         return;
     std::free(sc->refs.v);
-    sc->~json_scanner();
+    sc->~scanner();
     std::free(sc);
 }
 
-hs_status json_scan_run(json_scanner *sc, const char *data, size_t begin, size_t end,
-                        const scan_options *opts, const scan_sink *sink, scan_stats *stats,
-                        hs_error *err)
+hs_status run(void *state, const char *data, size_t begin, size_t end, const scan_options *opts,
+              const scan_sink *sink, scan_stats *stats, hs_error *err)
 {
     *stats = scan_stats{};
-    run_state st{ sc, data, opts, sink, stats, 1 };
+    run_state st{ static_cast<scanner *>(state), data, opts, sink, stats, 1 };
     size_t window = opts->window_bytes ? opts->window_bytes : default_window;
     size_t pos = begin;
     while (pos < end) {
@@ -502,22 +513,24 @@ hs_status json_scan_run(json_scanner *sc, const char *data, size_t begin, size_t
     return HS_OK;
 }
 
-bool json_scan_valid(const char *line, size_t len)
-{
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    return parser.parse(line, len, true).get(doc) == simdjson::SUCCESS;
-}
-
-bool json_scan_line(json_scanner *sc, const char *line, size_t len, uint64_t offset,
-                    const scan_options *opts, const scan_sink *sink)
+bool line(void *state, const char *line, size_t len, uint64_t offset, const scan_options *opts,
+          const scan_sink *sink)
 {
     scan_stats stats{};
-    run_state st{ sc, line - offset, opts, sink, &stats, 1 };
+    run_state st{ static_cast<scanner *>(state), line - offset, opts, sink, &stats, 1 };
     // The line was cut short only when no newline ends it (the last line of
     // a dump); the byte after it is readable (padding, see above).
     scan_one_line(st, line, len, line[len] != '\n');
     return stats.records == 1;
 }
 
-} // extern "C"
+} // namespace
+} // namespace KERNEL_NAMESPACE
+
+extern "C" const json_scan_kernel KERNEL_PASTE(json_scan_kernel_, HEAPSIFT_KERNEL) = {
+    SIMDJSON_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION),
+    KERNEL_NAMESPACE::scanner_new,
+    KERNEL_NAMESPACE::scanner_free,
+    KERNEL_NAMESPACE::run,
+    KERNEL_NAMESPACE::line,
+};
