@@ -339,7 +339,9 @@ void scan_quick(run_state &st, size_t pos, size_t wend, size_t range_end)
         const char *line = st.data + pos;
         const char *nl = static_cast<const char *>(std::memchr(line, '\n', wend - pos));
         size_t len = nl ? static_cast<size_t>(nl - line) : wend - pos;
-        bool quick = st.opts->quick_sites ? json_quick_sites(line, len, &rec) : json_quick_line(line, len, &rec);
+        bool quick = st.opts->quick_details ? json_quick_details(line, len, &rec)
+                   : st.opts->quick_sites     ? json_quick_sites(line, len, &rec)
+                                              : json_quick_line(line, len, &rec);
         // Class names and SHAPE records (the shape tree) are read in full
         // where they are wanted: json_quick keeps neither.
         if (quick && st.opts->want_class_names &&
@@ -493,7 +495,7 @@ hs_status run(void *state, const char *data, size_t begin, size_t end, const sca
             const char *nl = static_cast<const char *>(std::memchr(data + wend - 1, '\n', end - wend + 1));
             wend = nl ? static_cast<size_t>(nl - data) + 1 : end;
         }
-        if (opts->identity_only || opts->quick_sites) {
+        if (opts->identity_only || opts->quick_sites || opts->quick_details) {
             scan_quick(st, pos, wend, end);
         } else {
             // scan_window counts lines up to where it stopped, so line_no is
@@ -516,6 +518,15 @@ hs_status run(void *state, const char *data, size_t begin, size_t end, const sca
 bool line(void *state, const char *line, size_t len, uint64_t offset, const scan_options *opts,
           const scan_sink *sink)
 {
+    if (opts->quick_details) {
+        scan_record rec{};
+        rec.offset = offset;
+        rec.line_no = 1;
+        if (json_quick_details(line, len, &rec)) {
+            sink->record(sink->ctx, &rec);
+            return true;
+        }
+    }
     scan_stats stats{};
     run_state st{ static_cast<scanner *>(state), line - offset, opts, sink, &stats, 1 };
     // The line was cut short only when no newline ends it (the last line of
