@@ -10,13 +10,35 @@
 #define FLAGS_WINDOW 256
 
 /* memcmp for short constant strings, inlined (the libc call costs more than
- * the comparison on this path, which runs once per line). */
+ * the comparison on this path, which runs several times a line): eight,
+ * four, two and one bytes at a time, so that with len and lit constants it
+ * is a few loads compared with immediates. Reads p[0..len) only. */
 static inline bool same_bytes(const char *p, const char *lit, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
-        if (p[i] != lit[i])
+    uint64_t a8, b8;
+    uint32_t a4, b4;
+    uint16_t a2, b2;
+    for (; len >= 8; p += 8, lit += 8, len -= 8) {
+        memcpy(&a8, p, 8);
+        memcpy(&b8, lit, 8);
+        if (a8 != b8)
             return false;
-    return true;
+    }
+    if (len >= 4) {
+        memcpy(&a4, p, 4);
+        memcpy(&b4, lit, 4);
+        if (a4 != b4)
+            return false;
+        p += 4, lit += 4, len -= 4;
+    }
+    if (len >= 2) {
+        memcpy(&a2, p, 2);
+        memcpy(&b2, lit, 2);
+        if (a2 != b2)
+            return false;
+        p += 2, lit += 2, len -= 2;
+    }
+    return len == 0 || *p == *lit;
 }
 
 static bool is_digit(char c)

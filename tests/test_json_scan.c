@@ -524,6 +524,63 @@ static void hex_and_uint_helpers(void **state)
     assert_false(scan_parse_uint("-1", 2, &v));
 }
 
+/* scan_parse_hex, one digit at a time: what its eight-at-a-time path must
+ * give. */
+static bool hex_by_digit(const char *p, size_t len, uint64_t *out)
+{
+    if (len >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        p += 2;
+        len -= 2;
+    }
+    if (len == 0)
+        return false;
+    while (len > 1 && *p == '0') {
+        p++;
+        len--;
+    }
+    if (len > 16)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        int c = (unsigned char)p[i], d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return false;
+        v = v << 4 | (uint64_t)d;
+    }
+    *out = v;
+    return true;
+}
+
+/* Every byte value at every position of addresses of 1 to 16 digits, with
+ * and without "0x" and zero padding. */
+static void hex_eight_at_a_time(void **state)
+{
+    (void)state;
+    static const char *const bases[] = { "7f0b761a8848", "0x7f0b761a8848", "0XABCDEF0123456789", "0x00000000000000001f",
+                                         "1", "0x123456789", "DeadBeefCafe", "0x0000000000000010" };
+    for (size_t b = 0; b < sizeof bases / sizeof *bases; b++) {
+        size_t len = strlen(bases[b]);
+        for (size_t cut = 1; cut <= len; cut++)
+            for (size_t pos = 0; pos < cut; pos++)
+                for (int c = 0; c < 256; c++) {
+                    char buf[32];
+                    memcpy(buf, bases[b], cut);
+                    buf[pos] = (char)c;
+                    uint64_t got = 0, want = 0;
+                    bool ok = scan_parse_hex(buf, cut, &got);
+                    assert_int_equal(ok, hex_by_digit(buf, cut, &want));
+                    if (ok)
+                        assert_true(got == want);
+                }
+    }
+}
+
 static void counting(void *ctx, const scan_record *r)
 {
     (void)r;
@@ -870,6 +927,7 @@ int main(void)
         cmocka_unit_test(many_wrong_members),
         cmocka_unit_test(bad_addresses),
         cmocka_unit_test(hex_and_uint_helpers),
+        cmocka_unit_test(hex_eight_at_a_time),
         cmocka_unit_test(external_fixtures),
         cmocka_unit_test(repair_agrees_with_simdjson),
         cmocka_unit_test(quick_agrees_with_full_parser),
