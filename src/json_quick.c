@@ -63,9 +63,19 @@ static member_result member_before(const char *start, const char *at, const char
         return MEMBER_NONE;
     if (v - start < 4 || v[-1] != ':' || v[-2] != '"')
         return MEMBER_UNSURE;
-    const char *k = v - 3;
-    while (k > start && *k != '"')
-        k--;
+    /* The key's opening quote, the first one back from v - 3: where the
+     * keys find_generation looks for put it, those checked first (the same
+     * quote the walk back finds: there is none in either name). */
+    const char *k;
+    if (v - start >= 10 && same_bytes(v - 10, "\"memsize\":", 10)) {
+        k = v - 10;
+    } else if (v - start >= 13 && same_bytes(v - 13, "\"generation\":", 13)) {
+        k = v - 13;
+    } else {
+        k = v - 3;
+        while (k > start && *k != '"')
+            k--;
+    }
     if (*k != '"')
         return MEMBER_UNSURE;
     *key = k;
@@ -180,6 +190,21 @@ static bool quick_identity(const char *line, size_t len, scan_record *rec, quick
     if (end - line < (ptrdiff_t)(alen + tlen + 4) || end[-1] != '}' || !same_bytes(line, addr_key, alen))
         return false;
     const char *h = line + alen, *q = h;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The address's closing quote, eight bytes at a time (the lowest zero
+     * byte of x xor '"' is flagged exactly). */
+    for (; end - q >= 8; q += 8) {
+        const uint64_t ones = 0x0101010101010101u;
+        uint64_t x;
+        memcpy(&x, q, 8);
+        x ^= ones * '"';
+        uint64_t zero = (x - ones) & ~x & (ones * 0x80);
+        if (zero) {
+            q += __builtin_ctzll(zero) / 8;
+            break;
+        }
+    }
+#endif
     while (q < end && *q != '"')
         q++;
     if (q >= end || !scan_parse_hex(h, (size_t)(q - h), &rec->address))

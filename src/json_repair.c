@@ -85,6 +85,18 @@ bool scan_parse_uint(const char *p, size_t len, uint64_t *out)
 {
     if (len == 0 || len > 20)
         return false;
+    if (len < 20) {
+        /* 19 digits cannot overflow: no check per digit. */
+        uint64_t v = 0;
+        for (size_t i = 0; i < len; i++) {
+            unsigned d = (unsigned char)p[i] - '0';
+            if (d > 9)
+                return false;
+            v = v * 10 + d;
+        }
+        *out = v;
+        return true;
+    }
     uint64_t v = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned d = (unsigned char)p[i] - '0';
