@@ -105,10 +105,11 @@ typedef struct scan_options {
                             are read by json_quick_sites: identity, site, class
                             and subtype, what HEAP_LIGHT keeps; the rest by the
                             full parser */
-    bool quick_details;  /* (not with identity_only or quick_sites, nor with
-                            want_refs) lines json_quick_details takes are
-                            read by it, every member as the full parser
-                            reads it; the rest by the full parser */
+    bool quick_details;  /* (not with identity_only or quick_sites) lines
+                            json_quick_details takes are read by it, every
+                            member as the full parser reads it; the rest by
+                            the full parser. It keeps no references: with
+                            want_refs every line goes to the full parser */
     bool want_class_names; /* with identity_only: CLASS and MODULE lines are
                               read in full for their "name", SHAPE lines
                               for the shape tree */
