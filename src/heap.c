@@ -771,7 +771,6 @@ void heap_attach_sites(heap *h, heap *from)
 /* ---- details of the objects that are shown --------------------------------- */
 
 typedef struct detail_job {
-    scanpass_worker w;        /* first: dense jobs read a range through scanpass */
     heap *h;
     const uint32_t *objs;     /* the objects this job reads */
     size_t n;
@@ -806,64 +805,18 @@ static void detail_problem(void *ctx, const scan_problem *p)
         j->repaired++;
 }
 
-/* Dense jobs stream their whole byte range through iterate_many; records
- * arrive in file order and are matched to the objects by offset. */
-static void dense_record(void *ctx, const scan_record *r)
-{
-    detail_job *j = ctx;
-    const uint64_t *offset = j->h->offset;
-    while (j->current < j->n && offset[j->objs[j->current]] < r->offset)
-        j->current++;
-    if (j->current < j->n && offset[j->objs[j->current]] == r->offset &&
-        (r->kind == SCAN_OBJECT || (r->kind == SCAN_SHAPE && j->h->shapes_as_objects)))
-        detail_record(ctx, r);
-}
-
-static void dense_problem(void *ctx, const scan_problem *p)
-{
-    detail_job *j = ctx;
-    const uint64_t *offset = j->h->offset;
-    while (j->current < j->n && offset[j->objs[j->current]] < p->offset)
-        j->current++;
-    if (j->current < j->n && offset[j->objs[j->current]] == p->offset)
-        detail_problem(ctx, p);
-}
-
-/* Is it cheaper to stream the job's range than to read its lines one by
- * one? Yes when it holds at least half the lines of that range. */
-static bool job_is_dense(const detail_job *j)
-{
-    const heap *h = j->h;
-    if (j->n < 1000 || h->lines == 0)
-        return false;
-    uint64_t first = h->offset[j->objs[0]], last = h->offset[j->objs[j->n - 1]];
-    double avg_line = (double)h->text_size / (double)h->lines;
-    return (double)j->n * avg_line * 2 >= (double)(last - first);
-}
-
+/* Each object's line alone, in file order: json_quick_details reads
+ * those in Ruby's plain form (nearly all), every member as the full parser
+ * would, and the full parser the others. Streaming a range through
+ * iterate_many instead, where the objects are dense, read the lines
+ * between them too and cost more than this even where every line was
+ * wanted (all sites for --trend). */
 static void *detail_run(void *arg)
 {
     detail_job *j = arg;
     heap *h = j->h;
-    if (job_is_dense(j)) {
-        const char *line;
-        size_t len;
-        dumpfile_line(&h->file, h->offset[j->objs[j->n - 1]], &line, &len, NULL);
-        size_t end = (size_t)(line - h->file.data) + len;
-        if (end < h->file.size)
-            end++; /* the newline */
-        /* Full records; heap_load_details has no progress to report and
-         * no cancel flag. */
-        scanpass dense = { .file = &h->file, .record = dense_record, .problem = dense_problem };
-        j->w.pass = &dense;
-        j->w.begin = h->offset[j->objs[0]];
-        j->w.end = end;
-        j->current = 0;
-        scanpass_read(&j->w);
-        return NULL;
-    }
     json_scanner *sc = json_scanner_new();
-    scan_options opts = { 0 };
+    scan_options opts = { .quick_details = true };
     scan_sink sink = { j, detail_record, detail_problem, NULL };
     /* Objects come in file order: drop the pages behind every few MB, or the
      * whole dump would count in the resident size again. */

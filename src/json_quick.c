@@ -10,13 +10,36 @@
 /* The flags object: a few booleans and small numbers. */
 #define FLAGS_WINDOW 256
 
-/* Equality of short constant strings: every caller passes a literal and
- * its length, so the compiler turns memcmp into a few word comparisons
- * (the libc call would cost more than the comparison on this path, which
- * runs once per line). */
-static inline __attribute__((always_inline)) bool same_bytes(const char *p, const char *lit, size_t len)
+/* memcmp for short constant strings, inlined (the libc call costs more than
+ * the comparison on this path, which runs several times a line): eight,
+ * four, two and one bytes at a time, so that with len and lit constants it
+ * is a few loads compared with immediates. Reads p[0..len) only. */
+static inline bool same_bytes(const char *p, const char *lit, size_t len)
 {
-    return memcmp(p, lit, len) == 0;
+    uint64_t a8, b8;
+    uint32_t a4, b4;
+    uint16_t a2, b2;
+    for (; len >= 8; p += 8, lit += 8, len -= 8) {
+        memcpy(&a8, p, 8);
+        memcpy(&b8, lit, 8);
+        if (a8 != b8)
+            return false;
+    }
+    if (len >= 4) {
+        memcpy(&a4, p, 4);
+        memcpy(&b4, lit, 4);
+        if (a4 != b4)
+            return false;
+        p += 4, lit += 4, len -= 4;
+    }
+    if (len >= 2) {
+        memcpy(&a2, p, 2);
+        memcpy(&b2, lit, 2);
+        if (a2 != b2)
+            return false;
+        p += 2, lit += 2, len -= 2;
+    }
+    return len == 0 || *p == *lit;
 }
 
 static bool is_digit(char c)
@@ -41,9 +64,19 @@ static member_result member_before(const char *start, const char *at, const char
         return MEMBER_NONE;
     if (v - start < 4 || v[-1] != ':' || v[-2] != '"')
         return MEMBER_UNSURE;
-    const char *k = v - 3;
-    while (k > start && *k != '"')
-        k--;
+    /* The key's opening quote, the first one back from v - 3: where the
+     * keys find_generation looks for put it, those checked first (the same
+     * quote the walk back finds: there is none in either name). */
+    const char *k;
+    if (v - start >= 10 && same_bytes(v - 10, "\"memsize\":", 10)) {
+        k = v - 10;
+    } else if (v - start >= 13 && same_bytes(v - 13, "\"generation\":", 13)) {
+        k = v - 13;
+    } else {
+        k = v - 3;
+        while (k > start && *k != '"')
+            k--;
+    }
     if (*k != '"')
         return MEMBER_UNSURE;
     *key = k;
@@ -158,6 +191,21 @@ static bool quick_identity(const char *line, size_t len, scan_record *rec, quick
     if (end - line < (ptrdiff_t)(alen + tlen + 4) || end[-1] != '}' || !same_bytes(line, addr_key, alen))
         return false;
     const char *h = line + alen, *q = h;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The address's closing quote, eight bytes at a time (the lowest zero
+     * byte of x xor '"' is flagged exactly). */
+    for (; end - q >= 8; q += 8) {
+        const uint64_t ones = 0x0101010101010101u;
+        uint64_t x;
+        memcpy(&x, q, 8);
+        x ^= ones * '"';
+        uint64_t zero = (x - ones) & ~x & (ones * 0x80);
+        if (zero) {
+            q += __builtin_ctzll(zero) / 8;
+            break;
+        }
+    }
+#endif
     while (q < end && *q != '"')
         q++;
     if (q >= end || !scan_parse_hex(h, (size_t)(q - h), &rec->address))
@@ -495,5 +543,358 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
         (st.ptr && it.ptr))
         return false;
     rec->subtype = st.ptr ? st : it;
+    return true;
+}
+
+/* ---- every member, read forward ---------------------------------------------- */
+
+/* What a value of a line is, as the forward reader found it. */
+typedef enum qvalue_kind { QV_STRING, QV_NUMBER, QV_LITERAL, QV_ARRAY, QV_OBJECT } qvalue_kind;
+
+typedef struct qvalue {
+    qvalue_kind kind;
+    const char *start;  /* the value's first byte */
+    const char *end;    /* one past its last */
+    bool plain;         /* QV_STRING: no escape in it (its bytes are its text);
+                           QV_NUMBER: a whole number without sign, fraction,
+                           exponent or leading zero (what get_uint64 takes) */
+    bool all_hex;       /* QV_ARRAY: every element a plain string holding a
+                           hex address (what "references" must be) */
+    bool has_object_id; /* QV_OBJECT: an "object_id" member, a plain number */
+    uint64_t object_id; /* its value (the last one) */
+} qvalue;
+
+/* Bytes a string may hold as they are: printable ASCII but the quote and
+ * the backslash. Anything else (an escape, a control byte, a byte outside
+ * ASCII, whose UTF-8 simdjson validates) ends the fast scan. */
+static inline bool string_byte_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* How many bytes from p on, up to end, are string_byte_plain: eight at a
+ * time while eight remain. For eight bytes x, ((x - 0x20..) | x) has the
+ * high bit of every byte below 0x20 or from 0x80 up, and (y - 0x01..) & ~y
+ * that of every zero byte of y (x xor '"', x xor '\\': the quotes and the
+ * backslashes); a borrow can also flag a byte above one of those, never one
+ * below, so the lowest flagged byte is the first special one. */
+static size_t plain_run(const char *p, const char *end)
+{
+    const char *s = p;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+        uint64_t special = ((x - ones * 0x20) | x | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+        if (special)
+            return (size_t)(p - s) + (size_t)__builtin_ctzll(special) / 8;
+        p += 8;
+    }
+#endif
+    while (p < end && string_byte_plain((unsigned char)*p))
+        p++;
+    return (size_t)(p - s);
+}
+
+static bool is_hex_digit(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* The JSON string whose opening quote is at p: one past its closing quote,
+ * or NULL when it is not a string this reader takes (a control byte, a
+ * byte outside ASCII, an escape JSON does not have, no closing quote).
+ * *plain: it has no escape, so its bytes are its text. */
+static const char *read_string(const char *p, const char *end, bool *plain)
+{
+    bool escaped = false;
+    p++;
+    for (;;) {
+        p += plain_run(p, end);
+        if (p >= end)
+            return NULL;
+        if (*p == '"') {
+            *plain = !escaped;
+            return p + 1;
+        }
+        if (*p != '\\' || end - p < 2)
+            return NULL;
+        escaped = true;
+        switch (p[1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            p += 2;
+            break;
+        case 'u':
+            if (end - p < 6 || !is_hex_digit(p[2]) || !is_hex_digit(p[3]) || !is_hex_digit(p[4]) ||
+                !is_hex_digit(p[5]))
+                return NULL;
+            p += 6;
+            break;
+        default:
+            return NULL;
+        }
+    }
+}
+
+/* The JSON number at p: one past it, or NULL when it is not one. *whole:
+ * digits alone, without a leading zero (what simdjson's get_uint64 reads;
+ * anything else it refuses, and the full parser then repairs the line). */
+static const char *read_number(const char *p, const char *end, bool *whole)
+{
+    const char *s = p;
+    if (p < end && *p == '-')
+        p++;
+    if (p >= end || !is_digit(*p))
+        return NULL;
+    if (*p == '0')
+        p++;
+    else
+        while (p < end && is_digit(*p))
+            p++;
+    bool simple = *s != '-';
+    if (p < end && *p == '.') {
+        p++;
+        if (p >= end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+        simple = false;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+        simple = false;
+    }
+    *whole = simple;
+    return p;
+}
+
+/* A string, number, true, false or null at p, into v: one past it, or NULL. */
+static const char *read_scalar(const char *p, const char *end, qvalue *v)
+{
+    v->start = p;
+    v->plain = false;
+    if (*p == '"') {
+        v->kind = QV_STRING;
+        p = read_string(p, end, &v->plain);
+    } else if (*p == '-' || is_digit(*p)) {
+        v->kind = QV_NUMBER;
+        p = read_number(p, end, &v->plain);
+    } else {
+        v->kind = QV_LITERAL;
+        const char *lit = *p == 't' ? "true" : *p == 'f' ? "false" : *p == 'n' ? "null" : NULL;
+        size_t n = lit ? strlen(lit) : 0;
+        p = lit && end - p >= (ptrdiff_t)n && same_bytes(p, lit, n) ? p + n : NULL;
+    }
+    v->end = p;
+    return p;
+}
+
+/* Past ", " (or a bare ',', with any spaces) between two elements:
+ * *closed is set and the byte after close returned when close comes
+ * instead. NULL when neither does. */
+static const char *next_element(const char *p, const char *end, char close, bool *closed)
+{
+    while (p < end && *p == ' ')
+        p++;
+    if (p < end && *p == close) {
+        *closed = true;
+        return p + 1;
+    }
+    if (p >= end || *p != ',')
+        return NULL;
+    p++;
+    while (p < end && *p == ' ')
+        p++;
+    *closed = false;
+    return p < end ? p : NULL;
+}
+
+/* A key, `"NAME":`, at p, its name plain text (then the bytes are the
+ * name the full parser compares): sets *name and *len, returns the
+ * value's first byte. */
+static const char *read_key(const char *p, const char *end, const char **name, size_t *len)
+{
+    if (*p != '"')
+        return NULL;
+    const char *k = p + 1, *e = k + plain_run(k, end);
+    if (end - e < 3 || e[0] != '"' || e[1] != ':')
+        return NULL;
+    *name = k;
+    *len = (size_t)(e - k);
+    return e + 2;
+}
+
+/* An array of scalars at p (its '['), into v: one past it, or NULL (an
+ * array or object inside it too: the full parser's). */
+static const char *read_flat_array(const char *p, const char *end, qvalue *v)
+{
+    v->kind = QV_ARRAY;
+    v->start = p;
+    v->all_hex = true;
+    p++;
+    while (p < end && *p == ' ')
+        p++;
+    bool closed = p < end && *p == ']';
+    if (closed)
+        p++;
+    while (!closed) {
+        if (p >= end)
+            return NULL;
+        qvalue e;
+        p = read_scalar(p, end, &e);
+        if (!p)
+            return NULL;
+        uint64_t addr;
+        v->all_hex &= e.kind == QV_STRING && e.plain && scan_parse_hex(e.start + 1, (size_t)(e.end - e.start - 2), &addr);
+        p = next_element(p, end, ']', &closed);
+        if (!p)
+            return NULL;
+    }
+    v->end = p;
+    return p;
+}
+
+/* An object of scalars at p (its '{'), into v, with its "object_id": one
+ * past it, or NULL. */
+static const char *read_flat_object(const char *p, const char *end, qvalue *v)
+{
+    v->kind = QV_OBJECT;
+    v->start = p;
+    v->has_object_id = false;
+    p++;
+    while (p < end && *p == ' ')
+        p++;
+    bool closed = p < end && *p == '}';
+    if (closed)
+        p++;
+    while (!closed) {
+        const char *name;
+        size_t len;
+        if (p >= end || !(p = read_key(p, end, &name, &len)))
+            return NULL;
+        qvalue e;
+        p = read_scalar(p, end, &e);
+        if (!p)
+            return NULL;
+        if (len == 9 && same_bytes(name, "object_id", 9)) {
+            /* As the full parser: the last one counts, and it must be a
+             * whole number. */
+            if (e.kind != QV_NUMBER || !e.plain || !scan_parse_uint(e.start, (size_t)(e.end - e.start), &v->object_id))
+                return NULL;
+            v->has_object_id = true;
+        }
+        p = next_element(p, end, '}', &closed);
+        if (!p)
+            return NULL;
+    }
+    v->end = p;
+    return p;
+}
+
+static scan_str qvalue_text(const qvalue *v)
+{
+    return (scan_str){ v->start + 1, (uint32_t)(v->end - v->start - 2) };
+}
+
+static bool qvalue_u32(const qvalue *v, uint32_t *out)
+{
+    uint64_t n;
+    if (!scan_parse_uint(v->start, (size_t)(v->end - v->start), &n) || n > UINT32_MAX)
+        return false;
+    *out = (uint32_t)n;
+    return true;
+}
+
+/* How each kind of member (dump_members.h) is read from v into rec->field,
+ * as json_scan_kernel.cpp's extract reads it: false where that would fail
+ * (and send the line to the repair path). Strings are taken only plain, so
+ * their bytes are what simdjson's unescaping gives. */
+#define QREAD_DUMP_RAW(field) (v.kind == QV_STRING && v.plain && (rec->field = qvalue_text(&v), true))
+#define QREAD_DUMP_STRING(field) QREAD_DUMP_RAW(field)
+#define QREAD_DUMP_HEX(field)                   \
+    (v.kind == QV_STRING && v.plain &&          \
+     (rec->has_##field = scan_parse_hex(v.start + 1, (size_t)(v.end - v.start - 2), &rec->field)))
+#define QREAD_DUMP_U32(field) (rec->has_##field = v.kind == QV_NUMBER && v.plain && qvalue_u32(&v, &rec->field))
+#define QREAD_DUMP_U64(field) \
+    (rec->has_##field = v.kind == QV_NUMBER && v.plain && scan_parse_uint(v.start, (size_t)(v.end - v.start), &rec->field))
+#define QREAD_DUMP_REFS(field) (v.kind == QV_ARRAY && v.all_hex)
+#define QREAD_DUMP_FLAGS(field) \
+    (v.kind == QV_OBJECT && (!v.has_object_id || (rec->field = v.object_id, rec->has_##field = true)))
+#define QSTORE_DUMP_OWN(kind, field) ok = QREAD_##kind(field)
+#define QSTORE_DUMP_SHARED(kind, field) ok = QREAD_##kind(field)
+#define QSTORE_DUMP_FALLBACK(kind, field) ok = DUMP_FILLED(kind, rec, field) || QREAD_##kind(field)
+
+/* Every member of the object line[0..end) (end: the line without trailing
+ * blanks), strictly: members `"key":value` apart by ", ", values scalars,
+ * arrays of scalars or objects of scalars. */
+static bool read_members(const char *line, const char *end, scan_record *rec)
+{
+    const char *p = line + 1;
+    bool closed = false;
+    while (!closed) {
+        const char *name;
+        size_t len;
+        if (p >= end || !(p = read_key(p, end, &name, &len)))
+            return false;
+        qvalue v;
+        if (*p == '[')
+            p = read_flat_array(p, end, &v);
+        else if (*p == '{')
+            p = read_flat_object(p, end, &v);
+        else
+            p = read_scalar(p, end, &v);
+        if (!p)
+            return false;
+        bool ok = true;
+        switch (scan_key_of(name, len)) {
+#define QREAD_MEMBER(id, json_name, kind, field, how) \
+    case KEY_##id:                                    \
+        QSTORE_##how(kind, field);                    \
+        break;
+            DUMP_MEMBERS(QREAD_MEMBER)
+#undef QREAD_MEMBER
+        case KEY_OTHER: break;
+        }
+        if (!ok)
+            return false;
+        p = next_element(p, end, '}', &closed);
+        if (!p)
+            return false;
+    }
+    return p == end;
+}
+
+bool json_quick_details(const char *line, size_t len, scan_record *rec)
+{
+    /* json_quick's reading of the identity, which the full parser checks
+     * its own against (a line where they differ is repaired). */
+    scan_record q;
+    memset(&q, 0, sizeof q);
+    quick_marks marks;
+    if (!quick_identity(line, len, &q, &marks) || q.kind != SCAN_OBJECT)
+        return false;
+    scan_record r;
+    memset(&r, 0, sizeof r);
+    if (!read_members(line, marks.end, &r) || !r.type.ptr)
+        return false;
+    scan_record_finish(&r);
+    if (r.kind != SCAN_OBJECT || !r.has_address)
+        return false;
+    bool same = r.address == q.address && r.type.len == q.type.len && same_bytes(r.type.ptr, q.type.ptr, q.type.len) &&
+                r.has_generation == q.has_generation && (!q.has_generation || r.generation == q.generation) &&
+                r.has_object_id == q.has_object_id && (!q.has_object_id || r.object_id == q.object_id);
+    if (!same)
+        return false;
+    r.offset = rec->offset;
+    r.line_no = rec->line_no;
+    *rec = r;
     return true;
 }

@@ -40,6 +40,22 @@ bool json_quick_line(const char *line, size_t len, scan_record *rec);
  * somewhere else: the full parser reads those. */
 bool json_quick_sites(const char *line, size_t len, scan_record *rec);
 
+/* Every member heapsift reads (dump_members.h), exactly as the full parser
+ * reads the line (json_scan_line: simdjson, and json_quick's check of the
+ * identity), for the details of the objects shown: it reads the line
+ * forward in full and takes it only when it is valid JSON in a plain form:
+ * an object line (not ROOT or SHAPE) that json_quick_line takes and whose
+ * identity it reads the same; members apart by ", "; keys and string
+ * values of printable ASCII (no byte outside it), keys and the members
+ * heapsift reads without escapes; values strings, numbers, true, false,
+ * null, arrays of those or objects of those; "references" all hex
+ * addresses, flags.object_id a whole number, the members of each kind in
+ * the form simdjson reads them. Anything else is declined (false, rec
+ * untouched) and left to the full parser. On success rec's fields are all
+ * set (refs: none; offset and line_no kept), its strings pointing into
+ * the line. */
+bool json_quick_details(const char *line, size_t len, scan_record *rec);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,31 @@
 
 #include "status.h"
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Eight hex digits at p (p[0] the most significant) into *v, all at once;
+ * false when one is no hex digit. With every byte below 0x80 no lane of the
+ * sums below carries into the next: b + (0x80 - lo) has its high bit set
+ * exactly when b >= lo. */
+static inline __attribute__((always_inline)) bool hex8(const char *p, uint64_t *v)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t x;
+    memcpy(&x, p, 8);
+    if (x & highs)
+        return false;
+    uint64_t digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x80 - '9' - 1)) & highs;
+    uint64_t y = x | ones * 0x20; /* 'A'..'F' to 'a'..'f' (nothing else lands there) */
+    uint64_t alpha = (y + ones * (0x80 - 'a')) & ~(y + ones * (0x80 - 'f' - 1)) & highs;
+    if ((digit | alpha) != highs)
+        return false;
+    uint64_t n = (x & ones * 0x0f) + (alpha >> 7) * 9; /* each byte its digit's value */
+    n = ((n << 4) | (n >> 8)) & 0x00ff00ff00ff00ffu;   /* pairs of digits */
+    n = ((n << 8) | (n >> 16)) & 0x0000ffff0000ffffu;  /* fours */
+    *v = ((n << 16) | (n >> 32)) & 0xffffffffu;
+    return true;
+}
+#endif
+
 bool scan_parse_hex(const char *p, size_t len, uint64_t *out)
 {
     if (len >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
@@ -27,6 +52,16 @@ bool scan_parse_hex(const char *p, size_t len, uint64_t *out)
     }
     if (len > 16)
         return false;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (len >= 8) {
+        /* The first eight digits and the last eight, which overlap below 16. */
+        uint64_t hi, lo;
+        if (!hex8(p, &hi) || !hex8(p + len - 8, &lo))
+            return false;
+        *out = (hi >> (4 * (16 - len))) << 32 | lo;
+        return true;
+    }
+#endif
     /* Digit value + 1 by byte; 0 for bytes that are no hex digit. */
     static const unsigned char digit[256] = {
         ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
@@ -34,28 +69,8 @@ bool scan_parse_hex(const char *p, size_t len, uint64_t *out)
         ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
     };
     uint64_t v = 0;
-    size_t i = 0;
-    if (len >= 8) {
-        /* The first eight digits at once (an address has eleven or twelve):
-         * every byte in '0'-'9', 'a'-'f' or 'A'-'F', each range tested on
-         * all bytes by adding to them (no byte below 0x80 carries into the
-         * next: the high bits must be clear first), then the bytes' values
-         * packed into 32 bits, the first byte the highest digit. */
-        const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-        uint64_t w;
-        memcpy(&w, p, 8);
-#define IN_RANGE(lo, hi) ((w + ones * (0x80 - (lo))) & ~(w + ones * (0x7f - (hi))))
-        if ((w & highs) || ((IN_RANGE('0', '9') | IN_RANGE('a', 'f') | IN_RANGE('A', 'F')) & highs) != highs)
-            return false;
-#undef IN_RANGE
-        uint64_t nib = (w & 0x0f0f0f0f0f0f0f0fu) + ((w >> 6) & ones) * 9; /* a letter: 9 + its low bits */
-        nib = ((nib << 4) | (nib >> 8)) & 0x00ff00ff00ff00ffu;
-        nib = ((nib << 8) | (nib >> 16)) & 0x0000ffff0000ffffu;
-        v = ((nib << 16) | (nib >> 32)) & 0xffffffffu;
-        i = 8;
-    }
     bool ok = true;
-    for (; i < len; i++) {
+    for (size_t i = 0; i < len; i++) {
         unsigned d = digit[(unsigned char)p[i]];
         ok &= d != 0;
         v = v << 4 | ((d - 1) & 0xf);
@@ -70,6 +85,18 @@ bool scan_parse_uint(const char *p, size_t len, uint64_t *out)
 {
     if (len == 0 || len > 20)
         return false;
+    if (len < 20) {
+        /* 19 digits cannot overflow: no check per digit. */
+        uint64_t v = 0;
+        for (size_t i = 0; i < len; i++) {
+            unsigned d = (unsigned char)p[i] - '0';
+            if (d > 9)
+                return false;
+            v = v * 10 + d;
+        }
+        *out = v;
+        return true;
+    }
     uint64_t v = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned d = (unsigned char)p[i] - '0';

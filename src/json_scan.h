@@ -10,6 +10,12 @@
  *
  * A json_scanner holds parser buffers and is used by one thread at a time;
  * create one per thread.
+ *
+ * simdjson's On-Demand reader is compiled once per simdjson kernel (on
+ * x86-64: icelake, haswell, westmere, fallback; elsewhere the one the
+ * compiler targets) and one is chosen when the first scanner is made: the
+ * kernel simdjson chose for this CPU, or the one the environment variable
+ * HEAPSIFT_SIMD names (for simdjson's stage 1 too).
  */
 #ifndef HEAPSIFT_JSON_SCAN_H
 #define HEAPSIFT_JSON_SCAN_H
@@ -99,6 +105,11 @@ typedef struct scan_options {
                             are read by json_quick_sites: identity, site, class
                             and subtype, what HEAP_LIGHT keeps; the rest by the
                             full parser */
+    bool quick_details;  /* (not with identity_only or quick_sites) lines
+                            json_quick_details takes are read by it, every
+                            member as the full parser reads it; the rest by
+                            the full parser. It keeps no references: with
+                            want_refs every line goes to the full parser */
     bool want_class_names; /* with identity_only: CLASS and MODULE lines are
                               read in full for their "name", SHAPE lines
                               for the shape tree */
@@ -119,6 +130,23 @@ typedef struct scan_stats {
 } scan_stats;
 
 typedef struct json_scanner json_scanner;
+
+/* Chooses the kernel now (it is chosen once, by the first call that needs
+ * it: this, json_scanner_new or json_scan_valid). Fails (HS_ERR_USAGE) when
+ * HEAPSIFT_SIMD names a kernel this build lacks or this CPU cannot run:
+ * call it before scanning to say so, since json_scanner_new would abort
+ * with the message. Any thread. */
+hs_status json_scan_simd_init(hs_error *err);
+
+/* The chosen kernel's name ("icelake", "haswell", "westmere", "fallback",
+ * or another machine's builtin kernel), or "none" when HEAPSIFT_SIMD named
+ * one that cannot run. Static storage. */
+const char *json_scan_simd_kernel(void);
+
+/* One line for a person: simdjson's version, the kernel chosen for the
+ * On-Demand reader and for stage 1, the kernels built and those this CPU
+ * runs. */
+void json_scan_simd_describe(char *buf, size_t size);
 
 json_scanner *json_scanner_new(void);
 

@@ -210,10 +210,15 @@ static void *loader_main(void *arg)
          * when trends need every object's). A borrowed subject's are the
          * owner's to read (loader_start_more). */
         heap *subj = l->session->subject;
+        double user0, sys0;
+        monotime_cpu(&user0, &sys0);
         t0 = monotime_now();
         l->status = heap_try_load_details(subj, l->session->diff->objects, l->session->diff->count, l->opts.threads,
                                           &l->err);
         l->details_seconds = monotime_now() - t0;
+        monotime_cpu(&l->details_user, &l->details_sys);
+        l->details_user -= user0;
+        l->details_sys -= sys0;
         /* The subject's lines were read again: was it still the same file? */
         if (l->status == HS_OK)
             l->status = heap_check_file(subj, &l->err);

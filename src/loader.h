@@ -123,6 +123,8 @@ typedef struct loader {
     double *load_seconds;        /* wall time spent loading each dump */
     double diff_seconds;         /* wall time of the diff */
     double details_seconds;      /* wall time reading the shown objects in full */
+    double details_user, details_sys; /* CPU seconds of the process meanwhile, in
+                                    user and system mode (the parsers' threads) */
     double graph_seconds;        /* wall time of the graph: reading the references,
                                     building it, dominators and retained sizes */
     double graph_read_seconds;   /* of which reading and resolving the references */

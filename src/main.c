@@ -25,6 +25,7 @@
 #include "loader.h"
 #include "memcheck.h"
 #include "json_repair.h"
+#include "json_scan.h"
 #include "objinfo.h"
 #include "problems.h"
 #include "report.h"
@@ -388,6 +389,15 @@ static bool parse_running(int c, const char *arg, options *o)
     }
 }
 
+/* The version, and the simdjson kernel that reads the dumps (the one
+ * HEAPSIFT_SIMD names, else the best this CPU runs). */
+static void print_version(void)
+{
+    char simd[512];
+    json_scan_simd_describe(simd, sizeof simd);
+    printf("heapsift %s\n%s\n", PACKAGE_VERSION, simd);
+}
+
 static int parse_options(int argc, char **argv, options *o)
 {
     int c;
@@ -401,7 +411,7 @@ static int parse_options(int argc, char **argv, options *o)
             continue;
         switch (c) {
         case 'h': print_usage(); exit(0);
-        case 'V': printf("heapsift %s\n", PACKAGE_VERSION); exit(0);
+        case 'V': print_version(); exit(0);
         case ':':
         default: {
             /* A long option is named as typed; a short one by its letter
@@ -516,6 +526,9 @@ static bool memory_suffices(const char *const *paths, size_t n, const loader_opt
 static void print_stats(const loader *l)
 {
     const session *ses = l->session;
+    char simd[512];
+    json_scan_simd_describe(simd, sizeof simd);
+    fprintf(stderr, "heapsift: stats: %s\n", simd);
     for (size_t k = 0; k < ses->ndumps; k++) {
         const heap *h = ses->dumps[k];
         fprintf(stderr, "heapsift: stats: dump %zu: %.3f s, %.1f MB text, %zu objects, %" PRIu64
@@ -525,8 +538,8 @@ static void print_stats(const loader *l)
                 h->lines - h->quick_lines - h->slow_lines, h->slow_lines, h->nsites,
                 h->strings ? strtab_count(h->strings) : 0);
     }
-    fprintf(stderr, "heapsift: stats: diff %.3f s, %zu suspects; details %.3f s; total %.3f s\n", l->diff_seconds,
-            ses->diff->count, l->details_seconds, l->seconds);
+    fprintf(stderr, "heapsift: stats: diff %.3f s, %zu suspects; details %.3f s (CPU %.3f s user, %.3f s system); total %.3f s\n",
+            l->diff_seconds, ses->diff->count, l->details_seconds, l->details_user, l->details_sys, l->seconds);
     if (ses->graph) {
         const graph *g = ses->graph;
         fprintf(stderr,
@@ -806,6 +819,15 @@ int main(int argc, char **argv)
     filter_init(&o.filter);
     o.header = -1;
     int first = parse_options(argc, argv, &o);
+    {
+        /* HEAPSIFT_SIMD naming a kernel that cannot run is said now, not
+         * by an abort in the first parser. */
+        hs_error simd_err;
+        if (json_scan_simd_init(&simd_err) != HS_OK) {
+            print_error(simd_err.msg);
+            return EXIT_USAGE;
+        }
+    }
     if (o.output && strcmp(o.output, "-") == 0)
         o.output = NULL; /* -o - is standard output, as for most tools */
     const char *const *paths = (const char *const *)argv + first;

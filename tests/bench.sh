@@ -13,6 +13,7 @@
 #   HEAPSIFT_BENCH_HEAPY=0    do not time heapy (it needs minutes and gigabytes
 #                          of memory on the largest trios)
 #   BENCH_GRAPH            tests/bench_graph, to time the graph of the latest dump
+#   HEAPSIFT_SIMD          the simdjson kernel heapsift uses (see heapsift(1))
 # heapsift runs once untimed first, so every tool is timed with the dumps in
 # the page cache. heapy is timed when it is on PATH. Exits nonzero when
 # heapsift fails. /usr/bin/time -v output and stderr of each run are kept in
@@ -100,6 +101,8 @@ fail_with() {
 }
 
 printf 'total dump size: %.1f MB (%s)\n' "$(awk -v b="$total_bytes" 'BEGIN { print b / 1e6 }')" "$dir"
+# Which simdjson kernel reads the dumps (HEAPSIFT_SIMD forces one).
+echo "simd: $("$heapsift" --version | sed -n 2p)"
 
 echo "warming up: $heapsift --report ${files[*]}"
 timed heapsift-warm "$heapsift" --report "${files[@]}" || fail_with heapsift heapsift-warm

@@ -1,10 +1,14 @@
 /* test_json_scan.c - the scanner: simdjson path, line fallback, repair. */
 #include "testutil.h"
 
+#include <dirent.h>
+#include <limits.h>
+
 #include "dumpfile.h"
 #include "json_quick.h"
 #include "json_repair.h"
 #include "json_scan.h"
+#include "same_record.h"
 
 /* What a test keeps of each record (the pointers die with the callback). */
 typedef struct seen {
@@ -520,9 +524,9 @@ static void hex_and_uint_helpers(void **state)
     assert_false(scan_parse_uint("-1", 2, &v));
 }
 
-/* scan_parse_hex reads eight digits at once: it must agree, digit by digit,
- * with the plain reading on every input, the bytes next to the digits'
- * ranges above all ('/', ':', '@', 'G', '`', 'g', 0x7f, 0x80 and up). */
+/* scan_parse_hex, one digit at a time: what its eight-at-a-time path must
+ * give on every input, the bytes next to the digits' ranges above all
+ * ('/', ':', '@', 'G', '`', 'g', 0x7f, 0x80 and up). */
 static bool hex_by_digit(const char *p, size_t len, uint64_t *out)
 {
     if (len >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
@@ -554,6 +558,7 @@ static bool hex_by_digit(const char *p, size_t len, uint64_t *out)
     return true;
 }
 
+/* Two million random strings of digits and their neighbours. */
 static void hex_agrees_with_digit_by_digit(void **state)
 {
     (void)state;
@@ -586,6 +591,30 @@ static void hex_agrees_with_digit_by_digit(void **state)
     assert_true(v == 0xabcdef0123456789u);
     assert_false(scan_parse_hex("0x7f0b7a5:dfb8", 14, &v));
     assert_false(scan_parse_hex("0x7f0b7a5Gdfb8", 14, &v));
+}
+
+/* Every byte value at every position of addresses of 1 to 16 digits, with
+ * and without "0x" and zero padding. */
+static void hex_eight_at_a_time(void **state)
+{
+    (void)state;
+    static const char *const bases[] = { "7f0b761a8848", "0x7f0b761a8848", "0XABCDEF0123456789", "0x00000000000000001f",
+                                         "1", "0x123456789", "DeadBeefCafe", "0x0000000000000010" };
+    for (size_t b = 0; b < sizeof bases / sizeof *bases; b++) {
+        size_t len = strlen(bases[b]);
+        for (size_t cut = 1; cut <= len; cut++)
+            for (size_t pos = 0; pos < cut; pos++)
+                for (int c = 0; c < 256; c++) {
+                    char buf[32];
+                    memcpy(buf, bases[b], cut);
+                    buf[pos] = (char)c;
+                    uint64_t got = 0, want = 0;
+                    bool ok = scan_parse_hex(buf, cut, &got);
+                    assert_int_equal(ok, hex_by_digit(buf, cut, &want));
+                    if (ok)
+                        assert_true(got == want);
+                }
+    }
 }
 
 static void counting(void *ctx, const scan_record *r)
@@ -747,6 +776,109 @@ static void quick_agrees(const char *path, size_t min_accepted)
     dumpfile_close(&df);
 }
 
+/* json_quick_details must read every line it takes exactly as the full
+ * parser does (every member, and no repair): it replaces the full parser
+ * for the objects shown. On each line of a dump, when it takes the line,
+ * the full parser's record (compared in its callback, while its strings
+ * live) must be the same. Returns the lines it took. */
+typedef struct details_check {
+    const scan_record *quick; /* json_quick_details' record of the line */
+    size_t records;           /* records the full parser gave */
+    size_t problems;          /* problems it reported */
+} details_check;
+
+static void details_record(void *ctx, const scan_record *r)
+{
+    details_check *d = ctx;
+    const char *differs = scan_record_differs(d->quick, r);
+    if (differs)
+        fail_msg("json_quick_details and the full parser differ on %s (line at byte %llu)", differs,
+                 (unsigned long long)r->offset);
+    d->records++;
+}
+
+static void details_problem(void *ctx, const scan_problem *p)
+{
+    ((details_check *)ctx)->problems++;
+    fail_msg("json_quick_details took a line the full parser repairs: %s", p->why);
+}
+
+static size_t details_agree(const char *path, size_t min_taken)
+{
+    dumpfile df;
+    hs_error err;
+    assert_int_equal(dumpfile_open(&df, path, &err), HS_OK);
+    json_scanner *sc = json_scanner_new();
+    scan_options full = { 0 };
+    size_t taken = 0, objects = 0;
+    for (size_t pos = 0; pos < df.size;) {
+        const char *line = df.data + pos;
+        const char *nl = memchr(line, '\n', df.size - pos);
+        size_t len = nl ? (size_t)(nl - line) : df.size - pos;
+        scan_record q;
+        memset(&q, 0, sizeof q);
+        q.offset = pos;
+        q.line_no = 1;
+        if (json_quick_details(line, len, &q)) {
+            details_check d = { &q, 0, 0 };
+            scan_sink sink = { &d, details_record, details_problem, NULL };
+            assert_true(json_scan_line(sc, line, len, pos, &full, &sink));
+            assert_int_equal(d.records, 1);
+            assert_int_equal(d.problems, 0);
+            taken++;
+        }
+        objects += len > 0 && strncmp(line, "{\"address\"", 10) == 0;
+        pos += len + 1;
+    }
+    print_message("# json_quick_details took %zu of %zu object lines of %s\n", taken, objects, path);
+    assert_true(taken >= min_taken);
+    json_scanner_free(sc);
+    dumpfile_close(&df);
+    return taken;
+}
+
+/* The dumps that ship, then those of other Rubies and real applications. */
+static void quick_details_agrees_with_full_parser(void **state)
+{
+    (void)state;
+    details_agree(data_path("app-2.json.gz"), 13000); /* of 13838 objects */
+    details_agree(data_path("app-3.json.gz"), 13000);
+    details_agree(data_path("broken-paths.json"), 60);
+    details_agree(data_path("truncated.json"), 300);
+    static const char *const modern[] = { "ruby-3.1", "ruby-3.2", "ruby-3.3", "ruby-3.4", "ruby-4.0",
+                                          "compact-3.1", "invalid-utf8" };
+    for (size_t k = 0; k < sizeof modern / sizeof *modern; k++) {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s/tests/modern/%s", TOP_SRCDIR, modern[k]);
+        DIR *d = opendir(dir);
+        assert_non_null(d);
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (!strstr(e->d_name, ".json"))
+                continue;
+            char path[PATH_MAX + 256];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            details_agree(path, 0);
+        }
+        closedir(d);
+    }
+}
+
+static void quick_details_agrees_on_other_rubies(void **state)
+{
+    (void)state;
+    EXTERNAL_OR_RETURN(ruby30, "ruby-3.0-singleton-classes.json");
+    details_agree(ruby30, 6000);
+    EXTERNAL_OR_RETURN(ruby32, "heap-profiler-retained.json");
+    details_agree(ruby32, 0);
+    EXTERNAL_OR_RETURN(heapy, "heapy-my_dump_1.json");
+    details_agree(heapy, 0);
+    EXTERNAL_OR_RETURN(malformed, "malformed-mid-stream.json");
+    details_agree(malformed, 0);
+    EXTERNAL_OR_RETURN(cut, "truncated-final-line.json");
+    details_agree(cut, 0);
+}
+
 static void quick_agrees_with_full_parser(void **state)
 {
     (void)state;
@@ -832,10 +964,13 @@ int main(void)
         cmocka_unit_test(many_wrong_members),
         cmocka_unit_test(bad_addresses),
         cmocka_unit_test(hex_and_uint_helpers),
+        cmocka_unit_test(hex_eight_at_a_time),
         cmocka_unit_test(external_fixtures),
         cmocka_unit_test(repair_agrees_with_simdjson),
         cmocka_unit_test(quick_agrees_with_full_parser),
         cmocka_unit_test(quick_agrees_on_other_rubies),
+        cmocka_unit_test(quick_details_agrees_with_full_parser),
+        cmocka_unit_test(quick_details_agrees_on_other_rubies),
         cmocka_unit_test(quick_refuses_other_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

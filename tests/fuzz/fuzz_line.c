@@ -7,6 +7,9 @@
  * whole input is also scanned as a dump by json_scan_run, with tiny and
  * default windows, in full and identity-only mode.
  *
+ * Whatever line json_quick_details takes, the full parser must read the
+ * same record from it, without a repair: it stands in for the full parser.
+ *
  * Where two readers both give a record for the same line they must agree on
  * the object's identity (address, type, generation, object_id): the diff
  * reads dumps with the quick reader, the details and the graph with the full
@@ -27,6 +30,7 @@
 #include "json_quick.h"
 #include "json_repair.h"
 #include "json_scan.h"
+#include "../same_record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -216,6 +220,56 @@ static void check_sites(json_scanner *sc, const char *line, const char *buf, siz
     }
 }
 
+/* json_quick_details stands in for the full parser on the lines of the
+ * objects shown, broken or not: whatever line it takes, the full parser
+ * must read it without a repair or a problem, into the same record
+ * (compared in the callback, while the full parser's strings live). */
+typedef struct details_cmp {
+    const scan_record *quick;
+    size_t records, problems;
+} details_cmp;
+
+static void on_details(void *ctx, const scan_record *r)
+{
+    details_cmp *d = ctx;
+    touch_record(r);
+    const char *differs = scan_record_differs(d->quick, r);
+    if (differs) {
+        fprintf(stderr, "fuzz_line: json_quick_details and the full parser differ on %s\n", differs);
+        abort();
+    }
+    d->records++;
+}
+
+static void on_details_problem(void *ctx, const scan_problem *p)
+{
+    sink_sum += (unsigned)strlen(p->why);
+    ((details_cmp *)ctx)->problems++;
+}
+
+static void check_details(json_scanner *sc, const char *line, const char *buf, size_t len)
+{
+    scan_record q;
+    memset(&q, 0, sizeof q);
+    if (!json_quick_details(line, len, &q))
+        return;
+    /* Its strings lie inside the line (ASan checks the bytes). */
+    touch_record(&q);
+    const scan_str strs[] = { q.type, q.file, q.method, q.name, q.root, q.subtype, q.edge_name, q.shape_type };
+    for (size_t k = 0; k < sizeof strs / sizeof *strs; k++)
+        if (strs[k].ptr && (strs[k].ptr < line || strs[k].ptr + strs[k].len > line + len))
+            abort();
+    details_cmp d = { &q, 0, 0 };
+    scan_options o = { 0 };
+    scan_sink sink = { &d, on_details, on_details_problem, NULL };
+    json_scan_line(sc, buf, len, 0, &o, &sink);
+    if (d.records != 1 || d.problems != 0) {
+        fprintf(stderr, "fuzz_line: json_quick_details took a line the full parser %s\n",
+                d.records ? "repaired" : "did not read");
+        abort();
+    }
+}
+
 /* The forgiving readers alone: members, unescaping, repair. */
 static void forgiving(const char *line, size_t len, ident *repaired, bool *got_repaired)
 {
@@ -325,6 +379,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     check_sites(scanner, line, buf, len);
+    check_details(scanner, line, buf, len);
 
     ident repaired;
     bool got_repaired = false;
