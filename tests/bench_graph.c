@@ -76,7 +76,7 @@ static void graph_alone(const char *path)
         if (!graph_root_path(g, v, mc, &hops_of, &len, &kind, &mem)) {
             hs_mem_fail(&err, &mem, "the path from a GC root to node %" PRIu32, v);
             fprintf(stderr, "bench_graph: %s\n", err.msg);
-            return 1;
+            exit(1);
         }
         double t = monotime_now() - t0;
         free(hops_of);
