@@ -219,7 +219,7 @@ static hs_status read_references(heap_graph *out, const heap *h, unsigned thread
     scanpass pass = {
         /* Only pages are released and prefetched: the text is not written. */
         .file = (dumpfile *)&h->file,
-        .opts = { .want_refs = true },
+        .opts = { .want_refs = true, .quick_details = true },
         .record = graph_record,
         .problem = graph_problem,
         .objects = graph_objects,

@@ -733,8 +733,10 @@ static const char *read_key(const char *p, const char *end, const char **name, s
 }
 
 /* An array of scalars at p (its '['), into v: one past it, or NULL (an
- * array or object inside it too: the full parser's). */
-static const char *read_flat_array(const char *p, const char *end, qvalue *v)
+ * array or object inside it too: the full parser's). With refs, each
+ * element that is a hex address is pushed onto it, in order (as the full
+ * parser pushes the addresses of "references"). */
+static const char *read_flat_array(const char *p, const char *end, qvalue *v, scan_refbuf *refs)
 {
     v->kind = QV_ARRAY;
     v->start = p;
@@ -753,7 +755,10 @@ static const char *read_flat_array(const char *p, const char *end, qvalue *v)
         if (!p)
             return NULL;
         uint64_t addr;
-        v->all_hex &= e.kind == QV_STRING && e.plain && scan_parse_hex(e.start + 1, (size_t)(e.end - e.start - 2), &addr);
+        bool hex = e.kind == QV_STRING && e.plain && scan_parse_hex(e.start + 1, (size_t)(e.end - e.start - 2), &addr);
+        v->all_hex &= hex;
+        if (hex && refs)
+            scan_refbuf_push(refs, addr);
         p = next_element(p, end, ']', &closed);
         if (!p)
             return NULL;
@@ -834,8 +839,9 @@ static bool qvalue_u32(const qvalue *v, uint32_t *out)
 
 /* Every member of the object line[0..end) (end: the line without trailing
  * blanks), strictly: members `"key":value` apart by ", ", values scalars,
- * arrays of scalars or objects of scalars. */
-static bool read_members(const char *line, const char *end, scan_record *rec)
+ * arrays of scalars or objects of scalars. With refs, the addresses of
+ * "references" go onto it. */
+static bool read_members(const char *line, const char *end, scan_record *rec, scan_refbuf *refs)
 {
     const char *p = line + 1;
     bool closed = false;
@@ -846,7 +852,7 @@ static bool read_members(const char *line, const char *end, scan_record *rec)
             return false;
         qvalue v;
         if (*p == '[')
-            p = read_flat_array(p, end, &v);
+            p = read_flat_array(p, end, &v, refs && len == 10 && same_bytes(name, "references", 10) ? refs : NULL);
         else if (*p == '{')
             p = read_flat_object(p, end, &v);
         else
@@ -872,7 +878,7 @@ static bool read_members(const char *line, const char *end, scan_record *rec)
     return p == end;
 }
 
-bool json_quick_details(const char *line, size_t len, scan_record *rec)
+static bool quick_details(const char *line, size_t len, scan_record *rec, scan_refbuf *refs)
 {
     /* json_quick's reading of the identity, which the full parser checks
      * its own against (a line where they differ is repaired). */
@@ -883,7 +889,9 @@ bool json_quick_details(const char *line, size_t len, scan_record *rec)
         return false;
     scan_record r;
     memset(&r, 0, sizeof r);
-    if (!read_members(line, marks.end, &r) || !r.type.ptr)
+    if (refs)
+        refs->n = 0;
+    if (!read_members(line, marks.end, &r, refs) || !r.type.ptr)
         return false;
     scan_record_finish(&r);
     if (r.kind != SCAN_OBJECT || !r.has_address)
@@ -895,6 +903,20 @@ bool json_quick_details(const char *line, size_t len, scan_record *rec)
         return false;
     r.offset = rec->offset;
     r.line_no = rec->line_no;
+    if (refs) {
+        r.refs = refs->v;
+        r.nrefs = refs->n;
+    }
     *rec = r;
     return true;
+}
+
+bool json_quick_details(const char *line, size_t len, scan_record *rec)
+{
+    return quick_details(line, len, rec, NULL);
+}
+
+bool json_quick_details_refs(const char *line, size_t len, scan_record *rec, scan_refbuf *refs)
+{
+    return quick_details(line, len, rec, refs);
 }

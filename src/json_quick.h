@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "json_repair.h" /* scan_refbuf */
 #include "json_scan.h"
 
 #ifdef __cplusplus
@@ -55,6 +56,11 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec);
  * set (refs: none; offset and line_no kept), its strings pointing into
  * the line. */
 bool json_quick_details(const char *line, size_t len, scan_record *rec);
+
+/* json_quick_details with the references too, for the graph: the addresses
+ * of "references" go onto refs (emptied first) and rec->refs, rec->nrefs
+ * point at them, as the full parser's extract gives them. */
+bool json_quick_details_refs(const char *line, size_t len, scan_record *rec, scan_refbuf *refs);
 
 #ifdef __cplusplus
 }

@@ -107,9 +107,9 @@ typedef struct scan_options {
                             full parser */
     bool quick_details;  /* (not with identity_only or quick_sites) lines
                             json_quick_details takes are read by it, every
-                            member as the full parser reads it; the rest by
-                            the full parser. It keeps no references: with
-                            want_refs every line goes to the full parser */
+                            member as the full parser reads it (with
+                            want_refs the references too); the rest by the
+                            full parser */
     bool want_class_names; /* with identity_only: CLASS and MODULE lines are
                               read in full for their "name", SHAPE lines
                               for the shape tree */

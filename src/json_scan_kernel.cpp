@@ -339,9 +339,10 @@ void scan_quick(run_state &st, size_t pos, size_t wend, size_t range_end)
         const char *line = st.data + pos;
         const char *nl = static_cast<const char *>(std::memchr(line, '\n', wend - pos));
         size_t len = nl ? static_cast<size_t>(nl - line) : wend - pos;
-        // json_quick_details keeps no references: with want_refs the full
-        // parser reads every line.
-        bool quick = st.opts->quick_details ? !st.opts->want_refs && json_quick_details(line, len, &rec)
+        // With want_refs json_quick_details keeps the references in the
+        // scanner's buffer, as the full parser would.
+        bool quick = st.opts->quick_details ? (st.opts->want_refs ? json_quick_details_refs(line, len, &rec, &st.sc->refs)
+                                                                   : json_quick_details(line, len, &rec))
                    : st.opts->quick_sites     ? json_quick_sites(line, len, &rec)
                                               : json_quick_line(line, len, &rec);
         // Class names and SHAPE records (the shape tree) are read in full
@@ -544,11 +545,12 @@ hs_status run(void *state, const char *data, size_t begin, size_t end, const sca
 bool line(void *state, const char *line, size_t len, uint64_t offset, const scan_options *opts,
           const scan_sink *sink)
 {
-    if (opts->quick_details && !opts->want_refs) {
+    if (opts->quick_details) {
         scan_record rec{};
         rec.offset = offset;
         rec.line_no = 1;
-        if (json_quick_details(line, len, &rec)) {
+        scanner *sc = static_cast<scanner *>(state);
+        if (opts->want_refs ? json_quick_details_refs(line, len, &rec, &sc->refs) : json_quick_details(line, len, &rec)) {
             sink->record(sink->ctx, &rec);
             return true;
         }

@@ -41,8 +41,9 @@ static inline const char *scan_record_differs(const scan_record *a, const scan_r
 #define SAME_DUMP_U32(field) SAME_NUMBER(field)
 #define SAME_DUMP_U64(field) SAME_NUMBER(field)
 #define SAME_DUMP_FLAGS(field) SAME_NUMBER(field)
-#define SAME_DUMP_REFS(field)                                       \
-    if (a->n##field != b->n##field || a->bad_##field != b->bad_##field) \
+#define SAME_DUMP_REFS(field)                                                                    \
+    if (a->n##field != b->n##field || a->bad_##field != b->bad_##field ||                          \
+        (a->field && b->field && a->n##field && memcmp(a->field, b->field, a->n##field * sizeof *a->field) != 0)) \
         return #field;
     DUMP_MEMBERS(SAME_MEMBER)
 #undef SAME_MEMBER

@@ -780,7 +780,9 @@ static void quick_agrees(const char *path, size_t min_accepted)
  * parser does (every member, and no repair): it replaces the full parser
  * for the objects shown. On each line of a dump, when it takes the line,
  * the full parser's record (compared in its callback, while its strings
- * live) must be the same. Returns the lines it took. */
+ * live) must be the same; and json_quick_details_refs, for the graph, must
+ * take the same lines and give the same references, address by address,
+ * as the full parser with want_refs. Returns the lines it took. */
 typedef struct details_check {
     const scan_record *quick; /* json_quick_details' record of the line */
     size_t records;           /* records the full parser gave */
@@ -809,8 +811,9 @@ static size_t details_agree(const char *path, size_t min_taken)
     hs_error err;
     assert_int_equal(dumpfile_open(&df, path, &err), HS_OK);
     json_scanner *sc = json_scanner_new();
-    scan_options full = { 0 };
-    size_t taken = 0, objects = 0;
+    scan_options full = { 0 }, full_refs = { .want_refs = true };
+    scan_refbuf refs = { 0 };
+    size_t taken = 0, objects = 0, with_refs = 0;
     for (size_t pos = 0; pos < df.size;) {
         const char *line = df.data + pos;
         const char *nl = memchr(line, '\n', df.size - pos);
@@ -819,7 +822,8 @@ static size_t details_agree(const char *path, size_t min_taken)
         memset(&q, 0, sizeof q);
         q.offset = pos;
         q.line_no = 1;
-        if (json_quick_details(line, len, &q)) {
+        bool plain = json_quick_details(line, len, &q);
+        if (plain) {
             details_check d = { &q, 0, 0 };
             scan_sink sink = { &d, details_record, details_problem, NULL };
             assert_true(json_scan_line(sc, line, len, pos, &full, &sink));
@@ -827,11 +831,27 @@ static size_t details_agree(const char *path, size_t min_taken)
             assert_int_equal(d.problems, 0);
             taken++;
         }
+        scan_record qr;
+        memset(&qr, 0, sizeof qr);
+        qr.offset = pos;
+        qr.line_no = 1;
+        bool took = json_quick_details_refs(line, len, &qr, &refs);
+        assert_int_equal(took, plain);
+        if (took) {
+            assert_true(qr.refs == refs.v && qr.nrefs == refs.n);
+            details_check d = { &qr, 0, 0 };
+            scan_sink sink = { &d, details_record, details_problem, NULL };
+            assert_true(json_scan_line(sc, line, len, pos, &full_refs, &sink));
+            assert_int_equal(d.records, 1);
+            with_refs += qr.nrefs;
+        }
         objects += len > 0 && strncmp(line, "{\"address\"", 10) == 0;
         pos += len + 1;
     }
-    print_message("# json_quick_details took %zu of %zu object lines of %s\n", taken, objects, path);
+    print_message("# json_quick_details took %zu of %zu object lines of %s (%zu references)\n", taken, objects, path,
+                  with_refs);
     assert_true(taken >= min_taken);
+    free(refs.v);
     json_scanner_free(sc);
     dumpfile_close(&df);
     return taken;

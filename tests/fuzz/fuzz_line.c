@@ -268,6 +268,23 @@ static void check_details(json_scanner *sc, const char *line, const char *buf, s
                 d.records ? "repaired" : "did not read");
         abort();
     }
+    /* With the references, for the graph: the same line, the same
+     * addresses as the full parser with want_refs. */
+    static scan_refbuf refs;
+    scan_record qr;
+    memset(&qr, 0, sizeof qr);
+    if (!json_quick_details_refs(line, len, &qr, &refs)) {
+        fprintf(stderr, "fuzz_line: json_quick_details_refs declined a line json_quick_details took\n");
+        abort();
+    }
+    details_cmp dr = { &qr, 0, 0 };
+    scan_options with_refs = { .want_refs = true };
+    scan_sink sink_refs = { &dr, on_details, on_details_problem, NULL };
+    json_scan_line(sc, buf, len, 0, &with_refs, &sink_refs);
+    if (dr.records != 1 || dr.problems != 0) {
+        fprintf(stderr, "fuzz_line: json_quick_details_refs took a line the full parser did not read plainly\n");
+        abort();
+    }
 }
 
 /* The forgiving readers alone: members, unescaping, repair. */
