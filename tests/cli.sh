@@ -5,7 +5,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/lib.sh"
 
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
-tap_plan 101
+tap_plan 104
 
 check_status "--help exits 0" 0 "$HEAPSIFT" --help
 check_grep "--help lists --fail-over" "--fail-over=N" "$WORK/out"
@@ -168,6 +168,21 @@ if [ "$(id -u)" = 0 ] && [ -n "$other_gid" ]; then
     check_equal "-o --force keeps the replaced file's owner and group" "1:$other_gid" "$(stat -c %u:%g "$WORK/owned.txt")"
 else
     tap_skip "-o --force keeps the replaced file's owner and group" "needs root and a daemon group"
+fi
+
+# A rename that fails (onto an immutable file: root with chattr) says which
+# step failed, with both names, and leaves no temporary file.
+rm -f "$WORK/immutable.txt"
+touch "$WORK/immutable.txt"
+if chattr +i "$WORK/immutable.txt" 2> /dev/null; then
+    check_status "-o --force onto an immutable file: exit 1" 1 "$HEAPSIFT" -q --force -o "$WORK/immutable.txt" "${APP[@]}"
+    check_grep "the failed rename is said, with the file and its temporary" \
+        "immutable\.txt: renaming the temporary file .*immutable\.txt\.tmp\.[A-Za-z0-9]+ to it failed: Operation not permitted" \
+        "$WORK/err"
+    chattr -i "$WORK/immutable.txt"
+    check_equal "no temporary file is left" "0" "$(find "$WORK" -maxdepth 1 -name 'immutable.txt.tmp.*' | wc -l)"
+else
+    for k in 1 2 3; do tap_skip "-o onto an immutable file ($k)" "chattr +i is not allowed here"; done
 fi
 
 # A file name of 250 bytes (NAME_MAX is 255): its temporary file must not

@@ -8,7 +8,7 @@ set -euo pipefail
 . "${top_srcdir:-.}/tests/tmux.sh"
 APP=("$DATA/app-1.json.gz" "$DATA/app-2.json.gz" "$DATA/app-3.json.gz")
 
-tap_plan 170
+tap_plan 172
 
 # ---- load, the group list, the biggest leak -------------------------------------
 start 80 24 "${APP[@]}"
@@ -460,4 +460,43 @@ keys '!'
 wait_for "! says between which dumps" "c31-3.json.gz \\(dump 3\\): 203 objects without"
 wait_for "and how to take dumps that compare" "Take dumps to compare with GC.auto_compact"
 keys Q
+# ---- a terminal that goes away without a SIGHUP ------------------------------------------
+# The explorer on a pseudo-terminal that is nobody's controlling terminal
+# (as after an SSH connection dropped with the signal lost): when its master
+# side closes, the explorer leaves with status 1 and says why, rather than
+# spinning or exiting 0 as a quit would.
+if command -v ruby > /dev/null 2>&1; then
+    ruby -rpty -e '
+        master, slave = PTY.open
+        pid = Process.spawn({ "TERM" => "xterm", "LANG" => "C.UTF-8" }, *ARGV[1..],
+                            in: slave, out: slave, err: ARGV[0], pgroup: true)
+        slave.close
+        seen = +""
+        deadline = Time.now + 20
+        until seen.include?("group 1/") || Time.now > deadline
+            next unless IO.select([master], nil, nil, 0.2)
+            begin
+                seen << master.read_nonblock(65536)
+            rescue IO::WaitReadable, EOFError, Errno::EIO
+            end
+        end
+        master.close
+        status = nil
+        100.times do
+            _, status = Process.wait2(pid, Process::WNOHANG)
+            break if status
+            sleep 0.1
+        end
+        unless status
+            Process.kill("KILL", pid)
+            _, status = Process.wait2(pid)
+        end
+        puts status.exitstatus.inspect
+    ' "$WORK/lost.err" "$HEAPSIFT" --view=groups "${APP[@]}" > "$WORK/lost.out"
+    check_equal "a terminal lost without SIGHUP: exit status 1" "1" "$(cat "$WORK/lost.out")"
+    check_grep "and it says so on standard error" "^heapsift: the terminal went away; leaving$" "$WORK/lost.err"
+else
+    tap_skip "a terminal lost without SIGHUP: exit status 1" "no ruby"
+    tap_skip "and it says so on standard error" "no ruby"
+fi
 tap_done
