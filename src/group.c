@@ -746,18 +746,9 @@ static hs_status compute_retained(group_set *s, hs_error *err)
     uint64_t *ret_size = hs_mem_zalloc(&mem, count, sizeof *ret_size);
     uint32_t *ret_order = hs_mem_alloc(&mem, count, sizeof *ret_order);
     uint8_t *ret_pass = hs_mem_alloc(&mem, count, sizeof *ret_pass);
-    if (hs_mem_failed(&mem)) {
-        free(pre);
-        free(end);
-        free(ret_pre);
-        free(ret_end);
-        free(ret_size);
-        free(ret_order);
-        free(ret_pass);
-        return hs_mem_fail(err, &mem, "cannot sum the retained sizes of %zu groups of %zu objects", s->ngroups,
-                           count);
-    }
-    if (!graph_dom_preorder(gr, pre, end, &mem)) {
+    /* The preorder's scratch comes from the same step (not tried once one
+     * of the arrays above failed). */
+    if (hs_mem_failed(&mem) || !graph_dom_preorder(gr, pre, end, &mem)) {
         free(pre);
         free(end);
         free(ret_pre);
