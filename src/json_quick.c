@@ -446,8 +446,9 @@ static bool find_subtype(const middle_keys *mk, middle_key key, const char *from
 {
     size_t plen = middle_key_len[key] + 6; /* `, "NAME":"` */
     const char *k = key_with_string(mk, key, from, to);
-    if (!k)
-        return true; /* untyped DATA: none */
+    if (!k) /* untyped DATA: none; the key in another form (no space
+             * before it, not a string) is the full parser's to read */
+        return !has_key(mk, key, from, to);
     const char *v = k + plen, *q = memchr(v, '"', (size_t)(to - v));
     if (!q || !plain_text(v, q))
         return false;
