@@ -25,11 +25,7 @@ hs_status addrmap_try_build(addrmap *m, const uint64_t *addr, size_t n, hs_error
         addrmap_free(m);
         return hs_mem_fail(err, &mem, "an index of %zu addresses", n);
     }
-    for (size_t i = 0; i < n; i++) {
-        m->keys[i] = addr[i];
-        m->idx[i] = (uint32_t)i;
-    }
-    radix_sort_addresses(m->keys, m->idx, n);
+    radix_sort_positions(addr, n, m->keys, m->idx);
     size_t blocks = 0;
     for (size_t i = 0; i < n; i++)
         blocks += i == 0 || m->keys[i] >> BLOCK_SHIFT != m->keys[i - 1] >> BLOCK_SHIFT;

@@ -31,17 +31,17 @@ static void sort_dump(const heap *h, sorted_dump *s, hs_mem *mem)
         *s = (sorted_dump){ 0 };
         return;
     }
-    for (size_t i = 0; i < s->n; i++) {
-        s->keys[i] = h->addr[i];
-        s->idx[i] = (uint32_t)i;
-    }
-    radix_sort_addresses(s->keys, s->idx, s->n);
+    radix_sort_positions(h->addr, s->n, s->keys, s->idx);
 }
 
+/* A sort of one dump on a thread of its own, so that it runs while this
+ * thread matches the dumps before it. */
 typedef struct sort_job {
     const heap *h;
     sorted_dump *out;
     hs_mem mem;       /* what the sort asked for, on its thread */
+    pthread_t thread;
+    bool threaded;    /* the sort runs on thread (else it is done) */
 } sort_job;
 
 static void *sort_job_run(void *arg)
@@ -64,26 +64,24 @@ static void mem_merge(hs_mem *m, const hs_mem *other)
     }
 }
 
-/* Sorts two dumps at once (the sorts are independent and each takes one
- * core). When mem fails, both are left empty. */
-static void sort_two(const heap *a, sorted_dump *sa, const heap *b, sorted_dump *sb, hs_mem *mem)
+/* Starts sorting h into *out: on a thread, or at once on this one when h
+ * is small or no thread can be had. sort_finish must follow. */
+static void sort_start(sort_job *j, const heap *h, sorted_dump *out)
 {
-    sort_job job = { b, sb, { 0 } };
-    pthread_t t;
-    bool threaded = b && b->count >= SORT_THREAD_MIN &&
-                    pthread_create(&t, NULL, sort_job_run, &job) == 0;
-    sort_dump(a, sa, mem);
-    if (threaded) {
-        pthread_join(t, NULL);
-        mem_merge(mem, &job.mem);
-    } else if (b) {
-        sort_dump(b, sb, mem);
-    }
-    if (hs_mem_failed(mem)) {
-        sorted_free(sa);
-        if (b)
-            sorted_free(sb);
-    }
+    *j = (sort_job){ .h = h, .out = out };
+    j->threaded = h->count >= SORT_THREAD_MIN && pthread_create(&j->thread, NULL, sort_job_run, j) == 0;
+    if (!j->threaded)
+        sort_dump(h, out, &j->mem);
+}
+
+/* Waits for the sort started by sort_start; adds what it asked for, and
+ * whether that failed (*out then empty), to mem. */
+static void sort_finish(sort_job *j, hs_mem *mem)
+{
+    if (j->threaded)
+        pthread_join(j->thread, NULL);
+    j->threaded = false;
+    mem_merge(mem, &j->mem);
 }
 
 /* Fills *d from a dump sorted by address: every object after the first at
@@ -292,20 +290,27 @@ static void scratch_free(diff_scratch *x, bool prev_is_subj)
 }
 
 /* Matches the subject against every other dump: x->keep and the counts of
- * d. False when mem failed. */
+ * d. Each later dump is sorted on a second thread while this one matches
+ * the dump before it. False when mem failed. */
 static bool match_all(diff_result *d, heap *const *dumps, size_t ndumps, diff_identity identity, diff_scratch *x,
                       bool *prev_is_subj, hs_mem *mem)
 {
     const heap *subject = dumps[d->subject];
     size_t n = subject->count;
-    sort_two(subject, &x->subj, dumps[0], &x->other, mem);
+    sort_job job;
+    sort_start(&job, dumps[0], &x->other);
+    sort_dump(subject, &x->subj, mem);
+    sort_finish(&job, mem);
+    bool sorting = ndumps > 2; /* job sorts dump k + 1 into x->next */
+    if (sorting)
+        sort_start(&job, dumps[2], &x->next);
     x->found = hs_mem_alloc(mem, n, 1);
     x->addr_found = hs_mem_alloc(mem, n, 1);
     x->keep_addr = hs_mem_alloc(mem, n, 1);
     x->followed = hs_mem_zalloc(mem, n, sizeof *x->followed);
     sort_object_ids(dumps[0], &x->ids, mem);
     if (hs_mem_failed(mem))
-        return false;
+        goto fail;
 
     /* Not in the first dump. */
     find_duplicates(&x->subj, &d->dups[d->subject]);
@@ -331,19 +336,20 @@ static bool match_all(diff_result *d, heap *const *dumps, size_t ndumps, diff_id
     *prev_is_subj = true;
     sort_object_ids(subject, &x->prev_ids, mem);
     if (hs_mem_failed(mem))
-        return false;
-    /* Alive in every later dump (sorted two at a time). */
+        goto fail;
+    /* Alive in every later dump. */
     for (size_t k = 2; k < ndumps; k++) {
-        bool paired = k % 2 == 0 && k + 1 < ndumps;
-        if (k % 2 == 0) {
-            sort_two(dumps[k], &x->other, paired ? dumps[k + 1] : NULL, &x->next, mem);
-        } else {
-            x->other = x->next; /* sorted with the dump before it */
-            x->next = (sorted_dump){ 0 };
+        sort_finish(&job, mem);
+        sorting = false;
+        x->other = x->next;
+        x->next = (sorted_dump){ 0 };
+        if (k + 1 < ndumps) {
+            sort_start(&job, dumps[k + 1], &x->next);
+            sorting = true;
         }
         sort_object_ids(dumps[k], &x->ids, mem);
         if (hs_mem_failed(mem))
-            return false;
+            goto fail;
         find_duplicates(&x->other, &d->dups[k]);
         match(subject, &x->subj, dumps[k], &x->other, &x->ids, identity, x->found, x->addr_found, x->followed);
         count_moved(dumps[k - 1], &x->prev, &x->prev_ids, dumps[k], &x->other, &d->moved_in[k],
@@ -369,6 +375,11 @@ static bool match_all(diff_result *d, heap *const *dumps, size_t ndumps, diff_id
     for (size_t i = 0; i < n; i++)
         d->followed += x->keep[i] && x->followed[i];
     return true;
+
+fail:
+    if (sorting)
+        sort_finish(&job, mem);
+    return false;
 }
 
 hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_identity identity,

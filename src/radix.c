@@ -147,45 +147,58 @@ static int cmp_run(const void *a, const void *b)
 
 #define BLOCK_SHIFT 16 /* Ruby's heap pages are 64 KiB aligned */
 
-bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n)
+/* The ascending runs of keys[0..n) within each block, sorted by their first
+ * key: *nruns of them in *out (to free). False when they overlap or are too
+ * many (the keys are not laid out in pages), or when mem failed. */
+static bool page_runs(const uint64_t *keys, size_t n, run **out, size_t *nruns, hs_mem *mem)
 {
-    if (n < 2)
-        return true;
-    size_t nruns = 0, cap = n < 1024 ? n : 1024;
-    hs_mem mem = { 0 };
-    run *runs = hs_mem_alloc(&mem, cap, sizeof *runs);
-    if (!runs) {
-        radix_sort_u64(keys, vals, n);
+    size_t count = 0, cap = n < 1024 ? n : 1024;
+    run *runs = hs_mem_alloc(mem, cap, sizeof *runs);
+    if (!runs)
         return false;
-    }
     size_t start = 0;
     for (size_t i = 1; i <= n; i++) {
         if (i < n && keys[i] > keys[i - 1] && keys[i] >> BLOCK_SHIFT == keys[start] >> BLOCK_SHIFT)
             continue;
-        if (nruns == cap) {
-            run *grown = hs_mem_grow(&mem, runs, cap, cap * 2, sizeof *runs);
+        /* Too many short runs: the dump is not in page order; radix is
+         * better (and copes without memory). */
+        if (count == n / 8 + 1)
+            break;
+        if (count == cap) {
+            run *grown = hs_mem_grow(mem, runs, cap, cap * 2, sizeof *runs);
             if (!grown)
-                break; /* mem says so: sorted by radix_sort_u64 below */
+                break; /* mem says so */
             runs = grown;
             cap *= 2;
         }
-        runs[nruns++] = (run){ keys[start], keys[i - 1], start, i - start };
+        runs[count++] = (run){ keys[start], keys[i - 1], start, i - start };
         start = i;
     }
-    /* Too many short runs: the dump is not in page order; radix is better
-     * (and copes without memory). */
-    if (hs_mem_failed(&mem) || nruns > n / 8) {
+    bool ok = !hs_mem_failed(mem) && count <= n / 8 && start == n;
+    if (ok) {
+        qsort(runs, count, sizeof *runs, cmp_run);
+        for (size_t r = 1; r < count && ok; r++)
+            ok = runs[r].first > runs[r - 1].last;
+    }
+    if (!ok) {
         free(runs);
-        radix_sort_u64(keys, vals, n);
         return false;
     }
-    qsort(runs, nruns, sizeof *runs, cmp_run);
-    for (size_t r = 1; r < nruns; r++) {
-        if (runs[r].first <= runs[r - 1].last) {
-            free(runs);
-            radix_sort_u64(keys, vals, n);
-            return false;
-        }
+    *out = runs;
+    *nruns = count;
+    return true;
+}
+
+bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n)
+{
+    if (n < 2)
+        return true;
+    hs_mem mem = { 0 };
+    run *runs;
+    size_t nruns;
+    if (!page_runs(keys, n, &runs, &nruns, &mem)) {
+        radix_sort_u64(keys, vals, n);
+        return false;
     }
     uint64_t *tk = hs_mem_alloc(&mem, n, sizeof *tk);
     uint32_t *tv = hs_mem_alloc(&mem, n, sizeof *tv);
@@ -206,6 +219,31 @@ bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n)
     memcpy(vals, tv, n * sizeof *vals);
     free(tk);
     free(tv);
+    free(runs);
+    return true;
+}
+
+bool radix_sort_positions(const uint64_t *addr, size_t n, uint64_t *keys, uint32_t *pos)
+{
+    hs_mem mem = { 0 };
+    run *runs;
+    size_t nruns;
+    if (n < 2 || !page_runs(addr, n, &runs, &nruns, &mem)) {
+        for (size_t i = 0; i < n; i++) {
+            keys[i] = addr[i];
+            pos[i] = (uint32_t)i;
+        }
+        radix_sort_u64(keys, pos, n);
+        return false;
+    }
+    /* Straight into place: one read of addr, one write of each array. */
+    size_t at = 0;
+    for (size_t r = 0; r < nruns; r++) {
+        memcpy(keys + at, addr + runs[r].start, runs[r].len * sizeof *keys);
+        for (size_t k = 0; k < runs[r].len; k++)
+            pos[at + k] = (uint32_t)(runs[r].start + k);
+        at += runs[r].len;
+    }
     free(runs);
     return true;
 }

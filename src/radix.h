@@ -28,6 +28,12 @@ void radix_sort_u64(uint64_t *keys, uint32_t *vals, size_t n);
  * to radix_sort_u64. Returns true when the run path was taken. */
 bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n);
 
+/* radix_sort_addresses for addresses kept elsewhere: fills keys[0..n) with
+ * addr[0..n) ascending and pos[k] with the position in addr of keys[k]
+ * (stable), leaving addr as it is. On the run path each address is read and
+ * written once, with no scratch. Returns true when the run path was taken. */
+bool radix_sort_positions(const uint64_t *addr, size_t n, uint64_t *keys, uint32_t *pos);
+
 /* The first position of ascending keys[0..n) whose key is not below key
  * (n when every one is): a binary search. Inline: address lookups in the
  * graph pass are hot. */
