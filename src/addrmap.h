@@ -1,10 +1,12 @@
 /* addrmap.h - finding an object of a dump by its address, fast enough to
  * resolve every reference of a dump (tens of millions of lookups).
  *
- * Addresses are sorted once (radix_sort_addresses); a directory by 64 KiB
- * block (a Ruby heap page) narrows each lookup to the few hundred objects of
- * one page before a binary search, so a lookup touches two or three cache
- * lines. Read-only after addrmap_build: any thread may look up.
+ * Addresses are sorted once (radix_sort_positions); a directory by 64 KiB
+ * block (a Ruby heap page) narrows each lookup to the objects of one block,
+ * where the address's position is guessed from its value (slots are evenly
+ * spaced) and found a step or two from the guess, with a binary search when
+ * it is not. A lookup touches two or three cache lines. Read-only after
+ * addrmap_build: any thread may look up.
  */
 #ifndef HEAPSIFT_ADDRMAP_H
 #define HEAPSIFT_ADDRMAP_H
@@ -16,14 +18,26 @@
 
 #define ADDRMAP_NONE UINT32_MAX
 
+/* One 64 KiB block of the directory: where its addresses are in keys, and
+ * what a lookup needs to guess the position of one from its value (a heap
+ * page's slots are evenly spaced). 32 bytes: a probe reads one cache line. */
+typedef struct addrmap_block {
+    uint64_t block_plus1; /* the block number (addr >> 16) + 1; 0: an empty slot */
+    uint64_t lo;          /* the block's smallest address, keys[first] */
+    uint64_t inv;         /* (count - 1) << 32 / (largest - lo): the position of a
+                             is about first + ((a - lo) * inv >> 32); 0 when the
+                             block has one address (count - 1 held to 65535 so that
+                             the product fits in 64 bits) */
+    uint32_t first;       /* position in keys of the block's first address */
+    uint32_t count;       /* addresses in the block */
+} addrmap_block;
+
 typedef struct addrmap {
     uint64_t *keys;      /* addresses, ascending */
     uint32_t *idx;       /* object index of keys[k] */
     size_t n;
-    uint64_t *dir_block; /* open-addressing table of block numbers (addr >> 16), 0 = empty */
-    uint32_t *dir_first; /* first position in keys of that block */
-    uint32_t *dir_count; /* keys in that block */
-    size_t dir_size;     /* slots (a power of two) */
+    addrmap_block *dir;  /* open-addressing table of the blocks that hold addresses */
+    size_t dir_size;     /* its slots (a power of two) */
 } addrmap;
 
 /* Indexes addr[0..n) (object i has address addr[i]): 12 bytes per object
