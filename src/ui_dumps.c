@@ -2,12 +2,15 @@
  * watched folder), those compared marked, and the choice of the first one:
  * from dump k on, dump k is the method's dump 1 and dump k+1 its dump 2
  * (warm-up dumps left out, say). The dumps from the one chosen are loaded
- * again in the background (ui_watch.c swaps the result in, in place). */
+ * again in the background (ui_watch.c swaps the result in, in place).
+ * Each file's size is taken once, when the pane opens: drawing reads no
+ * file. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
 #include "units.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -25,7 +28,21 @@ static const key_binding dumps_bindings[] = {
 };
 static const key_map dumps_map = KEY_MAP("dumps pane", dumps_bindings);
 
-static size_t cursor; /* the highlighted dump (an index of ui_all_dumps) */
+/* A dump's file size, taken when the pane opened: drawing reads no file. */
+typedef struct dump_size {
+    char *path;     /* the dump (a copy, owned: the watch frees the path of a
+                       dump it drops while the pane is open) */
+    uint64_t bytes; /* the file's size then (compressed, for a .gz) */
+    bool known;     /* false when stat() failed: the pane shows "?" */
+} dump_size;
+
+/* The pane open now (UI thread only). */
+static struct {
+    size_t cursor;     /* the highlighted dump (an index of ui_all_dumps) */
+    dump_size *sizes;  /* every dump listed when the pane opened, in the
+                          list's order (owned; NULL once it closes) */
+    size_t nsizes;     /* how many */
+} dumps;
 
 const char *const *ui_all_dumps(const ui *u, size_t *n)
 {
@@ -37,10 +54,50 @@ const char *const *ui_all_dumps(const ui *u, size_t *n)
     return u->opts.paths;
 }
 
+static void forget_sizes(void)
+{
+    for (size_t k = 0; k < dumps.nsizes; k++)
+        free(dumps.sizes[k].path);
+    free(dumps.sizes);
+    dumps.sizes = NULL;
+    dumps.nsizes = 0;
+}
+
 void ui_dumps_open(ui *u)
 {
-    cursor = u->first;
+    size_t n;
+    const char *const *paths = ui_all_dumps(u, &n);
+    forget_sizes();
+    dumps.sizes = hs_xcalloc(n, sizeof *dumps.sizes);
+    for (size_t k = 0; k < n; k++) {
+        dump_size *s = &dumps.sizes[k];
+        struct stat sb;
+        s->path = hs_xstrndup(paths[k], strlen(paths[k]));
+        s->known = stat(paths[k], &sb) == 0;
+        s->bytes = s->known ? (uint64_t)sb.st_size : 0;
+    }
+    dumps.nsizes = n;
+    dumps.cursor = u->first;
     u->mode = MODE_DUMPS;
+}
+
+/* The size taken of dump k of ui_all_dumps, path; NULL for a dump that
+ * arrived (watch mode) after the pane opened. The list only grows at its
+ * end and loses dumps the watch drops, so a dump is at index k of the list
+ * taken or after it. */
+static const dump_size *size_taken(const char *path, size_t k)
+{
+    for (size_t j = k; j < dumps.nsizes; j++)
+        if (strcmp(dumps.sizes[j].path, path) == 0)
+            return &dumps.sizes[j];
+    return NULL;
+}
+
+/* The pane closes: its sizes go. */
+static void close_pane(ui *u)
+{
+    forget_sizes();
+    u->mode = MODE_BROWSE;
 }
 
 static void dumps_draw(ui *u)
@@ -53,20 +110,24 @@ static void dumps_draw(ui *u)
     int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
     ui_pane(u, y0, x0, h, w, "Compare from which dump?");
     int rows = h - 4;
-    size_t top = cursor >= (size_t)rows ? cursor - (size_t)rows + 1 : 0;
+    size_t top = dumps.cursor >= (size_t)rows ? dumps.cursor - (size_t)rows + 1 : 0;
     for (int r = 0; r < rows && top + (size_t)r < n; r++) {
         size_t k = top + (size_t)r;
         bool in = k >= u->first && k < u->first + compared;
+        /* Blank for a dump that arrived since the pane opened: its size is
+         * taken when the pane opens again. */
+        const dump_size *taken = size_taken(paths[k], k);
         char size[32] = "?";
-        struct stat sb;
-        if (stat(paths[k], &sb) == 0)
-            units_bytes((uint64_t)sb.st_size, size, sizeof size);
+        if (!taken)
+            size[0] = '\0';
+        else if (taken->known)
+            units_bytes(taken->bytes, size, sizeof size);
         char head[64];
         if (in)
             snprintf(head, sizeof head, "%c dump %-3zu %9s  ", k == u->first ? '*' : ' ', k - u->first + 1, size);
         else
             snprintf(head, sizeof head, "  %-8s %9s  ", "-", size);
-        attrset(k == cursor ? u->attr[PART_SELECTED] : (u->attr[PART_PANE] | A_REVERSE));
+        attrset(k == dumps.cursor ? u->attr[PART_SELECTED] : (u->attr[PART_PANE] | A_REVERSE));
         int x = ui_puts(stdscr, y0 + 2 + r, x0 + 2, head, w - 4, false);
         ui_put_tail(u, stdscr, y0 + 2 + r, x0 + 2 + x, paths[k], strlen(paths[k]), w - 4 - x);
     }
@@ -84,24 +145,27 @@ static void dumps_key(ui *u, action act, int key)
     ui_all_dumps(u, &n);
     switch (act) {
     case ACT_DOWN:
-        if (cursor + 1 < n)
-            cursor++;
+        if (dumps.cursor + 1 < n)
+            dumps.cursor++;
         break;
     case ACT_UP:
-        if (cursor > 0)
-            cursor--;
+        if (dumps.cursor > 0)
+            dumps.cursor--;
         break;
-    case ACT_HOME: cursor = 0; break;
-    case ACT_END: cursor = n ? n - 1 : 0; break;
+    case ACT_HOME: dumps.cursor = 0; break;
+    case ACT_END: dumps.cursor = n ? n - 1 : 0; break;
     case ACT_ENTER:
-        u->mode = MODE_BROWSE;
-        ui_compare_from(u, cursor);
+        close_pane(u);
+        ui_compare_from(u, dumps.cursor);
         break;
     case ACT_CLOSE:
     case ACT_QUIT:
     case ACT_DUMPS:
-    case ACT_BACK: u->mode = MODE_BROWSE; break;
-    case ACT_QUIT_NOW: u->quit = true; break;
+    case ACT_BACK: close_pane(u); break;
+    case ACT_QUIT_NOW:
+        forget_sizes();
+        u->quit = true;
+        break;
     default: break; /* not bound here */
     }
 }
