@@ -93,48 +93,41 @@ static const dump_size *size_taken(const char *path, size_t k)
     return NULL;
 }
 
-/* The pane closes: its sizes go. */
-static void close_pane(ui *u)
+/* Row k: whether it is compared (and which dump of the comparison), its
+ * size, its path. */
+static void dump_row(ui *u, int y, int x, int width, size_t k)
 {
-    forget_sizes();
-    u->mode = MODE_BROWSE;
+    size_t n;
+    const char *const *paths = ui_all_dumps(u, &n);
+    bool in = k >= u->first && k < u->first + u->loader->ndumps;
+    /* Blank for a dump that arrived since the pane opened: its size is
+     * taken when the pane opens again. */
+    const dump_size *taken = size_taken(paths[k], k);
+    char size[32] = "?";
+    if (!taken)
+        size[0] = '\0';
+    else if (taken->known)
+        units_bytes(taken->bytes, size, sizeof size);
+    char head[64];
+    if (in)
+        snprintf(head, sizeof head, "%c dump %-3zu %9s  ", k == u->first ? '*' : ' ', k - u->first + 1, size);
+    else
+        snprintf(head, sizeof head, "  %-8s %9s  ", "-", size);
+    int used = ui_puts(stdscr, y, x, head, width, false);
+    ui_put_tail(u, stdscr, y, x + used, paths[k], strlen(paths[k]), width - used);
 }
 
 static void dumps_draw(ui *u)
 {
     size_t n;
-    const char *const *paths = ui_all_dumps(u, &n);
-    size_t compared = u->loader->ndumps;
+    ui_all_dumps(u, &n);
     int h = (int)n + 5 < LINES - 2 ? (int)n + 5 : LINES - 2;
     int w = COLS - 4 < 100 ? COLS : 100;
-    int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
-    ui_pane(u, y0, x0, h, w, "Compare from which dump?");
-    int rows = h - 4;
-    size_t top = dumps.cursor >= (size_t)rows ? dumps.cursor - (size_t)rows + 1 : 0;
-    for (int r = 0; r < rows && top + (size_t)r < n; r++) {
-        size_t k = top + (size_t)r;
-        bool in = k >= u->first && k < u->first + compared;
-        /* Blank for a dump that arrived since the pane opened: its size is
-         * taken when the pane opens again. */
-        const dump_size *taken = size_taken(paths[k], k);
-        char size[32] = "?";
-        if (!taken)
-            size[0] = '\0';
-        else if (taken->known)
-            units_bytes(taken->bytes, size, sizeof size);
-        char head[64];
-        if (in)
-            snprintf(head, sizeof head, "%c dump %-3zu %9s  ", k == u->first ? '*' : ' ', k - u->first + 1, size);
-        else
-            snprintf(head, sizeof head, "  %-8s %9s  ", "-", size);
-        attrset(k == dumps.cursor ? u->attr[PART_SELECTED] : (u->attr[PART_PANE] | A_REVERSE));
-        int x = ui_puts(stdscr, y0 + 2 + r, x0 + 2, head, w - 4, false);
-        ui_put_tail(u, stdscr, y0 + 2 + r, x0 + 2 + x, paths[k], strlen(paths[k]), w - 4 - x);
-    }
-    attrset(u->attr[PART_PANE] | A_REVERSE);
-    char foot[160];
-    keymap_bar(&dumps_map, foot, sizeof foot);
-    ui_puts(stdscr, y0 + h - 1, x0 + 1, foot, w - 3, false);
+    int y0, x0;
+    ui_choice_frame(u, h, w, "Compare from which dump?", &y0, &x0);
+    /* A blank line between the rows and the foot. */
+    ui_choice_rows(u, y0 + 2, x0 + 2, w - 4, h - 4, n, dumps.cursor, dump_row);
+    ui_choice_foot(u, y0 + h - 1, x0 + 1, w - 3, &dumps_map, "");
     attrset(A_NORMAL);
 }
 
@@ -143,30 +136,14 @@ static void dumps_key(ui *u, action act, int key)
     (void)key;
     size_t n;
     ui_all_dumps(u, &n);
-    switch (act) {
-    case ACT_DOWN:
-        if (dumps.cursor + 1 < n)
-            dumps.cursor++;
-        break;
-    case ACT_UP:
-        if (dumps.cursor > 0)
-            dumps.cursor--;
-        break;
-    case ACT_HOME: dumps.cursor = 0; break;
-    case ACT_END: dumps.cursor = n ? n - 1 : 0; break;
-    case ACT_ENTER:
-        close_pane(u);
+    switch (ui_choice_key(u, &dumps.cursor, n, ACT_DUMPS, act)) {
+    case CHOICE_PICKED:
+        forget_sizes();
         ui_compare_from(u, dumps.cursor);
         break;
-    case ACT_CLOSE:
-    case ACT_QUIT:
-    case ACT_DUMPS:
-    case ACT_BACK: close_pane(u); break;
-    case ACT_QUIT_NOW:
-        forget_sizes();
-        u->quit = true;
-        break;
-    default: break; /* not bound here */
+    case CHOICE_CLOSED: forget_sizes(); break;
+    case CHOICE_STAYS:
+    case CHOICE_OTHER: break;
     }
 }
 
