@@ -2,12 +2,15 @@
  * watched folder), those compared marked, and the choice of the first one:
  * from dump k on, dump k is the method's dump 1 and dump k+1 its dump 2
  * (warm-up dumps left out, say). The dumps from the one chosen are loaded
- * again in the background (ui_watch.c swaps the result in, in place). */
+ * again in the background (ui_watch.c swaps the result in, in place).
+ * Each file's size is taken once, when the pane opens: drawing reads no
+ * file. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "ui_internal.h"
 #include "units.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -25,7 +28,21 @@ static const key_binding dumps_bindings[] = {
 };
 static const key_map dumps_map = KEY_MAP("dumps pane", dumps_bindings);
 
-static size_t cursor; /* the highlighted dump (an index of ui_all_dumps) */
+/* A dump's file size, taken when the pane opened: drawing reads no file. */
+typedef struct dump_size {
+    char *path;     /* the dump (a copy, owned: the watch frees the path of a
+                       dump it drops while the pane is open) */
+    uint64_t bytes; /* the file's size then (compressed, for a .gz) */
+    bool known;     /* false when stat() failed: the pane shows "?" */
+} dump_size;
+
+/* The pane open now (UI thread only). */
+static struct {
+    size_t cursor;     /* the highlighted dump (an index of ui_all_dumps) */
+    dump_size *sizes;  /* every dump listed when the pane opened, in the
+                          list's order (owned; NULL once it closes) */
+    size_t nsizes;     /* how many */
+} dumps;
 
 const char *const *ui_all_dumps(const ui *u, size_t *n)
 {
@@ -37,43 +54,80 @@ const char *const *ui_all_dumps(const ui *u, size_t *n)
     return u->opts.paths;
 }
 
+static void forget_sizes(void)
+{
+    for (size_t k = 0; k < dumps.nsizes; k++)
+        free(dumps.sizes[k].path);
+    free(dumps.sizes);
+    dumps.sizes = NULL;
+    dumps.nsizes = 0;
+}
+
 void ui_dumps_open(ui *u)
 {
-    cursor = u->first;
+    size_t n;
+    const char *const *paths = ui_all_dumps(u, &n);
+    forget_sizes();
+    dumps.sizes = hs_xcalloc(n, sizeof *dumps.sizes);
+    for (size_t k = 0; k < n; k++) {
+        dump_size *s = &dumps.sizes[k];
+        struct stat sb;
+        s->path = hs_xstrndup(paths[k], strlen(paths[k]));
+        s->known = stat(paths[k], &sb) == 0;
+        s->bytes = s->known ? (uint64_t)sb.st_size : 0;
+    }
+    dumps.nsizes = n;
+    dumps.cursor = u->first;
     u->mode = MODE_DUMPS;
+}
+
+/* The size taken of dump k of ui_all_dumps, path; NULL for a dump that
+ * arrived (watch mode) after the pane opened. The list only grows at its
+ * end and loses dumps the watch drops, so a dump is at index k of the list
+ * taken or after it. */
+static const dump_size *size_taken(const char *path, size_t k)
+{
+    for (size_t j = k; j < dumps.nsizes; j++)
+        if (strcmp(dumps.sizes[j].path, path) == 0)
+            return &dumps.sizes[j];
+    return NULL;
+}
+
+/* Row k: whether it is compared (and which dump of the comparison), its
+ * size, its path. */
+static void dump_row(ui *u, int y, int x, int width, size_t k)
+{
+    size_t n;
+    const char *const *paths = ui_all_dumps(u, &n);
+    bool in = k >= u->first && k < u->first + u->loader->ndumps;
+    /* Blank for a dump that arrived since the pane opened: its size is
+     * taken when the pane opens again. */
+    const dump_size *taken = size_taken(paths[k], k);
+    char size[32] = "?";
+    if (!taken)
+        size[0] = '\0';
+    else if (taken->known)
+        units_bytes(taken->bytes, size, sizeof size);
+    char head[64];
+    if (in)
+        snprintf(head, sizeof head, "%c dump %-3zu %9s  ", k == u->first ? '*' : ' ', k - u->first + 1, size);
+    else
+        snprintf(head, sizeof head, "  %-8s %9s  ", "-", size);
+    int used = ui_puts(stdscr, y, x, head, width, false);
+    ui_put_tail(u, stdscr, y, x + used, paths[k], strlen(paths[k]), width - used);
 }
 
 static void dumps_draw(ui *u)
 {
     size_t n;
-    const char *const *paths = ui_all_dumps(u, &n);
-    size_t compared = u->loader->ndumps;
+    ui_all_dumps(u, &n);
     int h = (int)n + 5 < LINES - 2 ? (int)n + 5 : LINES - 2;
     int w = COLS - 4 < 100 ? COLS : 100;
-    int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
-    ui_pane(u, y0, x0, h, w, "Compare from which dump?");
-    int rows = h - 4;
-    size_t top = cursor >= (size_t)rows ? cursor - (size_t)rows + 1 : 0;
-    for (int r = 0; r < rows && top + (size_t)r < n; r++) {
-        size_t k = top + (size_t)r;
-        bool in = k >= u->first && k < u->first + compared;
-        char size[32] = "?";
-        struct stat sb;
-        if (stat(paths[k], &sb) == 0)
-            units_bytes((uint64_t)sb.st_size, size, sizeof size);
-        char head[64];
-        if (in)
-            snprintf(head, sizeof head, "%c dump %-3zu %9s  ", k == u->first ? '*' : ' ', k - u->first + 1, size);
-        else
-            snprintf(head, sizeof head, "  %-8s %9s  ", "-", size);
-        attrset(k == cursor ? u->attr[PART_SELECTED] : (u->attr[PART_PANE] | A_REVERSE));
-        int x = ui_puts(stdscr, y0 + 2 + r, x0 + 2, head, w - 4, false);
-        ui_put_tail(u, stdscr, y0 + 2 + r, x0 + 2 + x, paths[k], strlen(paths[k]), w - 4 - x);
-    }
-    attrset(u->attr[PART_PANE] | A_REVERSE);
-    char foot[160];
-    keymap_bar(&dumps_map, foot, sizeof foot);
-    ui_puts(stdscr, y0 + h - 1, x0 + 1, foot, w - 3, false);
+    int y0, x0;
+    ui_choice_frame(u, h, w, "Compare from which dump?", &y0, &x0);
+    /* A blank line between the rows and the foot. */
+    ui_choice_rows(u, y0 + 2, x0 + 2, w - 4, h - 4, n, dumps.cursor, dump_row);
+    ui_choice_foot(u, y0 + h - 1, x0 + 1, w - 3, &dumps_map, "");
     attrset(A_NORMAL);
 }
 
@@ -82,27 +136,14 @@ static void dumps_key(ui *u, action act, int key)
     (void)key;
     size_t n;
     ui_all_dumps(u, &n);
-    switch (act) {
-    case ACT_DOWN:
-        if (cursor + 1 < n)
-            cursor++;
+    switch (ui_choice_key(u, &dumps.cursor, n, ACT_DUMPS, act)) {
+    case CHOICE_PICKED:
+        forget_sizes();
+        ui_compare_from(u, dumps.cursor);
         break;
-    case ACT_UP:
-        if (cursor > 0)
-            cursor--;
-        break;
-    case ACT_HOME: cursor = 0; break;
-    case ACT_END: cursor = n ? n - 1 : 0; break;
-    case ACT_ENTER:
-        u->mode = MODE_BROWSE;
-        ui_compare_from(u, cursor);
-        break;
-    case ACT_CLOSE:
-    case ACT_QUIT:
-    case ACT_DUMPS:
-    case ACT_BACK: u->mode = MODE_BROWSE; break;
-    case ACT_QUIT_NOW: u->quit = true; break;
-    default: break; /* not bound here */
+    case CHOICE_CLOSED: forget_sizes(); break;
+    case CHOICE_STAYS:
+    case CHOICE_OTHER: break;
     }
 }
 

@@ -180,6 +180,43 @@ FILE *ui_pane_begin(ui *u);
 void ui_pane_show(ui *u, FILE *text, const char *title, int key);
 /* Drops what was written since ui_pane_begin: the pane shown stays. */
 void ui_pane_cancel(FILE *text);
+
+/* A pane that chooses a row (ui_pane.c): the sort pane, the dumps pane.
+ * It sits in the middle of the screen over the list; a cursor moves over
+ * its rows (Down, Up, Home, End), the cursor's row highlighted, Enter
+ * picks that row, Esc, q, Back (h, Left, Backspace) and the key that
+ * opened the pane close it, and Q leaves the explorer. Each pane keeps its
+ * cursor, its key map (the same keys in its own words, and any key of its
+ * own) and the drawing of one row. */
+
+/* What a key did in a choice pane. */
+typedef enum ui_choice_result {
+    CHOICE_STAYS,  /* the cursor moved, or did not: the pane stays open */
+    CHOICE_PICKED, /* Enter: the pane closed (MODE_BROWSE); the caller acts on
+                      the row under the cursor */
+    CHOICE_CLOSED, /* the pane closed choosing nothing, or the explorer is
+                      leaving (u->quit; the mode stays) */
+    CHOICE_OTHER,  /* not a key every choice pane has: the pane's own (r in
+                      the sort pane), or one it does not bind */
+} ui_choice_result;
+
+/* Handles act (from the pane's key map) over nrows rows, moving *cursor;
+ * opener is the action of the key that opened the pane (ACT_SORT,
+ * ACT_DUMPS), which closes it too. */
+ui_choice_result ui_choice_key(ui *u, size_t *cursor, size_t nrows, action opener, action act);
+/* Draws the empty pane, h rows and w cells in the middle of the screen,
+ * titled (ui_pane), and sets *y0 and *x0 to its top left corner. */
+void ui_choice_frame(ui *u, int h, int w, const char *title, int *y0, int *x0);
+/* Draws row k of a choice pane on line y from column x, in width cells,
+ * in the attributes set for it (the cursor's row or another). */
+typedef void ui_choice_row_fn(ui *u, int y, int x, int width, size_t k);
+/* Draws the pane's rows (nrows of them) with row() on at most `lines` lines
+ * from line y, scrolled so that the cursor's row is shown (on the last line
+ * when it is below them), and leaves the pane's attributes set. */
+void ui_choice_rows(ui *u, int y, int x, int width, int lines, size_t nrows, size_t cursor, ui_choice_row_fn *row);
+/* Draws the pane's foot on line y from column x in width cells: the key
+ * bar of keys, then `more`, in the pane's attributes, which stay set. */
+void ui_choice_foot(ui *u, int y, int x, int width, const key_map *keys, const char *more);
 void ui_prompt_open(ui *u, prompt_kind kind, const char *initial);
 /* The export prompt for something other than the view: write(out, ctx)
  * writes it (to the file named, atomically, as report_atomic_write does);

@@ -1,8 +1,11 @@
-/* ui_pane.c - a pane of text over the list, scrolled by row: the why pane
- * and the problems pane. Its text is written to a memory stream by the
- * library code that also writes it for the command line, escaped as for a
- * terminal; the pane draws it as it is (so a backslash stays one), wraps
- * long lines under their own indentation, and exports it as shown. */
+/* ui_pane.c - panes over the list. A pane of text, scrolled by row: the
+ * why pane and the problems pane. Its text is written to a memory stream by
+ * the library code that also writes it for the command line, escaped as for
+ * a terminal; the pane draws it as it is (so a backslash stays one), wraps
+ * long lines under their own indentation, and exports it as shown. And what
+ * the panes that choose a row (the sort pane, the dumps pane) share: the
+ * cursor's keys, the frame, the rows (the cursor's highlighted), the
+ * foot. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #define _GNU_SOURCE /* open_memstream */
 #include "ui_internal.h"
@@ -201,3 +204,58 @@ static const key_map *text_keys(const ui *u)
 const ui_mode_ops ui_text_mode = {
     .over_list = true, .draw = text_draw, .key = text_key, .keys = text_keys, .maps = { &text_map }
 };
+
+/* ---- a pane that chooses a row ------------------------------------------------ */
+
+ui_choice_result ui_choice_key(ui *u, size_t *cursor, size_t nrows, action opener, action act)
+{
+    if (act == opener) {
+        u->mode = MODE_BROWSE;
+        return CHOICE_CLOSED;
+    }
+    switch (act) {
+    case ACT_DOWN:
+        if (*cursor + 1 < nrows)
+            (*cursor)++;
+        return CHOICE_STAYS;
+    case ACT_UP:
+        if (*cursor > 0)
+            (*cursor)--;
+        return CHOICE_STAYS;
+    case ACT_HOME: *cursor = 0; return CHOICE_STAYS;
+    case ACT_END: *cursor = nrows ? nrows - 1 : 0; return CHOICE_STAYS;
+    case ACT_ENTER: u->mode = MODE_BROWSE; return CHOICE_PICKED;
+    case ACT_CLOSE:
+    case ACT_QUIT:
+    case ACT_BACK: u->mode = MODE_BROWSE; return CHOICE_CLOSED;
+    case ACT_QUIT_NOW: u->quit = true; return CHOICE_CLOSED;
+    default: return CHOICE_OTHER;
+    }
+}
+
+void ui_choice_frame(ui *u, int h, int w, const char *title, int *y0, int *x0)
+{
+    *y0 = (LINES - h) / 2;
+    *x0 = (COLS - w) / 2;
+    ui_pane(u, *y0, *x0, h, w, title);
+}
+
+void ui_choice_rows(ui *u, int y, int x, int width, int lines, size_t nrows, size_t cursor, ui_choice_row_fn *row)
+{
+    size_t top = lines > 0 && cursor >= (size_t)lines ? cursor - (size_t)lines + 1 : 0;
+    for (int r = 0; r < lines && top + (size_t)r < nrows; r++) {
+        size_t k = top + (size_t)r;
+        attrset(k == cursor ? u->attr[PART_SELECTED] : (u->attr[PART_PANE] | A_REVERSE));
+        row(u, y + r, x, width, k);
+    }
+    attrset(u->attr[PART_PANE] | A_REVERSE);
+}
+
+void ui_choice_foot(ui *u, int y, int x, int width, const key_map *keys, const char *more)
+{
+    char foot[160];
+    size_t len = keymap_bar(keys, foot, sizeof foot);
+    snprintf(foot + len, sizeof foot - len, "%s", more);
+    attrset(u->attr[PART_PANE] | A_REVERSE);
+    ui_puts(stdscr, y, x, foot, width, false);
+}

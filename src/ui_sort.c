@@ -21,12 +21,21 @@ static const key_binding sort_bindings[] = {
 };
 static const key_map sort_map = KEY_MAP("sort pane", sort_bindings);
 
-static int cursor; /* the highlighted sort key */
+static size_t cursor; /* the highlighted sort key */
 
 void ui_sort_open(ui *u)
 {
-    cursor = (int)view_sort_current(&u->view);
+    cursor = view_sort_current(&u->view);
     u->mode = MODE_SORT;
+}
+
+static void sort_row(ui *u, int y, int x, int width, size_t k)
+{
+    view *v = &u->view;
+    char line[80];
+    snprintf(line, sizeof line, "%c %-9s %s", k == view_sort_current(v) ? '*' : ' ', view_sort_name(v, k),
+             view_sort_help(v, k));
+    ui_puts(stdscr, y, x, line, width, true);
 }
 
 static void sort_draw(ui *u)
@@ -35,22 +44,12 @@ static void sort_draw(ui *u)
     int nkeys = (int)view_sort_count(v);
     int h = nkeys + 4 < LINES ? nkeys + 4 : LINES;
     int w = 44 < COLS ? 44 : COLS;
-    int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
-    ui_pane(u, y0, x0, h, w, v->tab == TAB_SUSPECTS ? "Sort suspects by" : "Sort groups by");
-    for (int k = 0; k < nkeys && 2 + k < h; k++) {
-        char line[80];
-        snprintf(line, sizeof line, "%c %-9s %s", k == (int)view_sort_current(v) ? '*' : ' ',
-                 view_sort_name(v, (size_t)k), view_sort_help(v, (size_t)k));
-        attrset(k == cursor ? u->attr[PART_SELECTED] : (u->attr[PART_PANE] | A_REVERSE));
-        ui_puts(stdscr, y0 + 2 + k, x0 + 2, line, w - 4, true);
-    }
-    attrset(u->attr[PART_PANE] | A_REVERSE);
-    char foot[128];
-    size_t len = keymap_bar(&sort_map, foot, sizeof foot);
-    if (view_sort_reversed(v))
-        snprintf(foot + len, sizeof foot - len, "  (reversed)");
+    int y0, x0;
+    ui_choice_frame(u, h, w, v->tab == TAB_SUSPECTS ? "Sort suspects by" : "Sort groups by", &y0, &x0);
+    ui_choice_rows(u, y0 + 2, x0 + 2, w - 4, h - 2, (size_t)nkeys, cursor, sort_row);
+    /* The foot, when the rows leave it a line. */
     if (h > nkeys + 2)
-        ui_puts(stdscr, y0 + h - 1, x0 + 1, foot, w - 3, false);
+        ui_choice_foot(u, y0 + h - 1, x0 + 1, w - 3, &sort_map, view_sort_reversed(v) ? "  (reversed)" : "");
     attrset(A_NORMAL);
 }
 
@@ -58,28 +57,14 @@ static void sort_key(ui *u, action act, int key)
 {
     (void)key;
     view *v = &u->view;
-    switch (act) {
-    case ACT_DOWN:
-        if (cursor + 1 < (int)view_sort_count(v))
-            cursor++;
+    switch (ui_choice_key(u, &cursor, view_sort_count(v), ACT_SORT, act)) {
+    case CHOICE_PICKED: view_sort_by(v, cursor); break;
+    case CHOICE_OTHER:
+        if (act == ACT_REVERSE)
+            view_reverse(v);
         break;
-    case ACT_UP:
-        if (cursor > 0)
-            cursor--;
-        break;
-    case ACT_HOME: cursor = 0; break;
-    case ACT_END: cursor = (int)view_sort_count(v) - 1; break;
-    case ACT_ENTER:
-        view_sort_by(v, (size_t)cursor);
-        u->mode = MODE_BROWSE;
-        break;
-    case ACT_REVERSE: view_reverse(v); break;
-    case ACT_CLOSE:
-    case ACT_QUIT:
-    case ACT_SORT:
-    case ACT_BACK: u->mode = MODE_BROWSE; break;
-    case ACT_QUIT_NOW: u->quit = true; break;
-    default: break; /* not bound here */
+    case CHOICE_STAYS:
+    case CHOICE_CLOSED: break;
     }
 }
 

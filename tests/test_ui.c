@@ -529,6 +529,107 @@ static void sort_pane_ends(void **state)
     term_close();
 }
 
+/* Writes a file of `bytes` newlines at path (empties it for 0). */
+static void write_bytes(const char *path, size_t bytes)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (size_t i = 0; i < bytes; i++)
+        fputc('\n', f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The dumps pane's row of dump k (of 4, the last three compared) as
+ * screen_row reads it, its size `size`. */
+static void dumps_row(char *buf, size_t bufsize, int k, const char *size, const char *path)
+{
+    char head[64];
+    if (k == 0)
+        snprintf(head, sizeof head, "  %-8s %9s  ", "-", size);
+    else
+        snprintf(head, sizeof head, "%c dump %-3d %9s  ", k == 1 ? '*' : ' ', k, size);
+    snprintf(buf, bufsize, "  %.63s%.63s", head, path);
+}
+
+/* The dumps pane (d): each file's size as it was when the pane opened
+ * (drawing reads no file: the files change after it opened, and it shows
+ * what they were), "?" for a file that could not be read then; opened
+ * again, the sizes are taken again. The cursor starts on the first dump
+ * compared. */
+static void dumps_pane(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/heapsift-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    /* d0 does not exist; d1, d2 and d3 are the three dumps compared. */
+    static const size_t bytes[4] = { 0, 2000, 3000, 100 };
+    char path[4][64];
+    const char *paths[4];
+    for (int k = 0; k < 4; k++) {
+        snprintf(path[k], sizeof path[k], "%s/d%d.json", dir, k);
+        paths[k] = path[k];
+        if (k > 0)
+            write_bytes(path[k], bytes[k]);
+    }
+    term_open(24, 80);
+    ui u;
+    ui_open(&u, app);
+    u.opts.paths = paths;
+    u.opts.npaths = 4;
+    u.first = 1;
+    ui_key(&u, 'd');
+    assert_int_equal(u.mode, MODE_DUMPS);
+    write_bytes(path[1], 0);
+    assert_int_equal(unlink(path[2]), 0);
+    ui_draw(&u);
+    /* 9 rows at the middle of 24: the title on row 7, the dumps from row 9. */
+    assert_memory_equal(screen_row(7), "  Compare from which dump?", 26);
+    char want[160], size[32];
+    for (int k = 0; k < 4; k++) {
+        if (k == 0)
+            snprintf(size, sizeof size, "?");
+        else
+            units_bytes(bytes[k], size, sizeof size);
+        dumps_row(want, sizeof want, k, size, path[k]);
+        assert_string_equal(screen_row(9 + k), want);
+    }
+    /* Down, up, the end, the top: Enter on the first dump compared changes
+     * nothing. */
+    keys(&u, "kjGgj\r");
+    assert_int_equal(u.mode, MODE_BROWSE);
+    assert_string_equal(u.status, "comparing from that dump already");
+    /* Opened again: d1 is empty now and d2 gone. */
+    ui_key(&u, 'd');
+    ui_draw(&u);
+    units_bytes(0, size, sizeof size);
+    dumps_row(want, sizeof want, 1, size, path[1]);
+    assert_string_equal(screen_row(10), want);
+    dumps_row(want, sizeof want, 2, "?", path[2]);
+    assert_string_equal(screen_row(11), want);
+    /* d closes it, as Esc and q do. */
+    ui_key(&u, 'd');
+    assert_int_equal(u.mode, MODE_BROWSE);
+    keys(&u, "dq");
+    assert_int_equal(u.mode, MODE_BROWSE);
+    ui_key(&u, 'd');
+    ui_key(&u, 27);
+    assert_int_equal(u.mode, MODE_BROWSE);
+    /* A dump that arrives while the pane is open (watch mode) is listed
+     * with no size until the pane opens again. */
+    u.opts.npaths = 3;
+    ui_key(&u, 'd');
+    u.opts.npaths = 4;
+    ui_draw(&u);
+    dumps_row(want, sizeof want, 3, "", path[3]);
+    assert_string_equal(screen_row(12), want);
+    ui_key(&u, 27);
+    unlink(path[1]);
+    unlink(path[3]);
+    rmdir(dir);
+    ui_close(&u);
+    term_close();
+}
+
 static void help_screen(void **state)
 {
     (void)state;
@@ -937,6 +1038,7 @@ int main(void)
         cmocka_unit_test_teardown(help_lists_every_action, term_teardown),
         cmocka_unit_test_teardown(help_screen, term_teardown),
         cmocka_unit_test_teardown(sort_pane_ends, term_teardown),
+        cmocka_unit_test_teardown(dumps_pane, term_teardown),
         cmocka_unit_test_teardown(labels_cut_where_it_matters, term_teardown),
         cmocka_unit_test_teardown(sort_by_columns, term_teardown),
         cmocka_unit_test_teardown(search_highlight, term_teardown),
