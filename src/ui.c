@@ -281,6 +281,7 @@ void ui_release(ui *u)
 {
     ui_filter_release();
     ui_pane_release();
+    ui_dumps_release();
     if (u->view_ready)
         view_free(&u->view);
     u->view_ready = false;

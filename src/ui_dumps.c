@@ -63,28 +63,56 @@ static void forget_sizes(void)
     dumps.nsizes = 0;
 }
 
+void ui_dumps_release(void)
+{
+    forget_sizes();
+}
+
+/* Takes the size of path into *s. */
+static void take_size(dump_size *s, const char *path)
+{
+    struct stat sb;
+    s->path = hs_xstrndup(path, strlen(path));
+    s->known = stat(path, &sb) == 0;
+    s->bytes = s->known ? (uint64_t)sb.st_size : 0;
+}
+
 void ui_dumps_open(ui *u)
 {
     size_t n;
     const char *const *paths = ui_all_dumps(u, &n);
     forget_sizes();
     dumps.sizes = hs_xcalloc(n, sizeof *dumps.sizes);
-    for (size_t k = 0; k < n; k++) {
-        dump_size *s = &dumps.sizes[k];
-        struct stat sb;
-        s->path = hs_xstrndup(paths[k], strlen(paths[k]));
-        s->known = stat(paths[k], &sb) == 0;
-        s->bytes = s->known ? (uint64_t)sb.st_size : 0;
-    }
+    for (size_t k = 0; k < n; k++)
+        take_size(&dumps.sizes[k], paths[k]);
     dumps.nsizes = n;
     dumps.cursor = u->first;
     u->mode = MODE_DUMPS;
 }
 
-/* The size taken of dump k of ui_all_dumps, path; NULL for a dump that
- * arrived (watch mode) after the pane opened. The list only grows at its
- * end and loses dumps the watch drops, so a dump is at index k of the list
- * taken or after it. */
+static const dump_size *size_taken(const char *path, size_t k);
+
+void ui_dumps_arrived(ui *u)
+{
+    if (u->mode != MODE_DUMPS)
+        return;
+    size_t n;
+    const char *const *paths = ui_all_dumps(u, &n);
+    /* Dumps arrive at the end of the list: those after the last one known. */
+    size_t known = n;
+    while (known > 0 && !size_taken(paths[known - 1], 0))
+        known--;
+    if (known == n)
+        return;
+    dump_size *grown = hs_xrealloc(dumps.sizes, (dumps.nsizes + n - known) * sizeof *grown);
+    dumps.sizes = grown;
+    for (size_t k = known; k < n; k++)
+        take_size(&dumps.sizes[dumps.nsizes++], paths[k]);
+}
+
+/* The size taken of dump k of ui_all_dumps, path; NULL for a dump not
+ * seen yet. The list only grows at its end and loses dumps the watch
+ * drops, so a dump is at index k of the list taken or after it. */
 static const dump_size *size_taken(const char *path, size_t k)
 {
     for (size_t j = k; j < dumps.nsizes; j++)

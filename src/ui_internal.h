@@ -289,6 +289,11 @@ void ui_watch_status(const ui *u, char *buf, size_t size);
 /* The dumps pane (ui_dumps.c): every dump given or arrived, n of them. */
 const char *const *ui_all_dumps(const ui *u, size_t *n);
 void ui_dumps_open(ui *u);
+/* Takes the sizes of the dumps that arrived while the pane is open (watch
+ * mode: called when the watch has news, never while drawing). */
+void ui_dumps_arrived(ui *u);
+/* Frees what the pane keeps (the sizes taken). */
+void ui_dumps_release(void);
 /* Loads the dumps from index k of ui_all_dumps on in the background, to
  * replace the comparison shown (ui_watch.c). */
 void ui_compare_from(ui *u, size_t k);

@@ -240,7 +240,10 @@ void ui_watch_check(ui *u)
     watch *w = u->opts.watch;
     if (!w)
         return;
+    size_t before = watch_count(w);
     watch_check(w, monotime_now());
+    if (watch_count(w) != before)
+        ui_dumps_arrived(u);
     if (u->mode == MODE_WATCHING && watch_count(w) > 0)
         start_first(u);
     if (u->view_ready)

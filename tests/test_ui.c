@@ -11,6 +11,7 @@
 #include <curses.h>
 #include <dirent.h>
 #include <locale.h>
+#include <sys/stat.h>
 #include <wchar.h>
 
 #include "actions.h"
@@ -615,12 +616,19 @@ static void dumps_pane(void **state)
     ui_key(&u, 27);
     assert_int_equal(u.mode, MODE_BROWSE);
     /* A dump that arrives while the pane is open (watch mode) is listed
-     * with no size until the pane opens again. */
+     * with no size until the watch's news are taken, then with its own. */
     u.opts.npaths = 3;
     ui_key(&u, 'd');
     u.opts.npaths = 4;
     ui_draw(&u);
     dumps_row(want, sizeof want, 3, "", path[3]);
+    assert_string_equal(screen_row(12), want);
+    ui_dumps_arrived(&u);
+    ui_draw(&u);
+    struct stat sb;
+    assert_int_equal(stat(path[3], &sb), 0);
+    units_bytes((uint64_t)sb.st_size, size, sizeof size);
+    dumps_row(want, sizeof want, 3, size, path[3]);
     assert_string_equal(screen_row(12), want);
     ui_key(&u, 27);
     unlink(path[1]);
