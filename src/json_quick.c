@@ -183,6 +183,59 @@ typedef struct quick_marks {
     const char *end;      /* the line's end, trailing blanks dropped */
 } quick_marks;
 
+/* Flags objects a thread has read lately, each as the text from where its
+ * reader began (see the two memos below) to the end of its line: every
+ * check the flags get depends on those bytes alone, so a line that ends
+ * with the same bytes passes them with the same result, and is known by one
+ * compare. Ruby writes a handful of flag sets, each on thousands of lines.
+ * Flags with an object_id (different on every line) are not kept. */
+#define FLAGS_SEEN_SLOTS 8
+#define FLAGS_SEEN_MAX 120
+typedef struct flags_seen_memo {
+    char text[FLAGS_SEEN_SLOTS][FLAGS_SEEN_MAX]; /* each slot's text */
+    uint8_t len[FLAGS_SEEN_SLOTS];               /* its length; 0: an empty slot */
+    unsigned next;                               /* the slot the next one replaces */
+} flags_seen_memo;
+/* quick_identity's, from the ',' before "flags": `, "flags":{...}}`. */
+static _Thread_local flags_seen_memo flags_checked;
+/* read_members', from the flags object's '{': `{...}}`, read by
+ * read_flat_object, the line's closing brace right after it. */
+static _Thread_local flags_seen_memo flags_read;
+
+/* Where the text kept in memo that [from, end) ends with starts, or NULL
+ * when [from, end) ends with none (or is no longer than it). */
+static const char *memo_suffix(const flags_seen_memo *memo, const char *from, const char *end)
+{
+    for (unsigned k = 0; k < FLAGS_SEEN_SLOTS; k++) {
+        size_t n = memo->len[k];
+        if (n && (size_t)(end - from) > n && memcmp(end - n, memo->text[k], n) == 0)
+            return end - n;
+    }
+    return NULL;
+}
+
+/* Is [at, end) a text kept in memo? */
+static bool memo_holds(const flags_seen_memo *memo, const char *at, const char *end)
+{
+    size_t n = (size_t)(end - at);
+    for (unsigned k = 0; k < FLAGS_SEEN_SLOTS; k++)
+        if (memo->len[k] == n && memcmp(at, memo->text[k], n) == 0)
+            return true;
+    return false;
+}
+
+/* Keeps [at, end) in memo, replacing the oldest. */
+static void memo_keep(flags_seen_memo *memo, const char *at, const char *end)
+{
+    size_t n = (size_t)(end - at);
+    if (n == 0 || n >= FLAGS_SEEN_MAX)
+        return;
+    unsigned k = memo->next;
+    memo->next = (k + 1) % FLAGS_SEEN_SLOTS;
+    memcpy(memo->text[k], at, n);
+    memo->len[k] = (uint8_t)n;
+}
+
 static bool quick_identity(const char *line, size_t len, scan_record *rec, quick_marks *marks)
 {
     static const char addr_key[] = "{\"address\":\"0x";
@@ -227,7 +280,10 @@ static bool quick_identity(const char *line, size_t len, scan_record *rec, quick
     const char *flags = NULL;
     uint64_t gen = 0, oid = 0;
     member_result oidr = MEMBER_NONE;
-    if (end - te > 2 && end[-2] == '}') {
+    const char *seen = end - te > 2 && end[-2] == '}' ? memo_suffix(&flags_checked, te, end) : NULL;
+    if (seen) {
+        member_end = seen; /* the flags read before: no object_id */
+    } else if (end - te > 2 && end[-2] == '}') {
         const char *stop = end - te > FLAGS_WINDOW ? end - FLAGS_WINDOW : te;
         flags = memrchr(stop, '{', (size_t)(end - 2 - stop));
         if (!flags || flags - te < (ptrdiff_t)flen || !same_bytes(flags - flen + 1, flags_key, flen))
@@ -240,6 +296,8 @@ static bool quick_identity(const char *line, size_t len, scan_record *rec, quick
         if (!member_end)
             return false;
         oidr = find_object_id(flags, end - 2, &oid);
+        if (oidr == MEMBER_NONE)
+            memo_keep(&flags_checked, member_end, end);
     }
     const char *gen_key = NULL;
     member_result gr = find_generation(te, member_end, &gen, &gen_key);
@@ -858,6 +916,23 @@ static const char *read_flat_object(const char *p, const char *end, qvalue *v)
     return p;
 }
 
+/* The object value of member name[0..len) at p (its '{'), as
+ * read_flat_object reads it: flags objects read before are known from
+ * flags_read instead. */
+static const char *read_object_member(const char *p, const char *end, const char *name, size_t len, qvalue *v)
+{
+    bool flags = len == 5 && same_bytes(name, "flags", 5);
+    if (flags && memo_holds(&flags_read, p, end)) {
+        /* Read before: flat, no object_id, and the line's '}' after it. */
+        *v = (qvalue){ .kind = QV_OBJECT, .start = p, .end = end - 1 };
+        return end - 1;
+    }
+    const char *after = read_flat_object(p, end, v);
+    if (after && flags && !v->has_object_id && end - after == 1 && *after == '}')
+        memo_keep(&flags_read, p, end);
+    return after;
+}
+
 static scan_str qvalue_text(const qvalue *v)
 {
     return (scan_str){ v->start + 1, (uint32_t)(v->end - v->start - 2) };
@@ -908,7 +983,7 @@ static bool read_members(const char *line, const char *end, scan_record *rec, sc
         if (*p == '[')
             p = read_flat_array(p, end, &v, refs && len == 10 && same_bytes(name, "references", 10) ? refs : NULL);
         else if (*p == '{')
-            p = read_flat_object(p, end, &v);
+            p = read_object_member(p, end, name, len, &v);
         else
             p = read_scalar(p, end, &v);
         if (!p)
