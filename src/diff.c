@@ -262,15 +262,51 @@ static hs_status check_order(heap *const *dumps, size_t ndumps, hs_error *err)
     return HS_OK;
 }
 
+/* The first dump's side of the diff: its duplicates, which of the
+ * subject's objects it holds, and what moved between it and the subject.
+ * Run on a thread of its own while the later dumps are matched: it reads
+ * the subject's sorted addresses and writes only its own fields. */
+typedef struct first_job {
+    const heap *subject;      /* the subject dump */
+    const sorted_dump *subj;  /* ... sorted by address (read only here) */
+    const heap *first;        /* dump 1 */
+    sorted_dump sorted;       /* dump 1 by address (sorted before the job) */
+    diff_identity identity;
+    bool *found;              /* found[i]: dump 1 holds subject object i */
+    bool *addr_found;         /* ... holds an object at its address */
+    diff_dups dups;           /* dump 1's duplicate addresses */
+    uint64_t moved, untraced, oid_moved; /* count_moved into the subject */
+    hs_mem mem;               /* what the job asked for, on its thread */
+    pthread_t thread;
+    bool threaded;            /* the job runs on thread (else it is done) */
+} first_job;
+
+static void *first_job_run(void *arg)
+{
+    first_job *j = arg;
+    sorted_dump ids;
+    sort_object_ids(j->first, &ids, &j->mem);
+    if (!hs_mem_failed(&j->mem)) {
+        find_duplicates(&j->sorted, &j->dups);
+        match(j->subject, j->subj, j->first, &j->sorted, &ids, j->identity, j->found, j->addr_found, NULL);
+        count_moved(j->first, &j->sorted, &ids, j->subject, j->subj, &j->moved, &j->untraced, &j->oid_moved);
+    }
+    sorted_free(&ids);
+    sorted_free(&j->sorted);
+    return NULL;
+}
+
 /* What diff_run asks for while it runs: freed whatever happens. */
 typedef struct diff_scratch {
-    bool *keep;       /* keep[i]: object i of the subject is still a suspect */
-    bool *found;      /* ... is in the dump matched last */
+    bool *keep;       /* keep[i]: object i of the subject is still a suspect
+                         (while the later dumps are matched: alive in all of them) */
+    bool *found;      /* ... is in the later dump matched last */
     bool *addr_found; /* ... has its address in it */
     bool *keep_addr;  /* what address-only matching would conclude, to count
                          where it and identity matching disagree */
     bool *followed;   /* ... was matched by object_id at another address */
-    sorted_dump subj, other, next, prev, ids, prev_ids; /* see diff_run */
+    first_job first;  /* dump 1's side; its found arrays are freed here */
+    sorted_dump subj, other, prev, ids, prev_ids; /* see match_all */
 } diff_scratch;
 
 static void scratch_free(diff_scratch *x, bool prev_is_subj)
@@ -280,76 +316,37 @@ static void scratch_free(diff_scratch *x, bool prev_is_subj)
     free(x->addr_found);
     free(x->keep_addr);
     free(x->followed);
+    free(x->first.found);
+    free(x->first.addr_found);
+    sorted_free(&x->first.sorted);
     if (!prev_is_subj)
         sorted_free(&x->prev);
     sorted_free(&x->subj);
     sorted_free(&x->other);
-    sorted_free(&x->next);
     sorted_free(&x->ids);
     sorted_free(&x->prev_ids);
 }
 
-/* Matches the subject against every other dump: x->keep and the counts of
- * d. Each later dump is sorted on a second thread while this one matches
- * the dump before it. False when mem failed. */
-static bool match_all(diff_result *d, heap *const *dumps, size_t ndumps, diff_identity identity, diff_scratch *x,
-                      bool *prev_is_subj, hs_mem *mem)
+/* Matches the subject against every later dump (keep: alive in all of
+ * them), on this thread, while the first dump's job runs. False when mem
+ * failed. */
+static bool match_later(diff_result *d, heap *const *dumps, size_t ndumps, diff_identity identity, diff_scratch *x,
+                        bool *prev_is_subj, hs_mem *mem)
 {
     const heap *subject = dumps[d->subject];
     size_t n = subject->count;
-    sort_job job;
-    sort_start(&job, dumps[0], &x->other);
-    sort_dump(subject, &x->subj, mem);
-    sort_finish(&job, mem);
-    bool sorting = ndumps > 2; /* job sorts dump k + 1 into x->next */
-    if (sorting)
-        sort_start(&job, dumps[2], &x->next);
-    x->found = hs_mem_alloc(mem, n, 1);
-    x->addr_found = hs_mem_alloc(mem, n, 1);
-    x->keep_addr = hs_mem_alloc(mem, n, 1);
-    x->followed = hs_mem_zalloc(mem, n, sizeof *x->followed);
-    sort_object_ids(dumps[0], &x->ids, mem);
-    if (hs_mem_failed(mem))
-        goto fail;
-
-    /* Not in the first dump. */
     find_duplicates(&x->subj, &d->dups[d->subject]);
-    find_duplicates(&x->other, &d->dups[0]);
-    match(subject, &x->subj, dumps[0], &x->other, &x->ids, identity, x->found, x->addr_found, x->followed);
-    count_moved(dumps[0], &x->other, &x->ids, subject, &x->subj, &d->moved_in[1], &d->untraced_in[1],
-                &d->oid_moved_in[1]);
-    sorted_free(&x->ids);
-    sorted_free(&x->other);
-    const heap *first = dumps[0];
-    for (size_t i = 0; i < n; i++) {
-        x->keep[i] = !x->found[i];
-        x->keep_addr[i] = !x->addr_found[i];
-        /* Older than dump 1 by its generation: moved, not new. */
-        if (x->keep[i] && identity == DIFF_ID_EXACT && subject->gen[i] != HEAP_NO_GEN && first->has_generation &&
-            subject->gen[i] < first->max_gen) {
-            x->keep[i] = false;
-            d->predate++;
-        }
-    }
     /* The dump before dump k, sorted, for count_moved. */
     x->prev = x->subj;
     *prev_is_subj = true;
     sort_object_ids(subject, &x->prev_ids, mem);
     if (hs_mem_failed(mem))
-        goto fail;
-    /* Alive in every later dump. */
+        return false;
     for (size_t k = 2; k < ndumps; k++) {
-        sort_finish(&job, mem);
-        sorting = false;
-        x->other = x->next;
-        x->next = (sorted_dump){ 0 };
-        if (k + 1 < ndumps) {
-            sort_start(&job, dumps[k + 1], &x->next);
-            sorting = true;
-        }
+        sort_dump(dumps[k], &x->other, mem);
         sort_object_ids(dumps[k], &x->ids, mem);
         if (hs_mem_failed(mem))
-            goto fail;
+            return false;
         find_duplicates(&x->other, &d->dups[k]);
         match(subject, &x->subj, dumps[k], &x->other, &x->ids, identity, x->found, x->addr_found, x->followed);
         count_moved(dumps[k - 1], &x->prev, &x->prev_ids, dumps[k], &x->other, &d->moved_in[k],
@@ -367,6 +364,61 @@ static bool match_all(diff_result *d, heap *const *dumps, size_t ndumps, diff_id
             x->keep_addr[i] = x->keep_addr[i] && x->addr_found[i];
         }
     }
+    return true;
+}
+
+/* Matches the subject against every other dump: x->keep and the counts of
+ * d. The first dump's side runs on a second thread while this one matches
+ * the later dumps. False when mem failed. */
+static bool match_all(diff_result *d, heap *const *dumps, size_t ndumps, diff_identity identity, diff_scratch *x,
+                      bool *prev_is_subj, hs_mem *mem)
+{
+    const heap *subject = dumps[d->subject];
+    const heap *first = dumps[0];
+    size_t n = subject->count;
+    first_job *f = &x->first;
+    *f = (first_job){ .subject = subject, .subj = &x->subj, .first = first, .identity = identity };
+    sort_job sorting;
+    sort_start(&sorting, first, &f->sorted);
+    sort_dump(subject, &x->subj, mem);
+    sort_finish(&sorting, mem);
+    x->found = hs_mem_alloc(mem, n, 1);
+    x->addr_found = hs_mem_alloc(mem, n, 1);
+    x->keep_addr = hs_mem_alloc(mem, n, 1);
+    x->followed = hs_mem_zalloc(mem, n, sizeof *x->followed);
+    f->found = hs_mem_alloc(mem, n, 1);
+    f->addr_found = hs_mem_alloc(mem, n, 1);
+    if (hs_mem_failed(mem))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        x->keep_addr[i] = true;
+
+    f->threaded = n >= SORT_THREAD_MIN && pthread_create(&f->thread, NULL, first_job_run, f) == 0;
+    if (!f->threaded)
+        first_job_run(f);
+    bool later = match_later(d, dumps, ndumps, identity, x, prev_is_subj, mem);
+    if (f->threaded)
+        pthread_join(f->thread, NULL);
+    mem_merge(mem, &f->mem);
+    if (!later || hs_mem_failed(mem))
+        return false;
+
+    d->dups[0] = f->dups;
+    d->moved_in[1] = f->moved;
+    d->untraced_in[1] = f->untraced;
+    d->oid_moved_in[1] = f->oid_moved;
+    for (size_t i = 0; i < n; i++) {
+        /* Not in the first dump... */
+        bool keep = !f->found[i];
+        /* ...and not older than it by its generation (moved, not new). */
+        if (keep && identity == DIFF_ID_EXACT && subject->gen[i] != HEAP_NO_GEN && first->has_generation &&
+            subject->gen[i] < first->max_gen) {
+            keep = false;
+            d->predate++;
+        }
+        x->keep[i] = keep && x->keep[i];
+        x->keep_addr[i] = !f->addr_found[i] && x->keep_addr[i];
+    }
     if (identity == DIFF_ID_EXACT)
         for (size_t i = 0; i < n; i++) {
             d->reused_slots += x->keep[i] && !x->keep_addr[i];
@@ -375,11 +427,6 @@ static bool match_all(diff_result *d, heap *const *dumps, size_t ndumps, diff_id
     for (size_t i = 0; i < n; i++)
         d->followed += x->keep[i] && x->followed[i];
     return true;
-
-fail:
-    if (sorting)
-        sort_finish(&job, mem);
-    return false;
 }
 
 hs_status diff_run(diff_result **out, heap *const *dumps, size_t ndumps, diff_identity identity,
