@@ -132,9 +132,9 @@ bool read_flags(ondemand::value &v, uint64_t *oid, bool *has)
 #define READ_DUMP_HEX(field) (rec->has_##field = get_hex(v, &rec->field))
 #define READ_DUMP_U32(field) (rec->has_##field = get_u32(v, &rec->field))
 #define READ_DUMP_U64(field) (rec->has_##field = !v.get_uint64().get(rec->field))
-// A reference that is no address goes to json_repair, which says so and
-// keeps the others.
-#define READ_DUMP_REFS(field) (read_refs(v, want_refs ? refs : nullptr, &rec->bad_##field) && rec->bad_##field == 0)
+// A reference that is no address is counted and left out (scan_one_line
+// says so, keeping what this read of the line found).
+#define READ_DUMP_REFS(field) read_refs(v, want_refs ? refs : nullptr, &rec->bad_##field)
 #define READ_DUMP_FLAGS(field) read_flags(v, &rec->field, &rec->has_##field)
 // And how a row fills its field (dump_how).
 #define STORE_DUMP_OWN(kind, field) ok = READ_##kind(field)
@@ -247,6 +247,19 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
         code = extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec);
     // A broken line On-Demand did not notice (see ask_quick).
     bool unnoticed = !code && ask_quick(line, len, &rec) == QUICK_DISAGREES;
+    if (!code && !unnoticed && rec.bad_refs) {
+        // Valid JSON, every member read, some references no address: those
+        // are left out and everything else is as read (json_repair's guess
+        // at where strings end is for lines that are not JSON).
+        char why[96];
+        std::snprintf(why, sizeof why, "%u references are not quoted hex addresses (left out)", rec.bad_refs);
+        rec.repaired = true;
+        st.stats->repaired++;
+        report(st, SCAN_REPAIRED, offset, why);
+        st.stats->records++;
+        st.sink->record(st.sink->ctx, &rec);
+        return;
+    }
     if (!code && !unnoticed) {
         st.stats->records++;
         st.sink->record(st.sink->ctx, &rec);
@@ -427,7 +440,8 @@ size_t scan_window(run_state &st, size_t pos, size_t wend, size_t range_end)
         scan_record rec{};
         rec.offset = cur;
         rec.line_no = st.line_no;
-        if (extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec))
+        // A reference that is no address: the line alone (scan_one_line says so).
+        if (extract(doc, line + line_len, st.opts->want_refs, &sc->refs, &rec) || rec.bad_refs)
             return cur;
         quick_verdict verdict = ask_quick(line, line_len, &rec);
         if (verdict == QUICK_DISAGREES)

@@ -495,6 +495,30 @@ static void many_wrong_members(void **state)
                         "out); generation is a string, not a number (left out); ...");
 }
 
+/* A valid line with references that are no addresses loses only those:
+ * the rest of it is read as it is, not guessed at as a broken line would
+ * be (a key with a '}' in it once cost such a line its class). */
+static void bad_references_in_valid_line(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"address\":\"0x7ffe4904f840\", \"type\":\"IMEMO\", \"class\":\"0x8\", \"i}emo_type\":\"cref\", "
+        "\"references\":[\"0x7!ffe490c68a0\", \"0x7ffe490c68a8\", 12], \"memsize\":40, "
+        "\"flags\":{\"wb_protected\":true}}\n";
+    collector c;
+    scan_stats st = SCAN(text, 0, true, &c);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(st.repaired, 1);
+    assert_true(c.rec[0].repaired);
+    assert_true(c.rec[0].has_class_addr);
+    assert_int_equal(c.rec[0].class_addr, 0x8);
+    assert_int_equal(c.rec[0].memsize, 40);
+    assert_int_equal(c.rec[0].nrefs, 1);
+    assert_int_equal(c.rec[0].refs[0], 0x7ffe490c68a8ULL);
+    assert_int_equal(c.problems[SCAN_REPAIRED], 1);
+    assert_string_equal(c.problem_why[0], "2 references are not quoted hex addresses (left out)");
+}
+
 /* Addresses that overflow 64 bits or are not hex lose only the address. */
 static void bad_addresses(void **state)
 {
@@ -983,6 +1007,7 @@ int main(void)
         cmocka_unit_test(wrong_value_types),
         cmocka_unit_test(many_wrong_members),
         cmocka_unit_test(bad_addresses),
+        cmocka_unit_test(bad_references_in_valid_line),
         cmocka_unit_test(hex_and_uint_helpers),
         cmocka_unit_test(hex_eight_at_a_time),
         cmocka_unit_test(external_fixtures),
