@@ -236,6 +236,27 @@ static void memo_keep(flags_seen_memo *memo, const char *at, const char *end)
     memo->len[k] = (uint8_t)n;
 }
 
+/* How many bytes from p on, up to end, are 'A'..'Z' or '_' (a type's
+ * name): sixteen at a time with SSE2, where signed compares leave out every
+ * byte from 0x80 up. */
+static inline size_t type_name_run(const char *p, const char *end)
+{
+    const char *s = p;
+#ifdef __SSE2__
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+        unsigned name = (unsigned)_mm_movemask_epi8(_mm_or_si128(upper, _mm_cmpeq_epi8(x, _mm_set1_epi8('_'))));
+        if (name != 0xffff)
+            return (size_t)(p - s) + (size_t)__builtin_ctz(~name);
+        p += 16;
+    }
+#endif
+    while (p < end && ((*p >= 'A' && *p <= 'Z') || *p == '_'))
+        p++;
+    return (size_t)(p - s);
+}
+
 static bool quick_identity(const char *line, size_t len, scan_record *rec, quick_marks *marks)
 {
     static const char addr_key[] = "{\"address\":\"0x";
@@ -268,9 +289,7 @@ static bool quick_identity(const char *line, size_t len, scan_record *rec, quick
         return false;
     if (end - q < (ptrdiff_t)tlen + 1 || !same_bytes(q + 1, type_key, tlen))
         return false;
-    const char *t = q + 1 + tlen, *te = t;
-    while (te < end && ((*te >= 'A' && *te <= 'Z') || *te == '_'))
-        te++;
+    const char *t = q + 1 + tlen, *te = t + type_name_run(t, end);
     if (te >= end || te == t || *te != '"' || (te[1] != ',' && te[1] != '}'))
         return false;
     /* The flags object, when the line ends with one: `"flags":{...}}`. */
@@ -325,37 +344,96 @@ bool json_quick_line(const char *line, size_t len, scan_record *rec)
 
 /* ---- sites, read back from the generation ----------------------------------------- */
 
+/* Bytes a string may hold as they are: printable ASCII but the quote and
+ * the backslash. Anything else (an escape, a control byte, a byte outside
+ * ASCII, whose UTF-8 simdjson validates) ends the fast scan. */
+static inline bool string_byte_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/* How many bytes from p on, up to end, are string_byte_plain: eight at a
+ * time while eight remain. For eight bytes x, ((x - 0x20..) | x) has the
+ * high bit of every byte below 0x20 or from 0x80 up, and (y - 0x01..) & ~y
+ * that of every zero byte of y (x xor '"', x xor '\\': the quotes and the
+ * backslashes); a borrow can also flag a byte above one of those, never one
+ * below, so the lowest flagged byte is the first special one. */
+static size_t plain_run(const char *p, const char *end)
+{
+    const char *s = p;
+#ifdef __SSE2__
+    /* Sixteen bytes at a time (SSE2 is part of x86-64): a signed compare
+     * below 0x20 flags the control bytes and every byte from 0x80 up. */
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
+                                       _mm_cmplt_epi8(x, space));
+        unsigned mask = (unsigned)_mm_movemask_epi8(special);
+        if (mask)
+            return (size_t)(p - s) + (size_t)__builtin_ctz(mask);
+        p += 16;
+    }
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+        uint64_t special = ((x - ones * 0x20) | x | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+        if (special)
+            return (size_t)(p - s) + (size_t)__builtin_ctzll(special) / 8;
+        p += 8;
+    }
+#endif
+    while (p < end && string_byte_plain((unsigned char)*p))
+        p++;
+    return (size_t)(p - s);
+}
+
+/* `"0x`, 8 to 16 hex digits and `"` at p (its opening quote), as Ruby
+ * writes every element of "references": the address into *addr, and one
+ * past the closing quote. NULL for anything else, which read_scalar then
+ * reads to the same answer, slower. */
+static inline __attribute__((always_inline)) const char *hex_string_at(const char *p, const char *end, uint64_t *addr)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (end - p < 20 || p[1] != '0' || p[2] != 'x')
+        return NULL;
+    const char *d = p + 3; /* the digits */
+    /* The closing quote among d[8..16]: the lowest zero byte of x xor '"'
+     * is flagged exactly (a quote before d[8] fails the digits below). */
+    const uint64_t ones = 0x0101010101010101u;
+    uint64_t x;
+    memcpy(&x, d + 8, 8);
+    x ^= ones * '"';
+    uint64_t zero = (x - ones) & ~x & (ones * 0x80);
+    size_t n = zero ? 8 + (size_t)__builtin_ctzll(zero) / 8 : 16;
+    uint64_t hi, lo;
+    if (d[n] != '"' || !scan_hex8(d, &hi) || !scan_hex8(d + n - 8, &lo))
+        return NULL;
+    *addr = (hi >> (4 * (16 - n))) << 32 | lo;
+    return d + n + 1;
+#else
+    (void)p, (void)end, (void)addr;
+    return NULL;
+#endif
+}
+
 /* Is [p, e) text the full parser would keep byte for byte: no quote,
  * backslash, control character or byte outside ASCII (those lines are the
  * full parser's to judge)? */
 static bool plain_text(const char *p, const char *e)
 {
-    /* Eight bytes at a time: a word with none of those bytes is plain. A
-     * byte below 0x20 or from 0x80 up, a quote or a backslash sets the high
-     * bit of its byte in `odd` (the usual has-zero-byte tests on w, w ^ '"'
-     * and w ^ '\\'); a word where one is set is looked at byte by byte. */
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    for (; e - p >= 8; p += 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-        uint64_t odd = (w | ((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
-        if (odd)
-            break;
-    }
-    for (; p < e; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
-            return false;
-    }
-    return true;
+    return plain_run(p, e) == (size_t)(e - p);
 }
 
 /* The string member `, "NAME":"TEXT"` that ends just before at (the ','
  * of the next member): on success *value gets TEXT and the result is
  * where the member's ", " starts. NULL when the member before at is not
  * that one with plain text. */
-static const char *string_member_before(const char *start, const char *at, const char *name, scan_str *value)
+static inline __attribute__((always_inline)) const char *string_member_before(const char *start, const char *at, const char *name, scan_str *value)
 {
     if (at - start < 2 || at[-1] != '"')
         return NULL;
@@ -378,7 +456,7 @@ static const char *string_member_before(const char *start, const char *at, const
 }
 
 /* `, "line":N` ending just before at; the result as above. */
-static const char *line_member_before(const char *start, const char *at, uint32_t *line)
+static inline __attribute__((always_inline)) const char *line_member_before(const char *start, const char *at, uint32_t *line)
 {
     const char *key, *value;
     if (member_before(start, at, &key, &value) != MEMBER_FOUND || !key_is(key, value, "line"))
@@ -393,22 +471,25 @@ static const char *line_member_before(const char *start, const char *at, uint32_
 
 /* `"NAME":"0x..."` right at p, after ", " (the class): its address, and
  * the end of the member. */
-static const char *hex_member_at(const char *p, const char *end, const char *name, uint64_t *addr)
+static inline __attribute__((always_inline)) const char *hex_member_at(const char *p, const char *end, const char *name, uint64_t *addr)
 {
     size_t nlen = strlen(name);
     if (end - p < (ptrdiff_t)(nlen + 10) || p[0] != ',' || p[1] != ' ' || p[2] != '"' || !same_bytes(p + 3, name, nlen) ||
         !same_bytes(p + 3 + nlen, "\":\"0x", 5))
         return NULL;
+    const char *fast = hex_string_at(p + 3 + nlen + 2, end, addr);
+    if (fast)
+        return fast;
     const char *h = p + 3 + nlen + 5, *q = h;
     while (q < end && *q != '"')
         q++;
-    if (q >= end || !scan_parse_hex_inline(h, (size_t)(q - h), addr))
+    if (q >= end || !scan_parse_hex(h, (size_t)(q - h), addr))
         return NULL;
     return q + 1;
 }
 
 /* `, "NAME":N` right at p: the end of the member, or p when it is not there. */
-static const char *skip_number_member(const char *p, const char *end, const char *name)
+static inline __attribute__((always_inline)) const char *skip_number_member(const char *p, const char *end, const char *name)
 {
     size_t nlen = strlen(name);
     if (end - p < (ptrdiff_t)(nlen + 6) || p[0] != ',' || p[1] != ' ' || p[2] != '"' || !same_bytes(p + 3, name, nlen) ||
@@ -450,14 +531,38 @@ static inline bool middle_key_add(middle_keys *mk, middle_key k, const char *q)
  * inside string values), memchr finds them fast, and the name before each
  * is tried at the lengths of the names wanted. False when a key is there
  * more often than MIDDLE_KEY_SEEN. */
+/* The colons in [p, p + 16), p + 16 <= to, as a bit mask (bit k: p[k]). */
+static inline unsigned colons16(const char *p)
+{
+#ifdef __SSE2__
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
+#else
+    unsigned mask = 0;
+    for (unsigned k = 0; k < 16; k++)
+        mask |= (unsigned)(p[k] == ':') << k;
+    return mask;
+#endif
+}
+
 static bool find_middle_keys(const char *from, const char *to, middle_keys *mk)
 {
     memset(mk->n, 0, sizeof mk->n);
-    for (const char *c = from; c < to && (c = memchr(c, ':', (size_t)(to - c))) != NULL; c++) {
-        const char *e = c - 1; /* the key's closing quote */
-        if (e <= from || *e != '"')
-            continue;
-        /* NAME between a quote at e - len - 1 and e, wholly in [from, to). */
+    /* The colons sixteen bytes at a time, each block's as a bit mask. */
+    for (const char *block = from; block < to; block += 16) {
+        unsigned mask = 0;
+        if (to - block >= 16) {
+            mask = colons16(block);
+        } else {
+            for (unsigned k = 0; block + k < to; k++)
+                mask |= (unsigned)(block[k] == ':') << k;
+        }
+        for (; mask; mask &= mask - 1) {
+            const char *c = block + __builtin_ctz(mask);
+            const char *e = c - 1; /* the key's closing quote */
+            if (e <= from || *e != '"')
+                continue;
+            /* NAME between a quote at e - len - 1 and e, wholly in [from, to). */
 #define MIDDLE_KEY_IS(name) \
     (e - from >= (ptrdiff_t)sizeof name && e[-(ptrdiff_t)sizeof name] == '"' && same_bytes(e - (sizeof name - 1), name, sizeof name - 1))
 #define MIDDLE_KEY_TRY(k, name)                                                   \
@@ -466,14 +571,15 @@ static bool find_middle_keys(const char *from, const char *to, middle_keys *mk)
             return false;                                                         \
         continue;                                                                 \
     }
-        MIDDLE_KEY_TRY(MK_LINE, "line")
-        MIDDLE_KEY_TRY(MK_FILE, "file")
-        MIDDLE_KEY_TRY(MK_CLASS, "class")
-        MIDDLE_KEY_TRY(MK_METHOD, "method")
-        MIDDLE_KEY_TRY(MK_STRUCT, "struct")
-        MIDDLE_KEY_TRY(MK_IMEMO_TYPE, "imemo_type")
+            MIDDLE_KEY_TRY(MK_LINE, "line")
+            MIDDLE_KEY_TRY(MK_FILE, "file")
+            MIDDLE_KEY_TRY(MK_CLASS, "class")
+            MIDDLE_KEY_TRY(MK_METHOD, "method")
+            MIDDLE_KEY_TRY(MK_STRUCT, "struct")
+            MIDDLE_KEY_TRY(MK_IMEMO_TYPE, "imemo_type")
 #undef MIDDLE_KEY_TRY
 #undef MIDDLE_KEY_IS
+        }
     }
     return true;
 }
@@ -626,54 +732,6 @@ typedef struct qvalue {
     uint64_t object_id; /* its value (the last one) */
 } qvalue;
 
-/* Bytes a string may hold as they are: printable ASCII but the quote and
- * the backslash. Anything else (an escape, a control byte, a byte outside
- * ASCII, whose UTF-8 simdjson validates) ends the fast scan. */
-static inline bool string_byte_plain(unsigned char c)
-{
-    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
-
-/* How many bytes from p on, up to end, are string_byte_plain: eight at a
- * time while eight remain. For eight bytes x, ((x - 0x20..) | x) has the
- * high bit of every byte below 0x20 or from 0x80 up, and (y - 0x01..) & ~y
- * that of every zero byte of y (x xor '"', x xor '\\': the quotes and the
- * backslashes); a borrow can also flag a byte above one of those, never one
- * below, so the lowest flagged byte is the first special one. */
-static size_t plain_run(const char *p, const char *end)
-{
-    const char *s = p;
-#ifdef __SSE2__
-    /* Sixteen bytes at a time (SSE2 is part of x86-64): a signed compare
-     * below 0x20 flags the control bytes and every byte from 0x80 up. */
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
-    while (end - p >= 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
-                                       _mm_cmplt_epi8(x, space));
-        unsigned mask = (unsigned)_mm_movemask_epi8(special);
-        if (mask)
-            return (size_t)(p - s) + (size_t)__builtin_ctz(mask);
-        p += 16;
-    }
-#endif
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    while (end - p >= 8) {
-        uint64_t x;
-        memcpy(&x, p, 8);
-        uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-        uint64_t special = ((x - ones * 0x20) | x | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
-        if (special)
-            return (size_t)(p - s) + (size_t)__builtin_ctzll(special) / 8;
-        p += 8;
-    }
-#endif
-    while (p < end && string_byte_plain((unsigned char)*p))
-        p++;
-    return (size_t)(p - s);
-}
-
 static bool is_hex_digit(char c)
 {
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -806,35 +864,6 @@ static const char *read_key(const char *p, const char *end, const char **name, s
     *name = k;
     *len = (size_t)(e - k);
     return e + 2;
-}
-
-/* `"0x`, 8 to 16 hex digits and `"` at p (its opening quote), as Ruby
- * writes every element of "references": the address into *addr, and one
- * past the closing quote. NULL for anything else, which read_scalar then
- * reads to the same answer, slower. */
-static inline const char *hex_string_at(const char *p, const char *end, uint64_t *addr)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (end - p < 20 || p[1] != '0' || p[2] != 'x')
-        return NULL;
-    const char *d = p + 3; /* the digits */
-    /* The closing quote among d[8..16]: the lowest zero byte of x xor '"'
-     * is flagged exactly (a quote before d[8] fails the digits below). */
-    const uint64_t ones = 0x0101010101010101u;
-    uint64_t x;
-    memcpy(&x, d + 8, 8);
-    x ^= ones * '"';
-    uint64_t zero = (x - ones) & ~x & (ones * 0x80);
-    size_t n = zero ? 8 + (size_t)__builtin_ctzll(zero) / 8 : 16;
-    uint64_t hi, lo;
-    if (d[n] != '"' || !scan_hex8(d, &hi) || !scan_hex8(d + n - 8, &lo))
-        return NULL;
-    *addr = (hi >> (4 * (16 - n))) << 32 | lo;
-    return d + n + 1;
-#else
-    (void)p, (void)end, (void)addr;
-    return NULL;
-#endif
 }
 
 /* An array of scalars at p (its '['), into v: one past it, or NULL (an
