@@ -39,6 +39,8 @@ struct scanner {
     ondemand::parser line_parser; // for single lines, which a window may read
                                   // while its own document stream is open
     scan_refbuf refs;             // addresses of the line being read
+    simdjson::dom::parser checker; // validates the rare line that needs it
+                                   // (see scan_one_line), every byte of it
 };
 
 namespace {
@@ -247,10 +249,12 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
         code = extract(doc, line + len, st.opts->want_refs, &sc->refs, &rec);
     // A broken line On-Demand did not notice (see ask_quick).
     bool unnoticed = !code && ask_quick(line, len, &rec) == QUICK_DISAGREES;
-    if (!code && !unnoticed && rec.bad_refs) {
-        // Valid JSON, every member read, some references no address: those
-        // are left out and everything else is as read (json_repair's guess
-        // at where strings end is for lines that are not JSON).
+    simdjson::dom::element checked;
+    if (!code && !unnoticed && rec.bad_refs && !sc->checker.parse(line, len, true).get(checked)) {
+        // Valid JSON (the DOM parser checks every byte, which On-Demand does
+        // not), some references no address: those are left out and
+        // everything else is as read. json_repair's guess at where strings
+        // end is for lines that are not JSON.
         char why[96];
         std::snprintf(why, sizeof why, "%u references are not quoted hex addresses (left out)", rec.bad_refs);
         rec.repaired = true;
