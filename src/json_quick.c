@@ -358,18 +358,27 @@ static inline bool string_byte_plain(unsigned char c)
  * that of every zero byte of y (x xor '"', x xor '\\': the quotes and the
  * backslashes); a borrow can also flag a byte above one of those, never one
  * below, so the lowest flagged byte is the first special one. */
+#ifdef __SSE2__
+/* The bytes of p[0..16) that are not string_byte_plain, as a bit mask: a
+ * signed compare below 0x20 flags the control bytes and every byte from
+ * 0x80 up, with the quote and backslash compares. */
+static inline unsigned specials16(const char *p)
+{
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
+                                   _mm_cmplt_epi8(x, space));
+    return (unsigned)_mm_movemask_epi8(special);
+}
+#endif
+
 static size_t plain_run(const char *p, const char *end)
 {
     const char *s = p;
 #ifdef __SSE2__
-    /* Sixteen bytes at a time (SSE2 is part of x86-64): a signed compare
-     * below 0x20 flags the control bytes and every byte from 0x80 up. */
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    /* Sixteen bytes at a time (SSE2 is part of x86-64). */
     while (end - p >= 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)),
-                                       _mm_cmplt_epi8(x, space));
-        unsigned mask = (unsigned)_mm_movemask_epi8(special);
+        unsigned mask = specials16(p);
         if (mask)
             return (size_t)(p - s) + (size_t)__builtin_ctz(mask);
         p += 16;
@@ -423,9 +432,23 @@ static inline __attribute__((always_inline)) const char *hex_string_at(const cha
 
 /* Is [p, e) text the full parser would keep byte for byte: no quote,
  * backslash, control character or byte outside ASCII (those lines are the
- * full parser's to judge)? */
-static bool plain_text(const char *p, const char *e)
+ * full parser's to judge)? limit (>= e) is how far the line may be read. */
+static bool plain_text(const char *p, const char *e, const char *limit)
 {
+#ifdef __SSE2__
+    /* Bytes up to limit (>= e, the rest of the line) may be read: a text
+     * shorter than sixteen bytes takes one load, the bytes past e masked. */
+    while (p < e && limit - p >= 16) {
+        unsigned mask = specials16(p);
+        if (e - p < 16)
+            return (mask & ((1u << (e - p)) - 1)) == 0;
+        if (mask)
+            return false;
+        p += 16;
+    }
+#else
+    (void)limit;
+#endif
     return plain_run(p, e) == (size_t)(e - p);
 }
 
@@ -433,7 +456,8 @@ static bool plain_text(const char *p, const char *e)
  * of the next member): on success *value gets TEXT and the result is
  * where the member's ", " starts. NULL when the member before at is not
  * that one with plain text. */
-static inline __attribute__((always_inline)) const char *string_member_before(const char *start, const char *at, const char *name, scan_str *value)
+static inline __attribute__((always_inline)) const char *string_member_before(const char *start, const char *at, const char *limit, const char *name,
+                                                                      scan_str *value)
 {
     if (at - start < 2 || at[-1] != '"')
         return NULL;
@@ -448,7 +472,7 @@ static inline __attribute__((always_inline)) const char *string_member_before(co
     if (key - start < 2 || key[-1] != ' ' || key[-2] != ',' || key[0] != '"' || !same_bytes(key + 1, name, nlen) ||
         key[1 + nlen] != '"' || key[2 + nlen] != ':')
         return NULL;
-    if (!plain_text(open, close))
+    if (!plain_text(open, close, limit))
         return NULL;
     value->ptr = open;
     value->len = (uint32_t)(close - open);
@@ -571,12 +595,18 @@ static bool find_middle_keys(const char *from, const char *to, middle_keys *mk)
             return false;                                                         \
         continue;                                                                 \
     }
-            MIDDLE_KEY_TRY(MK_LINE, "line")
-            MIDDLE_KEY_TRY(MK_FILE, "file")
-            MIDDLE_KEY_TRY(MK_CLASS, "class")
-            MIDDLE_KEY_TRY(MK_METHOD, "method")
-            MIDDLE_KEY_TRY(MK_STRUCT, "struct")
-            MIDDLE_KEY_TRY(MK_IMEMO_TYPE, "imemo_type")
+            /* By the name's last letter, the names that end with it. */
+            switch (e[-1]) {
+            case 'e':
+                MIDDLE_KEY_TRY(MK_LINE, "line")
+                MIDDLE_KEY_TRY(MK_FILE, "file")
+                MIDDLE_KEY_TRY(MK_IMEMO_TYPE, "imemo_type")
+                break;
+            case 's': MIDDLE_KEY_TRY(MK_CLASS, "class") break;
+            case 'd': MIDDLE_KEY_TRY(MK_METHOD, "method") break;
+            case 't': MIDDLE_KEY_TRY(MK_STRUCT, "struct") break;
+            default: break;
+            }
 #undef MIDDLE_KEY_TRY
 #undef MIDDLE_KEY_IS
         }
@@ -609,7 +639,8 @@ static const char *key_with_string(const middle_keys *mk, middle_key k, const ch
 /* A DATA's "struct" or an IMEMO's "imemo_type" between from and to (the
  * members Ruby writes for the type come before the site): plain text or
  * the line is the full parser's. */
-static bool find_subtype(const middle_keys *mk, middle_key key, const char *from, const char *to, scan_str *out)
+static bool find_subtype(const middle_keys *mk, middle_key key, const char *from, const char *to, const char *limit,
+                         scan_str *out)
 {
     size_t plen = middle_key_len[key] + 6; /* `, "NAME":"` */
     const char *k = key_with_string(mk, key, from, to);
@@ -617,7 +648,7 @@ static bool find_subtype(const middle_keys *mk, middle_key key, const char *from
              * before it, not a string) is the full parser's to read */
         return !has_key(mk, key, from, to);
     const char *v = k + plen, *q = memchr(v, '"', (size_t)(to - v));
-    if (!q || !plain_text(v, q))
+    if (!q || !plain_text(v, q, limit))
         return false;
     /* Ruby writes references, the site, memsize or flags next: anything
      * else and the line is not the one it seems (the full parser's). */
@@ -672,7 +703,7 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
         if (marks.gen_key - te < 2 || marks.gen_key[-1] != ' ' || marks.gen_key[-2] != ',')
             return false;
         const char *at = marks.gen_key - 2;
-        const char *m = string_member_before(te, at, "method", &rec->method);
+        const char *m = string_member_before(te, at, marks.end, "method", &rec->method);
         if (m)
             at = m;
         const char *l = line_member_before(te, at, &rec->line);
@@ -680,7 +711,7 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
             rec->has_line = true;
             at = l;
         }
-        const char *f = string_member_before(te, at, "file", &rec->file);
+        const char *f = string_member_before(te, at, marks.end, "file", &rec->file);
         if (f)
             at = f;
         /* The full parser takes these keys wherever they are: any of them
@@ -707,7 +738,8 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
     /* Ruby writes "struct" for DATA and "imemo_type" for IMEMO, but the
      * full parser takes either on any line: so does this. */
     scan_str st = { NULL, 0 }, it = { NULL, 0 };
-    if (!find_subtype(&mk, MK_STRUCT, p, site_end, &st) || !find_subtype(&mk, MK_IMEMO_TYPE, p, site_end, &it) ||
+    if (!find_subtype(&mk, MK_STRUCT, p, site_end, marks.end, &st) ||
+        !find_subtype(&mk, MK_IMEMO_TYPE, p, site_end, marks.end, &it) ||
         (st.ptr && it.ptr))
         return false;
     rec->subtype = st.ptr ? st : it;
