@@ -896,6 +896,9 @@ hs_status heap_try_load_details(heap *h, const uint32_t *given, size_t ngiven, u
         jobs[k].n = to - from;
         jobs[k].strings = strtab_new();
         site_table_init(&jobs[k].sites);
+        /* A shortcut only, as in heap_load: without it sites are interned
+         * the long way. */
+        jobs[k].sites.memo = calloc(SITE_MEMO_SLOTS, sizeof *jobs[k].sites.memo);
     }
     scanpass_jobs(detail_run, jobs, sizeof *jobs, t);
     for (unsigned k = 0; k < t; k++) {
