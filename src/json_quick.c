@@ -149,11 +149,13 @@ static inline const char *usual_generation(const char *start, const char *member
     const char *d = digits_before(start, member_end, &v);
     if (!d)
         return NULL;
-    if (d - start >= (ptrdiff_t)(mlen + 2) && same_bytes(d - mlen, memsize_key, mlen) && d[-mlen - 1] == ' ' &&
-        d[-mlen - 2] == ',') {
-        d = digits_before(start, d - mlen - 2, &v);
-        if (!d)
-            return NULL;
+    if (d - start >= (ptrdiff_t)(mlen + 2)) {
+        const char *k = d - mlen; /* where "memsize" would begin */
+        if (same_bytes(k, memsize_key, mlen) && k[-1] == ' ' && k[-2] == ',') {
+            d = digits_before(start, k - 2, &v);
+            if (!d)
+                return NULL;
+        }
     }
     if (d - start < (ptrdiff_t)glen || !same_bytes(d - glen, gen_key, glen))
         return NULL;
