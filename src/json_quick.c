@@ -578,9 +578,13 @@ static inline __attribute__((always_inline)) const char *skip_number_member(cons
 /* The keys json_quick_sites must know of between the type and the end of a
  * line: where each is, to answer "is `"KEY":` in [from, to)?" as memmem
  * would, for several ranges, from one pass over the line. */
-typedef enum middle_key { MK_LINE, MK_FILE, MK_METHOD, MK_CLASS, MK_STRUCT, MK_IMEMO_TYPE, MK_COUNT } middle_key;
-/* The names' lengths: "line", "file", "method", "class", "struct", "imemo_type". */
-static const size_t middle_key_len[MK_COUNT] = { 4, 4, 6, 5, 6, 10 };
+typedef enum middle_key {
+    MK_LINE, MK_FILE, MK_METHOD, MK_CLASS, MK_STRUCT, MK_IMEMO_TYPE,
+    MK_ADDRESS, MK_TYPE, /* a second one: the full parser takes the last, the identity reader the first */
+    MK_COUNT
+} middle_key;
+/* The names' lengths: "line", "file", "method", "class", "struct", "imemo_type", "address", "type". */
+static const size_t middle_key_len[MK_COUNT] = { 4, 4, 6, 5, 6, 10, 7, 4 };
 #define MIDDLE_KEY_SEEN 4 /* occurrences kept per key: more, and the line is the full parser's */
 
 typedef struct middle_keys {
@@ -649,8 +653,12 @@ static bool find_middle_keys(const char *from, const char *to, middle_keys *mk)
                 MIDDLE_KEY_TRY(MK_LINE, "line")
                 MIDDLE_KEY_TRY(MK_FILE, "file")
                 MIDDLE_KEY_TRY(MK_IMEMO_TYPE, "imemo_type")
+                MIDDLE_KEY_TRY(MK_TYPE, "type")
                 break;
-            case 's': MIDDLE_KEY_TRY(MK_CLASS, "class") break;
+            case 's':
+                MIDDLE_KEY_TRY(MK_CLASS, "class")
+                MIDDLE_KEY_TRY(MK_ADDRESS, "address")
+                break;
             case 'd': MIDDLE_KEY_TRY(MK_METHOD, "method") break;
             case 't': MIDDLE_KEY_TRY(MK_STRUCT, "struct") break;
             default: break;
@@ -745,6 +753,10 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
      * generation: the members after it (memsize, flags) are not looked at. */
     middle_keys mk;
     if (!find_middle_keys(te, site_end, &mk))
+        return false;
+    /* A second address or type: the full parser reads the last, finds it
+     * is not what the identity reader read, and repairs the line. */
+    if (mk.n[MK_ADDRESS] || mk.n[MK_TYPE])
         return false;
     if (marks.gen_key) {
         /* [, "file":"F"][, "line":N][, "method":"M"], "generation":G */
