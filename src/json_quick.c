@@ -821,6 +821,7 @@ typedef struct qvalue {
     bool all_hex;       /* QV_ARRAY: every element a plain string holding a
                            hex address (what "references" must be) */
     bool has_object_id; /* QV_OBJECT: an "object_id" member, a plain number */
+    unsigned object_ids; /* QV_OBJECT: how many "object_id" members it has */
     uint64_t object_id; /* its value (the last one) */
 } qvalue;
 
@@ -1007,6 +1008,7 @@ static const char *read_flat_object(const char *p, const char *end, qvalue *v)
     v->kind = QV_OBJECT;
     v->start = p;
     v->has_object_id = false;
+    v->object_ids = 0;
     p++;
     while (p < end && *p == ' ')
         p++;
@@ -1028,6 +1030,7 @@ static const char *read_flat_object(const char *p, const char *end, qvalue *v)
             if (e.kind != QV_NUMBER || !e.plain || !scan_parse_uint(e.start, (size_t)(e.end - e.start), &v->object_id))
                 return NULL;
             v->has_object_id = true;
+            v->object_ids++;
         }
         p = next_element(p, end, '}', &closed);
         if (!p)
@@ -1091,10 +1094,37 @@ static bool qvalue_u32(const qvalue *v, uint32_t *out)
  * blanks), strictly: members `"key":value` apart by ", ", values scalars,
  * arrays of scalars or objects of scalars. With refs, the addresses of
  * "references" go onto it. */
-static bool read_members(const char *line, const char *end, scan_record *rec, scan_refbuf *refs)
+/* Where read_members found the members quick_identity reads: enough to
+ * know that quick_identity would read each of them as it did or decline
+ * the line (see quick_details). */
+typedef struct member_order {
+    unsigned n;              /* members read */
+    unsigned address_at;     /* index of the last "address" member */
+    unsigned type_at;        /* ... of the last "type" */
+    unsigned flags_at;       /* ... of the last "flags" */
+    unsigned addresses, types, generations, flags; /* how many of each */
+    unsigned object_ids;     /* "object_id" members in the flags objects */
+    bool odd_after_generation; /* a member other than memsize or flags comes
+                                  after a generation */
+} member_order;
+
+/* Is this the order Ruby writes, in which quick_identity finds address,
+ * type, generation and flags.object_id where they are, or declines? The
+ * address first and the type second, once each; at most one generation,
+ * followed only by memsize and flags; at most one flags object, last, with
+ * at most one object_id. */
+static bool usual_order(const member_order *o)
+{
+    return o->addresses == 1 && o->address_at == 0 && o->types == 1 && o->type_at == 1 && o->generations <= 1 &&
+           !o->odd_after_generation && o->flags <= 1 && (o->flags == 0 || o->flags_at + 1 == o->n) &&
+           o->object_ids <= 1;
+}
+
+static bool read_members(const char *line, const char *end, scan_record *rec, scan_refbuf *refs, member_order *ord)
 {
     const char *p = line + 1;
     bool closed = false;
+    memset(ord, 0, sizeof *ord);
     while (!closed) {
         const char *name;
         size_t len;
@@ -1110,7 +1140,8 @@ static bool read_members(const char *line, const char *end, scan_record *rec, sc
         if (!p)
             return false;
         bool ok = true;
-        switch (scan_key_of(name, len)) {
+        scan_key key = scan_key_of(name, len);
+        switch (key) {
 #define QREAD_MEMBER(id, json_name, kind, field, how) \
     case KEY_##id:                                    \
         QSTORE_##how(kind, field);                    \
@@ -1119,6 +1150,15 @@ static bool read_members(const char *line, const char *end, scan_record *rec, sc
 #undef QREAD_MEMBER
         case KEY_OTHER: break;
         }
+        ord->odd_after_generation |= ord->generations && key != KEY_MEMSIZE && key != KEY_FLAGS;
+        switch (key) {
+        case KEY_ADDRESS: ord->addresses++, ord->address_at = ord->n; break;
+        case KEY_TYPE: ord->types++, ord->type_at = ord->n; break;
+        case KEY_GENERATION: ord->generations++; break;
+        case KEY_FLAGS: ord->flags++, ord->flags_at = ord->n, ord->object_ids += v.kind == QV_OBJECT ? v.object_ids : 0; break;
+        default: break;
+        }
+        ord->n++;
         if (!ok)
             return false;
         p = next_element(p, end, '}', &closed);
@@ -1130,26 +1170,37 @@ static bool read_members(const char *line, const char *end, scan_record *rec, sc
 
 static bool quick_details(const char *line, size_t len, scan_record *rec, scan_refbuf *refs)
 {
-    /* json_quick's reading of the identity, which the full parser checks
-     * its own against (a line where they differ is repaired). */
-    scan_record q; /* quick_identity sets every member compared below */
-    quick_marks marks;
-    if (!quick_identity(line, len, &q, &marks) || q.kind != SCAN_OBJECT)
+    const char *end = line + len; /* as quick_identity trims it */
+    while (end > line && (end[-1] == ' ' || end[-1] == '\r'))
+        end--;
+    if (end - line < 2 || line[0] != '{' || end[-1] != '}')
         return false;
     scan_record r;
     memset(&r, 0, sizeof r);
     if (refs)
         refs->n = 0;
-    if (!read_members(line, marks.end, &r, refs) || !r.type.ptr)
+    member_order order;
+    if (!read_members(line, end, &r, refs, &order) || !r.type.ptr)
         return false;
     scan_record_finish(&r);
     if (r.kind != SCAN_OBJECT || !r.has_address)
         return false;
-    bool same = r.address == q.address && r.type.len == q.type.len && same_bytes(r.type.ptr, q.type.ptr, q.type.len) &&
-                r.has_generation == q.has_generation && (!q.has_generation || r.generation == q.generation) &&
-                r.has_object_id == q.has_object_id && (!q.has_object_id || r.object_id == q.object_id);
-    if (!same)
-        return false;
+    /* The full parser checks its reading of the identity against
+     * quick_identity's and repairs a line where they differ. In Ruby's
+     * order quick_identity reads the same members or declines (and the
+     * full parser's reading stands): no need to ask. Otherwise ask. */
+    if (!usual_order(&order)) {
+        scan_record q; /* quick_identity sets every member compared below */
+        quick_marks marks;
+        if (!quick_identity(line, len, &q, &marks) || q.kind != SCAN_OBJECT)
+            return false;
+        bool same = r.address == q.address && r.type.len == q.type.len &&
+                    same_bytes(r.type.ptr, q.type.ptr, q.type.len) && r.has_generation == q.has_generation &&
+                    (!q.has_generation || r.generation == q.generation) && r.has_object_id == q.has_object_id &&
+                    (!q.has_object_id || r.object_id == q.object_id);
+        if (!same)
+            return false;
+    }
     r.offset = rec->offset;
     r.line_no = rec->line_no;
     if (refs) {

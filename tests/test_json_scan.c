@@ -988,6 +988,91 @@ static void quick_refuses_other_shapes(void **state)
     assert_false(r.has_object_id);
 }
 
+/* The quick readers keep the flags objects they checked (a handful of
+ * texts, each on thousands of lines). A line ending with a kept text must
+ * be answered as if it had never been seen: every line below is read
+ * first with the memo primed by the one before it, and the answers must
+ * be those of each line read after lines with other flags only. */
+static void flags_seen_before_change_nothing(void **state)
+{
+    (void)state;
+    static const char flags[] = ", \"flags\":{\"wb_protected\":true, \"old\":true}}";
+    static const char *const heads[] = {
+        /* Ruby's lines: taken */
+        "{\"address\":\"0x7f10\", \"type\":\"STRING\", \"bytesize\":3, \"value\":\"abc\", \"generation\":5, \"memsize\":40",
+        "{\"address\":\"0x7f38\", \"type\":\"ARRAY\", \"length\":1, \"references\":[\"0x7f10\"], \"generation\":6",
+        "{\"address\":\"0x7f60\", \"type\":\"DATA\", \"struct\":\"mutex\", \"memsize\":72",
+        /* declined for what comes before the flags: each must stay declined
+         * (but the nested object, which the identity reader skips) */
+        "{\"address\":\"0x7f88\", \"type\":\"STRING\", \"generation\":5, \"age\":3, \"memsize\":40",
+        "{\"address\":\"0x7fb0\",\"type\":\"STRING\"",
+        "{\"address\":\"0x7fd8\", \"type\":\"STRING\", \"generation\":\"5\"",
+        "{\"address\":\"0x8000\", \"type\":\"HASH\", \"x\":{\"y\":1}, \"generation\":5",
+        /* the flags text alone, and the flags repeated */
+        "{\"address\":\"0x8028\", \"type\":\"OBJECT\"",
+        "{\"address\":\"0x8050\", \"type\":\"OBJECT\", \"flags\":{\"object_id\":7}",
+    };
+    static const char other[] = ", \"flags\":{\"marked\":true}}";
+    enum { N = sizeof heads / sizeof *heads };
+    char line[512];
+    struct answer {
+        bool ident, details;
+        scan_record id, det;
+    } fresh[N];
+    /* Fresh: each line read after one with other flags (which the memo then holds). */
+    for (size_t i = 0; i < N; i++) {
+        snprintf(line, sizeof line, "%s%s", heads[0], other);
+        scan_record r;
+        memset(&r, 0, sizeof r);
+        assert_true(json_quick_line(line, strlen(line), &r));
+        assert_true(json_quick_details(line, strlen(line), &r));
+        snprintf(line, sizeof line, "%s%s", heads[i], flags);
+        memset(&fresh[i], 0, sizeof fresh[i]);
+        fresh[i].ident = json_quick_line(line, strlen(line), &fresh[i].id);
+        fresh[i].details = json_quick_details(line, strlen(line), &fresh[i].det);
+        /* The same line again, now that the memo holds its flags. */
+        scan_record again;
+        memset(&again, 0, sizeof again);
+        assert_int_equal(json_quick_line(line, strlen(line), &again), fresh[i].ident);
+        if (fresh[i].ident) {
+            assert_int_equal(again.address, fresh[i].id.address);
+            assert_int_equal(again.has_generation, fresh[i].id.has_generation);
+            assert_int_equal(again.generation, fresh[i].id.generation);
+            assert_int_equal(again.has_object_id, fresh[i].id.has_object_id);
+        }
+        memset(&again, 0, sizeof again);
+        assert_int_equal(json_quick_details(line, strlen(line), &again), fresh[i].details);
+        if (fresh[i].details) {
+            assert_int_equal(again.memsize, fresh[i].det.memsize);
+            assert_int_equal(again.has_object_id, fresh[i].det.has_object_id);
+        }
+    }
+    /* Every line after every other, memo primed by the one before. */
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < N; j++) {
+            snprintf(line, sizeof line, "%s%s", heads[j], flags);
+            scan_record r;
+            memset(&r, 0, sizeof r);
+            json_quick_line(line, strlen(line), &r);
+            json_quick_details(line, strlen(line), &r);
+            snprintf(line, sizeof line, "%s%s", heads[i], flags);
+            memset(&r, 0, sizeof r);
+            assert_int_equal(json_quick_line(line, strlen(line), &r), fresh[i].ident);
+            if (fresh[i].ident)
+                assert_int_equal(r.generation, fresh[i].id.generation);
+            memset(&r, 0, sizeof r);
+            assert_int_equal(json_quick_details(line, strlen(line), &r), fresh[i].details);
+        }
+    /* What the list says of each. */
+    bool want[N] = { true, true, true, false, false, false, true, true, true };
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(fresh[i].ident, want[i]);
+    assert_int_equal(fresh[0].id.generation, 5);
+    assert_false(fresh[2].id.has_generation);
+    assert_true(fresh[0].details);
+    assert_int_equal(fresh[0].det.memsize, 40);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1008,6 +1093,7 @@ int main(void)
         cmocka_unit_test(many_wrong_members),
         cmocka_unit_test(bad_addresses),
         cmocka_unit_test(bad_references_in_valid_line),
+        cmocka_unit_test(flags_seen_before_change_nothing),
         cmocka_unit_test(hex_and_uint_helpers),
         cmocka_unit_test(hex_eight_at_a_time),
         cmocka_unit_test(external_fixtures),
