@@ -124,7 +124,7 @@ typedef struct group_query {
 
 /* Groups the session's suspects, runs the pipeline and sets *out to the
  * set (the caller's: group_free). The subject's details
- * (heap_load_details) must have been read for the suspects; objects
+ * (heap_try_load_details) must have been read for the suspects; objects
  * without are grouped under the empty site. Fails with HS_ERR_NOMEM when
  * the memory for a step cannot be had: *out is left alone. */
 hs_status group_new(group_set **out, const session *s, const group_query *q, hs_error *err);

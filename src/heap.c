@@ -836,13 +836,6 @@ static void *detail_run(void *arg)
     return NULL;
 }
 
-void heap_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned threads)
-{
-    hs_error err;
-    if (heap_try_load_details(h, given, ngiven, threads, &err) != HS_OK)
-        hs_abort(&err);
-}
-
 hs_status heap_try_load_details(heap *h, const uint32_t *given, size_t ngiven, unsigned threads, hs_error *err)
 {
     /* Only the objects not read yet (a dump loaded with all_details has

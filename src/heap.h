@@ -47,7 +47,7 @@ typedef enum heap_mode {
     HEAP_IDENTITY, /* address, generation, type (and object_id): what the diff needs */
     HEAP_LIGHT,    /* also every object's site, class and subtype: what trends need */
     HEAP_FULL,     /* identity, line offsets and class names; the file stays
-                      mapped and heap_load_details() reads the rest of the
+                      mapped and heap_try_load_details() reads the rest of the
                       objects that are shown */
 } heap_mode;
 
@@ -58,10 +58,10 @@ typedef enum heap_col {
                            (Ruby 3.5+); NULL when none has */
     HEAP_COL_FULL,      /* HEAP_FULL */
     HEAP_COL_SITE,      /* HEAP_LIGHT, read for every object; HEAP_FULL, read
-                           for the objects given to heap_load_details (0 for
+                           for the objects given to heap_try_load_details (0 for
                            the others); NULL before */
     HEAP_COL_DETAILS,   /* HEAP_FULL, read for the objects given to
-                           heap_load_details (0 for the others); NULL before */
+                           heap_try_load_details (0 for the others); NULL before */
     HEAP_COL_SUBTYPE,   /* as HEAP_COL_SITE, unless the load was told that
                            nothing groups by subtype (skip_subtypes): NULL then */
 } heap_col;
@@ -115,7 +115,7 @@ typedef enum heap_fill {
 enum {
     HEAP_F_REPAIRED = 1, /* read from a line that was not valid JSON */
     HEAP_F_DETAILED = 2, /* site, class and sizes have been read */
-    HEAP_F_QUEUED = 4,   /* taken by the heap_load_details call under way */
+    HEAP_F_QUEUED = 4,   /* taken by the heap_try_load_details call under way */
 };
 
 typedef struct heap {
@@ -126,7 +126,7 @@ typedef struct heap {
     bool all_sites;        /* every object's site, class and subtype is read
                               (HEAP_LIGHT; HEAP_FULL with all_details or
                               all_sites, every object given to
-                              heap_load_details, or heap_attach_sites): what
+                              heap_try_load_details, or heap_attach_sites): what
                               trends need */
     size_t detailed;       /* HEAP_FULL: objects whose details were read */
     dumpfile file;         /* still mapped for HEAP_FULL (to re-read lines); closed otherwise */
@@ -174,11 +174,11 @@ typedef struct heap_progress {
 typedef struct heap_load_opts {
     heap_mode mode;
     bool all_details;          /* HEAP_FULL: read every object's site, class and
-                                  sizes now, as heap_load_details would (slower) */
+                                  sizes now, as heap_try_load_details would (slower) */
     bool all_sites;            /* HEAP_FULL: read every object's site, class and
                                   subtype now, with the quick reader as HEAP_LIGHT
                                   does (what trends need; the details of the
-                                  objects shown are still heap_load_details's) */
+                                  objects shown are still heap_try_load_details's) */
     bool skip_subtypes;        /* keep no subtype column (HEAP_COL_SUBTYPE): for a
                                   caller that knows nothing will group by it, it
                                   saves 4 bytes an object wherever sites are read */
@@ -207,11 +207,9 @@ hs_status heap_load(heap **out, const char *path, const heap_load_opts *opts, hs
  * threads (0: one per core). Lines that are not valid JSON are repaired or
  * counted as for heap_load. Objects whose details were read already
  * (HEAP_F_DETAILED) are skipped, and an object given twice is read once.
- * heap_try_load_details fails with HS_ERR_NOMEM, nothing read, when the
- * columns cannot be allocated (up to 32 bytes an object of h); for a caller
- * with no way to say so, heap_load_details aborts with that message. */
+ * Fails with HS_ERR_NOMEM, nothing read, when the columns cannot be
+ * allocated (up to 32 bytes an object of h). */
 hs_status heap_try_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads, hs_error *err);
-void heap_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads);
 
 /* Reads every object's site, class and subtype of h's dump again, for a
  * heap loaded without them (HEAP_IDENTITY, or HEAP_FULL with the details of
@@ -275,7 +273,7 @@ const char *heap_class_name(const heap *h, uint64_t class_addr, size_t *len);
 uint32_t heap_class_name_id(const heap *h, uint64_t class_addr);
 
 /* Object i's site: the empty site when sites were not read (HEAP_IDENTITY,
- * or HEAP_FULL before heap_load_details). */
+ * or HEAP_FULL before heap_try_load_details). */
 static inline const heap_site *heap_site_of(const heap *h, size_t i)
 {
     return &h->sites[h->site ? h->site[i] : 0];

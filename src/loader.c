@@ -232,7 +232,7 @@ static void *loader_main(void *arg)
         atomic_store(&l->graph_state, LOADER_GRAPH_RUNNING);
     if (trends_wanted) {
         /* Decided now: the owner may read more of a dump's sites once it
-         * has the session (heap_load_details). */
+         * has the session (heap_try_load_details). */
         for (size_t k = 0; k < l->ndumps; k++)
             l->sites_wanted[k] = !l->session->dumps[k]->all_sites;
         atomic_store(&l->trends_state, LOADER_TRENDS_WAITING);

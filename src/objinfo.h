@@ -84,11 +84,6 @@ size_t objinfo_ref_ivar(const objinfo *oi, const heap *h, size_t r, char *buf, s
  * be read. Only reads h. */
 size_t objinfo_ivar_to(const heap *h, const addrmap *ai, size_t holder, uint64_t target, char *buf, size_t size);
 
-/* Finds the referrers: every line of the dump that names the object's
- * address ("references", "class", ROOT records), by one pass over the dump
- * text. The first OBJINFO_MAX_REFERRERS are kept. */
-void objinfo_find_referrers(objinfo *oi, heap *h);
-
 /* The referrers from g, the graph of h (the session's): one pass over its
  * edges, no text read. ROOT records that name the object are listed by
  * category. The first OBJINFO_MAX_REFERRERS are kept. */

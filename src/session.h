@@ -11,7 +11,7 @@
  * them (session_attach_graph, session_attach_sites), the only changes a
  * session sees after the hand-over. Nothing else writes to it;
  * the heaps themselves are written only where their header says so
- * (heap_load_details, from the owner thread, before drawing).
+ * (heap_try_load_details, from the owner thread, before drawing).
  *
  * The graph answers for the latest dump's objects. Objects of another dump
  * are looked up in it by address, and kept only when they are the same

@@ -35,7 +35,7 @@ static int load_app(void **state)
     hs_error err;
     if (diff_run(&retained, app, 3, DIFF_ID_EXACT, &err) != HS_OK)
         return -1;
-    heap_load_details(app[1], retained->objects, retained->count, 0);
+    test_load_details(app[1], retained->objects, retained->count, 0);
     ses = session_borrow(app, 3, retained);
     return 0;
 }
@@ -313,7 +313,7 @@ static void struct_names_by_type(void **state)
     unlink(path);
     diff_result *d = NULL;
     assert_int_equal(diff_run(&d, &h, 1, DIFF_ID_EXACT, &err), HS_OK);
-    heap_load_details(h, d->objects, d->count, 1);
+    test_load_details(h, d->objects, d->count, 1);
     session *one = session_borrow(&h, 1, d);
     group_set *s = build_in(one, BY("struct"), false);
     assert_int_equal(s->nvisible, 5);
@@ -401,7 +401,7 @@ static void tie_break_order(void **state)
     unlink(path);
     diff_result *d = NULL;
     assert_int_equal(diff_run(&d, &h, 1, DIFF_ID_EXACT, &err), HS_OK);
-    heap_load_details(h, d->objects, d->count, 1);
+    test_load_details(h, d->objects, d->count, 1);
     session *one = session_borrow(&h, 1, d);
     group_set *s = build_in(one, GROUP_SITE, false);
     assert_int_equal(s->nvisible, 10);
@@ -557,7 +557,7 @@ static void trends(void **state)
     uint32_t *all = malloc(app[1]->count * sizeof *all);
     for (size_t i = 0; i < app[1]->count; i++)
         all[i] = (uint32_t)i;
-    heap_load_details(app[1], all, app[1]->count, 0);
+    test_load_details(app[1], all, app[1]->count, 0);
     free(all);
     group_set *s = build_in(ses, GROUP_SITE, true);
     assert_int_equal(s->ndumps, 3);
@@ -606,7 +606,7 @@ static void struct_trends(void **state)
     uint32_t *all = malloc(app[1]->count * sizeof *all);
     for (size_t i = 0; i < app[1]->count; i++)
         all[i] = (uint32_t)i;
-    heap_load_details(app[1], all, app[1]->count, 0);
+    test_load_details(app[1], all, app[1]->count, 0);
     free(all);
     group_set *s = build_in(ses, BY("struct"), true);
     static const struct { const char *label; rtype type; uint64_t trend[3]; } want[] = {

@@ -17,13 +17,13 @@ static heap *load(const char *path, heap_mode mode, unsigned threads)
     return h;
 }
 
-/* heap_load_details on every object, as the loader does for trends. */
+/* heap_try_load_details on every object, as the loader does for trends. */
 static void detail_all(heap *h, unsigned threads)
 {
     uint32_t *all = malloc((h->count ? h->count : 1) * sizeof *all);
     for (size_t i = 0; i < h->count; i++)
         all[i] = (uint32_t)i;
-    heap_load_details(h, all, h->count, threads);
+    test_load_details(h, all, h->count, threads);
     free(all);
 }
 
@@ -154,7 +154,7 @@ static void columns_by_mode(void **state)
     assert_non_null(h->offset);
     assert_non_null(h->flags);
     assert_non_null(h->file.data);
-    assert_null(h->site); /* until heap_load_details */
+    assert_null(h->site); /* until heap_try_load_details */
     assert_null(h->memsize);
     assert_string_equal(heap_class_name(h, 0x7f587bfe4360, NULL), "Session");
     heap_free(h);
@@ -206,11 +206,11 @@ static void app2_sites_and_classes(void **state)
      * sites come out right. */
     heap *full = load(data_path("app-2.json.gz"), HEAP_FULL, 1);
     uint32_t session_obj = (uint32_t)i;
-    heap_load_details(full, &session_obj, 1, 1); /* the dump's sites now differ from a new call's */
+    test_load_details(full, &session_obj, 1, 1); /* the dump's sites now differ from a new call's */
     uint32_t *twice = malloc(2 * n * sizeof *twice);
     for (size_t k = 0; k < n; k++)
         twice[k] = twice[n + k] = (uint32_t)objs[k];
-    heap_load_details(full, twice, 2 * n, 1);
+    test_load_details(full, twice, 2 * n, 1);
     free(twice);
     assert_string_equal(file_of(full, i, NULL), "app/models/session.rb");
     assert_int_equal(heap_site_of(full, i)->line, 9 + 1);
@@ -399,7 +399,7 @@ static size_t count_subtype(const heap *h, const char *name)
 /* The subtype column against app-2's text (counted there with zcat and
  * grep: 402 of its 403 DATA objects have a "struct", all 3319 IMEMOs an
  * "imemo_type"), read with one chunk and with two (4.2 MB of text is
- * split: the second chunk's ids are remapped), and by heap_load_details. */
+ * split: the second chunk's ids are remapped), and by heap_try_load_details. */
 static void app2_subtypes(void **state)
 {
     (void)state;
@@ -436,7 +436,7 @@ static void app2_subtypes(void **state)
     full = load(data_path("app-2.json.gz"), HEAP_FULL, 1);
     assert_null(full->subtype);
     uint32_t one = (uint32_t)find_addr(full, 0x7f587b763c90);
-    heap_load_details(full, &one, 1, 1);
+    test_load_details(full, &one, 1, 1);
     assert_string_equal(strtab_str(full->strings, heap_subtype_of(full, one), NULL), "VM/thread");
     assert_int_equal(count_subtype(full, "VM/thread"), 1);
     assert_int_equal(count_subtype(full, "ment"), 0);
@@ -778,7 +778,7 @@ static void sites_read_later(void **state)
         assert_false(h->all_sites);
         uint32_t some[] = { 3, 500, 13837 };
         if (modes[m] == HEAP_FULL) {
-            heap_load_details(h, some, 3, 1);
+            test_load_details(h, some, 3, 1);
             assert_false(h->all_sites);
             assert_int_equal(h->detailed, 3);
         }

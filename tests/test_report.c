@@ -58,7 +58,7 @@ static void prepare(prepared *p, heap *const *dumps, size_t n, diff_identity id,
         fail_msg("%s", err.msg);
     heap *subject = dumps[p->diff->subject];
     if (subject->mode == HEAP_FULL)
-        heap_load_details(subject, p->diff->objects, p->diff->count, 0);
+        test_load_details(subject, p->diff->objects, p->diff->count, 0);
     p->session = session_borrow(dumps, n, p->diff);
     group_query q = { .by = by, .filter = f, .sort = SORT_COUNT, .trends = true };
     p->set = test_group_new(p->session, &q);

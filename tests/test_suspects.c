@@ -224,7 +224,7 @@ static void load_texts(loaded *l, const char *const *texts, size_t n, const obj_
     }
     if (diff_run(&l->diff, l->dumps, n, DIFF_ID_EXACT, &err) != HS_OK)
         fail_msg("%s", err.msg);
-    heap_load_details(l->dumps[l->diff->subject], l->diff->objects, l->diff->count, 1);
+    test_load_details(l->dumps[l->diff->subject], l->diff->objects, l->diff->count, 1);
     heap_graph hg;
     if (heap_graph_read(&hg, l->dumps[n - 1], 1, NULL, &err) != HS_OK)
         fail_msg("%s", err.msg);
@@ -481,7 +481,7 @@ static int load_app(void **state)
     hs_error err;
     if (diff_run(&retained, app, 3, DIFF_ID_EXACT, &err) != HS_OK)
         return -1;
-    heap_load_details(app[1], retained->objects, retained->count, 0);
+    test_load_details(app[1], retained->objects, retained->count, 0);
     heap_graph hg;
     if (heap_graph_read(&hg, app[2], 2, NULL, &err) != HS_OK)
         return -1;

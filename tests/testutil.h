@@ -29,6 +29,16 @@
 #define TEST_SANITIZED 0
 #endif
 
+/* heap_try_load_details that must succeed (the tests' dumps are small). */
+static inline void test_load_details(heap *h, const uint32_t *objs, size_t n, unsigned threads)
+{
+    hs_error err;
+    hs_status st = heap_try_load_details(h, objs, n, threads, &err);
+    if (st != HS_OK)
+        print_error("heap_try_load_details: %s\n", err.msg);
+    assert_int_equal(st, HS_OK);
+}
+
 /* group_new that must succeed (the tests' dumps are small). */
 static inline group_set *test_group_new(const session *ses, const group_query *q)
 {
