@@ -34,8 +34,8 @@ static void sort_dump(const heap *h, sorted_dump *s, hs_mem *mem)
     radix_sort_positions(h->addr, s->n, s->keys, s->idx);
 }
 
-/* A sort of one dump on a thread of its own, so that it runs while this
- * thread matches the dumps before it. */
+/* A sort of one dump on a thread of its own: dump 1's, while this thread
+ * sorts the subject's (match_all). */
 typedef struct sort_job {
     const heap *h;
     sorted_dump *out;
