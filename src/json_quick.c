@@ -1112,11 +1112,14 @@ typedef struct member_order {
  * type, generation and flags.object_id where they are, or declines? The
  * address first and the type second, once each; at most one generation,
  * followed only by memsize and flags; at most one flags object, last, with
- * at most one object_id. */
-static bool usual_order(const member_order *o)
+ * at most one object_id, and its brace right before the line's (end: the
+ * line without trailing blanks). quick_identity knows the flags by that
+ * `}}`: with a space between, it would look for the generation before the
+ * line's brace, miss it, and read the line without one. */
+static bool usual_order(const member_order *o, const char *end)
 {
     return o->addresses == 1 && o->address_at == 0 && o->types == 1 && o->type_at == 1 && o->generations <= 1 &&
-           !o->odd_after_generation && o->flags <= 1 && (o->flags == 0 || o->flags_at + 1 == o->n) &&
+           !o->odd_after_generation && o->flags <= 1 && (o->flags == 0 || (o->flags_at + 1 == o->n && end[-2] == '}')) &&
            o->object_ids <= 1;
 }
 
@@ -1189,7 +1192,7 @@ static bool quick_details(const char *line, size_t len, scan_record *rec, scan_r
      * quick_identity's and repairs a line where they differ. In Ruby's
      * order quick_identity reads the same members or declines (and the
      * full parser's reading stands): no need to ask. Otherwise ask. */
-    if (!usual_order(&order)) {
+    if (!usual_order(&order, end)) {
         scan_record q; /* quick_identity sets every member compared below */
         quick_marks marks;
         if (!quick_identity(line, len, &q, &marks) || q.kind != SCAN_OBJECT)

@@ -988,6 +988,43 @@ static void quick_refuses_other_shapes(void **state)
     assert_false(r.has_object_id);
 }
 
+/* A line in Ruby's member order but for a space before its last brace:
+ * the identity reader does not see the flags there, misses the generation
+ * and takes the line without one, so the full parser repairs it; the
+ * details reader must then decline it (and read it as the full parser
+ * does), not keep its own reading. */
+static void details_decline_what_the_identity_reader_misreads(void **state)
+{
+    (void)state;
+    static const char line[] =
+        "{\"address\":\"0x7f0b7a5e4688\", \"type\":\"STRING\", \"class\":\"0x7f0b79d3e6a0\", \"bytesize\":3, "
+        "\"value\":\"abc\", \"generation\":38, \"memsize\":40, \"flags\":{\"wb_protected\":true, \"old\":true, "
+        "\"uncollectible\":true, \"marked\":true} }";
+    scan_record q;
+    memset(&q, 0, sizeof q);
+    assert_true(json_quick_line(line, strlen(line), &q));
+    assert_false(q.has_generation); /* what the identity reader sees */
+    memset(&q, 0, sizeof q);
+    assert_false(json_quick_details(line, strlen(line), &q));
+    collector c;
+    char text[512];
+    snprintf(text, sizeof text, "%s\n", line);
+    scan_text(text, strlen(text), 0, false, &c);
+    assert_int_equal(c.n, 1);
+    assert_true(c.rec[0].repaired);
+    assert_false(c.rec[0].has_generation);
+    /* Without the space, all three read the generation. */
+    static const char plain[] =
+        "{\"address\":\"0x7f0b7a5e4688\", \"type\":\"STRING\", \"class\":\"0x7f0b79d3e6a0\", \"bytesize\":3, "
+        "\"value\":\"abc\", \"generation\":38, \"memsize\":40, \"flags\":{\"wb_protected\":true, \"old\":true, "
+        "\"uncollectible\":true, \"marked\":true}}";
+    memset(&q, 0, sizeof q);
+    assert_true(json_quick_details(plain, strlen(plain), &q));
+    assert_true(q.has_generation);
+    assert_int_equal(q.generation, 38);
+    assert_false(q.repaired);
+}
+
 /* The quick readers keep the flags objects they checked (a handful of
  * texts, each on thousands of lines). A line ending with a kept text must
  * be answered as if it had never been seen: every line below is read
@@ -1094,6 +1131,7 @@ int main(void)
         cmocka_unit_test(bad_addresses),
         cmocka_unit_test(bad_references_in_valid_line),
         cmocka_unit_test(flags_seen_before_change_nothing),
+        cmocka_unit_test(details_decline_what_the_identity_reader_misreads),
         cmocka_unit_test(hex_and_uint_helpers),
         cmocka_unit_test(hex_eight_at_a_time),
         cmocka_unit_test(external_fixtures),
