@@ -467,10 +467,8 @@ static inline __attribute__((always_inline)) const char *hex_string_at(const cha
     x ^= ones * '"';
     uint64_t zero = (x - ones) & ~x & (ones * 0x80);
     size_t n = zero ? 8 + (size_t)__builtin_ctzll(zero) / 8 : 16;
-    uint64_t hi, lo;
-    if (d[n] != '"' || !scan_hex8(d, &hi) || !scan_hex8(d + n - 8, &lo))
+    if (d[n] != '"' || !scan_hex_8_16(d, n, addr))
         return NULL;
-    *addr = (hi >> (4 * (16 - n))) << 32 | lo;
     return d + n + 1;
 #else
     (void)p, (void)end, (void)addr;

@@ -28,14 +28,8 @@ bool scan_parse_hex(const char *p, size_t len, uint64_t *out)
     if (len > 16)
         return false;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (len >= 8) {
-        /* The first eight digits and the last eight, which overlap below 16. */
-        uint64_t hi, lo;
-        if (!scan_hex8(p, &hi) || !scan_hex8(p + len - 8, &lo))
-            return false;
-        *out = (hi >> (4 * (16 - len))) << 32 | lo;
-        return true;
-    }
+    if (len >= 8)
+        return scan_hex_8_16(p, len, out);
 #endif
     /* Digit value + 1 by byte; 0 for bytes that are no hex digit. */
     static const unsigned char digit[256] = {

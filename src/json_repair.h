@@ -54,6 +54,18 @@ static inline __attribute__((always_inline)) bool scan_hex8(const char *p, uint6
     *v = ((n << 16) | (n >> 32)) & 0xffffffffu;
     return true;
 }
+
+/* len (8 to 16) hex digits at p, without "0x", into *out: the first eight
+ * and the last eight, which overlap below 16, read at once. False (and
+ * *out untouched) when one is no hex digit. */
+static inline __attribute__((always_inline)) bool scan_hex_8_16(const char *p, size_t len, uint64_t *out)
+{
+    uint64_t hi, lo;
+    if (!scan_hex8(p, &hi) || !scan_hex8(p + len - 8, &lo))
+        return false;
+    *out = (hi >> (4 * (16 - len))) << 32 | lo;
+    return true;
+}
 #endif
 
 /* scan_parse_hex, the same answer for every input, inline for the hot
@@ -62,12 +74,8 @@ static inline __attribute__((always_inline)) bool scan_hex8(const char *p, uint6
 static inline __attribute__((always_inline)) bool scan_parse_hex_inline(const char *p, size_t len, uint64_t *out)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t hi, lo;
-    if (len >= 8 && len <= 16 && scan_hex8(p, &hi) && scan_hex8(p + len - 8, &lo)) {
-        /* The first eight digits and the last eight, which overlap below 16. */
-        *out = (hi >> (4 * (16 - len))) << 32 | lo;
+    if (len >= 8 && len <= 16 && scan_hex_8_16(p, len, out))
         return true;
-    }
 #endif
     return scan_parse_hex(p, len, out);
 }
