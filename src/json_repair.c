@@ -511,7 +511,7 @@ bool json_repair_line(const char *line, size_t len, bool want_refs, scan_refbuf 
     }
     if (rec->bad_refs) {
         char buf[80];
-        snprintf(buf, sizeof buf, "%u references are not quoted hex addresses (left out)", rec->bad_refs);
+        snprintf(buf, sizeof buf, JSON_REPAIR_BAD_REFS, rec->bad_refs);
         note(why, why_size, buf);
     }
     if (!complete)

@@ -97,6 +97,10 @@ void scan_refbuf_push(scan_refbuf *b, uint64_t addr);
  * are marked "; ..." at the end. */
 #define JSON_REPAIR_WHY_MAX 224
 
+/* The words for references that are no address (their count, an unsigned),
+ * both readers' who leave them out: json_repair_line and the full parser. */
+#define JSON_REPAIR_BAD_REFS "%u references are not quoted hex addresses (left out)"
+
 /* Reads a line (without its newline) that is not valid JSON. Fills rec (its
  * strings point into line, raw) and returns true when the line yields a
  * record: an object with an address and a type, a ROOT or a SHAPE. why

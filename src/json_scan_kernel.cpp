@@ -235,6 +235,16 @@ void report(run_state &st, scan_problem_kind kind, uint64_t offset, const char *
 }
 
 // One line alone: simdjson first, then the repair path.
+// A line read another way than as it is: says so (kind, why) and hands on
+// the object read from it.
+void keep_repaired(run_state &st, scan_problem_kind kind, uint64_t offset, const char *why, const scan_record &rec)
+{
+    st.stats->repaired++;
+    report(st, kind, offset, why);
+    st.stats->records++;
+    st.sink->record(st.sink->ctx, &rec);
+}
+
 void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_range)
 {
     scanner *sc = st.sc;
@@ -256,12 +266,9 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
         // everything else is as read. json_repair's guess at where strings
         // end is for lines that are not JSON.
         char why[96];
-        std::snprintf(why, sizeof why, "%u references are not quoted hex addresses (left out)", rec.bad_refs);
+        std::snprintf(why, sizeof why, JSON_REPAIR_BAD_REFS, rec.bad_refs);
         rec.repaired = true;
-        st.stats->repaired++;
-        report(st, SCAN_REPAIRED, offset, why);
-        st.stats->records++;
-        st.sink->record(st.sink->ctx, &rec);
+        keep_repaired(st, SCAN_REPAIRED, offset, why, rec);
         return;
     }
     if (!code && !unnoticed) {
@@ -309,10 +316,7 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
                       repair_why);
     if (ok) {
         bool cut = last_in_range && std::strstr(repair_why, "line ends inside") != nullptr;
-        st.stats->repaired++;
-        report(st, cut ? SCAN_TRUNCATED : SCAN_REPAIRED, offset, why);
-        st.stats->records++;
-        st.sink->record(st.sink->ctx, &rec);
+        keep_repaired(st, cut ? SCAN_TRUNCATED : SCAN_REPAIRED, offset, why, rec);
     } else {
         st.stats->skipped++;
         report(st, SCAN_SKIPPED, offset, why);
