@@ -116,10 +116,6 @@ static bool generation_key_near(const char *start, const char *at)
     return false;
 }
 
-/* "generation":N is the member before "memsize" (optional), which is the
- * last member before the flags object (optional), which is last. Walks back
- * from member_end, the byte after the value of the last member before the
- * flags (the ',' before "flags", or the closing brace). */
 /* The digits that end just before at, read backward (at most 19, so that
  * the value cannot overflow): their first byte, or NULL when there are
  * none, or more. */
@@ -163,6 +159,10 @@ static inline const char *usual_generation(const char *start, const char *member
     return d - glen;
 }
 
+/* "generation":N is the member before "memsize" (optional), which is the
+ * last member before the flags object (optional), which is last. Walks back
+ * from member_end, the byte after the value of the last member before the
+ * flags (the ',' before "flags", or the closing brace). */
 static member_result find_generation(const char *start, const char *member_end, uint64_t *gen, const char **gen_key)
 {
     const char *usual = usual_generation(start, member_end, gen);
@@ -305,14 +305,22 @@ static inline size_t type_name_run(const char *p, const char *end)
     return (size_t)(p - s);
 }
 
+/* The end of line[0..len) without its trailing blanks (spaces, and the
+ * '\r' of a dump written with CRLF), as every quick reader takes it. */
+static inline const char *line_end(const char *line, size_t len)
+{
+    const char *end = line + len;
+    while (end > line && (end[-1] == ' ' || end[-1] == '\r'))
+        end--;
+    return end;
+}
+
 static bool quick_identity(const char *line, size_t len, scan_record *rec, quick_marks *marks)
 {
     static const char addr_key[] = "{\"address\":\"0x";
     static const char type_key[] = ", \"type\":\"";
     const size_t alen = sizeof addr_key - 1, tlen = sizeof type_key - 1;
-    const char *end = line + len;
-    while (end > line && (end[-1] == ' ' || end[-1] == '\r'))
-        end--;
+    const char *end = line_end(line, len);
     if (end - line < (ptrdiff_t)(alen + tlen + 4) || end[-1] != '}' || !same_bytes(line, addr_key, alen))
         return false;
     const char *h = line + alen, *q = h;
@@ -400,12 +408,6 @@ static inline bool string_byte_plain(unsigned char c)
     return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
-/* How many bytes from p on, up to end, are string_byte_plain: eight at a
- * time while eight remain. For eight bytes x, ((x - 0x20..) | x) has the
- * high bit of every byte below 0x20 or from 0x80 up, and (y - 0x01..) & ~y
- * that of every zero byte of y (x xor '"', x xor '\\': the quotes and the
- * backslashes); a borrow can also flag a byte above one of those, never one
- * below, so the lowest flagged byte is the first special one. */
 #ifdef __SSE2__
 /* The bytes of p[0..16) that are not string_byte_plain, as a bit mask: a
  * signed compare below 0x20 flags the control bytes and every byte from
@@ -420,6 +422,13 @@ static inline unsigned specials16(const char *p)
 }
 #endif
 
+/* How many bytes from p on, up to end, are string_byte_plain: sixteen at a
+ * time with SSE2 (specials16), then eight at a time while eight remain. For
+ * eight bytes x, ((x - 0x20..) | x) has the
+ * high bit of every byte below 0x20 or from 0x80 up, and (y - 0x01..) & ~y
+ * that of every zero byte of y (x xor '"', x xor '\\': the quotes and the
+ * backslashes); a borrow can also flag a byte above one of those, never one
+ * below, so the lowest flagged byte is the first special one. */
 static size_t plain_run(const char *p, const char *end)
 {
     const char *s = p;
@@ -600,37 +609,32 @@ static inline bool middle_key_add(middle_keys *mk, middle_key k, const char *q)
     return true;
 }
 
-/* Finds every `"KEY":` of the middle keys in [from, to). A key ends with
- * the `":` before its value: the colons are few (one a member, and those
- * inside string values), memchr finds them fast, and the name before each
- * is tried at the lengths of the names wanted. False when a key is there
- * more often than MIDDLE_KEY_SEEN. */
-/* The colons in [p, p + 16), p + 16 <= to, as a bit mask (bit k: p[k]). */
-static inline unsigned colons16(const char *p)
+/* The colons in p[0..n), n <= 16, as a bit mask (bit k: p[k]): one SSE2
+ * compare for a whole block, byte by byte for the last, shorter one. */
+static inline unsigned colons_in(const char *p, size_t n)
 {
 #ifdef __SSE2__
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
-#else
+    if (n == 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
+    }
+#endif
     unsigned mask = 0;
-    for (unsigned k = 0; k < 16; k++)
+    for (size_t k = 0; k < n; k++)
         mask |= (unsigned)(p[k] == ':') << k;
     return mask;
-#endif
 }
 
+/* Finds every `"KEY":` of the middle keys in [from, to). A key ends with
+ * the `":` before its value: the colons are few (one a member, and those
+ * inside string values), found sixteen bytes at a time, and before each
+ * the names wanted that end with the letter there are tried. False when a
+ * key is there more often than MIDDLE_KEY_SEEN. */
 static bool find_middle_keys(const char *from, const char *to, middle_keys *mk)
 {
     memset(mk->n, 0, sizeof mk->n);
-    /* The colons sixteen bytes at a time, each block's as a bit mask. */
     for (const char *block = from; block < to; block += 16) {
-        unsigned mask = 0;
-        if (to - block >= 16) {
-            mask = colons16(block);
-        } else {
-            for (unsigned k = 0; block + k < to; k++)
-                mask |= (unsigned)(block[k] == ':') << k;
-        }
+        unsigned mask = colons_in(block, to - block < 16 ? (size_t)(to - block) : 16);
         for (; mask; mask &= mask - 1) {
             const char *c = block + __builtin_ctz(mask);
             const char *e = c - 1; /* the key's closing quote */
@@ -1088,10 +1092,6 @@ static bool qvalue_u32(const qvalue *v, uint32_t *out)
 #define QSTORE_DUMP_SHARED(kind, field) ok = QREAD_##kind(field)
 #define QSTORE_DUMP_FALLBACK(kind, field) ok = DUMP_FILLED(kind, rec, field) || QREAD_##kind(field)
 
-/* Every member of the object line[0..end) (end: the line without trailing
- * blanks), strictly: members `"key":value` apart by ", ", values scalars,
- * arrays of scalars or objects of scalars. With refs, the addresses of
- * "references" go onto it. */
 /* Where read_members found the members quick_identity reads: enough to
  * know that quick_identity would read each of them as it did or decline
  * the line (see quick_details). */
@@ -1121,6 +1121,10 @@ static bool usual_order(const member_order *o, const char *end)
            o->object_ids <= 1;
 }
 
+/* Every member of the object line[0..end) (end: the line without trailing
+ * blanks), strictly: members `"key":value` apart by ", ", values scalars,
+ * arrays of scalars or objects of scalars. With refs, the addresses of
+ * "references" go onto it. */
 static bool read_members(const char *line, const char *end, scan_record *rec, scan_refbuf *refs, member_order *ord)
 {
     const char *p = line + 1;
@@ -1171,9 +1175,7 @@ static bool read_members(const char *line, const char *end, scan_record *rec, sc
 
 static bool quick_details(const char *line, size_t len, scan_record *rec, scan_refbuf *refs)
 {
-    const char *end = line + len; /* as quick_identity trims it */
-    while (end > line && (end[-1] == ' ' || end[-1] == '\r'))
-        end--;
+    const char *end = line_end(line, len);
     if (end - line < 2 || line[0] != '{' || end[-1] != '}')
         return false;
     scan_record r;
