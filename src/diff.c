@@ -51,7 +51,8 @@ static void *sort_job_run(void *arg)
     return NULL;
 }
 
-/* Objects below which a second thread costs more than the sort it takes. */
+/* Objects below which a second thread costs more than the work it takes
+ * (a sort, dump 1's side of the diff). */
 #define SORT_THREAD_MIN 65536
 
 /* Adds what another hs_mem asked for and whether it failed into m. */
@@ -64,14 +65,23 @@ static void mem_merge(hs_mem *m, const hs_mem *other)
     }
 }
 
-/* Starts sorting h into *out: on a thread, or at once on this one when h
- * is small or no thread can be had. sort_finish must follow. */
+/* Runs fn(arg) on *thread when objects (what it works through) make a
+ * second thread worth it and one can be had, else at once on this one.
+ * True when it runs on *thread: join it. */
+static bool run_beside(void *(*fn)(void *), void *arg, size_t objects, pthread_t *thread)
+{
+    if (objects >= SORT_THREAD_MIN && pthread_create(thread, NULL, fn, arg) == 0)
+        return true;
+    fn(arg);
+    return false;
+}
+
+/* Starts sorting h into *out beside this thread (run_beside).
+ * sort_finish must follow. */
 static void sort_start(sort_job *j, const heap *h, sorted_dump *out)
 {
     *j = (sort_job){ .h = h, .out = out };
-    j->threaded = h->count >= SORT_THREAD_MIN && pthread_create(&j->thread, NULL, sort_job_run, j) == 0;
-    if (!j->threaded)
-        sort_dump(h, out, &j->mem);
+    j->threaded = run_beside(sort_job_run, j, h->count, &j->thread);
 }
 
 /* Waits for the sort started by sort_start; adds what it asked for, and
@@ -393,9 +403,7 @@ static bool match_all(diff_result *d, heap *const *dumps, size_t ndumps, diff_id
     for (size_t i = 0; i < n; i++)
         x->keep_addr[i] = true;
 
-    f->threaded = n >= SORT_THREAD_MIN && pthread_create(&f->thread, NULL, first_job_run, f) == 0;
-    if (!f->threaded)
-        first_job_run(f);
+    f->threaded = run_beside(first_job_run, f, n, &f->thread);
     bool later = match_later(d, dumps, ndumps, identity, x, prev_is_subj, mem);
     if (f->threaded)
         pthread_join(f->thread, NULL);
