@@ -54,18 +54,13 @@ const char *const *ui_all_dumps(const ui *u, size_t *n)
     return u->opts.paths;
 }
 
-static void forget_sizes(void)
+void ui_dumps_release(void)
 {
     for (size_t k = 0; k < dumps.nsizes; k++)
         free(dumps.sizes[k].path);
     free(dumps.sizes);
     dumps.sizes = NULL;
     dumps.nsizes = 0;
-}
-
-void ui_dumps_release(void)
-{
-    forget_sizes();
 }
 
 /* Takes the size of path into *s. */
@@ -81,7 +76,7 @@ void ui_dumps_open(ui *u)
 {
     size_t n;
     const char *const *paths = ui_all_dumps(u, &n);
-    forget_sizes();
+    ui_dumps_release();
     dumps.sizes = hs_xcalloc(n, sizeof *dumps.sizes);
     for (size_t k = 0; k < n; k++)
         take_size(&dumps.sizes[k], paths[k]);
@@ -128,8 +123,8 @@ static void dump_row(ui *u, int y, int x, int width, size_t k)
     size_t n;
     const char *const *paths = ui_all_dumps(u, &n);
     bool in = k >= u->first && k < u->first + u->loader->ndumps;
-    /* Blank for a dump that arrived since the pane opened: its size is
-     * taken when the pane opens again. */
+    /* Blank for a dump that arrived since the pane opened, until the
+     * watch's news are taken (ui_dumps_arrived). */
     const dump_size *taken = size_taken(paths[k], k);
     char size[32] = "?";
     if (!taken)
@@ -166,10 +161,10 @@ static void dumps_key(ui *u, action act, int key)
     ui_all_dumps(u, &n);
     switch (ui_choice_key(u, &dumps.cursor, n, ACT_DUMPS, act)) {
     case CHOICE_PICKED:
-        forget_sizes();
+        ui_dumps_release();
         ui_compare_from(u, dumps.cursor);
         break;
-    case CHOICE_CLOSED: forget_sizes(); break;
+    case CHOICE_CLOSED: ui_dumps_release(); break;
     case CHOICE_STAYS:
     case CHOICE_OTHER: break;
     }
