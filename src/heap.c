@@ -10,6 +10,7 @@
 #include "heap.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,11 +56,15 @@ typedef struct site_table {
     site_memo *memo;     /* SITE_MEMO_SLOTS, direct-mapped by the text's hash, for
                             a parser's table; NULL for one that only merges
                             (or when calloc could not give it) */
+    uint64_t serial;     /* this table's number, unique in the process: the
+                            owner of the site tags it sets (scan_site_tag) */
 } site_table;
 
 static void site_table_init(site_table *t)
 {
+    static _Atomic uint64_t tables_made;
     memset(t, 0, sizeof *t);
+    t->serial = atomic_fetch_add(&tables_made, 1) + 1;
     t->cap = 256;
     t->sites = hs_xmalloc(t->cap * sizeof *t->sites);
     t->sites[0] = (heap_site){ STRTAB_NONE, HEAP_NO_LINE, STRTAB_NONE };
@@ -107,8 +112,8 @@ static uint64_t text_mix(const char *s, uint32_t len)
     return (a ^ (b * 0x9e3779b97f4a7c15u)) + len;
 }
 
-/* The site of a record, interned into strings and sites. */
-static uint32_t record_site(const scan_record *r, strtab *strings, site_table *sites)
+/* The site of a record, interned into strings and sites, by its text. */
+static uint32_t site_of_record(const scan_record *r, strtab *strings, site_table *sites)
 {
     uint32_t line = r->has_line && r->line != UINT32_MAX ? r->line + 1 : HEAP_NO_LINE;
     site_memo *m = NULL;
@@ -137,6 +142,19 @@ static uint32_t record_site(const scan_record *r, strtab *strings, site_table *s
         m->line = line;
         m->id = id;
     }
+    return id;
+}
+
+/* The site of a record, interned into strings and sites: the tag its
+ * reader gives it, when this table set it, or site_of_record. */
+static uint32_t record_site(const scan_record *r, strtab *strings, site_table *sites)
+{
+    /* The reader knows this site's text, and this table has seen it. */
+    if (r->site_tag && r->site_tag->owner == sites->serial)
+        return r->site_tag->id;
+    uint32_t id = site_of_record(r, strings, sites);
+    if (r->site_tag)
+        *r->site_tag = (scan_site_tag){ sites->serial, id };
     return id;
 }
 

@@ -3,6 +3,7 @@
 #include "json_quick.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -730,7 +731,224 @@ static bool has_site_key(const middle_keys *mk, const char *from, const char *to
     return has_key(mk, MK_LINE, from, to) || has_key(mk, MK_FILE, from, to) || has_key(mk, MK_METHOD, from, to);
 }
 
-bool json_quick_sites(const char *line, size_t len, scan_record *rec)
+/* ---- the middle keys' quick test ------------------------------------------------ */
+
+/* The last four letters of every middle key's name ("line", "file",
+ * "thod", "lass", "ruct", "type" for imemo_type and type, "ress"), each in
+ * its slot of this table: a key ends with one of them only if its four
+ * bytes, multiplied by SLOT_MUL, give that slot in the top three bits
+ * (SLOT_MUL found by search: no two of the seven share a slot). */
+#define SLOT_MUL 0x81af14c1u
+#define WORD4(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+static const uint32_t middle_key_tail[8] = {
+    WORD4('l', 'a', 's', 's'), WORD4('r', 'u', 'c', 't'), WORD4('t', 'h', 'o', 'd'), WORD4('f', 'i', 'l', 'e'),
+    WORD4('l', 'i', 'n', 'e'), WORD4('t', 'y', 'p', 'e'), WORD4('r', 'e', 's', 's'), 0,
+};
+
+/* Is one of the colons (a mask of block's bytes) a middle key's, or
+ * maybe one (see middle_key_maybe)? */
+static inline bool middle_key_in(unsigned colons, const char *block, const char *from)
+{
+    for (; colons; colons &= colons - 1) {
+        const char *e = block + __builtin_ctz(colons) - 1; /* the key's closing quote */
+        if (e < from || *e != '"')
+            continue;
+        if (e - from < 4)
+            return true;
+        uint32_t w;
+        memcpy(&w, e - 4, 4);
+        if (middle_key_tail[(uint32_t)(w * SLOT_MUL) >> 29] == w)
+            return true;
+    }
+    return false;
+}
+
+/* Could [from, to) hold `"KEY":` for a middle key, as find_middle_keys
+ * would find it there? Each `":` whose four bytes before the quote are
+ * not a middle key's last four letters cannot be one (every name has four
+ * letters or more); any other is a maybe, and so is a key too close to
+ * from to tell. One load and compare per colon where find_middle_keys
+ * tries names; limit (>= to) is how far the line may be read, so the last
+ * block is one load too. */
+static bool middle_key_maybe(const char *from, const char *to, const char *limit)
+{
+    const char *block = from;
+    for (; to - block >= 16; block += 16)
+        if (middle_key_in(colons_in(block, 16), block, from))
+            return true;
+    if (block == to)
+        return false;
+    size_t n = (size_t)(to - block);
+    unsigned colons = limit - block >= 16 ? colons_in(block, 16) & ((1u << n) - 1) : colons_in(block, n);
+    return middle_key_in(colons, block, from);
+}
+
+/* ---- sites seen lately --------------------------------------------------------- */
+
+/* A site's members as a line writes them, `, "file":"F"[, "line":N][,
+ * "method":"M"]` (the file first: what the walk back from the generation
+ * reads last), with what the walk read from them. The walk looks at no byte
+ * before the file's ", ", so a line whose site ends with the same bytes
+ * before its generation has the same site: one compare, no walk. */
+#define SITE_TEXT_MAX 224 /* the slot 256 bytes: room for a gem's absolute path */
+typedef struct site_text {
+    uint8_t len;                  /* bytes of text; 0: the slot is empty */
+    uint8_t file_at, file_len;    /* the file's value within text */
+    uint8_t method_at, method_len; /* the method's; method_at 0: none */
+    bool has_line;
+    uint32_t line;
+    scan_site_tag tag;            /* the consumer's, for this text (owner 0 when it is new) */
+    char text[SITE_TEXT_MAX];
+} site_text;
+
+_Static_assert(sizeof(site_text) == 256, "a slot is four cache lines");
+
+/* Four ways a set, each set's text hashes on one cache line, so that a
+ * few thousand sites stay (a Rails service writes thousands). */
+#define SITE_WAYS 4
+#define SITE_SETS 2048 /* a power of two: 2 MB of slots, touched as used */
+struct quick_site_memo {
+    uint32_t hash[SITE_SETS][SITE_WAYS]; /* each slot's text hash (odd), 0 when it is empty */
+    uint8_t next[SITE_SETS];             /* the way a set's next new text takes, round robin */
+    site_text slot[SITE_SETS][SITE_WAYS];
+};
+
+quick_site_memo *json_quick_site_memo_new(void)
+{
+    return calloc(1, sizeof(quick_site_memo));
+}
+
+void json_quick_site_memo_free(quick_site_memo *memo)
+{
+    free(memo);
+}
+
+/* n bytes at p and q the same (a short, changing length: sixteen at a
+ * time where the line allows, not a libc call). */
+static inline bool same_text(const char *p, const char *q, size_t n)
+{
+#ifdef __SSE2__
+    for (; n >= 16; p += 16, q += 16, n -= 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p),
+                b = _mm_loadu_si128((const __m128i *)(const void *)q);
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) != 0xffff)
+            return false;
+    }
+#endif
+    return memcmp(p, q, n) == 0;
+}
+
+/* Where the file's member ends in a site `, "file":"F", "line":N,
+ * "method":"M"` that ends at site_end: skips back over the method (a
+ * name of fifteen bytes or fewer) and the line, those that are there, as
+ * far as start. Only for the hash: a site written otherwise gives some
+ * other place, always the same for the same bytes. */
+static inline const char *site_file_end(const char *start, const char *site_end)
+{
+    const char *p = site_end;
+    if (p - start >= 28 && p[-1] == '"') {
+        /* The method's opening quote: the last quote of the 16 bytes before its closing one. */
+        unsigned quotes = 0;
+#ifdef __SSE2__
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p - 17));
+        quotes = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')));
+#else
+        for (int k = 0; k < 16; k++)
+            quotes |= (unsigned)(p[-17 + k] == '"') << k;
+#endif
+        if (quotes) {
+            const char *q = p - 17 + (31 - __builtin_clz(quotes));
+            if (same_bytes(q - 11, ", \"method\":", 11))
+                p = q - 11;
+        }
+    }
+    const char *d = p;
+    while (d > start && p - d < 10 && is_digit(d[-1]))
+        d--;
+    if (d < p && d - start >= 9 && same_bytes(d - 9, ", \"line\":", 9))
+        p = d - 9;
+    return p;
+}
+
+/* The hash of the site that ends at site_end: the 32 bytes before it (the
+ * method and the line, mostly) and the 16 before the file's member ends
+ * (the file's last letters: sites alike but for their file, which Ruby
+ * writes by the thousand, must not share a set), mixed. line: the first
+ * byte that may be read. */
+static inline uint64_t site_hash(const char *line, const char *start, const char *site_end)
+{
+    const char *f = site_file_end(start, site_end);
+    if (f - line < 16)
+        f = site_end;
+    uint64_t w[6];
+    memcpy(w, site_end - 32, 32);
+    memcpy(w + 4, f - 16, 16);
+    uint64_t h = (w[0] * 0x9e3779b97f4a7c15u) ^ (w[1] * 0xc2b2ae3d27d4eb4fu) ^ (w[2] * 0x165667b19e3779f9u) ^ w[3] ^
+                 ((w[4] ^ (w[5] >> 7)) * 0xff51afd7ed558ccdu);
+    h ^= h >> 32;
+    return h * 0x9e3779b97f4a7c15u;
+}
+
+/* The site members before site_end (the ", " before "generation"), walked
+ * back from it: [, "file":"F"][, "line":N][, "method":"M"], each plain.
+ * Sets what it finds in rec and returns where the first of them begins
+ * (site_end when there is none). start: the first byte the walk may look
+ * at (after the type); line: the first the hash may read; limit: how far
+ * the line may be read. A memo (may be
+ * NULL) answers for a site seen before, and keeps the new ones. */
+static const char *site_before(const char *line, const char *start, const char *site_end, const char *limit,
+                               scan_record *rec, quick_site_memo *memo)
+{
+    uint32_t set = 0, hash = 0;
+    if (memo && site_end - line >= 32) {
+        uint64_t h = site_hash(line, start, site_end);
+        set = (uint32_t)(h >> 40) & (SITE_SETS - 1);
+        hash = (uint32_t)h | 1;
+        for (unsigned w = 0; w < SITE_WAYS; w++) {
+            const site_text *s = &memo->slot[set][w];
+            if (memo->hash[set][w] != hash || site_end - start < s->len || !same_text(site_end - s->len, s->text, s->len))
+                continue;
+            const char *at = site_end - s->len;
+            rec->file = (scan_str){ at + s->file_at, s->file_len };
+            if (s->method_at)
+                rec->method = (scan_str){ at + s->method_at, s->method_len };
+            rec->has_line = s->has_line;
+            rec->line = s->line;
+            rec->site_tag = &memo->slot[set][w].tag;
+            return at;
+        }
+    }
+    const char *at = site_end;
+    const char *m = string_member_before(start, at, limit, "method", &rec->method);
+    if (m)
+        at = m;
+    const char *l = line_member_before(start, at, &rec->line);
+    if (l) {
+        rec->has_line = true;
+        at = l;
+    }
+    const char *f = string_member_before(start, at, limit, "file", &rec->file);
+    if (!f)
+        return at;
+    if (hash && site_end - f <= SITE_TEXT_MAX) {
+        unsigned w = memo->next[set]++ % SITE_WAYS;
+        site_text *s = &memo->slot[set][w];
+        memo->hash[set][w] = hash;
+        s->len = (uint8_t)(site_end - f);
+        memcpy(s->text, f, s->len);
+        s->file_at = (uint8_t)(rec->file.ptr - f);
+        s->file_len = (uint8_t)rec->file.len;
+        s->method_at = m ? (uint8_t)(rec->method.ptr - f) : 0;
+        s->method_len = m ? (uint8_t)rec->method.len : 0;
+        s->has_line = rec->has_line;
+        s->line = rec->line;
+        s->tag = (scan_site_tag){ 0, 0 };
+        rec->site_tag = &s->tag;
+    }
+    return f;
+}
+
+bool json_quick_sites(const char *line, size_t len, scan_record *rec, quick_site_memo *memo)
 {
     quick_marks marks;
     if (!quick_identity(line, len, rec, &marks))
@@ -743,6 +961,7 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
     rec->line = 0;
     rec->has_class_addr = false;
     rec->class_addr = 0;
+    rec->site_tag = NULL;
     if (rec->kind != SCAN_OBJECT)
         return false; /* ROOT and SHAPE lines: few, and the full parser's */
     /* CLASS and MODULE lines carry the names the views show. */
@@ -750,40 +969,18 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
     if ((t.len == 5 && same_bytes(t.ptr, "CLASS", 5)) || (t.len == 6 && same_bytes(t.ptr, "MODULE", 6)))
         return false;
     const char *te = marks.type_end + 1; /* after the type's closing quote */
-    const char *site_end = marks.gen_key ? marks.gen_key - 2 : marks.end; /* the ", " before "generation" */
-    /* Every question below is about [te, site_end), or [te, end) without a
-     * generation: the members after it (memsize, flags) are not looked at. */
-    middle_keys mk;
-    if (!find_middle_keys(te, site_end, &mk))
-        return false;
-    /* A second address or type: the full parser reads the last, finds it
-     * is not what the identity reader read, and repairs the line. */
-    if (mk.n[MK_ADDRESS] || mk.n[MK_TYPE])
-        return false;
+    /* Every question below is about [te, site_end): the ", " before
+     * "generation", or the end without a generation (the members after the
+     * generation, memsize and flags, are not looked at). at: where the site
+     * begins ([, "file":"F"][, "line":N][, "method":"M"] just before the
+     * generation), or site_end without one. */
+    const char *site_end = marks.end, *at = marks.end;
     if (marks.gen_key) {
-        /* [, "file":"F"][, "line":N][, "method":"M"], "generation":G */
         if (marks.gen_key - te < 2 || marks.gen_key[-1] != ' ' || marks.gen_key[-2] != ',')
             return false;
-        const char *at = marks.gen_key - 2;
-        const char *m = string_member_before(te, at, marks.end, "method", &rec->method);
-        if (m)
-            at = m;
-        const char *l = line_member_before(te, at, &rec->line);
-        if (l) {
-            rec->has_line = true;
-            at = l;
-        }
-        const char *f = string_member_before(te, at, marks.end, "file", &rec->file);
-        if (f)
-            at = f;
-        /* The full parser takes these keys wherever they are: any of them
-         * before the site (a value it cannot take plain, a member between
-         * them that Ruby does not write) and the line is its to read. */
-        if (has_site_key(&mk, te, at))
-            return false;
-        site_end = at;
-    } else if (has_site_key(&mk, te, marks.end)) {
-        return false; /* a site without a generation: not Ruby's usual line */
+        site_end = marks.gen_key - 2;
+        /* The full parser takes the site's keys wherever they are: checked below. */
+        at = site_before(line, te, site_end, marks.end, rec, memo);
     }
     /* After the type: [, "shape_id":N][, "slot_size":N][, "class":"0x..."]. */
     const char *p = skip_number_member(te, marks.end, "shape_id");
@@ -792,16 +989,33 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec)
     if (c) {
         rec->has_class_addr = true;
         p = c;
-        if (has_key(&mk, MK_CLASS, c, site_end))
-            return false; /* a second one, which the full parser would take */
-    } else if (has_key(&mk, MK_CLASS, te, site_end)) {
-        return false; /* a class elsewhere than Ruby writes it */
     }
+    /* Where Ruby writes them, the members read so far hold none of the
+     * keys find_middle_keys looks for but their own: with none between
+     * them either, every check below passes, and there is no subtype. */
+    if (p <= at && !middle_key_maybe(p, at, marks.end))
+        return true;
+    middle_keys mk;
+    if (!find_middle_keys(te, site_end, &mk))
+        return false;
+    /* A second address or type: the full parser reads the last, finds it
+     * is not what the identity reader read, and repairs the line. */
+    if (mk.n[MK_ADDRESS] || mk.n[MK_TYPE])
+        return false;
+    /* Any site key before the site (a value it cannot take plain, a member
+     * between them that Ruby does not write), or without a generation (not
+     * Ruby's usual line), and the line is the full parser's to read. */
+    if (has_site_key(&mk, te, at))
+        return false;
+    /* A second class, or one elsewhere than Ruby writes it: the full
+     * parser would take it. */
+    if (has_key(&mk, MK_CLASS, c ? c : te, at))
+        return false;
     /* Ruby writes "struct" for DATA and "imemo_type" for IMEMO, but the
      * full parser takes either on any line: so does this. */
     scan_str st = { NULL, 0 }, it = { NULL, 0 };
-    if (!find_subtype(&mk, MK_STRUCT, p, site_end, marks.end, &st) ||
-        !find_subtype(&mk, MK_IMEMO_TYPE, p, site_end, marks.end, &it) ||
+    if (!find_subtype(&mk, MK_STRUCT, p, at, marks.end, &st) ||
+        !find_subtype(&mk, MK_IMEMO_TYPE, p, at, marks.end, &it) ||
         (st.ptr && it.ptr))
         return false;
     rec->subtype = st.ptr ? st : it;

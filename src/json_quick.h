@@ -25,6 +25,8 @@
 extern "C" {
 #endif
 
+typedef struct quick_site_memo quick_site_memo;
+
 /* Reads line[0..len) (no newline) into rec: kind, address, type, generation,
  * object_id. Returns false, touching nothing the caller relies on, when the
  * line is not in the shape described above. */
@@ -39,7 +41,14 @@ bool json_quick_line(const char *line, size_t len, scan_record *rec);
  * bytes outside ASCII), CLASS and MODULE lines (their names are read in
  * full), SHAPE lines, and any line where a member it reads could be
  * somewhere else: the full parser reads those. */
-bool json_quick_sites(const char *line, size_t len, scan_record *rec);
+bool json_quick_sites(const char *line, size_t len, scan_record *rec, quick_site_memo *memo);
+
+/* The sites one reader saw lately, for json_quick_sites to know a line's
+ * site by one compare: one per thread that reads (it is written on every
+ * call), NULL for none (the same answers, slower). NULL from _new when
+ * memory is short. */
+quick_site_memo *json_quick_site_memo_new(void);
+void json_quick_site_memo_free(quick_site_memo *memo);
 
 /* Every member heapsift reads (dump_members.h), exactly as the full parser
  * reads the line (json_scan_line: simdjson, and json_quick's check of the

@@ -731,13 +731,27 @@ static void repair_agrees_with_simdjson(void **state)
 
 /* json_quick_sites on one line that json_quick_line took: when it takes it
  * too, site, class and subtype are what the full parser read (s). Returns
- * whether it took it. */
+ * whether it took it. With a memo of the sites seen (kept from line to line
+ * of a dump, as a loader thread keeps it) it answers the same. */
+static quick_site_memo *sites_memo;
+
 static bool sites_agree(const char *line, size_t len, const seen *s)
 {
-    scan_record q;
+    scan_record q, m;
     memset(&q, 0, sizeof q);
-    if (!json_quick_sites(line, len, &q))
+    memset(&m, 0, sizeof m);
+    bool took = json_quick_sites(line, len, &q, NULL);
+    assert_int_equal(json_quick_sites(line, len, &m, sites_memo), took);
+    if (!took)
         return false;
+    assert_ptr_equal(m.file.ptr, q.file.ptr);
+    assert_int_equal(m.file.len, q.file.len);
+    assert_ptr_equal(m.method.ptr, q.method.ptr);
+    assert_int_equal(m.method.len, q.method.len);
+    assert_int_equal(m.has_line, q.has_line);
+    assert_int_equal(m.line, q.line);
+    assert_ptr_equal(m.subtype.ptr, q.subtype.ptr);
+    assert_int_equal(m.class_addr, q.class_addr);
     char buf[128];
     assert_int_equal(q.address, s->address);
     assert_int_equal(q.file.ptr ? q.file.len : UINT32_MAX, s->file_len);
@@ -768,6 +782,8 @@ static void quick_agrees(const char *path, size_t min_accepted)
     hs_error err;
     assert_int_equal(dumpfile_open(&df, path, &err), HS_OK);
     json_scanner *sc = json_scanner_new();
+    sites_memo = json_quick_site_memo_new();
+    assert_non_null(sites_memo);
     scan_options opts = { 0 };
     size_t lines = 0, accepted = 0;
     for (size_t pos = 0; pos < df.size;) {
@@ -796,6 +812,8 @@ static void quick_agrees(const char *path, size_t min_accepted)
         pos += len + 1;
     }
     assert_true(accepted >= min_accepted);
+    json_quick_site_memo_free(sites_memo);
+    sites_memo = NULL;
     json_scanner_free(sc);
     dumpfile_close(&df);
 }
@@ -1025,6 +1043,73 @@ static void details_decline_what_the_identity_reader_misreads(void **state)
     assert_false(q.repaired);
 }
 
+/* The site reader knows a line holds none of the keys it must look for
+ * between the type and the site (a second address, type, class or site
+ * key, a DATA's struct, an IMEMO's imemo_type) by a quick test of each
+ * key's last four letters. Each key put there must still be found: the
+ * line declined (the full parser reads it), or its subtype read; and each
+ * answer is the same with the memo of sites primed by the plain line. */
+static void sites_see_every_key_in_the_middle(void **state)
+{
+    (void)state;
+    static const char head[] = "{\"address\":\"0x7f0b7648ced8\", \"type\":\"DATA\", \"class\":\"0x7f0b79d2a420\", "
+                               "\"embedded\":true";
+    static const char site[] = ", \"file\":\"app/models/part_55.rb\", \"line\":38, \"method\":\"b6\", "
+                               "\"generation\":38, \"memsize\":40, \"flags\":{\"wb_protected\":true}}";
+    static const struct {
+        const char *member; /* put between head and site */
+        bool taken;
+        const char *subtype;
+    } cases[] = {
+        { "", true, "" },
+        { ", \"bytesize\":13, \"value\":\"leaf 289744.3\"", true, "" },
+        { ", \"value\":\"file: line\"", true, "" }, /* the names inside a value: no key */
+        { ", \"address\":\"0x1\"", false, "" },
+        { ", \"type\":\"STRING\"", false, "" },
+        { ", \"class\":\"0x2\"", false, "" },
+        { ", \"file\":\"other.rb\"", false, "" },
+        { ", \"line\":7", false, "" },
+        { ", \"method\":\"m\"", false, "" },
+        { ", \"struct\":\"mutex\"", true, "mutex" },
+        { ", \"imemo_type\":\"env\"", true, "env" },
+        { ", \"xfile\":1", true, "" },    /* ends like a key, is none */
+        { ", \"typex\":1", true, "" },
+    };
+    quick_site_memo *memo = json_quick_site_memo_new();
+    assert_non_null(memo);
+    char line[512];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(line, sizeof line, "%s%s%s", head, cases[i].member, site);
+        size_t len = strlen(line);
+        for (int primed = 0; primed < 2; primed++) {
+            scan_record q;
+            memset(&q, 0, sizeof q);
+            bool took = json_quick_sites(line, len, &q, primed ? memo : NULL);
+            if (took != cases[i].taken)
+                fail_msg("%s: taken %d, expected %d (memo %d)", line, took, cases[i].taken, primed);
+            if (!took)
+                continue;
+            char buf[64];
+            copy_str(buf, sizeof buf, q.subtype);
+            assert_string_equal(buf, cases[i].subtype);
+            copy_str(buf, sizeof buf, q.file);
+            assert_string_equal(buf, "app/models/part_55.rb");
+            assert_int_equal(q.line, 38);
+            copy_str(buf, sizeof buf, q.method);
+            assert_string_equal(buf, "b6");
+            assert_true(q.has_class_addr);
+            assert_int_equal(q.class_addr, 0x7f0b79d2a420);
+        }
+    }
+    /* The memo holds the site's text; a line that ends with it but holds a
+     * second file before it is still declined. */
+    snprintf(line, sizeof line, "%s, \"file\":\"x.rb\"%s", head, site);
+    scan_record q;
+    memset(&q, 0, sizeof q);
+    assert_false(json_quick_sites(line, strlen(line), &q, memo));
+    json_quick_site_memo_free(memo);
+}
+
 /* The quick readers keep the flags objects they checked (a handful of
  * texts, each on thousands of lines). A line ending with a kept text must
  * be answered as if it had never been seen: every line below is read
@@ -1130,6 +1215,7 @@ int main(void)
         cmocka_unit_test(many_wrong_members),
         cmocka_unit_test(bad_addresses),
         cmocka_unit_test(bad_references_in_valid_line),
+        cmocka_unit_test(sites_see_every_key_in_the_middle),
         cmocka_unit_test(flags_seen_before_change_nothing),
         cmocka_unit_test(details_decline_what_the_identity_reader_misreads),
         cmocka_unit_test(hex_and_uint_helpers),

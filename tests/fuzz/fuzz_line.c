@@ -200,12 +200,29 @@ static bool same_origin(const origin *a, const origin *b)
 /* The strict reader of sites, against the full parser: when it takes a
  * line that is valid JSON (simdjson's DOM parser checks every byte), both
  * read the same site, class and subtype. (A broken line is a guess either
- * way; both keep its object's identity, which the checks below compare.) */
+ * way; both keep its object's identity, which the checks below compare.)
+ * With its memo of sites (kept from input to input, as a loader thread
+ * keeps its own from line to line) it must answer as without, on any
+ * line: once with what earlier inputs left in it, and once more now that
+ * it holds this line's site. */
+static quick_site_memo *site_memo;
+
 static void check_sites(json_scanner *sc, const char *line, const char *buf, size_t len)
 {
-    scan_record q;
+    scan_record q, m;
     memset(&q, 0, sizeof q);
-    if (!json_quick_sites(line, len, &q))
+    bool took = json_quick_sites(line, len, &q, NULL);
+    for (int pass = 0; pass < 2; pass++) {
+        memset(&m, 0, sizeof m);
+        bool took_m = json_quick_sites(line, len, &m, site_memo);
+        origin a = origin_of(&q), b = origin_of(&m);
+        if (took_m != took || (took && (!same_origin(&a, &b) || m.file.ptr != q.file.ptr ||
+                                       m.method.ptr != q.method.ptr || m.subtype.ptr != q.subtype.ptr))) {
+            fprintf(stderr, "fuzz_line: json_quick_sites answers otherwise with its memo of sites\n");
+            abort();
+        }
+    }
+    if (!took)
         return;
     origin quick = origin_of(&q), full;
     memset(&full, 0, sizeof full);
@@ -373,6 +390,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (!scanner)
         scanner = json_scanner_new();
+    if (!site_memo)
+        site_memo = json_quick_site_memo_new();
 
     /* The whole input, padded as a dumpfile is: the line's padding is the
      * rest of the dump, then zeros. */
