@@ -12,6 +12,9 @@
 #include "json_scan_kernel.h"
 
 #include <cstring>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <new>
 #include <simdjson.h>
 #include <string_view>
@@ -354,6 +357,65 @@ void scan_lines(run_state &st, size_t pos, size_t wend, size_t range_end)
     }
 }
 
+// The newlines of a range, found 64 bytes at a time: each block's mask is
+// made once for all the lines that end in it, where memchr starts again
+// (a call, and the first bytes before its wide loop) at every line. Blocks
+// count from the range's start, so no byte before it is read; the last
+// may run up to 63 bytes past the range's end, which json_scan_run's
+// padding allows.
+struct newline_finder {
+    const char *block; // the block of mask (nullptr: none yet)
+    uint64_t mask;     // its newlines, bit k for block[k]
+};
+
+inline uint64_t newline_mask(const char *b)
+{
+#if defined(__AVX512BW__)
+    return _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(b), _mm512_set1_epi8('\n'));
+#elif defined(__AVX2__)
+    const __m256i nl = _mm256_set1_epi8('\n');
+    uint32_t lo = static_cast<uint32_t>(_mm256_movemask_epi8(
+        _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(b)), nl)));
+    uint32_t hi = static_cast<uint32_t>(_mm256_movemask_epi8(
+        _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(b + 32)), nl)));
+    return lo | static_cast<uint64_t>(hi) << 32;
+#elif defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n');
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++)
+        m |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(
+                 _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(b + 16 * k)), nl))))
+             << (16 * k);
+    return m;
+#else
+    uint64_t m = 0;
+    for (int k = 0; k < 64; k++)
+        m |= static_cast<uint64_t>(b[k] == '\n') << k;
+    return m;
+#endif
+}
+
+// The first newline in [p, end), or nullptr; origin: the range's start
+// (blocks are 64 bytes from it), p never before the last call's.
+inline const char *next_newline(newline_finder &f, const char *origin, const char *p, const char *end)
+{
+    const char *b = origin + (static_cast<size_t>(p - origin) & ~static_cast<size_t>(63));
+    if (b != f.block) {
+        f.block = b;
+        f.mask = newline_mask(b);
+    }
+    uint64_t m = f.mask & (~0ull << (p - b));
+    while (!m) {
+        b += 64;
+        if (b >= end)
+            return nullptr;
+        f.block = b;
+        m = f.mask = newline_mask(b);
+    }
+    const char *q = b + __builtin_ctzll(m);
+    return q < end ? q : nullptr;
+}
+
 // Reads data[pos, wend) for identity only: json_quick where the line has
 // Ruby's usual shape, the full parser elsewhere.
 void scan_quick(run_state &st, size_t pos, size_t wend, size_t range_end)
@@ -367,11 +429,13 @@ void scan_quick(run_state &st, size_t pos, size_t wend, size_t range_end)
     // L1 (it is read once): the tables every line looks up (the memo of
     // sites, the flags memos, the columns) then stay in L2.
     const char *ahead = st.data + pos;
+    const char *origin = st.data + pos;
+    newline_finder newlines{};
     while (pos < wend) {
         const char *line = st.data + pos;
         for (; ahead < line + PREFETCH_AHEAD; ahead += 64)
             __builtin_prefetch(ahead, 0, 0);
-        const char *nl = static_cast<const char *>(std::memchr(line, '\n', wend - pos));
+        const char *nl = next_newline(newlines, origin, line, st.data + wend);
         size_t len = nl ? static_cast<size_t>(nl - line) : wend - pos;
         // With want_refs json_quick_details keeps the references in the
         // scanner's buffer, as the full parser would.
