@@ -342,7 +342,8 @@ static bool quick_identity(const char *line, size_t len, scan_record *rec, quick
 #endif
     while (q < end && *q != '"')
         q++;
-    if (q >= end || !scan_parse_hex_inline(h, (size_t)(q - h), &rec->address))
+    if (q >= end || !(end - h >= 16 ? scan_parse_hex_wide(h, (size_t)(q - h), &rec->address)
+                                    : scan_parse_hex_inline(h, (size_t)(q - h), &rec->address)))
         return false;
     if (end - q < (ptrdiff_t)tlen + 1 || !same_bytes(q + 1, type_key, tlen))
         return false;
@@ -490,7 +491,12 @@ static inline __attribute__((always_inline)) const char *hex_string_at(const cha
     x ^= ones * '"';
     uint64_t zero = (x - ones) & ~x & (ones * 0x80);
     size_t n = zero ? 8 + (size_t)__builtin_ctzll(zero) / 8 : 16;
+#ifdef __SSE2__
+    /* d[0..16) is in the line (end - p >= 20). */
+    if (d[n] != '"' || !scan_hex_8_16_wide(d, n, addr))
+#else
     if (d[n] != '"' || !scan_hex_8_16(d, n, addr))
+#endif
         return NULL;
     return d + n + 1;
 #else

@@ -637,6 +637,20 @@ static void hex_eight_at_a_time(void **state)
                     assert_int_equal(ok, hex_by_digit(buf, cut, &want));
                     if (ok)
                         assert_true(got == want);
+#ifdef __SSE2__
+                    /* The sixteen-at-once reader (digits alone, no "0x"),
+                     * whatever follows them. */
+                    bool digits_ok = ok && !(buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X'));
+                    if (cut >= 8 && cut <= 16)
+                        for (int after = 0; after < 256; after += 51) {
+                            memset(buf + cut, after, sizeof buf - cut);
+                            uint64_t wide = 0;
+                            bool wide_ok = scan_hex_8_16_wide(buf, cut, &wide);
+                            assert_int_equal(wide_ok, digits_ok);
+                            if (digits_ok)
+                                assert_true(wide == want);
+                        }
+#endif
                 }
     }
 }
