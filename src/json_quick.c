@@ -908,21 +908,44 @@ static inline uint64_t site_hash(const char *line, const char *start, const char
     return h * 0x9e3779b97f4a7c15u;
 }
 
+/* The memo's set for the site that ends at site_end and its hash there
+ * (0: no memo, or too short a line), its slot asked for from memory now:
+ * site_before compares it after the members before it are read. */
+typedef struct site_probe {
+    uint32_t set, hash;
+} site_probe;
+
+static inline site_probe site_probe_start(quick_site_memo *memo, const char *line, const char *start,
+                                          const char *site_end)
+{
+    site_probe probe = { 0, 0 };
+    if (!memo || site_end - line < 32)
+        return probe;
+    uint64_t h = site_hash(line, start, site_end);
+    probe.set = (uint32_t)(h >> 40) & (SITE_SETS - 1);
+    probe.hash = (uint32_t)h | 1;
+    for (unsigned w = 0; w < SITE_WAYS; w++)
+        if (memo->hash[probe.set][w] == probe.hash) {
+            const char *slot = (const char *)&memo->slot[probe.set][w];
+            __builtin_prefetch(slot);
+            __builtin_prefetch(slot + 64);
+            break;
+        }
+    return probe;
+}
+
 /* The site members before site_end (the ", " before "generation"), walked
  * back from it: [, "file":"F"][, "line":N][, "method":"M"], each plain.
  * Sets what it finds in rec and returns where the first of them begins
  * (site_end when there is none). start: the first byte the walk may look
- * at (after the type); line: the first the hash may read; limit: how far
- * the line may be read. A memo (may be
- * NULL) answers for a site seen before, and keeps the new ones. */
-static const char *site_before(const char *line, const char *start, const char *site_end, const char *limit,
-                               scan_record *rec, quick_site_memo *memo)
+ * at (after the type); limit: how far the line may be read. The memo (the
+ * probe's set and hash; none when its hash is 0) answers for a site seen
+ * before, and keeps the new ones. */
+static const char *site_before(const char *start, const char *site_end, const char *limit, scan_record *rec,
+                               quick_site_memo *memo, site_probe probe)
 {
-    uint32_t set = 0, hash = 0;
-    if (memo && site_end - line >= 32) {
-        uint64_t h = site_hash(line, start, site_end);
-        set = (uint32_t)(h >> 40) & (SITE_SETS - 1);
-        hash = (uint32_t)h | 1;
+    uint32_t set = probe.set, hash = probe.hash;
+    if (hash) {
         for (unsigned w = 0; w < SITE_WAYS; w++) {
             const site_text *s = &memo->slot[set][w];
             if (memo->hash[set][w] != hash || site_end - start < s->len || !same_text(site_end - s->len, s->text, s->len))
@@ -994,12 +1017,12 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec, quick_site
      * begins ([, "file":"F"][, "line":N][, "method":"M"] just before the
      * generation), or site_end without one. */
     const char *site_end = marks.end, *at = marks.end;
+    site_probe probe = { 0, 0 };
     if (marks.gen_key) {
         if (marks.gen_key - te < 2 || marks.gen_key[-1] != ' ' || marks.gen_key[-2] != ',')
             return false;
         site_end = marks.gen_key - 2;
-        /* The full parser takes the site's keys wherever they are: checked below. */
-        at = site_before(line, te, site_end, marks.end, rec, memo);
+        probe = site_probe_start(memo, line, te, site_end);
     }
     /* After the type: [, "shape_id":N][, "slot_size":N][, "class":"0x..."]. */
     const char *p = skip_number_member(te, marks.end, "shape_id");
@@ -1009,6 +1032,9 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec, quick_site
         rec->has_class_addr = true;
         p = c;
     }
+    /* The full parser takes the site's keys wherever they are: checked below. */
+    if (marks.gen_key)
+        at = site_before(te, site_end, marks.end, rec, memo, probe);
     /* Where Ruby writes them, the members read so far hold none of the
      * keys find_middle_keys looks for but their own: with none between
      * them either, every check below passes, and there is no subtype. */
