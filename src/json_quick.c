@@ -232,6 +232,28 @@ typedef struct quick_marks {
     const char *end;      /* the line's end, trailing blanks dropped */
 } quick_marks;
 
+/* n bytes at p and q the same, for the memo of sites' texts (a few dozen
+ * bytes of changing length, nearly always equal): sixteen at a time, the
+ * last sixteen overlapping the ones before, not a libc call. Reads p[0..n)
+ * and q[0..n) only. (The flags memos keep memcmp: most of their compares
+ * fail in the first bytes, where it is quicker.) */
+static inline bool same_text(const char *p, const char *q, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 16) {
+        const char *last = p + n - 16;
+        for (; p < last; p += 16, q += 16)
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p),
+                                                 _mm_loadu_si128((const __m128i *)(const void *)q))) != 0xffff)
+                return false;
+        q -= p - last;
+        return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)last),
+                                                _mm_loadu_si128((const __m128i *)(const void *)q))) == 0xffff;
+    }
+#endif
+    return memcmp(p, q, n) == 0;
+}
+
 /* Flags objects a thread has read lately, each as the text from where its
  * reader began (see the two memos below) to the end of its line: every
  * check the flags get depends on those bytes alone, so a line that ends
@@ -714,6 +736,22 @@ static const char *key_with_string(const middle_keys *mk, middle_key k, const ch
     return NULL;
 }
 
+/* Does the subtype's value, its closing quote at q, end where Ruby ends
+ * it (before to)? Ruby writes references, the site, memsize or flags
+ * next: anything else and the line is not the one it seems (the full
+ * parser's). */
+static bool subtype_ends(const char *q, const char *to)
+{
+    static const char *const next[] = { ", \"references\":[", ", \"file\":\"", ", \"line\":", ", \"method\":\"",
+                                        ", \"generation\":", ", \"memsize\":", ", \"flags\":{" };
+    bool known = q + 1 == to || q[1] == '}';
+    for (size_t n = 0; n < sizeof next / sizeof *next && !known; n++) {
+        size_t nlen = strlen(next[n]);
+        known = to - (q + 1) >= (ptrdiff_t)nlen && same_bytes(q + 1, next[n], nlen);
+    }
+    return known;
+}
+
 /* A DATA's "struct" or an IMEMO's "imemo_type" between from and to (the
  * members Ruby writes for the type come before the site): plain text or
  * the line is the full parser's. */
@@ -726,22 +764,29 @@ static bool find_subtype(const middle_keys *mk, middle_key key, const char *from
              * before it, not a string) is the full parser's to read */
         return !has_key(mk, key, from, to);
     const char *v = k + plen, *q = memchr(v, '"', (size_t)(to - v));
-    if (!q || !plain_text(v, q, limit))
-        return false;
-    /* Ruby writes references, the site, memsize or flags next: anything
-     * else and the line is not the one it seems (the full parser's). */
-    static const char *const next[] = { ", \"references\":[", ", \"file\":\"", ", \"line\":", ", \"method\":\"",
-                                        ", \"generation\":", ", \"memsize\":", ", \"flags\":{" };
-    bool known = q + 1 == to || q[1] == '}';
-    for (size_t n = 0; n < sizeof next / sizeof *next && !known; n++) {
-        size_t nlen = strlen(next[n]);
-        known = to - (q + 1) >= (ptrdiff_t)nlen && same_bytes(q + 1, next[n], nlen);
-    }
-    if (!known)
+    if (!q || !plain_text(v, q, limit) || !subtype_ends(q, to))
         return false;
     out->ptr = v;
     out->len = (uint32_t)(q - v);
     return true;
+}
+
+/* `, "struct":"S"` or `, "imemo_type":"S"` right at p, S plain and
+ * ending as subtype_ends wants, before to: S into *sub and the member's
+ * end; p when there is none. */
+static const char *subtype_at(const char *p, const char *to, const char *limit, scan_str *sub)
+{
+    static const char st[] = ", \"struct\":\"", it[] = ", \"imemo_type\":\"";
+    size_t n = to - p > (ptrdiff_t)sizeof st - 1 && same_bytes(p, st, sizeof st - 1)   ? sizeof st - 1
+               : to - p > (ptrdiff_t)sizeof it - 1 && same_bytes(p, it, sizeof it - 1) ? sizeof it - 1
+                                                                                     : 0;
+    if (!n)
+        return p;
+    const char *v = p + n, *q = memchr(v, '"', (size_t)(to - v));
+    if (!q || !plain_text(v, q, limit) || !subtype_ends(q, to))
+        return p;
+    *sub = (scan_str){ v, (uint32_t)(q - v) };
+    return q + 1;
 }
 
 /* Does [from, to) hold the key "file", "line" or "method"? */
@@ -840,21 +885,6 @@ quick_site_memo *json_quick_site_memo_new(void)
 void json_quick_site_memo_free(quick_site_memo *memo)
 {
     free(memo);
-}
-
-/* n bytes at p and q the same (a short, changing length: sixteen at a
- * time where the line allows, not a libc call). */
-static inline bool same_text(const char *p, const char *q, size_t n)
-{
-#ifdef __SSE2__
-    for (; n >= 16; p += 16, q += 16, n -= 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p),
-                b = _mm_loadu_si128((const __m128i *)(const void *)q);
-        if (_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)) != 0xffff)
-            return false;
-    }
-#endif
-    return memcmp(p, q, n) == 0;
 }
 
 /* Where the file's member ends in a site `, "file":"F", "line":N,
@@ -1037,9 +1067,17 @@ bool json_quick_sites(const char *line, size_t len, scan_record *rec, quick_site
         at = site_before(te, site_end, marks.end, rec, memo, probe);
     /* Where Ruby writes them, the members read so far hold none of the
      * keys find_middle_keys looks for but their own: with none between
-     * them either, every check below passes, and there is no subtype. */
-    if (p <= at && !middle_key_maybe(p, at, marks.end))
-        return true;
+     * them either, every check below passes, and there is no subtype. So
+     * too with a subtype where Ruby writes it, right after them, ending as
+     * find_subtype wants: it is the one find_subtype finds. */
+    if (p <= at) {
+        scan_str sub = { NULL, 0 };
+        const char *after = subtype_at(p, at, marks.end, &sub);
+        if (!middle_key_maybe(after, at, marks.end)) {
+            rec->subtype = sub;
+            return true;
+        }
+    }
     middle_keys mk;
     if (!find_middle_keys(te, site_end, &mk))
         return false;

@@ -1115,6 +1115,36 @@ static void sites_see_every_key_in_the_middle(void **state)
             assert_int_equal(q.class_addr, 0x7f0b79d2a420);
         }
     }
+    /* A subtype right after the class, where Ruby writes it, is read
+     * without the key-by-key walk: each must answer as that walk does. */
+    static const char head2[] = "{\"address\":\"0x7f0b7648ced8\", \"type\":\"DATA\", \"class\":\"0x7f0b79d2a420\"";
+    static const struct {
+        const char *members;
+        bool taken;
+        const char *subtype;
+    } after_class[] = {
+        { ", \"struct\":\"mutex\"", true, "mutex" },
+        { ", \"imemo_type\":\"env\"", true, "env" },
+        { ", \"struct\":\"mutex\", \"references\":[\"0x7f0b79d2a420\"]", true, "mutex" },
+        { ", \"struct\":\"mutex\", \"frozen\":true", false, "" },    /* not what Ruby writes next */
+        { ", \"struct\":\"mutex\", \"struct\":\"cond\"", false, "" }, /* a second one */
+        { ", \"struct\":\"mutex\", \"imemo_type\":\"env\"", false, "" },
+        { ", \"struct\":\"mu\\\"tex\"", false, "" },                   /* not plain */
+    };
+    for (size_t i = 0; i < sizeof after_class / sizeof *after_class; i++) {
+        snprintf(line, sizeof line, "%s%s%s", head2, after_class[i].members, site);
+        for (int primed = 0; primed < 2; primed++) {
+            scan_record r;
+            memset(&r, 0, sizeof r);
+            bool took = json_quick_sites(line, strlen(line), &r, primed ? memo : NULL);
+            if (took != after_class[i].taken)
+                fail_msg("%s: taken %d, expected %d (memo %d)", line, took, after_class[i].taken, primed);
+            char buf[64];
+            copy_str(buf, sizeof buf, r.subtype);
+            if (took)
+                assert_string_equal(buf, after_class[i].subtype);
+        }
+    }
     /* The memo holds the site's text; a line that ends with it but holds a
      * second file before it is still declined. */
     snprintf(line, sizeof line, "%s, \"file\":\"x.rb\"%s", head, site);
