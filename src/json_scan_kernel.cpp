@@ -11,6 +11,7 @@
 // codes only, and allocation failures abort (see status.h).
 #include "json_scan_kernel.h"
 
+#include <cassert>
 #include <cstring>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -245,6 +246,20 @@ void report(run_state &st, scan_problem_kind kind, uint64_t offset, const char *
 // One line alone: simdjson first, then the repair path.
 // A line read another way than as it is: says so (kind, why) and hands on
 // the object read from it.
+// The members json_quick reads (kind, address, type, generation,
+// object_id), from its reading of the line into rec.
+void take_identity(scan_record *rec, const scan_record &quick)
+{
+    rec->kind = quick.kind;
+    rec->has_address = quick.has_address;
+    rec->address = quick.address;
+    rec->type = quick.type;
+    rec->has_generation = quick.has_generation;
+    rec->generation = quick.generation;
+    rec->has_object_id = quick.has_object_id;
+    rec->object_id = quick.object_id;
+}
+
 void keep_repaired(run_state &st, scan_problem_kind kind, uint64_t offset, const char *why, const scan_record &rec)
 {
     st.stats->repaired++;
@@ -268,6 +283,27 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     // A broken line On-Demand did not notice (see ask_quick).
     bool unnoticed = !code && ask_quick(line, len, &rec) == QUICK_DISAGREES;
     simdjson::dom::element checked;
+    if (!code && unnoticed && !sc->checker.parse(line, len, true).get(checked)) {
+        // Valid JSON whose identity json_quick reads otherwise than simdjson
+        // (members where Ruby does not write them: a space before the
+        // line's last brace hides the generation from it). Identity loads
+        // take json_quick's reading, so it is kept here too; everything
+        // else is as simdjson read it (json_repair's guess at where strings
+        // end is for lines that are not JSON).
+        scan_record quick = rec;
+        bool took = json_quick_line(line, len, &quick);
+        assert(took); // ask_quick disagrees only about a line json_quick took
+        (void)took;
+        take_identity(&rec, quick);
+        char why[SCAN_WHY_MAX];
+        int n = std::snprintf(why, sizeof why, "valid JSON, but not laid out as Ruby writes it: address, type, "
+                                               "generation and object_id as an identity load reads them");
+        if (rec.bad_refs)
+            std::snprintf(why + n, sizeof why - static_cast<size_t>(n), "; " JSON_REPAIR_BAD_REFS, rec.bad_refs);
+        rec.repaired = true;
+        keep_repaired(st, SCAN_REPAIRED, offset, why, rec);
+        return;
+    }
     if (!code && !unnoticed && rec.bad_refs && !sc->checker.parse(line, len, true).get(checked)) {
         // Valid JSON (the DOM parser checks every byte, which On-Demand does
         // not), some references no address: those are left out and
@@ -303,14 +339,7 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     // accepts the line, its reading of those members is the one kept.
     scan_record quick = rec;
     if (json_quick_line(line, len, &quick)) {
-        rec.kind = quick.kind;
-        rec.has_address = quick.has_address;
-        rec.address = quick.address;
-        rec.type = quick.type;
-        rec.has_generation = quick.has_generation;
-        rec.generation = quick.generation;
-        rec.has_object_id = quick.has_object_id;
-        rec.object_id = quick.object_id;
+        take_identity(&rec, quick);
         ok = true;
     }
     if (unnoticed)

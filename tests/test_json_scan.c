@@ -1057,6 +1057,31 @@ static void details_decline_what_the_identity_reader_misreads(void **state)
     assert_false(q.repaired);
 }
 
+/* A valid line that the identity reader reads otherwise (a space before
+ * its last brace hides the flags, and with them the generation): the
+ * identity is the identity reader's, as an identity load takes it, and the
+ * rest is the full parser's reading, not json_repair's guess (which took
+ * the class's string to run on past a key it does not know, "?bytesize",
+ * and lost the class). */
+static void valid_line_read_otherwise_keeps_the_rest(void **state)
+{
+    (void)state;
+    static const char line[] =
+        "{\"address\":\"0x7f0b7a5e4688\", \"type\":\"STRING\", \"class\":\"0x7f0b79d3e6a0\", \"?bytesize\":3, "
+        "\"value\":\"abc\", \"generation\":38, \"memsize\":40, \"flags\":{\"wb_protected\":true, \"old\":true} }\n";
+    collector c;
+    scan_text(line, strlen(line), 0, false, &c);
+    assert_int_equal(c.n, 1);
+    assert_true(c.rec[0].repaired);
+    assert_int_equal(c.rec[0].address, 0x7f0b7a5e4688);
+    assert_false(c.rec[0].has_generation); /* as json_quick_line reads it */
+    assert_true(c.rec[0].has_class_addr);
+    assert_int_equal(c.rec[0].class_addr, 0x7f0b79d3e6a0);
+    assert_int_equal(c.rec[0].memsize, 40);
+    assert_int_equal(c.nproblems, 1);
+    assert_non_null(strstr(c.problem_why[0], "valid JSON, but not laid out as Ruby writes it"));
+}
+
 /* The site reader knows a line holds none of the keys it must look for
  * between the type and the site (a second address, type, class or site
  * key, a DATA's struct, an IMEMO's imemo_type) by a quick test of each
@@ -1259,6 +1284,7 @@ int main(void)
         cmocka_unit_test(many_wrong_members),
         cmocka_unit_test(bad_addresses),
         cmocka_unit_test(bad_references_in_valid_line),
+        cmocka_unit_test(valid_line_read_otherwise_keeps_the_rest),
         cmocka_unit_test(sites_see_every_key_in_the_middle),
         cmocka_unit_test(flags_seen_before_change_nothing),
         cmocka_unit_test(details_decline_what_the_identity_reader_misreads),
