@@ -1133,7 +1133,7 @@ static bool is_hex_digit(char c)
  * or NULL when it is not a string this reader takes (a control byte, a
  * byte outside ASCII, an escape JSON does not have, no closing quote).
  * *plain: it has no escape, so its bytes are its text. */
-static const char *read_string(const char *p, const char *end, bool *plain)
+static inline __attribute__((always_inline)) const char *read_string(const char *p, const char *end, bool *plain)
 {
     bool escaped = false;
     p++;
@@ -1167,7 +1167,7 @@ static const char *read_string(const char *p, const char *end, bool *plain)
 /* The JSON number at p: one past it, or NULL when it is not one. *whole:
  * digits alone, without a leading zero (what simdjson's get_uint64 reads;
  * anything else it refuses, and the full parser then repairs the line). */
-static const char *read_number(const char *p, const char *end, bool *whole)
+static inline __attribute__((always_inline)) const char *read_number(const char *p, const char *end, bool *whole)
 {
     const char *s = p;
     if (p < end && *p == '-')
@@ -1203,7 +1203,7 @@ static const char *read_number(const char *p, const char *end, bool *whole)
 }
 
 /* A string, number, true, false or null at p, into v: one past it, or NULL. */
-static const char *read_scalar(const char *p, const char *end, qvalue *v)
+static inline __attribute__((always_inline)) const char *read_scalar(const char *p, const char *end, qvalue *v)
 {
     v->start = p;
     v->plain = false;
@@ -1261,7 +1261,7 @@ static inline __attribute__((always_inline)) const char *next_element(const char
 /* A key, `"NAME":`, at p, its name plain text (then the bytes are the
  * name the full parser compares): sets *name and *len, returns the
  * value's first byte. */
-static const char *read_key(const char *p, const char *end, const char **name, size_t *len)
+static inline __attribute__((always_inline)) const char *read_key(const char *p, const char *end, const char **name, size_t *len)
 {
     if (*p != '"')
         return NULL;

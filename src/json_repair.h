@@ -100,7 +100,9 @@ static inline __attribute__((always_inline)) bool scan_hex_8_16_wide(const char 
 static inline __attribute__((always_inline)) bool scan_parse_hex_inline(const char *p, size_t len, uint64_t *out)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (len >= 8 && len <= 16 && scan_hex_8_16(p, len, out))
+    /* "0x" or "0X" first, as a string member holds an address. */
+    size_t skip = len >= 10 && p[0] == '0' && (p[1] | 0x20) == 'x' ? 2 : 0;
+    if (len - skip >= 8 && len - skip <= 16 && scan_hex_8_16(p + skip, len - skip, out))
         return true;
 #endif
     return scan_parse_hex(p, len, out);

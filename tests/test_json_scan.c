@@ -637,6 +637,11 @@ static void hex_eight_at_a_time(void **state)
                     assert_int_equal(ok, hex_by_digit(buf, cut, &want));
                     if (ok)
                         assert_true(got == want);
+                    /* The inline reader, with and without "0x". */
+                    uint64_t inl = 0;
+                    assert_int_equal(scan_parse_hex_inline(buf, cut, &inl), ok);
+                    if (ok)
+                        assert_true(inl == want);
 #ifdef __SSE2__
                     /* The sixteen-at-once reader (digits alone, no "0x"),
                      * whatever follows them. */
