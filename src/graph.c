@@ -69,6 +69,7 @@ void graph_free(graph *g)
     free(g->root_kind);
     free(g->idom);
     free(g->retained);
+    free(g->root_mask);
     memset(g, 0, sizeof *g);
 }
 
@@ -507,5 +508,51 @@ size_t graph_bytes(const graph *g)
     bytes += g->out_start[g->n + 1] - g->out_start[g->n]; /* root_kind */
     if (g->idom)
         bytes += nodes * (sizeof *g->idom + sizeof *g->retained);
+    if (g->root_mask)
+        bytes += nodes * sizeof *g->root_mask;
     return bytes;
+}
+
+bool graph_root_masks(const graph *g, uint16_t *mask, hs_mem *mem)
+{
+    size_t nodes = (size_t)g->n + 1;
+    /* A node is queued at most once at a time, so nodes slots suffice. */
+    uint32_t *queue = hs_mem_alloc(mem, nodes, sizeof *queue);
+    uint8_t *queued = hs_mem_zalloc(mem, nodes, 1);
+    if (hs_mem_failed(mem)) {
+        free(queue);
+        free(queued);
+        return false;
+    }
+    memset(mask, 0, nodes * sizeof *mask);
+    size_t head = 0, len = 0;
+    uint32_t first = g->out_start[g->n], last = g->out_start[g->n + 1];
+    for (uint32_t e = first; e < last; e++) {
+        uint32_t w = g->out[e];
+        mask[w] |= (uint16_t)(1u << g->root_kind[e - first]);
+        if (!queued[w]) {
+            queued[w] = 1;
+            queue[(head + len++) % nodes] = w;
+        }
+    }
+    while (len) {
+        uint32_t u = queue[head];
+        head = (head + 1) % nodes;
+        len--;
+        queued[u] = 0;
+        uint16_t m = mask[u];
+        for (uint32_t e = g->out_start[u]; e < g->out_start[u + 1]; e++) {
+            uint32_t w = g->out[e];
+            if ((mask[w] | m) == mask[w])
+                continue;
+            mask[w] |= m;
+            if (!queued[w]) {
+                queued[w] = 1;
+                queue[(head + len++) % nodes] = w;
+            }
+        }
+    }
+    free(queue);
+    free(queued);
+    return true;
 }

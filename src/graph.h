@@ -48,6 +48,8 @@ typedef struct graph {
     uint32_t *idom;        /* immediate dominator per node (root: itself), GRAPH_NONE
                               when unreachable; NULL until graph_dominators */
     uint64_t *retained;    /* retained size per node (root: everything reachable) */
+    uint16_t *root_mask;   /* per node, the root categories that reach it
+                              (graph_root_masks); NULL until it is set */
 } graph;
 
 /* Builds a graph from edge lists given in any order: for each object v,
@@ -70,6 +72,13 @@ void graph_free(graph *g);
  * When *cancel (may be NULL) is set by another thread, it stops within a
  * few milliseconds of its longest loop with HS_ERR_CANCELLED, g as it was. */
 hs_status graph_dominators(graph *g, const uint64_t *memsize, const _Atomic bool *cancel, hs_error *err);
+
+/* mask[v]: the root categories whose roots reach node v (bit k: root_names[k]),
+ * 0 when none; mask holds g->n + 1 entries. A worklist over the edges, each
+ * node revisited only when its mask grows (at most once per category). Its
+ * scratch (5 bytes a node) comes from mem: false, nothing written, when it
+ * failed. */
+bool graph_root_masks(const graph *g, uint16_t *mask, hs_mem *mem);
 
 /* The shortest path from a root to v: path[0] is the first object after the
  * virtual root, path[len-1] == v. Roots other than `avoid_kind` (a
@@ -116,7 +125,7 @@ uint32_t graph_root_kinds_of(const graph *g, uint32_t v);
  * cannot be had. */
 bool graph_dom_preorder(const graph *g, uint32_t *pre, uint32_t *end, hs_mem *mem);
 
-/* Bytes the graph keeps (edges, dominators, retained sizes). */
+/* Bytes the graph keeps (edges, dominators, retained sizes, root masks). */
 size_t graph_bytes(const graph *g);
 
 static inline uint32_t graph_out_degree(const graph *g, uint32_t v)

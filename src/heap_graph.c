@@ -339,6 +339,33 @@ static hs_status no_memory(heap_graph *out, const heap *h, hs_status st, const h
     return hs_fail(err, st, "%s: " NO_GRAPH "%s", h->path, why->msg);
 }
 
+/* One of the two passes over a finished graph that run side by side. */
+typedef struct graph_job {
+    graph *g;
+    bool masks;                   /* this job: graph_root_masks, else graph_dominators */
+    const uint64_t *memsize;      /* the dominators' weights */
+    const _Atomic bool *cancel;   /* the dominators stop when it is set */
+    hs_status status;             /* the dominators' */
+    hs_error err;
+    uint16_t *mask;               /* the masks' result; NULL when memory was short */
+} graph_job;
+
+static void *graph_job_run(void *arg)
+{
+    graph_job *j = arg;
+    if (!j->masks) {
+        j->status = graph_dominators(j->g, j->memsize, j->cancel, &j->err);
+        return NULL;
+    }
+    hs_mem mem = { 0 };
+    j->mask = hs_mem_alloc(&mem, (size_t)j->g->n + 1, sizeof *j->mask);
+    if (j->mask && !graph_root_masks(j->g, j->mask, &mem)) {
+        free(j->mask);
+        j->mask = NULL;
+    }
+    return NULL;
+}
+
 hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap_progress *progress,
                           hs_error *err)
 {
@@ -402,10 +429,22 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
     out->read_seconds = monotime_now() - t0;
 
     t0 = monotime_now();
-    st = graph_dominators(out->graph, cols.memsize, progress ? progress->cancel : NULL, &why);
+    /* The dominators here, and beside them which roots reach each object
+     * (what the suspects are sorted by). Each writes its own arrays of
+     * the graph and reads the edges, which stay as they are. */
+    graph_job jobs[2] = {
+        { .g = out->graph, .memsize = cols.memsize, .cancel = progress ? progress->cancel : NULL },
+        { .g = out->graph, .masks = true },
+    };
+    scanpass_jobs(graph_job_run, jobs, sizeof *jobs, 2);
     free(cols.memsize);
-    if (st != HS_OK)
+    st = jobs[0].status;
+    if (st != HS_OK) {
+        why = jobs[0].err;
         return no_memory(out, h, st, &why, err);
+    }
+    /* Without the memory for them the suspects find them when they need them. */
+    out->graph->root_mask = jobs[1].mask;
     out->dominator_seconds = monotime_now() - t0;
     return HS_OK;
 }

@@ -97,50 +97,6 @@ bool suspects_walk_up(const graph *g, const uint8_t *member, const uint32_t *mem
     return true;
 }
 
-bool suspects_root_masks(const graph *g, uint16_t *mask, hs_mem *mem)
-{
-    size_t nodes = (size_t)g->n + 1;
-    /* A node is queued at most once at a time, so nodes slots suffice. */
-    uint32_t *queue = hs_mem_alloc(mem, nodes, sizeof *queue);
-    uint8_t *queued = hs_mem_zalloc(mem, nodes, 1);
-    if (hs_mem_failed(mem)) {
-        free(queue);
-        free(queued);
-        return false;
-    }
-    memset(mask, 0, nodes * sizeof *mask);
-    size_t head = 0, len = 0;
-    uint32_t first = g->out_start[g->n], last = g->out_start[g->n + 1];
-    for (uint32_t e = first; e < last; e++) {
-        uint32_t w = g->out[e];
-        mask[w] |= (uint16_t)(1u << g->root_kind[e - first]);
-        if (!queued[w]) {
-            queued[w] = 1;
-            queue[(head + len++) % nodes] = w;
-        }
-    }
-    while (len) {
-        uint32_t u = queue[head];
-        head = (head + 1) % nodes;
-        len--;
-        queued[u] = 0;
-        uint16_t m = mask[u];
-        for (uint32_t e = g->out_start[u]; e < g->out_start[u + 1]; e++) {
-            uint32_t w = g->out[e];
-            if ((mask[w] | m) == mask[w])
-                continue;
-            mask[w] |= m;
-            if (!queued[w]) {
-                queued[w] = 1;
-                queue[(head + len++) % nodes] = w;
-            }
-        }
-    }
-    free(queue);
-    free(queued);
-    return true;
-}
-
 /* ---- finding the suspects ------------------------------------------------------ */
 
 /* What folds holders into one suspect; hashed as bytes (padding zeroed). */
@@ -192,7 +148,8 @@ typedef struct finder {
     uint8_t *member;      /* in the set being walked (R, then a window's objects) */
     uint32_t *holder;     /* see suspects_walk_up */
     uint32_t *top;        /* ... likewise */
-    uint16_t *mask;       /* see suspects_root_masks; NULL until needed */
+    const uint16_t *mask; /* graph_root_masks: the graph's, or own_mask; NULL until needed */
+    uint16_t *own_mask;   /* made here when the graph has none */
     uint32_t *fold_of;    /* the fold of a holder of R, GRAPH_NONE for other nodes */
     /* Folds and rows: */
     fold *folds;          /* uthash by key */
@@ -281,13 +238,15 @@ static fold_key key_without_holder(finder *f, uint32_t h, uint32_t t)
 {
     if (h == GRAPH_NONE)
         return key_of_kind(SUSPECT_UNREACHED, 0);
-    if (!f->mask) {
+    if (!f->mask && f->g->root_mask) {
+        f->mask = f->g->root_mask; /* found beside the dominators */
+    } else if (!f->mask) {
         uint16_t *mask = hs_mem_alloc(&f->mem, (size_t)f->g->n + 1, sizeof *mask);
-        if (!mask || !suspects_root_masks(f->g, mask, &f->mem)) {
+        if (!mask || !graph_root_masks(f->g, mask, &f->mem)) {
             free(mask);
             return key_of_kind(SUSPECT_ROOTS, 0); /* not used: f->mem failed */
         }
-        f->mask = mask;
+        f->mask = f->own_mask = mask;
     }
     uint16_t m = f->mask[t];
     return key_of_kind(f->stack_mask && m == f->stack_mask ? SUSPECT_STACK : SUSPECT_ROOTS, m);
@@ -861,7 +820,7 @@ static void finder_free(finder *f)
     free(f->member);
     free(f->holder);
     free(f->top);
-    free(f->mask);
+    free(f->own_mask);
     free(f->fold_of);
     fold *r, *tmp;
     HASH_ITER(hh, f->folds, r, tmp) {

@@ -216,11 +216,5 @@ suspect_growth suspect_growth_of(const uint64_t *counts, size_t n);
 bool suspects_walk_up(const graph *g, const uint8_t *member, const uint32_t *members, size_t n,
                       uint32_t *holder, uint32_t *top, hs_mem *mem);
 
-/* mask[v]: the root categories whose roots reach node v (bit k: root_names[k]),
- * 0 when none; mask holds g->n + 1 entries. A worklist over the edges, each
- * node revisited only when its mask grows (at most once per category). Its
- * scratch (5 bytes a node) comes from mem: false, nothing written, when it
- * failed. */
-bool suspects_root_masks(const graph *g, uint16_t *mask, hs_mem *mem);
 
 #endif

@@ -136,7 +136,7 @@ static void the_virtual_root(void **state)
     assert_int_equal(holder[4], N); /* no root reaches it */
     uint16_t mask[6];
     hs_mem mem = { 0 };
-    assert_true(suspects_root_masks(&g, mask, &mem));
+    assert_true(graph_root_masks(&g, mask, &mem));
     assert_int_equal(mask[2], (1u << 1) | (1u << 2));
     assert_int_equal(mask[3], 1u << 2);
     assert_int_equal(mask[0], 1u << 1);
