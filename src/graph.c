@@ -70,6 +70,7 @@ void graph_free(graph *g)
     free(g->idom);
     free(g->retained);
     free(g->root_mask);
+    free(g->root_parent);
     memset(g, 0, sizeof *g);
 }
 
@@ -510,6 +511,8 @@ size_t graph_bytes(const graph *g)
         bytes += nodes * (sizeof *g->idom + sizeof *g->retained);
     if (g->root_mask)
         bytes += nodes * sizeof *g->root_mask;
+    if (g->root_parent)
+        bytes += nodes * sizeof *g->root_parent;
     return bytes;
 }
 

@@ -50,6 +50,9 @@ typedef struct graph {
     uint64_t *retained;    /* retained size per node (root: everything reachable) */
     uint16_t *root_mask;   /* per node, the root categories that reach it
                               (graph_root_masks); NULL until it is set */
+    uint32_t *root_parent; /* graph_root_tree's tree (n + 1 entries), made
+                              avoiding root_parent_avoid; NULL until it is set */
+    int root_parent_avoid; /* the category it avoids where it can, -1: none */
 } graph;
 
 /* Builds a graph from edge lists given in any order: for each object v,
@@ -125,7 +128,7 @@ uint32_t graph_root_kinds_of(const graph *g, uint32_t v);
  * cannot be had. */
 bool graph_dom_preorder(const graph *g, uint32_t *pre, uint32_t *end, hs_mem *mem);
 
-/* Bytes the graph keeps (edges, dominators, retained sizes, root masks). */
+/* Bytes the graph keeps (edges, dominators, retained sizes, root masks, root tree). */
 size_t graph_bytes(const graph *g);
 
 static inline uint32_t graph_out_degree(const graph *g, uint32_t v)

@@ -348,6 +348,8 @@ typedef struct graph_job {
     hs_status status;             /* the dominators' */
     hs_error err;
     uint16_t *mask;               /* the masks' result; NULL when memory was short */
+    uint32_t *parent;             /* then the root tree's (graph_root_tree), likewise */
+    int avoid;                    /* the category it avoids: machine_context's, as the session's paths */
 } graph_job;
 
 static void *graph_job_run(void *arg)
@@ -362,6 +364,13 @@ static void *graph_job_run(void *arg)
     if (j->mask && !graph_root_masks(j->g, j->mask, &mem)) {
         free(j->mask);
         j->mask = NULL;
+    }
+    hs_mem tree_mem = { 0 };
+    j->avoid = graph_root_kind(j->g, "machine_context");
+    j->parent = hs_mem_alloc(&tree_mem, (size_t)j->g->n + 1, sizeof *j->parent);
+    if (j->parent && !graph_root_tree(j->g, j->avoid, j->parent, &tree_mem)) {
+        free(j->parent);
+        j->parent = NULL;
     }
     return NULL;
 }
@@ -430,8 +439,9 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
 
     t0 = monotime_now();
     /* The dominators here, and beside them which roots reach each object
-     * (what the suspects are sorted by). Each writes its own arrays of
-     * the graph and reads the edges, which stay as they are. */
+     * (what the suspects are sorted by) and the tree of root paths (what
+     * they and the object views show). Each writes its own arrays and
+     * reads the edges, which stay as they are. */
     graph_job jobs[2] = {
         { .g = out->graph, .memsize = cols.memsize, .cancel = progress ? progress->cancel : NULL },
         { .g = out->graph, .masks = true },
@@ -445,6 +455,8 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
     }
     /* Without the memory for them the suspects find them when they need them. */
     out->graph->root_mask = jobs[1].mask;
+    out->graph->root_parent = jobs[1].parent;
+    out->graph->root_parent_avoid = jobs[1].avoid;
     out->dominator_seconds = monotime_now() - t0;
     return HS_OK;
 }

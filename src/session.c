@@ -163,7 +163,13 @@ hs_status session_root_path(const session *s, uint32_t v, uint32_t **path, size_
     assert(s->graph && v < s->graph->n);
     hs_mem mem = { 0 };
     size_t *hops = NULL;
-    if (graph_root_path(s->graph, v, s->avoid_root, path, len, root_kind, &mem))
+    /* The graph pass's tree of root paths answers at once; else a search
+     * from the roots (the same path: graph_tree_path). */
+    const graph *g = s->graph;
+    bool found = g->root_parent && g->root_parent_avoid == s->avoid_root
+                     ? graph_tree_path(g, g->root_parent, v, s->avoid_root, path, len, root_kind, &mem)
+                     : graph_root_path(g, v, s->avoid_root, path, len, root_kind, &mem);
+    if (found)
         hops = hs_mem_alloc(&mem, *len + 1, sizeof *hops);
     if (!hops) {
         free(*path);

@@ -781,10 +781,16 @@ static bool count_windows(finder *f, suspects *out, const uint32_t *rank_of)
  * a path is shown its hops are described. */
 static bool find_paths(finder *f, suspects *out)
 {
-    uint32_t *parent = hs_mem_alloc(&f->mem, (size_t)f->g->n + 1, sizeof *parent);
-    if (!parent || !graph_root_tree(f->g, f->s->avoid_root, parent, &f->mem)) {
-        free(parent);
-        return false;
+    /* The graph pass's tree, when it made one for these paths. */
+    const uint32_t *parent = f->g->root_parent;
+    uint32_t *own = NULL;
+    if (!parent || f->g->root_parent_avoid != f->s->avoid_root) {
+        own = hs_mem_alloc(&f->mem, (size_t)f->g->n + 1, sizeof *own);
+        if (!own || !graph_root_tree(f->g, f->s->avoid_root, own, &f->mem)) {
+            free(own);
+            return false;
+        }
+        parent = own;
     }
     size_t hops = 0;
     for (size_t r = 0; r < out->nrows; r++) {
@@ -797,7 +803,7 @@ static bool find_paths(finder *f, suspects *out)
             name_by_ivar(f, sp);
         hops += sp->path_len;
     }
-    free(parent);
+    free(own);
     if (hs_mem_failed(&f->mem))
         return false;
     size_t *objs = hs_mem_alloc(&f->mem, hops, sizeof *objs);

@@ -389,10 +389,13 @@ static void graph_of_a_real_dump(void **state)
     assert_true(graph_root_kind(g, "vm") > 0);
     assert_true(graph_root_kind(g, "machine_context") > 0);
     assert_int_equal(g->retained[g->n], APP3_REACHABLE_MEMSIZE);
-    /* 18 bytes an object (the edges' starts, the dominator, the retained
-     * size, the roots that reach it) and 4 a reference. */
+    /* 22 bytes an object (the edges' starts, the dominator, the retained
+     * size, the roots that reach it, its parent in the tree of root paths)
+     * and 4 a reference. */
     assert_non_null(g->root_mask);
-    assert_true(graph_bytes(g) <= 18 * ((size_t)g->n + 2) + 4 * g->edges + 4096);
+    assert_non_null(g->root_parent);
+    assert_int_equal(g->root_parent_avoid, graph_root_kind(g, "machine_context"));
+    assert_true(graph_bytes(g) <= 22 * ((size_t)g->n + 2) + 4 * g->edges + 4096);
 }
 
 /* The object whose line starts at line_start, or OBJ_NONE (a ROOT line). */

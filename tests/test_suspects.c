@@ -867,7 +867,7 @@ static void nomem_session_path(void **state)
 {
     (void)state;
     fails_each_way_at(run_session_path,
-                      ": 128 B of memory needed, of which 64 B could not be allocated (Cannot allocate memory)", true,
+                      ": 12 B of memory needed, of which 12 B could not be allocated (Cannot allocate memory)", true,
                       "the path from a GC root to 0x240");
 }
 
@@ -875,7 +875,7 @@ static void nomem_path_report(void **state)
 {
     (void)state;
     fails_each_way_at(run_path_report,
-                      ": 128 B of memory needed, of which 64 B could not be allocated (Cannot allocate memory)", true,
+                      ": 12 B of memory needed, of which 12 B could not be allocated (Cannot allocate memory)", true,
                       "the path from a GC root to 0x240");
 }
 
