@@ -10,7 +10,9 @@
  * walking back from the end of the line; a line that does not have it
  * exactly (another number member where generation or memsize should be, a
  * flags object that is not flat) is left to the full parser.
- * Pure C, no state: safe from any thread.
+ * Pure C. Safe from any thread: its only state is per thread (the memos of
+ * the flags objects last checked) or the caller's (a quick_site_memo, one
+ * per thread).
  */
 #ifndef HEAPSIFT_JSON_QUICK_H
 #define HEAPSIFT_JSON_QUICK_H
@@ -40,7 +42,9 @@ bool json_quick_line(const char *line, size_t len, scan_record *rec);
  * parser would decode or judge them (quotes, backslashes, control bytes,
  * bytes outside ASCII), CLASS and MODULE lines (their names are read in
  * full), SHAPE lines, and any line where a member it reads could be
- * somewhere else: the full parser reads those. */
+ * somewhere else: the full parser reads those. With a memo (may be NULL)
+ * a site seen before is known by one compare, and rec->site_tag points to
+ * the memo's tag for it (NULL without one): the answers are the same. */
 bool json_quick_sites(const char *line, size_t len, scan_record *rec, quick_site_memo *memo);
 
 /* The sites one reader saw lately, for json_quick_sites to know a line's
