@@ -243,9 +243,6 @@ void report(run_state &st, scan_problem_kind kind, uint64_t offset, const char *
     st.sink->problem(st.sink->ctx, &p);
 }
 
-// One line alone: simdjson first, then the repair path.
-// A line read another way than as it is: says so (kind, why) and hands on
-// the object read from it.
 // The members json_quick reads (kind, address, type, generation,
 // object_id), from its reading of the line into rec.
 void take_identity(scan_record *rec, const scan_record &quick)
@@ -260,6 +257,8 @@ void take_identity(scan_record *rec, const scan_record &quick)
     rec->object_id = quick.object_id;
 }
 
+// A line read another way than as it is: says so (kind, why) and hands on
+// the object read from it.
 void keep_repaired(run_state &st, scan_problem_kind kind, uint64_t offset, const char *why, const scan_record &rec)
 {
     st.stats->repaired++;
@@ -268,6 +267,7 @@ void keep_repaired(run_state &st, scan_problem_kind kind, uint64_t offset, const
     st.sink->record(st.sink->ctx, &rec);
 }
 
+// One line alone: simdjson first, then the repair path.
 void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_range)
 {
     scanner *sc = st.sc;
@@ -283,34 +283,30 @@ void scan_one_line(run_state &st, const char *line, size_t len, bool last_in_ran
     // A broken line On-Demand did not notice (see ask_quick).
     bool unnoticed = !code && ask_quick(line, len, &rec) == QUICK_DISAGREES;
     simdjson::dom::element checked;
-    if (!code && unnoticed && !sc->checker.parse(line, len, true).get(checked)) {
-        // Valid JSON whose identity json_quick reads otherwise than simdjson
-        // (members where Ruby does not write them: a space before the
-        // line's last brace hides the generation from it). Identity loads
-        // take json_quick's reading, so it is kept here too; everything
-        // else is as simdjson read it (json_repair's guess at where strings
-        // end is for lines that are not JSON).
-        scan_record quick = rec;
-        bool took = json_quick_line(line, len, &quick);
-        assert(took); // ask_quick disagrees only about a line json_quick took
-        (void)took;
-        take_identity(&rec, quick);
-        char why[SCAN_WHY_MAX];
-        int n = std::snprintf(why, sizeof why, "valid JSON, but not laid out as Ruby writes it: address, type, "
-                                               "generation and object_id as an identity load reads them");
-        if (rec.bad_refs)
-            std::snprintf(why + n, sizeof why - static_cast<size_t>(n), "; " JSON_REPAIR_BAD_REFS, rec.bad_refs);
-        rec.repaired = true;
-        keep_repaired(st, SCAN_REPAIRED, offset, why, rec);
-        return;
-    }
-    if (!code && !unnoticed && rec.bad_refs && !sc->checker.parse(line, len, true).get(checked)) {
+    if (!code && (unnoticed || rec.bad_refs) && !sc->checker.parse(line, len, true).get(checked)) {
         // Valid JSON (the DOM parser checks every byte, which On-Demand does
-        // not), some references no address: those are left out and
-        // everything else is as read. json_repair's guess at where strings
-        // end is for lines that are not JSON.
-        char why[96];
-        std::snprintf(why, sizeof why, JSON_REPAIR_BAD_REFS, rec.bad_refs);
+        // not) that is still not read as it is: everything is as simdjson
+        // read it but for what this says (json_repair's guess at where
+        // strings end is for lines that are not JSON).
+        char why[SCAN_WHY_MAX];
+        int n = 0;
+        if (unnoticed) {
+            // json_quick reads its identity otherwise (members where Ruby
+            // does not write them: a space before the line's last brace
+            // hides the generation from it). Identity loads take
+            // json_quick's reading, so it is kept here too.
+            scan_record quick = rec;
+            bool took = json_quick_line(line, len, &quick);
+            assert(took); // ask_quick disagrees only about a line json_quick took
+            (void)took;
+            take_identity(&rec, quick);
+            n = std::snprintf(why, sizeof why, "valid JSON, but not laid out as Ruby writes it: address, type, "
+                                               "generation and object_id as an identity load reads them%s",
+                              rec.bad_refs ? "; " : "");
+        }
+        // References that are no address are left out.
+        if (rec.bad_refs)
+            std::snprintf(why + n, sizeof why - static_cast<size_t>(n), JSON_REPAIR_BAD_REFS, rec.bad_refs);
         rec.repaired = true;
         keep_repaired(st, SCAN_REPAIRED, offset, why, rec);
         return;
