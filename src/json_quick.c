@@ -752,6 +752,18 @@ static bool subtype_ends(const char *q, const char *to)
     return known;
 }
 
+/* A subtype's value from v (after its opening quote), before to: plain
+ * and ending as subtype_ends wants. Into *out, and one past its closing
+ * quote; NULL when it is not one (the line is the full parser's). */
+static const char *subtype_value(const char *v, const char *to, const char *limit, scan_str *out)
+{
+    const char *q = memchr(v, '"', (size_t)(to - v));
+    if (!q || !plain_text(v, q, limit) || !subtype_ends(q, to))
+        return NULL;
+    *out = (scan_str){ v, (uint32_t)(q - v) };
+    return q + 1;
+}
+
 /* A DATA's "struct" or an IMEMO's "imemo_type" between from and to (the
  * members Ruby writes for the type come before the site): plain text or
  * the line is the full parser's. */
@@ -763,12 +775,7 @@ static bool find_subtype(const middle_keys *mk, middle_key key, const char *from
     if (!k) /* untyped DATA: none; the key in another form (no space
              * before it, not a string) is the full parser's to read */
         return !has_key(mk, key, from, to);
-    const char *v = k + plen, *q = memchr(v, '"', (size_t)(to - v));
-    if (!q || !plain_text(v, q, limit) || !subtype_ends(q, to))
-        return false;
-    out->ptr = v;
-    out->len = (uint32_t)(q - v);
-    return true;
+    return subtype_value(k + plen, to, limit, out) != NULL;
 }
 
 /* `, "struct":"S"` or `, "imemo_type":"S"` right at p, S plain and
@@ -780,13 +787,8 @@ static const char *subtype_at(const char *p, const char *to, const char *limit, 
     size_t n = to - p > (ptrdiff_t)sizeof st - 1 && same_bytes(p, st, sizeof st - 1)   ? sizeof st - 1
                : to - p > (ptrdiff_t)sizeof it - 1 && same_bytes(p, it, sizeof it - 1) ? sizeof it - 1
                                                                                      : 0;
-    if (!n)
-        return p;
-    const char *v = p + n, *q = memchr(v, '"', (size_t)(to - v));
-    if (!q || !plain_text(v, q, limit) || !subtype_ends(q, to))
-        return p;
-    *sub = (scan_str){ v, (uint32_t)(q - v) };
-    return q + 1;
+    const char *after = n ? subtype_value(p + n, to, limit, sub) : NULL;
+    return after ? after : p;
 }
 
 /* Does [from, to) hold the key "file", "line" or "method"? */
@@ -856,7 +858,7 @@ static bool middle_key_maybe(const char *from, const char *to, const char *limit
  * before its generation has the same site: one compare, no walk. */
 #define SITE_TEXT_MAX 224 /* the slot 256 bytes: room for a gem's absolute path */
 typedef struct site_text {
-    uint8_t len;                  /* bytes of text; 0: the slot is empty */
+    uint8_t len;                  /* bytes of text (a slot is empty when its hash is 0) */
     uint8_t file_at, file_len;    /* the file's value within text */
     uint8_t method_at, method_len; /* the method's; method_at 0: none */
     bool has_line;
