@@ -34,6 +34,9 @@
 #define GRAPH_ROOT_KINDS 16   /* root categories told apart (Ruby has about 10);
                                  more are counted as "?", kind 0 */
 #define GRAPH_ROOT_NAME 24    /* bytes of a category name, NUL included */
+#define GRAPH_STACK_ROOT "machine_context" /* the category of the roots a thread's
+                                              stack holds: scanned conservatively,
+                                              so root paths avoid it where they can */
 
 typedef struct graph {
     uint32_t n;            /* objects; node n is the virtual root */
@@ -101,6 +104,13 @@ bool graph_root_path(const graph *g, uint32_t v, int avoid_kind, uint32_t **path
  * Its queue (4 bytes a node) comes from mem: false, parent not written,
  * when mem failed. */
 bool graph_root_tree(const graph *g, int avoid_kind, uint32_t *parent, hs_mem *mem);
+
+/* The tree of root paths the graph keeps (root_parent), when it was made
+ * avoiding avoid_kind; NULL otherwise (graph_root_tree makes one). */
+static inline const uint32_t *graph_kept_root_tree(const graph *g, int avoid_kind)
+{
+    return g->root_parent && g->root_parent_avoid == avoid_kind ? g->root_parent : NULL;
+}
 
 /* The path to v in a tree from graph_root_tree: what graph_root_path(g, v,
  * avoid_kind, ...) finds, the same way, the path from mem. */

@@ -342,20 +342,21 @@ static hs_status no_memory(heap_graph *out, const heap *h, hs_status st, const h
 /* One of the two passes over a finished graph that run side by side. */
 typedef struct graph_job {
     graph *g;
-    bool masks;                   /* this job: graph_root_masks, else graph_dominators */
+    bool roots;                   /* this job: what the roots reach (graph_root_masks,
+                                     then graph_root_tree); else graph_dominators */
     const uint64_t *memsize;      /* the dominators' weights */
     const _Atomic bool *cancel;   /* the dominators stop when it is set */
     hs_status status;             /* the dominators' */
     hs_error err;
     uint16_t *mask;               /* the masks' result; NULL when memory was short */
     uint32_t *parent;             /* then the root tree's (graph_root_tree), likewise */
-    int avoid;                    /* the category it avoids: machine_context's, as the session's paths */
+    int avoid;                    /* the category it avoids: GRAPH_STACK_ROOT's, as the session's paths */
 } graph_job;
 
 static void *graph_job_run(void *arg)
 {
     graph_job *j = arg;
-    if (!j->masks) {
+    if (!j->roots) {
         j->status = graph_dominators(j->g, j->memsize, j->cancel, &j->err);
         return NULL;
     }
@@ -366,7 +367,7 @@ static void *graph_job_run(void *arg)
         j->mask = NULL;
     }
     hs_mem tree_mem = { 0 };
-    j->avoid = graph_root_kind(j->g, "machine_context");
+    j->avoid = graph_root_kind(j->g, GRAPH_STACK_ROOT);
     j->parent = hs_mem_alloc(&tree_mem, (size_t)j->g->n + 1, sizeof *j->parent);
     if (j->parent && !graph_root_tree(j->g, j->avoid, j->parent, &tree_mem)) {
         free(j->parent);
@@ -444,7 +445,7 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
      * reads the edges, which stay as they are. */
     graph_job jobs[2] = {
         { .g = out->graph, .memsize = cols.memsize, .cancel = progress ? progress->cancel : NULL },
-        { .g = out->graph, .masks = true },
+        { .g = out->graph, .roots = true },
     };
     scanpass_jobs(graph_job_run, jobs, sizeof *jobs, 2);
     free(cols.memsize);

@@ -87,7 +87,7 @@ void session_attach_graph(session *s, heap_graph *hg)
         s->nodes = hg->nodes;
         hg->nodes = NULL;
     }
-    s->avoid_root = graph_root_kind(s->graph, "machine_context");
+    s->avoid_root = graph_root_kind(s->graph, GRAPH_STACK_ROOT);
     heap_add_damaged(s->latest, hg->damaged, hg->problems, hg->nproblems);
     /* Found by the pass on its thread; said here, on the owner's. */
     if (hg->warning[0] && !s->latest->warning[0])
@@ -165,10 +165,9 @@ hs_status session_root_path(const session *s, uint32_t v, uint32_t **path, size_
     size_t *hops = NULL;
     /* The graph pass's tree of root paths answers at once; else a search
      * from the roots (the same path: graph_tree_path). */
-    const graph *g = s->graph;
-    bool found = g->root_parent && g->root_parent_avoid == s->avoid_root
-                     ? graph_tree_path(g, g->root_parent, v, s->avoid_root, path, len, root_kind, &mem)
-                     : graph_root_path(g, v, s->avoid_root, path, len, root_kind, &mem);
+    const uint32_t *tree = graph_kept_root_tree(s->graph, s->avoid_root);
+    bool found = tree ? graph_tree_path(s->graph, tree, v, s->avoid_root, path, len, root_kind, &mem)
+                      : graph_root_path(s->graph, v, s->avoid_root, path, len, root_kind, &mem);
     if (found)
         hops = hs_mem_alloc(&mem, *len + 1, sizeof *hops);
     if (!hops) {

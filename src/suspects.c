@@ -238,9 +238,7 @@ static fold_key key_without_holder(finder *f, uint32_t h, uint32_t t)
 {
     if (h == GRAPH_NONE)
         return key_of_kind(SUSPECT_UNREACHED, 0);
-    if (!f->mask && f->g->root_mask) {
-        f->mask = f->g->root_mask; /* found beside the dominators */
-    } else if (!f->mask) {
+    if (!f->mask) {
         uint16_t *mask = hs_mem_alloc(&f->mem, (size_t)f->g->n + 1, sizeof *mask);
         if (!mask || !graph_root_masks(f->g, mask, &f->mem)) {
             free(mask);
@@ -782,9 +780,9 @@ static bool count_windows(finder *f, suspects *out, const uint32_t *rank_of)
 static bool find_paths(finder *f, suspects *out)
 {
     /* The graph pass's tree, when it made one for these paths. */
-    const uint32_t *parent = f->g->root_parent;
+    const uint32_t *parent = graph_kept_root_tree(f->g, f->s->avoid_root);
     uint32_t *own = NULL;
-    if (!parent || f->g->root_parent_avoid != f->s->avoid_root) {
+    if (!parent) {
         own = hs_mem_alloc(&f->mem, (size_t)f->g->n + 1, sizeof *own);
         if (!own || !graph_root_tree(f->g, f->s->avoid_root, own, &f->mem)) {
             free(own);
@@ -850,8 +848,9 @@ hs_status suspects_find(const session *s, const group_set *set, suspects *out, h
         .g = s->graph,
         .subject = s->subject,
         .latest = s->latest,
+        .mask = s->graph->root_mask, /* found beside the dominators (NULL: made when needed) */
     };
-    int mc = graph_root_kind(s->graph, "machine_context");
+    int mc = graph_root_kind(s->graph, GRAPH_STACK_ROOT);
     f.stack_mask = mc >= 0 ? 1u << mc : 0;
     size_t nodes = (size_t)s->graph->n + 1;
     f.member = hs_mem_zalloc(&f.mem, nodes, 1);
