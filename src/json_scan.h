@@ -46,6 +46,15 @@ typedef struct scan_str {
     uint32_t len;
 } scan_str;
 
+/* What a record's consumer keeps with a site it has seen, for the next
+ * record whose reader knows its site is the same text (json_quick_sites'
+ * memo of sites): the consumer's id for it, which it need not look up again. */
+typedef struct scan_site_tag {
+    uint64_t owner;  /* whose id it is: a number unique to the consumer's
+                        table of sites (0: nobody's) */
+    uint32_t id;     /* the site's id in that table */
+} scan_site_tag;
+
 /* One line of a dump, as the callback sees it. Every pointer is valid only
  * during the callback. Besides where the line is, it holds a field for each
  * member heapsift reads, generated from dump_members.h (FIELD of each row;
@@ -58,22 +67,16 @@ typedef struct scan_str {
  * or MODULE's "name", else its "real_class_name"), subtype (a DATA's
  * "struct" or an IMEMO's "imemo_type"), shape_id (an object's "shape_id",
  * or a SHAPE line's "id"). refs is filled only with scan_options.want_refs. */
-/* What a record's consumer keeps with a site it has seen, for the next
- * record whose reader knows its site is the same text (json_quick_sites'
- * memo of sites): the consumer's id for it, which it need not look up again. */
-typedef struct scan_site_tag {
-    uint64_t owner;  /* whose id it is: a number unique to the consumer's
-                        table of sites (0: nobody's) */
-    uint32_t id;     /* the site's id in that table */
-} scan_site_tag;
-
 typedef struct scan_record {
     scan_kind kind;
     uint64_t offset;         /* byte offset of the line's first byte in the dump */
     uint64_t line_no;        /* 1-based line number within the scanned range */
     DUMP_MEMBERS(DUMP_MEMBER_VALUES)
     DUMP_MEMBERS(DUMP_MEMBER_PRESENCE)
-    bool repaired;           /* the line was not valid JSON and was read by json_repair */
+    bool repaired;           /* the line was not read as it is: not valid JSON
+                                (read by json_repair), or valid with references
+                                left out or its identity as json_quick reads
+                                it; a problem says which */
     scan_site_tag *site_tag; /* the tag of this site's text, for the consumer
                                 to read and set during the callback; NULL
                                 when the reader knows none */
