@@ -8,27 +8,77 @@
 
 #include "radix.h"
 
-/* One dump's objects sorted by address: keys[k] is the address of object
- * idx[k]. */
+/* One dump's objects in address order, walked with an order_cursor.
+ * Ruby writes a dump heap page by heap page, each page in address order:
+ * then the order is the dump's own ascending runs taken by their first
+ * address, read where they are (runs; radix_page_runs). A dump laid out
+ * otherwise, and a list of object ids, is sorted into a copy (keys, idx). */
 typedef struct sorted_dump {
-    uint64_t *keys;
-    uint32_t *idx;
-    size_t n;
+    const uint64_t *addr; /* run view: the dump's addresses, in file order */
+    radix_run *runs;      /* run view: its runs by first address (NULL when empty) */
+    size_t nruns;
+    uint64_t *keys;       /* copy view: the keys ascending (NULL in the run view) */
+    uint32_t *idx;        /* copy view: idx[k] is the object whose key is keys[k] */
+    size_t n;             /* objects */
 } sorted_dump;
+
+/* A position in a sorted_dump: object at, in keys, which is the dump's
+ * addr in the run view (the object is then at itself) and the copy's keys
+ * in the copy view. */
+typedef struct order_cursor {
+    const sorted_dump *s;
+    const uint64_t *keys;
+    size_t at;            /* the current object's position in keys */
+    size_t end;           /* the end of the run (copy view: of all) it is in */
+    size_t next_run;      /* run view: the run after it */
+} order_cursor;
+
+static inline order_cursor cursor_start(const sorted_dump *s)
+{
+    if (s->keys || !s->runs)
+        return (order_cursor){ .s = s, .keys = s->keys, .at = 0, .end = s->keys ? s->n : 0 };
+    return (order_cursor){ .s = s, .keys = s->addr, .at = s->runs[0].start,
+                           .end = s->runs[0].start + s->runs[0].len, .next_run = 1 };
+}
+
+static inline bool cursor_done(const order_cursor *c)
+{
+    return c->at == c->end;
+}
+
+static inline uint64_t cursor_key(const order_cursor *c)
+{
+    return c->keys[c->at];
+}
+
+/* The current object's index in its dump. */
+static inline uint32_t cursor_object(const order_cursor *c)
+{
+    return c->s->idx ? c->s->idx[c->at] : (uint32_t)c->at;
+}
+
+static inline void cursor_next(order_cursor *c)
+{
+    if (++c->at == c->end && !c->s->keys && c->next_run < c->s->nruns) {
+        const radix_run *r = &c->s->runs[c->next_run++];
+        c->at = r->start;
+        c->end = r->start + r->len;
+    }
+}
 
 static void sorted_free(sorted_dump *s);
 
-/* Sorts h's addresses into s, its arrays from mem (left empty when that
- * failed; mem belongs to this thread). */
+/* Puts h's objects in address order into s: the run view, or a sorted copy
+ * from mem (s is left empty when that failed; mem belongs to this thread). */
 static void sort_dump(const heap *h, sorted_dump *s, hs_mem *mem)
 {
-    s->n = h->count;
+    *s = (sorted_dump){ .addr = h->addr, .n = h->count };
+    if (radix_page_runs(h->addr, s->n, &s->runs, &s->nruns, mem) || hs_mem_failed(mem))
+        return;
     s->keys = hs_mem_alloc(mem, s->n, sizeof *s->keys);
     s->idx = hs_mem_alloc(mem, s->n, sizeof *s->idx);
     if (hs_mem_failed(mem)) {
-        free(s->keys);
-        free(s->idx);
-        *s = (sorted_dump){ 0 };
+        sorted_free(s);
         return;
     }
     radix_sort_positions(h->addr, s->n, s->keys, s->idx);
@@ -94,11 +144,14 @@ static void sort_finish(sort_job *j, hs_mem *mem)
     mem_merge(mem, &j->mem);
 }
 
-/* Fills *d from a dump sorted by address: every object after the first at
- * its address counts; the one reported is the earliest in file order. */
+/* Fills *d from a dump in address order: every object after the first at
+ * its address counts; the one reported is the earliest in file order. The
+ * run view has each address once (radix_page_runs). */
 static void find_duplicates(const sorted_dump *s, diff_dups *d)
 {
     memset(d, 0, sizeof *d);
+    if (!s->keys)
+        return;
     for (size_t k = 0; k < s->n;) {
         size_t end = k + 1;
         uint32_t first = s->idx[k];
@@ -128,6 +181,7 @@ static void find_duplicates(const sorted_dump *s, diff_dups *d)
 /* Frees s's arrays and leaves it empty. */
 static void sorted_free(sorted_dump *s)
 {
+    free(s->runs);
     free(s->keys);
     free(s->idx);
     *s = (sorted_dump){ 0 };
@@ -137,7 +191,7 @@ static void sorted_free(sorted_dump *s)
  * empty when mem failed. */
 static void sort_object_ids(const heap *h, sorted_dump *s, hs_mem *mem)
 {
-    memset(s, 0, sizeof *s);
+    *s = (sorted_dump){ 0 };
     if (!h->object_id)
         return;
     for (size_t i = 0; i < h->count; i++)
@@ -188,20 +242,20 @@ static void match(const heap *subject, const sorted_dump *subj, const heap *othe
                   const sorted_dump *oth, const sorted_dump *oth_ids, diff_identity id, bool *found,
                   bool *addr_found, bool *followed)
 {
-    size_t j = 0;
-    for (size_t k = 0; k < subj->n; k++) {
-        uint64_t a = subj->keys[k];
-        while (j < oth->n && oth->keys[j] < a)
-            j++;
-        size_t i = subj->idx[k];
+    order_cursor o = cursor_start(oth);
+    for (order_cursor c = cursor_start(subj); !cursor_done(&c); cursor_next(&c)) {
+        uint64_t a = cursor_key(&c);
+        while (!cursor_done(&o) && cursor_key(&o) < a)
+            cursor_next(&o);
+        size_t i = cursor_object(&c);
         found[i] = false;
         if (addr_found)
             addr_found[i] = false;
         /* Duplicate addresses (hostile dumps) are all tried. */
-        for (size_t m = j; m < oth->n && oth->keys[m] == a; m++) {
+        for (order_cursor m = o; !cursor_done(&m) && cursor_key(&m) == a; cursor_next(&m)) {
             if (addr_found)
                 addr_found[i] = true;
-            if (diff_same_object(subject, i, other, oth->idx[m], id)) {
+            if (diff_same_object(subject, i, other, cursor_object(&m), id)) {
                 found[i] = true;
                 break;
             }
@@ -216,26 +270,26 @@ static void match(const heap *subject, const sorted_dump *subj, const heap *othe
     }
 }
 
-/* Counts what dump cur (sorted by address as sc) shows moved since prev
- * (sorted as sp, by object_id as prev_ids): see diff_result. */
+/* Counts what dump cur (in address order as sc) shows moved since prev
+ * (likewise sp, by object_id as prev_ids): see diff_result. */
 static void count_moved(const heap *prev, const sorted_dump *sp, const sorted_dump *prev_ids, const heap *cur,
                         const sorted_dump *sc, uint64_t *moved, uint64_t *untraced, uint64_t *by_oid)
 {
     bool traced = prev->has_generation && cur->has_generation;
-    size_t j = 0;
-    for (size_t k = 0; k < sc->n; k++) {
-        uint64_t a = sc->keys[k];
-        uint32_t i = sc->idx[k];
-        while (j < sp->n && sp->keys[j] < a)
-            j++;
+    order_cursor p = cursor_start(sp);
+    for (order_cursor c = cursor_start(sc); !cursor_done(&c); cursor_next(&c)) {
+        uint64_t a = cursor_key(&c);
+        uint32_t i = cursor_object(&c);
+        while (!cursor_done(&p) && cursor_key(&p) < a)
+            cursor_next(&p);
         uint32_t g = cur->gen[i];
         bool old = g != HEAP_NO_GEN && prev->has_generation && g < prev->max_gen;
         bool untraced_new = g == HEAP_NO_GEN && traced;
         if (!old && !untraced_new)
             continue;
         bool there = false;
-        for (size_t m = j; m < sp->n && sp->keys[m] == a && !there; m++)
-            there = old ? prev->gen[sp->idx[m]] == g : true;
+        for (order_cursor m = p; !cursor_done(&m) && cursor_key(&m) == a && !there; cursor_next(&m))
+            there = old ? prev->gen[cursor_object(&m)] == g : true;
         if (there)
             continue;
         *(old ? moved : untraced) += 1;
@@ -278,7 +332,7 @@ static hs_status check_order(heap *const *dumps, size_t ndumps, hs_error *err)
  * the subject's sorted addresses and writes only its own fields. */
 typedef struct first_job {
     const heap *subject;      /* the subject dump */
-    const sorted_dump *subj;  /* ... sorted by address (read only here) */
+    const sorted_dump *subj;  /* ... in address order (read only here) */
     const heap *first;        /* dump 1 */
     sorted_dump sorted;       /* dump 1 by address (sorted before the job) */
     diff_identity identity;
@@ -346,7 +400,7 @@ static bool match_later(diff_result *d, heap *const *dumps, size_t ndumps, diff_
     const heap *subject = dumps[d->subject];
     size_t n = subject->count;
     find_duplicates(&x->subj, &d->dups[d->subject]);
-    /* The dump before dump k, sorted, for count_moved. */
+    /* The dump before dump k, in address order, for count_moved. */
     x->prev = x->subj;
     *prev_is_subj = true;
     sort_object_ids(subject, &x->prev_ids, mem);

@@ -131,29 +131,23 @@ void radix_sort_u64(uint64_t *keys, uint32_t *vals, size_t n)
     free(tv);
 }
 
-/* An ascending run of keys within one block. */
-typedef struct run {
-    uint64_t first;  /* its smallest key */
-    uint64_t last;   /* its largest key */
-    size_t start;    /* index of its first key */
-    size_t len;
-} run;
-
 static int cmp_run(const void *a, const void *b)
 {
-    const run *x = a, *y = b;
+    const radix_run *x = a, *y = b;
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
 #define BLOCK_SHIFT 16 /* Ruby's heap pages are 64 KiB aligned */
 
-/* The ascending runs of keys[0..n) within each block, sorted by their first
- * key: *nruns of them in *out (to free). False when they overlap or are too
- * many (the keys are not laid out in pages), or when mem failed. */
-static bool page_runs(const uint64_t *keys, size_t n, run **out, size_t *nruns, hs_mem *mem)
+bool radix_page_runs(const uint64_t *keys, size_t n, radix_run **out, size_t *nruns, hs_mem *mem)
 {
+    if (n == 0) {
+        *out = NULL;
+        *nruns = 0;
+        return true;
+    }
     size_t count = 0, cap = n < 1024 ? n : 1024;
-    run *runs = hs_mem_alloc(mem, cap, sizeof *runs);
+    radix_run *runs = hs_mem_alloc(mem, cap, sizeof *runs);
     if (!runs)
         return false;
     size_t start = 0;
@@ -165,13 +159,13 @@ static bool page_runs(const uint64_t *keys, size_t n, run **out, size_t *nruns, 
         if (count == n / 8 + 1)
             break;
         if (count == cap) {
-            run *grown = hs_mem_grow(mem, runs, cap, cap * 2, sizeof *runs);
+            radix_run *grown = hs_mem_grow(mem, runs, cap, cap * 2, sizeof *runs);
             if (!grown)
                 break; /* mem says so */
             runs = grown;
             cap *= 2;
         }
-        runs[count++] = (run){ keys[start], keys[i - 1], start, i - start };
+        runs[count++] = (radix_run){ keys[start], keys[i - 1], start, i - start };
         start = i;
     }
     bool ok = !hs_mem_failed(mem) && count <= n / 8 && start == n;
@@ -194,9 +188,9 @@ bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n)
     if (n < 2)
         return true;
     hs_mem mem = { 0 };
-    run *runs;
+    radix_run *runs;
     size_t nruns;
-    if (!page_runs(keys, n, &runs, &nruns, &mem)) {
+    if (!radix_page_runs(keys, n, &runs, &nruns, &mem)) {
         radix_sort_u64(keys, vals, n);
         return false;
     }
@@ -226,9 +220,9 @@ bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n)
 bool radix_sort_positions(const uint64_t *addr, size_t n, uint64_t *keys, uint32_t *pos)
 {
     hs_mem mem = { 0 };
-    run *runs;
+    radix_run *runs;
     size_t nruns;
-    if (n < 2 || !page_runs(addr, n, &runs, &nruns, &mem)) {
+    if (n < 2 || !radix_page_runs(addr, n, &runs, &nruns, &mem)) {
         for (size_t i = 0; i < n; i++) {
             keys[i] = addr[i];
             pos[i] = (uint32_t)i;

@@ -28,6 +28,24 @@ void radix_sort_u64(uint64_t *keys, uint32_t *vals, size_t n);
  * to radix_sort_u64. Returns true when the run path was taken. */
 bool radix_sort_addresses(uint64_t *keys, uint32_t *vals, size_t n);
 
+/* An ascending run of one dump's addresses, within one 64 KiB block. */
+typedef struct radix_run {
+    uint64_t first; /* its smallest address */
+    uint64_t last;  /* its largest address */
+    size_t start;   /* index of its first address */
+    size_t len;     /* addresses in it (at least one) */
+} radix_run;
+
+struct hs_mem;
+
+/* The order radix_sort_addresses finds without moving anything: the
+ * ascending runs of keys[0..n) within each 64 KiB block, sorted by their
+ * first key, *nruns of them in *out (to free; NULL for n == 0). Taken end
+ * to end they list keys[0..n) strictly ascending, so no key is there twice.
+ * False, with nothing to free, when the keys are not laid out that way, or
+ * when mem failed (it says so). */
+bool radix_page_runs(const uint64_t *keys, size_t n, radix_run **out, size_t *nruns, struct hs_mem *mem);
+
 /* radix_sort_addresses for addresses kept elsewhere: fills keys[0..n) with
  * addr[0..n) ascending and pos[k] with the position in addr of keys[k]
  * (stable), leaving addr as it is. On the run path each address is read and

@@ -463,6 +463,113 @@ static void app_two_and_one(void **state)
     diff_free(r);
 }
 
+/* A copy of h with its objects in the opposite file order (what the diff
+ * reads of them): each heap page is then in descending order, so the diff
+ * sorts a copy rather than take the dump's own runs. Free with
+ * free_reversed. */
+static heap *reversed(const heap *h)
+{
+    heap *r = malloc(sizeof *r);
+    *r = *h;
+    size_t n = h->count;
+    r->addr = malloc(n * sizeof *r->addr);
+    r->gen = malloc(n * sizeof *r->gen);
+    r->type = malloc(n * sizeof *r->type);
+    r->object_id = h->object_id ? malloc(n * sizeof *r->object_id) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        r->addr[i] = h->addr[n - 1 - i];
+        r->gen[i] = h->gen[n - 1 - i];
+        r->type[i] = h->type[n - 1 - i];
+        if (r->object_id)
+            r->object_id[i] = h->object_id[n - 1 - i];
+    }
+    return r;
+}
+
+static void free_reversed(heap *r)
+{
+    free(r->addr);
+    free(r->gen);
+    free(r->type);
+    free(r->object_id);
+    free(r);
+}
+
+/* Every figure of two diffs equal, and the suspects the same objects:
+ * b's subject is a's reversed when subject_reversed. */
+static void assert_same_diff(const diff_result *a, const diff_result *b, size_t subject_count, bool subject_reversed)
+{
+    assert_int_equal(a->count, b->count);
+    for (size_t k = 0; k < a->count; k++) {
+        uint32_t want = subject_reversed ? (uint32_t)(subject_count - 1 - a->objects[a->count - 1 - k]) : a->objects[k];
+        assert_int_equal(b->objects[k], want);
+    }
+    assert_int_equal(a->reused_slots, b->reused_slots);
+    assert_int_equal(a->moved, b->moved);
+    assert_int_equal(a->predate, b->predate);
+    assert_int_equal(a->followed, b->followed);
+    for (size_t k = 0; k < a->ndumps; k++) {
+        assert_int_equal(a->moved_in[k], b->moved_in[k]);
+        assert_int_equal(a->untraced_in[k], b->untraced_in[k]);
+        assert_int_equal(a->oid_moved_in[k], b->oid_moved_in[k]);
+        assert_int_equal(a->dups[k].count, b->dups[k].count);
+    }
+}
+
+/* Any dump order gives the same answer as the dumps' own, with every dump
+ * reversed and with one of them (the merge then walks one dump of each
+ * kind). */
+static void assert_any_order(heap *const *dumps)
+{
+    for (int id = 0; id < 2; id++) {
+        diff_identity identity = id ? DIFF_ID_ADDRESS : DIFF_ID_EXACT;
+        diff_result *plain = run(dumps, 3, identity);
+        for (int which = -1; which < 3; which++) {
+            heap *r[3] = { NULL, NULL, NULL }, *mixed[3];
+            for (int k = 0; k < 3; k++) {
+                if (which < 0 || which == k)
+                    r[k] = reversed(dumps[k]);
+                mixed[k] = r[k] ? r[k] : dumps[k];
+            }
+            diff_result *other = run(mixed, 3, identity);
+            assert_same_diff(plain, other, dumps[1]->count, r[1] != NULL);
+            diff_free(other);
+            for (int k = 0; k < 3; k++)
+                if (r[k])
+                    free_reversed(r[k]);
+        }
+        diff_free(plain);
+    }
+}
+
+/* Ruby lists each heap page in address order, which the diff takes as it
+ * is; the same objects in the opposite order are sorted instead. The app
+ * dumps, and two compacted trios whose objects moved (Ruby 3.1 dropping
+ * their generations, Ruby 4.0 carrying object ids). */
+static void dumps_in_any_order(void **state)
+{
+    (void)state;
+    assert_any_order(app);
+    static const char *const compacted[] = { "compact-3.1", "compact-4.0-synthetic" };
+    for (size_t c = 0; c < sizeof compacted / sizeof *compacted; c++) {
+        heap *d[3];
+        for (int k = 0; k < 3; k++) {
+            char path[1024];
+            snprintf(path, sizeof path, "%s/tests/modern/%s/d%d.json.gz", TOP_SRCDIR, compacted[c], k + 1);
+            heap_load_opts opts = { .mode = HEAP_IDENTITY, .threads = 1 };
+            hs_error err;
+            if (heap_load(&d[k], path, &opts, &err) != HS_OK)
+                fail_msg("%s", err.msg);
+        }
+        diff_result *r = run(d, 3, DIFF_ID_EXACT);
+        /* What makes them worth the test: moves to be found. */
+        assert_true(r->moved_in[1] + r->moved_in[2] + r->untraced_in[1] + r->untraced_in[2] > 0);
+        diff_free(r);
+        assert_any_order(d);
+        free_dumps(d, 3);
+    }
+}
+
 static void app_out_of_order(void **state)
 {
     (void)state;
@@ -494,6 +601,7 @@ int main(void)
         cmocka_unit_test(moved_with_four_dumps),
         cmocka_unit_test(app_retained),
         cmocka_unit_test(app_two_and_one),
+        cmocka_unit_test(dumps_in_any_order),
         cmocka_unit_test(app_out_of_order),
     };
     return cmocka_run_group_tests(tests, load_app, free_app);

@@ -92,6 +92,28 @@ static void addresses_by_pages(void **state)
             keys[10] = original[10] = keys[11];
             keys[11] = original[11] = t;
         }
+        /* The same order, read in place: the runs' keys end to end. */
+        hs_mem mem = { 0 };
+        radix_run *page_runs = NULL;
+        size_t nruns = 0;
+        assert_int_equal(radix_page_runs(keys, n, &page_runs, &nruns, &mem), !swapped);
+        assert_false(hs_mem_failed(&mem));
+        if (!swapped) {
+            assert_int_equal(nruns, pages);
+            size_t at = 0;
+            uint64_t last = 0;
+            for (size_t r = 0; r < nruns; r++) {
+                assert_int_equal(page_runs[r].len, per_page);
+                assert_int_equal(page_runs[r].first, keys[page_runs[r].start]);
+                assert_int_equal(page_runs[r].last, keys[page_runs[r].start + per_page - 1]);
+                for (size_t k = 0; k < page_runs[r].len; k++, at++) {
+                    assert_true(at == 0 || keys[page_runs[r].start + k] > last);
+                    last = keys[page_runs[r].start + k];
+                }
+            }
+            assert_int_equal(at, n);
+            free(page_runs);
+        }
         bool runs = radix_sort_addresses(keys, vals, n);
         assert_int_equal(runs, !swapped);
         assert_sorted_stable(keys, vals, n);
