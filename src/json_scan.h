@@ -128,7 +128,7 @@ typedef struct scan_options {
     bool want_class_names; /* with identity_only: CLASS and MODULE lines are
                               read in full for their "name", SHAPE lines
                               for the shape tree */
-    size_t window_bytes; /* target window for iterate_many; 0 means 1 MiB */
+    size_t window_bytes; /* target window; 0 means 1 MiB for iterate_many, 4 MiB for the quick readers */
 } scan_options;
 
 /* Counts for one scanned range. */

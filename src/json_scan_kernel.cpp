@@ -51,7 +51,13 @@ struct scanner {
 
 namespace {
 
+// Windows of the full parser: iterate_many's batch, whose index grows with it.
 const size_t default_window = 1 << 20;
+// Windows of the quick readers. After each, the pass releases the pages
+// behind it, which makes the kernel interrupt the other cores to flush
+// their TLBs, and faults in the ones ahead (scanpass): 4 MiB windows make
+// a quarter of those calls (the report of the 1.5 GB trio: 3-6% faster).
+const size_t quick_window = 4 << 20;
 
 // How far ahead of the line being read scan_quick prefetches the text.
 const size_t PREFETCH_AHEAD = 2048;
@@ -638,7 +644,8 @@ hs_status run(void *state, const char *data, size_t begin, size_t end, const sca
 {
     *stats = scan_stats{};
     run_state st{ static_cast<scanner *>(state), data, opts, sink, stats, 1 };
-    size_t window = opts->window_bytes ? opts->window_bytes : default_window;
+    bool quick = opts->identity_only || opts->quick_sites || opts->quick_details;
+    size_t window = opts->window_bytes ? opts->window_bytes : quick ? quick_window : default_window;
     size_t pos = begin;
     while (pos < end) {
         // A window ends just after a newline (or at the end of the range).
@@ -647,7 +654,7 @@ hs_status run(void *state, const char *data, size_t begin, size_t end, const sca
             const char *nl = static_cast<const char *>(std::memchr(data + wend - 1, '\n', end - wend + 1));
             wend = nl ? static_cast<size_t>(nl - data) + 1 : end;
         }
-        if (opts->identity_only || opts->quick_sites || opts->quick_details) {
+        if (quick) {
             scan_quick(st, pos, wend, end);
         } else {
             // scan_window counts lines up to where it stopped, so line_no is

@@ -27,7 +27,7 @@
 
 #define SCANPASS_MAX 64                     /* most workers a pass runs */
 #define SCANPASS_MIN_SPLIT ((size_t)4 << 20) /* smaller texts are not worth a thread */
-#define SCANPASS_PREFETCH ((size_t)1 << 20) /* bytes faulted in ahead of each worker */
+#define SCANPASS_PREFETCH ((size_t)4 << 20) /* bytes faulted in ahead of each worker */
 
 /* What a pass reads and where its records go. */
 typedef struct scanpass {
