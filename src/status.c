@@ -198,6 +198,12 @@ void *hs_mem_zalloc(hs_mem *m, size_t count, size_t size)
     return mem_got(m, test_fails() ? NULL : calloc(bytes ? bytes : 1, 1), bytes);
 }
 
+void *hs_mem_zalloc_dense(hs_mem *m, size_t count, size_t size)
+{
+    void *p = hs_mem_zalloc(m, count, size);
+    return p ? advise_huge_pages(p, count * size) : NULL;
+}
+
 void *hs_mem_grow(hs_mem *m, void *ptr, size_t old_count, size_t count, size_t size)
 {
     size_t bytes, old_bytes;
