@@ -200,8 +200,15 @@ void *hs_mem_zalloc(hs_mem *m, size_t count, size_t size)
 
 void *hs_mem_zalloc_dense(hs_mem *m, size_t count, size_t size)
 {
-    void *p = hs_mem_zalloc(m, count, size);
-    return p ? advise_huge_pages(p, count * size) : NULL;
+    /* Advised before the zeros are written (calloc may write them itself,
+     * in small pages, when its memory was used before). */
+    size_t bytes;
+    if (!mem_ask(m, count, size, &bytes))
+        return NULL;
+    void *p = advise_huge_pages(try_malloc(bytes), bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return mem_got(m, p, bytes);
 }
 
 void *hs_mem_grow(hs_mem *m, void *ptr, size_t old_count, size_t count, size_t size)
