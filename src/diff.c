@@ -105,16 +105,6 @@ static void *sort_job_run(void *arg)
  * (a sort, dump 1's side of the diff). */
 #define SORT_THREAD_MIN 65536
 
-/* Adds what another hs_mem asked for and whether it failed into m. */
-static void mem_merge(hs_mem *m, const hs_mem *other)
-{
-    m->asked = m->asked > UINT64_MAX - other->asked ? UINT64_MAX : m->asked + other->asked;
-    if (!m->failed && other->failed) {
-        m->failed = other->failed;
-        m->err = other->err;
-    }
-}
-
 /* Runs fn(arg) on *thread when objects (what it works through) make a
  * second thread worth it and one can be had, else at once on this one.
  * True when it runs on *thread: join it. */
@@ -141,7 +131,7 @@ static void sort_finish(sort_job *j, hs_mem *mem)
     if (j->threaded)
         pthread_join(j->thread, NULL);
     j->threaded = false;
-    mem_merge(mem, &j->mem);
+    hs_mem_merge(mem, &j->mem);
 }
 
 /* Fills *d from a dump in address order: every object after the first at
@@ -461,7 +451,7 @@ static bool match_all(diff_result *d, heap *const *dumps, size_t ndumps, diff_id
     bool later = match_later(d, dumps, ndumps, identity, x, prev_is_subj, mem);
     if (f->threaded)
         pthread_join(f->thread, NULL);
-    mem_merge(mem, &f->mem);
+    hs_mem_merge(mem, &f->mem);
     if (!later || hs_mem_failed(mem))
         return false;
 

@@ -10,6 +10,7 @@
 
 #include "addrmap.h"
 #include "graph.h"
+#include "scanpass.h"
 #include "status.h"
 
 #define HS_UTHASH_NONFATAL /* the groups' index grows with the dump */
@@ -599,9 +600,10 @@ static uint32_t group_of_object(key_ctx *c, gentry *index, size_t i)
     return e ? e->index : MEMO_NONE;
 }
 
-/* One dump's counts of every group's key into counts (ndumps entries a
- * group, dump d's at [g * ndumps + d]). False when mem failed. */
-static bool count_dump(group_set *s, gentry *index, size_t d, uint64_t *counts, hs_mem *mem)
+/* The counts of every group's key among objects [from, to) of dump d into
+ * counts (ndumps entries a group, dump d's at [g * ndumps + d]). Reads s
+ * and index only: any number may run at once. False when mem failed. */
+static bool count_dump(group_set *s, gentry *index, size_t d, size_t from, size_t to, uint64_t *counts, hs_mem *mem)
 {
     const heap *h = s->session->dumps[d];
     size_t ndumps = s->session->ndumps;
@@ -628,7 +630,7 @@ static bool count_dump(group_set *s, gentry *index, size_t d, uint64_t *counts, 
     uint32_t *memo = NULL;
     if ((group_keys[s->by].flags & KEY_OF_SITE) && (size_t)h->nsites * RT_COUNT <= 4 * h->count + 4096)
         memo = new_memo((size_t)h->nsites * RT_COUNT, mem);
-    for (size_t i = 0; i < h->count && !hs_mem_failed(mem); i++) {
+    for (size_t i = from; i < to && !hs_mem_failed(mem); i++) {
         uint32_t g;
         if (memo) {
             uint32_t *slot = &memo[(size_t)(h->site ? h->site[i] : 0) * RT_COUNT + h->type[i]];
@@ -645,6 +647,60 @@ static bool count_dump(group_set *s, gentry *index, size_t d, uint64_t *counts, 
     free(smap);
     free(c.file_gem);
     return !hs_mem_failed(mem);
+}
+
+/* One thread's share of compute_trends: part `part` of `parts` of every
+ * dump's objects, counted into its own counts. */
+typedef struct count_job {
+    group_set *s;
+    gentry *index;
+    unsigned part, parts;
+    uint64_t *counts;  /* this job's (ngroups * ndumps), or the caller's for part 0 */
+    hs_mem mem;        /* what it asked for, on its thread */
+} count_job;
+
+static void *count_job_run(void *arg)
+{
+    count_job *j = arg;
+    for (size_t d = 0; d < j->s->session->ndumps && !hs_mem_failed(&j->mem); d++) {
+        size_t n = j->s->session->dumps[d]->count;
+        count_dump(j->s, j->index, d, n / j->parts * j->part, j->part + 1 == j->parts ? n : n / j->parts * (j->part + 1),
+                   j->counts, &j->mem);
+    }
+    return NULL;
+}
+
+/* Below this many objects in all, one thread counts the trends (the app
+ * dumps of the tests have more: their golden trends take the two). */
+#define COUNT_THREAD_MIN 32768
+
+/* count_dump over every dump into counts, split between two threads when
+ * the dumps are large (each counts half of every dump into counts of its
+ * own, added up after). */
+static void count_all_dumps(group_set *s, gentry *index, uint64_t *counts, hs_mem *mem)
+{
+    size_t objects = 0, ndumps = s->session->ndumps;
+    for (size_t d = 0; d < ndumps; d++)
+        objects += s->session->dumps[d]->count;
+    count_job jobs[2] = { { .s = s, .index = index, .part = 0, .parts = 2, .counts = counts },
+                          { .s = s, .index = index, .part = 1, .parts = 2 } };
+    unsigned parts = objects >= COUNT_THREAD_MIN && scanpass_threads(0) > 1 ? 2 : 1;
+    if (parts == 2)
+        jobs[1].counts = hs_mem_zalloc(&jobs[1].mem, s->ngroups, ndumps * sizeof *counts);
+    if (parts == 1 || hs_mem_failed(&jobs[1].mem)) {
+        /* Without the second counts, one thread does it all. */
+        jobs[0].parts = 1;
+        count_job_run(&jobs[0]);
+        hs_mem_merge(mem, &jobs[0].mem);
+        free(jobs[1].counts);
+        return;
+    }
+    scanpass_jobs(count_job_run, jobs, sizeof *jobs, 2);
+    for (size_t k = 0; k < s->ngroups * ndumps; k++)
+        counts[k] += jobs[1].counts[k];
+    free(jobs[1].counts);
+    hs_mem_merge(mem, &jobs[0].mem);
+    hs_mem_merge(mem, &jobs[1].mem);
 }
 
 /* Step 2: every group's live object count in each dump (every object with
@@ -670,8 +726,7 @@ static hs_status compute_trends(group_set *s, hs_error *err)
         HS_HASH_ADD(index, key, sizeof e->key, e, &mem, added);
         (void)added; /* a failure is in mem */
     }
-    for (size_t d = 0; d < ndumps && !hs_mem_failed(&mem); d++)
-        count_dump(s, index, d, counts, &mem);
+    count_all_dumps(s, index, counts, &mem);
     clear_index(&index);
     free(entries);
     if (hs_mem_failed(&mem)) {

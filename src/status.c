@@ -225,6 +225,15 @@ void *hs_mem_grow(hs_mem *m, void *ptr, size_t old_count, size_t count, size_t s
     return mem_got(m, growth ? advise_huge_pages(p, bytes) : p, growth ? growth : bytes);
 }
 
+void hs_mem_merge(hs_mem *m, const hs_mem *other)
+{
+    m->asked = m->asked > UINT64_MAX - other->asked ? UINT64_MAX : m->asked + other->asked;
+    if (!m->failed && other->failed) {
+        m->failed = other->failed;
+        m->err = other->err;
+    }
+}
+
 char *hs_mem_strndup(hs_mem *m, const char *s, size_t len)
 {
     char *p = hs_mem_alloc(m, len + 1, 1);

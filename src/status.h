@@ -76,6 +76,9 @@ void *hs_mem_zalloc_dense(hs_mem *m, size_t count, size_t size);
 /* realloc to count * size bytes: NULL on failure, when ptr is left as it
  * was (the caller still owns and frees it). Adds only the growth to asked. */
 void *hs_mem_grow(hs_mem *m, void *ptr, size_t old_count, size_t count, size_t size);
+/* Adds what other (another thread's, for the same step) asked for and
+ * whether it failed into m. */
+void hs_mem_merge(hs_mem *m, const hs_mem *other);
 /* strndup; NULL on failure. */
 char *hs_mem_strndup(hs_mem *m, const char *s, size_t len);
 
