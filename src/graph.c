@@ -16,7 +16,7 @@ hs_status graph_build(graph *g, uint32_t n, const uint64_t *ref_start, const uin
     g->nroot_names = 1;
     uint32_t nodes = n + 1;
     hs_mem mem = { 0 };
-    g->out_start = hs_mem_zalloc_dense(&mem, (size_t)nodes + 1, sizeof *g->out_start);
+    g->out_start = hs_mem_zalloc(&mem, (size_t)nodes + 1, sizeof *g->out_start);
     if (hs_mem_failed(&mem))
         return hs_mem_fail(err, &mem, "the reference graph of %u objects", n);
     uint64_t edges = 0;
@@ -208,19 +208,19 @@ hs_status graph_dominators(graph *g, const uint64_t *memsize, const _Atomic bool
     size_t slots = (size_t)nodes + 1;
     hs_mem mem = { 0 };
     lt t = {
-        hs_mem_zalloc_dense(&mem, slots, sizeof(uint32_t)), hs_mem_zalloc_dense(&mem, slots, sizeof(uint32_t)),
-        hs_mem_zalloc_dense(&mem, slots, sizeof(uint32_t)), hs_mem_zalloc_dense(&mem, slots, sizeof(uint32_t)),
-        hs_mem_zalloc_dense(&mem, slots, sizeof(uint32_t)), hs_mem_zalloc_dense(&mem, slots, sizeof(uint32_t)),
+        hs_mem_zalloc(&mem, slots, sizeof(uint32_t)), hs_mem_zalloc(&mem, slots, sizeof(uint32_t)),
+        hs_mem_zalloc(&mem, slots, sizeof(uint32_t)), hs_mem_zalloc(&mem, slots, sizeof(uint32_t)),
+        hs_mem_zalloc(&mem, slots, sizeof(uint32_t)), hs_mem_zalloc(&mem, slots, sizeof(uint32_t)),
         hs_mem_alloc(&mem, slots, sizeof(uint32_t)),
     };
     dom_arrays a = {
-        .in_start = hs_mem_zalloc_dense(&mem, slots, sizeof(uint32_t)),
+        .in_start = hs_mem_zalloc(&mem, slots, sizeof(uint32_t)),
         .in = hs_mem_alloc(&mem, g->edges, sizeof(uint32_t)),
         .dom = hs_mem_alloc(&mem, slots, sizeof(uint32_t)),
         .bucket = hs_mem_alloc(&mem, slots, sizeof(uint32_t)),
-        .bucket_next = hs_mem_zalloc_dense(&mem, slots, sizeof(uint32_t)),
+        .bucket_next = hs_mem_zalloc(&mem, slots, sizeof(uint32_t)),
         .idom = hs_mem_alloc(&mem, nodes, sizeof(uint32_t)),
-        .retained = hs_mem_zalloc_dense(&mem, nodes, sizeof(uint64_t)),
+        .retained = hs_mem_zalloc(&mem, nodes, sizeof(uint64_t)),
     };
     if (hs_mem_failed(&mem)) {
         dom_arrays_free(&t, &a);
@@ -455,7 +455,7 @@ bool graph_dom_preorder(const graph *g, uint32_t *pre, uint32_t *end, hs_mem *me
     uint32_t nodes = g->n + 1;
     /* The dominator tree's children lists, by a counting sort on idom, and
      * the depth-first stack: 16 bytes a node, all taken first. */
-    uint32_t *child_start = hs_mem_zalloc_dense(mem, (size_t)nodes + 1, sizeof *child_start);
+    uint32_t *child_start = hs_mem_zalloc(mem, (size_t)nodes + 1, sizeof *child_start);
     uint32_t *children = hs_mem_alloc(mem, nodes, sizeof *children);
     uint32_t *fill = hs_mem_alloc(mem, nodes, sizeof *fill);
     uint32_t *stack = hs_mem_alloc(mem, nodes, sizeof *stack);
@@ -521,7 +521,7 @@ bool graph_root_masks(const graph *g, uint16_t *mask, hs_mem *mem)
     size_t nodes = (size_t)g->n + 1;
     /* A node is queued at most once at a time, so nodes slots suffice. */
     uint32_t *queue = hs_mem_alloc(mem, nodes, sizeof *queue);
-    uint8_t *queued = hs_mem_zalloc_dense(mem, nodes, 1);
+    uint8_t *queued = hs_mem_zalloc(mem, nodes, 1);
     if (hs_mem_failed(mem)) {
         free(queue);
         free(queued);

@@ -903,15 +903,12 @@ hs_status heap_try_load_details(heap *h, const uint32_t *given, size_t ngiven, u
         return HS_OK;
     }
     /* The columns details fill, zero for the objects not read; made all or
-     * none. When one object in 64 or more is read (the report's suspects),
-     * nearly every page of them is written, and they are made dense. */
-    bool dense = n >= h->count / 64;
+     * none. */
 #define ALLOC_DETAIL(col, ctype, when, fill, from)                          \
     ctype *new_##col = NULL;                                                  \
     if ((when == HEAP_COL_SITE || when == HEAP_COL_DETAILS ||                 \
          (when == HEAP_COL_SUBTYPE && h->keeps_subtypes)) && !h->col)          \
-        new_##col = dense ? hs_mem_zalloc_dense(&mem, h->count, sizeof *h->col) \
-                          : hs_mem_zalloc(&mem, h->count, sizeof *h->col);
+        new_##col = hs_mem_zalloc(&mem, h->count, sizeof *h->col);
     HEAP_COLUMNS(ALLOC_DETAIL)
 #undef ALLOC_DETAIL
     if (hs_mem_failed(&mem)) {

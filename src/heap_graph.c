@@ -391,10 +391,9 @@ hs_status heap_graph_read(heap_graph *out, const heap *h, unsigned threads, heap
         return no_memory(out, h, st, &why, err);
     hs_mem mem = { 0 };
     out->damaged = hs_mem_zalloc(&mem, h->count, 1);
-    /* Written for every object (dense): in huge pages. */
     pass_columns cols = {
-        .memsize = hs_mem_zalloc_dense(&mem, h->count, sizeof *cols.memsize),
-        .nrefs_of = hs_mem_zalloc_dense(&mem, h->count, sizeof *cols.nrefs_of),
+        .memsize = hs_mem_zalloc(&mem, h->count, sizeof *cols.memsize),
+        .nrefs_of = hs_mem_zalloc(&mem, h->count, sizeof *cols.nrefs_of),
     };
     if (hs_mem_failed(&mem)) {
         free(cols.memsize);

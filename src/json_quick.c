@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -880,20 +879,9 @@ struct quick_site_memo {
     site_text slot[SITE_SETS][SITE_WAYS];
 };
 
-/* The memo in huge pages (2 MiB-aligned, advised): every line looks up a
- * set of it at random, which in small pages missed the TLB on most lines.
- * Advice only; without huge pages the same memo in small ones. */
 quick_site_memo *json_quick_site_memo_new(void)
 {
-    size_t huge = (size_t)2 << 20, size = (sizeof(quick_site_memo) + huge - 1) & ~(huge - 1);
-    void *m = aligned_alloc(huge, size);
-    if (!m)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    (void)madvise(m, size, MADV_HUGEPAGE);
-#endif
-    memset(m, 0, sizeof(quick_site_memo));
-    return m;
+    return calloc(1, sizeof(quick_site_memo));
 }
 
 void json_quick_site_memo_free(quick_site_memo *memo)

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "units.h"
@@ -158,36 +157,12 @@ static void *mem_got(hs_mem *m, void *p, size_t bytes)
     return p;
 }
 
-/* Arrays at least this large are asked to be kept in 2 MiB pages. */
-#define HUGE_PAGES_MIN ((size_t)4 << 20)
-
-/* Asks for the 2 MiB-aligned part of [p, p + bytes) to be backed by huge
- * pages, for an array that is filled soon after it is made (the columns
- * of a dump, the graph's arrays): a page fault then brings in 2 MiB where
- * it brought 4 KiB, and the faults of the arrays of a load were a third of
- * its CPU. Advice only: without huge pages to spare, or with them turned
- * off, the kernel gives small ones as before. Not for arrays that are
- * touched here and there (hs_mem_zalloc's): each touch would make 2 MiB
- * resident. Returns p. */
-static void *advise_huge_pages(void *p, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    if (p && bytes >= HUGE_PAGES_MIN) {
-        uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1), to = ((uintptr_t)p + bytes) & ~(huge - 1);
-        if (to > from)
-            (void)madvise((void *)from, to - from, MADV_HUGEPAGE);
-    }
-#endif
-    return p;
-}
-
 void *hs_mem_alloc(hs_mem *m, size_t count, size_t size)
 {
     size_t bytes;
     if (!mem_ask(m, count, size, &bytes))
         return NULL;
-    return mem_got(m, advise_huge_pages(try_malloc(bytes), bytes), bytes);
+    return mem_got(m, try_malloc(bytes), bytes);
 }
 
 void *hs_mem_zalloc(hs_mem *m, size_t count, size_t size)
@@ -196,19 +171,6 @@ void *hs_mem_zalloc(hs_mem *m, size_t count, size_t size)
     if (!mem_ask(m, count, size, &bytes))
         return NULL;
     return mem_got(m, test_fails() ? NULL : calloc(bytes ? bytes : 1, 1), bytes);
-}
-
-void *hs_mem_zalloc_dense(hs_mem *m, size_t count, size_t size)
-{
-    /* Advised before the zeros are written (calloc may write them itself,
-     * in small pages, when its memory was used before). */
-    size_t bytes;
-    if (!mem_ask(m, count, size, &bytes))
-        return NULL;
-    void *p = advise_huge_pages(try_malloc(bytes), bytes);
-    if (p)
-        memset(p, 0, bytes);
-    return mem_got(m, p, bytes);
 }
 
 void *hs_mem_grow(hs_mem *m, void *ptr, size_t old_count, size_t count, size_t size)
@@ -221,8 +183,7 @@ void *hs_mem_grow(hs_mem *m, void *ptr, size_t old_count, size_t count, size_t s
     size_t growth = bytes > old_bytes ? bytes - old_bytes : 0;
     if (!mem_ask(m, growth, 1, &growth))
         return NULL;
-    void *p = test_fails() ? NULL : realloc(ptr, bytes ? bytes : 1);
-    return mem_got(m, growth ? advise_huge_pages(p, bytes) : p, growth ? growth : bytes);
+    return mem_got(m, test_fails() ? NULL : realloc(ptr, bytes ? bytes : 1), growth ? growth : bytes);
 }
 
 void hs_mem_merge(hs_mem *m, const hs_mem *other)

@@ -64,15 +64,8 @@ typedef struct hs_mem {
     int err;         /* errno of that failure (ENOMEM, EOVERFLOW) */
 } hs_mem;
 
-/* malloc; an array of 4 MiB or more is asked to be kept in huge pages
- * (the arrays made this way are filled throughout, soon). */
-void *hs_mem_alloc(hs_mem *m, size_t count, size_t size);
-/* calloc, in small pages: an array of zeros that may be written here and
- * there, each touch making a page resident. */
-void *hs_mem_zalloc(hs_mem *m, size_t count, size_t size);
-/* hs_mem_zalloc for an array that will be written nearly throughout (then
- * huge pages cost no memory, and fewer faults). */
-void *hs_mem_zalloc_dense(hs_mem *m, size_t count, size_t size);
+void *hs_mem_alloc(hs_mem *m, size_t count, size_t size);  /* malloc */
+void *hs_mem_zalloc(hs_mem *m, size_t count, size_t size); /* calloc */
 /* realloc to count * size bytes: NULL on failure, when ptr is left as it
  * was (the caller still owns and frees it). Adds only the growth to asked. */
 void *hs_mem_grow(hs_mem *m, void *ptr, size_t old_count, size_t count, size_t size);

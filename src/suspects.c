@@ -853,7 +853,7 @@ hs_status suspects_find(const session *s, const group_set *set, suspects *out, h
     int mc = graph_root_kind(s->graph, GRAPH_STACK_ROOT);
     f.stack_mask = mc >= 0 ? 1u << mc : 0;
     size_t nodes = (size_t)s->graph->n + 1;
-    f.member = hs_mem_zalloc_dense(&f.mem, nodes, 1);
+    f.member = hs_mem_zalloc(&f.mem, nodes, 1);
     f.holder = hs_mem_alloc(&f.mem, nodes, sizeof *f.holder);
     f.top = hs_mem_alloc(&f.mem, nodes, sizeof *f.top);
     f.fold_of = hs_mem_alloc(&f.mem, nodes, sizeof *f.fold_of);
