@@ -602,7 +602,8 @@ static uint32_t group_of_object(key_ctx *c, gentry *index, size_t i)
 
 /* The counts of every group's key among objects [from, to) of dump d into
  * counts (ndumps entries a group, dump d's at [g * ndumps + d]). Reads s
- * and index only: any number may run at once. False when mem failed. */
+ * and index only, but for the labels a gem key interns: any number may
+ * run at once for the other keys. False when mem failed. */
 static bool count_dump(group_set *s, gentry *index, size_t d, size_t from, size_t to, uint64_t *counts, hs_mem *mem)
 {
     const heap *h = s->session->dumps[d];
@@ -684,7 +685,10 @@ static void count_all_dumps(group_set *s, gentry *index, uint64_t *counts, hs_me
         objects += s->session->dumps[d]->count;
     count_job jobs[2] = { { .s = s, .index = index, .part = 0, .parts = 2, .counts = counts },
                           { .s = s, .index = index, .part = 1, .parts = 2 } };
-    unsigned parts = objects >= COUNT_THREAD_MIN && scanpass_threads(0) > 1 ? 2 : 1;
+    /* A key whose name is a label (the gem's) interns it into the set's
+     * labels as it goes (gem_of): that one is counted on one thread. */
+    bool writes = group_keys[s->by].flags & KEY_NAME_IS_LABEL;
+    unsigned parts = objects >= COUNT_THREAD_MIN && !writes && scanpass_threads(0) > 1 ? 2 : 1;
     if (parts == 2)
         jobs[1].counts = hs_mem_zalloc(&jobs[1].mem, s->ngroups, ndumps * sizeof *counts);
     if (parts == 1 || hs_mem_failed(&jobs[1].mem)) {
